@@ -1,0 +1,566 @@
+//! `/v1/articles`: the content itself.
+
+use actix_web::http::header;
+use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
+use chrono::{DateTime, NaiveDateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use utoipa::{IntoParams, ToSchema};
+
+use super::input::{nullable, required, Check, MAX_TITLE_CHARS, MAX_TEXT_CHARS};
+use super::json::JsonBody;
+use super::pagination::{ListPage, PageParams};
+use super::{created, SlugPath};
+use crate::auth::{Caller, Scope};
+use crate::config::Limits;
+use crate::content::{language, slug};
+use crate::db::articles::{
+    self as store, ArticleChanges, ArticleFilter, ArticleRecord, Label, Lookup, NewArticle, Status, Visibility,
+};
+use crate::db::{truncate, Database};
+use crate::error::{ApiError, ApiResult};
+
+const MAX_LINKS: usize = 50;
+const MAX_METADATA_BYTES: usize = 65_536;
+
+/// Where an article stands in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ArticleStatus {
+    /// Being written; never public.
+    Draft,
+    /// Public once `published_at` has passed (a future date schedules it).
+    Published,
+    /// Withdrawn from the public.
+    Archived,
+}
+
+impl From<ArticleStatus> for Status {
+    fn from(status: ArticleStatus) -> Self {
+        match status {
+            ArticleStatus::Draft => Status::Draft,
+            ArticleStatus::Published => Status::Published,
+            ArticleStatus::Archived => Status::Archived,
+        }
+    }
+}
+
+impl From<Status> for ArticleStatus {
+    fn from(status: Status) -> Self {
+        match status {
+            Status::Draft => ArticleStatus::Draft,
+            Status::Published => ArticleStatus::Published,
+            Status::Archived => ArticleStatus::Archived,
+        }
+    }
+}
+
+/// A section, tag or author as an article refers to it.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"slug": "asie", "name": "Asie"}))]
+pub struct Reference {
+    pub slug: String,
+    pub name: String,
+}
+
+impl From<Label> for Reference {
+    fn from(label: Label) -> Self {
+        Self {
+            slug: label.slug,
+            name: label.name,
+        }
+    }
+}
+
+/// An article without its body, as lists show it.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "id": "0b7e4a52-3f0c-4c1e-9a51-5f1f0f6d2a10",
+    "slug": "poutine-au-kazakhstan-une-alliance-strategique",
+    "title": "Poutine au Kazakhstan : une alliance stratégique…",
+    "standfirst": null,
+    "excerpt": "Le président russe est arrivé à Astana pour une visite d’État de deux jours.",
+    "language": "fr", "status": "published",
+    "section": {"slug": "entrevue", "name": "Entrevue"},
+    "tags": [{"slug": "russie", "name": "Russie"}],
+    "authors": [{"slug": "claire-dubois", "name": "Claire Dubois"}],
+    "word_count": 412, "reading_time_minutes": 2,
+    "published_at": "2024-11-27T09:00:00Z", "first_published_at": "2024-11-27T09:00:00Z",
+    "created_at": "2024-11-26T18:12:00Z", "updated_at": "2024-11-27T08:55:00Z",
+    "metadata": {"dateline": "Astana", "event_date": "2024-11-28"}
+}))]
+pub struct ArticleSummary {
+    /// Stable public identifier, the same on every backend and across export/import.
+    #[schema(format = Uuid)]
+    pub id: String,
+    pub slug: String,
+    pub title: String,
+    /// The summary written by the editor, if any.
+    pub standfirst: Option<String>,
+    /// Plain text: the standfirst, or the start of the body when there is none.
+    pub excerpt: String,
+    /// BCP 47 language tag, given or detected.
+    pub language: String,
+    pub status: ArticleStatus,
+    pub section: Option<Reference>,
+    pub tags: Vec<Reference>,
+    /// The byline, in order.
+    pub authors: Vec<Reference>,
+    pub word_count: i32,
+    pub reading_time_minutes: i32,
+    /// When the article is (or was, or will be) public. A future date means scheduled.
+    pub published_at: Option<DateTime<Utc>>,
+    /// When the article was first published; never changes afterwards.
+    pub first_published_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    /// Free-form extra fields.
+    #[schema(value_type = Object)]
+    pub metadata: Map<String, Value>,
+}
+
+/// A whole article.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Article {
+    #[serde(flatten)]
+    pub summary: ArticleSummary,
+    /// The Markdown source, byte for byte as written.
+    pub body: String,
+    /// The body rendered to sanitised HTML.
+    pub body_html: String,
+}
+
+fn utc(t: Option<NaiveDateTime>) -> Option<DateTime<Utc>> {
+    t.map(|t| t.and_utc())
+}
+
+impl ArticleSummary {
+    fn from_record(record: ArticleRecord) -> (Self, String, String) {
+        let row = record.row;
+        // Stored metadata is always an object written by this code; an unreadable one shows as empty.
+        let metadata = serde_json::from_str(&row.metadata).unwrap_or_default();
+        let status = Status::parse(&row.status).unwrap_or(Status::Draft).into();
+        let summary = Self {
+            id: row.public_id,
+            slug: row.slug,
+            title: row.title,
+            standfirst: row.standfirst,
+            excerpt: row.excerpt,
+            language: row.language,
+            status,
+            section: record.section.map(Reference::from),
+            tags: record.tags.into_iter().map(Reference::from).collect(),
+            authors: record.authors.into_iter().map(Reference::from).collect(),
+            word_count: row.word_count,
+            reading_time_minutes: row.reading_time_minutes,
+            published_at: utc(row.published_at),
+            first_published_at: utc(row.first_published_at),
+            created_at: row.created_at.and_utc(),
+            updated_at: row.updated_at.and_utc(),
+            metadata,
+        };
+        (summary, row.body, row.body_html)
+    }
+}
+
+impl From<ArticleRecord> for ArticleSummary {
+    fn from(record: ArticleRecord) -> Self {
+        Self::from_record(record).0
+    }
+}
+
+impl From<ArticleRecord> for Article {
+    fn from(record: ArticleRecord) -> Self {
+        let (summary, body, body_html) = ArticleSummary::from_record(record);
+        Self {
+            summary,
+            body,
+            body_html,
+        }
+    }
+}
+
+/// A new article. Only `title` and `body` are required; slug, excerpt,
+/// language and reading time are derived when not given.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "title": "Poutine au Kazakhstan : une alliance stratégique…",
+    "body": "Le président russe est arrivé à Astana.\n\n## Une alliance ancienne\n\nLe « partenariat » remonte à 1992.",
+    "status": "published",
+    "published_at": "2024-11-27T09:00:00Z",
+    "section": "entrevue",
+    "tags": ["russie", "kazakhstan"],
+    "authors": ["claire-dubois"],
+    "metadata": {"dateline": "Astana", "event_date": "2024-11-28"}
+}))]
+pub struct ArticleCreate {
+    /// A UUID to keep (when moving content between Folio instances); a new one otherwise.
+    pub id: Option<uuid::Uuid>,
+    #[schema(pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 120)]
+    pub slug: Option<String>,
+    #[schema(min_length = 1, max_length = 300)]
+    pub title: String,
+    #[schema(max_length = 10000)]
+    pub standfirst: Option<String>,
+    /// Markdown.
+    pub body: String,
+    /// BCP 47 tag; detected from the text when absent.
+    #[schema(pattern = "^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$", max_length = 35, example = "fr")]
+    pub language: Option<String>,
+    /// Defaults to `draft`.
+    pub status: Option<ArticleStatus>,
+    /// The section's slug.
+    #[schema(pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 120)]
+    pub section: Option<String>,
+    /// Tag slugs.
+    #[schema(max_items = 50)]
+    pub tags: Option<Vec<String>>,
+    /// Author slugs, in byline order.
+    #[schema(max_items = 50)]
+    pub authors: Option<Vec<String>>,
+    /// Publication time; defaults to the moment the article is published.
+    pub published_at: Option<DateTime<Utc>>,
+    #[schema(value_type = Option<Object>)]
+    pub metadata: Option<Map<String, Value>>,
+}
+
+/// Changes to an article: absent fields are left alone, `null` clears
+/// `standfirst`, `section`, `published_at`, `tags`, `authors` and `metadata`,
+/// and makes `language` detected again.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"status": "published", "tags": ["russie", "energie"]}))]
+pub struct ArticleUpdate {
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = String, pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 120)]
+    pub slug: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = String, min_length = 1, max_length = 300)]
+    pub title: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>, max_length = 10000)]
+    pub standfirst: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = String)]
+    pub body: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>, pattern = "^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$", max_length = 35)]
+    pub language: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = ArticleStatus)]
+    pub status: Option<Option<ArticleStatus>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>, pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 120)]
+    pub section: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<Vec<String>>, max_items = 50)]
+    pub tags: Option<Option<Vec<String>>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<Vec<String>>, max_items = 50)]
+    pub authors: Option<Option<Vec<String>>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<DateTime<Utc>>)]
+    pub published_at: Option<Option<DateTime<Utc>>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<Object>)]
+    pub metadata: Option<Option<Map<String, Value>>>,
+}
+
+fn check_body(check: &mut Check, body: &str, limits: &Limits) {
+    if body.contains('\0') {
+        check.fail("body", "must not contain NUL characters");
+    } else if body.len() > limits.max_body_bytes {
+        check.fail(
+            "body",
+            format!("is {} bytes; the limit is {} bytes", body.len(), limits.max_body_bytes),
+        );
+    }
+}
+
+fn check_metadata(check: &mut Check, metadata: &Map<String, Value>) -> String {
+    let text = Value::Object(metadata.clone()).to_string();
+    if text.len() > MAX_METADATA_BYTES {
+        check.fail("metadata", format!("must be at most {MAX_METADATA_BYTES} bytes of JSON"));
+    } else if text.contains("\\u0000") {
+        check.fail("metadata", "must not contain NUL characters");
+    }
+    text
+}
+
+fn check_common(check: &mut Check, slug: Option<&str>, language: Option<&str>, section: Option<&str>) {
+    if let Some(slug) = slug {
+        check.slug("slug", slug);
+    }
+    if let Some(language) = language {
+        check.language("language", language);
+    }
+    if let Some(section) = section {
+        check.slug("section", section);
+    }
+}
+
+fn naive(t: DateTime<Utc>) -> NaiveDateTime {
+    truncate(t.naive_utc())
+}
+
+impl ArticleCreate {
+    pub fn parse(self, limits: &Limits) -> ApiResult<NewArticle> {
+        let mut check = Check::default();
+        check_common(&mut check, self.slug.as_deref(), self.language.as_deref(), self.section.as_deref());
+        check.line("title", &self.title, MAX_TITLE_CHARS);
+        if let Some(standfirst) = &self.standfirst {
+            check.text("standfirst", standfirst, MAX_TEXT_CHARS);
+        }
+        check_body(&mut check, &self.body, limits);
+        let tags = self.tags.unwrap_or_default();
+        let authors = self.authors.unwrap_or_default();
+        check.slugs("tags", &tags, MAX_LINKS);
+        check.slugs("authors", &authors, MAX_LINKS);
+        let metadata = check_metadata(&mut check, &self.metadata.unwrap_or_default());
+        check.finish()?;
+        Ok(NewArticle {
+            public_id: self.id.map(|id| id.to_string()),
+            slug: self.slug,
+            title: self.title,
+            standfirst: self.standfirst,
+            body: self.body,
+            language: self.language,
+            status: self.status.map(Status::from).unwrap_or(Status::Draft),
+            section: self.section,
+            tags,
+            authors,
+            published_at: self.published_at.map(naive),
+            metadata,
+        })
+    }
+}
+
+impl ArticleUpdate {
+    fn parse(self, limits: &Limits) -> ApiResult<ArticleChanges> {
+        let mut check = Check::default();
+        let slug = required(&mut check, "slug", self.slug);
+        let title = required(&mut check, "title", self.title);
+        let body = required(&mut check, "body", self.body);
+        let status = required(&mut check, "status", self.status);
+        check_common(
+            &mut check,
+            slug.as_deref(),
+            self.language.clone().flatten().as_deref(),
+            self.section.clone().flatten().as_deref(),
+        );
+        if let Some(title) = &title {
+            check.line("title", title, MAX_TITLE_CHARS);
+        }
+        if let Some(Some(standfirst)) = &self.standfirst {
+            check.text("standfirst", standfirst, MAX_TEXT_CHARS);
+        }
+        if let Some(body) = &body {
+            check_body(&mut check, body, limits);
+        }
+        let tags = self.tags.map(Option::unwrap_or_default);
+        let authors = self.authors.map(Option::unwrap_or_default);
+        if let Some(tags) = &tags {
+            check.slugs("tags", tags, MAX_LINKS);
+        }
+        if let Some(authors) = &authors {
+            check.slugs("authors", authors, MAX_LINKS);
+        }
+        let metadata = self
+            .metadata
+            .map(|m| check_metadata(&mut check, &m.unwrap_or_default()));
+        check.finish()?;
+        Ok(ArticleChanges {
+            slug,
+            title,
+            standfirst: self.standfirst,
+            body,
+            language: self.language,
+            status: status.map(Status::from),
+            section: self.section,
+            tags,
+            authors,
+            published_at: self.published_at.map(|t| t.map(naive)),
+            metadata,
+        })
+    }
+}
+
+/// Filters for the article list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ArticleFilterParams {
+    /// Only articles in this section (by slug).
+    #[param(pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 120, example = "entrevue")]
+    pub section: Option<String>,
+    /// Only articles with this tag (by slug).
+    #[param(pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 120, example = "russie")]
+    pub tag: Option<String>,
+    /// Only articles by this author (by slug).
+    #[param(pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 120, example = "claire-dubois")]
+    pub author: Option<String>,
+    /// Only articles in this language (BCP 47).
+    #[param(pattern = "^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$", max_length = 35, example = "fr")]
+    pub language: Option<String>,
+    /// Only articles with this status. Without a token only published articles exist,
+    /// so other values give an empty list.
+    pub status: Option<ArticleStatus>,
+}
+
+impl ArticleFilterParams {
+    fn parse(self) -> ApiResult<ArticleFilter> {
+        for (name, value) in [("section", &self.section), ("tag", &self.tag), ("author", &self.author)] {
+            if let Some(value) = value {
+                if !slug::is_valid(value) {
+                    return Err(ApiError::BadRequest(format!("{name}={value:?} is not a slug")));
+                }
+            }
+        }
+        if let Some(lang) = &self.language {
+            if !language::is_valid(lang) {
+                return Err(ApiError::BadRequest(format!(
+                    "language={lang:?} is not a BCP 47 language tag"
+                )));
+            }
+        }
+        Ok(ArticleFilter {
+            section: self.section,
+            tag: self.tag,
+            author: self.author,
+            language: self.language,
+            status: self.status.map(Status::from),
+        })
+    }
+}
+
+fn visibility(caller: &Caller) -> Visibility {
+    if caller.can_preview() {
+        Visibility::Preview
+    } else {
+        Visibility::Public
+    }
+}
+
+/// List articles
+///
+/// Newest publication first. The public sees published articles whose
+/// publication time has passed; a token also sees drafts, scheduled and archived articles.
+#[utoipa::path(
+    tag = "articles",
+    params(PageParams, ArticleFilterParams),
+    responses((status = 200, description = "A page of article summaries", body = ListPage<ArticleSummary>)),
+)]
+#[get("/articles")]
+pub async fn list_articles(
+    req: HttpRequest,
+    caller: Caller,
+    db: web::Data<Database>,
+    page: web::Query<PageParams>,
+    filter: web::Query<ArticleFilterParams>,
+) -> ApiResult<HttpResponse> {
+    let page = page.request()?;
+    let filter = filter.into_inner().parse()?;
+    let visibility = visibility(&caller);
+    let (records, total) = db
+        .run(move |conn| store::list(conn, &filter, visibility, page))
+        .await?;
+    let data = records.into_iter().map(ArticleSummary::from).collect();
+    Ok(ListPage::new(data, page, total).respond(&req))
+}
+
+/// Get an article
+///
+/// A former slug answers 301 with the current one in `Location`.
+#[utoipa::path(
+    tag = "articles",
+    params(SlugPath),
+    responses(
+        (status = 200, description = "The article", body = Article),
+        (status = 301, description = "The article moved to a new slug",
+            headers(("Location" = String, description = "The article's current URL"))),
+    ),
+)]
+#[get("/articles/{slug}")]
+pub async fn find_article(
+    caller: Caller,
+    db: web::Data<Database>,
+    path: web::Path<SlugPath>,
+) -> ApiResult<HttpResponse> {
+    let slug = path.into_inner().parse()?;
+    let visibility = visibility(&caller);
+    match db.run(move |conn| store::find(conn, &slug, visibility)).await? {
+        Lookup::Found(record) => Ok(HttpResponse::Ok().json(Article::from(*record))),
+        Lookup::MovedTo(current) => Ok(HttpResponse::MovedPermanently()
+            .insert_header((header::LOCATION, format!("/v1/articles/{current}")))
+            .finish()),
+    }
+}
+
+/// Create an article
+#[utoipa::path(
+    tag = "articles",
+    request_body = ArticleCreate,
+    responses((status = 201, description = "The article was created", body = Article)),
+)]
+#[post("/articles")]
+pub async fn create_article(
+    caller: Caller,
+    db: web::Data<Database>,
+    limits: web::Data<Limits>,
+    body: JsonBody<ArticleCreate>,
+) -> ApiResult<HttpResponse> {
+    caller.require(Scope::Write)?;
+    let new = body.into_inner().parse(&limits)?;
+    let record = db.write(move |conn| store::create(conn, new)).await?;
+    Ok(created(&format!("/v1/articles/{}", record.row.slug), Article::from(record)))
+}
+
+/// Update an article
+///
+/// Changes only the fields sent. A new slug leaves the old one answering 301.
+#[utoipa::path(
+    tag = "articles",
+    params(SlugPath),
+    request_body = ArticleUpdate,
+    responses((status = 200, description = "The updated article", body = Article)),
+)]
+#[patch("/articles/{slug}")]
+pub async fn update_article(
+    caller: Caller,
+    db: web::Data<Database>,
+    limits: web::Data<Limits>,
+    path: web::Path<SlugPath>,
+    body: JsonBody<ArticleUpdate>,
+) -> ApiResult<HttpResponse> {
+    caller.require(Scope::Write)?;
+    let slug = path.into_inner().parse()?;
+    let changes = body.into_inner().parse(&limits)?;
+    let record = db.write(move |conn| store::update(conn, &slug, changes)).await?;
+    Ok(HttpResponse::Ok().json(Article::from(record)))
+}
+
+/// Delete an article
+#[utoipa::path(
+    tag = "articles",
+    params(SlugPath),
+    responses((status = 204, description = "The article was deleted")),
+)]
+#[delete("/articles/{slug}")]
+pub async fn delete_article(
+    caller: Caller,
+    db: web::Data<Database>,
+    path: web::Path<SlugPath>,
+) -> ApiResult<HttpResponse> {
+    caller.require(Scope::Write)?;
+    let slug = path.into_inner().parse()?;
+    db.write(move |conn| store::delete(conn, &slug)).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+pub fn configure(app: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    app.service(list_articles)
+        .service(find_article)
+        .service(create_article)
+        .service(update_article)
+        .service(delete_article);
+}

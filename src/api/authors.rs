@@ -1,0 +1,261 @@
+//! `/v1/authors`: the people credited on articles.
+
+use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::input::{nullable, required, Check, MAX_NAME_CHARS, MAX_TEXT_CHARS};
+use super::pagination::{ListPage, PageParams};
+use super::json::JsonBody;
+use super::{created, SlugPath};
+use crate::auth::{Caller, Scope};
+use crate::db::authors::{self as store, AuthorChanges, AuthorRow, NewAuthor};
+use crate::db::Database;
+use crate::error::ApiResult;
+
+/// An author.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "slug": "claire-dubois", "name": "Claire Dubois", "description": "Correspondante en Asie centrale",
+    "bio": "Claire Dubois couvre l’Asie centrale depuis Almaty.", "email": "claire.dubois@example.org",
+    "avatar_url": null, "created_at": "2024-11-27T08:00:00Z", "updated_at": "2024-11-27T08:00:00Z"
+}))]
+pub struct Author {
+    pub slug: String,
+    pub name: String,
+    /// A one-line description, such as a job title.
+    pub description: String,
+    /// A longer biography.
+    pub bio: String,
+    pub email: Option<String>,
+    pub avatar_url: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<AuthorRow> for Author {
+    fn from(row: AuthorRow) -> Self {
+        Self {
+            slug: row.slug,
+            name: row.name,
+            description: row.description,
+            bio: row.bio,
+            email: row.email,
+            avatar_url: row.avatar_url,
+            created_at: row.created_at.and_utc(),
+            updated_at: row.updated_at.and_utc(),
+        }
+    }
+}
+
+/// A new author. Without a slug, one is made from the name.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"name": "Claire Dubois", "description": "Correspondante en Asie centrale", "email": "claire.dubois@example.org"}))]
+pub struct AuthorCreate {
+    #[schema(pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 120)]
+    pub slug: Option<String>,
+    #[schema(min_length = 1, max_length = 200)]
+    pub name: String,
+    #[schema(max_length = 10000)]
+    pub description: Option<String>,
+    #[schema(max_length = 10000)]
+    pub bio: Option<String>,
+    #[schema(format = Email, max_length = 254)]
+    pub email: Option<String>,
+    #[schema(pattern = "^https?://[^\\s]+$", max_length = 2000)]
+    pub avatar_url: Option<String>,
+}
+
+/// Changes to an author: absent fields are left alone, `null` clears email and avatar.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"bio": "Claire Dubois couvre l’Asie centrale depuis Almaty.", "avatar_url": null}))]
+pub struct AuthorUpdate {
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = String, pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 120)]
+    pub slug: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = String, min_length = 1, max_length = 200)]
+    pub name: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = String, max_length = 10000)]
+    pub description: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = String, max_length = 10000)]
+    pub bio: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>, format = Email, max_length = 254)]
+    pub email: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>, pattern = "^https?://[^\\s]+$", max_length = 2000)]
+    pub avatar_url: Option<Option<String>>,
+}
+
+fn check_contact(check: &mut Check, email: Option<&str>, avatar_url: Option<&str>) {
+    if let Some(email) = email {
+        check.email("email", email);
+    }
+    if let Some(url) = avatar_url {
+        check.url("avatar_url", url);
+    }
+}
+
+impl AuthorCreate {
+    fn parse(self) -> ApiResult<NewAuthor> {
+        let mut check = Check::default();
+        if let Some(slug) = &self.slug {
+            check.slug("slug", slug);
+        }
+        check.line("name", &self.name, MAX_NAME_CHARS);
+        let description = self.description.unwrap_or_default();
+        let bio = self.bio.unwrap_or_default();
+        check.text("description", &description, MAX_TEXT_CHARS);
+        check.text("bio", &bio, MAX_TEXT_CHARS);
+        check_contact(&mut check, self.email.as_deref(), self.avatar_url.as_deref());
+        check.finish()?;
+        Ok(NewAuthor {
+            slug: self.slug,
+            name: self.name,
+            description,
+            bio,
+            email: self.email,
+            avatar_url: self.avatar_url,
+        })
+    }
+}
+
+impl AuthorUpdate {
+    fn parse(self) -> ApiResult<AuthorChanges> {
+        let mut check = Check::default();
+        let changes = AuthorChanges {
+            slug: required(&mut check, "slug", self.slug),
+            name: required(&mut check, "name", self.name),
+            description: required(&mut check, "description", self.description),
+            bio: required(&mut check, "bio", self.bio),
+            email: self.email,
+            avatar_url: self.avatar_url,
+        };
+        if let Some(slug) = &changes.slug {
+            check.slug("slug", slug);
+        }
+        if let Some(name) = &changes.name {
+            check.line("name", name, MAX_NAME_CHARS);
+        }
+        for (field, value) in [("description", &changes.description), ("bio", &changes.bio)] {
+            if let Some(value) = value {
+                check.text(field, value, MAX_TEXT_CHARS);
+            }
+        }
+        check_contact(
+            &mut check,
+            changes.email.clone().flatten().as_deref(),
+            changes.avatar_url.clone().flatten().as_deref(),
+        );
+        check.finish()?;
+        Ok(changes)
+    }
+}
+
+/// List authors
+///
+/// All authors, alphabetically.
+#[utoipa::path(
+    tag = "authors",
+    params(PageParams),
+    responses((status = 200, description = "A page of authors", body = ListPage<Author>)),
+)]
+#[get("/authors")]
+pub async fn list_authors(
+    req: HttpRequest,
+    db: web::Data<Database>,
+    params: web::Query<PageParams>,
+) -> ApiResult<HttpResponse> {
+    let page = params.request()?;
+    let (rows, total) = db.run(move |conn| store::list(conn, page)).await?;
+    let data = rows.into_iter().map(Author::from).collect();
+    Ok(ListPage::new(data, page, total).respond(&req))
+}
+
+/// Get an author
+#[utoipa::path(
+    tag = "authors",
+    params(SlugPath),
+    responses((status = 200, description = "The author", body = Author)),
+)]
+#[get("/authors/{slug}")]
+pub async fn find_author(db: web::Data<Database>, path: web::Path<SlugPath>) -> ApiResult<HttpResponse> {
+    let slug = path.into_inner().parse()?;
+    let row = db.run(move |conn| store::find(conn, &slug)).await?;
+    Ok(HttpResponse::Ok().json(Author::from(row)))
+}
+
+/// Create an author
+#[utoipa::path(
+    tag = "authors",
+    request_body = AuthorCreate,
+    responses((status = 201, description = "The author was created", body = Author)),
+)]
+#[post("/authors")]
+pub async fn create_author(
+    caller: Caller,
+    db: web::Data<Database>,
+    body: JsonBody<AuthorCreate>,
+) -> ApiResult<HttpResponse> {
+    caller.require(Scope::Write)?;
+    let new = body.into_inner().parse()?;
+    let row = db.write(move |conn| store::create(conn, new)).await?;
+    Ok(created(&format!("/v1/authors/{}", row.slug), Author::from(row)))
+}
+
+/// Update an author
+///
+/// Changes only the fields sent.
+#[utoipa::path(
+    tag = "authors",
+    params(SlugPath),
+    request_body = AuthorUpdate,
+    responses((status = 200, description = "The updated author", body = Author)),
+)]
+#[patch("/authors/{slug}")]
+pub async fn update_author(
+    caller: Caller,
+    db: web::Data<Database>,
+    path: web::Path<SlugPath>,
+    body: JsonBody<AuthorUpdate>,
+) -> ApiResult<HttpResponse> {
+    caller.require(Scope::Write)?;
+    let slug = path.into_inner().parse()?;
+    let changes = body.into_inner().parse()?;
+    let row = db.write(move |conn| store::update(conn, &slug, changes)).await?;
+    Ok(HttpResponse::Ok().json(Author::from(row)))
+}
+
+/// Delete an author
+///
+/// The author is removed from the bylines of their articles; the articles stay.
+#[utoipa::path(
+    tag = "authors",
+    params(SlugPath),
+    responses((status = 204, description = "The author was deleted")),
+)]
+#[delete("/authors/{slug}")]
+pub async fn delete_author(
+    caller: Caller,
+    db: web::Data<Database>,
+    path: web::Path<SlugPath>,
+) -> ApiResult<HttpResponse> {
+    caller.require(Scope::Write)?;
+    let slug = path.into_inner().parse()?;
+    db.write(move |conn| store::delete(conn, &slug)).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+pub fn configure(app: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    app.service(list_authors)
+        .service(find_author)
+        .service(create_author)
+        .service(update_author)
+        .service(delete_author);
+}

@@ -1,0 +1,130 @@
+//! Parsing request bodies into domain values, collecting every failing field.
+
+use serde::{Deserialize, Deserializer};
+
+use crate::content::{language, slug};
+use crate::error::{ApiError, ApiResult, FieldError};
+
+/// For PATCH bodies: an absent field is `None`, `null` is `Some(None)`.
+pub fn nullable<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(deserializer).map(Some)
+}
+
+pub const MAX_NAME_CHARS: usize = 200;
+pub const MAX_TITLE_CHARS: usize = 300;
+pub const MAX_TEXT_CHARS: usize = 10_000;
+pub const MAX_URL_CHARS: usize = 2_000;
+
+/// Collects field errors so one response names every problem at once.
+#[derive(Default)]
+pub struct Check {
+    errors: Vec<FieldError>,
+}
+
+impl Check {
+    pub fn fail(&mut self, field: &str, message: impl Into<String>) {
+        self.errors.push(FieldError::new(field, message));
+    }
+
+    /// A required one-line text: not blank, no control characters, at most `max` characters.
+    pub fn line(&mut self, field: &str, value: &str, max: usize) {
+        if value.trim().is_empty() {
+            self.fail(field, "must not be blank");
+        } else if value.chars().any(char::is_control) {
+            self.fail(field, "must be a single line without control characters");
+        } else if value.chars().count() > max {
+            self.fail(field, format!("must be at most {max} characters"));
+        }
+    }
+
+    /// Free text that may span lines: any characters but NUL, at most `max` characters.
+    pub fn text(&mut self, field: &str, value: &str, max: usize) {
+        if value.contains('\0') {
+            self.fail(field, "must not contain NUL characters");
+        } else if value.chars().count() > max {
+            self.fail(field, format!("must be at most {max} characters"));
+        }
+    }
+
+    pub fn slug(&mut self, field: &str, value: &str) {
+        if !slug::is_valid(value) {
+            self.fail(
+                field,
+                format!(
+                    "{value:?} is not a slug: use lowercase ASCII letters and digits joined by single hyphens, at most {} characters",
+                    slug::MAX_LEN
+                ),
+            );
+        }
+    }
+
+    pub fn slugs(&mut self, field: &str, values: &[String], max_items: usize) {
+        if values.len() > max_items {
+            self.fail(field, format!("at most {max_items} items"));
+        }
+        for (i, value) in values.iter().enumerate() {
+            self.slug(&format!("{field}[{i}]"), value);
+        }
+    }
+
+    pub fn language(&mut self, field: &str, value: &str) {
+        if !language::is_valid(value) {
+            self.fail(
+                field,
+                format!("{value:?} is not a BCP 47 language tag such as \"fr\", \"en\" or \"fr-CA\""),
+            );
+        }
+    }
+
+    pub fn email(&mut self, field: &str, value: &str) {
+        let ok = value.len() <= 254
+            && !value.chars().any(|c| c.is_whitespace() || c.is_control())
+            && value
+                .split_once('@')
+                .is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.') && !domain.contains('@') && !domain.starts_with('.') && !domain.ends_with('.'));
+        if !ok {
+            self.fail(field, format!("{value:?} is not an email address"));
+        }
+    }
+
+    pub fn url(&mut self, field: &str, value: &str) {
+        let ok = value.len() <= MAX_URL_CHARS
+            && (value.starts_with("https://") || value.starts_with("http://"))
+            && value.len() > "https://".len()
+            && !value.chars().any(|c| c.is_whitespace() || c.is_control());
+        if !ok {
+            self.fail(field, format!("must be an http or https URL without spaces, at most {MAX_URL_CHARS} characters"));
+        }
+    }
+
+    pub fn range(&mut self, field: &str, value: i64, min: i64, max: i64) {
+        if !(min..=max).contains(&value) {
+            self.fail(field, format!("must be between {min} and {max}"));
+        }
+    }
+
+    /// Ends validation: `Ok` when no field failed, else a 422 naming them all.
+    pub fn finish(self) -> ApiResult<()> {
+        if self.errors.is_empty() {
+            Ok(())
+        } else {
+            Err(ApiError::Validation(self.errors))
+        }
+    }
+}
+
+/// A PATCH field that cannot be cleared: `null` is an error, absence leaves it alone.
+pub fn required<T>(check: &mut Check, field: &str, value: Option<Option<T>>) -> Option<T> {
+    match value {
+        Some(None) => {
+            check.fail(field, "cannot be null; leave the field out to keep its value");
+            None
+        }
+        Some(Some(v)) => Some(v),
+        None => None,
+    }
+}

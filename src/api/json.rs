@@ -1,0 +1,96 @@
+//! The JSON body extractor: 415 for other media types, 413 past the size limit,
+//! 400 for malformed JSON and 422 naming the field for a well-formed body of the wrong shape.
+
+use std::future::Future;
+use std::ops::Deref;
+use std::pin::Pin;
+
+use actix_web::dev::Payload;
+use actix_web::http::header;
+use actix_web::{web, FromRequest, HttpRequest};
+use futures_util::StreamExt;
+use serde::de::DeserializeOwned;
+
+use crate::config::Limits;
+use crate::error::{ApiError, FieldError};
+
+pub struct JsonBody<T>(pub T);
+
+impl<T> JsonBody<T> {
+    pub fn into_inner(self) -> T {
+        self.0
+    }
+}
+
+impl<T> Deref for JsonBody<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+fn is_json(req: &HttpRequest) -> bool {
+    let Some(value) = req.headers().get(header::CONTENT_TYPE) else {
+        return false;
+    };
+    let Ok(value) = value.to_str() else {
+        return false;
+    };
+    let essence = value.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    essence == "application/json" || (essence.starts_with("application/") && essence.ends_with("+json"))
+}
+
+/// Parses JSON text, naming the failing field on a shape error.
+pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let deserializer = &mut serde_json::Deserializer::from_slice(bytes);
+    serde_path_to_error::deserialize(deserializer).map_err(|error| {
+        let path = error.path().to_string();
+        let inner = error.into_inner();
+        if inner.is_data() {
+            let field = if path == "." { "body".to_owned() } else { path };
+            ApiError::Validation(vec![FieldError::new(field, strip_position(&inner.to_string()))])
+        } else {
+            ApiError::BadRequest(format!("the request body is not valid JSON: {inner}"))
+        }
+    })
+}
+
+/// serde's messages end with " at line 1 column 42"; the field name says more.
+fn strip_position(message: &str) -> String {
+    match message.rfind(" at line ") {
+        Some(i) => message[..i].to_owned(),
+        None => message.to_owned(),
+    }
+}
+
+impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let json = is_json(req);
+        let limit = req
+            .app_data::<web::Data<Limits>>()
+            .map(|l| l.max_request_bytes)
+            .unwrap_or(Limits::default().max_request_bytes);
+        let mut payload = payload.take();
+        Box::pin(async move {
+            if !json {
+                return Err(ApiError::UnsupportedMediaType(
+                    "send the body as JSON with Content-Type: application/json".into(),
+                ));
+            }
+            let mut bytes = web::BytesMut::new();
+            while let Some(chunk) = payload.next().await {
+                let chunk = chunk.map_err(|e| ApiError::BadRequest(format!("could not read the request body: {e}")))?;
+                if bytes.len() + chunk.len() > limit {
+                    return Err(ApiError::PayloadTooLarge(format!(
+                        "the request body is larger than {limit} bytes"
+                    )));
+                }
+                bytes.extend_from_slice(&chunk);
+            }
+            parse(&bytes).map(JsonBody)
+        })
+    }
+}

@@ -1,0 +1,56 @@
+//! The HTTP API under `/v1`: one module per resource, plus shared request and response pieces.
+
+pub mod articles;
+pub mod authors;
+pub mod health;
+pub mod input;
+pub mod json;
+pub mod pagination;
+pub mod sections;
+pub mod tags;
+
+use actix_web::http::header;
+use actix_web::HttpResponse;
+use serde::{Deserialize, Serialize};
+use utoipa::IntoParams;
+
+use crate::content::slug;
+use crate::error::{ApiError, ApiResult};
+
+/// The `{slug}` of an item path.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct SlugPath {
+    /// The item's slug.
+    #[param(pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 120, example = "energie")]
+    pub slug: String,
+}
+
+impl SlugPath {
+    /// The slug, or a 404: no item can have a slug of another shape.
+    pub fn parse(self) -> ApiResult<String> {
+        if slug::is_valid(&self.slug) {
+            Ok(self.slug)
+        } else {
+            Err(ApiError::NotFound(format!(
+                "{:?} is not a slug, so nothing lives there",
+                self.slug
+            )))
+        }
+    }
+}
+
+/// A `201 Created` answer with the new item's `Location`.
+pub fn created<T: Serialize>(location: &str, body: T) -> HttpResponse {
+    HttpResponse::Created()
+        .insert_header((header::LOCATION, location))
+        .json(body)
+}
+
+/// Registers every `/v1` route.
+pub fn configure(app: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    articles::configure(app);
+    sections::configure(app);
+    tags::configure(app);
+    authors::configure(app);
+}

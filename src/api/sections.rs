@@ -1,0 +1,249 @@
+//! `/v1/sections`: the tree of sections articles are filed in.
+
+use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::input::{nullable, required, Check, MAX_NAME_CHARS, MAX_TEXT_CHARS};
+use super::pagination::{ListPage, PageParams};
+use super::json::JsonBody;
+use super::{created, SlugPath};
+use crate::auth::{Caller, Scope};
+use crate::db::sections::{self as store, NewSection, SectionChanges, SectionRecord};
+use crate::db::Database;
+use crate::error::ApiResult;
+
+const MAX_POSITION: i64 = 1_000_000;
+
+/// A section.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "slug": "asie", "name": "Asie", "description": "L’actualité du continent asiatique.",
+    "parent": "monde", "position": 2,
+    "created_at": "2024-11-27T08:00:00Z", "updated_at": "2024-11-27T08:00:00Z"
+}))]
+pub struct Section {
+    pub slug: String,
+    pub name: String,
+    pub description: String,
+    /// The slug of the parent section; `null` for a top-level section.
+    pub parent: Option<String>,
+    /// Order among siblings, smallest first.
+    pub position: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<SectionRecord> for Section {
+    fn from(record: SectionRecord) -> Self {
+        let row = record.row;
+        Self {
+            slug: row.slug,
+            name: row.name,
+            description: row.description,
+            parent: record.parent,
+            position: row.position,
+            created_at: row.created_at.and_utc(),
+            updated_at: row.updated_at.and_utc(),
+        }
+    }
+}
+
+/// A new section. Without a slug, one is made from the name.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"name": "Asie", "parent": "monde", "position": 2}))]
+pub struct SectionCreate {
+    #[schema(pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 120)]
+    pub slug: Option<String>,
+    #[schema(min_length = 1, max_length = 200)]
+    pub name: String,
+    #[schema(max_length = 10000)]
+    pub description: Option<String>,
+    /// The parent section's slug.
+    #[schema(pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 120)]
+    pub parent: Option<String>,
+    #[schema(minimum = 0, maximum = 1000000, default = 0)]
+    pub position: Option<i64>,
+}
+
+/// Changes to a section: absent fields are left alone; `parent: null` makes it top-level.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"parent": null, "position": 1}))]
+pub struct SectionUpdate {
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = String, pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 120)]
+    pub slug: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = String, min_length = 1, max_length = 200)]
+    pub name: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = String, max_length = 10000)]
+    pub description: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>, pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 120)]
+    pub parent: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = i64, minimum = 0, maximum = 1000000)]
+    pub position: Option<Option<i64>>,
+}
+
+impl SectionCreate {
+    fn parse(self) -> ApiResult<NewSection> {
+        let mut check = Check::default();
+        if let Some(slug) = &self.slug {
+            check.slug("slug", slug);
+        }
+        check.line("name", &self.name, MAX_NAME_CHARS);
+        let description = self.description.unwrap_or_default();
+        check.text("description", &description, MAX_TEXT_CHARS);
+        if let Some(parent) = &self.parent {
+            check.slug("parent", parent);
+        }
+        let position = self.position.unwrap_or(0);
+        check.range("position", position, 0, MAX_POSITION);
+        check.finish()?;
+        Ok(NewSection {
+            slug: self.slug,
+            name: self.name,
+            description,
+            parent: self.parent,
+            position: position as i32,
+        })
+    }
+}
+
+impl SectionUpdate {
+    fn parse(self) -> ApiResult<SectionChanges> {
+        let mut check = Check::default();
+        let position = required(&mut check, "position", self.position);
+        let changes = SectionChanges {
+            slug: required(&mut check, "slug", self.slug),
+            name: required(&mut check, "name", self.name),
+            description: required(&mut check, "description", self.description),
+            parent: self.parent,
+            position: position.map(|p| p.clamp(0, MAX_POSITION) as i32),
+        };
+        if let Some(slug) = &changes.slug {
+            check.slug("slug", slug);
+        }
+        if let Some(name) = &changes.name {
+            check.line("name", name, MAX_NAME_CHARS);
+        }
+        if let Some(description) = &changes.description {
+            check.text("description", description, MAX_TEXT_CHARS);
+        }
+        if let Some(Some(parent)) = &changes.parent {
+            check.slug("parent", parent);
+        }
+        if let Some(p) = position {
+            check.range("position", p, 0, MAX_POSITION);
+        }
+        check.finish()?;
+        Ok(changes)
+    }
+}
+
+/// List sections
+///
+/// All sections, ordered by position then name; `parent` gives the tree.
+#[utoipa::path(
+    tag = "sections",
+    params(PageParams),
+    responses((status = 200, description = "A page of sections", body = ListPage<Section>)),
+)]
+#[get("/sections")]
+pub async fn list_sections(
+    req: HttpRequest,
+    db: web::Data<Database>,
+    params: web::Query<PageParams>,
+) -> ApiResult<HttpResponse> {
+    let page = params.request()?;
+    let (rows, total) = db.run(move |conn| store::list(conn, page)).await?;
+    let data = rows.into_iter().map(Section::from).collect();
+    Ok(ListPage::new(data, page, total).respond(&req))
+}
+
+/// Get a section
+#[utoipa::path(
+    tag = "sections",
+    params(SlugPath),
+    responses((status = 200, description = "The section", body = Section)),
+)]
+#[get("/sections/{slug}")]
+pub async fn find_section(db: web::Data<Database>, path: web::Path<SlugPath>) -> ApiResult<HttpResponse> {
+    let slug = path.into_inner().parse()?;
+    let record = db.run(move |conn| store::find(conn, &slug)).await?;
+    Ok(HttpResponse::Ok().json(Section::from(record)))
+}
+
+/// Create a section
+#[utoipa::path(
+    tag = "sections",
+    request_body = SectionCreate,
+    responses((status = 201, description = "The section was created", body = Section)),
+)]
+#[post("/sections")]
+pub async fn create_section(
+    caller: Caller,
+    db: web::Data<Database>,
+    body: JsonBody<SectionCreate>,
+) -> ApiResult<HttpResponse> {
+    caller.require(Scope::Write)?;
+    let new = body.into_inner().parse()?;
+    let record = db.write(move |conn| store::create(conn, new)).await?;
+    Ok(created(&format!("/v1/sections/{}", record.row.slug), Section::from(record)))
+}
+
+/// Update a section
+///
+/// Changes only the fields sent. A section cannot become its own descendant.
+#[utoipa::path(
+    tag = "sections",
+    params(SlugPath),
+    request_body = SectionUpdate,
+    responses((status = 200, description = "The updated section", body = Section)),
+)]
+#[patch("/sections/{slug}")]
+pub async fn update_section(
+    caller: Caller,
+    db: web::Data<Database>,
+    path: web::Path<SlugPath>,
+    body: JsonBody<SectionUpdate>,
+) -> ApiResult<HttpResponse> {
+    caller.require(Scope::Write)?;
+    let slug = path.into_inner().parse()?;
+    let changes = body.into_inner().parse()?;
+    let record = db.write(move |conn| store::update(conn, &slug, changes)).await?;
+    Ok(HttpResponse::Ok().json(Section::from(record)))
+}
+
+/// Delete a section
+///
+/// Only an empty section can be deleted: one with articles or subsections answers 409.
+#[utoipa::path(
+    tag = "sections",
+    params(SlugPath),
+    responses((status = 204, description = "The section was deleted")),
+)]
+#[delete("/sections/{slug}")]
+pub async fn delete_section(
+    caller: Caller,
+    db: web::Data<Database>,
+    path: web::Path<SlugPath>,
+) -> ApiResult<HttpResponse> {
+    caller.require(Scope::Write)?;
+    let slug = path.into_inner().parse()?;
+    db.write(move |conn| store::delete(conn, &slug)).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+pub fn configure(app: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    app.service(list_sections)
+        .service(find_section)
+        .service(create_section)
+        .service(update_section)
+        .service(delete_section);
+}

@@ -1,0 +1,212 @@
+//! `/v1/tags`: flat labels for articles.
+
+use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::input::{nullable, required, Check, MAX_NAME_CHARS, MAX_TEXT_CHARS};
+use super::pagination::{ListPage, PageParams};
+use super::json::JsonBody;
+use super::{created, SlugPath};
+use crate::auth::{Caller, Scope};
+use crate::db::tags::{self as store, NewTag, TagChanges, TagRow};
+use crate::db::Database;
+use crate::error::ApiResult;
+
+/// A tag.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "slug": "energie", "name": "Énergie", "description": "Pétrole, gaz et nucléaire.",
+    "created_at": "2024-11-27T08:00:00Z", "updated_at": "2024-11-27T08:00:00Z"
+}))]
+pub struct Tag {
+    pub slug: String,
+    pub name: String,
+    pub description: String,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<TagRow> for Tag {
+    fn from(row: TagRow) -> Self {
+        Self {
+            slug: row.slug,
+            name: row.name,
+            description: row.description,
+            created_at: row.created_at.and_utc(),
+            updated_at: row.updated_at.and_utc(),
+        }
+    }
+}
+
+/// A new tag. Without a slug, one is made from the name.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"name": "Énergie", "description": "Pétrole, gaz et nucléaire."}))]
+pub struct TagCreate {
+    #[schema(pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 120)]
+    pub slug: Option<String>,
+    #[schema(min_length = 1, max_length = 200)]
+    pub name: String,
+    #[schema(max_length = 10000)]
+    pub description: Option<String>,
+}
+
+/// Changes to a tag: absent fields are left alone.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"name": "Énergie et climat"}))]
+pub struct TagUpdate {
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = String, pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 120)]
+    pub slug: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = String, min_length = 1, max_length = 200)]
+    pub name: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = String, max_length = 10000)]
+    pub description: Option<Option<String>>,
+}
+
+impl TagCreate {
+    fn parse(self) -> ApiResult<NewTag> {
+        let mut check = Check::default();
+        if let Some(slug) = &self.slug {
+            check.slug("slug", slug);
+        }
+        check.line("name", &self.name, MAX_NAME_CHARS);
+        let description = self.description.unwrap_or_default();
+        check.text("description", &description, MAX_TEXT_CHARS);
+        check.finish()?;
+        Ok(NewTag {
+            slug: self.slug,
+            name: self.name,
+            description,
+        })
+    }
+}
+
+impl TagUpdate {
+    fn parse(self) -> ApiResult<TagChanges> {
+        let mut check = Check::default();
+        let changes = TagChanges {
+            slug: required(&mut check, "slug", self.slug),
+            name: required(&mut check, "name", self.name),
+            description: required(&mut check, "description", self.description),
+        };
+        if let Some(slug) = &changes.slug {
+            check.slug("slug", slug);
+        }
+        if let Some(name) = &changes.name {
+            check.line("name", name, MAX_NAME_CHARS);
+        }
+        if let Some(description) = &changes.description {
+            check.text("description", description, MAX_TEXT_CHARS);
+        }
+        check.finish()?;
+        Ok(changes)
+    }
+}
+
+/// List tags
+///
+/// All tags, alphabetically.
+#[utoipa::path(
+    tag = "tags",
+    params(PageParams),
+    responses((status = 200, description = "A page of tags", body = ListPage<Tag>)),
+)]
+#[get("/tags")]
+pub async fn list_tags(
+    req: HttpRequest,
+    db: web::Data<Database>,
+    params: web::Query<PageParams>,
+) -> ApiResult<HttpResponse> {
+    let page = params.request()?;
+    let (rows, total) = db.run(move |conn| store::list(conn, page)).await?;
+    let data = rows.into_iter().map(Tag::from).collect();
+    Ok(ListPage::new(data, page, total).respond(&req))
+}
+
+/// Get a tag
+#[utoipa::path(
+    tag = "tags",
+    params(SlugPath),
+    responses((status = 200, description = "The tag", body = Tag)),
+)]
+#[get("/tags/{slug}")]
+pub async fn find_tag(db: web::Data<Database>, path: web::Path<SlugPath>) -> ApiResult<HttpResponse> {
+    let slug = path.into_inner().parse()?;
+    let row = db.run(move |conn| store::find(conn, &slug)).await?;
+    Ok(HttpResponse::Ok().json(Tag::from(row)))
+}
+
+/// Create a tag
+#[utoipa::path(
+    tag = "tags",
+    request_body = TagCreate,
+    responses((status = 201, description = "The tag was created", body = Tag)),
+)]
+#[post("/tags")]
+pub async fn create_tag(
+    caller: Caller,
+    db: web::Data<Database>,
+    body: JsonBody<TagCreate>,
+) -> ApiResult<HttpResponse> {
+    caller.require(Scope::Write)?;
+    let new = body.into_inner().parse()?;
+    let row = db.write(move |conn| store::create(conn, new)).await?;
+    Ok(created(&format!("/v1/tags/{}", row.slug), Tag::from(row)))
+}
+
+/// Update a tag
+///
+/// Changes only the fields sent.
+#[utoipa::path(
+    tag = "tags",
+    params(SlugPath),
+    request_body = TagUpdate,
+    responses((status = 200, description = "The updated tag", body = Tag)),
+)]
+#[patch("/tags/{slug}")]
+pub async fn update_tag(
+    caller: Caller,
+    db: web::Data<Database>,
+    path: web::Path<SlugPath>,
+    body: JsonBody<TagUpdate>,
+) -> ApiResult<HttpResponse> {
+    caller.require(Scope::Write)?;
+    let slug = path.into_inner().parse()?;
+    let changes = body.into_inner().parse()?;
+    let row = db.write(move |conn| store::update(conn, &slug, changes)).await?;
+    Ok(HttpResponse::Ok().json(Tag::from(row)))
+}
+
+/// Delete a tag
+///
+/// The tag is removed from every article that carried it.
+#[utoipa::path(
+    tag = "tags",
+    params(SlugPath),
+    responses((status = 204, description = "The tag was deleted")),
+)]
+#[delete("/tags/{slug}")]
+pub async fn delete_tag(
+    caller: Caller,
+    db: web::Data<Database>,
+    path: web::Path<SlugPath>,
+) -> ApiResult<HttpResponse> {
+    caller.require(Scope::Write)?;
+    let slug = path.into_inner().parse()?;
+    db.write(move |conn| store::delete(conn, &slug)).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+pub fn configure(app: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    app.service(list_tags)
+        .service(find_tag)
+        .service(create_tag)
+        .service(update_tag)
+        .service(delete_tag);
+}

@@ -1,0 +1,129 @@
+//! Bearer tokens: creation, hashing and the request extractor that checks them.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::{dev::Payload, http::header, web, FromRequest, HttpRequest};
+use rand::RngCore;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use utoipa::ToSchema;
+
+use crate::db::{tokens, Database};
+use crate::error::{ApiError, ApiResult};
+
+/// What a token may do. `write` includes everything `read` may.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, ToSchema, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Scope {
+    /// Read everything, drafts and scheduled articles included (preview).
+    Read,
+    /// Read everything and create, change or delete content.
+    Write,
+}
+
+impl Scope {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scope::Read => "read",
+            Scope::Write => "write",
+        }
+    }
+
+    fn parse(text: &str) -> Option<Self> {
+        match text {
+            "read" => Some(Scope::Read),
+            "write" => Some(Scope::Write),
+            _ => None,
+        }
+    }
+}
+
+const TOKEN_PREFIX: &str = "folio_";
+
+/// A new random token (256 bits) and the hash to store for it.
+pub fn generate_token() -> (String, String) {
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    let token = format!("{TOKEN_PREFIX}{}", hex::encode(bytes));
+    let hash = hash_token(&token);
+    (token, hash)
+}
+
+/// Tokens carry 256 random bits, so an unsalted fast hash is enough: the
+/// database never holds a usable secret, and lookups stay one indexed query.
+pub fn hash_token(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+/// Who is calling: the public, or the holder of a valid token.
+#[derive(Debug, Clone)]
+pub enum Caller {
+    Anonymous,
+    Token { name: String, scope: Scope },
+}
+
+impl Caller {
+    /// Whether drafts and scheduled articles are visible to this caller.
+    pub fn can_preview(&self) -> bool {
+        matches!(self, Caller::Token { .. })
+    }
+
+    pub fn require(&self, needed: Scope) -> ApiResult<()> {
+        match self {
+            Caller::Anonymous => Err(ApiError::Unauthorized(format!(
+                "this operation needs a token with the {:?} scope: send Authorization: Bearer <token>",
+                needed.as_str()
+            ))),
+            Caller::Token { scope, name } if *scope < needed => Err(ApiError::Forbidden(format!(
+                "the token {name:?} has the {:?} scope; this operation needs {:?}",
+                scope.as_str(),
+                needed.as_str()
+            ))),
+            Caller::Token { .. } => Ok(()),
+        }
+    }
+}
+
+fn bearer(req: &HttpRequest) -> ApiResult<Option<String>> {
+    let Some(value) = req.headers().get(header::AUTHORIZATION) else {
+        return Ok(None);
+    };
+    let value = value
+        .to_str()
+        .map_err(|_| ApiError::Unauthorized("the Authorization header is not valid text".into()))?;
+    let (scheme, token) = value.split_once(' ').unwrap_or((value, ""));
+    if !scheme.eq_ignore_ascii_case("bearer") || token.trim().is_empty() {
+        return Err(ApiError::Unauthorized(
+            "the Authorization header must be \"Bearer <token>\"".into(),
+        ));
+    }
+    Ok(Some(token.trim().to_owned()))
+}
+
+impl FromRequest for Caller {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let token = bearer(req);
+        let db = req.app_data::<web::Data<Database>>().cloned();
+        Box::pin(async move {
+            let Some(token) = token? else {
+                return Ok(Caller::Anonymous);
+            };
+            let db = db.ok_or_else(|| ApiError::Internal("database missing from app data".into()))?;
+            let hash = hash_token(&token);
+            let row = db.run(move |conn| tokens::find_active(conn, &hash)).await?;
+            let row = row.ok_or_else(|| {
+                ApiError::Unauthorized("the token is unknown or has been revoked".into())
+            })?;
+            let scope = Scope::parse(&row.scope)
+                .ok_or_else(|| ApiError::Internal(format!("token {} has scope {}", row.name, row.scope)))?;
+            Ok(Caller::Token {
+                name: row.name,
+                scope,
+            })
+        })
+    }
+}

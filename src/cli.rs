@@ -1,0 +1,203 @@
+//! The `folio` command line: serve, migrate, tokens, import, openapi.
+
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::api::articles::ArticleStatus;
+use crate::auth::{self, Scope};
+use crate::config::Config;
+use crate::db::{tokens, Database};
+use crate::{demo, import, openapi, startup};
+
+#[derive(Debug, Parser)]
+#[command(name = "folio", version, about = "A headless content API over SQLite or PostgreSQL")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the HTTP server (applies pending migrations first).
+    Serve {
+        /// Load the demo articles when the database has none.
+        #[arg(long)]
+        demo: bool,
+        /// Address to listen on; overrides FOLIO_BIND.
+        #[arg(long)]
+        bind: Option<String>,
+    },
+    /// Apply pending database migrations.
+    Migrate,
+    /// Manage API tokens.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+    /// Import plain-text, Markdown (front matter) or JSON files and directories.
+    Import {
+        /// Files or directories (walked for .txt, .md, .markdown, .json, .ndjson, .jsonl).
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Status for articles whose file gives none (new articles default to draft).
+        #[arg(long, value_enum)]
+        status: Option<StatusArg>,
+        /// Section for articles whose file names none.
+        #[arg(long)]
+        section: Option<String>,
+        /// Check everything, write nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Print the OpenAPI document.
+    Openapi,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Create a token; the last line printed is the token alone.
+    Create {
+        #[arg(long)]
+        name: String,
+        #[arg(long, value_enum)]
+        scope: Scope,
+    },
+    /// List tokens (never their secrets).
+    List,
+    /// Revoke a token by name; it stops working at once.
+    Revoke { name: String },
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum StatusArg {
+    Draft,
+    Published,
+    Archived,
+}
+
+impl From<StatusArg> for ArticleStatus {
+    fn from(s: StatusArg) -> Self {
+        match s {
+            StatusArg::Draft => ArticleStatus::Draft,
+            StatusArg::Published => ArticleStatus::Published,
+            StatusArg::Archived => ArticleStatus::Archived,
+        }
+    }
+}
+
+fn open(config: &Config) -> Result<Database, String> {
+    let db = Database::connect(&config.database_url, config.pool_size)?;
+    let applied = db.migrate()?;
+    if applied > 0 {
+        log::info!("applied {applied} migration(s) to the {} database", db.backend.name());
+    }
+    Ok(db)
+}
+
+/// Runs a parsed command; errors are reported on stderr with a non-zero exit.
+pub fn run(cli: Cli) -> ExitCode {
+    match execute(cli) {
+        Ok(code) => code,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn execute(cli: Cli) -> Result<ExitCode, String> {
+    if let Command::Openapi = cli.command {
+        print!("{}", openapi::spec_json()?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    let config = Config::from_env()?;
+    match cli.command {
+        Command::Openapi => unreachable!("handled above"),
+        Command::Migrate => {
+            let db = Database::connect(&config.database_url, 1)?;
+            let applied = db.migrate()?;
+            println!("{applied} migration(s) applied to the {} database", db.backend.name());
+        }
+        Command::Serve { demo: with_demo, bind } => {
+            let db = open(&config)?;
+            if with_demo {
+                match demo::load(&db, &config)? {
+                    Some(summary) => {
+                        log::info!("demo content: {}", summary.line(false));
+                        for failure in &summary.failures {
+                            log::warn!("demo content: {failure}");
+                        }
+                    }
+                    None => log::info!("the database already has articles; demo content not loaded"),
+                }
+            }
+            let bind = bind.unwrap_or(config.bind.clone());
+            let listener = TcpListener::bind(&bind).map_err(|e| format!("cannot listen on {bind}: {e}"))?;
+            let address = listener.local_addr().map_err(|e| e.to_string())?;
+            log::info!("Folio listening on http://{address} ({} database)", db.backend.name());
+            let server = startup::serve(listener, db, config.limits.clone()).map_err(|e| e.to_string())?;
+            actix_web::rt::System::new()
+                .block_on(server)
+                .map_err(|e| format!("server error: {e}"))?;
+        }
+        Command::Token { command } => {
+            let db = open(&config)?;
+            let mut conn = db.get().map_err(|e| e.to_string())?;
+            match command {
+                TokenCommand::Create { name, scope } => {
+                    let name = name.trim().to_owned();
+                    if name.is_empty() || name.chars().any(char::is_control) || name.len() > 100 {
+                        return Err("the token name must be 1 to 100 printable characters".into());
+                    }
+                    let (token, hash) = auth::generate_token();
+                    tokens::create(&mut conn, &name, scope.as_str(), &hash).map_err(|e| e.to_string())?;
+                    eprintln!("Created token {name:?} with scope {}. It is shown only once:", scope.as_str());
+                    println!("{token}");
+                }
+                TokenCommand::List => {
+                    for row in tokens::list(&mut conn).map_err(|e| e.to_string())? {
+                        let state = match row.revoked_at {
+                            Some(at) => format!("revoked {}", at.and_utc().to_rfc3339()),
+                            None => "active".into(),
+                        };
+                        println!(
+                            "{}\t{}\tcreated {}\t{}",
+                            row.name,
+                            row.scope,
+                            row.created_at.and_utc().to_rfc3339(),
+                            state
+                        );
+                    }
+                }
+                TokenCommand::Revoke { name } => {
+                    if !tokens::revoke(&mut conn, &name).map_err(|e| e.to_string())? {
+                        return Err(format!("no active token named {name:?}"));
+                    }
+                    println!("revoked {name:?}");
+                }
+            }
+        }
+        Command::Import { paths, status, section, dry_run } => {
+            let db = open(&config)?;
+            let options = import::Options {
+                status: status.map(Into::into),
+                section,
+                dry_run,
+                timezone: config.timezone,
+                limits: config.limits.clone(),
+            };
+            let summary = import::import_paths(&db, &paths, &options);
+            for failure in &summary.failures {
+                eprintln!("{failure}");
+            }
+            println!("{}", summary.line(dry_run));
+            if !summary.failures.is_empty() {
+                return Ok(ExitCode::FAILURE);
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

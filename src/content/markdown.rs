@@ -1,0 +1,126 @@
+//! Markdown bodies: sanitised HTML, plain-text excerpts and reading statistics.
+
+use pulldown_cmark::{html, Event, Options, Parser, Tag, TagEnd};
+
+const EXCERPT_CHARS: usize = 280;
+const WORDS_PER_MINUTE: usize = 230;
+
+fn options() -> Options {
+    Options::ENABLE_TABLES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_HEADING_ATTRIBUTES
+}
+
+/// Renders Markdown to HTML with everything executable removed: scripts,
+/// event handlers, `javascript:` and other non-web URLs (ammonia's allow-list).
+pub fn render_html(markdown: &str) -> String {
+    let mut raw = String::with_capacity(markdown.len() * 5 / 4);
+    html::push_html(&mut raw, Parser::new_ext(markdown, options()));
+    ammonia::Builder::default()
+        .link_rel(Some("noopener noreferrer"))
+        .clean(&raw)
+        .to_string()
+}
+
+/// The readable text of a Markdown document, blocks separated by blank lines.
+/// Raw HTML in the source is left out, so no markup reaches plain-text fields.
+pub fn plain_text(markdown: &str) -> String {
+    let mut out = String::with_capacity(markdown.len());
+    for event in Parser::new_ext(markdown, options()) {
+        match event {
+            Event::Text(text) | Event::Code(text) => out.push_str(&text),
+            Event::SoftBreak | Event::HardBreak => out.push(' '),
+            Event::End(TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item | TagEnd::BlockQuote(_)) => {
+                out.push_str("\n\n")
+            }
+            Event::Start(Tag::Item) => {}
+            _ => {}
+        }
+    }
+    out.trim().to_owned()
+}
+
+/// The first paragraph of the body (skipping headings), cut at a word
+/// boundary to about 280 characters, with an ellipsis when cut.
+pub fn excerpt(markdown: &str) -> String {
+    let mut paragraph = String::new();
+    let mut in_paragraph = false;
+    for event in Parser::new_ext(markdown, options()) {
+        match event {
+            Event::Start(Tag::Paragraph) => in_paragraph = true,
+            Event::End(TagEnd::Paragraph) if in_paragraph => {
+                if !paragraph.trim().is_empty() {
+                    break;
+                }
+                in_paragraph = false;
+            }
+            Event::Text(t) | Event::Code(t) if in_paragraph => paragraph.push_str(&t),
+            Event::SoftBreak | Event::HardBreak if in_paragraph => paragraph.push(' '),
+            _ => {}
+        }
+    }
+    truncate_words(paragraph.trim(), EXCERPT_CHARS)
+}
+
+/// Cuts `text` to at most `max` characters at a word boundary, adding `…` when cut.
+pub fn truncate_words(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_owned();
+    }
+    let cut: String = text.chars().take(max).collect();
+    let at = cut.rfind(char::is_whitespace).unwrap_or(cut.len());
+    let mut out = cut[..at]
+        .trim_end_matches(|c: char| c.is_whitespace() || ",;:".contains(c))
+        .to_owned();
+    out.push('…');
+    out
+}
+
+/// Word count and reading time (at least one minute) of a Markdown body.
+pub fn reading_stats(markdown: &str) -> (i32, i32) {
+    let words = plain_text(markdown)
+        .split(|c: char| c.is_whitespace())
+        .filter(|w| w.chars().any(char::is_alphanumeric))
+        .count();
+    let minutes = words.div_ceil(WORDS_PER_MINUTE).max(1);
+    (
+        i32::try_from(words).unwrap_or(i32::MAX),
+        i32::try_from(minutes).unwrap_or(i32::MAX),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strips_executable_html() {
+        let html = render_html(
+            "<script>alert(1)</script>\n\n<img src=x onerror=alert(1)>\n\n[x](javascript:alert(1))",
+        );
+        assert!(!html.contains("<script"), "{html}");
+        assert!(!html.contains("onerror"), "{html}");
+        assert!(!html.contains("javascript:"), "{html}");
+    }
+
+    #[test]
+    fn keeps_text_exact() {
+        let html = render_html("« Le cœur\u{a0}» l’été 🎉");
+        assert!(html.contains("« Le cœur\u{a0}» l’été 🎉"), "{html}");
+    }
+
+    #[test]
+    fn excerpt_skips_headings_and_cuts() {
+        let md = format!("## Titre\n\nPremier paragraphe {}.\n\nSecond.", "mot ".repeat(100));
+        let e = excerpt(&md);
+        assert!(e.starts_with("Premier paragraphe"));
+        assert!(e.ends_with('…'));
+        assert!(e.chars().count() <= 281);
+    }
+
+    #[test]
+    fn counts_words() {
+        assert_eq!(reading_stats("## Un titre\n\nDeux mots, trois — quatre."), (6, 1));
+    }
+}

@@ -1,0 +1,6 @@
+//! Text handling shared by the API and the importers: slugs, Markdown, dates, languages.
+
+pub mod dates;
+pub mod language;
+pub mod markdown;
+pub mod slug;

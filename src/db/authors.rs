@@ -1,0 +1,117 @@
+//! Authors: the people credited on articles, in order.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::schema::authors;
+use super::{now, AnyConnection, PageRequest};
+use crate::error::{ApiError, ApiResult};
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = authors)]
+pub struct AuthorRow {
+    pub id: i32,
+    pub slug: String,
+    pub name: String,
+    pub description: String,
+    pub bio: String,
+    pub email: Option<String>,
+    pub avatar_url: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewAuthor {
+    pub slug: Option<String>,
+    pub name: String,
+    pub description: String,
+    pub bio: String,
+    pub email: Option<String>,
+    pub avatar_url: Option<String>,
+}
+
+/// Outer `None` leaves a field alone; `Some(None)` clears a nullable one.
+#[derive(Debug, Clone, Default, AsChangeset)]
+#[diesel(table_name = authors)]
+pub struct AuthorChanges {
+    pub slug: Option<String>,
+    pub name: Option<String>,
+    pub description: Option<String>,
+    pub bio: Option<String>,
+    pub email: Option<Option<String>>,
+    pub avatar_url: Option<Option<String>>,
+}
+
+fn slug_taken(conn: &mut AnyConnection, slug: &str) -> ApiResult<bool> {
+    let n: i64 = authors::table
+        .filter(authors::slug.eq(slug))
+        .count()
+        .get_result(conn)?;
+    Ok(n > 0)
+}
+
+pub fn list(conn: &mut AnyConnection, page: PageRequest) -> ApiResult<(Vec<AuthorRow>, i64)> {
+    let total = authors::table.count().get_result(conn)?;
+    let rows = authors::table
+        .order((authors::name, authors::id))
+        .limit(page.per_page)
+        .offset(page.offset())
+        .select(AuthorRow::as_select())
+        .load(conn)?;
+    Ok((rows, total))
+}
+
+pub fn find(conn: &mut AnyConnection, slug: &str) -> ApiResult<AuthorRow> {
+    authors::table
+        .filter(authors::slug.eq(slug))
+        .select(AuthorRow::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| ApiError::NotFound(format!("there is no author {slug:?}")))
+}
+
+pub fn create(conn: &mut AnyConnection, new: NewAuthor) -> ApiResult<AuthorRow> {
+    let slug = super::choose_slug(conn, new.slug, &new.name, "author", slug_taken)?;
+    let t = now();
+    diesel::insert_into(authors::table)
+        .values((
+            authors::slug.eq(&slug),
+            authors::name.eq(&new.name),
+            authors::description.eq(&new.description),
+            authors::bio.eq(&new.bio),
+            authors::email.eq(&new.email),
+            authors::avatar_url.eq(&new.avatar_url),
+            authors::created_at.eq(t),
+            authors::updated_at.eq(t),
+        ))
+        .execute(conn)?;
+    find(conn, &slug)
+}
+
+pub fn update(conn: &mut AnyConnection, slug: &str, changes: AuthorChanges) -> ApiResult<AuthorRow> {
+    let row = find(conn, slug)?;
+    if let Some(new_slug) = changes.slug.as_deref().filter(|s| *s != row.slug) {
+        super::ensure_free(conn, new_slug, "author", slug_taken)?;
+    }
+    let new_slug = changes.slug.clone().unwrap_or(row.slug);
+    diesel::update(authors::table.find(row.id))
+        .set((&changes, authors::updated_at.eq(now())))
+        .execute(conn)?;
+    find(conn, &new_slug)
+}
+
+pub fn delete(conn: &mut AnyConnection, slug: &str) -> ApiResult<()> {
+    let row = find(conn, slug)?;
+    diesel::delete(authors::table.find(row.id)).execute(conn)?;
+    Ok(())
+}
+
+/// Looks up authors by slug, keeping the byline order given.
+pub fn ids_for(conn: &mut AnyConnection, slugs: &[String]) -> ApiResult<Vec<i32>> {
+    let found: Vec<(i32, String)> = authors::table
+        .filter(authors::slug.eq_any(slugs))
+        .select((authors::id, authors::slug))
+        .load(conn)?;
+    super::resolve_in_order(slugs, &found, "authors", "author")
+}

@@ -1,0 +1,334 @@
+//! Database access: one pool over SQLite or PostgreSQL, chosen by the URL scheme.
+
+pub mod articles;
+pub mod authors;
+pub mod schema;
+pub mod sections;
+pub mod tags;
+pub mod tokens;
+
+use std::time::Duration;
+
+use chrono::{NaiveDateTime, Timelike, Utc};
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+use diesel::r2d2::{self, ManageConnection};
+use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+
+use crate::error::{ApiError, ApiResult};
+
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+
+/// A connection to whichever backend `DATABASE_URL` names.
+#[derive(diesel::MultiConnection)]
+pub enum AnyConnection {
+    Postgres(diesel::PgConnection),
+    Sqlite(diesel::SqliteConnection),
+}
+
+/// The query-builder backend of [`AnyConnection`].
+pub type Db = <AnyConnection as Connection>::Backend;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+}
+
+/// Where the database lives, parsed from `DATABASE_URL`.
+#[derive(Debug, Clone)]
+pub struct DatabaseUrl {
+    pub backend: Backend,
+    /// The string handed to the driver: a file path for SQLite, the URL for PostgreSQL.
+    pub target: String,
+}
+
+impl DatabaseUrl {
+    pub fn parse(url: &str) -> Result<Self, String> {
+        let url = url.trim();
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            return Ok(Self {
+                backend: Backend::Postgres,
+                target: url.to_owned(),
+            });
+        }
+        let path = url
+            .strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))
+            .ok_or_else(|| {
+                format!(
+                    "DATABASE_URL must start with sqlite:// or postgres:// (got {:?})",
+                    url
+                )
+            })?;
+        if path.is_empty() || path == ":memory:" {
+            return Err("DATABASE_URL must name a SQLite file: an in-memory database cannot be shared by the pool".into());
+        }
+        Ok(Self {
+            backend: Backend::Sqlite,
+            target: path.to_owned(),
+        })
+    }
+}
+
+/// Opens connections of one backend and prepares each SQLite connection.
+#[derive(Debug)]
+pub struct Manager {
+    url: DatabaseUrl,
+}
+
+impl ManageConnection for Manager {
+    type Connection = AnyConnection;
+    type Error = r2d2::Error;
+
+    fn connect(&self) -> Result<AnyConnection, r2d2::Error> {
+        match self.url.backend {
+            Backend::Postgres => diesel::PgConnection::establish(&self.url.target)
+                .map(AnyConnection::Postgres)
+                .map_err(r2d2::Error::ConnectionError),
+            Backend::Sqlite => {
+                let mut conn = diesel::SqliteConnection::establish(&self.url.target)
+                    .map_err(r2d2::Error::ConnectionError)?;
+                conn.batch_execute(
+                    "PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
+                )
+                .map_err(r2d2::Error::QueryError)?;
+                Ok(AnyConnection::Sqlite(conn))
+            }
+        }
+    }
+
+    fn is_valid(&self, conn: &mut AnyConnection) -> Result<(), r2d2::Error> {
+        conn.batch_execute("SELECT 1")
+            .map_err(r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, _conn: &mut AnyConnection) -> bool {
+        false
+    }
+}
+
+pub type Pool = r2d2::Pool<Manager>;
+pub type PooledConn = r2d2::PooledConnection<Manager>;
+
+/// The shared handle to the database used by the server, the CLI and the tests.
+#[derive(Clone)]
+pub struct Database {
+    pool: Pool,
+    pub backend: Backend,
+}
+
+impl Database {
+    /// Opens the pool; for SQLite, creates the file's directory and turns WAL on first.
+    pub fn connect(url: &str, pool_size: u32) -> Result<Self, String> {
+        let url = DatabaseUrl::parse(url)?;
+        if url.backend == Backend::Sqlite {
+            prepare_sqlite_file(&url.target)?;
+        }
+        let backend = url.backend;
+        let pool = r2d2::Pool::builder()
+            .max_size(pool_size.max(1))
+            .connection_timeout(Duration::from_secs(5))
+            .build(Manager { url })
+            .map_err(|e| format!("cannot connect to the {} database: {e}", backend.name()))?;
+        Ok(Self { pool, backend })
+    }
+
+    pub fn get(&self) -> Result<PooledConn, ApiError> {
+        self.pool.get().map_err(|e| {
+            log::error!("database unavailable: {e}");
+            ApiError::Unavailable("the database is not reachable; try again shortly".into())
+        })
+    }
+
+    /// Applies pending migrations; returns how many ran.
+    pub fn migrate(&self) -> Result<usize, String> {
+        let mut conn = self.get().map_err(|e| e.to_string())?;
+        let applied = match &mut *conn {
+            AnyConnection::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|v| v.len()),
+            AnyConnection::Postgres(c) => c
+                .run_pending_migrations(POSTGRES_MIGRATIONS)
+                .map(|v| v.len()),
+        };
+        applied.map_err(|e| format!("migration failed: {e}"))
+    }
+
+    /// Runs blocking database work off the async workers.
+    pub async fn run<T, F>(&self, f: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut AnyConnection) -> Result<T, ApiError> + Send + 'static,
+    {
+        let db = self.clone();
+        actix_web::web::block(move || {
+            let mut conn = db.get()?;
+            f(&mut conn)
+        })
+        .await
+        .map_err(|e| ApiError::Internal(format!("database task failed: {e}")))?
+    }
+
+    /// Runs `f` in a write transaction and commits only if it succeeds.
+    pub async fn write<T, F>(&self, f: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut AnyConnection) -> Result<T, ApiError> + Send + 'static,
+    {
+        self.run(move |conn| write_tx(conn, f)).await
+    }
+}
+
+fn prepare_sqlite_file(path: &str) -> Result<(), String> {
+    let parent = std::path::Path::new(path).parent();
+    if let Some(dir) = parent.filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| format!("cannot create the directory {}: {e}", dir.display()))?;
+    }
+    // WAL is a property of the file: set it once, from one connection, before
+    // the pool opens several (setting it per connection races).
+    let mut conn = diesel::SqliteConnection::establish(path)
+        .map_err(|e| format!("cannot open the SQLite database {path}: {e}"))?;
+    conn.batch_execute("PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL;")
+        .map_err(|e| format!("cannot switch {path} to WAL mode: {e}"))
+}
+
+/// One transaction around `f`, committed only if it succeeds. SQLite takes the
+/// write lock up front (`BEGIN IMMEDIATE`) so that a read-then-write never fails on upgrade.
+pub fn write_tx<T, F>(conn: &mut AnyConnection, f: F) -> Result<T, ApiError>
+where
+    F: FnOnce(&mut AnyConnection) -> Result<T, ApiError>,
+{
+    run_tx(conn, true, f)
+}
+
+/// Like [`write_tx`] but always rolled back: for dry runs that exercise every check.
+pub fn rehearse_tx<T, F>(conn: &mut AnyConnection, f: F) -> Result<T, ApiError>
+where
+    F: FnOnce(&mut AnyConnection) -> Result<T, ApiError>,
+{
+    run_tx(conn, false, f)
+}
+
+fn run_tx<T, F>(conn: &mut AnyConnection, commit: bool, f: F) -> Result<T, ApiError>
+where
+    F: FnOnce(&mut AnyConnection) -> Result<T, ApiError>,
+{
+    // Plain BEGIN/COMMIT rather than diesel's transaction manager: it is the only
+    // way to ask SQLite for IMMEDIATE through the multi-backend connection, and
+    // Folio never nests transactions.
+    let begin = match conn {
+        AnyConnection::Sqlite(_) => "BEGIN IMMEDIATE",
+        AnyConnection::Postgres(_) => "BEGIN",
+    };
+    conn.batch_execute(begin)?;
+    let result = f(conn);
+    let end = if commit && result.is_ok() { "COMMIT" } else { "ROLLBACK" };
+    if let Err(e) = conn.batch_execute(end) {
+        let _ = conn.batch_execute("ROLLBACK");
+        return Err(e.into());
+    }
+    result
+}
+
+/// The current instant at the precision both databases keep (microseconds),
+/// so that what is written reads back identical on either backend.
+pub fn now() -> NaiveDateTime {
+    truncate(Utc::now().naive_utc())
+}
+
+pub fn truncate(t: NaiveDateTime) -> NaiveDateTime {
+    let micros = t.nanosecond() / 1_000 * 1_000;
+    t.with_nanosecond(micros).unwrap_or(t)
+}
+
+/// Offset and limit for page-numbered lists.
+#[derive(Debug, Clone, Copy)]
+pub struct PageRequest {
+    pub page: i64,
+    pub per_page: i64,
+}
+
+impl PageRequest {
+    pub fn offset(self) -> i64 {
+        (self.page - 1) * self.per_page
+    }
+}
+
+/// The slug for a new resource: the one asked for (409 if taken), or one made
+/// from `source` with `-2`, `-3`… appended until it is free.
+pub fn choose_slug(
+    conn: &mut AnyConnection,
+    requested: Option<String>,
+    source: &str,
+    what: &str,
+    mut taken: impl FnMut(&mut AnyConnection, &str) -> ApiResult<bool>,
+) -> ApiResult<String> {
+    if let Some(slug) = requested {
+        ensure_free(conn, &slug, what, taken)?;
+        return Ok(slug);
+    }
+    let mut base = crate::content::slug::slugify(source);
+    if base.is_empty() {
+        base = what.to_owned();
+    }
+    for n in 1..10_000 {
+        let candidate = crate::content::slug::candidate(&base, n);
+        if !taken(conn, &candidate)? {
+            return Ok(candidate);
+        }
+    }
+    Err(ApiError::Conflict(format!(
+        "no free slug derived from {base:?}; give one explicitly"
+    )))
+}
+
+/// 409 when an explicitly requested slug is already used.
+pub fn ensure_free(
+    conn: &mut AnyConnection,
+    slug: &str,
+    what: &str,
+    mut taken: impl FnMut(&mut AnyConnection, &str) -> ApiResult<bool>,
+) -> ApiResult<()> {
+    if taken(conn, slug)? {
+        return Err(ApiError::Conflict(format!(
+            "the slug {slug:?} is already used by another {what}"
+        )));
+    }
+    Ok(())
+}
+
+/// Maps slugs to ids in the order asked, or a validation error naming every unknown slug.
+pub fn resolve_in_order(
+    slugs: &[String],
+    found: &[(i32, String)],
+    field: &str,
+    what: &str,
+) -> ApiResult<Vec<i32>> {
+    let mut ids = Vec::with_capacity(slugs.len());
+    let mut missing = Vec::new();
+    for slug in slugs {
+        match found.iter().find(|(_, s)| s == slug) {
+            Some((id, _)) if !ids.contains(id) => ids.push(*id),
+            Some(_) => {}
+            None => missing.push(slug.as_str()),
+        }
+    }
+    if missing.is_empty() {
+        Ok(ids)
+    } else {
+        Err(ApiError::invalid(
+            field,
+            format!("no {what} with slug {}; create it first", missing.join(", ")),
+        ))
+    }
+}

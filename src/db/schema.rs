@@ -1,0 +1,117 @@
+// Mirrors migrations/{sqlite,postgres}; `tests/schema.rs` checks the two agree.
+
+diesel::table! {
+    sections (id) {
+        id -> Integer,
+        slug -> Text,
+        name -> Text,
+        description -> Text,
+        parent_id -> Nullable<Integer>,
+        position -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    tags (id) {
+        id -> Integer,
+        slug -> Text,
+        name -> Text,
+        description -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    authors (id) {
+        id -> Integer,
+        slug -> Text,
+        name -> Text,
+        description -> Text,
+        bio -> Text,
+        email -> Nullable<Text>,
+        avatar_url -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    articles (id) {
+        id -> Integer,
+        public_id -> Text,
+        slug -> Text,
+        title -> Text,
+        standfirst -> Nullable<Text>,
+        body -> Text,
+        body_html -> Text,
+        excerpt -> Text,
+        language -> Text,
+        status -> Text,
+        section_id -> Nullable<Integer>,
+        word_count -> Integer,
+        reading_time_minutes -> Integer,
+        metadata -> Text,
+        published_at -> Nullable<Timestamp>,
+        first_published_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> Integer,
+    }
+}
+
+diesel::table! {
+    article_tags (article_id, tag_id) {
+        article_id -> Integer,
+        tag_id -> Integer,
+        position -> Integer,
+    }
+}
+
+diesel::table! {
+    article_authors (article_id, author_id) {
+        article_id -> Integer,
+        author_id -> Integer,
+        position -> Integer,
+    }
+}
+
+diesel::table! {
+    article_slug_redirects (slug) {
+        slug -> Text,
+        article_id -> Integer,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    api_tokens (id) {
+        id -> Integer,
+        name -> Text,
+        scope -> Text,
+        token_hash -> Text,
+        created_at -> Timestamp,
+        last_used_at -> Nullable<Timestamp>,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::joinable!(articles -> sections (section_id));
+diesel::joinable!(article_tags -> articles (article_id));
+diesel::joinable!(article_tags -> tags (tag_id));
+diesel::joinable!(article_authors -> articles (article_id));
+diesel::joinable!(article_authors -> authors (author_id));
+diesel::joinable!(article_slug_redirects -> articles (article_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    sections,
+    tags,
+    authors,
+    articles,
+    article_tags,
+    article_authors,
+    article_slug_redirects,
+    api_tokens,
+);

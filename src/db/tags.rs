@@ -1,0 +1,102 @@
+//! Tags: flat labels attached to articles.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::schema::tags;
+use super::{now, AnyConnection, PageRequest};
+use crate::error::{ApiError, ApiResult};
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = tags)]
+pub struct TagRow {
+    pub id: i32,
+    pub slug: String,
+    pub name: String,
+    pub description: String,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// A new tag; `slug` None derives one from the name.
+#[derive(Debug, Clone)]
+pub struct NewTag {
+    pub slug: Option<String>,
+    pub name: String,
+    pub description: String,
+}
+
+#[derive(Debug, Clone, Default, AsChangeset)]
+#[diesel(table_name = tags)]
+pub struct TagChanges {
+    pub slug: Option<String>,
+    pub name: Option<String>,
+    pub description: Option<String>,
+}
+
+fn slug_taken(conn: &mut AnyConnection, slug: &str) -> ApiResult<bool> {
+    let n: i64 = tags::table.filter(tags::slug.eq(slug)).count().get_result(conn)?;
+    Ok(n > 0)
+}
+
+pub fn list(conn: &mut AnyConnection, page: PageRequest) -> ApiResult<(Vec<TagRow>, i64)> {
+    let total = tags::table.count().get_result(conn)?;
+    let rows = tags::table
+        .order((tags::name, tags::id))
+        .limit(page.per_page)
+        .offset(page.offset())
+        .select(TagRow::as_select())
+        .load(conn)?;
+    Ok((rows, total))
+}
+
+pub fn find(conn: &mut AnyConnection, slug: &str) -> ApiResult<TagRow> {
+    tags::table
+        .filter(tags::slug.eq(slug))
+        .select(TagRow::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| ApiError::NotFound(format!("there is no tag {slug:?}")))
+}
+
+pub fn create(conn: &mut AnyConnection, new: NewTag) -> ApiResult<TagRow> {
+    let slug = super::choose_slug(conn, new.slug, &new.name, "tag", slug_taken)?;
+    let t = now();
+    diesel::insert_into(tags::table)
+        .values((
+            tags::slug.eq(&slug),
+            tags::name.eq(&new.name),
+            tags::description.eq(&new.description),
+            tags::created_at.eq(t),
+            tags::updated_at.eq(t),
+        ))
+        .execute(conn)?;
+    find(conn, &slug)
+}
+
+pub fn update(conn: &mut AnyConnection, slug: &str, changes: TagChanges) -> ApiResult<TagRow> {
+    let row = find(conn, slug)?;
+    if let Some(new_slug) = changes.slug.as_deref().filter(|s| *s != row.slug) {
+        super::ensure_free(conn, new_slug, "tag", slug_taken)?;
+    }
+    let new_slug = changes.slug.clone().unwrap_or(row.slug);
+    diesel::update(tags::table.find(row.id))
+        .set((&changes, tags::updated_at.eq(now())))
+        .execute(conn)?;
+    find(conn, &new_slug)
+}
+
+pub fn delete(conn: &mut AnyConnection, slug: &str) -> ApiResult<()> {
+    let row = find(conn, slug)?;
+    diesel::delete(tags::table.find(row.id)).execute(conn)?;
+    Ok(())
+}
+
+/// Looks up tags by slug, in the order given; names any that do not exist.
+pub fn ids_for(conn: &mut AnyConnection, slugs: &[String]) -> ApiResult<Vec<i32>> {
+    let found: Vec<(i32, String)> = tags::table
+        .filter(tags::slug.eq_any(slugs))
+        .select((tags::id, tags::slug))
+        .load(conn)?;
+    super::resolve_in_order(slugs, &found, "tags", "tag")
+}

@@ -1,0 +1,70 @@
+//! API tokens, stored as SHA-256 hashes only.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::schema::api_tokens;
+use super::{now, AnyConnection};
+use crate::error::{ApiError, ApiResult};
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = api_tokens)]
+pub struct TokenRow {
+    pub id: i32,
+    pub name: String,
+    pub scope: String,
+    pub token_hash: String,
+    pub created_at: NaiveDateTime,
+    pub last_used_at: Option<NaiveDateTime>,
+    pub revoked_at: Option<NaiveDateTime>,
+}
+
+pub fn create(conn: &mut AnyConnection, name: &str, scope: &str, hash: &str) -> ApiResult<()> {
+    let taken: i64 = api_tokens::table
+        .filter(api_tokens::name.eq(name))
+        .count()
+        .get_result(conn)?;
+    if taken > 0 {
+        return Err(ApiError::Conflict(format!(
+            "a token named {name:?} already exists; revoke it or choose another name"
+        )));
+    }
+    diesel::insert_into(api_tokens::table)
+        .values((
+            api_tokens::name.eq(name),
+            api_tokens::scope.eq(scope),
+            api_tokens::token_hash.eq(hash),
+            api_tokens::created_at.eq(now()),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The live (not revoked) token with this hash.
+pub fn find_active(conn: &mut AnyConnection, hash: &str) -> ApiResult<Option<TokenRow>> {
+    Ok(api_tokens::table
+        .filter(api_tokens::token_hash.eq(hash))
+        .filter(api_tokens::revoked_at.is_null())
+        .select(TokenRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+pub fn list(conn: &mut AnyConnection) -> ApiResult<Vec<TokenRow>> {
+    Ok(api_tokens::table
+        .order(api_tokens::name)
+        .select(TokenRow::as_select())
+        .load(conn)?)
+}
+
+/// Revokes the named token; false when there is no live token of that name.
+pub fn revoke(conn: &mut AnyConnection, name: &str) -> ApiResult<bool> {
+    let changed = diesel::update(
+        api_tokens::table
+            .filter(api_tokens::name.eq(name))
+            .filter(api_tokens::revoked_at.is_null()),
+    )
+    .set(api_tokens::revoked_at.eq(now()))
+    .execute(conn)?;
+    Ok(changed > 0)
+}

@@ -1,0 +1,192 @@
+//! The one error type of the API and its RFC 9457 `application/problem+json` form.
+
+use actix_web::http::{header, StatusCode};
+use actix_web::{HttpResponse, ResponseError};
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// One field that failed validation.
+#[derive(Debug, Clone, Serialize, ToSchema, PartialEq, Eq)]
+#[schema(example = json!({"field": "slug", "message": "must be lowercase ASCII letters and digits joined by single hyphens"}))]
+pub struct FieldError {
+    /// The JSON field (or query parameter) at fault, dotted for nested values.
+    pub field: String,
+    /// What is wrong and how to fix it.
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+}
+
+/// An RFC 9457 problem document, the body of every error response.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "type": "/problems/validation",
+    "title": "Validation failed",
+    "status": 422,
+    "detail": "1 field is invalid",
+    "errors": [{"field": "title", "message": "must not be blank"}]
+}))]
+pub struct Problem {
+    /// A URI reference naming the kind of problem.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// A short summary of the kind of problem.
+    pub title: String,
+    /// The HTTP status code.
+    pub status: u16,
+    /// What went wrong in this request, in words a person can act on.
+    pub detail: String,
+    /// For validation problems: each failing field.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("{} field(s) invalid", .0.len())]
+    Validation(Vec<FieldError>),
+    #[error("{0}")]
+    Unauthorized(String),
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{detail}")]
+    MethodNotAllowed { detail: String, allow: String },
+    #[error("{0}")]
+    Conflict(String),
+    #[error("{0}")]
+    PayloadTooLarge(String),
+    #[error("{0}")]
+    UnsupportedMediaType(String),
+    #[error("{0}")]
+    Unavailable(String),
+    #[error("{0}")]
+    Internal(String),
+}
+
+impl ApiError {
+    pub fn invalid(field: &str, message: impl Into<String>) -> Self {
+        ApiError::Validation(vec![FieldError::new(field, message)])
+    }
+
+    fn kind(&self) -> (&'static str, &'static str) {
+        match self {
+            ApiError::BadRequest(_) => ("/problems/bad-request", "Bad request"),
+            ApiError::Validation(_) => ("/problems/validation", "Validation failed"),
+            ApiError::Unauthorized(_) => ("/problems/unauthorized", "Authentication required"),
+            ApiError::Forbidden(_) => ("/problems/forbidden", "Insufficient scope"),
+            ApiError::NotFound(_) => ("/problems/not-found", "Not found"),
+            ApiError::MethodNotAllowed { .. } => {
+                ("/problems/method-not-allowed", "Method not allowed")
+            }
+            ApiError::Conflict(_) => ("/problems/conflict", "Conflict"),
+            ApiError::PayloadTooLarge(_) => ("/problems/payload-too-large", "Payload too large"),
+            ApiError::UnsupportedMediaType(_) => {
+                ("/problems/unsupported-media-type", "Unsupported media type")
+            }
+            ApiError::Unavailable(_) => ("/problems/unavailable", "Service unavailable"),
+            ApiError::Internal(_) => ("/problems/internal", "Internal error"),
+        }
+    }
+
+    pub fn problem(&self) -> Problem {
+        let (kind, title) = self.kind();
+        let (detail, errors) = match self {
+            ApiError::Validation(errors) => {
+                let detail = errors
+                    .iter()
+                    .map(|e| format!("{}: {}", e.field, e.message))
+                    .collect::<Vec<_>>()
+                    .join("; ");
+                (detail, errors.clone())
+            }
+            // Never leak internals to the client; the log has them.
+            ApiError::Internal(_) => ("an unexpected error occurred; it has been logged".into(), vec![]),
+            other => (other.to_string(), vec![]),
+        };
+        Problem {
+            kind: kind.into(),
+            title: title.into(),
+            status: self.status_code().as_u16(),
+            detail,
+            errors,
+        }
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
+            ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
+            ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        if let ApiError::Internal(message) = self {
+            log::error!("internal error: {message}");
+        }
+        let mut response = HttpResponse::build(self.status_code());
+        response.content_type(PROBLEM_JSON);
+        match self {
+            ApiError::Unauthorized(_) => {
+                response.insert_header((header::WWW_AUTHENTICATE, "Bearer realm=\"folio\""));
+            }
+            ApiError::MethodNotAllowed { allow, .. } => {
+                response.insert_header((header::ALLOW, allow.as_str()));
+            }
+            ApiError::Unavailable(_) => {
+                response.insert_header((header::RETRY_AFTER, "5"));
+            }
+            _ => {}
+        }
+        response.json(self.problem())
+    }
+}
+
+impl From<DieselError> for ApiError {
+    fn from(error: DieselError) -> Self {
+        match error {
+            DieselError::NotFound => ApiError::NotFound("no such resource".into()),
+            DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
+                ApiError::Conflict(format!(
+                    "a resource with the same unique value already exists ({})",
+                    info.message()
+                ))
+            }
+            DieselError::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, _) => {
+                ApiError::Conflict(
+                    "the change would break a reference between resources".into(),
+                )
+            }
+            DieselError::DatabaseError(DatabaseErrorKind::ClosedConnection, _) => {
+                ApiError::Unavailable("the database connection was lost; try again".into())
+            }
+            other => ApiError::Internal(other.to_string()),
+        }
+    }
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;

@@ -1,0 +1,131 @@
+//! Markdown with YAML (`---`) or TOML (`+++`) front matter, as Hugo and Jekyll keep content.
+
+use serde_json::{Map, Value};
+
+use super::{Item, Options, ParseError};
+use crate::api::articles::{ArticleCreate, ArticleStatus};
+use crate::content::dates;
+
+pub fn parse(text: &str, options: &Options) -> Result<Item, ParseError> {
+    let fence = if text.starts_with("+++") { "+++" } else { "---" };
+    let mut lines = text.split_inclusive('\n');
+    lines.next();
+    let mut header = String::new();
+    let mut closed = false;
+    for line in lines.by_ref() {
+        if line.trim_end() == fence {
+            closed = true;
+            break;
+        }
+        header.push_str(line);
+    }
+    if !closed {
+        return Err(ParseError::at(1, format!("the front matter opened with {fence} is never closed")));
+    }
+    let body: String = lines.collect();
+    let fields: Value = if fence == "+++" {
+        toml::from_str::<toml::Table>(&header)
+            .map_err(|e| {
+                let line = e.span().map(|s| header[..s.start].lines().count().max(1) + 1).unwrap_or(2);
+                ParseError::at(line, format!("invalid TOML front matter: {}", e.message()))
+            })
+            .and_then(|t| serde_json::to_value(t).map_err(|e| ParseError::at(2, e.to_string())))?
+    } else {
+        serde_yaml::from_str::<Value>(&header).map_err(|e| {
+            let line = e.location().map(|l| l.line() + 1).unwrap_or(2);
+            ParseError::at(line, format!("invalid YAML front matter: {e}"))
+        })?
+    };
+    let Value::Object(fields) = fields else {
+        return Err(ParseError::at(2, "the front matter must be a mapping of fields"));
+    };
+    let body = body.trim_start_matches(['\n', '\r']).to_owned();
+    to_article(fields, body, options).map(|article| Item { line: 1, article }).map_err(|message| ParseError {
+        line: Some(2),
+        message,
+    })
+}
+
+fn text(value: &Value) -> Option<String> {
+    match value {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+/// A list of names: a YAML/TOML list, or one comma-separated string.
+fn names(value: &Value) -> Result<Vec<String>, String> {
+    match value {
+        Value::Array(items) => items.iter().map(|v| text(v).ok_or_else(|| "list items must be text".to_owned())).collect(),
+        Value::String(s) => Ok(s.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect()),
+        _ => Err("must be a list or a comma-separated string".into()),
+    }
+}
+
+fn to_article(fields: Map<String, Value>, body: String, options: &Options) -> Result<ArticleCreate, String> {
+    let mut article = ArticleCreate {
+        id: None,
+        slug: None,
+        title: String::new(),
+        standfirst: None,
+        body,
+        language: None,
+        status: None,
+        section: None,
+        tags: None,
+        authors: None,
+        published_at: None,
+        metadata: None,
+    };
+    let mut metadata = Map::new();
+    for (key, value) in fields {
+        let as_text = || text(&value).ok_or_else(|| format!("{key} must be text"));
+        match key.as_str() {
+            "title" => article.title = as_text()?,
+            "slug" => article.slug = Some(as_text()?),
+            "id" | "uuid" => {
+                article.id = Some(as_text()?.parse().map_err(|_| format!("{key} must be a UUID"))?)
+            }
+            "date" | "published_at" | "publishDate" => {
+                let raw = as_text()?;
+                article.published_at = Some(
+                    dates::parse_instant(&raw, options.timezone).ok_or_else(|| format!("{key}: {raw:?} is not a date"))?,
+                );
+            }
+            "section" | "category" => article.section = Some(as_text()?),
+            "categories" => article.section = names(&value).map_err(|e| format!("{key} {e}"))?.into_iter().next(),
+            "tags" => article.tags = Some(names(&value).map_err(|e| format!("{key} {e}"))?),
+            "authors" | "author" => article.authors = Some(names(&value).map_err(|e| format!("{key} {e}"))?),
+            "language" | "lang" => article.language = Some(as_text()?),
+            "status" => {
+                article.status = Some(
+                    serde_json::from_value::<ArticleStatus>(value.clone())
+                        .map_err(|_| "status must be draft, published or archived".to_owned())?,
+                )
+            }
+            "draft" => {
+                if value == Value::Bool(true) {
+                    article.status = Some(ArticleStatus::Draft);
+                }
+            }
+            "standfirst" | "description" | "summary" => article.standfirst = Some(as_text()?),
+            "metadata" => match value {
+                Value::Object(extra) => metadata.extend(extra),
+                _ => return Err("metadata must be a mapping".into()),
+            },
+            // Anything else (layout, weight, event_date…) is kept, not lost.
+            _ => {
+                metadata.insert(key, value);
+            }
+        }
+    }
+    if article.title.trim().is_empty() {
+        return Err("the front matter has no title".into());
+    }
+    if !metadata.is_empty() {
+        article.metadata = Some(metadata);
+    }
+    Ok(article)
+}

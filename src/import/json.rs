@@ -1,0 +1,86 @@
+//! JSON in the API's own create-article shape: one object, an array, or NDJSON.
+
+use serde_json::Value;
+
+use super::{Item, ParseError};
+use crate::api::articles::ArticleCreate;
+use crate::api::json as body;
+
+fn item(value: Value, line: usize) -> Result<Item, ParseError> {
+    let text = value.to_string();
+    body::parse::<ArticleCreate>(text.as_bytes())
+        .map(|article| Item { line, article })
+        .map_err(|e| ParseError::at(line, e.problem().detail))
+}
+
+pub fn parse(text: &str) -> Result<Vec<Item>, ParseError> {
+    match serde_json::from_str::<Value>(text) {
+        Ok(Value::Array(values)) => {
+            // Report each element at the line it starts on.
+            let starts = element_lines(text);
+            values
+                .into_iter()
+                .enumerate()
+                .map(|(i, v)| item(v, starts.get(i).copied().unwrap_or(1)))
+                .collect()
+        }
+        Ok(value @ Value::Object(_)) => Ok(vec![item(value, 1)?]),
+        Ok(_) => Err(ParseError::at(1, "expected an article object, an array of them, or one per line")),
+        Err(whole) => {
+            let lines: Vec<(usize, &str)> = text
+                .lines()
+                .enumerate()
+                .filter(|(_, l)| !l.trim().is_empty())
+                .collect();
+            if lines.len() < 2 {
+                return Err(ParseError::at(whole.line(), format!("invalid JSON: {whole}")));
+            }
+            lines
+                .into_iter()
+                .map(|(i, line)| {
+                    let value: Value = serde_json::from_str(line)
+                        .map_err(|e| ParseError::at(i + 1, format!("invalid JSON: {e}")))?;
+                    item(value, i + 1)
+                })
+                .collect()
+        }
+    }
+}
+
+/// The line each top-level element of a JSON array starts on.
+fn element_lines(text: &str) -> Vec<usize> {
+    let mut lines = Vec::new();
+    let (mut depth, mut line, mut in_string, mut escaped) = (0usize, 1usize, false, false);
+    for c in text.chars() {
+        if c == '\n' {
+            line += 1;
+        }
+        if in_string {
+            match (escaped, c) {
+                (true, _) => escaped = false,
+                (false, '\\') => escaped = true,
+                (false, '"') => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match c {
+            '"' => {
+                if depth == 1 {
+                    lines.push(line);
+                }
+                in_string = true;
+            }
+            '[' | '{' => {
+                if depth == 1 {
+                    lines.push(line);
+                }
+                depth += 1;
+            }
+            ']' | '}' => depth = depth.saturating_sub(1),
+            c if depth == 1 && !c.is_whitespace() && c != ',' => lines.push(line),
+            _ => {}
+        }
+    }
+    lines
+}

@@ -1,0 +1,143 @@
+//! Plain text as newsrooms keep it:
+//!
+//! ```text
+//! Title
+//! 27 novembre, 2024 / Entrevue
+//!
+//! A paragraph…
+//!
+//! A sub-heading
+//!
+//! Another paragraph.
+//! ```
+
+use super::{Item, Options, ParseError};
+use crate::api::articles::ArticleCreate;
+use crate::content::dates;
+
+/// A block this short, on one line, without closing punctuation, is a sub-heading.
+const MAX_HEADING_CHARS: usize = 100;
+
+pub fn parse(text: &str, options: &Options) -> Result<Item, ParseError> {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut index = lines
+        .iter()
+        .position(|l| !l.trim().is_empty())
+        .ok_or_else(|| ParseError::at(1, "the file is empty"))?;
+    let title_line = index + 1;
+    let title = lines[index].trim().to_owned();
+    index += 1;
+    while index < lines.len() && lines[index].trim().is_empty() {
+        index += 1;
+    }
+    let dateline_no = index + 1;
+    let dateline = lines.get(index).copied().unwrap_or("");
+    let (date_text, section) = dateline.split_once('/').ok_or_else(|| {
+        ParseError::at(dateline_no, format!("expected \"<date> / <section>\" after the title, found {dateline:?}"))
+    })?;
+    let published_at = dates::parse_instant(date_text, options.timezone).ok_or_else(|| {
+        ParseError::at(
+            dateline_no,
+            format!("{:?} is not a date (try \"27 novembre 2024\", \"November 27, 2024\" or \"2024-11-27\")", date_text.trim()),
+        )
+    })?;
+    let section = section.trim();
+    if section.is_empty() {
+        return Err(ParseError::at(dateline_no, "the section after \"/\" is empty"));
+    }
+    let body = body_markdown(&lines[index + 1..]);
+    if body.is_empty() {
+        return Err(ParseError::at(dateline_no + 1, "the article has no text after the date line"));
+    }
+    Ok(Item {
+        line: title_line,
+        article: ArticleCreate {
+            id: None,
+            slug: None,
+            title,
+            standfirst: None,
+            body,
+            language: None,
+            status: None,
+            section: Some(section.to_owned()),
+            tags: None,
+            authors: None,
+            published_at: Some(published_at),
+            metadata: None,
+        },
+    })
+}
+
+/// Blocks separated by blank lines become paragraphs or `##` sub-headings;
+/// the words themselves are kept exactly.
+fn body_markdown(lines: &[&str]) -> String {
+    let mut blocks: Vec<Vec<&str>> = Vec::new();
+    let mut current: Vec<&str> = Vec::new();
+    for line in lines {
+        if line.trim().is_empty() {
+            if !current.is_empty() {
+                blocks.push(std::mem::take(&mut current));
+            }
+        } else {
+            current.push(line.trim_end());
+        }
+    }
+    if !current.is_empty() {
+        blocks.push(current);
+    }
+    blocks
+        .into_iter()
+        .map(|block| {
+            if block.len() == 1 && is_heading(block[0]) {
+                format!("## {}", block[0].trim())
+            } else {
+                block.iter().map(|l| escape_block_start(l)).collect::<Vec<_>>().join("\n")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n\n")
+}
+
+fn is_heading(line: &str) -> bool {
+    let line = line.trim();
+    let last = line.chars().last().unwrap_or('.');
+    line.chars().count() <= MAX_HEADING_CHARS && (last.is_alphanumeric() || last == ')')
+        && !line.ends_with("...")
+}
+
+/// Plain text is not Markdown: a line that would start a list, quote or heading
+/// gets a backslash so it renders as the text it is.
+fn escape_block_start(line: &str) -> String {
+    let trimmed = line.trim_start();
+    let starts_block = trimmed.starts_with('#')
+        || trimmed.starts_with('>')
+        || ["- ", "+ ", "* "].iter().any(|m| trimmed.starts_with(m))
+        || {
+            let digits = trimmed.bytes().take_while(u8::is_ascii_digit).count();
+            digits > 0 && matches!(trimmed.as_bytes().get(digits), Some(b'.' | b')'))
+        };
+    if starts_block {
+        let indent = &line[..line.len() - trimmed.len()];
+        format!("{indent}\\{trimmed}")
+    } else {
+        line.to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn headings_and_paragraphs() {
+        let md = body_markdown(&["Premier paragraphe.", "", "Une alliance ancienne", "", "- Il a dit."]);
+        assert_eq!(md, "Premier paragraphe.\n\n## Une alliance ancienne\n\n\\- Il a dit.");
+    }
+
+    #[test]
+    fn punctuation_makes_a_paragraph() {
+        assert!(!is_heading("Et maintenant ?"));
+        assert!(!is_heading("Il est venu."));
+        assert!(is_heading("Le gaz, nerf de la guerre"));
+    }
+}

@@ -1,0 +1,14 @@
+//! Folio: a headless content API over SQLite or PostgreSQL.
+
+pub mod api;
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod content;
+pub mod db;
+pub mod demo;
+pub mod error;
+pub mod import;
+pub mod middleware;
+pub mod openapi;
+pub mod startup;

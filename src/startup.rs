@@ -1,0 +1,73 @@
+//! Building the HTTP server: routes, middleware and shared state.
+
+use std::net::TcpListener;
+
+use actix_web::dev::{ServiceFactory, ServiceRequest};
+use actix_web::middleware::{from_fn, Logger};
+use actix_web::{web, App, HttpResponse, HttpServer};
+use utoipa_actix_web::{scope, AppExt, UtoipaApp};
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::api::{self, health};
+use crate::config::Limits;
+use crate::db::Database;
+use crate::error::ApiError;
+use crate::middleware::{self as mw, RouteTable};
+use crate::openapi;
+
+/// Every documented route, registered once for both the server and the spec.
+fn register<T>(app: UtoipaApp<T>) -> UtoipaApp<T>
+where
+    T: ServiceFactory<ServiceRequest, Config = (), Error = actix_web::Error, InitError = ()>,
+{
+    app.openapi(openapi::base())
+        .service(scope("/v1").configure(api::configure))
+        .service(health::health)
+        .service(health::ready)
+}
+
+/// The OpenAPI document of the routes the server registers.
+pub fn spec() -> utoipa::openapi::OpenApi {
+    let (_, api) = register(App::new().into_utoipa_app()).split_for_parts();
+    openapi::finish(api)
+}
+
+fn query_error(err: actix_web::error::QueryPayloadError, _: &actix_web::HttpRequest) -> actix_web::Error {
+    ApiError::BadRequest(format!("invalid query string: {err}")).into()
+}
+
+fn path_error(err: actix_web::error::PathError, _: &actix_web::HttpRequest) -> actix_web::Error {
+    ApiError::NotFound(format!("invalid path: {err}")).into()
+}
+
+/// Starts serving on `listener` (bound by the caller, so tests can use port 0).
+pub fn serve(listener: TcpListener, db: Database, limits: Limits) -> std::io::Result<actix_web::dev::Server> {
+    let spec = spec();
+    let routes = web::Data::new(RouteTable::from_spec(&spec));
+    let db = web::Data::new(db);
+    let limits = web::Data::new(limits);
+    let server = HttpServer::new(move || {
+        let (app, _) = register(App::new().into_utoipa_app()).split_for_parts();
+        app.app_data(db.clone())
+            .app_data(limits.clone())
+            .app_data(routes.clone())
+            .app_data(web::QueryConfig::default().error_handler(query_error))
+            .app_data(web::PathConfig::default().error_handler(path_error))
+            .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", spec.clone()))
+            .route(
+                "/docs",
+                web::get().to(|| async {
+                    HttpResponse::PermanentRedirect()
+                        .insert_header(("Location", "/docs/"))
+                        .finish()
+                }),
+            )
+            .default_service(web::to(mw::fallback))
+            .wrap(from_fn(mw::etag))
+            .wrap(from_fn(mw::request_id))
+            .wrap(Logger::new("%{x-request-id}o %a \"%r\" %s %b %Dms").log_target("folio::http"))
+    })
+    .listen(listener)?
+    .run();
+    Ok(server)
+}
