@@ -12,9 +12,14 @@ pub const PATTERN: &str = "^[a-z0-9]+(-[a-z0-9]+)*$";
 /// (`cœur` → `coeur`), punctuation dropped, words joined by `-`, cut at a word
 /// boundary to at most [`MAX_LEN`] characters. Empty when the text has no letters or digits.
 pub fn slugify(text: &str) -> String {
-    // Apostrophes join elided words in French (« l’Ukraine ») and English
-    // possessives; treating them as separators keeps both readable.
-    let ascii = deunicode(text).to_ascii_lowercase();
+    // Only letters and digits carry over: symbols and emoji would otherwise be
+    // spelled out ("🎉" → "tada"). Apostrophes separate words, so « l’Ukraine »
+    // gives `l-ukraine`.
+    let kept: String = text
+        .chars()
+        .map(|c| if c.is_alphanumeric() { c } else { ' ' })
+        .collect();
+    let ascii = deunicode(&kept).to_ascii_lowercase();
     let words: Vec<&str> = ascii
         .split(|c: char| !c.is_ascii_alphanumeric())
         .filter(|w| !w.is_empty())

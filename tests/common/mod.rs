@@ -1,0 +1,256 @@
+//! Test helpers: a real Folio over a fresh database, spoken to over HTTP.
+#![allow(dead_code)]
+
+use std::net::TcpListener;
+use std::process::Command;
+
+use folio::auth::{generate_token, Scope};
+use folio::config::Limits;
+use folio::db::{tokens, Backend, Database};
+use reqwest::blocking::Client;
+use reqwest::header::HeaderMap;
+use reqwest::Method;
+use serde_json::Value;
+
+/// The PostgreSQL server to test against; its database is only used to create per-test databases.
+pub const POSTGRES_URL_VAR: &str = "FOLIO_TEST_POSTGRES_URL";
+
+/// A fresh, empty database of one backend, removed when dropped.
+pub struct TestDb {
+    pub url: String,
+    pub backend: Backend,
+    _dir: Option<tempfile::TempDir>,
+    postgres: Option<(String, String)>,
+}
+
+impl TestDb {
+    pub fn sqlite() -> Self {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let url = format!("sqlite://{}", dir.path().join("folio.db").display());
+        Self { url, backend: Backend::Sqlite, _dir: Some(dir), postgres: None }
+    }
+
+    /// None when the PostgreSQL test URL is not set.
+    pub fn postgres() -> Option<Self> {
+        let admin = std::env::var(POSTGRES_URL_VAR).ok().filter(|u| !u.is_empty())?;
+        let name = format!("folio_test_{}", uuid::Uuid::new_v4().simple());
+        psql(&admin, &format!("CREATE DATABASE {name}"));
+        let url = with_database(&admin, &name);
+        Some(Self { url, backend: Backend::Postgres, _dir: None, postgres: Some((admin, name)) })
+    }
+
+    pub fn open(&self) -> Database {
+        let db = Database::connect(&self.url, 8).expect("connect to the test database");
+        db.migrate().expect("migrate the test database");
+        db
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let Some((admin, name)) = &self.postgres {
+            psql(admin, &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+        }
+    }
+}
+
+/// Runs one statement on the admin connection (CREATE/DROP DATABASE cannot run in a transaction).
+fn psql(admin_url: &str, sql: &str) {
+    use diesel::connection::SimpleConnection;
+    use diesel::Connection;
+    let mut conn = diesel::PgConnection::establish(admin_url).expect("connect to PostgreSQL");
+    conn.batch_execute(sql).unwrap_or_else(|e| panic!("{sql}: {e}"));
+}
+
+/// The same URL naming another database.
+fn with_database(url: &str, name: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (url, None),
+    };
+    let after_scheme = base.find("://").map(|i| i + 3).unwrap_or(0);
+    let root = match base[after_scheme..].find('/') {
+        Some(i) => &base[..after_scheme + i],
+        None => base,
+    };
+    match query {
+        Some(q) => format!("{root}/{name}?{q}"),
+        None => format!("{root}/{name}"),
+    }
+}
+
+pub struct Response {
+    pub status: u16,
+    pub headers: HeaderMap,
+    pub text: String,
+}
+
+impl Response {
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.text).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text))
+    }
+
+    pub fn header(&self, name: &str) -> Option<String> {
+        self.headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_owned)
+    }
+
+    /// Asserts the status, showing the body when it differs.
+    #[track_caller]
+    pub fn expect(self, status: u16) -> Self {
+        assert_eq!(self.status, status, "unexpected status; body: {}", self.text);
+        self
+    }
+}
+
+/// A running Folio with its own database, a `read` and a `write` token.
+pub struct TestApp {
+    pub base: String,
+    pub db: Database,
+    pub test_db: TestDb,
+    pub read_token: String,
+    pub write_token: String,
+    client: Client,
+    handle: actix_web::dev::ServerHandle,
+}
+
+impl TestApp {
+    pub fn spawn(test_db: TestDb) -> Self {
+        let db = test_db.open();
+        let read_token = Self::token(&db, "reader", Scope::Read);
+        let write_token = Self::token(&db, "editor", Scope::Write);
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind a free port");
+        let port = listener.local_addr().expect("local address").port();
+        let (tx, rx) = std::sync::mpsc::channel();
+        let server_db = db.clone();
+        std::thread::spawn(move || {
+            actix_web::rt::System::new().block_on(async move {
+                let limits = Limits { max_body_bytes: 200_000, max_request_bytes: 1_000_000 };
+                let server = folio::startup::serve(listener, server_db, limits).expect("start the server");
+                tx.send(server.handle()).expect("hand over the server handle");
+                server.await.expect("server ran");
+            });
+        });
+        let handle = rx.recv().expect("server started");
+        let client = Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("HTTP client");
+        Self { base: format!("http://127.0.0.1:{port}"), db, test_db, read_token, write_token, client, handle }
+    }
+
+    fn token(db: &Database, name: &str, scope: Scope) -> String {
+        let (token, hash) = generate_token();
+        let mut conn = db.get().expect("connection");
+        tokens::create(&mut conn, name, scope.as_str(), &hash).expect("create token");
+        token
+    }
+
+    pub fn request(&self, method: Method, path: &str, token: Option<&str>, body: Option<&Value>) -> Response {
+        let mut req = self.client.request(method, format!("{}{}", self.base, path));
+        if let Some(token) = token {
+            req = req.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            req = req.json(body);
+        }
+        let res = req.send().expect("request sent");
+        Response {
+            status: res.status().as_u16(),
+            headers: res.headers().clone(),
+            text: res.text().expect("response body"),
+        }
+    }
+
+    /// A public GET with extra headers.
+    pub fn client_get_with(&self, path: &str, headers: &[(&str, &str)]) -> Response {
+        let mut req = self.client.get(format!("{}{}", self.base, path));
+        for (name, value) in headers {
+            req = req.header(*name, *value);
+        }
+        let res = req.send().expect("request sent");
+        Response {
+            status: res.status().as_u16(),
+            headers: res.headers().clone(),
+            text: res.text().expect("response body"),
+        }
+    }
+
+    /// A public (anonymous) GET.
+    pub fn get(&self, path: &str) -> Response {
+        self.request(Method::GET, path, None, None)
+    }
+
+    /// A GET with the read token (preview).
+    pub fn preview(&self, path: &str) -> Response {
+        self.request(Method::GET, path, Some(&self.read_token), None)
+    }
+
+    pub fn post(&self, path: &str, body: Value) -> Response {
+        self.request(Method::POST, path, Some(&self.write_token), Some(&body))
+    }
+
+    pub fn patch(&self, path: &str, body: Value) -> Response {
+        self.request(Method::PATCH, path, Some(&self.write_token), Some(&body))
+    }
+
+    pub fn delete(&self, path: &str) -> Response {
+        self.request(Method::DELETE, path, Some(&self.write_token), None)
+    }
+
+    /// Runs the `folio` binary against this app's database.
+    pub fn cli(&self, args: &[&str]) -> std::process::Output {
+        Command::new(env!("CARGO_BIN_EXE_folio"))
+            .args(args)
+            .env("DATABASE_URL", &self.test_db.url)
+            .env("FOLIO_TIMEZONE", "Europe/Paris")
+            .env("RUST_LOG", "warn")
+            .env_remove("FOLIO_BIND")
+            .output()
+            .expect("run folio")
+    }
+
+    /// Creates an article through the API and returns its JSON.
+    pub fn article(&self, body: Value) -> Value {
+        self.post("/v1/articles", body).expect(201).json()
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        // Stop the server so its pool closes before the database is dropped.
+        let handle = self.handle.clone();
+        std::thread::spawn(move || actix_web::rt::System::new().block_on(handle.stop(false)))
+            .join()
+            .ok();
+    }
+}
+
+/// Declares each listed test function (taking `&TestApp`) once per backend:
+/// `sqlite::name` always, `postgres::name` when the PostgreSQL URL is set.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[test]
+                fn $name() {
+                    let app = $crate::common::TestApp::spawn($crate::common::TestDb::sqlite());
+                    super::$name(&app);
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[test]
+                fn $name() {
+                    let Some(db) = $crate::common::TestDb::postgres() else {
+                        eprintln!("{} is not set: PostgreSQL run skipped", $crate::common::POSTGRES_URL_VAR);
+                        return;
+                    };
+                    let app = $crate::common::TestApp::spawn(db);
+                    super::$name(&app);
+                }
+            )*
+        }
+    };
+}
