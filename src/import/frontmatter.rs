@@ -29,7 +29,7 @@ pub fn parse(text: &str, options: &Options) -> Result<Item, ParseError> {
                 let line = e.span().map(|s| header[..s.start].lines().count().max(1) + 1).unwrap_or(2);
                 ParseError::at(line, format!("invalid TOML front matter: {}", e.message()))
             })
-            .and_then(|t| serde_json::to_value(t).map_err(|e| ParseError::at(2, e.to_string())))?
+            .map(|t| toml_to_json(toml::Value::Table(t)))?
     } else {
         serde_yaml::from_str::<Value>(&header).map_err(|e| {
             let line = e.location().map(|l| l.line() + 1).unwrap_or(2);
@@ -44,6 +44,19 @@ pub fn parse(text: &str, options: &Options) -> Result<Item, ParseError> {
         line: Some(2),
         message,
     })
+}
+
+/// TOML dates become their RFC 3339 text, as YAML and JSON dates already are.
+fn toml_to_json(value: toml::Value) -> Value {
+    match value {
+        toml::Value::String(s) => Value::String(s),
+        toml::Value::Integer(i) => Value::from(i),
+        toml::Value::Float(f) => Value::from(f),
+        toml::Value::Boolean(b) => Value::Bool(b),
+        toml::Value::Datetime(d) => Value::String(d.to_string()),
+        toml::Value::Array(items) => Value::Array(items.into_iter().map(toml_to_json).collect()),
+        toml::Value::Table(table) => Value::Object(table.into_iter().map(|(k, v)| (k, toml_to_json(v))).collect()),
+    }
 }
 
 fn text(value: &Value) -> Option<String> {

@@ -13,7 +13,8 @@ fn item(value: Value, line: usize) -> Result<Item, ParseError> {
         .map_err(|e| ParseError::at(line, e.problem().detail))
 }
 
-pub fn parse(text: &str) -> Result<Vec<Item>, ParseError> {
+/// Each article of the file, or the error at its line; one bad article does not stop the others.
+pub fn parse(text: &str) -> Vec<Result<Item, ParseError>> {
     match serde_json::from_str::<Value>(text) {
         Ok(Value::Array(values)) => {
             // Report each element at the line it starts on.
@@ -24,8 +25,8 @@ pub fn parse(text: &str) -> Result<Vec<Item>, ParseError> {
                 .map(|(i, v)| item(v, starts.get(i).copied().unwrap_or(1)))
                 .collect()
         }
-        Ok(value @ Value::Object(_)) => Ok(vec![item(value, 1)?]),
-        Ok(_) => Err(ParseError::at(1, "expected an article object, an array of them, or one per line")),
+        Ok(value @ Value::Object(_)) => vec![item(value, 1)],
+        Ok(_) => vec![Err(ParseError::at(1, "expected an article object, an array of them, or one per line"))],
         Err(whole) => {
             let lines: Vec<(usize, &str)> = text
                 .lines()
@@ -33,7 +34,7 @@ pub fn parse(text: &str) -> Result<Vec<Item>, ParseError> {
                 .filter(|(_, l)| !l.trim().is_empty())
                 .collect();
             if lines.len() < 2 {
-                return Err(ParseError::at(whole.line(), format!("invalid JSON: {whole}")));
+                return vec![Err(ParseError::at(whole.line(), format!("invalid JSON: {whole}")))];
             }
             lines
                 .into_iter()

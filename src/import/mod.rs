@@ -130,7 +130,8 @@ fn has_known_extension(path: &Path) -> bool {
 }
 
 /// Reads one document into articles, choosing the format by extension and content.
-pub fn parse_document(name: &str, text: &str, options: &Options) -> Result<Vec<Item>, ParseError> {
+/// Each entry is one article or the error that stopped it; a file-level error is a single entry.
+pub fn parse_document(name: &str, text: &str, options: &Options) -> Vec<Result<Item, ParseError>> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let extension = Path::new(name)
         .extension()
@@ -139,10 +140,8 @@ pub fn parse_document(name: &str, text: &str, options: &Options) -> Result<Vec<I
         .unwrap_or_default();
     match extension.as_str() {
         "json" | "ndjson" | "jsonl" => json::parse(text),
-        _ if text.starts_with("---") || text.starts_with("+++") => {
-            frontmatter::parse(text, options).map(|item| vec![item])
-        }
-        _ => plaintext::parse(text, options).map(|item| vec![item]),
+        _ if text.starts_with("---") || text.starts_with("+++") => vec![frontmatter::parse(text, options)],
+        _ => vec![plaintext::parse(text, options)],
     }
 }
 
@@ -159,22 +158,24 @@ pub fn import_documents(db: &Database, documents: Vec<(String, String)>, options
     let mut summary = Summary::default();
     for (name, text) in documents {
         progress.set_message(name.clone());
-        match parse_document(&name, &text, options) {
-            Ok(items) => {
-                for item in items {
-                    let line = item.line;
-                    match save(db, item, options) {
-                        Ok(Saved::Created) => summary.created += 1,
-                        Ok(Saved::Updated) => summary.updated += 1,
-                        Err(e) => summary.failures.push(Failure {
-                            source: name.clone(),
-                            line: Some(line),
-                            message: describe(&e),
-                        }),
-                    }
+        for parsed in parse_document(&name, &text, options) {
+            let item = match parsed {
+                Ok(item) => item,
+                Err(e) => {
+                    summary.failures.push(parse_failure(&name, e));
+                    continue;
                 }
+            };
+            let line = item.line;
+            match save(db, item, options) {
+                Ok(Saved::Created) => summary.created += 1,
+                Ok(Saved::Updated) => summary.updated += 1,
+                Err(e) => summary.failures.push(Failure {
+                    source: name.clone(),
+                    line: Some(line),
+                    message: describe(&e),
+                }),
             }
-            Err(e) => summary.failures.push(parse_failure(&name, e)),
         }
         progress.inc(1);
     }

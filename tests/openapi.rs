@@ -1,0 +1,71 @@
+//! The committed OpenAPI document is exactly what the code generates, and complete.
+//!
+//! After changing an endpoint: `cargo run -- openapi > openapi/openapi.json`.
+
+use serde_json::Value;
+
+const COMMITTED: &str = include_str!("../openapi/openapi.json");
+
+#[test]
+fn committed_spec_matches_the_code() {
+    let generated = folio::openapi::spec_json().expect("spec");
+    assert!(
+        generated == COMMITTED,
+        "openapi/openapi.json is out of date: run `cargo run -- openapi > openapi/openapi.json` and commit it"
+    );
+}
+
+fn spec() -> Value {
+    serde_json::from_str(COMMITTED).expect("committed spec is JSON")
+}
+
+#[test]
+fn spec_is_openapi_3_1() {
+    assert_eq!(spec()["openapi"], "3.1.0");
+}
+
+#[test]
+fn every_operation_is_documented() {
+    let spec = spec();
+    let mut operation_ids = Vec::new();
+    for (path, item) in spec["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let here = format!("{} {path}", method.to_uppercase());
+            let id = op["operationId"].as_str().unwrap_or_else(|| panic!("{here}: no operationId"));
+            operation_ids.push(id.to_owned());
+            assert!(op["summary"].as_str().is_some_and(|s| !s.is_empty()), "{here}: no summary");
+            let responses = op["responses"].as_object().unwrap();
+            assert!(responses.keys().any(|s| s.starts_with('2')), "{here}: no success response");
+            assert!(responses.contains_key("500"), "{here}: no 500 response");
+            if path.starts_with("/v1/") {
+                assert!(op["security"].is_array(), "{here}: no security requirement");
+                assert!(responses.contains_key("401"), "{here}: no 401 response");
+            }
+            if method != "get" {
+                assert!(responses.contains_key("403"), "{here}: no 403 response");
+            }
+            if op.get("requestBody").is_some() {
+                assert!(responses.contains_key("422"), "{here}: no 422 response");
+                let example = &op["requestBody"]["content"]["application/json"]["schema"]["$ref"];
+                let name = example.as_str().unwrap().rsplit('/').next().unwrap();
+                assert!(spec["components"]["schemas"][name]["example"].is_object(), "{here}: request schema {name} has no example");
+            }
+        }
+    }
+    let mut unique = operation_ids.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), operation_ids.len(), "operationIds are unique");
+    assert_eq!(operation_ids.len(), 22);
+}
+
+#[test]
+fn errors_are_problem_documents() {
+    let spec = spec();
+    let responses = spec["components"]["responses"].as_object().unwrap();
+    for (name, response) in responses {
+        let schema = &response["content"]["application/problem+json"]["schema"]["$ref"];
+        assert_eq!(schema, "#/components/schemas/Problem", "{name}");
+    }
+    assert!(spec["components"]["schemas"]["Problem"]["example"].is_object());
+}
