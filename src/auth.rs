@@ -13,7 +13,19 @@ use crate::db::{tokens, Database};
 use crate::error::{ApiError, ApiResult};
 
 /// What a token may do. `write` includes everything `read` may.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, ToSchema, clap::ValueEnum)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    ToSchema,
+    clap::ValueEnum,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Scope {
     /// Read everything, drafts and scheduled articles included (preview).
@@ -112,14 +124,16 @@ impl FromRequest for Caller {
             let Some(token) = token? else {
                 return Ok(Caller::Anonymous);
             };
-            let db = db.ok_or_else(|| ApiError::Internal("database missing from app data".into()))?;
+            let db =
+                db.ok_or_else(|| ApiError::Internal("database missing from app data".into()))?;
             let hash = hash_token(&token);
             let row = db.run(move |conn| tokens::find_active(conn, &hash)).await?;
             let row = row.ok_or_else(|| {
                 ApiError::Unauthorized("the token is unknown or has been revoked".into())
             })?;
-            let scope = Scope::parse(&row.scope)
-                .ok_or_else(|| ApiError::Internal(format!("token {} has scope {}", row.name, row.scope)))?;
+            let scope = Scope::parse(&row.scope).ok_or_else(|| {
+                ApiError::Internal(format!("token {} has scope {}", row.name, row.scope))
+            })?;
             Ok(Caller::Token {
                 name: row.name,
                 scope,

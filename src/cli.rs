@@ -13,7 +13,11 @@ use crate::db::{tokens, Database};
 use crate::{demo, import, openapi, startup};
 
 #[derive(Debug, Parser)]
-#[command(name = "folio", version, about = "A headless content API over SQLite or PostgreSQL")]
+#[command(
+    name = "folio",
+    version,
+    about = "A headless content API over SQLite or PostgreSQL"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -92,7 +96,10 @@ fn open(config: &Config) -> Result<Database, String> {
     let db = Database::connect(&config.database_url, config.pool_size)?;
     let applied = db.migrate()?;
     if applied > 0 {
-        log::info!("applied {applied} migration(s) to the {} database", db.backend.name());
+        log::info!(
+            "applied {applied} migration(s) to the {} database",
+            db.backend.name()
+        );
     }
     Ok(db)
 }
@@ -119,9 +126,15 @@ fn execute(cli: Cli) -> Result<ExitCode, String> {
         Command::Migrate => {
             let db = Database::connect(&config.database_url, 1)?;
             let applied = db.migrate()?;
-            println!("{applied} migration(s) applied to the {} database", db.backend.name());
+            println!(
+                "{applied} migration(s) applied to the {} database",
+                db.backend.name()
+            );
         }
-        Command::Serve { demo: with_demo, bind } => {
+        Command::Serve {
+            demo: with_demo,
+            bind,
+        } => {
             let db = open(&config)?;
             if with_demo {
                 match demo::load(&db, &config)? {
@@ -131,14 +144,21 @@ fn execute(cli: Cli) -> Result<ExitCode, String> {
                             log::warn!("demo content: {failure}");
                         }
                     }
-                    None => log::info!("the database already has articles; demo content not loaded"),
+                    None => {
+                        log::info!("the database already has articles; demo content not loaded")
+                    }
                 }
             }
             let bind = bind.unwrap_or(config.bind.clone());
-            let listener = TcpListener::bind(&bind).map_err(|e| format!("cannot listen on {bind}: {e}"))?;
+            let listener =
+                TcpListener::bind(&bind).map_err(|e| format!("cannot listen on {bind}: {e}"))?;
             let address = listener.local_addr().map_err(|e| e.to_string())?;
-            log::info!("Folio listening on http://{address} ({} database)", db.backend.name());
-            let server = startup::serve(listener, db, config.limits.clone()).map_err(|e| e.to_string())?;
+            log::info!(
+                "Folio listening on http://{address} ({} database)",
+                db.backend.name()
+            );
+            let server =
+                startup::serve(listener, db, config.limits.clone()).map_err(|e| e.to_string())?;
             actix_web::rt::System::new()
                 .block_on(server)
                 .map_err(|e| format!("server error: {e}"))?;
@@ -153,8 +173,12 @@ fn execute(cli: Cli) -> Result<ExitCode, String> {
                         return Err("the token name must be 1 to 100 printable characters".into());
                     }
                     let (token, hash) = auth::generate_token();
-                    tokens::create(&mut conn, &name, scope.as_str(), &hash).map_err(|e| e.to_string())?;
-                    eprintln!("Created token {name:?} with scope {}. It is shown only once:", scope.as_str());
+                    tokens::create(&mut conn, &name, scope.as_str(), &hash)
+                        .map_err(|e| e.to_string())?;
+                    eprintln!(
+                        "Created token {name:?} with scope {}. It is shown only once:",
+                        scope.as_str()
+                    );
                     println!("{token}");
                 }
                 TokenCommand::List => {
@@ -180,7 +204,12 @@ fn execute(cli: Cli) -> Result<ExitCode, String> {
                 }
             }
         }
-        Command::Import { paths, status, section, dry_run } => {
+        Command::Import {
+            paths,
+            status,
+            section,
+            dry_run,
+        } => {
             let db = open(&config)?;
             let options = import::Options {
                 status: status.map(Into::into),

@@ -47,10 +47,11 @@ fn number<T: std::str::FromStr>(name: &str, default: T) -> Result<T, String> {
 impl Config {
     pub fn from_env() -> Result<Self, String> {
         let timezone = var("FOLIO_TIMEZONE").unwrap_or_else(|| "UTC".into());
-        let timezone: Tz = timezone
-            .trim()
-            .parse()
-            .map_err(|_| format!("FOLIO_TIMEZONE must be an IANA time zone such as Europe/Paris (got {timezone:?})"))?;
+        let timezone: Tz = timezone.trim().parse().map_err(|_| {
+            format!(
+                "FOLIO_TIMEZONE must be an IANA time zone such as Europe/Paris (got {timezone:?})"
+            )
+        })?;
         let defaults = Limits::default();
         Ok(Self {
             database_url: var("DATABASE_URL").unwrap_or_else(|| "sqlite://folio.db".into()),

@@ -10,7 +10,10 @@ use crate::import::{self, Options, Summary};
 
 macro_rules! demo_file {
     ($name:literal) => {
-        (concat!("demo/", $name), include_str!(concat!("../demo/", $name)))
+        (
+            concat!("demo/", $name),
+            include_str!(concat!("../demo/", $name)),
+        )
     };
 }
 
@@ -26,8 +29,18 @@ const DOCUMENTS: &[(&str, &str)] = &[
 /// slug, name, parent, description
 const SECTIONS: &[(&str, &str, Option<&str>, &str)] = &[
     ("monde", "Monde", None, "L’actualité internationale."),
-    ("asie", "Asie", Some("monde"), "L’Asie, de la Caspienne au Pacifique."),
-    ("entrevue", "Entrevue", None, "Rencontres et grands entretiens."),
+    (
+        "asie",
+        "Asie",
+        Some("monde"),
+        "L’Asie, de la Caspienne au Pacifique.",
+    ),
+    (
+        "entrevue",
+        "Entrevue",
+        None,
+        "Rencontres et grands entretiens.",
+    ),
     ("culture", "Culture", None, "Scènes, écrans et livres."),
     ("science", "Science", None, "Research and discoveries."),
     ("local", "Local", None, "City and county news."),
@@ -35,9 +48,24 @@ const SECTIONS: &[(&str, &str, Option<&str>, &str)] = &[
 
 /// slug, name, description, bio
 const AUTHORS: &[(&str, &str, &str, &str)] = &[
-    ("claire-dubois", "Claire Dubois", "Correspondante en Asie centrale", "Claire Dubois couvre l’Asie centrale depuis Almaty."),
-    ("julien-martin", "Julien Martin", "Journaliste culture", "Julien Martin suit les festivals et la musique live."),
-    ("sam-patel", "Sam Patel", "Energy and climate reporter", "Sam Patel writes about energy, climate and the economics of both."),
+    (
+        "claire-dubois",
+        "Claire Dubois",
+        "Correspondante en Asie centrale",
+        "Claire Dubois couvre l’Asie centrale depuis Almaty.",
+    ),
+    (
+        "julien-martin",
+        "Julien Martin",
+        "Journaliste culture",
+        "Julien Martin suit les festivals et la musique live.",
+    ),
+    (
+        "sam-patel",
+        "Sam Patel",
+        "Energy and climate reporter",
+        "Sam Patel writes about energy, climate and the economics of both.",
+    ),
 ];
 
 /// Loads the demo content when the database holds no article; `None` when it already had some.
@@ -93,5 +121,10 @@ pub fn load(db: &Database, config: &Config) -> Result<Option<Summary>, String> {
         .iter()
         .map(|(name, text)| ((*name).to_owned(), (*text).to_owned()))
         .collect();
-    Ok(Some(import::import_documents(db, documents, &options, &ProgressBar::hidden())))
+    Ok(Some(import::import_documents(
+        db,
+        documents,
+        &options,
+        &ProgressBar::hidden(),
+    )))
 }

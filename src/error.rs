@@ -67,6 +67,11 @@ pub enum ApiError {
     MethodNotAllowed { detail: String, allow: String },
     #[error("{0}")]
     Conflict(String),
+    /// Fields that name a section, tag or author that does not exist. A state
+    /// conflict (409) rather than a validation error: the same body succeeds
+    /// once the referenced item exists.
+    #[error("{} unknown reference(s)", .0.len())]
+    UnknownReference(Vec<FieldError>),
     #[error("{0}")]
     PayloadTooLarge(String),
     #[error("{0}")]
@@ -82,6 +87,10 @@ impl ApiError {
         ApiError::Validation(vec![FieldError::new(field, message)])
     }
 
+    pub fn unknown_reference(field: &str, message: impl Into<String>) -> Self {
+        ApiError::UnknownReference(vec![FieldError::new(field, message)])
+    }
+
     fn kind(&self) -> (&'static str, &'static str) {
         match self {
             ApiError::BadRequest(_) => ("/problems/bad-request", "Bad request"),
@@ -93,6 +102,7 @@ impl ApiError {
                 ("/problems/method-not-allowed", "Method not allowed")
             }
             ApiError::Conflict(_) => ("/problems/conflict", "Conflict"),
+            ApiError::UnknownReference(_) => ("/problems/unknown-reference", "Unknown reference"),
             ApiError::PayloadTooLarge(_) => ("/problems/payload-too-large", "Payload too large"),
             ApiError::UnsupportedMediaType(_) => {
                 ("/problems/unsupported-media-type", "Unsupported media type")
@@ -105,7 +115,7 @@ impl ApiError {
     pub fn problem(&self) -> Problem {
         let (kind, title) = self.kind();
         let (detail, errors) = match self {
-            ApiError::Validation(errors) => {
+            ApiError::Validation(errors) | ApiError::UnknownReference(errors) => {
                 let detail = errors
                     .iter()
                     .map(|e| format!("{}: {}", e.field, e.message))
@@ -114,7 +124,10 @@ impl ApiError {
                 (detail, errors.clone())
             }
             // Never leak internals to the client; the log has them.
-            ApiError::Internal(_) => ("an unexpected error occurred; it has been logged".into(), vec![]),
+            ApiError::Internal(_) => (
+                "an unexpected error occurred; it has been logged".into(),
+                vec![],
+            ),
             other => (other.to_string(), vec![]),
         };
         Problem {
@@ -136,7 +149,7 @@ impl ResponseError for ApiError {
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
-            ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::Conflict(_) | ApiError::UnknownReference(_) => StatusCode::CONFLICT,
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
@@ -177,9 +190,7 @@ impl From<DieselError> for ApiError {
                 ))
             }
             DieselError::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, _) => {
-                ApiError::Conflict(
-                    "the change would break a reference between resources".into(),
-                )
+                ApiError::Conflict("the change would break a reference between resources".into())
             }
             DieselError::DatabaseError(DatabaseErrorKind::ClosedConnection, _) => {
                 ApiError::Unavailable("the database connection was lost; try again".into())

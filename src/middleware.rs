@@ -17,7 +17,9 @@ fn acceptable_request_id(value: &HeaderValue) -> Option<String> {
     let text = value.to_str().ok()?;
     let ok = !text.is_empty()
         && text.len() <= 64
-        && text.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(&b));
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(&b));
     ok.then(|| text.to_owned())
 }
 
@@ -33,9 +35,11 @@ pub async fn request_id(
         .and_then(acceptable_request_id)
         .unwrap_or_else(|| uuid::Uuid::new_v4().simple().to_string());
     let value = HeaderValue::from_str(&id).unwrap_or_else(|_| HeaderValue::from_static("invalid"));
-    req.headers_mut().insert(header::HeaderName::from_static(REQUEST_ID), value.clone());
+    req.headers_mut()
+        .insert(header::HeaderName::from_static(REQUEST_ID), value.clone());
     let mut res = next.call(req).await?;
-    res.headers_mut().insert(header::HeaderName::from_static(REQUEST_ID), value);
+    res.headers_mut()
+        .insert(header::HeaderName::from_static(REQUEST_ID), value);
     Ok(res)
 }
 
@@ -146,7 +150,12 @@ impl RouteTable {
 pub async fn fallback(req: HttpRequest, routes: web::Data<RouteTable>) -> HttpResponse {
     let error = match routes.allowed(req.path()) {
         Some(methods) => ApiError::MethodNotAllowed {
-            detail: format!("{} is not allowed on {}; use {}", req.method(), req.path(), methods.join(", ")),
+            detail: format!(
+                "{} is not allowed on {}; use {}",
+                req.method(),
+                req.path(),
+                methods.join(", ")
+            ),
             allow: methods.join(", "),
         },
         None => ApiError::NotFound(format!("there is nothing at {}", req.path())),

@@ -40,7 +40,7 @@ const ERRORS: &[(&str, &str, &str)] = &[
     ("401", "Unauthorized", "A token is required, or the one sent is unknown or revoked"),
     ("403", "Forbidden", "The token's scope does not allow this operation"),
     ("404", "NotFound", "No such resource"),
-    ("409", "Conflict", "The change conflicts with existing content (a taken slug, a section still in use)"),
+    ("409", "Conflict", "The change conflicts with the stored content: a slug already taken, a section still in use, or a reference to a section, tag or author that does not exist (`errors` names the field)"),
     ("413", "PayloadTooLarge", "The request body is larger than the server accepts"),
     ("415", "UnsupportedMediaType", "The request body is not sent as application/json"),
     ("422", "ValidationFailed", "The body is well-formed JSON but some fields are invalid; `errors` names each"),
@@ -53,14 +53,18 @@ fn common_headers(mut response: Response) -> Response {
         "ETag".into(),
         HeaderBuilder::new()
             .schema(String::schema_ref())
-            .description(Some("A strong validator of this response's body; send it back in If-None-Match"))
+            .description(Some(
+                "A strong validator of this response's body; send it back in If-None-Match",
+            ))
             .build(),
     );
     response.headers.insert(
         "X-Request-Id".into(),
         HeaderBuilder::new()
             .schema(String::schema_ref())
-            .description(Some("The id this request is logged under (the client's own, when it sent a valid one)"))
+            .description(Some(
+                "The id this request is logged under (the client's own, when it sent a valid one)",
+            ))
             .build(),
     );
     response
@@ -91,7 +95,10 @@ fn error_response(description: &str, status: &str) -> Response {
         )
         .build();
     let extra = match status {
-        "401" => Some(("WWW-Authenticate", "The authentication scheme to use: Bearer")),
+        "401" => Some((
+            "WWW-Authenticate",
+            "The authentication scheme to use: Bearer",
+        )),
         "503" => Some(("Retry-After", "Seconds to wait before retrying")),
         _ => None,
     };
@@ -154,12 +161,15 @@ pub fn finish(mut api: OpenApi) -> OpenApi {
         ),
     );
     for (status, name, description) in ERRORS {
-        components
-            .responses
-            .insert((*name).into(), RefOr::T(error_response(description, status)));
+        components.responses.insert(
+            (*name).into(),
+            RefOr::T(error_response(description, status)),
+        );
     }
-    let names: std::collections::BTreeMap<&str, &str> =
-        ERRORS.iter().map(|(status, name, _)| (*status, *name)).collect();
+    let names: std::collections::BTreeMap<&str, &str> = ERRORS
+        .iter()
+        .map(|(status, name, _)| (*status, *name))
+        .collect();
 
     for (path, item) in api.paths.paths.iter_mut() {
         let ops = [
@@ -188,7 +198,9 @@ pub fn finish(mut api: OpenApi) -> OpenApi {
                         .name("If-None-Match")
                         .parameter_in(ParameterIn::Header)
                         .required(Required::False)
-                        .description(Some("An ETag from an earlier response: 304 when it still matches"))
+                        .description(Some(
+                            "An ETag from an earlier response: 304 when it still matches",
+                        ))
                         .schema(Some(String::schema_ref()))
                         .build(),
                 );

@@ -32,7 +32,10 @@ pub fn spec() -> utoipa::openapi::OpenApi {
     openapi::finish(api)
 }
 
-fn query_error(err: actix_web::error::QueryPayloadError, _: &actix_web::HttpRequest) -> actix_web::Error {
+fn query_error(
+    err: actix_web::error::QueryPayloadError,
+    _: &actix_web::HttpRequest,
+) -> actix_web::Error {
     ApiError::BadRequest(format!("invalid query string: {err}")).into()
 }
 
@@ -41,7 +44,11 @@ fn path_error(err: actix_web::error::PathError, _: &actix_web::HttpRequest) -> a
 }
 
 /// Starts serving on `listener` (bound by the caller, so tests can use port 0).
-pub fn serve(listener: TcpListener, db: Database, limits: Limits) -> std::io::Result<actix_web::dev::Server> {
+pub fn serve(
+    listener: TcpListener,
+    db: Database,
+    limits: Limits,
+) -> std::io::Result<actix_web::dev::Server> {
     let spec = spec();
     let routes = web::Data::new(RouteTable::from_spec(&spec));
     let db = web::Data::new(db);

@@ -26,21 +26,44 @@ fn text_round_trips_byte_exact(app: &TestApp) {
     }));
     assert_eq!(created["title"], title);
     assert_eq!(created["slug"], "le-coeur-du-reacteur-l-ete");
-    let read = app.get("/v1/articles/le-coeur-du-reacteur-l-ete").expect(200);
+    let read = app
+        .get("/v1/articles/le-coeur-du-reacteur-l-ete")
+        .expect(200);
     // Compare the raw JSON string values byte for byte.
     let article = read.json();
-    assert_eq!(article["title"].as_str().unwrap().as_bytes(), title.as_bytes());
-    assert_eq!(article["body"].as_str().unwrap().as_bytes(), body.as_bytes());
-    assert_eq!(article["standfirst"].as_str().unwrap().as_bytes(), standfirst.as_bytes());
-    assert_eq!(article["metadata"], json!({"dateline": "Astana", "note": "« œ »"}));
-    assert!(article["body_html"].as_str().unwrap().contains("L’œuvre, c’est l’Œuvre. 🚀👩‍🔬"));
+    assert_eq!(
+        article["title"].as_str().unwrap().as_bytes(),
+        title.as_bytes()
+    );
+    assert_eq!(
+        article["body"].as_str().unwrap().as_bytes(),
+        body.as_bytes()
+    );
+    assert_eq!(
+        article["standfirst"].as_str().unwrap().as_bytes(),
+        standfirst.as_bytes()
+    );
+    assert_eq!(
+        article["metadata"],
+        json!({"dateline": "Astana", "note": "« œ »"})
+    );
+    assert!(article["body_html"]
+        .as_str()
+        .unwrap()
+        .contains("L’œuvre, c’est l’Œuvre. 🚀👩‍🔬"));
 }
 
 fn slugs_are_derived_transliterated_and_unique(app: &TestApp) {
     let first = app.article(json!({"title": FRENCH_TITLE, "body": "Texte."}));
-    assert_eq!(first["slug"], "poutine-au-kazakhstan-une-alliance-strategique");
+    assert_eq!(
+        first["slug"],
+        "poutine-au-kazakhstan-une-alliance-strategique"
+    );
     let second = app.article(json!({"title": FRENCH_TITLE, "body": "Autre texte."}));
-    assert_eq!(second["slug"], "poutine-au-kazakhstan-une-alliance-strategique-2");
+    assert_eq!(
+        second["slug"],
+        "poutine-au-kazakhstan-une-alliance-strategique-2"
+    );
     let third = app.article(json!({"title": "Le cœur nucléaire", "body": "x"}));
     assert_eq!(third["slug"], "le-coeur-nucleaire");
     let long_title = "Une très longue phrase ".repeat(12);
@@ -48,19 +71,37 @@ fn slugs_are_derived_transliterated_and_unique(app: &TestApp) {
     let slug = long["slug"].as_str().unwrap();
     assert!(slug.len() <= 120 && !slug.ends_with('-'), "{slug}");
     // An explicit slug that is taken is a conflict, not a silent suffix.
-    let taken = app.post("/v1/articles", json!({"title": "X", "body": "x", "slug": "le-coeur-nucleaire"})).expect(409);
-    assert_eq!(taken.header("content-type").as_deref(), Some("application/problem+json"));
+    let taken = app
+        .post(
+            "/v1/articles",
+            json!({"title": "X", "body": "x", "slug": "le-coeur-nucleaire"}),
+        )
+        .expect(409);
+    assert_eq!(
+        taken.header("content-type").as_deref(),
+        Some("application/problem+json")
+    );
 }
 
 fn changed_slug_answers_301(app: &TestApp) {
     app.article(json!({"title": "Ancien titre", "body": "x", "status": "published"}));
-    let updated = app.patch("/v1/articles/ancien-titre", json!({"slug": "nouveau-titre"})).expect(200).json();
+    let updated = app
+        .patch(
+            "/v1/articles/ancien-titre",
+            json!({"slug": "nouveau-titre"}),
+        )
+        .expect(200)
+        .json();
     assert_eq!(updated["slug"], "nouveau-titre");
     let moved = app.get("/v1/articles/ancien-titre").expect(301);
-    assert_eq!(moved.header("location").as_deref(), Some("/v1/articles/nouveau-titre"));
+    assert_eq!(
+        moved.header("location").as_deref(),
+        Some("/v1/articles/nouveau-titre")
+    );
     app.get("/v1/articles/nouveau-titre").expect(200);
     // Writes go to the current slug only.
-    app.patch("/v1/articles/ancien-titre", json!({"title": "x"})).expect(404);
+    app.patch("/v1/articles/ancien-titre", json!({"title": "x"}))
+        .expect(404);
 }
 
 fn drafts_and_scheduled_are_hidden_from_the_public(app: &TestApp) {
@@ -77,7 +118,10 @@ fn drafts_and_scheduled_are_hidden_from_the_public(app: &TestApp) {
     let preview = app.preview("/v1/articles").expect(200).json();
     assert_eq!(preview["total"], 4);
     // Scheduled first (latest date), then published; drafts without a date last.
-    assert_eq!(slugs(&preview)[..2], ["programme".to_owned(), "publie".to_owned()]);
+    assert_eq!(
+        slugs(&preview)[..2],
+        ["programme".to_owned(), "publie".to_owned()]
+    );
     app.preview("/v1/articles/brouillon").expect(200);
     let drafts = app.preview("/v1/articles?status=draft").expect(200).json();
     assert_eq!(slugs(&drafts), vec!["brouillon"]);
@@ -87,13 +131,20 @@ fn publishing_sets_dates_once(app: &TestApp) {
     let draft = app.article(json!({"title": "Daté", "body": "x"}));
     assert!(draft["published_at"].is_null());
     assert!(draft["first_published_at"].is_null());
-    let published = app.patch("/v1/articles/date", json!({"status": "published"})).expect(200).json();
+    let published = app
+        .patch("/v1/articles/date", json!({"status": "published"}))
+        .expect(200)
+        .json();
     let first = published["first_published_at"].clone();
     assert!(first.is_string());
     assert_eq!(published["published_at"], first);
-    app.patch("/v1/articles/date", json!({"status": "draft"})).expect(200);
+    app.patch("/v1/articles/date", json!({"status": "draft"}))
+        .expect(200);
     let again = app
-        .patch("/v1/articles/date", json!({"status": "published", "published_at": "2030-01-01T00:00:00Z"}))
+        .patch(
+            "/v1/articles/date",
+            json!({"status": "published", "published_at": "2030-01-01T00:00:00Z"}),
+        )
         .expect(200)
         .json();
     assert_eq!(again["first_published_at"], first);
@@ -109,7 +160,10 @@ fn body_html_is_sanitised(app: &TestApp) {
     assert!(!html.contains("onerror"), "{html}");
     assert!(!html.contains("onclick"), "{html}");
     assert!(!html.contains("javascript:"), "{html}");
-    assert_eq!(article["body"], body, "the source itself is kept as written");
+    assert_eq!(
+        article["body"], body,
+        "the source itself is kept as written"
+    );
 }
 
 fn derived_fields(app: &TestApp) {
@@ -118,7 +172,10 @@ fn derived_fields(app: &TestApp) {
         "body": "## Titre\n\nLe gouvernement a annoncé la construction d’une centrale nucléaire près du lac Balkhach, un projet attendu depuis des années par les industriels."
     }));
     assert_eq!(fr["language"], "fr");
-    assert!(fr["excerpt"].as_str().unwrap().starts_with("Le gouvernement a annoncé"));
+    assert!(fr["excerpt"]
+        .as_str()
+        .unwrap()
+        .starts_with("Le gouvernement a annoncé"));
     assert_eq!(fr["word_count"], 23);
     assert_eq!(fr["reading_time_minutes"], 1);
     let en = app.article(json!({
@@ -133,19 +190,26 @@ fn derived_fields(app: &TestApp) {
 }
 
 fn patch_leaves_absent_fields_and_clears_nulls(app: &TestApp) {
-    app.post("/v1/sections", json!({"name": "Monde"})).expect(201);
+    app.post("/v1/sections", json!({"name": "Monde"}))
+        .expect(201);
     app.post("/v1/tags", json!({"name": "Russie"})).expect(201);
     app.article(json!({
         "title": "Article", "body": "Corps.", "standfirst": "Chapeau", "section": "monde",
         "tags": ["russie"], "metadata": {"a": 1}
     }));
-    let same = app.patch("/v1/articles/article", json!({"title": "Article modifié"})).expect(200).json();
+    let same = app
+        .patch("/v1/articles/article", json!({"title": "Article modifié"}))
+        .expect(200)
+        .json();
     assert_eq!(same["standfirst"], "Chapeau");
     assert_eq!(same["section"]["slug"], "monde");
     assert_eq!(same["tags"][0]["slug"], "russie");
     assert_eq!(same["slug"], "article", "a new title keeps the slug");
     let cleared = app
-        .patch("/v1/articles/article", json!({"standfirst": null, "section": null, "tags": null, "metadata": null}))
+        .patch(
+            "/v1/articles/article",
+            json!({"standfirst": null, "section": null, "tags": null, "metadata": null}),
+        )
         .expect(200)
         .json();
     assert!(cleared["standfirst"].is_null());
@@ -153,12 +217,16 @@ fn patch_leaves_absent_fields_and_clears_nulls(app: &TestApp) {
     assert_eq!(cleared["tags"], json!([]));
     assert_eq!(cleared["metadata"], json!({}));
     assert_eq!(cleared["body"], "Corps.");
-    let refused = app.patch("/v1/articles/article", json!({"title": null})).expect(422).json();
+    let refused = app
+        .patch("/v1/articles/article", json!({"title": null}))
+        .expect(422)
+        .json();
     assert_eq!(refused["errors"][0]["field"], "title");
 }
 
 fn relations_are_embedded_in_order(app: &TestApp) {
-    app.post("/v1/sections", json!({"name": "Entrevue"})).expect(201);
+    app.post("/v1/sections", json!({"name": "Entrevue"}))
+        .expect(201);
     for name in ["Russie", "Énergie"] {
         app.post("/v1/tags", json!({"name": name})).expect(201);
     }
@@ -169,34 +237,75 @@ fn relations_are_embedded_in_order(app: &TestApp) {
         "title": "Entretien", "body": "x", "status": "published", "section": "entrevue",
         "tags": ["russie", "energie"], "authors": ["zoe-martin", "anne-roy"]
     }));
-    assert_eq!(article["section"], json!({"slug": "entrevue", "name": "Entrevue"}));
-    assert_eq!(article["tags"], json!([{"slug": "russie", "name": "Russie"}, {"slug": "energie", "name": "Énergie"}]));
-    assert_eq!(article["authors"][0]["slug"], "zoe-martin", "byline order is kept");
+    assert_eq!(
+        article["section"],
+        json!({"slug": "entrevue", "name": "Entrevue"})
+    );
+    assert_eq!(
+        article["tags"],
+        json!([{"slug": "russie", "name": "Russie"}, {"slug": "energie", "name": "Énergie"}])
+    );
+    assert_eq!(
+        article["authors"][0]["slug"], "zoe-martin",
+        "byline order is kept"
+    );
     assert_eq!(article["authors"][1]["slug"], "anne-roy");
     let missing = app
-        .post("/v1/articles", json!({"title": "y", "body": "y", "tags": ["inconnu"], "section": "nulle-part"}))
-        .expect(422)
+        .post(
+            "/v1/articles",
+            json!({"title": "y", "body": "y", "tags": ["inconnu"], "section": "nulle-part"}),
+        )
+        .expect(409)
         .json();
-    assert!(missing["detail"].as_str().unwrap().contains("nulle-part"), "{missing}");
+    assert!(
+        missing["detail"].as_str().unwrap().contains("nulle-part"),
+        "{missing}"
+    );
+    assert_eq!(missing["type"], "/problems/unknown-reference");
+    assert_eq!(missing["errors"][0]["field"], "section");
 }
 
 fn lists_filter_by_section_tag_author_and_language(app: &TestApp) {
-    app.post("/v1/sections", json!({"name": "Monde"})).expect(201);
-    app.post("/v1/sections", json!({"name": "Culture"})).expect(201);
+    app.post("/v1/sections", json!({"name": "Monde"}))
+        .expect(201);
+    app.post("/v1/sections", json!({"name": "Culture"}))
+        .expect(201);
     app.post("/v1/tags", json!({"name": "Énergie"})).expect(201);
-    app.post("/v1/authors", json!({"name": "Sam Patel"})).expect(201);
+    app.post("/v1/authors", json!({"name": "Sam Patel"}))
+        .expect(201);
     app.article(json!({"title": "Un", "body": "x", "status": "published", "section": "monde", "tags": ["energie"], "language": "fr", "published_at": "2024-11-01T00:00:00Z"}));
     app.article(json!({"title": "Two", "body": "x", "status": "published", "section": "culture", "authors": ["sam-patel"], "language": "en", "published_at": "2024-11-02T00:00:00Z"}));
     app.article(json!({"title": "Trois", "body": "x", "status": "published", "section": "monde", "language": "fr", "published_at": "2024-11-03T00:00:00Z"}));
-    assert_eq!(slugs(&app.get("/v1/articles?section=monde").json()), vec!["trois", "un"]);
-    assert_eq!(slugs(&app.get("/v1/articles?tag=energie").json()), vec!["un"]);
-    assert_eq!(slugs(&app.get("/v1/articles?author=sam-patel").json()), vec!["two"]);
-    assert_eq!(slugs(&app.get("/v1/articles?language=en").json()), vec!["two"]);
-    assert_eq!(slugs(&app.get("/v1/articles?section=monde&language=fr&tag=energie").json()), vec!["un"]);
+    assert_eq!(
+        slugs(&app.get("/v1/articles?section=monde").json()),
+        vec!["trois", "un"]
+    );
+    assert_eq!(
+        slugs(&app.get("/v1/articles?tag=energie").json()),
+        vec!["un"]
+    );
+    assert_eq!(
+        slugs(&app.get("/v1/articles?author=sam-patel").json()),
+        vec!["two"]
+    );
+    assert_eq!(
+        slugs(&app.get("/v1/articles?language=en").json()),
+        vec!["two"]
+    );
+    assert_eq!(
+        slugs(
+            &app.get("/v1/articles?section=monde&language=fr&tag=energie")
+                .json()
+        ),
+        vec!["un"]
+    );
     assert_eq!(app.get("/v1/articles?section=inconnue").json()["total"], 0);
     app.get("/v1/articles?section=Not%20A%20Slug").expect(400);
     let summary = &app.get("/v1/articles").json()["data"][0];
-    assert!(summary.get("body").is_none() && summary.get("body_html").is_none(), "lists carry summaries");
+    assert!(
+        summary.get("body").is_none() && summary.get("body_html").is_none(),
+        "lists carry summaries"
+    );
 }
 
 fn pagination_with_link_headers(app: &TestApp) {
@@ -208,15 +317,24 @@ fn pagination_with_link_headers(app: &TestApp) {
     let link = first.header("link").expect("Link header");
     assert!(link.contains("rel=\"next\""), "{link}");
     assert!(!link.contains("rel=\"prev\""), "{link}");
-    assert!(link.contains("page=2") && link.contains("per_page=2") && link.contains("language=en"), "{link}");
+    assert!(
+        link.contains("page=2") && link.contains("per_page=2") && link.contains("language=en"),
+        "{link}"
+    );
     let body = first.json();
-    assert_eq!((body["page"].clone(), body["per_page"].clone()), (json!(1), json!(2)));
+    assert_eq!(
+        (body["page"].clone(), body["per_page"].clone()),
+        (json!(1), json!(2))
+    );
     assert_eq!(slugs(&body), vec!["article-5", "article-4"]);
     let body_total = app.get("/v1/articles?per_page=2").json()["total"].clone();
     assert_eq!(body_total, 5);
     let middle = app.get("/v1/articles?per_page=2&page=2").expect(200);
     let link = middle.header("link").unwrap();
-    assert!(link.contains("rel=\"next\"") && link.contains("rel=\"prev\""), "{link}");
+    assert!(
+        link.contains("rel=\"next\"") && link.contains("rel=\"prev\""),
+        "{link}"
+    );
     let last = app.get("/v1/articles?per_page=2&page=3").expect(200);
     assert_eq!(slugs(&last.json()), vec!["article-1"]);
     assert!(!last.header("link").unwrap().contains("rel=\"next\""));
@@ -237,15 +355,22 @@ fn etags_and_conditional_get(app: &TestApp) {
     let first = app.get("/v1/articles/cache").expect(200);
     let etag = first.header("etag").expect("ETag");
     let again = app.get("/v1/articles/cache");
-    assert_eq!(again.header("etag").as_deref(), Some(etag.as_str()), "same content, same ETag");
-    let res = app
-        .client_get_with("/v1/articles/cache", &[("If-None-Match", etag.as_str())]);
+    assert_eq!(
+        again.header("etag").as_deref(),
+        Some(etag.as_str()),
+        "same content, same ETag"
+    );
+    let res = app.client_get_with("/v1/articles/cache", &[("If-None-Match", etag.as_str())]);
     assert_eq!(res.status, 304);
-    app.patch("/v1/articles/cache", json!({"body": "y"})).expect(200);
+    app.patch("/v1/articles/cache", json!({"body": "y"}))
+        .expect(200);
     let changed = app.client_get_with("/v1/articles/cache", &[("If-None-Match", etag.as_str())]);
     assert_eq!(changed.status, 200);
     assert_ne!(changed.header("etag").as_deref(), Some(etag.as_str()));
-    assert!(app.get("/v1/nothing-here").header("etag").is_some(), "errors carry an ETag too");
+    assert!(
+        app.get("/v1/nothing-here").header("etag").is_some(),
+        "errors carry an ETag too"
+    );
     assert!(first.header("x-request-id").is_some());
 }
 

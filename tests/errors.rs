@@ -6,7 +6,13 @@ use common::TestApp;
 use reqwest::Method;
 use serde_json::json;
 
-fn raw(app: &TestApp, method: Method, path: &str, content_type: &str, body: &str) -> common::Response {
+fn raw(
+    app: &TestApp,
+    method: Method,
+    path: &str,
+    content_type: &str,
+    body: &str,
+) -> common::Response {
     let client = reqwest::blocking::Client::new();
     let res = client
         .request(method, format!("{}{}", app.base, path))
@@ -15,77 +21,185 @@ fn raw(app: &TestApp, method: Method, path: &str, content_type: &str, body: &str
         .body(body.to_owned())
         .send()
         .unwrap();
-    common::Response { status: res.status().as_u16(), headers: res.headers().clone(), text: res.text().unwrap() }
+    common::Response {
+        status: res.status().as_u16(),
+        headers: res.headers().clone(),
+        text: res.text().unwrap(),
+    }
 }
 
 fn unknown_fields_and_wrong_types_name_the_field(app: &TestApp) {
-    let unknown = app.post("/v1/articles", json!({"title": "x", "body": "y", "colour": "red"})).expect(422);
-    assert_eq!(unknown.header("content-type").as_deref(), Some("application/problem+json"));
+    let unknown = app
+        .post(
+            "/v1/articles",
+            json!({"title": "x", "body": "y", "colour": "red"}),
+        )
+        .expect(422);
+    assert_eq!(
+        unknown.header("content-type").as_deref(),
+        Some("application/problem+json")
+    );
     let problem = unknown.json();
     assert_eq!(problem["type"], "/problems/validation");
     assert_eq!(problem["status"], 422);
-    assert!(problem["errors"][0]["message"].as_str().unwrap().contains("colour"), "{problem}");
-    let wrong = app.post("/v1/articles", json!({"title": 42, "body": "y"})).expect(422).json();
+    assert!(
+        problem["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("colour"),
+        "{problem}"
+    );
+    let wrong = app
+        .post("/v1/articles", json!({"title": 42, "body": "y"}))
+        .expect(422)
+        .json();
     assert_eq!(wrong["errors"][0]["field"], "title");
-    let nested = app.post("/v1/articles", json!({"title": "x", "body": "y", "tags": ["ok", 3]})).expect(422).json();
+    let nested = app
+        .post(
+            "/v1/articles",
+            json!({"title": "x", "body": "y", "tags": ["ok", 3]}),
+        )
+        .expect(422)
+        .json();
     assert_eq!(nested["errors"][0]["field"], "tags[1]");
-    let status = app.post("/v1/articles", json!({"title": "x", "body": "y", "status": "live"})).expect(422).json();
+    let status = app
+        .post(
+            "/v1/articles",
+            json!({"title": "x", "body": "y", "status": "live"}),
+        )
+        .expect(422)
+        .json();
     assert_eq!(status["errors"][0]["field"], "status");
-    let missing = app.post("/v1/articles", json!({"title": "x"})).expect(422).json();
-    assert!(missing["detail"].as_str().unwrap().contains("body"), "{missing}");
+    let missing = app
+        .post("/v1/articles", json!({"title": "x"}))
+        .expect(422)
+        .json();
+    assert!(
+        missing["detail"].as_str().unwrap().contains("body"),
+        "{missing}"
+    );
 }
 
 fn every_invalid_field_is_reported(app: &TestApp) {
     let problem = app
-        .post("/v1/articles", json!({
-            "title": "  ", "body": "y", "slug": "Pas Un Slug", "language": "français",
-            "tags": ["Bad Tag"], "section": "-x-"
-        }))
+        .post(
+            "/v1/articles",
+            json!({
+                "title": "  ", "body": "y", "slug": "Pas Un Slug", "language": "français",
+                "tags": ["Bad Tag"], "section": "-x-"
+            }),
+        )
         .expect(422)
         .json();
-    let mut fields: Vec<&str> = problem["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    let mut fields: Vec<&str> = problem["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
     fields.sort();
-    assert_eq!(fields, vec!["language", "section", "slug", "tags[0]", "title"]);
-    assert_eq!(app.preview("/v1/articles").json()["total"], 0, "nothing was written");
+    assert_eq!(
+        fields,
+        vec!["language", "section", "slug", "tags[0]", "title"]
+    );
+    assert_eq!(
+        app.preview("/v1/articles").json()["total"],
+        0,
+        "nothing was written"
+    );
 }
 
 fn malformed_json_is_400_and_other_media_415(app: &TestApp) {
-    let broken = raw(app, Method::POST, "/v1/tags", "application/json", "{\"name\": ").expect(400);
-    assert_eq!(broken.header("content-type").as_deref(), Some("application/problem+json"));
-    assert!(broken.json()["detail"].as_str().unwrap().contains("not valid JSON"));
-    raw(app, Method::POST, "/v1/tags", "text/plain", "{\"name\": \"x\"}").expect(415);
+    let broken = raw(
+        app,
+        Method::POST,
+        "/v1/tags",
+        "application/json",
+        "{\"name\": ",
+    )
+    .expect(400);
+    assert_eq!(
+        broken.header("content-type").as_deref(),
+        Some("application/problem+json")
+    );
+    assert!(broken.json()["detail"]
+        .as_str()
+        .unwrap()
+        .contains("not valid JSON"));
+    raw(
+        app,
+        Method::POST,
+        "/v1/tags",
+        "text/plain",
+        "{\"name\": \"x\"}",
+    )
+    .expect(415);
     raw(app, Method::POST, "/v1/tags", "application/json", "[1, 2]").expect(422);
-    raw(app, Method::POST, "/v1/tags", "application/merge-patch+json", "{\"name\": \"ok\"}").expect(201);
+    raw(
+        app,
+        Method::POST,
+        "/v1/tags",
+        "application/merge-patch+json",
+        "{\"name\": \"ok\"}",
+    )
+    .expect(201);
 }
 
 fn oversized_bodies_are_refused(app: &TestApp) {
     // The test server allows 200 000 bytes of Markdown and 1 000 000 bytes of request.
     let big = "é".repeat(150_000);
-    let problem = app.post("/v1/articles", json!({"title": "Long", "body": big})).expect(422).json();
+    let problem = app
+        .post("/v1/articles", json!({"title": "Long", "body": big}))
+        .expect(422)
+        .json();
     assert_eq!(problem["errors"][0]["field"], "body");
     let huge = "a".repeat(1_100_000);
-    let res = app.post("/v1/articles", json!({"title": "Trop", "body": huge})).expect(413);
-    assert_eq!(res.header("content-type").as_deref(), Some("application/problem+json"));
-    let nul = app.post("/v1/tags", json!({"name": "a\u{0}b"})).expect(422).json();
+    let res = app
+        .post("/v1/articles", json!({"title": "Trop", "body": huge}))
+        .expect(413);
+    assert_eq!(
+        res.header("content-type").as_deref(),
+        Some("application/problem+json")
+    );
+    let nul = app
+        .post("/v1/tags", json!({"name": "a\u{0}b"}))
+        .expect(422)
+        .json();
     assert_eq!(nul["errors"][0]["field"], "name");
 }
 
 fn duplicate_slugs_conflict(app: &TestApp) {
-    app.post("/v1/sections", json!({"name": "Monde"})).expect(201);
-    let dup = app.post("/v1/sections", json!({"name": "Autre", "slug": "monde"})).expect(409).json();
+    app.post("/v1/sections", json!({"name": "Monde"}))
+        .expect(201);
+    let dup = app
+        .post("/v1/sections", json!({"name": "Autre", "slug": "monde"}))
+        .expect(409)
+        .json();
     assert!(dup["detail"].as_str().unwrap().contains("monde"));
     assert_eq!(app.get("/v1/sections").json()["total"], 1);
 }
 
 fn unknown_paths_and_methods(app: &TestApp) {
     let missing = app.get("/v1/nope").expect(404);
-    assert_eq!(missing.header("content-type").as_deref(), Some("application/problem+json"));
-    let not_allowed = app.request(Method::PUT, "/v1/articles/x", Some(&app.write_token), None).expect(405);
-    assert_eq!(not_allowed.header("allow").as_deref(), Some("GET, HEAD, PATCH, DELETE"));
-    let on_list = app.request(Method::DELETE, "/v1/articles", Some(&app.write_token), None).expect(405);
+    assert_eq!(
+        missing.header("content-type").as_deref(),
+        Some("application/problem+json")
+    );
+    let not_allowed = app
+        .request(Method::PUT, "/v1/articles/x", Some(&app.write_token), None)
+        .expect(405);
+    assert_eq!(
+        not_allowed.header("allow").as_deref(),
+        Some("GET, HEAD, PATCH, DELETE")
+    );
+    let on_list = app
+        .request(Method::DELETE, "/v1/articles", Some(&app.write_token), None)
+        .expect(405);
     assert_eq!(on_list.header("allow").as_deref(), Some("GET, HEAD, POST"));
     app.get("/v1/tags/NOT_A_SLUG").expect(404);
-    let head = app.request(Method::HEAD, "/v1/articles", None, None).expect(200);
+    let head = app
+        .request(Method::HEAD, "/v1/articles", None, None)
+        .expect(200);
     assert!(head.text.is_empty());
     assert!(head.header("etag").is_some());
 }
@@ -97,7 +211,10 @@ fn health_and_readiness(app: &TestApp) {
     assert_eq!(ready["database"], app.test_db.backend.name());
     assert!(app.get("/docs/").expect(200).text.contains("swagger"));
     assert_eq!(app.get("/docs").status, 308);
-    assert_eq!(app.get("/openapi.json").expect(200).json()["openapi"], "3.1.0");
+    assert_eq!(
+        app.get("/openapi.json").expect(200).json()["openapi"],
+        "3.1.0"
+    );
 }
 
 on_both_backends!(

@@ -23,9 +23,18 @@ fn import(app: &TestApp, args: &[&str]) -> (bool, String, String) {
 fn french_plain_text_with_sub_headings(app: &TestApp) {
     let (ok, stdout, stderr) = import(app, &[&fixture("poutine.txt"), "--status", "published"]);
     assert!(ok, "{stdout}{stderr}");
-    assert!(stdout.contains("1 created, 0 updated, 0 failed"), "{stdout}");
-    let article = app.get("/v1/articles/poutine-au-kazakhstan-une-alliance-strategique").expect(200).json();
-    assert_eq!(article["title"], "Poutine au Kazakhstan : une alliance stratégique…");
+    assert!(
+        stdout.contains("1 created, 0 updated, 0 failed"),
+        "{stdout}"
+    );
+    let article = app
+        .get("/v1/articles/poutine-au-kazakhstan-une-alliance-strategique")
+        .expect(200)
+        .json();
+    assert_eq!(
+        article["title"],
+        "Poutine au Kazakhstan : une alliance stratégique…"
+    );
     // Midnight in Europe/Paris (FOLIO_TIMEZONE of the CLI run) is 23:00 UTC the day before.
     assert_eq!(article["published_at"], "2024-11-26T23:00:00Z");
     assert_eq!(article["section"]["name"], "Entrevue");
@@ -35,42 +44,84 @@ fn french_plain_text_with_sub_headings(app: &TestApp) {
     assert!(body.contains("\n\n## Une relation ancienne\n\n"));
     assert!(body.contains("## Le nucléaire au centre du jeu"));
     assert!(body.contains("« Nous sommes des alliés naturels »"));
-    assert_eq!(article["body_html"].as_str().unwrap().matches("<h2>").count(), 2);
+    assert_eq!(
+        article["body_html"]
+            .as_str()
+            .unwrap()
+            .matches("<h2>")
+            .count(),
+        2
+    );
     // The same file again updates the same article.
     let (ok, stdout, _) = import(app, &[&fixture("poutine.txt")]);
     assert!(ok);
-    assert!(stdout.contains("0 created, 1 updated, 0 failed"), "{stdout}");
+    assert!(
+        stdout.contains("0 created, 1 updated, 0 failed"),
+        "{stdout}"
+    );
     assert_eq!(app.preview("/v1/articles").json()["total"], 1);
-    let again = app.get("/v1/articles/poutine-au-kazakhstan-une-alliance-strategique").expect(200).json();
+    let again = app
+        .get("/v1/articles/poutine-au-kazakhstan-une-alliance-strategique")
+        .expect(200)
+        .json();
     assert_eq!(again["id"], article["id"]);
-    assert_eq!(again["status"], "published", "re-import without --status keeps the status");
+    assert_eq!(
+        again["status"], "published",
+        "re-import without --status keeps the status"
+    );
 }
 
 fn markdown_with_yaml_and_toml_front_matter(app: &TestApp) {
     let (ok, stdout, stderr) = import(app, &[&fixture("council.md"), &fixture("festival.md")]);
     assert!(ok, "{stdout}{stderr}");
-    let council = app.preview("/v1/articles/city-council-passes-a-leaner-budget").expect(200).json();
+    let council = app
+        .preview("/v1/articles/city-council-passes-a-leaner-budget")
+        .expect(200)
+        .json();
     assert_eq!(council["status"], "draft");
     assert_eq!(council["section"]["slug"], "local-news");
     assert_eq!(council["tags"][1]["name"], "City Hall");
-    let authors: Vec<&str> = council["authors"].as_array().unwrap().iter().map(|a| a["slug"].as_str().unwrap()).collect();
+    let authors: Vec<&str> = council["authors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["slug"].as_str().unwrap())
+        .collect();
     assert_eq!(authors, vec!["sam-patel", "anne-roy"]);
     assert_eq!(council["metadata"]["dateline"], "Springfield");
-    assert_eq!(council["metadata"]["layout"], "post", "unknown front-matter keys are kept in metadata");
+    assert_eq!(
+        council["metadata"]["layout"], "post",
+        "unknown front-matter keys are kept in metadata"
+    );
     assert_eq!(council["published_at"], "2024-11-20T23:00:00Z");
-    assert!(council["body"].as_str().unwrap().starts_with("The council approved"));
-    let festival = app.get("/v1/articles/le-festival-d-hiver").expect(200).json();
+    assert!(council["body"]
+        .as_str()
+        .unwrap()
+        .starts_with("The council approved"));
+    let festival = app
+        .get("/v1/articles/le-festival-d-hiver")
+        .expect(200)
+        .json();
     assert_eq!(festival["published_at"], "2024-11-22T17:00:00Z");
     assert_eq!(festival["section"]["name"], "Culture");
 }
 
 fn json_array_object_and_ndjson(app: &TestApp) {
-    let (ok, stdout, stderr) = import(app, &[&fixture("articles.json"), &fixture("articles.ndjson")]);
+    let (ok, stdout, stderr) = import(
+        app,
+        &[&fixture("articles.json"), &fixture("articles.ndjson")],
+    );
     assert!(ok, "{stdout}{stderr}");
     assert!(stdout.contains("4 created"), "{stdout}");
-    let second = app.preview("/v1/articles/second-wire-story").expect(200).json();
+    let second = app
+        .preview("/v1/articles/second-wire-story")
+        .expect(200)
+        .json();
     assert_eq!(second["id"], "9a0b6a3e-2f0f-4b5e-8c55-0d3c6f1f2a10");
-    assert_eq!(app.get("/v1/articles/first-wire-story").expect(200).json()["published_at"], "2024-11-20T10:00:00Z");
+    assert_eq!(
+        app.get("/v1/articles/first-wire-story").expect(200).json()["published_at"],
+        "2024-11-20T10:00:00Z"
+    );
     let (_, stdout, _) = import(app, &[&fixture("articles.json")]);
     assert!(stdout.contains("0 created, 2 updated"), "{stdout}");
 }
@@ -78,7 +129,10 @@ fn json_array_object_and_ndjson(app: &TestApp) {
 fn bad_files_are_reported_and_others_import(app: &TestApp) {
     let (ok, stdout, stderr) = import(app, &[&fixture("bad")]);
     assert!(!ok, "a failure makes the exit status non-zero");
-    assert!(stdout.contains("2 created, 0 updated, 2 failed"), "{stdout}");
+    assert!(
+        stdout.contains("2 created, 0 updated, 2 failed"),
+        "{stdout}"
+    );
     assert!(stderr.contains("no-date.txt:2:"), "{stderr}");
     assert!(stderr.contains("mixed.ndjson:2:"), "{stderr}");
     assert!(stderr.contains("title"), "{stderr}");
@@ -87,9 +141,15 @@ fn bad_files_are_reported_and_others_import(app: &TestApp) {
 }
 
 fn dry_run_writes_nothing(app: &TestApp) {
-    let (ok, stdout, _) = import(app, &[&fixture("poutine.txt"), &fixture("council.md"), "--dry-run"]);
+    let (ok, stdout, _) = import(
+        app,
+        &[&fixture("poutine.txt"), &fixture("council.md"), "--dry-run"],
+    );
     assert!(ok);
-    assert!(stdout.contains("2 created") && stdout.contains("dry run"), "{stdout}");
+    assert!(
+        stdout.contains("2 created") && stdout.contains("dry run"),
+        "{stdout}"
+    );
     let list: Value = app.preview("/v1/articles").json();
     assert_eq!(list["total"], 0);
     assert_eq!(app.get("/v1/sections").json()["total"], 0);

@@ -31,11 +31,19 @@ fn every_operation_is_documented() {
     for (path, item) in spec["paths"].as_object().unwrap() {
         for (method, op) in item.as_object().unwrap() {
             let here = format!("{} {path}", method.to_uppercase());
-            let id = op["operationId"].as_str().unwrap_or_else(|| panic!("{here}: no operationId"));
+            let id = op["operationId"]
+                .as_str()
+                .unwrap_or_else(|| panic!("{here}: no operationId"));
             operation_ids.push(id.to_owned());
-            assert!(op["summary"].as_str().is_some_and(|s| !s.is_empty()), "{here}: no summary");
+            assert!(
+                op["summary"].as_str().is_some_and(|s| !s.is_empty()),
+                "{here}: no summary"
+            );
             let responses = op["responses"].as_object().unwrap();
-            assert!(responses.keys().any(|s| s.starts_with('2')), "{here}: no success response");
+            assert!(
+                responses.keys().any(|s| s.starts_with('2')),
+                "{here}: no success response"
+            );
             assert!(responses.contains_key("500"), "{here}: no 500 response");
             if path.starts_with("/v1/") {
                 assert!(op["security"].is_array(), "{here}: no security requirement");
@@ -48,7 +56,10 @@ fn every_operation_is_documented() {
                 assert!(responses.contains_key("422"), "{here}: no 422 response");
                 let example = &op["requestBody"]["content"]["application/json"]["schema"]["$ref"];
                 let name = example.as_str().unwrap().rsplit('/').next().unwrap();
-                assert!(spec["components"]["schemas"][name]["example"].is_object(), "{here}: request schema {name} has no example");
+                assert!(
+                    spec["components"]["schemas"][name]["example"].is_object(),
+                    "{here}: request schema {name} has no example"
+                );
             }
         }
     }

@@ -7,15 +7,16 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use utoipa::{IntoParams, ToSchema};
 
-use super::input::{nullable, required, Check, MAX_TITLE_CHARS, MAX_TEXT_CHARS};
+use super::input::{nullable, required, Check, MAX_TEXT_CHARS, MAX_TITLE_CHARS};
 use super::json::JsonBody;
 use super::pagination::{ListPage, PageParams};
-use super::{created, SlugPath};
+use super::{created, Slug, SlugPath};
 use crate::auth::{Caller, Scope};
 use crate::config::Limits;
 use crate::content::{language, slug};
 use crate::db::articles::{
-    self as store, ArticleChanges, ArticleFilter, ArticleRecord, Label, Lookup, NewArticle, Status, Visibility,
+    self as store, ArticleChanges, ArticleFilter, ArticleRecord, Label, Lookup, NewArticle, Status,
+    Visibility,
 };
 use crate::db::{truncate, Database};
 use crate::error::{ApiError, ApiResult};
@@ -197,27 +198,36 @@ impl From<ArticleRecord> for Article {
 pub struct ArticleCreate {
     /// A UUID to keep (when moving content between Folio instances); a new one otherwise.
     pub id: Option<uuid::Uuid>,
-    #[schema(pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 120)]
+    #[schema(value_type = Option<Slug>)]
     pub slug: Option<String>,
-    #[schema(min_length = 1, max_length = 300)]
+    #[schema(
+        min_length = 1,
+        max_length = 300,
+        pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$"
+    )]
     pub title: String,
-    #[schema(max_length = 10000)]
+    #[schema(max_length = 10000, pattern = r"^[^\x00]*$")]
     pub standfirst: Option<String>,
     /// Markdown.
+    #[schema(pattern = r"^[^\x00]*$")]
     pub body: String,
     /// BCP 47 tag; detected from the text when absent.
-    #[schema(pattern = "^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$", max_length = 35, example = "fr")]
+    #[schema(
+        pattern = "^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$",
+        max_length = 35,
+        example = "fr"
+    )]
     pub language: Option<String>,
     /// Defaults to `draft`.
     pub status: Option<ArticleStatus>,
     /// The section's slug.
-    #[schema(pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 120)]
+    #[schema(value_type = Option<Slug>)]
     pub section: Option<String>,
     /// Tag slugs.
-    #[schema(max_items = 50)]
+    #[schema(value_type = Option<Vec<Slug>>, max_items = 50)]
     pub tags: Option<Vec<String>>,
     /// Author slugs, in byline order.
-    #[schema(max_items = 50)]
+    #[schema(value_type = Option<Vec<Slug>>, max_items = 50)]
     pub authors: Option<Vec<String>>,
     /// Publication time; defaults to the moment the article is published.
     pub published_at: Option<DateTime<Utc>>,
@@ -233,16 +243,16 @@ pub struct ArticleCreate {
 #[schema(example = json!({"status": "published", "tags": ["russie", "energie"]}))]
 pub struct ArticleUpdate {
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = String, pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 120)]
+    #[schema(value_type = Slug)]
     pub slug: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = String, min_length = 1, max_length = 300)]
+    #[schema(value_type = String, min_length = 1, max_length = 300, pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$")]
     pub title: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>, max_length = 10000)]
+    #[schema(value_type = Option<String>, max_length = 10000, pattern = r"^[^\x00]*$")]
     pub standfirst: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = String)]
+    #[schema(value_type = String, pattern = r"^[^\x00]*$")]
     pub body: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>, pattern = "^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$", max_length = 35)]
@@ -251,13 +261,13 @@ pub struct ArticleUpdate {
     #[schema(value_type = ArticleStatus)]
     pub status: Option<Option<ArticleStatus>>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>, pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 120)]
+    #[schema(value_type = Option<Slug>)]
     pub section: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<Vec<String>>, max_items = 50)]
+    #[schema(value_type = Option<Vec<Slug>>, max_items = 50)]
     pub tags: Option<Option<Vec<String>>>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<Vec<String>>, max_items = 50)]
+    #[schema(value_type = Option<Vec<Slug>>, max_items = 50)]
     pub authors: Option<Option<Vec<String>>>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<DateTime<Utc>>)]
@@ -273,22 +283,33 @@ fn check_body(check: &mut Check, body: &str, limits: &Limits) {
     } else if body.len() > limits.max_body_bytes {
         check.fail(
             "body",
-            format!("is {} bytes; the limit is {} bytes", body.len(), limits.max_body_bytes),
+            format!(
+                "is {} bytes; the limit is {} bytes",
+                body.len(),
+                limits.max_body_bytes
+            ),
         );
     }
 }
 
 fn check_metadata(check: &mut Check, metadata: &Map<String, Value>) -> String {
+    // Stored as JSON text, where NUL is the escape `\u0000`: any JSON object can be kept.
     let text = Value::Object(metadata.clone()).to_string();
     if text.len() > MAX_METADATA_BYTES {
-        check.fail("metadata", format!("must be at most {MAX_METADATA_BYTES} bytes of JSON"));
-    } else if text.contains("\\u0000") {
-        check.fail("metadata", "must not contain NUL characters");
+        check.fail(
+            "metadata",
+            format!("must be at most {MAX_METADATA_BYTES} bytes of JSON"),
+        );
     }
     text
 }
 
-fn check_common(check: &mut Check, slug: Option<&str>, language: Option<&str>, section: Option<&str>) {
+fn check_common(
+    check: &mut Check,
+    slug: Option<&str>,
+    language: Option<&str>,
+    section: Option<&str>,
+) {
     if let Some(slug) = slug {
         check.slug("slug", slug);
     }
@@ -307,7 +328,12 @@ fn naive(t: DateTime<Utc>) -> NaiveDateTime {
 impl ArticleCreate {
     pub fn parse(self, limits: &Limits) -> ApiResult<NewArticle> {
         let mut check = Check::default();
-        check_common(&mut check, self.slug.as_deref(), self.language.as_deref(), self.section.as_deref());
+        check_common(
+            &mut check,
+            self.slug.as_deref(),
+            self.language.as_deref(),
+            self.section.as_deref(),
+        );
         check.line("title", &self.title, MAX_TITLE_CHARS);
         if let Some(standfirst) = &self.standfirst {
             check.text("standfirst", standfirst, MAX_TEXT_CHARS);
@@ -391,16 +417,32 @@ impl ArticleUpdate {
 #[into_params(parameter_in = Query)]
 pub struct ArticleFilterParams {
     /// Only articles in this section (by slug).
-    #[param(pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 120, example = "entrevue")]
+    #[param(
+        pattern = "^[a-z0-9]+(-[a-z0-9]+)*$",
+        max_length = 120,
+        example = "entrevue"
+    )]
     pub section: Option<String>,
     /// Only articles with this tag (by slug).
-    #[param(pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 120, example = "russie")]
+    #[param(
+        pattern = "^[a-z0-9]+(-[a-z0-9]+)*$",
+        max_length = 120,
+        example = "russie"
+    )]
     pub tag: Option<String>,
     /// Only articles by this author (by slug).
-    #[param(pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 120, example = "claire-dubois")]
+    #[param(
+        pattern = "^[a-z0-9]+(-[a-z0-9]+)*$",
+        max_length = 120,
+        example = "claire-dubois"
+    )]
     pub author: Option<String>,
     /// Only articles in this language (BCP 47).
-    #[param(pattern = "^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$", max_length = 35, example = "fr")]
+    #[param(
+        pattern = "^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$",
+        max_length = 35,
+        example = "fr"
+    )]
     pub language: Option<String>,
     /// Only articles with this status. Without a token only published articles exist,
     /// so other values give an empty list.
@@ -409,10 +451,16 @@ pub struct ArticleFilterParams {
 
 impl ArticleFilterParams {
     fn parse(self) -> ApiResult<ArticleFilter> {
-        for (name, value) in [("section", &self.section), ("tag", &self.tag), ("author", &self.author)] {
+        for (name, value) in [
+            ("section", &self.section),
+            ("tag", &self.tag),
+            ("author", &self.author),
+        ] {
             if let Some(value) = value {
                 if !slug::is_valid(value) {
-                    return Err(ApiError::BadRequest(format!("{name}={value:?} is not a slug")));
+                    return Err(ApiError::BadRequest(format!(
+                        "{name}={value:?} is not a slug"
+                    )));
                 }
             }
         }
@@ -488,7 +536,10 @@ pub async fn find_article(
 ) -> ApiResult<HttpResponse> {
     let slug = path.into_inner().parse()?;
     let visibility = visibility(&caller);
-    match db.run(move |conn| store::find(conn, &slug, visibility)).await? {
+    match db
+        .run(move |conn| store::find(conn, &slug, visibility))
+        .await?
+    {
         Lookup::Found(record) => Ok(HttpResponse::Ok().json(Article::from(*record))),
         Lookup::MovedTo(current) => Ok(HttpResponse::MovedPermanently()
             .insert_header((header::LOCATION, format!("/v1/articles/{current}")))
@@ -510,9 +561,12 @@ pub async fn create_article(
     body: JsonBody<ArticleCreate>,
 ) -> ApiResult<HttpResponse> {
     caller.require(Scope::Write)?;
-    let new = body.into_inner().parse(&limits)?;
+    let new = body.into_inner()?.parse(&limits)?;
     let record = db.write(move |conn| store::create(conn, new)).await?;
-    Ok(created(&format!("/v1/articles/{}", record.row.slug), Article::from(record)))
+    Ok(created(
+        &format!("/v1/articles/{}", record.row.slug),
+        Article::from(record),
+    ))
 }
 
 /// Update an article
@@ -534,8 +588,10 @@ pub async fn update_article(
 ) -> ApiResult<HttpResponse> {
     caller.require(Scope::Write)?;
     let slug = path.into_inner().parse()?;
-    let changes = body.into_inner().parse(&limits)?;
-    let record = db.write(move |conn| store::update(conn, &slug, changes)).await?;
+    let changes = body.into_inner()?.parse(&limits)?;
+    let record = db
+        .write(move |conn| store::update(conn, &slug, changes))
+        .await?;
     Ok(HttpResponse::Ok().json(Article::from(record)))
 }
 

@@ -6,9 +6,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::input::{nullable, required, Check, MAX_NAME_CHARS, MAX_TEXT_CHARS};
-use super::pagination::{ListPage, PageParams};
 use super::json::JsonBody;
-use super::{created, SlugPath};
+use super::pagination::{ListPage, PageParams};
+use super::{created, Slug, SlugPath};
 use crate::auth::{Caller, Scope};
 use crate::db::authors::{self as store, AuthorChanges, AuthorRow, NewAuthor};
 use crate::db::Database;
@@ -54,17 +54,21 @@ impl From<AuthorRow> for Author {
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"name": "Claire Dubois", "description": "Correspondante en Asie centrale", "email": "claire.dubois@example.org"}))]
 pub struct AuthorCreate {
-    #[schema(pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 120)]
+    #[schema(value_type = Option<Slug>)]
     pub slug: Option<String>,
-    #[schema(min_length = 1, max_length = 200)]
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$"
+    )]
     pub name: String,
-    #[schema(max_length = 10000)]
+    #[schema(max_length = 10000, pattern = r"^[^\x00]*$")]
     pub description: Option<String>,
-    #[schema(max_length = 10000)]
+    #[schema(max_length = 10000, pattern = r"^[^\x00]*$")]
     pub bio: Option<String>,
     #[schema(format = Email, max_length = 254)]
     pub email: Option<String>,
-    #[schema(pattern = "^https?://[^\\s]+$", max_length = 2000)]
+    #[schema(pattern = r"^https?://[^\s\x00-\x1f\x7f-\x9f]+$", max_length = 2000)]
     pub avatar_url: Option<String>,
 }
 
@@ -74,22 +78,22 @@ pub struct AuthorCreate {
 #[schema(example = json!({"bio": "Claire Dubois couvre l’Asie centrale depuis Almaty.", "avatar_url": null}))]
 pub struct AuthorUpdate {
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = String, pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 120)]
+    #[schema(value_type = Slug)]
     pub slug: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = String, min_length = 1, max_length = 200)]
+    #[schema(value_type = String, min_length = 1, max_length = 200, pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$")]
     pub name: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = String, max_length = 10000)]
+    #[schema(value_type = String, max_length = 10000, pattern = r"^[^\x00]*$")]
     pub description: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = String, max_length = 10000)]
+    #[schema(value_type = String, max_length = 10000, pattern = r"^[^\x00]*$")]
     pub bio: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>, format = Email, max_length = 254)]
     pub email: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>, pattern = "^https?://[^\\s]+$", max_length = 2000)]
+    #[schema(value_type = Option<String>, pattern = r"^https?://[^\s\x00-\x1f\x7f-\x9f]+$", max_length = 2000)]
     pub avatar_url: Option<Option<String>>,
 }
 
@@ -113,7 +117,11 @@ impl AuthorCreate {
         let bio = self.bio.unwrap_or_default();
         check.text("description", &description, MAX_TEXT_CHARS);
         check.text("bio", &bio, MAX_TEXT_CHARS);
-        check_contact(&mut check, self.email.as_deref(), self.avatar_url.as_deref());
+        check_contact(
+            &mut check,
+            self.email.as_deref(),
+            self.avatar_url.as_deref(),
+        );
         check.finish()?;
         Ok(NewAuthor {
             slug: self.slug,
@@ -185,7 +193,10 @@ pub async fn list_authors(
     responses((status = 200, description = "The author", body = Author)),
 )]
 #[get("/authors/{slug}")]
-pub async fn find_author(db: web::Data<Database>, path: web::Path<SlugPath>) -> ApiResult<HttpResponse> {
+pub async fn find_author(
+    db: web::Data<Database>,
+    path: web::Path<SlugPath>,
+) -> ApiResult<HttpResponse> {
     let slug = path.into_inner().parse()?;
     let row = db.run(move |conn| store::find(conn, &slug)).await?;
     Ok(HttpResponse::Ok().json(Author::from(row)))
@@ -204,9 +215,12 @@ pub async fn create_author(
     body: JsonBody<AuthorCreate>,
 ) -> ApiResult<HttpResponse> {
     caller.require(Scope::Write)?;
-    let new = body.into_inner().parse()?;
+    let new = body.into_inner()?.parse()?;
     let row = db.write(move |conn| store::create(conn, new)).await?;
-    Ok(created(&format!("/v1/authors/{}", row.slug), Author::from(row)))
+    Ok(created(
+        &format!("/v1/authors/{}", row.slug),
+        Author::from(row),
+    ))
 }
 
 /// Update an author
@@ -227,8 +241,10 @@ pub async fn update_author(
 ) -> ApiResult<HttpResponse> {
     caller.require(Scope::Write)?;
     let slug = path.into_inner().parse()?;
-    let changes = body.into_inner().parse()?;
-    let row = db.write(move |conn| store::update(conn, &slug, changes)).await?;
+    let changes = body.into_inner()?.parse()?;
+    let row = db
+        .write(move |conn| store::update(conn, &slug, changes))
+        .await?;
     Ok(HttpResponse::Ok().json(Author::from(row)))
 }
 

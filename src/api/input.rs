@@ -14,6 +14,25 @@ where
     Option::<T>::deserialize(deserializer).map(Some)
 }
 
+/// A JSON integer. JSON Schema counts `3.0` as an integer too, so it is accepted as 3.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Integer(pub i64);
+
+impl<'de> Deserialize<'de> for Integer {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let number = serde_json::Number::deserialize(deserializer)?;
+        if let Some(i) = number.as_i64() {
+            return Ok(Integer(i));
+        }
+        match number.as_f64() {
+            Some(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => Ok(Integer(f as i64)),
+            _ => Err(serde::de::Error::custom(format!(
+                "expected a whole number, found {number}"
+            ))),
+        }
+    }
+}
+
 pub const MAX_NAME_CHARS: usize = 200;
 pub const MAX_TITLE_CHARS: usize = 300;
 pub const MAX_TEXT_CHARS: usize = 10_000;
@@ -30,7 +49,8 @@ impl Check {
         self.errors.push(FieldError::new(field, message));
     }
 
-    /// A required one-line text: not blank, no control characters, at most `max` characters.
+    /// A required one-line text: not blank, no control characters, at most `max` characters
+    /// (the spec publishes the same rule as a pattern).
     pub fn line(&mut self, field: &str, value: &str, max: usize) {
         if value.trim().is_empty() {
             self.fail(field, "must not be blank");
@@ -75,7 +95,9 @@ impl Check {
         if !language::is_valid(value) {
             self.fail(
                 field,
-                format!("{value:?} is not a BCP 47 language tag such as \"fr\", \"en\" or \"fr-CA\""),
+                format!(
+                    "{value:?} is not a BCP 47 language tag such as \"fr\", \"en\" or \"fr-CA\""
+                ),
             );
         }
     }
@@ -83,18 +105,24 @@ impl Check {
     pub fn email(&mut self, field: &str, value: &str) {
         let ok = value.len() <= 254
             && !value.chars().any(|c| c.is_whitespace() || c.is_control())
-            && value
-                .split_once('@')
-                .is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.') && !domain.contains('@') && !domain.starts_with('.') && !domain.ends_with('.'));
+            && value.split_once('@').is_some_and(|(local, domain)| {
+                !local.is_empty()
+                    && domain.contains('.')
+                    && !domain.contains('@')
+                    && !domain.starts_with('.')
+                    && !domain.ends_with('.')
+            });
         if !ok {
             self.fail(field, format!("{value:?} is not an email address"));
         }
     }
 
     pub fn url(&mut self, field: &str, value: &str) {
+        let rest = value
+            .strip_prefix("https://")
+            .or_else(|| value.strip_prefix("http://"));
         let ok = value.len() <= MAX_URL_CHARS
-            && (value.starts_with("https://") || value.starts_with("http://"))
-            && value.len() > "https://".len()
+            && rest.is_some_and(|r| !r.is_empty())
             && !value.chars().any(|c| c.is_whitespace() || c.is_control());
         if !ok {
             self.fail(field, format!("must be an http or https URL without spaces, at most {MAX_URL_CHARS} characters"));
@@ -121,7 +149,10 @@ impl Check {
 pub fn required<T>(check: &mut Check, field: &str, value: Option<Option<T>>) -> Option<T> {
     match value {
         Some(None) => {
-            check.fail(field, "cannot be null; leave the field out to keep its value");
+            check.fail(
+                field,
+                "cannot be null; leave the field out to keep its value",
+            );
             None
         }
         Some(Some(v)) => Some(v),

@@ -1,8 +1,10 @@
 //! The JSON body extractor: 415 for other media types, 413 past the size limit,
 //! 400 for malformed JSON and 422 naming the field for a well-formed body of the wrong shape.
+//!
+//! Extraction never fails by itself: the handler asks for the body after checking
+//! the caller's token, so an anonymous write is a 401 whatever its body.
 
 use std::future::Future;
-use std::ops::Deref;
 use std::pin::Pin;
 
 use actix_web::dev::Payload;
@@ -14,18 +16,12 @@ use serde::de::DeserializeOwned;
 use crate::config::Limits;
 use crate::error::{ApiError, FieldError};
 
-pub struct JsonBody<T>(pub T);
+pub struct JsonBody<T>(Result<T, ApiError>);
 
 impl<T> JsonBody<T> {
-    pub fn into_inner(self) -> T {
+    /// The parsed body, or why it could not be read.
+    pub fn into_inner(self) -> Result<T, ApiError> {
         self.0
-    }
-}
-
-impl<T> Deref for JsonBody<T> {
-    type Target = T;
-    fn deref(&self) -> &T {
-        &self.0
     }
 }
 
@@ -36,8 +32,14 @@ fn is_json(req: &HttpRequest) -> bool {
     let Ok(value) = value.to_str() else {
         return false;
     };
-    let essence = value.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
-    essence == "application/json" || (essence.starts_with("application/") && essence.ends_with("+json"))
+    let essence = value
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    essence == "application/json"
+        || (essence.starts_with("application/") && essence.ends_with("+json"))
 }
 
 /// Parses JSON text, naming the failing field on a shape error.
@@ -48,7 +50,10 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
         let inner = error.into_inner();
         if inner.is_data() {
             let field = if path == "." { "body".to_owned() } else { path };
-            ApiError::Validation(vec![FieldError::new(field, strip_position(&inner.to_string()))])
+            ApiError::Validation(vec![FieldError::new(
+                field,
+                strip_position(&inner.to_string()),
+            )])
         } else {
             ApiError::BadRequest(format!("the request body is not valid JSON: {inner}"))
         }
@@ -68,29 +73,38 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
     type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let json = is_json(req);
-        let limit = req
-            .app_data::<web::Data<Limits>>()
-            .map(|l| l.max_request_bytes)
-            .unwrap_or(Limits::default().max_request_bytes);
-        let mut payload = payload.take();
-        Box::pin(async move {
-            if !json {
-                return Err(ApiError::UnsupportedMediaType(
-                    "send the body as JSON with Content-Type: application/json".into(),
-                ));
-            }
-            let mut bytes = web::BytesMut::new();
-            while let Some(chunk) = payload.next().await {
-                let chunk = chunk.map_err(|e| ApiError::BadRequest(format!("could not read the request body: {e}")))?;
-                if bytes.len() + chunk.len() > limit {
-                    return Err(ApiError::PayloadTooLarge(format!(
-                        "the request body is larger than {limit} bytes"
-                    )));
-                }
-                bytes.extend_from_slice(&chunk);
-            }
-            parse(&bytes).map(JsonBody)
-        })
+        let body = read::<T>(req, payload);
+        Box::pin(async move { Ok(JsonBody(body.await)) })
     }
+}
+
+type BodyFuture<T> = Pin<Box<dyn Future<Output = Result<T, ApiError>>>>;
+
+fn read<T: DeserializeOwned + 'static>(req: &HttpRequest, payload: &mut Payload) -> BodyFuture<T> {
+    let json = is_json(req);
+    let limit = req
+        .app_data::<web::Data<Limits>>()
+        .map(|l| l.max_request_bytes)
+        .unwrap_or(Limits::default().max_request_bytes);
+    let mut payload = payload.take();
+    Box::pin(async move {
+        if !json {
+            return Err(ApiError::UnsupportedMediaType(
+                "send the body as JSON with Content-Type: application/json".into(),
+            ));
+        }
+        let mut bytes = web::BytesMut::new();
+        while let Some(chunk) = payload.next().await {
+            let chunk = chunk.map_err(|e| {
+                ApiError::BadRequest(format!("could not read the request body: {e}"))
+            })?;
+            if bytes.len() + chunk.len() > limit {
+                return Err(ApiError::PayloadTooLarge(format!(
+                    "the request body is larger than {limit} bytes"
+                )));
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        parse(&bytes)
+    })
 }

@@ -17,12 +17,35 @@ use utoipa::IntoParams;
 use crate::content::slug;
 use crate::error::{ApiError, ApiResult};
 
+/// A slug as a JSON value: the one definition the spec's slug fields refer to.
+pub struct Slug;
+
+impl utoipa::PartialSchema for Slug {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .pattern(Some(slug::PATTERN))
+            .max_length(Some(slug::MAX_LEN))
+            .description(Some(
+                "Lowercase ASCII letters and digits joined by single hyphens",
+            ))
+            .examples([serde_json::json!("asie-centrale")])
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for Slug {}
+
 /// The `{slug}` of an item path.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Path)]
 pub struct SlugPath {
     /// The item's slug.
-    #[param(pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 120, example = "energie")]
+    #[param(
+        pattern = "^[a-z0-9]+(-[a-z0-9]+)*$",
+        max_length = 120,
+        example = "energie"
+    )]
     pub slug: String,
 }
 

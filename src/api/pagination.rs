@@ -29,7 +29,9 @@ impl PageParams {
         let page = self.page.unwrap_or(1);
         let per_page = self.per_page.unwrap_or(DEFAULT_PER_PAGE);
         if page == 0 || page > MAX_PAGE {
-            return Err(ApiError::BadRequest(format!("page must be between 1 and {MAX_PAGE}")));
+            return Err(ApiError::BadRequest(format!(
+                "page must be between 1 and {MAX_PAGE}"
+            )));
         }
         if per_page == 0 || per_page > MAX_PER_PAGE {
             return Err(ApiError::BadRequest(format!(

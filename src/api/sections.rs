@@ -5,10 +5,10 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::input::{nullable, required, Check, MAX_NAME_CHARS, MAX_TEXT_CHARS};
-use super::pagination::{ListPage, PageParams};
+use super::input::{nullable, required, Check, Integer, MAX_NAME_CHARS, MAX_TEXT_CHARS};
 use super::json::JsonBody;
-use super::{created, SlugPath};
+use super::pagination::{ListPage, PageParams};
+use super::{created, Slug, SlugPath};
 use crate::auth::{Caller, Scope};
 use crate::db::sections::{self as store, NewSection, SectionChanges, SectionRecord};
 use crate::db::Database;
@@ -55,17 +55,21 @@ impl From<SectionRecord> for Section {
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"name": "Asie", "parent": "monde", "position": 2}))]
 pub struct SectionCreate {
-    #[schema(pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 120)]
+    #[schema(value_type = Option<Slug>)]
     pub slug: Option<String>,
-    #[schema(min_length = 1, max_length = 200)]
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$"
+    )]
     pub name: String,
-    #[schema(max_length = 10000)]
+    #[schema(max_length = 10000, pattern = r"^[^\x00]*$")]
     pub description: Option<String>,
     /// The parent section's slug.
-    #[schema(pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 120)]
+    #[schema(value_type = Option<Slug>)]
     pub parent: Option<String>,
-    #[schema(minimum = 0, maximum = 1000000, default = 0)]
-    pub position: Option<i64>,
+    #[schema(value_type = Option<i64>, minimum = 0, maximum = 1000000, default = 0)]
+    pub position: Option<Integer>,
 }
 
 /// Changes to a section: absent fields are left alone; `parent: null` makes it top-level.
@@ -74,20 +78,20 @@ pub struct SectionCreate {
 #[schema(example = json!({"parent": null, "position": 1}))]
 pub struct SectionUpdate {
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = String, pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 120)]
+    #[schema(value_type = Slug)]
     pub slug: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = String, min_length = 1, max_length = 200)]
+    #[schema(value_type = String, min_length = 1, max_length = 200, pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$")]
     pub name: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = String, max_length = 10000)]
+    #[schema(value_type = String, max_length = 10000, pattern = r"^[^\x00]*$")]
     pub description: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>, pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 120)]
+    #[schema(value_type = Option<Slug>)]
     pub parent: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = i64, minimum = 0, maximum = 1000000)]
-    pub position: Option<Option<i64>>,
+    pub position: Option<Option<Integer>>,
 }
 
 impl SectionCreate {
@@ -102,7 +106,7 @@ impl SectionCreate {
         if let Some(parent) = &self.parent {
             check.slug("parent", parent);
         }
-        let position = self.position.unwrap_or(0);
+        let position = self.position.map_or(0, |p| p.0);
         check.range("position", position, 0, MAX_POSITION);
         check.finish()?;
         Ok(NewSection {
@@ -118,7 +122,7 @@ impl SectionCreate {
 impl SectionUpdate {
     fn parse(self) -> ApiResult<SectionChanges> {
         let mut check = Check::default();
-        let position = required(&mut check, "position", self.position);
+        let position = required(&mut check, "position", self.position).map(|p| p.0);
         let changes = SectionChanges {
             slug: required(&mut check, "slug", self.slug),
             name: required(&mut check, "name", self.name),
@@ -173,7 +177,10 @@ pub async fn list_sections(
     responses((status = 200, description = "The section", body = Section)),
 )]
 #[get("/sections/{slug}")]
-pub async fn find_section(db: web::Data<Database>, path: web::Path<SlugPath>) -> ApiResult<HttpResponse> {
+pub async fn find_section(
+    db: web::Data<Database>,
+    path: web::Path<SlugPath>,
+) -> ApiResult<HttpResponse> {
     let slug = path.into_inner().parse()?;
     let record = db.run(move |conn| store::find(conn, &slug)).await?;
     Ok(HttpResponse::Ok().json(Section::from(record)))
@@ -192,9 +199,12 @@ pub async fn create_section(
     body: JsonBody<SectionCreate>,
 ) -> ApiResult<HttpResponse> {
     caller.require(Scope::Write)?;
-    let new = body.into_inner().parse()?;
+    let new = body.into_inner()?.parse()?;
     let record = db.write(move |conn| store::create(conn, new)).await?;
-    Ok(created(&format!("/v1/sections/{}", record.row.slug), Section::from(record)))
+    Ok(created(
+        &format!("/v1/sections/{}", record.row.slug),
+        Section::from(record),
+    ))
 }
 
 /// Update a section
@@ -215,8 +225,10 @@ pub async fn update_section(
 ) -> ApiResult<HttpResponse> {
     caller.require(Scope::Write)?;
     let slug = path.into_inner().parse()?;
-    let changes = body.into_inner().parse()?;
-    let record = db.write(move |conn| store::update(conn, &slug, changes)).await?;
+    let changes = body.into_inner()?.parse()?;
+    let record = db
+        .write(move |conn| store::update(conn, &slug, changes))
+        .await?;
     Ok(HttpResponse::Ok().json(Section::from(record)))
 }
 

@@ -6,9 +6,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::input::{nullable, required, Check, MAX_NAME_CHARS, MAX_TEXT_CHARS};
-use super::pagination::{ListPage, PageParams};
 use super::json::JsonBody;
-use super::{created, SlugPath};
+use super::pagination::{ListPage, PageParams};
+use super::{created, Slug, SlugPath};
 use crate::auth::{Caller, Scope};
 use crate::db::tags::{self as store, NewTag, TagChanges, TagRow};
 use crate::db::Database;
@@ -45,11 +45,15 @@ impl From<TagRow> for Tag {
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"name": "Énergie", "description": "Pétrole, gaz et nucléaire."}))]
 pub struct TagCreate {
-    #[schema(pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 120)]
+    #[schema(value_type = Option<Slug>)]
     pub slug: Option<String>,
-    #[schema(min_length = 1, max_length = 200)]
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$"
+    )]
     pub name: String,
-    #[schema(max_length = 10000)]
+    #[schema(max_length = 10000, pattern = r"^[^\x00]*$")]
     pub description: Option<String>,
 }
 
@@ -59,13 +63,13 @@ pub struct TagCreate {
 #[schema(example = json!({"name": "Énergie et climat"}))]
 pub struct TagUpdate {
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = String, pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 120)]
+    #[schema(value_type = Slug)]
     pub slug: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = String, min_length = 1, max_length = 200)]
+    #[schema(value_type = String, min_length = 1, max_length = 200, pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$")]
     pub name: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = String, max_length = 10000)]
+    #[schema(value_type = String, max_length = 10000, pattern = r"^[^\x00]*$")]
     pub description: Option<Option<String>>,
 }
 
@@ -136,7 +140,10 @@ pub async fn list_tags(
     responses((status = 200, description = "The tag", body = Tag)),
 )]
 #[get("/tags/{slug}")]
-pub async fn find_tag(db: web::Data<Database>, path: web::Path<SlugPath>) -> ApiResult<HttpResponse> {
+pub async fn find_tag(
+    db: web::Data<Database>,
+    path: web::Path<SlugPath>,
+) -> ApiResult<HttpResponse> {
     let slug = path.into_inner().parse()?;
     let row = db.run(move |conn| store::find(conn, &slug)).await?;
     Ok(HttpResponse::Ok().json(Tag::from(row)))
@@ -155,7 +162,7 @@ pub async fn create_tag(
     body: JsonBody<TagCreate>,
 ) -> ApiResult<HttpResponse> {
     caller.require(Scope::Write)?;
-    let new = body.into_inner().parse()?;
+    let new = body.into_inner()?.parse()?;
     let row = db.write(move |conn| store::create(conn, new)).await?;
     Ok(created(&format!("/v1/tags/{}", row.slug), Tag::from(row)))
 }
@@ -178,8 +185,10 @@ pub async fn update_tag(
 ) -> ApiResult<HttpResponse> {
     caller.require(Scope::Write)?;
     let slug = path.into_inner().parse()?;
-    let changes = body.into_inner().parse()?;
-    let row = db.write(move |conn| store::update(conn, &slug, changes)).await?;
+    let changes = body.into_inner()?.parse()?;
+    let row = db
+        .write(move |conn| store::update(conn, &slug, changes))
+        .await?;
     Ok(HttpResponse::Ok().json(Tag::from(row)))
 }
 

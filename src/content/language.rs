@@ -41,9 +41,6 @@ pub fn detect(text: &str) -> String {
     short.to_owned()
 }
 
-/// The shape of the language tags Folio accepts (also published in the spec).
-pub const PATTERN: &str = "^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$";
-
 /// Whether `tag` is a well-formed BCP 47 tag of the common `language[-subtag…]` form.
 pub fn is_valid(tag: &str) -> bool {
     let mut parts = tag.split('-');

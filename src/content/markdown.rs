@@ -31,9 +31,9 @@ pub fn plain_text(markdown: &str) -> String {
         match event {
             Event::Text(text) | Event::Code(text) => out.push_str(&text),
             Event::SoftBreak | Event::HardBreak => out.push(' '),
-            Event::End(TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item | TagEnd::BlockQuote(_)) => {
-                out.push_str("\n\n")
-            }
+            Event::End(
+                TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item | TagEnd::BlockQuote(_),
+            ) => out.push_str("\n\n"),
             Event::Start(Tag::Item) => {}
             _ => {}
         }
@@ -112,7 +112,10 @@ mod tests {
 
     #[test]
     fn excerpt_skips_headings_and_cuts() {
-        let md = format!("## Titre\n\nPremier paragraphe {}.\n\nSecond.", "mot ".repeat(100));
+        let md = format!(
+            "## Titre\n\nPremier paragraphe {}.\n\nSecond.",
+            "mot ".repeat(100)
+        );
         let e = excerpt(&md);
         assert!(e.starts_with("Premier paragraphe"));
         assert!(e.ends_with('…'));
@@ -121,6 +124,9 @@ mod tests {
 
     #[test]
     fn counts_words() {
-        assert_eq!(reading_stats("## Un titre\n\nDeux mots, trois — quatre."), (6, 1));
+        assert_eq!(
+            reading_stats("## Un titre\n\nDeux mots, trois — quatre."),
+            (6, 1)
+        );
     }
 }

@@ -5,7 +5,7 @@ use deunicode::deunicode;
 /// The longest slug Folio makes or accepts.
 pub const MAX_LEN: usize = 120;
 
-/// The shape every slug must have (also published in the OpenAPI spec).
+/// The shape every slug has, as published in the OpenAPI spec; [`is_valid`] checks the same.
 pub const PATTERN: &str = "^[a-z0-9]+(-[a-z0-9]+)*$";
 
 /// Makes a slug from free text: accents and ligatures transliterated
@@ -26,7 +26,11 @@ pub fn slugify(text: &str) -> String {
         .collect();
     let mut slug = String::new();
     for word in words {
-        let extra = if slug.is_empty() { word.len() } else { word.len() + 1 };
+        let extra = if slug.is_empty() {
+            word.len()
+        } else {
+            word.len() + 1
+        };
         if slug.len() + extra > MAX_LEN {
             if slug.is_empty() {
                 // A single word longer than the limit: cut it, there is no boundary.
@@ -80,7 +84,10 @@ mod tests {
             "poutine-au-kazakhstan-une-alliance-strategique"
         );
         assert_eq!(slugify("Le cœur nucléaire"), "le-coeur-nucleaire");
-        assert_eq!(slugify("« L’Ukraine » aujourd'hui"), "l-ukraine-aujourd-hui");
+        assert_eq!(
+            slugify("« L’Ukraine » aujourd'hui"),
+            "l-ukraine-aujourd-hui"
+        );
         assert_eq!(slugify("Ça\u{a0}va ?"), "ca-va");
     }
 

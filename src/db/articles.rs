@@ -3,7 +3,9 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::schema::{article_authors, article_slug_redirects, article_tags, articles, authors, sections, tags};
+use super::schema::{
+    article_authors, article_slug_redirects, article_tags, articles, authors, sections, tags,
+};
 use super::{now, AnyConnection, Db, PageRequest};
 use crate::content::{language, markdown};
 use crate::error::{ApiError, ApiResult};
@@ -165,7 +167,12 @@ impl Fields {
     /// Computes the derived columns: HTML, excerpt, language, reading stats and publication dates.
     fn into_write(self, t: NaiveDateTime) -> ArticleWrite {
         let body_html = markdown::render_html(&self.body);
-        let excerpt = match self.standfirst.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        let excerpt = match self
+            .standfirst
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
             Some(standfirst) => markdown::truncate_words(standfirst, 280),
             None => markdown::excerpt(&self.body),
         };
@@ -221,7 +228,11 @@ fn visible(visibility: Visibility, at: NaiveDateTime) -> articles::BoxedQuery<'s
     }
 }
 
-fn filtered(filter: &ArticleFilter, visibility: Visibility, at: NaiveDateTime) -> articles::BoxedQuery<'static, Db> {
+fn filtered(
+    filter: &ArticleFilter,
+    visibility: Visibility,
+    at: NaiveDateTime,
+) -> articles::BoxedQuery<'static, Db> {
     let mut query = visible(visibility, at);
     if let Some(status) = filter.status {
         query = query.filter(articles::status.eq(status.as_str()));
@@ -284,7 +295,10 @@ pub fn list(
 }
 
 /// Attaches sections, tags and authors to rows: three queries whatever the count.
-fn with_relations(conn: &mut AnyConnection, rows: Vec<ArticleRow>) -> ApiResult<Vec<ArticleRecord>> {
+fn with_relations(
+    conn: &mut AnyConnection,
+    rows: Vec<ArticleRow>,
+) -> ApiResult<Vec<ArticleRecord>> {
     if rows.is_empty() {
         return Ok(Vec::new());
     }
@@ -384,10 +398,16 @@ pub fn find_by_public_id(conn: &mut AnyConnection, public_id: &str) -> ApiResult
         .optional()?)
 }
 
-fn set_links(conn: &mut AnyConnection, article_id: i32, tag_slugs: Option<&[String]>, author_slugs: Option<&[String]>) -> ApiResult<()> {
+fn set_links(
+    conn: &mut AnyConnection,
+    article_id: i32,
+    tag_slugs: Option<&[String]>,
+    author_slugs: Option<&[String]>,
+) -> ApiResult<()> {
     if let Some(slugs) = tag_slugs {
         let ids = super::tags::ids_for(conn, slugs)?;
-        diesel::delete(article_tags::table.filter(article_tags::article_id.eq(article_id))).execute(conn)?;
+        diesel::delete(article_tags::table.filter(article_tags::article_id.eq(article_id)))
+            .execute(conn)?;
         // One row at a time: multi-row inserts are not available across both backends.
         for (position, tag_id) in ids.into_iter().enumerate() {
             diesel::insert_into(article_tags::table)
@@ -401,7 +421,8 @@ fn set_links(conn: &mut AnyConnection, article_id: i32, tag_slugs: Option<&[Stri
     }
     if let Some(slugs) = author_slugs {
         let ids = super::authors::ids_for(conn, slugs)?;
-        diesel::delete(article_authors::table.filter(article_authors::article_id.eq(article_id))).execute(conn)?;
+        diesel::delete(article_authors::table.filter(article_authors::article_id.eq(article_id)))
+            .execute(conn)?;
         for (position, author_id) in ids.into_iter().enumerate() {
             diesel::insert_into(article_authors::table)
                 .values((
@@ -416,14 +437,19 @@ fn set_links(conn: &mut AnyConnection, article_id: i32, tag_slugs: Option<&[Stri
 }
 
 fn section_id(conn: &mut AnyConnection, slug: Option<&str>) -> ApiResult<Option<i32>> {
-    slug.map(|s| super::sections::id_for(conn, s, "section")).transpose()
+    slug.map(|s| super::sections::id_for(conn, s, "section"))
+        .transpose()
 }
 
 /// Creates an article; the caller runs this inside a write transaction.
 pub fn create(conn: &mut AnyConnection, new: NewArticle) -> ApiResult<ArticleRecord> {
-    let public_id = new.public_id.unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+    let public_id = new
+        .public_id
+        .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
     if find_by_public_id(conn, &public_id)?.is_some() {
-        return Err(ApiError::Conflict(format!("an article with id {public_id} already exists")));
+        return Err(ApiError::Conflict(format!(
+            "an article with id {public_id} already exists"
+        )));
     }
     let section_id = section_id(conn, new.section.as_deref())?;
     let slug = super::choose_slug(conn, new.slug, &new.title, "article", slug_taken)?;
@@ -450,7 +476,8 @@ pub fn create(conn: &mut AnyConnection, new: NewArticle) -> ApiResult<ArticleRec
         ))
         .execute(conn)?;
     // A new article may take over a slug another article used to have.
-    diesel::delete(article_slug_redirects::table.filter(article_slug_redirects::slug.eq(&slug))).execute(conn)?;
+    diesel::delete(article_slug_redirects::table.filter(article_slug_redirects::slug.eq(&slug)))
+        .execute(conn)?;
     let id: i32 = articles::table
         .filter(articles::public_id.eq(&public_id))
         .select(articles::id)
@@ -460,7 +487,11 @@ pub fn create(conn: &mut AnyConnection, new: NewArticle) -> ApiResult<ArticleRec
 }
 
 /// Applies a partial update; a slug change leaves a redirect behind.
-pub fn update(conn: &mut AnyConnection, slug: &str, changes: ArticleChanges) -> ApiResult<ArticleRecord> {
+pub fn update(
+    conn: &mut AnyConnection,
+    slug: &str,
+    changes: ArticleChanges,
+) -> ApiResult<ArticleRecord> {
     let current = find_current(conn, slug)?;
     let row = current.row;
     let new_slug = changes.slug.clone().unwrap_or_else(|| row.slug.clone());
@@ -474,7 +505,9 @@ pub fn update(conn: &mut AnyConnection, slug: &str, changes: ArticleChanges) -> 
     let status = changes
         .status
         .or_else(|| Status::parse(&row.status))
-        .ok_or_else(|| ApiError::Internal(format!("article {} has status {}", row.id, row.status)))?;
+        .ok_or_else(|| {
+            ApiError::Internal(format!("article {} has status {}", row.id, row.status))
+        })?;
     // An absent language keeps the stored one, so edits never flip it silently;
     // null asks for detection from the new text.
     let language = changes.language.unwrap_or(Some(row.language.clone()));
@@ -496,8 +529,14 @@ pub fn update(conn: &mut AnyConnection, slug: &str, changes: ArticleChanges) -> 
         .set((&write, articles::version.eq(row.version + 1)))
         .execute(conn)?;
     if new_slug != row.slug {
-        diesel::delete(article_slug_redirects::table.filter(article_slug_redirects::slug.eq(&new_slug))).execute(conn)?;
-        diesel::delete(article_slug_redirects::table.filter(article_slug_redirects::slug.eq(&row.slug))).execute(conn)?;
+        diesel::delete(
+            article_slug_redirects::table.filter(article_slug_redirects::slug.eq(&new_slug)),
+        )
+        .execute(conn)?;
+        diesel::delete(
+            article_slug_redirects::table.filter(article_slug_redirects::slug.eq(&row.slug)),
+        )
+        .execute(conn)?;
         diesel::insert_into(article_slug_redirects::table)
             .values((
                 article_slug_redirects::slug.eq(&row.slug),
@@ -506,7 +545,12 @@ pub fn update(conn: &mut AnyConnection, slug: &str, changes: ArticleChanges) -> 
             ))
             .execute(conn)?;
     }
-    set_links(conn, row.id, changes.tags.as_deref(), changes.authors.as_deref())?;
+    set_links(
+        conn,
+        row.id,
+        changes.tags.as_deref(),
+        changes.authors.as_deref(),
+    )?;
     find_current(conn, &new_slug)
 }
 

@@ -89,7 +89,11 @@ pub fn create(conn: &mut AnyConnection, new: NewAuthor) -> ApiResult<AuthorRow> 
     find(conn, &slug)
 }
 
-pub fn update(conn: &mut AnyConnection, slug: &str, changes: AuthorChanges) -> ApiResult<AuthorRow> {
+pub fn update(
+    conn: &mut AnyConnection,
+    slug: &str,
+    changes: AuthorChanges,
+) -> ApiResult<AuthorRow> {
     let row = find(conn, slug)?;
     if let Some(new_slug) = changes.slug.as_deref().filter(|s| *s != row.slug) {
         super::ensure_free(conn, new_slug, "author", slug_taken)?;

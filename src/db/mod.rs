@@ -155,7 +155,9 @@ impl Database {
     pub fn migrate(&self) -> Result<usize, String> {
         let mut conn = self.get().map_err(|e| e.to_string())?;
         let applied = match &mut *conn {
-            AnyConnection::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|v| v.len()),
+            AnyConnection::Sqlite(c) => {
+                c.run_pending_migrations(SQLITE_MIGRATIONS).map(|v| v.len())
+            }
             AnyConnection::Postgres(c) => c
                 .run_pending_migrations(POSTGRES_MIGRATIONS)
                 .map(|v| v.len()),
@@ -232,7 +234,11 @@ where
     };
     conn.batch_execute(begin)?;
     let result = f(conn);
-    let end = if commit && result.is_ok() { "COMMIT" } else { "ROLLBACK" };
+    let end = if commit && result.is_ok() {
+        "COMMIT"
+    } else {
+        "ROLLBACK"
+    };
     if let Err(e) = conn.batch_execute(end) {
         let _ = conn.batch_execute("ROLLBACK");
         return Err(e.into());
@@ -326,9 +332,12 @@ pub fn resolve_in_order(
     if missing.is_empty() {
         Ok(ids)
     } else {
-        Err(ApiError::invalid(
+        Err(ApiError::unknown_reference(
             field,
-            format!("no {what} with slug {}; create it first", missing.join(", ")),
+            format!(
+                "no {what} with slug {}; create it first",
+                missing.join(", ")
+            ),
         ))
     }
 }

@@ -114,14 +114,19 @@ pub fn find(conn: &mut AnyConnection, slug: &str) -> ApiResult<SectionRecord> {
         .ok_or_else(|| ApiError::Internal("section vanished while reading it".into()))
 }
 
-/// The id of the section with this slug, as a validation error on `field` when missing.
+/// The id of the section with this slug; an unknown reference on `field` when missing.
 pub fn id_for(conn: &mut AnyConnection, slug: &str, field: &str) -> ApiResult<i32> {
     sections::table
         .filter(sections::slug.eq(slug))
         .select(sections::id)
         .first(conn)
         .optional()?
-        .ok_or_else(|| ApiError::invalid(field, format!("no section with slug {slug:?}; create it first")))
+        .ok_or_else(|| {
+            ApiError::unknown_reference(
+                field,
+                format!("no section with slug {slug:?}; create it first"),
+            )
+        })
 }
 
 pub fn create(conn: &mut AnyConnection, new: NewSection) -> ApiResult<SectionRecord> {
@@ -164,7 +169,11 @@ fn is_ancestor_or_self(conn: &mut AnyConnection, ancestor: i32, mut id: i32) -> 
     Ok(true)
 }
 
-pub fn update(conn: &mut AnyConnection, slug: &str, changes: SectionChanges) -> ApiResult<SectionRecord> {
+pub fn update(
+    conn: &mut AnyConnection,
+    slug: &str,
+    changes: SectionChanges,
+) -> ApiResult<SectionRecord> {
     let row = find_row(conn, slug)?;
     if let Some(new_slug) = changes.slug.as_deref().filter(|s| *s != row.slug) {
         super::ensure_free(conn, new_slug, "section", slug_taken)?;

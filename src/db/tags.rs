@@ -35,7 +35,10 @@ pub struct TagChanges {
 }
 
 fn slug_taken(conn: &mut AnyConnection, slug: &str) -> ApiResult<bool> {
-    let n: i64 = tags::table.filter(tags::slug.eq(slug)).count().get_result(conn)?;
+    let n: i64 = tags::table
+        .filter(tags::slug.eq(slug))
+        .count()
+        .get_result(conn)?;
     Ok(n > 0)
 }
 

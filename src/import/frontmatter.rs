@@ -7,7 +7,11 @@ use crate::api::articles::{ArticleCreate, ArticleStatus};
 use crate::content::dates;
 
 pub fn parse(text: &str, options: &Options) -> Result<Item, ParseError> {
-    let fence = if text.starts_with("+++") { "+++" } else { "---" };
+    let fence = if text.starts_with("+++") {
+        "+++"
+    } else {
+        "---"
+    };
     let mut lines = text.split_inclusive('\n');
     lines.next();
     let mut header = String::new();
@@ -20,13 +24,19 @@ pub fn parse(text: &str, options: &Options) -> Result<Item, ParseError> {
         header.push_str(line);
     }
     if !closed {
-        return Err(ParseError::at(1, format!("the front matter opened with {fence} is never closed")));
+        return Err(ParseError::at(
+            1,
+            format!("the front matter opened with {fence} is never closed"),
+        ));
     }
     let body: String = lines.collect();
     let fields: Value = if fence == "+++" {
         toml::from_str::<toml::Table>(&header)
             .map_err(|e| {
-                let line = e.span().map(|s| header[..s.start].lines().count().max(1) + 1).unwrap_or(2);
+                let line = e
+                    .span()
+                    .map(|s| header[..s.start].lines().count().max(1) + 1)
+                    .unwrap_or(2);
                 ParseError::at(line, format!("invalid TOML front matter: {}", e.message()))
             })
             .map(|t| toml_to_json(toml::Value::Table(t)))?
@@ -37,13 +47,18 @@ pub fn parse(text: &str, options: &Options) -> Result<Item, ParseError> {
         })?
     };
     let Value::Object(fields) = fields else {
-        return Err(ParseError::at(2, "the front matter must be a mapping of fields"));
+        return Err(ParseError::at(
+            2,
+            "the front matter must be a mapping of fields",
+        ));
     };
     let body = body.trim_start_matches(['\n', '\r']).to_owned();
-    to_article(fields, body, options).map(|article| Item { line: 1, article }).map_err(|message| ParseError {
-        line: Some(2),
-        message,
-    })
+    to_article(fields, body, options)
+        .map(|article| Item { line: 1, article })
+        .map_err(|message| ParseError {
+            line: Some(2),
+            message,
+        })
 }
 
 /// TOML dates become their RFC 3339 text, as YAML and JSON dates already are.
@@ -55,7 +70,12 @@ fn toml_to_json(value: toml::Value) -> Value {
         toml::Value::Boolean(b) => Value::Bool(b),
         toml::Value::Datetime(d) => Value::String(d.to_string()),
         toml::Value::Array(items) => Value::Array(items.into_iter().map(toml_to_json).collect()),
-        toml::Value::Table(table) => Value::Object(table.into_iter().map(|(k, v)| (k, toml_to_json(v))).collect()),
+        toml::Value::Table(table) => Value::Object(
+            table
+                .into_iter()
+                .map(|(k, v)| (k, toml_to_json(v)))
+                .collect(),
+        ),
     }
 }
 
@@ -71,13 +91,25 @@ fn text(value: &Value) -> Option<String> {
 /// A list of names: a YAML/TOML list, or one comma-separated string.
 fn names(value: &Value) -> Result<Vec<String>, String> {
     match value {
-        Value::Array(items) => items.iter().map(|v| text(v).ok_or_else(|| "list items must be text".to_owned())).collect(),
-        Value::String(s) => Ok(s.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect()),
+        Value::Array(items) => items
+            .iter()
+            .map(|v| text(v).ok_or_else(|| "list items must be text".to_owned()))
+            .collect(),
+        Value::String(s) => Ok(s
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect()),
         _ => Err("must be a list or a comma-separated string".into()),
     }
 }
 
-fn to_article(fields: Map<String, Value>, body: String, options: &Options) -> Result<ArticleCreate, String> {
+fn to_article(
+    fields: Map<String, Value>,
+    body: String,
+    options: &Options,
+) -> Result<ArticleCreate, String> {
     let mut article = ArticleCreate {
         id: None,
         slug: None,
@@ -99,18 +131,30 @@ fn to_article(fields: Map<String, Value>, body: String, options: &Options) -> Re
             "title" => article.title = as_text()?,
             "slug" => article.slug = Some(as_text()?),
             "id" | "uuid" => {
-                article.id = Some(as_text()?.parse().map_err(|_| format!("{key} must be a UUID"))?)
+                article.id = Some(
+                    as_text()?
+                        .parse()
+                        .map_err(|_| format!("{key} must be a UUID"))?,
+                )
             }
             "date" | "published_at" | "publishDate" => {
                 let raw = as_text()?;
                 article.published_at = Some(
-                    dates::parse_instant(&raw, options.timezone).ok_or_else(|| format!("{key}: {raw:?} is not a date"))?,
+                    dates::parse_instant(&raw, options.timezone)
+                        .ok_or_else(|| format!("{key}: {raw:?} is not a date"))?,
                 );
             }
             "section" | "category" => article.section = Some(as_text()?),
-            "categories" => article.section = names(&value).map_err(|e| format!("{key} {e}"))?.into_iter().next(),
+            "categories" => {
+                article.section = names(&value)
+                    .map_err(|e| format!("{key} {e}"))?
+                    .into_iter()
+                    .next()
+            }
             "tags" => article.tags = Some(names(&value).map_err(|e| format!("{key} {e}"))?),
-            "authors" | "author" => article.authors = Some(names(&value).map_err(|e| format!("{key} {e}"))?),
+            "authors" | "author" => {
+                article.authors = Some(names(&value).map_err(|e| format!("{key} {e}"))?)
+            }
             "language" | "lang" => article.language = Some(as_text()?),
             "status" => {
                 article.status = Some(

@@ -26,7 +26,10 @@ pub fn parse(text: &str) -> Vec<Result<Item, ParseError>> {
                 .collect()
         }
         Ok(value @ Value::Object(_)) => vec![item(value, 1)],
-        Ok(_) => vec![Err(ParseError::at(1, "expected an article object, an array of them, or one per line"))],
+        Ok(_) => vec![Err(ParseError::at(
+            1,
+            "expected an article object, an array of them, or one per line",
+        ))],
         Err(whole) => {
             let lines: Vec<(usize, &str)> = text
                 .lines()
@@ -34,7 +37,10 @@ pub fn parse(text: &str) -> Vec<Result<Item, ParseError>> {
                 .filter(|(_, l)| !l.trim().is_empty())
                 .collect();
             if lines.len() < 2 {
-                return vec![Err(ParseError::at(whole.line(), format!("invalid JSON: {whole}")))];
+                return vec![Err(ParseError::at(
+                    whole.line(),
+                    format!("invalid JSON: {whole}"),
+                ))];
             }
             lines
                 .into_iter()

@@ -87,7 +87,11 @@ impl Summary {
             self.created,
             self.updated,
             self.failures.len(),
-            if dry_run { format!(" (dry run: nothing {verb}written)") } else { String::new() }
+            if dry_run {
+                format!(" (dry run: nothing {verb}written)")
+            } else {
+                String::new()
+            }
         )
     }
 }
@@ -109,7 +113,11 @@ fn walk(path: &Path, files: &mut Vec<PathBuf>, failures: &mut Vec<Failure>, expl
         let entries = match std::fs::read_dir(path) {
             Ok(entries) => entries,
             Err(e) => {
-                failures.push(Failure { source: path.display().to_string(), line: None, message: e.to_string() });
+                failures.push(Failure {
+                    source: path.display().to_string(),
+                    line: None,
+                    message: e.to_string(),
+                });
                 return;
             }
         };
@@ -140,7 +148,9 @@ pub fn parse_document(name: &str, text: &str, options: &Options) -> Vec<Result<I
         .unwrap_or_default();
     match extension.as_str() {
         "json" | "ndjson" | "jsonl" => json::parse(text),
-        _ if text.starts_with("---") || text.starts_with("+++") => vec![frontmatter::parse(text, options)],
+        _ if text.starts_with("---") || text.starts_with("+++") => {
+            vec![frontmatter::parse(text, options)]
+        }
         _ => vec![plaintext::parse(text, options)],
     }
 }
@@ -154,7 +164,12 @@ fn parse_failure(source: &str, error: ParseError) -> Failure {
 }
 
 /// Imports named documents, each `(name, text)`; one failure never stops the others.
-pub fn import_documents(db: &Database, documents: Vec<(String, String)>, options: &Options, progress: &ProgressBar) -> Summary {
+pub fn import_documents(
+    db: &Database,
+    documents: Vec<(String, String)>,
+    options: &Options,
+    progress: &ProgressBar,
+) -> Summary {
     let mut summary = Summary::default();
     for (name, text) in documents {
         progress.set_message(name.clone());
@@ -187,7 +202,8 @@ pub fn import_paths(db: &Database, paths: &[PathBuf], options: &Options) -> Summ
     let (files, mut failures) = collect_files(paths);
     let progress = ProgressBar::new(files.len() as u64);
     progress.set_style(
-        ProgressStyle::with_template("{bar:30} {pos}/{len} {wide_msg}").unwrap_or_else(|_| ProgressStyle::default_bar()),
+        ProgressStyle::with_template("{bar:30} {pos}/{len} {wide_msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
     let mut documents = Vec::new();
     for file in files {
@@ -198,10 +214,17 @@ pub fn import_paths(db: &Database, paths: &[PathBuf], options: &Options) -> Summ
                 Err(e) => failures.push(Failure {
                     source: name,
                     line: None,
-                    message: format!("not UTF-8 text (invalid byte at offset {})", e.utf8_error().valid_up_to()),
+                    message: format!(
+                        "not UTF-8 text (invalid byte at offset {})",
+                        e.utf8_error().valid_up_to()
+                    ),
                 }),
             },
-            Err(e) => failures.push(Failure { source: name, line: None, message: e.to_string() }),
+            Err(e) => failures.push(Failure {
+                source: name,
+                line: None,
+                message: e.to_string(),
+            }),
         }
     }
     let mut summary = import_documents(db, documents, options, &progress);
@@ -240,11 +263,24 @@ fn save(db: &Database, item: Item, options: &Options) -> ApiResult<Saved> {
     }
 }
 
-fn save_in(conn: &mut AnyConnection, mut article: ArticleCreate, limits: &Limits) -> ApiResult<Saved> {
+fn save_in(
+    conn: &mut AnyConnection,
+    mut article: ArticleCreate,
+    limits: &Limits,
+) -> ApiResult<Saved> {
     // Files name sections, tags and authors in words; the API wants slugs of existing ones.
-    article.section = article.section.map(|name| ensure_section(conn, &name)).transpose()?;
-    article.tags = article.tags.map(|names| ensure_all(conn, names, ensure_tag)).transpose()?;
-    article.authors = article.authors.map(|names| ensure_all(conn, names, ensure_author)).transpose()?;
+    article.section = article
+        .section
+        .map(|name| ensure_section(conn, &name))
+        .transpose()?;
+    article.tags = article
+        .tags
+        .map(|names| ensure_all(conn, names, ensure_tag))
+        .transpose()?;
+    article.authors = article
+        .authors
+        .map(|names| ensure_all(conn, names, ensure_author))
+        .transpose()?;
     let keep_status = article.status.is_none();
     let new = article.parse(limits)?;
     match existing_slug(conn, &new)? {
@@ -265,11 +301,16 @@ fn existing_slug(conn: &mut AnyConnection, new: &NewArticle) -> ApiResult<Option
     if let Some(id) = &new.public_id {
         return articles::find_by_public_id(conn, id);
     }
-    let slug = new.slug.clone().unwrap_or_else(|| slug::slugify(&new.title));
+    let slug = new
+        .slug
+        .clone()
+        .unwrap_or_else(|| slug::slugify(&new.title));
     if slug.is_empty() {
         return Ok(None);
     }
-    Ok(articles::find_current(conn, &slug).ok().map(|record| record.row.slug))
+    Ok(articles::find_current(conn, &slug)
+        .ok()
+        .map(|record| record.row.slug))
 }
 
 /// Every field from the file replaces the stored one; the status is kept when the file has none.
@@ -292,7 +333,10 @@ fn replace_with(new: NewArticle, keep_status: bool) -> ArticleChanges {
 fn slug_for(name: &str, what: &str) -> ApiResult<String> {
     let slug = slug::slugify(name);
     if slug.is_empty() {
-        return Err(ApiError::invalid(what, format!("{name:?} has no letters or digits to make a slug from")));
+        return Err(ApiError::invalid(
+            what,
+            format!("{name:?} has no letters or digits to make a slug from"),
+        ));
     }
     Ok(slug)
 }

@@ -33,7 +33,10 @@ pub fn parse(text: &str, options: &Options) -> Result<Item, ParseError> {
     let dateline_no = index + 1;
     let dateline = lines.get(index).copied().unwrap_or("");
     let (date_text, section) = dateline.split_once('/').ok_or_else(|| {
-        ParseError::at(dateline_no, format!("expected \"<date> / <section>\" after the title, found {dateline:?}"))
+        ParseError::at(
+            dateline_no,
+            format!("expected \"<date> / <section>\" after the title, found {dateline:?}"),
+        )
     })?;
     let published_at = dates::parse_instant(date_text, options.timezone).ok_or_else(|| {
         ParseError::at(
@@ -43,11 +46,17 @@ pub fn parse(text: &str, options: &Options) -> Result<Item, ParseError> {
     })?;
     let section = section.trim();
     if section.is_empty() {
-        return Err(ParseError::at(dateline_no, "the section after \"/\" is empty"));
+        return Err(ParseError::at(
+            dateline_no,
+            "the section after \"/\" is empty",
+        ));
     }
     let body = body_markdown(&lines[index + 1..]);
     if body.is_empty() {
-        return Err(ParseError::at(dateline_no + 1, "the article has no text after the date line"));
+        return Err(ParseError::at(
+            dateline_no + 1,
+            "the article has no text after the date line",
+        ));
     }
     Ok(Item {
         line: title_line,
@@ -91,7 +100,11 @@ fn body_markdown(lines: &[&str]) -> String {
             if block.len() == 1 && is_heading(block[0]) {
                 format!("## {}", block[0].trim())
             } else {
-                block.iter().map(|l| escape_block_start(l)).collect::<Vec<_>>().join("\n")
+                block
+                    .iter()
+                    .map(|l| escape_block_start(l))
+                    .collect::<Vec<_>>()
+                    .join("\n")
             }
         })
         .collect::<Vec<_>>()
@@ -101,7 +114,8 @@ fn body_markdown(lines: &[&str]) -> String {
 fn is_heading(line: &str) -> bool {
     let line = line.trim();
     let last = line.chars().last().unwrap_or('.');
-    line.chars().count() <= MAX_HEADING_CHARS && (last.is_alphanumeric() || last == ')')
+    line.chars().count() <= MAX_HEADING_CHARS
+        && (last.is_alphanumeric() || last == ')')
         && !line.ends_with("...")
 }
 
@@ -130,8 +144,17 @@ mod tests {
 
     #[test]
     fn headings_and_paragraphs() {
-        let md = body_markdown(&["Premier paragraphe.", "", "Une alliance ancienne", "", "- Il a dit."]);
-        assert_eq!(md, "Premier paragraphe.\n\n## Une alliance ancienne\n\n\\- Il a dit.");
+        let md = body_markdown(&[
+            "Premier paragraphe.",
+            "",
+            "Une alliance ancienne",
+            "",
+            "- Il a dit.",
+        ]);
+        assert_eq!(
+            md,
+            "Premier paragraphe.\n\n## Une alliance ancienne\n\n\\- Il a dit."
+        );
     }
 
     #[test]

@@ -27,16 +27,28 @@ impl TestDb {
     pub fn sqlite() -> Self {
         let dir = tempfile::tempdir().expect("temporary directory");
         let url = format!("sqlite://{}", dir.path().join("folio.db").display());
-        Self { url, backend: Backend::Sqlite, _dir: Some(dir), postgres: None }
+        Self {
+            url,
+            backend: Backend::Sqlite,
+            _dir: Some(dir),
+            postgres: None,
+        }
     }
 
     /// None when the PostgreSQL test URL is not set.
     pub fn postgres() -> Option<Self> {
-        let admin = std::env::var(POSTGRES_URL_VAR).ok().filter(|u| !u.is_empty())?;
+        let admin = std::env::var(POSTGRES_URL_VAR)
+            .ok()
+            .filter(|u| !u.is_empty())?;
         let name = format!("folio_test_{}", uuid::Uuid::new_v4().simple());
         psql(&admin, &format!("CREATE DATABASE {name}"));
         let url = with_database(&admin, &name);
-        Some(Self { url, backend: Backend::Postgres, _dir: None, postgres: Some((admin, name)) })
+        Some(Self {
+            url,
+            backend: Backend::Postgres,
+            _dir: None,
+            postgres: Some((admin, name)),
+        })
     }
 
     pub fn open(&self) -> Database {
@@ -49,7 +61,10 @@ impl TestDb {
 impl Drop for TestDb {
     fn drop(&mut self) {
         if let Some((admin, name)) = &self.postgres {
-            psql(admin, &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+            psql(
+                admin,
+                &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
+            );
         }
     }
 }
@@ -59,7 +74,8 @@ fn psql(admin_url: &str, sql: &str) {
     use diesel::connection::SimpleConnection;
     use diesel::Connection;
     let mut conn = diesel::PgConnection::establish(admin_url).expect("connect to PostgreSQL");
-    conn.batch_execute(sql).unwrap_or_else(|e| panic!("{sql}: {e}"));
+    conn.batch_execute(sql)
+        .unwrap_or_else(|e| panic!("{sql}: {e}"));
 }
 
 /// The same URL naming another database.
@@ -91,13 +107,20 @@ impl Response {
     }
 
     pub fn header(&self, name: &str) -> Option<String> {
-        self.headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_owned)
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
     }
 
     /// Asserts the status, showing the body when it differs.
     #[track_caller]
     pub fn expect(self, status: u16) -> Self {
-        assert_eq!(self.status, status, "unexpected status; body: {}", self.text);
+        assert_eq!(
+            self.status, status,
+            "unexpected status; body: {}",
+            self.text
+        );
         self
     }
 }
@@ -124,9 +147,14 @@ impl TestApp {
         let server_db = db.clone();
         std::thread::spawn(move || {
             actix_web::rt::System::new().block_on(async move {
-                let limits = Limits { max_body_bytes: 200_000, max_request_bytes: 1_000_000 };
-                let server = folio::startup::serve(listener, server_db, limits).expect("start the server");
-                tx.send(server.handle()).expect("hand over the server handle");
+                let limits = Limits {
+                    max_body_bytes: 200_000,
+                    max_request_bytes: 1_000_000,
+                };
+                let server =
+                    folio::startup::serve(listener, server_db, limits).expect("start the server");
+                tx.send(server.handle())
+                    .expect("hand over the server handle");
                 server.await.expect("server ran");
             });
         });
@@ -135,7 +163,15 @@ impl TestApp {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .expect("HTTP client");
-        Self { base: format!("http://127.0.0.1:{port}"), db, test_db, read_token, write_token, client, handle }
+        Self {
+            base: format!("http://127.0.0.1:{port}"),
+            db,
+            test_db,
+            read_token,
+            write_token,
+            client,
+            handle,
+        }
     }
 
     fn token(db: &Database, name: &str, scope: Scope) -> String {
@@ -145,8 +181,16 @@ impl TestApp {
         token
     }
 
-    pub fn request(&self, method: Method, path: &str, token: Option<&str>, body: Option<&Value>) -> Response {
-        let mut req = self.client.request(method, format!("{}{}", self.base, path));
+    pub fn request(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&Value>,
+    ) -> Response {
+        let mut req = self
+            .client
+            .request(method, format!("{}{}", self.base, path));
         if let Some(token) = token {
             req = req.bearer_auth(token);
         }
