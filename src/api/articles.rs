@@ -122,6 +122,23 @@ pub struct ArticleSummary {
 
 /// A whole article.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "id": "0b7e4a52-3f0c-4c1e-9a51-5f1f0f6d2a10",
+    "slug": "poutine-au-kazakhstan-une-alliance-strategique",
+    "title": "Poutine au Kazakhstan : une alliance stratégique…",
+    "standfirst": null,
+    "excerpt": "Le président russe est arrivé à Astana pour une visite d’État de deux jours.",
+    "language": "fr", "status": "published",
+    "section": {"slug": "entrevue", "name": "Entrevue"},
+    "tags": [{"slug": "russie", "name": "Russie"}],
+    "authors": [{"slug": "claire-dubois", "name": "Claire Dubois"}],
+    "word_count": 412, "reading_time_minutes": 2,
+    "published_at": "2024-11-27T09:00:00Z", "first_published_at": "2024-11-27T09:00:00Z",
+    "created_at": "2024-11-26T18:12:00Z", "updated_at": "2024-11-27T08:55:00Z",
+    "metadata": {"dateline": "Astana", "event_date": "2024-11-28"},
+    "body": "Le président russe est arrivé à Astana pour une visite d’État de deux jours.\n\n## Une relation ancienne\n\n« Nous sommes des alliés naturels », a-t-il déclaré.",
+    "body_html": "<p>Le président russe est arrivé à Astana pour une visite d’État de deux jours.</p>\n<h2>Une relation ancienne</h2>\n<p>« Nous sommes des alliés naturels », a-t-il déclaré.</p>\n"
+}))]
 pub struct Article {
     #[serde(flatten)]
     pub summary: ArticleSummary,

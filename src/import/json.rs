@@ -57,7 +57,8 @@ pub fn parse(text: &str) -> Vec<Result<Item, ParseError>> {
 /// The line each top-level element of a JSON array starts on.
 fn element_lines(text: &str) -> Vec<usize> {
     let mut lines = Vec::new();
-    let (mut depth, mut line, mut in_string, mut escaped) = (0usize, 1usize, false, false);
+    let (mut depth, mut line) = (0usize, 1usize);
+    let (mut in_string, mut escaped, mut expecting) = (false, false, false);
     for c in text.chars() {
         if c == '\n' {
             line += 1;
@@ -71,23 +72,34 @@ fn element_lines(text: &str) -> Vec<usize> {
             }
             continue;
         }
+        if c.is_whitespace() {
+            continue;
+        }
+        if depth == 1 && expecting && c != ']' {
+            lines.push(line);
+            expecting = false;
+        }
         match c {
-            '"' => {
-                if depth == 1 {
-                    lines.push(line);
-                }
-                in_string = true;
-            }
+            '"' => in_string = true,
             '[' | '{' => {
-                if depth == 1 {
-                    lines.push(line);
-                }
                 depth += 1;
+                expecting = depth == 1;
             }
             ']' | '}' => depth = depth.saturating_sub(1),
-            c if depth == 1 && !c.is_whitespace() && c != ',' => lines.push(line),
+            ',' if depth == 1 => expecting = true,
             _ => {}
         }
     }
     lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::element_lines;
+
+    #[test]
+    fn finds_where_elements_start() {
+        let text = "[\n  {\"a\": [1, 2]},\n  3,\n\n  \"x,y\"\n]";
+        assert_eq!(element_lines(text), vec![2, 3, 5]);
+    }
 }
