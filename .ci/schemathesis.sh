@@ -24,10 +24,12 @@ done
 [ -n "$port" ] || { cat server.log; echo "the server did not start"; exit 1; }
 echo "schemathesis against $DATABASE_URL (port $port)"
 
+# One worker: with several threads, hypothesis's lambda introspection trips a
+# CPython 3.11 AST bug ("AST constructor recursion depth mismatch").
 for who in anonymous token; do
     auth=()
     [ "$who" = token ] && auth=(-H "Authorization: Bearer $token")
     echo "-- $who"
-    st run "http://127.0.0.1:$port/openapi.json" --checks all --workers 2 \
+    st run "http://127.0.0.1:$port/openapi.json" --checks all --workers 1 \
         --suppress-health-check too_slow "${auth[@]}"
 done
