@@ -157,8 +157,8 @@ fn execute(cli: Cli) -> Result<ExitCode, String> {
                 "Folio listening on http://{address} ({} database)",
                 db.backend.name()
             );
-            let server =
-                startup::serve(listener, db, config.limits.clone()).map_err(|e| e.to_string())?;
+            let server = startup::serve(listener, db, config.server_settings())
+                .map_err(|e| e.to_string())?;
             actix_web::rt::System::new()
                 .block_on(server)
                 .map_err(|e| format!("server error: {e}"))?;

@@ -20,6 +20,14 @@ impl Default for Limits {
     }
 }
 
+/// What the HTTP layer needs from the configuration.
+#[derive(Debug, Clone)]
+pub struct ServerSettings {
+    pub limits: Limits,
+    /// Default zone for date-only query parameters (`from=2024-11-27`).
+    pub timezone: Tz,
+}
+
 #[derive(Debug, Clone)]
 pub struct Config {
     pub database_url: String,
@@ -45,6 +53,13 @@ fn number<T: std::str::FromStr>(name: &str, default: T) -> Result<T, String> {
 }
 
 impl Config {
+    pub fn server_settings(&self) -> ServerSettings {
+        ServerSettings {
+            limits: self.limits.clone(),
+            timezone: self.timezone,
+        }
+    }
+
     pub fn from_env() -> Result<Self, String> {
         let timezone = var("FOLIO_TIMEZONE").unwrap_or_else(|| "UTC".into());
         let timezone: Tz = timezone.trim().parse().map_err(|_| {

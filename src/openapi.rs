@@ -5,10 +5,13 @@
 use utoipa::openapi::header::HeaderBuilder;
 use utoipa::openapi::path::{HttpMethod, Operation, ParameterBuilder, ParameterIn};
 use utoipa::openapi::response::{Response, ResponseBuilder};
+use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
 use utoipa::openapi::{ContentBuilder, OpenApi, Ref, RefOr, Required};
 use utoipa::OpenApi as _;
 
+use crate::api::article_query::ArticleField;
+use crate::api::articles::{Article, ArticleSummary, ARTICLE_FIELDS_SCHEMA};
 use crate::error::{FieldError, Problem, PROBLEM_JSON};
 
 #[derive(utoipa::OpenApi)]
@@ -25,7 +28,7 @@ use crate::error::{FieldError, Problem, PROBLEM_JSON};
         (name = "authors", description = "Bylines"),
         (name = "health", description = "Liveness and readiness"),
     ),
-    components(schemas(Problem, FieldError)),
+    components(schemas(Problem, FieldError, Article, ArticleSummary, ArticleField)),
 )]
 struct ApiDoc;
 
@@ -148,9 +151,53 @@ fn error_statuses(method: &HttpMethod, path: &str, op: &Operation) -> Vec<&'stat
     statuses
 }
 
+/// The properties of an object schema, looking inside `allOf` (how `#[serde(flatten)]` appears).
+fn properties_of(schema: &Schema, out: &mut Vec<(String, RefOr<Schema>)>) {
+    match schema {
+        Schema::Object(object) => {
+            for (name, property) in &object.properties {
+                if !out.iter().any(|(n, _)| n == name) {
+                    out.push((name.clone(), property.clone()));
+                }
+            }
+        }
+        Schema::AllOf(all) => {
+            for item in &all.items {
+                if let RefOr::T(inner) = item {
+                    properties_of(inner, out);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// `ArticleFields`: every property of `ArticleSummary` and `Article`, none required,
+/// for responses shaped by `fields=`. Derived here so it can never drift from `Article`.
+fn add_article_fields(components: &mut utoipa::openapi::Components) {
+    let mut properties = Vec::new();
+    for name in ["ArticleSummary", "Article"] {
+        if let Some(RefOr::T(schema)) = components.schemas.get(name) {
+            properties_of(schema, &mut properties);
+        }
+    }
+    let mut object = ObjectBuilder::new()
+        .schema_type(Type::Object)
+        .description(Some("An article reduced to the fields named in `fields`"))
+        .examples([serde_json::json!({"id": "0b7e4a52-3f0c-4c1e-9a51-5f1f0f6d2a10", "slug": "poutine-au-kazakhstan-une-alliance-strategique", "title": "Poutine au Kazakhstan : une alliance stratégique…"})]);
+    for (name, property) in properties {
+        object = object.property(name, property);
+    }
+    components.schemas.insert(
+        ARTICLE_FIELDS_SCHEMA.into(),
+        RefOr::T(Schema::Object(object.build())),
+    );
+}
+
 /// Completes the generated document with the conventions shared by every operation.
 pub fn finish(mut api: OpenApi) -> OpenApi {
     let components = api.components.get_or_insert_with(Default::default);
+    add_article_fields(components);
     components.security_schemes.insert(
         "bearer".into(),
         SecurityScheme::Http(

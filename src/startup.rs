@@ -9,7 +9,7 @@ use utoipa_actix_web::{scope, AppExt, UtoipaApp};
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::api::{self, health};
-use crate::config::Limits;
+use crate::config::ServerSettings;
 use crate::db::Database;
 use crate::error::ApiError;
 use crate::middleware::{self as mw, RouteTable};
@@ -47,16 +47,16 @@ fn path_error(err: actix_web::error::PathError, _: &actix_web::HttpRequest) -> a
 pub fn serve(
     listener: TcpListener,
     db: Database,
-    limits: Limits,
+    settings: ServerSettings,
 ) -> std::io::Result<actix_web::dev::Server> {
     let spec = spec();
     let routes = web::Data::new(RouteTable::from_spec(&spec));
     let db = web::Data::new(db);
-    let limits = web::Data::new(limits);
+    let settings = web::Data::new(settings);
     let server = HttpServer::new(move || {
         let (app, _) = register(App::new().into_utoipa_app()).split_for_parts();
         app.app_data(db.clone())
-            .app_data(limits.clone())
+            .app_data(settings.clone())
             .app_data(routes.clone())
             .app_data(web::QueryConfig::default().error_handler(query_error))
             .app_data(web::PathConfig::default().error_handler(path_error))

@@ -5,21 +5,21 @@ use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 
+use super::article_query::{ArticleFieldsParam, ArticleListParams, FieldSet};
 use super::input::{nullable, required, Check, MAX_TEXT_CHARS, MAX_TITLE_CHARS};
 use super::json::JsonBody;
-use super::pagination::{ListPage, PageParams};
+use super::pagination::with_query;
 use super::{created, Slug, SlugPath};
 use crate::auth::{Caller, Scope};
-use crate::config::Limits;
-use crate::content::{language, slug};
+use crate::config::{Limits, ServerSettings};
+use crate::db::article_list::{self, Window};
 use crate::db::articles::{
-    self as store, ArticleChanges, ArticleFilter, ArticleRecord, Label, Lookup, NewArticle, Status,
-    Visibility,
+    self as store, ArticleChanges, ArticleRecord, Label, Lookup, NewArticle, Status, Visibility,
 };
 use crate::db::{truncate, Database};
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 
 const MAX_LINKS: usize = 50;
 const MAX_METADATA_BYTES: usize = 65_536;
@@ -429,75 +429,6 @@ impl ArticleUpdate {
     }
 }
 
-/// Filters for the article list.
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct ArticleFilterParams {
-    /// Only articles in this section (by slug).
-    #[param(
-        pattern = "^[a-z0-9]+(-[a-z0-9]+)*$",
-        max_length = 120,
-        example = "entrevue"
-    )]
-    pub section: Option<String>,
-    /// Only articles with this tag (by slug).
-    #[param(
-        pattern = "^[a-z0-9]+(-[a-z0-9]+)*$",
-        max_length = 120,
-        example = "russie"
-    )]
-    pub tag: Option<String>,
-    /// Only articles by this author (by slug).
-    #[param(
-        pattern = "^[a-z0-9]+(-[a-z0-9]+)*$",
-        max_length = 120,
-        example = "claire-dubois"
-    )]
-    pub author: Option<String>,
-    /// Only articles in this language (BCP 47).
-    #[param(
-        pattern = "^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$",
-        max_length = 35,
-        example = "fr"
-    )]
-    pub language: Option<String>,
-    /// Only articles with this status. Without a token only published articles exist,
-    /// so other values give an empty list.
-    pub status: Option<ArticleStatus>,
-}
-
-impl ArticleFilterParams {
-    fn parse(self) -> ApiResult<ArticleFilter> {
-        for (name, value) in [
-            ("section", &self.section),
-            ("tag", &self.tag),
-            ("author", &self.author),
-        ] {
-            if let Some(value) = value {
-                if !slug::is_valid(value) {
-                    return Err(ApiError::BadRequest(format!(
-                        "{name}={value:?} is not a slug"
-                    )));
-                }
-            }
-        }
-        if let Some(lang) = &self.language {
-            if !language::is_valid(lang) {
-                return Err(ApiError::BadRequest(format!(
-                    "language={lang:?} is not a BCP 47 language tag"
-                )));
-            }
-        }
-        Ok(ArticleFilter {
-            section: self.section,
-            tag: self.tag,
-            author: self.author,
-            language: self.language,
-            status: self.status.map(Status::from),
-        })
-    }
-}
-
 fn visibility(caller: &Caller) -> Visibility {
     if caller.can_preview() {
         Visibility::Preview
@@ -506,31 +437,140 @@ fn visibility(caller: &Caller) -> Visibility {
     }
 }
 
+/// A page of the article list.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ArticleListPage {
+    /// Article summaries, or the fields asked for with `fields`.
+    #[schema(value_type = Vec<ArticleItem>)]
+    pub data: Vec<Value>,
+    /// The page size used.
+    #[schema(example = 20)]
+    pub per_page: i64,
+    /// This page's number, when the request used `page`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = 1)]
+    pub page: Option<i64>,
+    /// Pass as `cursor` for the next page; `null` on the last one.
+    pub next_cursor: Option<String>,
+    /// How many articles match, when `include_total=true` asked for it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = 42)]
+    pub total: Option<i64>,
+}
+
+/// A list item: a summary, or only the fields selected with `fields`.
+pub struct ArticleItem;
+
+impl utoipa::PartialSchema for ArticleItem {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::schema::AnyOfBuilder::new()
+            .item(utoipa::openapi::Ref::from_schema_name("ArticleSummary"))
+            .item(utoipa::openapi::Ref::from_schema_name(
+                ARTICLE_FIELDS_SCHEMA,
+            ))
+            .into()
+    }
+}
+
+impl ToSchema for ArticleItem {}
+
+/// A single article: whole, or only the fields selected with `fields`.
+pub struct ArticleOrFields;
+
+impl utoipa::PartialSchema for ArticleOrFields {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::schema::AnyOfBuilder::new()
+            .item(utoipa::openapi::Ref::from_schema_name("Article"))
+            .item(utoipa::openapi::Ref::from_schema_name(
+                ARTICLE_FIELDS_SCHEMA,
+            ))
+            .into()
+    }
+}
+
+impl ToSchema for ArticleOrFields {}
+
+/// The spec's schema of a partial article, built from `Article` by `openapi::finish`.
+pub const ARTICLE_FIELDS_SCHEMA: &str = "ArticleFields";
+
+fn item_json<T: Serialize>(item: T) -> Value {
+    serde_json::to_value(item).unwrap_or(Value::Null)
+}
+
 /// List articles
 ///
-/// Newest publication first. The public sees published articles whose
-/// publication time has passed; a token also sees drafts, scheduled and archived articles.
+/// Newest publication first unless `sort` says otherwise. The public sees
+/// published articles whose publication time has passed; a token also sees
+/// drafts, scheduled and archived articles. Follow `next_cursor` (also in the
+/// `Link` header) for the next page; `total` is counted only with `include_total=true`.
 #[utoipa::path(
     tag = "articles",
-    params(PageParams, ArticleFilterParams),
-    responses((status = 200, description = "A page of article summaries", body = ListPage<ArticleSummary>)),
+    params(ArticleListParams),
+    responses((status = 200, description = "A page of articles", body = ArticleListPage,
+        headers(("Link" = String, description = "RFC 8288 links to the next (and, with `page`, previous) page")))),
 )]
 #[get("/articles")]
 pub async fn list_articles(
     req: HttpRequest,
     caller: Caller,
     db: web::Data<Database>,
-    page: web::Query<PageParams>,
-    filter: web::Query<ArticleFilterParams>,
+    settings: web::Data<ServerSettings>,
+    params: web::Query<ArticleListParams>,
 ) -> ApiResult<HttpResponse> {
-    let page = page.request()?;
-    let filter = filter.into_inner().parse()?;
+    let query = params.into_inner().parse(settings.timezone)?;
     let visibility = visibility(&caller);
-    let (records, total) = db
-        .run(move |conn| store::list(conn, &filter, visibility, page))
+    let (filter, sort, window, include_total) =
+        (query.filter, query.sort, query.window, query.include_total);
+    let page = match &window {
+        Window::Page(page) => Some(page.page),
+        Window::After(..) => None,
+    };
+    let per_page = match &window {
+        Window::Page(page) => page.per_page,
+        Window::After(_, limit) => *limit,
+    };
+    let list = db
+        .run(move |conn| {
+            article_list::list(conn, &filter, visibility, sort, &window, include_total)
+        })
         .await?;
-    let data = records.into_iter().map(ArticleSummary::from).collect();
-    Ok(ListPage::new(data, page, total).respond(&req))
+    let data = list
+        .records
+        .into_iter()
+        .map(|record| match &query.fields {
+            Some(fields) => fields.project(item_json(Article::from(record))),
+            None => item_json(ArticleSummary::from(record)),
+        })
+        .collect();
+    let next_cursor = list.next.map(|c| c.encode());
+    let mut links = Vec::new();
+    if let Some(cursor) = &next_cursor {
+        links.push(format!(
+            "<{}>; rel=\"next\"",
+            with_query(&req, &[("cursor", cursor)], &["page", "cursor"])
+        ));
+    }
+    if let Some(page) = page.filter(|p| *p > 1) {
+        links.push(format!(
+            "<{}>; rel=\"prev\"",
+            with_query(
+                &req,
+                &[("page", &(page - 1).to_string())],
+                &["page", "cursor"]
+            )
+        ));
+    }
+    let mut response = HttpResponse::Ok();
+    if !links.is_empty() {
+        response.insert_header((header::LINK, links.join(", ")));
+    }
+    Ok(response.json(ArticleListPage {
+        data,
+        per_page,
+        page,
+        next_cursor,
+        total: list.total,
+    }))
 }
 
 /// Get an article
@@ -538,9 +578,9 @@ pub async fn list_articles(
 /// A former slug answers 301 with the current one in `Location`.
 #[utoipa::path(
     tag = "articles",
-    params(SlugPath),
+    params(SlugPath, ArticleFieldsParam),
     responses(
-        (status = 200, description = "The article", body = Article),
+        (status = 200, description = "The article", body = ArticleOrFields),
         (status = 301, description = "The article moved to a new slug",
             headers(("Location" = String, description = "The article's current URL"))),
     ),
@@ -550,14 +590,27 @@ pub async fn find_article(
     caller: Caller,
     db: web::Data<Database>,
     path: web::Path<SlugPath>,
+    params: web::Query<ArticleFieldsParam>,
 ) -> ApiResult<HttpResponse> {
     let slug = path.into_inner().parse()?;
+    let fields = params
+        .into_inner()
+        .fields
+        .as_deref()
+        .map(FieldSet::parse)
+        .transpose()?;
     let visibility = visibility(&caller);
     match db
         .run(move |conn| store::find(conn, &slug, visibility))
         .await?
     {
-        Lookup::Found(record) => Ok(HttpResponse::Ok().json(Article::from(*record))),
+        Lookup::Found(record) => {
+            let article = Article::from(*record);
+            Ok(match fields {
+                Some(fields) => HttpResponse::Ok().json(fields.project(item_json(article))),
+                None => HttpResponse::Ok().json(article),
+            })
+        }
         Lookup::MovedTo(current) => Ok(HttpResponse::MovedPermanently()
             .insert_header((header::LOCATION, format!("/v1/articles/{current}")))
             .finish()),
@@ -574,11 +627,11 @@ pub async fn find_article(
 pub async fn create_article(
     caller: Caller,
     db: web::Data<Database>,
-    limits: web::Data<Limits>,
+    settings: web::Data<ServerSettings>,
     body: JsonBody<ArticleCreate>,
 ) -> ApiResult<HttpResponse> {
     caller.require(Scope::Write)?;
-    let new = body.into_inner()?.parse(&limits)?;
+    let new = body.into_inner()?.parse(&settings.limits)?;
     let record = db.write(move |conn| store::create(conn, new)).await?;
     Ok(created(
         &format!("/v1/articles/{}", record.row.slug),
@@ -599,13 +652,13 @@ pub async fn create_article(
 pub async fn update_article(
     caller: Caller,
     db: web::Data<Database>,
-    limits: web::Data<Limits>,
+    settings: web::Data<ServerSettings>,
     path: web::Path<SlugPath>,
     body: JsonBody<ArticleUpdate>,
 ) -> ApiResult<HttpResponse> {
     caller.require(Scope::Write)?;
     let slug = path.into_inner().parse()?;
-    let changes = body.into_inner()?.parse(&limits)?;
+    let changes = body.into_inner()?.parse(&settings.limits)?;
     let record = db
         .write(move |conn| store::update(conn, &slug, changes))
         .await?;

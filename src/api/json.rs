@@ -13,7 +13,7 @@ use actix_web::{web, FromRequest, HttpRequest};
 use futures_util::StreamExt;
 use serde::de::DeserializeOwned;
 
-use crate::config::Limits;
+use crate::config::{Limits, ServerSettings};
 use crate::error::{ApiError, FieldError};
 
 pub struct JsonBody<T>(Result<T, ApiError>);
@@ -83,8 +83,8 @@ type BodyFuture<T> = Pin<Box<dyn Future<Output = Result<T, ApiError>>>>;
 fn read<T: DeserializeOwned + 'static>(req: &HttpRequest, payload: &mut Payload) -> BodyFuture<T> {
     let json = is_json(req);
     let limit = req
-        .app_data::<web::Data<Limits>>()
-        .map(|l| l.max_request_bytes)
+        .app_data::<web::Data<ServerSettings>>()
+        .map(|s| s.limits.max_request_bytes)
         .unwrap_or(Limits::default().max_request_bytes);
     let mut payload = payload.take();
     Box::pin(async move {

@@ -1,5 +1,6 @@
 //! The HTTP API under `/v1`: one module per resource, plus shared request and response pieces.
 
+pub mod article_query;
 pub mod articles;
 pub mod authors;
 pub mod health;

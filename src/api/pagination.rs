@@ -90,15 +90,19 @@ impl<T: Serialize> ListPage<T> {
     }
 }
 
-/// The request's own path and query with `page` replaced (other parameters kept).
 fn page_url(req: &HttpRequest, page: i64) -> String {
+    with_query(req, &[("page", &page.to_string())], &["page"])
+}
+
+/// The request's own path and query, without the `drop` parameters and with `set` added.
+pub fn with_query(req: &HttpRequest, set: &[(&str, &str)], drop: &[&str]) -> String {
     let mut pairs: Vec<(String, String)> =
         serde_urlencoded::from_str::<Vec<(String, String)>>(req.query_string())
             .unwrap_or_default()
             .into_iter()
-            .filter(|(k, _)| k != "page")
+            .filter(|(k, _)| !drop.contains(&k.as_str()))
             .collect();
-    pairs.push(("page".into(), page.to_string()));
-    let query = serde_urlencoded::to_string(&pairs).unwrap_or_else(|_| format!("page={page}"));
+    pairs.extend(set.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())));
+    let query = serde_urlencoded::to_string(&pairs).unwrap_or_default();
     format!("{}?{}", req.path(), query)
 }

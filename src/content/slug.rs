@@ -1,6 +1,6 @@
 //! URL slugs: lowercase ASCII words joined by hyphens, derived from titles and names.
 
-use deunicode::deunicode;
+use super::fold::fold;
 
 /// The longest slug Folio makes or accepts.
 pub const MAX_LEN: usize = 120;
@@ -12,18 +12,9 @@ pub const PATTERN: &str = "^[a-z0-9]+(-[a-z0-9]+)*$";
 /// (`cœur` → `coeur`), punctuation dropped, words joined by `-`, cut at a word
 /// boundary to at most [`MAX_LEN`] characters. Empty when the text has no letters or digits.
 pub fn slugify(text: &str) -> String {
-    // Only letters and digits carry over: symbols and emoji would otherwise be
-    // spelled out ("🎉" → "tada"). Apostrophes separate words, so « l’Ukraine »
-    // gives `l-ukraine`.
-    let kept: String = text
-        .chars()
-        .map(|c| if c.is_alphanumeric() { c } else { ' ' })
-        .collect();
-    let ascii = deunicode(&kept).to_ascii_lowercase();
-    let words: Vec<&str> = ascii
-        .split(|c: char| !c.is_ascii_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .collect();
+    // Apostrophes separate words, so « l’Ukraine » gives `l-ukraine`.
+    let folded = fold(text);
+    let words = folded.split(' ').filter(|w| !w.is_empty());
     let mut slug = String::new();
     for word in words {
         let extra = if slug.is_empty() {

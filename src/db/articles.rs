@@ -6,7 +6,8 @@ use diesel::prelude::*;
 use super::schema::{
     article_authors, article_slug_redirects, article_tags, articles, authors, sections, tags,
 };
-use super::{now, AnyConnection, Db, PageRequest};
+use super::{now, AnyConnection, Db};
+use crate::content::fold::fold;
 use crate::content::{language, markdown};
 use crate::error::{ApiError, ApiResult};
 
@@ -58,6 +59,7 @@ pub struct ArticleRow {
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub version: i32,
+    pub title_key: String,
 }
 
 /// A slug and a display name: how an article shows its section, tags and authors.
@@ -119,15 +121,6 @@ pub enum Visibility {
     Preview,
 }
 
-#[derive(Debug, Clone, Default)]
-pub struct ArticleFilter {
-    pub section: Option<String>,
-    pub tag: Option<String>,
-    pub author: Option<String>,
-    pub language: Option<String>,
-    pub status: Option<Status>,
-}
-
 /// The columns of a full row written on create and update; derived fields included.
 #[derive(Debug, Clone, AsChangeset, Insertable)]
 #[diesel(table_name = articles, treat_none_as_null = true)]
@@ -147,6 +140,7 @@ struct ArticleWrite {
     published_at: Option<NaiveDateTime>,
     first_published_at: Option<NaiveDateTime>,
     updated_at: NaiveDateTime,
+    title_key: String,
 }
 
 /// The editable state of an article before derived fields are computed.
@@ -191,6 +185,7 @@ impl Fields {
             _ => None,
         });
         ArticleWrite {
+            title_key: fold(&self.title),
             slug: self.slug,
             title: self.title,
             standfirst: self.standfirst,
@@ -218,7 +213,10 @@ fn slug_taken(conn: &mut AnyConnection, slug: &str) -> ApiResult<bool> {
     Ok(n > 0)
 }
 
-fn visible(visibility: Visibility, at: NaiveDateTime) -> articles::BoxedQuery<'static, Db> {
+pub(super) fn visible(
+    visibility: Visibility,
+    at: NaiveDateTime,
+) -> articles::BoxedQuery<'static, Db> {
     let query = articles::table.into_boxed();
     match visibility {
         Visibility::Preview => query,
@@ -228,74 +226,8 @@ fn visible(visibility: Visibility, at: NaiveDateTime) -> articles::BoxedQuery<'s
     }
 }
 
-fn filtered(
-    filter: &ArticleFilter,
-    visibility: Visibility,
-    at: NaiveDateTime,
-) -> articles::BoxedQuery<'static, Db> {
-    let mut query = visible(visibility, at);
-    if let Some(status) = filter.status {
-        query = query.filter(articles::status.eq(status.as_str()));
-    }
-    if let Some(language) = filter.language.clone() {
-        query = query.filter(articles::language.eq(language));
-    }
-    if let Some(section) = filter.section.clone() {
-        query = query.filter(
-            articles::section_id.eq_any(
-                sections::table
-                    .filter(sections::slug.eq(section))
-                    .select(sections::id.nullable()),
-            ),
-        );
-    }
-    if let Some(tag) = filter.tag.clone() {
-        query = query.filter(
-            articles::id.eq_any(
-                article_tags::table
-                    .inner_join(tags::table)
-                    .filter(tags::slug.eq(tag))
-                    .select(article_tags::article_id),
-            ),
-        );
-    }
-    if let Some(author) = filter.author.clone() {
-        query = query.filter(
-            articles::id.eq_any(
-                article_authors::table
-                    .inner_join(authors::table)
-                    .filter(authors::slug.eq(author))
-                    .select(article_authors::article_id),
-            ),
-        );
-    }
-    query
-}
-
-/// One page of articles, newest publication first (unpublished drafts last), and the total.
-pub fn list(
-    conn: &mut AnyConnection,
-    filter: &ArticleFilter,
-    visibility: Visibility,
-    page: PageRequest,
-) -> ApiResult<(Vec<ArticleRecord>, i64)> {
-    let at = now();
-    let total: i64 = filtered(filter, visibility, at).count().get_result(conn)?;
-    let rows = filtered(filter, visibility, at)
-        .order((
-            articles::published_at.is_null(),
-            articles::published_at.desc(),
-            articles::id.desc(),
-        ))
-        .limit(page.per_page)
-        .offset(page.offset())
-        .select(ArticleRow::as_select())
-        .load(conn)?;
-    Ok((with_relations(conn, rows)?, total))
-}
-
 /// Attaches sections, tags and authors to rows: three queries whatever the count.
-fn with_relations(
+pub(super) fn with_relations(
     conn: &mut AnyConnection,
     rows: Vec<ArticleRow>,
 ) -> ApiResult<Vec<ArticleRecord>> {

@@ -1,5 +1,6 @@
 //! Database access: one pool over SQLite or PostgreSQL, chosen by the URL scheme.
 
+pub mod article_list;
 pub mod articles;
 pub mod authors;
 pub mod schema;

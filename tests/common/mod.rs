@@ -5,7 +5,7 @@ use std::net::TcpListener;
 use std::process::Command;
 
 use folio::auth::{generate_token, Scope};
-use folio::config::Limits;
+use folio::config::{Limits, ServerSettings};
 use folio::db::{tokens, Backend, Database};
 use reqwest::blocking::Client;
 use reqwest::header::HeaderMap;
@@ -151,8 +151,13 @@ impl TestApp {
                     max_body_bytes: 200_000,
                     max_request_bytes: 1_000_000,
                 };
+                // Date-only filters are read in Paris, as a French newsroom would set it.
+                let settings = ServerSettings {
+                    limits,
+                    timezone: chrono_tz::Europe::Paris,
+                };
                 let server =
-                    folio::startup::serve(listener, server_db, limits).expect("start the server");
+                    folio::startup::serve(listener, server_db, settings).expect("start the server");
                 tx.send(server.handle())
                     .expect("hand over the server handle");
                 server.await.expect("server ran");

@@ -1,0 +1,466 @@
+//! The query parameters of `GET /v1/articles` and `GET /v1/articles/{slug}`,
+//! parsed into the data layer's filter, order and window, and field selection.
+
+use chrono::{Days, NaiveDate, NaiveTime};
+use chrono_tz::Tz;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use utoipa::{IntoParams, ToSchema};
+
+use super::articles::ArticleStatus;
+use super::pagination::{DEFAULT_PER_PAGE, MAX_PER_PAGE};
+use crate::content::{dates, language, slug};
+use crate::db::article_list::{ArticleFilter, Cursor, DateField, DateRange, Sort, Until, Window};
+use crate::db::{truncate, PageRequest};
+use crate::error::{ApiError, ApiResult};
+
+/// Numbered pages stop here; past it, follow `next_cursor`.
+pub const MAX_ARTICLE_PAGE: u32 = 100;
+const MAX_LIST_ITEMS: usize = 100;
+
+/// Which date `from` and `to` apply to.
+#[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum DateFieldParam {
+    Published,
+    Updated,
+    Created,
+}
+
+/// The order of the list; the id breaks ties, so the order is total.
+#[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
+pub enum SortParam {
+    #[serde(rename = "-published_at")]
+    PublishedDesc,
+    #[serde(rename = "published_at")]
+    PublishedAsc,
+    #[serde(rename = "-updated_at")]
+    UpdatedDesc,
+    #[serde(rename = "updated_at")]
+    UpdatedAsc,
+    #[serde(rename = "title")]
+    Title,
+}
+
+/// A field of an article that `fields` can select.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ArticleField {
+    Id,
+    Slug,
+    Title,
+    Standfirst,
+    Excerpt,
+    Language,
+    Status,
+    Section,
+    Tags,
+    Authors,
+    WordCount,
+    ReadingTimeMinutes,
+    PublishedAt,
+    FirstPublishedAt,
+    CreatedAt,
+    UpdatedAt,
+    Metadata,
+    Body,
+    BodyHtml,
+}
+
+impl ArticleField {
+    const ALL: [ArticleField; 19] = [
+        ArticleField::Id,
+        ArticleField::Slug,
+        ArticleField::Title,
+        ArticleField::Standfirst,
+        ArticleField::Excerpt,
+        ArticleField::Language,
+        ArticleField::Status,
+        ArticleField::Section,
+        ArticleField::Tags,
+        ArticleField::Authors,
+        ArticleField::WordCount,
+        ArticleField::ReadingTimeMinutes,
+        ArticleField::PublishedAt,
+        ArticleField::FirstPublishedAt,
+        ArticleField::CreatedAt,
+        ArticleField::UpdatedAt,
+        ArticleField::Metadata,
+        ArticleField::Body,
+        ArticleField::BodyHtml,
+    ];
+
+    fn name(self) -> String {
+        match serde_json::to_value(self) {
+            Ok(Value::String(name)) => name,
+            _ => format!("{self:?}"),
+        }
+    }
+}
+
+/// The fields to return, in the order asked.
+#[derive(Debug, Clone)]
+pub struct FieldSet(Vec<String>);
+
+impl FieldSet {
+    pub fn parse(text: &str) -> ApiResult<Self> {
+        let mut names = Vec::new();
+        for name in text.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+            let known = ArticleField::ALL.iter().any(|f| f.name() == name);
+            if !known {
+                let valid: Vec<String> = ArticleField::ALL.iter().map(|f| f.name()).collect();
+                return Err(ApiError::BadRequest(format!(
+                    "fields: unknown field {name:?}; valid fields are {}",
+                    valid.join(", ")
+                )));
+            }
+            if !names.iter().any(|n| n == name) {
+                names.push(name.to_owned());
+            }
+        }
+        if names.is_empty() {
+            return Err(ApiError::BadRequest(
+                "fields: name at least one field".into(),
+            ));
+        }
+        Ok(Self(names))
+    }
+
+    /// Keeps only the selected fields of a serialised article, in the order asked.
+    pub fn project(&self, article: Value) -> Value {
+        let Value::Object(mut all) = article else {
+            return article;
+        };
+        let mut picked = Map::new();
+        for name in &self.0 {
+            if let Some(value) = all.remove(name) {
+                picked.insert(name.clone(), value);
+            }
+        }
+        Value::Object(picked)
+    }
+
+    pub fn needs_body(&self) -> bool {
+        self.0.iter().any(|n| n == "body" || n == "body_html")
+    }
+}
+
+/// Field selection for a single article.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ArticleFieldsParam {
+    /// Comma-separated fields to return; all of them when absent.
+    #[param(value_type = Option<Vec<ArticleField>>, style = Form, explode = false, example = json!(["id", "slug", "title", "body_html"]))]
+    pub fields: Option<String>,
+}
+
+/// Filters, order and window of the article list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ArticleListParams {
+    /// Page number for small offsets (at most 100 pages); prefer `cursor`.
+    #[param(minimum = 1, maximum = 100, example = 1)]
+    pub page: Option<u32>,
+    /// Items per page.
+    #[param(minimum = 1, maximum = 100, default = 20, example = 20)]
+    pub per_page: Option<u32>,
+    /// Where to continue: the `next_cursor` of the previous page. Stable while articles are added.
+    #[param(max_length = 500, example = "eyJzb3J0IjoiUHVibGlzaGVkRGVzYyJ9")]
+    pub cursor: Option<String>,
+    /// Count the matching articles into `total` (an extra query).
+    #[param(default = false)]
+    pub include_total: Option<bool>,
+    /// Only articles in this section (by slug), subsections included unless `descendants=false`.
+    #[param(
+        pattern = "^[a-z0-9]+(-[a-z0-9]+)*$",
+        max_length = 120,
+        example = "monde"
+    )]
+    pub section: Option<String>,
+    /// With `section`: whether its subsections count.
+    #[param(default = true)]
+    pub descendants: Option<bool>,
+    /// Only articles carrying every one of these tags (comma-separated slugs).
+    #[param(value_type = Option<Vec<Slug>>, style = Form, explode = false, max_items = 20, example = json!(["russie", "energie"]))]
+    pub tag: Option<String>,
+    /// Only articles carrying at least one of these tags (comma-separated slugs).
+    #[param(value_type = Option<Vec<Slug>>, style = Form, explode = false, max_items = 20, example = json!(["russie", "chine"]))]
+    pub tag_any: Option<String>,
+    /// Only articles by this author (by slug).
+    #[param(
+        pattern = "^[a-z0-9]+(-[a-z0-9]+)*$",
+        max_length = 120,
+        example = "claire-dubois"
+    )]
+    pub author: Option<String>,
+    /// Only articles in this language (BCP 47).
+    #[param(
+        pattern = "^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$",
+        max_length = 35,
+        example = "fr"
+    )]
+    pub language: Option<String>,
+    /// Only articles with this status. Without a token only published articles exist,
+    /// so other values give an empty list.
+    pub status: Option<ArticleStatus>,
+    /// Only these articles (comma-separated ids).
+    #[param(value_type = Option<Vec<uuid::Uuid>>, style = Form, explode = false, max_items = 100)]
+    pub ids: Option<String>,
+    /// Only articles changed at or after this instant (RFC 3339): for syncing clients.
+    #[param(value_type = Option<chrono::DateTime<chrono::Utc>>, example = "2024-11-27T00:00:00Z")]
+    pub updated_since: Option<String>,
+    /// From this date (a whole day in `tz`) or instant (RFC 3339), included.
+    #[param(value_type = Option<DateOrInstant>, example = "2024-11-27")]
+    pub from: Option<String>,
+    /// Up to this date (a whole day in `tz`) or instant (RFC 3339), included.
+    #[param(value_type = Option<DateOrInstant>, example = "2024-11-30")]
+    pub to: Option<String>,
+    /// IANA time zone in which dates in `from` and `to` are read; the server's default otherwise.
+    #[param(max_length = 64, example = "Europe/Paris")]
+    pub tz: Option<String>,
+    /// Which date `from` and `to` apply to.
+    #[param(default = "published")]
+    pub date_field: Option<DateFieldParam>,
+    /// Order of the list.
+    #[param(default = "-published_at")]
+    pub sort: Option<SortParam>,
+    /// Comma-separated fields to return; list items are summaries (no body) when absent.
+    #[param(value_type = Option<Vec<ArticleField>>, style = Form, explode = false, example = json!(["id", "slug", "title", "published_at"]))]
+    pub fields: Option<String>,
+}
+
+use super::Slug;
+
+/// A calendar date (`2024-11-27`) or an RFC 3339 instant.
+pub struct DateOrInstant;
+
+impl utoipa::PartialSchema for DateOrInstant {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{
+            AnyOfBuilder, KnownFormat, ObjectBuilder, SchemaFormat, Type,
+        };
+        let string = |format| {
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .format(Some(SchemaFormat::KnownFormat(format)))
+        };
+        AnyOfBuilder::new()
+            .item(string(KnownFormat::Date))
+            .item(string(KnownFormat::DateTime))
+            .description(Some(
+                "A date, read as a whole day in `tz`, or an RFC 3339 instant",
+            ))
+            .into()
+    }
+}
+
+impl ToSchema for DateOrInstant {}
+
+/// A parsed article list request.
+pub struct ArticleListQuery {
+    pub filter: ArticleFilter,
+    pub sort: Sort,
+    pub window: Window,
+    pub include_total: bool,
+    pub fields: Option<FieldSet>,
+}
+
+fn bad(message: String) -> ApiError {
+    ApiError::BadRequest(message)
+}
+
+fn slug_list(name: &str, text: &str, max: usize) -> ApiResult<Vec<String>> {
+    let items: Vec<String> = text
+        .split(',')
+        .map(|s| s.trim().to_owned())
+        .filter(|s| !s.is_empty())
+        .collect();
+    if items.len() > max {
+        return Err(bad(format!("{name}: at most {max} slugs")));
+    }
+    if let Some(wrong) = items.iter().find(|s| !slug::is_valid(s)) {
+        return Err(bad(format!("{name}: {wrong:?} is not a slug")));
+    }
+    Ok(items)
+}
+
+fn single_slug(name: &str, value: Option<String>) -> ApiResult<Option<String>> {
+    match value {
+        Some(v) if !slug::is_valid(&v) => Err(bad(format!("{name}={v:?} is not a slug"))),
+        other => Ok(other),
+    }
+}
+
+/// A bound given as a date (a whole day in `tz`) or an RFC 3339 instant.
+enum Bound {
+    Day(NaiveDate),
+    Instant(chrono::NaiveDateTime),
+}
+
+fn bound(name: &str, text: &str) -> ApiResult<Bound> {
+    let text = text.trim();
+    if let Ok(date) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+        return Ok(Bound::Day(date));
+    }
+    chrono::DateTime::parse_from_rfc3339(text)
+        .map(|t| Bound::Instant(truncate(t.naive_utc())))
+        .map_err(|_| {
+            bad(format!(
+                "{name}: {text:?} is neither a date (2024-11-27) nor an RFC 3339 instant"
+            ))
+        })
+}
+
+fn start_of(day: NaiveDate, tz: Tz) -> chrono::NaiveDateTime {
+    dates::local_to_utc(day.and_time(NaiveTime::MIN), tz).naive_utc()
+}
+
+fn date_range(params: &ArticleListParams, default_tz: Tz) -> ApiResult<DateRange> {
+    let tz: Tz = match &params.tz {
+        Some(name) => name.trim().parse().map_err(|_| {
+            bad(format!(
+                "tz: {name:?} is not an IANA time zone such as Europe/Paris"
+            ))
+        })?,
+        None => default_tz,
+    };
+    let from = params
+        .from
+        .as_deref()
+        .map(|t| bound("from", t))
+        .transpose()?;
+    let to = params.to.as_deref().map(|t| bound("to", t)).transpose()?;
+    let from = from.map(|b| match b {
+        Bound::Day(day) => start_of(day, tz),
+        Bound::Instant(t) => t,
+    });
+    let until = match to {
+        Some(Bound::Day(day)) => {
+            let next = day
+                .checked_add_days(Days::new(1))
+                .ok_or_else(|| bad("to: the date is out of range".into()))?;
+            Some(Until::Before(start_of(next, tz)))
+        }
+        Some(Bound::Instant(t)) => Some(Until::Through(t)),
+        None => None,
+    };
+    if let (Some(from), Some(until)) = (from, until) {
+        let empty = match until {
+            Until::Before(t) => t <= from,
+            Until::Through(t) => t < from,
+        };
+        if empty {
+            return Err(bad("to is before from: the range holds no instant".into()));
+        }
+    }
+    let field = match params.date_field {
+        None | Some(DateFieldParam::Published) => DateField::Published,
+        Some(DateFieldParam::Updated) => DateField::Updated,
+        Some(DateFieldParam::Created) => DateField::Created,
+    };
+    Ok(DateRange { field, from, until })
+}
+
+impl ArticleListParams {
+    pub fn parse(self, default_tz: Tz) -> ApiResult<ArticleListQuery> {
+        let dates = date_range(&self, default_tz)?;
+        let per_page = self.per_page.unwrap_or(DEFAULT_PER_PAGE);
+        if per_page == 0 || per_page > MAX_PER_PAGE {
+            return Err(bad(format!(
+                "per_page must be between 1 and {MAX_PER_PAGE}"
+            )));
+        }
+        let sort = match self.sort {
+            None | Some(SortParam::PublishedDesc) => Sort::PublishedDesc,
+            Some(SortParam::PublishedAsc) => Sort::PublishedAsc,
+            Some(SortParam::UpdatedDesc) => Sort::UpdatedDesc,
+            Some(SortParam::UpdatedAsc) => Sort::UpdatedAsc,
+            Some(SortParam::Title) => Sort::Title,
+        };
+        let window = match (self.page, &self.cursor) {
+            (Some(_), Some(_)) => {
+                return Err(bad("page and cursor exclude each other: use one".into()))
+            }
+            (Some(page), None) => {
+                if page == 0 || page > MAX_ARTICLE_PAGE {
+                    return Err(bad(format!(
+                        "page must be between 1 and {MAX_ARTICLE_PAGE}; beyond, follow next_cursor"
+                    )));
+                }
+                Window::Page(PageRequest {
+                    page: i64::from(page),
+                    per_page: i64::from(per_page),
+                })
+            }
+            (None, Some(cursor)) => {
+                Window::After(Some(Cursor::decode(cursor, sort)?), i64::from(per_page))
+            }
+            (None, None) => Window::After(None, i64::from(per_page)),
+        };
+        let language = match self.language {
+            Some(lang) if !language::is_valid(&lang) => {
+                return Err(bad(format!(
+                    "language={lang:?} is not a BCP 47 language tag"
+                )))
+            }
+            other => other,
+        };
+        let ids = match &self.ids {
+            Some(text) => {
+                let ids: Vec<String> = text
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(|s| {
+                        uuid::Uuid::parse_str(s)
+                            .map(|u| u.to_string())
+                            .map_err(|_| bad(format!("ids: {s:?} is not a UUID")))
+                    })
+                    .collect::<ApiResult<_>>()?;
+                if ids.len() > MAX_LIST_ITEMS {
+                    return Err(bad(format!("ids: at most {MAX_LIST_ITEMS} ids")));
+                }
+                ids
+            }
+            None => Vec::new(),
+        };
+        let updated_since = self
+            .updated_since
+            .as_deref()
+            .map(|t| {
+                chrono::DateTime::parse_from_rfc3339(t.trim())
+                    .map(|t| truncate(t.naive_utc()))
+                    .map_err(|_| bad(format!("updated_since: {t:?} is not an RFC 3339 instant")))
+            })
+            .transpose()?;
+        let filter = ArticleFilter {
+            section: single_slug("section", self.section)?,
+            descendants: self.descendants.unwrap_or(true),
+            tags_all: self
+                .tag
+                .as_deref()
+                .map(|t| slug_list("tag", t, 20))
+                .transpose()?
+                .unwrap_or_default(),
+            tags_any: self
+                .tag_any
+                .as_deref()
+                .map(|t| slug_list("tag_any", t, 20))
+                .transpose()?
+                .unwrap_or_default(),
+            author: single_slug("author", self.author)?,
+            language,
+            status: self.status.map(Into::into),
+            ids,
+            updated_since,
+            dates,
+        };
+        Ok(ArticleListQuery {
+            filter,
+            sort,
+            window,
+            include_total: self.include_total.unwrap_or(false),
+            fields: self.fields.as_deref().map(FieldSet::parse).transpose()?,
+        })
+    }
+}
