@@ -4,6 +4,7 @@
 # usage: schemathesis.sh FOLIO_BINARY DATABASE_URL
 set -euo pipefail
 binary=$(realpath "$1")
+config=$(realpath "$(dirname "$0")/schemathesis.toml")
 export DATABASE_URL="$2"
 export RUST_LOG=warn
 work=$(mktemp -d)
@@ -30,6 +31,6 @@ for who in anonymous token; do
     auth=()
     [ "$who" = token ] && auth=(-H "Authorization: Bearer $token")
     echo "-- $who"
-    st run "http://127.0.0.1:$port/openapi.json" --checks all --workers 1 \
+    st --config-file "$config" run "http://127.0.0.1:$port/openapi.json" --checks all --workers 1 \
         --suppress-health-check too_slow "${auth[@]}"
 done

@@ -10,7 +10,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement
 use utoipa::openapi::{ContentBuilder, OpenApi, Ref, RefOr, Required};
 use utoipa::OpenApi as _;
 
-use crate::api::article_query::ArticleField;
+use crate::api::article_query::{ArticleField, DateFieldParam, DateOrInstant, SortParam};
 use crate::api::articles::{Article, ArticleSummary, ARTICLE_FIELDS_SCHEMA};
 use crate::error::{FieldError, Problem, PROBLEM_JSON};
 
@@ -28,7 +28,9 @@ use crate::error::{FieldError, Problem, PROBLEM_JSON};
         (name = "authors", description = "Bylines"),
         (name = "health", description = "Liveness and readiness"),
     ),
-    components(schemas(Problem, FieldError, Article, ArticleSummary, ArticleField)),
+    components(schemas(
+        Problem, FieldError, Article, ArticleSummary, ArticleField, DateFieldParam, DateOrInstant, SortParam
+    )),
 )]
 struct ApiDoc;
 

@@ -80,3 +80,33 @@ fn errors_are_problem_documents() {
     }
     assert!(spec["components"]["schemas"]["Problem"]["example"].is_object());
 }
+
+fn collect_refs(value: &Value, out: &mut Vec<String>) {
+    match value {
+        Value::Object(map) => {
+            for (key, inner) in map {
+                match (key.as_str(), inner) {
+                    ("$ref", Value::String(r)) => out.push(r.clone()),
+                    _ => collect_refs(inner, out),
+                }
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|i| collect_refs(i, out)),
+        _ => {}
+    }
+}
+
+#[test]
+fn every_reference_resolves() {
+    let spec = spec();
+    let mut refs = Vec::new();
+    collect_refs(&spec, &mut refs);
+    assert!(!refs.is_empty());
+    for reference in refs {
+        let pointer = reference.strip_prefix('#').expect("local reference");
+        assert!(
+            spec.pointer(pointer).is_some(),
+            "{reference} does not resolve"
+        );
+    }
+}

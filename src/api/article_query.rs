@@ -150,7 +150,7 @@ impl FieldSet {
 #[into_params(parameter_in = Query)]
 pub struct ArticleFieldsParam {
     /// Comma-separated fields to return; all of them when absent.
-    #[param(value_type = Option<Vec<ArticleField>>, style = Form, explode = false, example = json!(["id", "slug", "title", "body_html"]))]
+    #[param(value_type = Option<Vec<ArticleField>>, style = Form, explode = false, min_items = 1, example = json!(["id", "slug", "title", "body_html"]))]
     pub fields: Option<String>,
 }
 
@@ -165,7 +165,7 @@ pub struct ArticleListParams {
     #[param(minimum = 1, maximum = 100, default = 20, example = 20)]
     pub per_page: Option<u32>,
     /// Where to continue: the `next_cursor` of the previous page. Stable while articles are added.
-    #[param(max_length = 500, example = "eyJzb3J0IjoiUHVibGlzaGVkRGVzYyJ9")]
+    #[param(max_length = 500)]
     pub cursor: Option<String>,
     /// Count the matching articles into `total` (an extra query).
     #[param(default = false)]
@@ -225,7 +225,7 @@ pub struct ArticleListParams {
     #[param(default = "-published_at")]
     pub sort: Option<SortParam>,
     /// Comma-separated fields to return; list items are summaries (no body) when absent.
-    #[param(value_type = Option<Vec<ArticleField>>, style = Form, explode = false, example = json!(["id", "slug", "title", "published_at"]))]
+    #[param(value_type = Option<Vec<ArticleField>>, style = Form, explode = false, min_items = 1, example = json!(["id", "slug", "title", "published_at"]))]
     pub fields: Option<String>,
 }
 
