@@ -367,7 +367,77 @@ fn field_selection(app: &TestApp) {
     app.get("/v1/articles/choisi?fields=").expect(400);
 }
 
+/// Statements run by `list` for a page of `per_page` articles.
+fn statements_for_page(app: &TestApp, per_page: i64) -> (usize, usize) {
+    use diesel::connection::{Connection, InstrumentationEvent};
+    use folio::db::article_list::{list, ArticleFilter, Sort, Window};
+    use folio::db::articles::Visibility;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+
+    let count = Arc::new(AtomicUsize::new(0));
+    let counter = count.clone();
+    let mut conn = app.db.get().expect("connection");
+    conn.set_instrumentation(move |event: InstrumentationEvent<'_>| {
+        if let InstrumentationEvent::StartQuery { .. } = event {
+            counter.fetch_add(1, Ordering::SeqCst);
+        }
+    });
+    let filter = ArticleFilter {
+        tags_any: vec!["russie".into(), "chine".into()],
+        ..ArticleFilter::default()
+    };
+    let result = list(
+        &mut conn,
+        &filter,
+        Visibility::Public,
+        Sort::PublishedDesc,
+        &Window::After(None, per_page),
+        true,
+    )
+    .expect("list");
+    assert!(result
+        .records
+        .iter()
+        .all(|r| r.tags.len() == 2 && r.authors.len() == 2 && r.section.is_some()));
+    (result.records.len(), count.load(Ordering::SeqCst))
+}
+
+fn list_costs_a_fixed_number_of_queries(app: &TestApp) {
+    app.post("/v1/sections", json!({"name": "Monde"}))
+        .expect(201);
+    for name in ["Russie", "Chine"] {
+        app.post("/v1/tags", json!({"name": name})).expect(201);
+    }
+    for name in ["Anne Roy", "Sam Patel"] {
+        app.post("/v1/authors", json!({"name": name})).expect(201);
+    }
+    for i in 0..100 {
+        published(
+            app,
+            &format!("article-{i}"),
+            "2024-11-27T09:00:00Z",
+            json!({
+                "section": "monde", "tags": ["russie", "chine"], "authors": ["anne-roy", "sam-patel"]
+            }),
+        );
+    }
+    let (small, small_statements) = statements_for_page(app, 5);
+    let (large, large_statements) = statements_for_page(app, 100);
+    assert_eq!((small, large), (5, 100));
+    assert_eq!(
+        small_statements, large_statements,
+        "the page size must not change the number of statements"
+    );
+    // Count, page, sections, tags, authors.
+    assert!(
+        (4..=5).contains(&large_statements),
+        "{large_statements} statements for a page of 100"
+    );
+}
+
 on_both_backends!(
+    list_costs_a_fixed_number_of_queries,
     section_includes_descendants,
     tags_all_and_any,
     ids_and_updated_since,
