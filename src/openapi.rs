@@ -12,6 +12,8 @@ use utoipa::OpenApi as _;
 
 use crate::api::article_query::{ArticleField, DateFieldParam, DateOrInstant, SortParam};
 use crate::api::articles::{Article, ArticleSummary, ARTICLE_FIELDS_SCHEMA};
+use crate::api::pagination::ListPage;
+use crate::api::sections::{Section, SectionNode, SectionTree};
 use crate::error::{FieldError, Problem, PROBLEM_JSON};
 
 #[derive(utoipa::OpenApi)]
@@ -29,7 +31,8 @@ use crate::error::{FieldError, Problem, PROBLEM_JSON};
         (name = "health", description = "Liveness and readiness"),
     ),
     components(schemas(
-        Problem, FieldError, Article, ArticleSummary, ArticleField, DateFieldParam, DateOrInstant, SortParam
+        Problem, FieldError, Article, ArticleSummary, ArticleField, DateFieldParam, DateOrInstant, SortParam,
+        SectionTree, SectionNode, ListPage<Section>
     )),
 )]
 struct ApiDoc;

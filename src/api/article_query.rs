@@ -269,7 +269,7 @@ fn bad(message: String) -> ApiError {
     ApiError::BadRequest(message)
 }
 
-fn slug_list(name: &str, text: &str, max: usize) -> ApiResult<Vec<String>> {
+pub(super) fn slug_list(name: &str, text: &str, max: usize) -> ApiResult<Vec<String>> {
     let items: Vec<String> = text
         .split(',')
         .map(|s| s.trim().to_owned())
@@ -284,7 +284,7 @@ fn slug_list(name: &str, text: &str, max: usize) -> ApiResult<Vec<String>> {
     Ok(items)
 }
 
-fn single_slug(name: &str, value: Option<String>) -> ApiResult<Option<String>> {
+pub(super) fn single_slug(name: &str, value: Option<String>) -> ApiResult<Option<String>> {
     match value {
         Some(v) if !slug::is_valid(&v) => Err(bad(format!("{name}={v:?} is not a slug"))),
         other => Ok(other),
@@ -315,15 +315,20 @@ fn start_of(day: NaiveDate, tz: Tz) -> chrono::NaiveDateTime {
     dates::local_to_utc(day.and_time(NaiveTime::MIN), tz).naive_utc()
 }
 
-fn date_range(params: &ArticleListParams, default_tz: Tz) -> ApiResult<DateRange> {
-    let tz: Tz = match &params.tz {
+/// The zone a `tz` parameter names, or the server's default.
+pub(super) fn time_zone(param: Option<&str>, default: Tz) -> ApiResult<Tz> {
+    match param {
         Some(name) => name.trim().parse().map_err(|_| {
             bad(format!(
                 "tz: {name:?} is not an IANA time zone such as Europe/Paris"
             ))
-        })?,
-        None => default_tz,
-    };
+        }),
+        None => Ok(default),
+    }
+}
+
+fn date_range(params: &ArticleListParams, default_tz: Tz) -> ApiResult<DateRange> {
+    let tz = time_zone(params.tz.as_deref(), default_tz)?;
     let from = params
         .from
         .as_deref()

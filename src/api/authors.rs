@@ -11,6 +11,7 @@ use super::pagination::{ListPage, PageParams};
 use super::{created, Slug, SlugPath};
 use crate::auth::{Caller, Scope};
 use crate::db::authors::{self as store, AuthorChanges, AuthorRow, NewAuthor};
+use crate::db::counts::Counted;
 use crate::db::Database;
 use crate::error::ApiResult;
 
@@ -19,7 +20,7 @@ use crate::error::ApiResult;
 #[schema(example = json!({
     "slug": "claire-dubois", "name": "Claire Dubois", "description": "Correspondante en Asie centrale",
     "bio": "Claire Dubois couvre l’Asie centrale depuis Almaty.", "email": "claire.dubois@example.org",
-    "avatar_url": null, "created_at": "2024-11-27T08:00:00Z", "updated_at": "2024-11-27T08:00:00Z"
+    "avatar_url": null, "article_count": 12, "created_at": "2024-11-27T08:00:00Z", "updated_at": "2024-11-27T08:00:00Z"
 }))]
 pub struct Author {
     pub slug: String,
@@ -30,13 +31,17 @@ pub struct Author {
     pub bio: String,
     pub email: Option<String>,
     pub avatar_url: Option<String>,
+    /// How many published articles carry it.
+    pub article_count: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
 
-impl From<AuthorRow> for Author {
-    fn from(row: AuthorRow) -> Self {
+impl From<Counted<AuthorRow>> for Author {
+    fn from(counted: Counted<AuthorRow>) -> Self {
+        let row = counted.item;
         Self {
+            article_count: counted.article_count,
             slug: row.slug,
             name: row.name,
             description: row.description,
@@ -198,7 +203,7 @@ pub async fn find_author(
     path: web::Path<SlugPath>,
 ) -> ApiResult<HttpResponse> {
     let slug = path.into_inner().parse()?;
-    let row = db.run(move |conn| store::find(conn, &slug)).await?;
+    let row = db.run(move |conn| store::find_counted(conn, &slug)).await?;
     Ok(HttpResponse::Ok().json(Author::from(row)))
 }
 
@@ -218,7 +223,7 @@ pub async fn create_author(
     let new = body.into_inner()?.parse()?;
     let row = db.write(move |conn| store::create(conn, new)).await?;
     Ok(created(
-        &format!("/v1/authors/{}", row.slug),
+        &format!("/v1/authors/{}", row.item.slug),
         Author::from(row),
     ))
 }

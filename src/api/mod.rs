@@ -1,5 +1,6 @@
 //! The HTTP API under `/v1`: one module per resource, plus shared request and response pieces.
 
+pub mod archive;
 pub mod article_query;
 pub mod articles;
 pub mod authors;
@@ -74,6 +75,7 @@ pub fn created<T: Serialize>(location: &str, body: T) -> HttpResponse {
 /// Registers every `/v1` route.
 pub fn configure(app: &mut utoipa_actix_web::service_config::ServiceConfig) {
     articles::configure(app);
+    archive::configure(app);
     sections::configure(app);
     tags::configure(app);
     authors::configure(app);

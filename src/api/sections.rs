@@ -3,7 +3,7 @@
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 
 use super::input::{nullable, required, Check, Integer, MAX_NAME_CHARS, MAX_TEXT_CHARS};
 use super::json::JsonBody;
@@ -17,10 +17,10 @@ use crate::error::ApiResult;
 const MAX_POSITION: i64 = 1_000_000;
 
 /// A section.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 #[schema(example = json!({
     "slug": "asie", "name": "Asie", "description": "L’actualité du continent asiatique.",
-    "parent": "monde", "position": 2,
+    "parent": "monde", "position": 2, "article_count": 12,
     "created_at": "2024-11-27T08:00:00Z", "updated_at": "2024-11-27T08:00:00Z"
 }))]
 pub struct Section {
@@ -31,6 +31,8 @@ pub struct Section {
     pub parent: Option<String>,
     /// Order among siblings, smallest first.
     pub position: i32,
+    /// How many published articles are filed directly in it.
+    pub article_count: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -44,6 +46,7 @@ impl From<SectionRecord> for Section {
             description: row.description,
             parent: record.parent,
             position: row.position,
+            article_count: record.article_count,
             created_at: row.created_at.and_utc(),
             updated_at: row.updated_at.and_utc(),
         }
@@ -150,21 +153,84 @@ impl SectionUpdate {
     }
 }
 
+/// A section with its subsections, for `tree=true`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SectionNode {
+    #[serde(flatten)]
+    pub section: Section,
+    /// Subsections, in display order.
+    #[schema(no_recursion)]
+    pub children: Vec<SectionNode>,
+}
+
+/// The whole section tree: top-level sections with their descendants.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SectionTree {
+    pub data: Vec<SectionNode>,
+}
+
+/// A page of sections, or the whole tree with `tree=true`.
+pub struct SectionsResponse;
+
+impl utoipa::PartialSchema for SectionsResponse {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::schema::AnyOfBuilder::new()
+            .item(utoipa::openapi::Ref::from_schema_name("ListPage_Section"))
+            .item(utoipa::openapi::Ref::from_schema_name("SectionTree"))
+            .into()
+    }
+}
+
+impl ToSchema for SectionsResponse {}
+
+/// How to shape the section list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct TreeParam {
+    /// Return every section nested under its parent (no pagination).
+    #[param(default = false)]
+    pub tree: Option<bool>,
+}
+
+/// Builds the nested tree from sections in display order.
+fn nest(sections: Vec<Section>) -> Vec<SectionNode> {
+    fn children_of(parent: Option<&str>, all: &[Section], depth: usize) -> Vec<SectionNode> {
+        if depth > 100 {
+            return Vec::new();
+        }
+        all.iter()
+            .filter(|s| s.parent.as_deref() == parent)
+            .map(|s| SectionNode {
+                children: children_of(Some(&s.slug), all, depth + 1),
+                section: s.clone(),
+            })
+            .collect()
+    }
+    children_of(None, &sections, 0)
+}
+
 /// List sections
 ///
-/// All sections, ordered by position then name; `parent` gives the tree.
+/// Ordered by position then name; `parent` gives the tree, or `tree=true`
+/// returns it nested. Each section carries its number of published articles.
 #[utoipa::path(
     tag = "sections",
-    params(PageParams),
-    responses((status = 200, description = "A page of sections", body = ListPage<Section>)),
+    params(PageParams, TreeParam),
+    responses((status = 200, description = "A page of sections, or the tree", body = SectionsResponse)),
 )]
 #[get("/sections")]
 pub async fn list_sections(
     req: HttpRequest,
     db: web::Data<Database>,
     params: web::Query<PageParams>,
+    shape: web::Query<TreeParam>,
 ) -> ApiResult<HttpResponse> {
     let page = params.request()?;
+    if shape.tree.unwrap_or(false) {
+        let all = db.run(store::all).await?;
+        let data = nest(all.into_iter().map(Section::from).collect());
+        return Ok(HttpResponse::Ok().json(SectionTree { data }));
+    }
     let (rows, total) = db.run(move |conn| store::list(conn, page)).await?;
     let data = rows.into_iter().map(Section::from).collect();
     Ok(ListPage::new(data, page, total).respond(&req))

@@ -10,6 +10,7 @@ use super::json::JsonBody;
 use super::pagination::{ListPage, PageParams};
 use super::{created, Slug, SlugPath};
 use crate::auth::{Caller, Scope};
+use crate::db::counts::Counted;
 use crate::db::tags::{self as store, NewTag, TagChanges, TagRow};
 use crate::db::Database;
 use crate::error::ApiResult;
@@ -18,19 +19,23 @@ use crate::error::ApiResult;
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(example = json!({
     "slug": "energie", "name": "Énergie", "description": "Pétrole, gaz et nucléaire.",
-    "created_at": "2024-11-27T08:00:00Z", "updated_at": "2024-11-27T08:00:00Z"
+    "article_count": 12, "created_at": "2024-11-27T08:00:00Z", "updated_at": "2024-11-27T08:00:00Z"
 }))]
 pub struct Tag {
     pub slug: String,
     pub name: String,
     pub description: String,
+    /// How many published articles carry it.
+    pub article_count: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
 
-impl From<TagRow> for Tag {
-    fn from(row: TagRow) -> Self {
+impl From<Counted<TagRow>> for Tag {
+    fn from(counted: Counted<TagRow>) -> Self {
+        let row = counted.item;
         Self {
+            article_count: counted.article_count,
             slug: row.slug,
             name: row.name,
             description: row.description,
@@ -145,7 +150,7 @@ pub async fn find_tag(
     path: web::Path<SlugPath>,
 ) -> ApiResult<HttpResponse> {
     let slug = path.into_inner().parse()?;
-    let row = db.run(move |conn| store::find(conn, &slug)).await?;
+    let row = db.run(move |conn| store::find_counted(conn, &slug)).await?;
     Ok(HttpResponse::Ok().json(Tag::from(row)))
 }
 
@@ -164,7 +169,10 @@ pub async fn create_tag(
     caller.require(Scope::Write)?;
     let new = body.into_inner()?.parse()?;
     let row = db.write(move |conn| store::create(conn, new)).await?;
-    Ok(created(&format!("/v1/tags/{}", row.slug), Tag::from(row)))
+    Ok(created(
+        &format!("/v1/tags/{}", row.item.slug),
+        Tag::from(row),
+    ))
 }
 
 /// Update a tag

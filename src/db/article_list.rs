@@ -190,7 +190,7 @@ fn date_column_filter(query: Query, range: &DateRange) -> Query {
     }
 }
 
-fn filtered(
+pub(super) fn filtered(
     conn: &mut AnyConnection,
     filter: &ArticleFilter,
     visibility: Visibility,

@@ -3,6 +3,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use super::counts::{self, Counted, Taxonomy};
 use super::schema::authors;
 use super::{now, AnyConnection, PageRequest};
 use crate::error::{ApiError, ApiResult};
@@ -51,7 +52,10 @@ fn slug_taken(conn: &mut AnyConnection, slug: &str) -> ApiResult<bool> {
     Ok(n > 0)
 }
 
-pub fn list(conn: &mut AnyConnection, page: PageRequest) -> ApiResult<(Vec<AuthorRow>, i64)> {
+pub fn list(
+    conn: &mut AnyConnection,
+    page: PageRequest,
+) -> ApiResult<(Vec<Counted<AuthorRow>>, i64)> {
     let total = authors::table.count().get_result(conn)?;
     let rows = authors::table
         .order((authors::name, authors::id))
@@ -59,7 +63,16 @@ pub fn list(conn: &mut AnyConnection, page: PageRequest) -> ApiResult<(Vec<Autho
         .offset(page.offset())
         .select(AuthorRow::as_select())
         .load(conn)?;
-    Ok((rows, total))
+    Ok((
+        counts::attach(conn, Taxonomy::Author, rows, |r| r.id)?,
+        total,
+    ))
+}
+
+/// An author with their number of published articles.
+pub fn find_counted(conn: &mut AnyConnection, slug: &str) -> ApiResult<Counted<AuthorRow>> {
+    let row = find(conn, slug)?;
+    counts::attach_one(conn, Taxonomy::Author, row, |r| r.id)
 }
 
 pub fn find(conn: &mut AnyConnection, slug: &str) -> ApiResult<AuthorRow> {
@@ -71,7 +84,7 @@ pub fn find(conn: &mut AnyConnection, slug: &str) -> ApiResult<AuthorRow> {
         .ok_or_else(|| ApiError::NotFound(format!("there is no author {slug:?}")))
 }
 
-pub fn create(conn: &mut AnyConnection, new: NewAuthor) -> ApiResult<AuthorRow> {
+pub fn create(conn: &mut AnyConnection, new: NewAuthor) -> ApiResult<Counted<AuthorRow>> {
     let slug = super::choose_slug(conn, new.slug, &new.name, "author", slug_taken)?;
     let t = now();
     diesel::insert_into(authors::table)
@@ -86,14 +99,14 @@ pub fn create(conn: &mut AnyConnection, new: NewAuthor) -> ApiResult<AuthorRow> 
             authors::updated_at.eq(t),
         ))
         .execute(conn)?;
-    find(conn, &slug)
+    find_counted(conn, &slug)
 }
 
 pub fn update(
     conn: &mut AnyConnection,
     slug: &str,
     changes: AuthorChanges,
-) -> ApiResult<AuthorRow> {
+) -> ApiResult<Counted<AuthorRow>> {
     let row = find(conn, slug)?;
     if let Some(new_slug) = changes.slug.as_deref().filter(|s| *s != row.slug) {
         super::ensure_free(conn, new_slug, "author", slug_taken)?;
@@ -102,7 +115,7 @@ pub fn update(
     diesel::update(authors::table.find(row.id))
         .set((&changes, authors::updated_at.eq(now())))
         .execute(conn)?;
-    find(conn, &new_slug)
+    find_counted(conn, &new_slug)
 }
 
 pub fn delete(conn: &mut AnyConnection, slug: &str) -> ApiResult<()> {

@@ -1,8 +1,10 @@
 //! Database access: one pool over SQLite or PostgreSQL, chosen by the URL scheme.
 
+pub mod archive;
 pub mod article_list;
 pub mod articles;
 pub mod authors;
+pub mod counts;
 pub mod schema;
 pub mod sections;
 pub mod tags;

@@ -3,6 +3,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use super::counts::{self, Taxonomy};
 use super::schema::{articles, sections};
 use super::{now, AnyConnection, PageRequest};
 use crate::error::{ApiError, ApiResult};
@@ -20,11 +21,12 @@ pub struct SectionRow {
     pub updated_at: NaiveDateTime,
 }
 
-/// A section with its parent's slug, as the API shows it.
+/// A section with its parent's slug and its number of published articles, as the API shows it.
 #[derive(Debug, Clone)]
 pub struct SectionRecord {
     pub row: SectionRow,
     pub parent: Option<String>,
+    pub article_count: i64,
 }
 
 #[derive(Debug, Clone)]
@@ -66,6 +68,8 @@ fn slug_taken(conn: &mut AnyConnection, slug: &str) -> ApiResult<bool> {
 }
 
 fn with_parents(conn: &mut AnyConnection, rows: Vec<SectionRow>) -> ApiResult<Vec<SectionRecord>> {
+    let ids: Vec<i32> = rows.iter().map(|r| r.id).collect();
+    let counts = counts::published(conn, Taxonomy::Section, &ids)?;
     let parent_ids: Vec<i32> = rows.iter().filter_map(|r| r.parent_id).collect();
     let parents: Vec<(i32, String)> = if parent_ids.is_empty() {
         Vec::new()
@@ -82,9 +86,23 @@ fn with_parents(conn: &mut AnyConnection, rows: Vec<SectionRow>) -> ApiResult<Ve
                 .parent_id
                 .and_then(|pid| parents.iter().find(|(id, _)| *id == pid))
                 .map(|(_, slug)| slug.clone());
-            SectionRecord { row, parent }
+            let article_count = counts.get(&row.id).copied().unwrap_or(0);
+            SectionRecord {
+                row,
+                parent,
+                article_count,
+            }
         })
         .collect())
+}
+
+/// Every section, in display order: the tree is small enough to send whole.
+pub fn all(conn: &mut AnyConnection) -> ApiResult<Vec<SectionRecord>> {
+    let rows = sections::table
+        .order((sections::position, sections::name, sections::id))
+        .select(SectionRow::as_select())
+        .load(conn)?;
+    with_parents(conn, rows)
 }
 
 pub fn list(conn: &mut AnyConnection, page: PageRequest) -> ApiResult<(Vec<SectionRecord>, i64)> {

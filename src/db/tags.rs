@@ -3,6 +3,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use super::counts::{self, Counted, Taxonomy};
 use super::schema::tags;
 use super::{now, AnyConnection, PageRequest};
 use crate::error::{ApiError, ApiResult};
@@ -42,7 +43,7 @@ fn slug_taken(conn: &mut AnyConnection, slug: &str) -> ApiResult<bool> {
     Ok(n > 0)
 }
 
-pub fn list(conn: &mut AnyConnection, page: PageRequest) -> ApiResult<(Vec<TagRow>, i64)> {
+pub fn list(conn: &mut AnyConnection, page: PageRequest) -> ApiResult<(Vec<Counted<TagRow>>, i64)> {
     let total = tags::table.count().get_result(conn)?;
     let rows = tags::table
         .order((tags::name, tags::id))
@@ -50,7 +51,13 @@ pub fn list(conn: &mut AnyConnection, page: PageRequest) -> ApiResult<(Vec<TagRo
         .offset(page.offset())
         .select(TagRow::as_select())
         .load(conn)?;
-    Ok((rows, total))
+    Ok((counts::attach(conn, Taxonomy::Tag, rows, |r| r.id)?, total))
+}
+
+/// A tag with its number of published articles.
+pub fn find_counted(conn: &mut AnyConnection, slug: &str) -> ApiResult<Counted<TagRow>> {
+    let row = find(conn, slug)?;
+    counts::attach_one(conn, Taxonomy::Tag, row, |r| r.id)
 }
 
 pub fn find(conn: &mut AnyConnection, slug: &str) -> ApiResult<TagRow> {
@@ -62,7 +69,7 @@ pub fn find(conn: &mut AnyConnection, slug: &str) -> ApiResult<TagRow> {
         .ok_or_else(|| ApiError::NotFound(format!("there is no tag {slug:?}")))
 }
 
-pub fn create(conn: &mut AnyConnection, new: NewTag) -> ApiResult<TagRow> {
+pub fn create(conn: &mut AnyConnection, new: NewTag) -> ApiResult<Counted<TagRow>> {
     let slug = super::choose_slug(conn, new.slug, &new.name, "tag", slug_taken)?;
     let t = now();
     diesel::insert_into(tags::table)
@@ -74,10 +81,14 @@ pub fn create(conn: &mut AnyConnection, new: NewTag) -> ApiResult<TagRow> {
             tags::updated_at.eq(t),
         ))
         .execute(conn)?;
-    find(conn, &slug)
+    find_counted(conn, &slug)
 }
 
-pub fn update(conn: &mut AnyConnection, slug: &str, changes: TagChanges) -> ApiResult<TagRow> {
+pub fn update(
+    conn: &mut AnyConnection,
+    slug: &str,
+    changes: TagChanges,
+) -> ApiResult<Counted<TagRow>> {
     let row = find(conn, slug)?;
     if let Some(new_slug) = changes.slug.as_deref().filter(|s| *s != row.slug) {
         super::ensure_free(conn, new_slug, "tag", slug_taken)?;
@@ -86,7 +97,7 @@ pub fn update(conn: &mut AnyConnection, slug: &str, changes: TagChanges) -> ApiR
     diesel::update(tags::table.find(row.id))
         .set((&changes, tags::updated_at.eq(now())))
         .execute(conn)?;
-    find(conn, &new_slug)
+    find_counted(conn, &new_slug)
 }
 
 pub fn delete(conn: &mut AnyConnection, slug: &str) -> ApiResult<()> {

@@ -1,0 +1,158 @@
+//! `/v1/archive`: how many articles were published per year, month or day.
+
+use actix_web::{get, web, HttpResponse};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::article_query::{single_slug, slug_list, time_zone};
+use super::Slug;
+use crate::config::ServerSettings;
+use crate::content::language;
+use crate::db::archive::{self as store, Bucket, Granularity};
+use crate::db::article_list::ArticleFilter;
+use crate::db::Database;
+use crate::error::{ApiError, ApiResult};
+
+/// The length of the periods counted.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum GranularityParam {
+    Year,
+    Month,
+    Day,
+}
+
+/// Which published articles to count, and how.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ArchiveParams {
+    /// The length of the periods.
+    #[param(default = "month")]
+    pub granularity: Option<GranularityParam>,
+    /// Only articles in this section (by slug), subsections included unless `descendants=false`.
+    #[param(
+        pattern = "^[a-z0-9]+(-[a-z0-9]+)*$",
+        max_length = 120,
+        example = "monde"
+    )]
+    pub section: Option<String>,
+    /// With `section`: whether its subsections count.
+    #[param(default = true)]
+    pub descendants: Option<bool>,
+    /// Only articles carrying every one of these tags (comma-separated slugs).
+    #[param(value_type = Option<Vec<Slug>>, style = Form, explode = false, max_items = 20, example = json!(["russie"]))]
+    pub tag: Option<String>,
+    /// Only articles in this language (BCP 47).
+    #[param(
+        pattern = "^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$",
+        max_length = 35,
+        example = "fr"
+    )]
+    pub language: Option<String>,
+    /// IANA time zone whose calendar the periods follow; the server's default otherwise.
+    #[param(max_length = 64, example = "Europe/Paris")]
+    pub tz: Option<String>,
+}
+
+/// One period of the archive.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"period": "2024-11", "year": 2024, "month": 11, "day": null, "count": 42}))]
+pub struct ArchivePeriod {
+    /// `2024`, `2024-11` or `2024-11-27`, by granularity.
+    pub period: String,
+    pub year: i32,
+    pub month: Option<u32>,
+    pub day: Option<u32>,
+    /// Published articles in the period.
+    pub count: i64,
+}
+
+impl From<Bucket> for ArchivePeriod {
+    fn from(bucket: Bucket) -> Self {
+        let period = match (bucket.month, bucket.day) {
+            (Some(m), Some(d)) => format!("{:04}-{m:02}-{d:02}", bucket.year),
+            (Some(m), None) => format!("{:04}-{m:02}", bucket.year),
+            _ => format!("{:04}", bucket.year),
+        };
+        Self {
+            period,
+            year: bucket.year,
+            month: bucket.month,
+            day: bucket.day,
+            count: bucket.count,
+        }
+    }
+}
+
+/// Published article counts per period, newest first.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Archive {
+    pub granularity: GranularityParam,
+    /// The time zone the periods follow.
+    #[schema(example = "Europe/Paris")]
+    pub time_zone: String,
+    /// Periods with at least one article, newest first.
+    pub data: Vec<ArchivePeriod>,
+    /// All the articles counted.
+    pub total: i64,
+}
+
+/// Archive counts
+///
+/// How many published articles appeared per year, month or day, in the calendar
+/// of a time zone: what an archive page or a date picker needs.
+#[utoipa::path(
+    tag = "articles",
+    params(ArchiveParams),
+    responses((status = 200, description = "Counts per period", body = Archive)),
+)]
+#[get("/archive")]
+pub async fn get_archive(
+    db: web::Data<Database>,
+    settings: web::Data<ServerSettings>,
+    params: web::Query<ArchiveParams>,
+) -> ApiResult<HttpResponse> {
+    let params = params.into_inner();
+    let tz = time_zone(params.tz.as_deref(), settings.timezone)?;
+    if let Some(lang) = params
+        .language
+        .as_deref()
+        .filter(|l| !language::is_valid(l))
+    {
+        return Err(ApiError::BadRequest(format!(
+            "language={lang:?} is not a BCP 47 language tag"
+        )));
+    }
+    let filter = ArticleFilter {
+        section: single_slug("section", params.section)?,
+        descendants: params.descendants.unwrap_or(true),
+        tags_all: params
+            .tag
+            .as_deref()
+            .map(|t| slug_list("tag", t, 20))
+            .transpose()?
+            .unwrap_or_default(),
+        language: params.language,
+        ..ArticleFilter::default()
+    };
+    let granularity = params.granularity.unwrap_or(GranularityParam::Month);
+    let level = match granularity {
+        GranularityParam::Year => Granularity::Year,
+        GranularityParam::Month => Granularity::Month,
+        GranularityParam::Day => Granularity::Day,
+    };
+    let buckets = db
+        .run(move |conn| store::archive(conn, &filter, level, tz))
+        .await?;
+    let total = buckets.iter().map(|b| b.count).sum();
+    Ok(HttpResponse::Ok().json(Archive {
+        granularity,
+        time_zone: tz.name().to_owned(),
+        data: buckets.into_iter().map(ArchivePeriod::from).collect(),
+        total,
+    }))
+}
+
+pub fn configure(app: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    app.service(get_archive);
+}

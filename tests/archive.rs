@@ -1,0 +1,193 @@
+//! Archive counts, per-section/tag/author counts and the section tree.
+
+mod common;
+
+use common::TestApp;
+use serde_json::{json, Value};
+
+fn published(app: &TestApp, slug: &str, at: &str, extra: Value) {
+    let mut body = json!({"title": slug, "slug": slug, "body": "x", "status": "published", "published_at": at});
+    if let (Value::Object(body), Value::Object(extra)) = (&mut body, extra) {
+        body.extend(extra);
+    }
+    app.article(body);
+}
+
+fn periods(archive: &Value) -> Vec<(String, i64)> {
+    archive["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["period"].as_str().unwrap().to_owned(),
+                p["count"].as_i64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+fn archive_counts_by_period_in_the_time_zone(app: &TestApp) {
+    app.post("/v1/sections", json!({"name": "Monde"}))
+        .expect(201);
+    app.post("/v1/sections", json!({"name": "Asie", "parent": "monde"}))
+        .expect(201);
+    app.post("/v1/tags", json!({"name": "Russie"})).expect(201);
+    // 23:30 UTC on 31 October is already November in Paris.
+    published(
+        app,
+        "halloween-late",
+        "2024-10-31T23:30:00Z",
+        json!({"section": "asie", "tags": ["russie"]}),
+    );
+    published(
+        app,
+        "nov-1",
+        "2024-11-01T10:00:00Z",
+        json!({"section": "monde", "language": "fr"}),
+    );
+    published(
+        app,
+        "nov-27",
+        "2024-11-27T10:00:00Z",
+        json!({"language": "en"}),
+    );
+    published(app, "last-year", "2023-06-15T10:00:00Z", json!({}));
+    app.article(json!({"title": "Brouillon", "body": "x", "published_at": "2024-11-02T00:00:00Z"}));
+    published(app, "scheduled", "2999-01-01T00:00:00Z", json!({}));
+
+    let paris = app.get("/v1/archive").expect(200).json();
+    assert_eq!(paris["granularity"], "month");
+    assert_eq!(paris["time_zone"], "Europe/Paris");
+    assert_eq!(
+        periods(&paris),
+        vec![("2024-11".into(), 3), ("2023-06".into(), 1)]
+    );
+    assert_eq!(paris["total"], 4);
+    assert_eq!(paris["data"][0]["year"], 2024);
+    assert_eq!(paris["data"][0]["month"], 11);
+    assert!(paris["data"][0]["day"].is_null());
+
+    let utc = app.get("/v1/archive?tz=UTC").json();
+    assert_eq!(
+        periods(&utc),
+        vec![
+            ("2024-11".into(), 2),
+            ("2024-10".into(), 1),
+            ("2023-06".into(), 1)
+        ]
+    );
+    assert_eq!(
+        periods(&app.get("/v1/archive?granularity=year").json()),
+        vec![("2024".into(), 3), ("2023".into(), 1)]
+    );
+    assert_eq!(
+        periods(&app.get("/v1/archive?granularity=day").json())[..2],
+        [("2024-11-27".to_owned(), 1), ("2024-11-01".to_owned(), 2)]
+    );
+    assert_eq!(
+        periods(&app.get("/v1/archive?section=monde").json()),
+        vec![("2024-11".into(), 2)]
+    );
+    assert_eq!(
+        periods(
+            &app.get("/v1/archive?section=monde&descendants=false")
+                .json()
+        ),
+        vec![("2024-11".into(), 1)]
+    );
+    assert_eq!(
+        periods(&app.get("/v1/archive?tag=russie&tz=UTC").json()),
+        vec![("2024-10".into(), 1)]
+    );
+    assert_eq!(
+        periods(&app.get("/v1/archive?language=en").json()),
+        vec![("2024-11".into(), 1)]
+    );
+    app.get("/v1/archive?granularity=week").expect(400);
+    app.get("/v1/archive?tz=Nowhere/Land").expect(400);
+}
+
+fn lists_carry_published_article_counts(app: &TestApp) {
+    app.post("/v1/sections", json!({"name": "Monde"}))
+        .expect(201);
+    app.post("/v1/tags", json!({"name": "Russie"})).expect(201);
+    app.post("/v1/tags", json!({"name": "Vide"})).expect(201);
+    app.post("/v1/authors", json!({"name": "Anne Roy"}))
+        .expect(201);
+    let links = json!({"section": "monde", "tags": ["russie"], "authors": ["anne-roy"]});
+    published(app, "un", "2024-11-01T00:00:00Z", links.clone());
+    published(app, "deux", "2024-11-02T00:00:00Z", links.clone());
+    published(app, "futur", "2999-11-02T00:00:00Z", links.clone());
+    let mut draft = links.clone();
+    draft["title"] = json!("Brouillon");
+    draft["body"] = json!("x");
+    app.article(draft);
+    let tags = app.get("/v1/tags").json();
+    let counts: Vec<(String, i64)> = tags["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| {
+            (
+                t["slug"].as_str().unwrap().to_owned(),
+                t["article_count"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(counts, vec![("russie".into(), 2), ("vide".into(), 0)]);
+    assert_eq!(app.get("/v1/tags/russie").json()["article_count"], 2);
+    assert_eq!(app.get("/v1/authors").json()["data"][0]["article_count"], 2);
+    assert_eq!(app.get("/v1/authors/anne-roy").json()["article_count"], 2);
+    assert_eq!(
+        app.get("/v1/sections").json()["data"][0]["article_count"],
+        2
+    );
+    assert_eq!(app.get("/v1/sections/monde").json()["article_count"], 2);
+    assert_eq!(
+        app.post("/v1/tags", json!({"name": "Neuf"}))
+            .expect(201)
+            .json()["article_count"],
+        0
+    );
+}
+
+fn sections_as_a_tree(app: &TestApp) {
+    app.post("/v1/sections", json!({"name": "Monde", "position": 1}))
+        .expect(201);
+    app.post("/v1/sections", json!({"name": "Culture", "position": 2}))
+        .expect(201);
+    app.post(
+        "/v1/sections",
+        json!({"name": "Europe", "parent": "monde", "position": 2}),
+    )
+    .expect(201);
+    app.post(
+        "/v1/sections",
+        json!({"name": "Asie", "parent": "monde", "position": 1}),
+    )
+    .expect(201);
+    app.post("/v1/sections", json!({"name": "Japon", "parent": "asie"}))
+        .expect(201);
+    let tree = app.get("/v1/sections?tree=true").expect(200).json();
+    let top: Vec<&str> = tree["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["slug"].as_str().unwrap())
+        .collect();
+    assert_eq!(top, vec!["monde", "culture"]);
+    let monde = &tree["data"][0];
+    assert_eq!(monde["children"][0]["slug"], "asie");
+    assert_eq!(monde["children"][1]["slug"], "europe");
+    assert_eq!(monde["children"][0]["children"][0]["slug"], "japon");
+    assert_eq!(monde["children"][0]["children"][0]["children"], json!([]));
+    assert_eq!(monde["children"][0]["parent"], "monde");
+    assert!(tree.get("total").is_none());
+}
+
+on_both_backends!(
+    archive_counts_by_period_in_the_time_zone,
+    lists_carry_published_article_counts,
+    sections_as_a_tree,
+);
