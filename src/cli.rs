@@ -9,7 +9,7 @@ use clap::{Parser, Subcommand};
 use crate::api::articles::ArticleStatus;
 use crate::auth::{self, Scope};
 use crate::config::Config;
-use crate::db::{tokens, Database};
+use crate::db::{search_index, tokens, Database};
 use crate::{demo, import, openapi, startup};
 
 #[derive(Debug, Parser)]
@@ -100,6 +100,12 @@ fn open(config: &Config) -> Result<Database, String> {
             "applied {applied} migration(s) to the {} database",
             db.backend.name()
         );
+    }
+    let mut conn = db.get().map_err(|e| e.to_string())?;
+    let indexed = search_index::index_missing(&mut conn)
+        .map_err(|e| format!("cannot build the search index: {e}"))?;
+    if indexed > 0 {
+        log::info!("added {indexed} article(s) to the search index");
     }
     Ok(db)
 }

@@ -9,6 +9,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::articles::ArticleStatus;
 use super::pagination::{DEFAULT_PER_PAGE, MAX_PER_PAGE};
+use crate::content::search::SearchQuery;
 use crate::content::{dates, language, slug};
 use crate::db::article_list::{ArticleFilter, Cursor, DateField, DateRange, Sort, Until, Window};
 use crate::db::{truncate, PageRequest};
@@ -40,6 +41,9 @@ pub enum SortParam {
     UpdatedAsc,
     #[serde(rename = "title")]
     Title,
+    /// Best search matches first (the default with `q`); needs `q`.
+    #[serde(rename = "relevance")]
+    Relevance,
 }
 
 /// A field of an article that `fields` can select.
@@ -65,10 +69,12 @@ pub enum ArticleField {
     Metadata,
     Body,
     BodyHtml,
+    /// With `q`: the matching passage, HTML-escaped, matches in `<mark>`.
+    Highlight,
 }
 
 impl ArticleField {
-    const ALL: [ArticleField; 19] = [
+    const ALL: [ArticleField; 20] = [
         ArticleField::Id,
         ArticleField::Slug,
         ArticleField::Title,
@@ -88,6 +94,7 @@ impl ArticleField {
         ArticleField::Metadata,
         ArticleField::Body,
         ArticleField::BodyHtml,
+        ArticleField::Highlight,
     ];
 
     fn name(self) -> String {
@@ -158,6 +165,14 @@ pub struct ArticleFieldsParam {
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ArticleListParams {
+    /// Full-text search: words (all required, any accents, case or inflection),
+    /// `"exact phrases"`, `-excluded` words and `prefix*`.
+    #[param(
+        min_length = 1,
+        max_length = 500,
+        example = "centrales nucléaires -chine"
+    )]
+    pub q: Option<String>,
     /// Page number for small offsets (at most 100 pages); prefer `cursor`.
     #[param(minimum = 1, maximum = 100, example = 1)]
     pub page: Option<u32>,
@@ -375,7 +390,18 @@ impl ArticleListParams {
                 "per_page must be between 1 and {MAX_PER_PAGE}"
             )));
         }
+        let search = self
+            .q
+            .as_deref()
+            .map(SearchQuery::parse)
+            .transpose()
+            .map_err(|why| bad(format!("q: {why}")))?;
         let sort = match self.sort {
+            None if search.is_some() => Sort::Relevance,
+            Some(SortParam::Relevance) if search.is_none() => {
+                return Err(bad("sort=relevance needs a search query in q".into()))
+            }
+            Some(SortParam::Relevance) => Sort::Relevance,
             None | Some(SortParam::PublishedDesc) => Sort::PublishedDesc,
             Some(SortParam::PublishedAsc) => Sort::PublishedAsc,
             Some(SortParam::UpdatedDesc) => Sort::UpdatedDesc,
@@ -459,6 +485,7 @@ impl ArticleListParams {
             ids,
             updated_since,
             dates,
+            search,
         };
         Ok(ArticleListQuery {
             filter,

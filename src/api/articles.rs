@@ -14,6 +14,10 @@ use super::pagination::with_query;
 use super::{created, Slug, SlugPath};
 use crate::auth::{Caller, Scope};
 use crate::config::{Limits, ServerSettings};
+use crate::content::analysis::Language;
+use crate::content::highlight::snippet;
+use crate::content::markdown;
+use crate::content::search::SearchQuery;
 use crate::db::article_list::{self, Window};
 use crate::db::articles::{
     self as store, ArticleChanges, ArticleRecord, Label, Lookup, NewArticle, Status, Visibility,
@@ -118,6 +122,9 @@ pub struct ArticleSummary {
     /// Free-form extra fields.
     #[schema(value_type = Object)]
     pub metadata: Map<String, Value>,
+    /// In search results: the matching passage, HTML-escaped, with matches in `<mark>`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub highlight: Option<String>,
 }
 
 /// A whole article.
@@ -176,6 +183,7 @@ impl ArticleSummary {
             created_at: row.created_at.and_utc(),
             updated_at: row.updated_at.and_utc(),
             metadata,
+            highlight: None,
         };
         (summary, row.body, row.body_html)
     }
@@ -493,6 +501,20 @@ impl ToSchema for ArticleOrFields {}
 /// The spec's schema of a partial article, built from `Article` by `openapi::finish`.
 pub const ARTICLE_FIELDS_SCHEMA: &str = "ArticleFields";
 
+/// The best passage of an article for a search: in the body, else the standfirst, else the title.
+fn highlight(record: &ArticleRecord, search: &SearchQuery) -> Option<String> {
+    let language = Language::from_tag(&record.row.language);
+    snippet(&markdown::plain_text(&record.row.body), search, language)
+        .or_else(|| {
+            record
+                .row
+                .standfirst
+                .as_deref()
+                .and_then(|s| snippet(s, search, language))
+        })
+        .or_else(|| snippet(&record.row.title, search, language))
+}
+
 fn item_json<T: Serialize>(item: T) -> Value {
     serde_json::to_value(item).unwrap_or(Value::Null)
 }
@@ -519,6 +541,7 @@ pub async fn list_articles(
 ) -> ApiResult<HttpResponse> {
     let query = params.into_inner().parse(settings.timezone)?;
     let visibility = visibility(&caller);
+    let search = query.filter.search.clone();
     let (filter, sort, window, include_total) =
         (query.filter, query.sort, query.window, query.include_total);
     let page = match &window {
@@ -537,9 +560,20 @@ pub async fn list_articles(
     let data = list
         .records
         .into_iter()
-        .map(|record| match &query.fields {
-            Some(fields) => fields.project(item_json(Article::from(record))),
-            None => item_json(ArticleSummary::from(record)),
+        .map(|record| {
+            let highlight = search.as_ref().and_then(|q| highlight(&record, q));
+            match &query.fields {
+                Some(fields) => {
+                    let mut article = Article::from(record);
+                    article.summary.highlight = highlight;
+                    fields.project(item_json(article))
+                }
+                None => {
+                    let mut summary = ArticleSummary::from(record);
+                    summary.highlight = highlight;
+                    item_json(summary)
+                }
+            }
         })
         .collect();
     let next_cursor = list.next.map(|c| c.encode());

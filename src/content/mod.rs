@@ -1,7 +1,10 @@
 //! Text handling shared by the API and the importers: slugs, Markdown, dates, languages.
 
+pub mod analysis;
 pub mod dates;
 pub mod fold;
+pub mod highlight;
 pub mod language;
 pub mod markdown;
+pub mod search;
 pub mod slug;

@@ -8,7 +8,8 @@ use serde::{Deserialize, Serialize};
 
 use super::articles::{visible, with_relations, ArticleRecord, ArticleRow, Status, Visibility};
 use super::schema::{article_authors, article_tags, articles, authors, sections, tags};
-use super::{now, AnyConnection, Db, PageRequest};
+use super::{now, search_index, AnyConnection, Db, PageRequest};
+use crate::content::search::SearchQuery;
 use crate::error::{ApiError, ApiResult};
 
 /// Which of an article's dates a range applies to.
@@ -52,6 +53,8 @@ pub struct ArticleFilter {
     pub ids: Vec<String>,
     pub updated_since: Option<NaiveDateTime>,
     pub dates: DateRange,
+    /// Full-text search.
+    pub search: Option<SearchQuery>,
 }
 
 /// The orders a list can come in; every one ends with the id, so it is total.
@@ -65,6 +68,8 @@ pub enum Sort {
     UpdatedAsc,
     /// Alphabetical by title, accents and case ignored.
     Title,
+    /// Best search matches first, then newest; needs a search query.
+    Relevance,
 }
 
 /// The sort key of the last item seen: where the next page starts.
@@ -74,20 +79,25 @@ pub struct Cursor {
     date: Option<NaiveDateTime>,
     text: Option<String>,
     id: i32,
+    /// Relevance has no stable key to continue from: its cursor is a position.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    offset: Option<i64>,
 }
 
 impl Cursor {
-    fn after(sort: Sort, row: &ArticleRow) -> Self {
+    fn after(sort: Sort, row: &ArticleRow, offset: i64) -> Self {
         let (date, text) = match sort {
             Sort::PublishedDesc | Sort::PublishedAsc => (row.published_at, None),
             Sort::UpdatedDesc | Sort::UpdatedAsc => (Some(row.updated_at), None),
             Sort::Title => (None, Some(row.title_key.clone())),
+            Sort::Relevance => (None, None),
         };
         Self {
             sort,
             date,
             text,
             id: row.id,
+            offset: (sort == Sort::Relevance).then_some(offset),
         }
     }
 
@@ -229,11 +239,28 @@ pub(super) fn filtered(
     if let Some(since) = filter.updated_since {
         query = query.filter(articles::updated_at.ge(since));
     }
+    if let Some(search) = &filter.search {
+        query = query.filter(search_index::matching(conn, search));
+    }
     Ok(date_column_filter(query, &filter.dates))
 }
 
-fn ordered(query: Query, sort: Sort) -> Query {
+fn ordered(conn: &AnyConnection, query: Query, sort: Sort, search: Option<&SearchQuery>) -> Query {
     use articles::{id, published_at, title_key, updated_at};
+    match (sort, search) {
+        // Recency breaks ties between equally relevant articles.
+        (Sort::Relevance, Some(search)) => {
+            return query
+                .order(search_index::relevance(conn, search).desc())
+                .then_order_by(published_at.is_null())
+                .then_order_by(published_at.desc())
+                .then_order_by(id.desc())
+        }
+        (Sort::Relevance, None) => {
+            return query.order((published_at.is_null(), published_at.desc(), id.desc()))
+        }
+        _ => {}
+    }
     match sort {
         Sort::PublishedDesc => {
             query.order((published_at.is_null(), published_at.desc(), id.desc()))
@@ -242,6 +269,7 @@ fn ordered(query: Query, sort: Sort) -> Query {
         Sort::UpdatedDesc => query.order((updated_at.desc(), id.desc())),
         Sort::UpdatedAsc => query.order((updated_at.asc(), id.asc())),
         Sort::Title => query.order((title_key.asc(), id.asc())),
+        Sort::Relevance => query,
     }
 }
 
@@ -302,11 +330,16 @@ pub fn list(
     } else {
         None
     };
-    let query = ordered(filtered(conn, filter, visibility, at)?, sort);
-    let (query, limit) = match window {
-        Window::Page(page) => (query.offset(page.offset()), page.per_page),
-        Window::After(Some(cursor), limit) => (after(query, cursor), *limit),
-        Window::After(None, limit) => (query, *limit),
+    let query = filtered(conn, filter, visibility, at)?;
+    let query = ordered(conn, query, sort, filter.search.as_ref());
+    let (query, limit, offset) = match window {
+        Window::Page(page) => (query.offset(page.offset()), page.per_page, page.offset()),
+        Window::After(Some(cursor), limit) if sort == Sort::Relevance => {
+            let offset = cursor.offset.unwrap_or(0).max(0);
+            (query.offset(offset), *limit, offset)
+        }
+        Window::After(Some(cursor), limit) => (after(query, cursor), *limit, 0),
+        Window::After(None, limit) => (query, *limit, 0),
     };
     // One more than asked tells whether a next page exists.
     let mut rows: Vec<ArticleRow> = query
@@ -315,7 +348,8 @@ pub fn list(
         .load(conn)?;
     let next = if rows.len() as i64 > limit {
         rows.truncate(limit as usize);
-        rows.last().map(|row| Cursor::after(sort, row))
+        rows.last()
+            .map(|row| Cursor::after(sort, row, offset + limit))
     } else {
         None
     };

@@ -6,7 +6,7 @@ use diesel::prelude::*;
 use super::schema::{
     article_authors, article_slug_redirects, article_tags, articles, authors, sections, tags,
 };
-use super::{now, AnyConnection, Db};
+use super::{now, search_index, AnyConnection, Db};
 use crate::content::fold::fold;
 use crate::content::{language, markdown};
 use crate::error::{ApiError, ApiResult};
@@ -141,6 +141,20 @@ struct ArticleWrite {
     first_published_at: Option<NaiveDateTime>,
     updated_at: NaiveDateTime,
     title_key: String,
+}
+
+impl ArticleWrite {
+    /// Brings the search index up to date, in the caller's transaction.
+    fn index(&self, conn: &mut AnyConnection, article_id: i32) -> ApiResult<()> {
+        search_index::upsert(
+            conn,
+            article_id,
+            &self.title,
+            self.standfirst.as_deref(),
+            &self.body,
+            &self.language,
+        )
+    }
 }
 
 /// The editable state of an article before derived fields are computed.
@@ -415,6 +429,7 @@ pub fn create(conn: &mut AnyConnection, new: NewArticle) -> ApiResult<ArticleRec
         .select(articles::id)
         .first(conn)?;
     set_links(conn, id, Some(&new.tags), Some(&new.authors))?;
+    write.index(conn, id)?;
     find_current(conn, &slug)
 }
 
@@ -483,11 +498,13 @@ pub fn update(
         changes.tags.as_deref(),
         changes.authors.as_deref(),
     )?;
+    write.index(conn, row.id)?;
     find_current(conn, &new_slug)
 }
 
 pub fn delete(conn: &mut AnyConnection, slug: &str) -> ApiResult<()> {
     let current = find_current(conn, slug)?;
+    search_index::remove(conn, current.row.id)?;
     diesel::delete(articles::table.find(current.row.id)).execute(conn)?;
     Ok(())
 }

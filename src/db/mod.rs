@@ -6,6 +6,7 @@ pub mod articles;
 pub mod authors;
 pub mod counts;
 pub mod schema;
+pub mod search_index;
 pub mod sections;
 pub mod tags;
 pub mod tokens;
