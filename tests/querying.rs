@@ -436,7 +436,73 @@ fn list_costs_a_fixed_number_of_queries(app: &TestApp) {
     );
 }
 
+fn related_articles_share_tags_then_section(app: &TestApp) {
+    app.post("/v1/sections", json!({"name": "Monde"}))
+        .expect(201);
+    app.post("/v1/sections", json!({"name": "Culture"}))
+        .expect(201);
+    for name in ["Russie", "Énergie", "Chine"] {
+        app.post("/v1/tags", json!({"name": name})).expect(201);
+    }
+    published(
+        app,
+        "source",
+        "2024-11-10T00:00:00Z",
+        json!({"section": "monde", "tags": ["russie", "energie"]}),
+    );
+    published(
+        app,
+        "two-tags",
+        "2024-11-01T00:00:00Z",
+        json!({"section": "culture", "tags": ["russie", "energie"]}),
+    );
+    published(
+        app,
+        "tag-and-section",
+        "2024-11-02T00:00:00Z",
+        json!({"section": "monde", "tags": ["energie"]}),
+    );
+    published(
+        app,
+        "one-tag",
+        "2024-11-03T00:00:00Z",
+        json!({"section": "culture", "tags": ["russie"]}),
+    );
+    published(
+        app,
+        "section-only",
+        "2024-11-04T00:00:00Z",
+        json!({"section": "monde", "tags": ["chine"]}),
+    );
+    published(
+        app,
+        "unrelated",
+        "2024-11-05T00:00:00Z",
+        json!({"section": "culture", "tags": ["chine"]}),
+    );
+    app.article(
+        json!({"title": "Draft", "body": "x", "tags": ["russie", "energie"], "section": "monde"}),
+    );
+    let related = app.get("/v1/articles/source/related").expect(200).json();
+    assert_eq!(
+        slugs(&related),
+        vec!["two-tags", "tag-and-section", "one-tag", "section-only"]
+    );
+    assert_eq!(
+        slugs(&app.get("/v1/articles/source/related?limit=2").json()),
+        vec!["two-tags", "tag-and-section"]
+    );
+    assert_eq!(
+        slugs(&app.preview("/v1/articles/source/related").json())[0],
+        "draft",
+        "a token sees drafts too"
+    );
+    app.get("/v1/articles/source/related?limit=21").expect(400);
+    app.get("/v1/articles/missing/related").expect(404);
+}
+
 on_both_backends!(
+    related_articles_share_tags_then_section,
     list_costs_a_fixed_number_of_queries,
     section_includes_descendants,
     tags_all_and_any,

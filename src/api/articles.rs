@@ -5,7 +5,7 @@ use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 
 use super::article_query::{ArticleFieldsParam, ArticleListParams, FieldSet};
 use super::input::{nullable, required, Check, MAX_TEXT_CHARS, MAX_TITLE_CHARS};
@@ -22,8 +22,9 @@ use crate::db::article_list::{self, Window};
 use crate::db::articles::{
     self as store, ArticleChanges, ArticleRecord, Label, Lookup, NewArticle, Status, Visibility,
 };
+use crate::db::related;
 use crate::db::{truncate, Database};
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
 
 const MAX_LINKS: usize = 50;
 const MAX_METADATA_BYTES: usize = 65_536;
@@ -651,6 +652,59 @@ pub async fn find_article(
     }
 }
 
+/// How many related articles to return.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct RelatedParams {
+    #[param(minimum = 1, maximum = 20, default = 5, example = 5)]
+    pub limit: Option<u32>,
+}
+
+/// Articles related to one article.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RelatedArticles {
+    /// Most related first: shared tags count most, then the same section; newest first among equals.
+    pub data: Vec<ArticleSummary>,
+}
+
+/// Related articles
+///
+/// Up to `limit` articles sharing this one's tags or section, most related first.
+#[utoipa::path(
+    tag = "articles",
+    params(SlugPath, RelatedParams),
+    responses((status = 200, description = "Related articles", body = RelatedArticles)),
+)]
+#[get("/articles/{slug}/related")]
+pub async fn list_related_articles(
+    caller: Caller,
+    db: web::Data<Database>,
+    path: web::Path<SlugPath>,
+    params: web::Query<RelatedParams>,
+) -> ApiResult<HttpResponse> {
+    let slug = path.into_inner().parse()?;
+    let limit = params.limit.unwrap_or(5);
+    if !(1..=20).contains(&limit) {
+        return Err(ApiError::BadRequest(
+            "limit must be between 1 and 20".into(),
+        ));
+    }
+    let visibility = visibility(&caller);
+    let records = db
+        .run(move |conn| match store::find(conn, &slug, visibility)? {
+            Lookup::Found(record) => {
+                related::related(conn, &record.row, visibility, limit as usize)
+            }
+            Lookup::MovedTo(current) => Err(ApiError::NotFound(format!(
+                "the article {slug:?} is now at {current:?}"
+            ))),
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(RelatedArticles {
+        data: records.into_iter().map(ArticleSummary::from).collect(),
+    }))
+}
+
 /// Create an article
 #[utoipa::path(
     tag = "articles",
@@ -720,6 +774,7 @@ pub async fn delete_article(
 pub fn configure(app: &mut utoipa_actix_web::service_config::ServiceConfig) {
     app.service(list_articles)
         .service(find_article)
+        .service(list_related_articles)
         .service(create_article)
         .service(update_article)
         .service(delete_article);

@@ -5,6 +5,7 @@ pub mod article_list;
 pub mod articles;
 pub mod authors;
 pub mod counts;
+pub mod related;
 pub mod schema;
 pub mod search_index;
 pub mod sections;
