@@ -10,7 +10,9 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement
 use utoipa::openapi::{ContentBuilder, OpenApi, Ref, RefOr, Required};
 use utoipa::OpenApi as _;
 
-use crate::api::article_query::{ArticleField, DateFieldParam, DateOrInstant, SortParam};
+use crate::api::article_query::{
+    ArticleField, DateFieldParam, DateOrInstant, SortParam, TimeZoneName,
+};
 use crate::api::articles::{Article, ArticleSummary, ARTICLE_FIELDS_SCHEMA};
 use crate::api::pagination::ListPage;
 use crate::api::sections::{Section, SectionNode, SectionTree};
@@ -31,7 +33,7 @@ use crate::error::{FieldError, Problem, PROBLEM_JSON};
         (name = "health", description = "Liveness and readiness"),
     ),
     components(schemas(
-        Problem, FieldError, Article, ArticleSummary, ArticleField, DateFieldParam, DateOrInstant, SortParam,
+        Problem, FieldError, Article, ArticleSummary, ArticleField, DateFieldParam, DateOrInstant, SortParam, TimeZoneName,
         SectionTree, SectionNode, ListPage<Section>
     )),
 )]

@@ -4,7 +4,7 @@ use actix_web::{get, web, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::article_query::{single_slug, slug_list, time_zone};
+use super::article_query::{single_slug, slug_list, time_zone, TimeZoneName};
 use super::Slug;
 use crate::config::ServerSettings;
 use crate::content::language;
@@ -50,7 +50,7 @@ pub struct ArchiveParams {
     )]
     pub language: Option<String>,
     /// IANA time zone whose calendar the periods follow; the server's default otherwise.
-    #[param(max_length = 64, example = "Europe/Paris")]
+    #[param(value_type = Option<TimeZoneName>, example = "Europe/Paris")]
     pub tz: Option<String>,
 }
 

@@ -231,7 +231,7 @@ pub struct ArticleListParams {
     #[param(value_type = Option<DateOrInstant>, example = "2024-11-30")]
     pub to: Option<String>,
     /// IANA time zone in which dates in `from` and `to` are read; the server's default otherwise.
-    #[param(max_length = 64, example = "Europe/Paris")]
+    #[param(value_type = Option<TimeZoneName>, example = "Europe/Paris")]
     pub tz: Option<String>,
     /// Which date `from` and `to` apply to.
     #[param(default = "published")]
@@ -245,6 +245,23 @@ pub struct ArticleListParams {
 }
 
 use super::Slug;
+
+/// An IANA time zone name, as the server knows them.
+pub struct TimeZoneName;
+
+impl utoipa::PartialSchema for TimeZoneName {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ObjectBuilder, Type};
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .enum_values(Some(chrono_tz::TZ_VARIANTS.iter().map(|tz| tz.name())))
+            .description(Some("An IANA time zone"))
+            .examples([serde_json::json!("Europe/Paris")])
+            .into()
+    }
+}
+
+impl ToSchema for TimeZoneName {}
 
 /// A calendar date (`2024-11-27`) or an RFC 3339 instant.
 pub struct DateOrInstant;
