@@ -112,7 +112,7 @@ pub struct FieldSet(Vec<String>);
 impl FieldSet {
     pub fn parse(text: &str) -> ApiResult<Self> {
         let mut names = Vec::new();
-        for name in text.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+        for name in comma_items("fields", text)? {
             let known = ArticleField::ALL.iter().any(|f| f.name() == name);
             if !known {
                 let valid: Vec<String> = ArticleField::ALL.iter().map(|f| f.name()).collect();
@@ -124,11 +124,6 @@ impl FieldSet {
             if !names.iter().any(|n| n == name) {
                 names.push(name.to_owned());
             }
-        }
-        if names.is_empty() {
-            return Err(ApiError::BadRequest(
-                "fields: name at least one field".into(),
-            ));
         }
         Ok(Self(names))
     }
@@ -301,11 +296,21 @@ fn bad(message: String) -> ApiError {
     ApiError::BadRequest(message)
 }
 
+/// The items of a comma-separated parameter; an empty item is an error, not nothing.
+fn comma_items<'a>(name: &str, text: &'a str) -> ApiResult<Vec<&'a str>> {
+    let items: Vec<&str> = text.split(',').map(str::trim).collect();
+    if items.iter().any(|i| i.is_empty()) {
+        return Err(bad(format!(
+            "{name}: empty item in {text:?}; separate values with single commas"
+        )));
+    }
+    Ok(items)
+}
+
 pub(super) fn slug_list(name: &str, text: &str, max: usize) -> ApiResult<Vec<String>> {
-    let items: Vec<String> = text
-        .split(',')
-        .map(|s| s.trim().to_owned())
-        .filter(|s| !s.is_empty())
+    let items: Vec<String> = comma_items(name, text)?
+        .into_iter()
+        .map(str::to_owned)
         .collect();
     if items.len() > max {
         return Err(bad(format!("{name}: at most {max} slugs")));
@@ -455,10 +460,8 @@ impl ArticleListParams {
         };
         let ids = match &self.ids {
             Some(text) => {
-                let ids: Vec<String> = text
-                    .split(',')
-                    .map(str::trim)
-                    .filter(|s| !s.is_empty())
+                let ids: Vec<String> = comma_items("ids", text)?
+                    .into_iter()
                     .map(|s| {
                         uuid::Uuid::parse_str(s)
                             .map(|u| u.to_string())
