@@ -7,6 +7,7 @@ usage: generate.py N [SEED] > corpus.ndjson
 import json
 import random
 import sys
+import uuid
 from datetime import datetime, timedelta, timezone
 
 FR = {
@@ -61,7 +62,9 @@ def article(i, rng, start):
         paragraphs.append(body)
     published = start + timedelta(minutes=rng.randint(0, 10 * 365 * 24 * 60))
     return {
-        "title": f"{title} ({i})",
+        # Explicit ids: `folio import` would otherwise match long titles that share a slug.
+        "id": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+        "title": title,
         "body": "\n\n".join(paragraphs),
         "language": language,
         "status": "published",

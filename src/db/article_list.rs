@@ -245,31 +245,17 @@ pub(super) fn filtered(
     Ok(date_column_filter(query, &filter.dates))
 }
 
-fn ordered(conn: &AnyConnection, query: Query, sort: Sort, search: Option<&SearchQuery>) -> Query {
+fn ordered(query: Query, sort: Sort) -> Query {
     use articles::{id, published_at, title_key, updated_at};
-    match (sort, search) {
-        // Recency breaks ties between equally relevant articles.
-        (Sort::Relevance, Some(search)) => {
-            return query
-                .order(search_index::relevance(conn, search).desc())
-                .then_order_by(published_at.is_null())
-                .then_order_by(published_at.desc())
-                .then_order_by(id.desc())
-        }
-        (Sort::Relevance, None) => {
-            return query.order((published_at.is_null(), published_at.desc(), id.desc()))
-        }
-        _ => {}
-    }
     match sort {
-        Sort::PublishedDesc => {
+        // Relevance without a search query has nothing to rank: newest first.
+        Sort::PublishedDesc | Sort::Relevance => {
             query.order((published_at.is_null(), published_at.desc(), id.desc()))
         }
         Sort::PublishedAsc => query.order((published_at.is_null(), published_at.asc(), id.asc())),
         Sort::UpdatedDesc => query.order((updated_at.desc(), id.desc())),
         Sort::UpdatedAsc => query.order((updated_at.asc(), id.asc())),
         Sort::Title => query.order((title_key.asc(), id.asc())),
-        Sort::Relevance => query,
     }
 }
 
@@ -321,6 +307,25 @@ pub fn list(
     include_total: bool,
 ) -> ApiResult<ArticleList> {
     let at = now();
+    let (limit, offset) = match window {
+        Window::Page(page) => (page.per_page, page.offset()),
+        Window::After(Some(cursor), limit) if sort == Sort::Relevance => {
+            (*limit, cursor.offset.unwrap_or(0).max(0))
+        }
+        Window::After(_, limit) => (*limit, 0),
+    };
+    if let (Sort::Relevance, Some(search)) = (sort, &filter.search) {
+        return ranked(
+            conn,
+            filter,
+            search,
+            visibility,
+            at,
+            limit,
+            offset,
+            include_total,
+        );
+    }
     let total = if include_total {
         Some(
             filtered(conn, filter, visibility, at)?
@@ -330,16 +335,10 @@ pub fn list(
     } else {
         None
     };
-    let query = filtered(conn, filter, visibility, at)?;
-    let query = ordered(conn, query, sort, filter.search.as_ref());
-    let (query, limit, offset) = match window {
-        Window::Page(page) => (query.offset(page.offset()), page.per_page, page.offset()),
-        Window::After(Some(cursor), limit) if sort == Sort::Relevance => {
-            let offset = cursor.offset.unwrap_or(0).max(0);
-            (query.offset(offset), *limit, offset)
-        }
-        Window::After(Some(cursor), limit) => (after(query, cursor), *limit, 0),
-        Window::After(None, limit) => (query, *limit, 0),
+    let query = ordered(filtered(conn, filter, visibility, at)?, sort);
+    let query = match window {
+        Window::After(Some(cursor), _) => after(query, cursor),
+        _ => query.offset(offset),
     };
     // One more than asked tells whether a next page exists.
     let mut rows: Vec<ArticleRow> = query
@@ -353,6 +352,54 @@ pub fn list(
     } else {
         None
     };
+    Ok(ArticleList {
+        records: with_relations(conn, rows)?,
+        next,
+        total,
+    })
+}
+
+/// Search results best first: the index scores every match in one pass, the
+/// filters narrow them in SQL, and the order (score, then newest, then id) is
+/// put together here, identically for both backends.
+#[allow(clippy::too_many_arguments)]
+fn ranked(
+    conn: &mut AnyConnection,
+    filter: &ArticleFilter,
+    search: &SearchQuery,
+    visibility: Visibility,
+    at: NaiveDateTime,
+    limit: i64,
+    offset: i64,
+    include_total: bool,
+) -> ApiResult<ArticleList> {
+    let scores = search_index::scores(conn, search)?;
+    let mut candidates: Vec<(i32, Option<NaiveDateTime>)> = filtered(conn, filter, visibility, at)?
+        .select((articles::id, articles::published_at))
+        .load(conn)?;
+    let score = |id: &i32| scores.get(id).copied().unwrap_or(0.0);
+    candidates.sort_by(|(a, a_at), (b, b_at)| {
+        score(b)
+            .total_cmp(&score(a))
+            .then(a_at.is_none().cmp(&b_at.is_none()))
+            .then(b_at.cmp(a_at))
+            .then(b.cmp(a))
+    });
+    let total = include_total.then_some(candidates.len() as i64);
+    let start = (offset as usize).min(candidates.len());
+    let end = (start + limit as usize).min(candidates.len());
+    let page: Vec<i32> = candidates[start..end].iter().map(|(id, _)| *id).collect();
+    let mut rows: Vec<ArticleRow> = articles::table
+        .filter(articles::id.eq_any(&page))
+        .select(ArticleRow::as_select())
+        .load(conn)?;
+    rows.sort_by_key(|row| page.iter().position(|id| *id == row.id));
+    let next = (end < candidates.len())
+        .then(|| {
+            rows.last()
+                .map(|row| Cursor::after(Sort::Relevance, row, offset + limit))
+        })
+        .flatten();
     Ok(ArticleList {
         records: with_relations(conn, rows)?,
         next,

@@ -2,6 +2,8 @@
 //! in Rust (`content::analysis`), kept current inside each write transaction.
 //! This is the one place with backend-specific search SQL.
 
+use std::collections::HashMap;
+
 use diesel::connection::SimpleConnection;
 use diesel::dsl::sql;
 use diesel::prelude::*;
@@ -179,26 +181,34 @@ pub fn matching(conn: &AnyConnection, query: &SearchQuery) -> Filter {
     }
 }
 
-/// How well an article matches `query`, larger is better: FTS5's BM25 (title ×10,
-/// standfirst ×4, body ×1; negated, since FTS5 ranks best as most negative) or
-/// PostgreSQL's ts_rank with the same field weights.
-pub fn relevance(conn: &AnyConnection, query: &SearchQuery) -> Score {
-    match conn {
-        AnyConnection::Sqlite(_) => Box::new(
-            sql::<Double>("(SELECT -bm25(article_index, 10.0, 4.0, 1.0) FROM article_index WHERE article_index MATCH ")
-                .bind::<Text, _>(query.fts5())
-                .sql(" AND rowid = articles.id)"),
-        ),
-        AnyConnection::Postgres(_) => Box::new(
-            sql::<Double>("(SELECT ts_rank('{0.1, 0.1, 0.4, 1.0}', document, to_tsquery('simple', ")
-                .bind::<Text, _>(query.tsquery())
-                .sql("))::float8 FROM article_search WHERE article_id = articles.id)"),
-        ),
-    }
+#[derive(QueryableByName)]
+struct Scored {
+    #[diesel(sql_type = Integer)]
+    id: i32,
+    #[diesel(sql_type = Double)]
+    score: f64,
+}
+
+/// How well each matching article fits `query`, larger is better, in one pass over
+/// the index: FTS5's BM25 (title ×10, standfirst ×4, body ×1; negated, as FTS5 ranks
+/// best as most negative) or PostgreSQL's `ts_rank` with the same field weights.
+pub fn scores(conn: &mut AnyConnection, query: &SearchQuery) -> ApiResult<HashMap<i32, f64>> {
+    let scored: Vec<Scored> = match conn {
+        AnyConnection::Sqlite(c) => diesel::sql_query(
+            "SELECT rowid AS id, -bm25(article_index, 10.0, 4.0, 1.0) AS score \
+             FROM article_index WHERE article_index MATCH ?",
+        )
+        .bind::<Text, _>(query.fts5())
+        .load(c)?,
+        AnyConnection::Postgres(c) => diesel::sql_query(
+            "SELECT article_id AS id, ts_rank('{0.1, 0.1, 0.4, 1.0}', document, q)::float8 AS score \
+             FROM article_search, to_tsquery('simple', $1) AS q WHERE document @@ q",
+        )
+        .bind::<Text, _>(query.tsquery())
+        .load(c)?,
+    };
+    Ok(scored.into_iter().map(|s| (s.id, s.score)).collect())
 }
 
 /// A condition on articles, in whichever dialect the connection speaks.
 pub type Filter = Box<dyn diesel::BoxableExpression<articles::table, super::Db, SqlType = Bool>>;
-
-/// A number computed per article, in whichever dialect the connection speaks.
-pub type Score = Box<dyn diesel::BoxableExpression<articles::table, super::Db, SqlType = Double>>;
