@@ -40,7 +40,7 @@ pub struct ArchiveParams {
     #[param(default = true)]
     pub descendants: Option<bool>,
     /// Only articles carrying every one of these tags (comma-separated slugs).
-    #[param(value_type = Option<Vec<Slug>>, style = Form, explode = false, max_items = 20, example = json!(["russie"]))]
+    #[param(value_type = Option<Vec<Slug>>, style = Form, explode = false, min_items = 1, max_items = 20, example = json!(["russie"]))]
     pub tag: Option<String>,
     /// Only articles in this language (BCP 47).
     #[param(

@@ -191,10 +191,10 @@ pub struct ArticleListParams {
     #[param(default = true)]
     pub descendants: Option<bool>,
     /// Only articles carrying every one of these tags (comma-separated slugs).
-    #[param(value_type = Option<Vec<Slug>>, style = Form, explode = false, max_items = 20, example = json!(["russie", "energie"]))]
+    #[param(value_type = Option<Vec<Slug>>, style = Form, explode = false, min_items = 1, max_items = 20, example = json!(["russie", "energie"]))]
     pub tag: Option<String>,
     /// Only articles carrying at least one of these tags (comma-separated slugs).
-    #[param(value_type = Option<Vec<Slug>>, style = Form, explode = false, max_items = 20, example = json!(["russie", "chine"]))]
+    #[param(value_type = Option<Vec<Slug>>, style = Form, explode = false, min_items = 1, max_items = 20, example = json!(["russie", "chine"]))]
     pub tag_any: Option<String>,
     /// Only articles by this author (by slug).
     #[param(
@@ -214,7 +214,7 @@ pub struct ArticleListParams {
     /// so other values give an empty list.
     pub status: Option<ArticleStatus>,
     /// Only these articles (comma-separated ids).
-    #[param(value_type = Option<Vec<uuid::Uuid>>, style = Form, explode = false, max_items = 100)]
+    #[param(value_type = Option<Vec<uuid::Uuid>>, style = Form, explode = false, min_items = 1, max_items = 100)]
     pub ids: Option<String>,
     /// Only articles changed at or after this instant (RFC 3339): for syncing clients.
     #[param(value_type = Option<chrono::DateTime<chrono::Utc>>, example = "2024-11-27T00:00:00Z")]
