@@ -135,6 +135,10 @@ fn malformed_json_is_400_and_other_media_415(app: &TestApp) {
     )
     .expect(415);
     raw(app, Method::POST, "/v1/tags", "application/json", "[1, 2]").expect(422);
+    let array = raw(app, Method::PATCH, "/v1/tags/x", "application/json", "[]")
+        .expect(422)
+        .json();
+    assert_eq!(array["errors"][0]["field"], "body");
     raw(
         app,
         Method::POST,

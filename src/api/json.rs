@@ -42,8 +42,13 @@ fn is_json(req: &HttpRequest) -> bool {
         || (essence.starts_with("application/") && essence.ends_with("+json"))
 }
 
-/// Parses JSON text, naming the failing field on a shape error.
+/// Parses a JSON object, naming the failing field on a shape error. Other JSON
+/// values are refused up front: serde would otherwise read a struct from an array.
 pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let starts_object = bytes.trim_ascii_start().first() == Some(&b'{');
+    if !starts_object && serde_json::from_slice::<serde::de::IgnoredAny>(bytes).is_ok() {
+        return Err(ApiError::invalid("body", "must be a JSON object"));
+    }
     let deserializer = &mut serde_json::Deserializer::from_slice(bytes);
     serde_path_to_error::deserialize(deserializer).map_err(|error| {
         let path = error.path().to_string();
