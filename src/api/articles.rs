@@ -472,12 +472,7 @@ pub struct ArticleItem;
 
 impl utoipa::PartialSchema for ArticleItem {
     fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-        utoipa::openapi::schema::AnyOfBuilder::new()
-            .item(utoipa::openapi::Ref::from_schema_name("ArticleSummary"))
-            .item(utoipa::openapi::Ref::from_schema_name(
-                ARTICLE_FIELDS_SCHEMA,
-            ))
-            .into()
+        super::any_of(&["ArticleSummary", ARTICLE_FIELDS_SCHEMA])
     }
 }
 
@@ -488,12 +483,7 @@ pub struct ArticleOrFields;
 
 impl utoipa::PartialSchema for ArticleOrFields {
     fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-        utoipa::openapi::schema::AnyOfBuilder::new()
-            .item(utoipa::openapi::Ref::from_schema_name("Article"))
-            .item(utoipa::openapi::Ref::from_schema_name(
-                ARTICLE_FIELDS_SCHEMA,
-            ))
-            .into()
+        super::any_of(&["Article", ARTICLE_FIELDS_SCHEMA])
     }
 }
 

@@ -38,6 +38,17 @@ impl utoipa::PartialSchema for Slug {
 
 impl utoipa::ToSchema for Slug {}
 
+/// A schema that is any one of the named component schemas, for responses whose shape
+/// depends on a parameter (`fields=`, `tree=true`).
+pub fn any_of(names: &[&str]) -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+    names
+        .iter()
+        .fold(utoipa::openapi::schema::AnyOfBuilder::new(), |any, name| {
+            any.item(utoipa::openapi::Ref::from_schema_name(*name))
+        })
+        .into()
+}
+
 /// The `{slug}` of an item path.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Path)]

@@ -174,10 +174,7 @@ pub struct SectionsResponse;
 
 impl utoipa::PartialSchema for SectionsResponse {
     fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-        utoipa::openapi::schema::AnyOfBuilder::new()
-            .item(utoipa::openapi::Ref::from_schema_name("ListPage_Section"))
-            .item(utoipa::openapi::Ref::from_schema_name("SectionTree"))
-            .into()
+        super::any_of(&["ListPage_Section", "SectionTree"])
     }
 }
 
