@@ -2,16 +2,8 @@
 
 mod common;
 
-use common::TestApp;
+use common::{published, TestApp};
 use serde_json::{json, Value};
-
-fn published(app: &TestApp, slug: &str, at: &str, extra: Value) {
-    let mut body = json!({"title": slug, "slug": slug, "body": "x", "status": "published", "published_at": at});
-    if let (Value::Object(body), Value::Object(extra)) = (&mut body, extra) {
-        body.extend(extra);
-    }
-    app.article(body);
-}
 
 fn periods(archive: &Value) -> Vec<(String, i64)> {
     archive["data"]

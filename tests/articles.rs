@@ -2,19 +2,10 @@
 
 mod common;
 
-use common::TestApp;
-use serde_json::{json, Value};
+use common::{slugs, TestApp};
+use serde_json::json;
 
 const FRENCH_TITLE: &str = "Poutine au Kazakhstan : une alliance stratégique…";
-
-fn slugs(list: &Value) -> Vec<String> {
-    list["data"]
-        .as_array()
-        .expect("data array")
-        .iter()
-        .map(|a| a["slug"].as_str().expect("slug").to_owned())
-        .collect()
-}
 
 fn text_round_trips_byte_exact(app: &TestApp) {
     let title = "« Le cœur\u{a0}du réacteur » — l’été 🎉";

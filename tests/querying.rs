@@ -2,25 +2,8 @@
 
 mod common;
 
-use common::TestApp;
-use serde_json::{json, Value};
-
-fn slugs(list: &Value) -> Vec<String> {
-    list["data"]
-        .as_array()
-        .expect("data array")
-        .iter()
-        .map(|a| a["slug"].as_str().expect("slug").to_owned())
-        .collect()
-}
-
-fn published(app: &TestApp, slug: &str, at: &str, extra: Value) {
-    let mut body = json!({"title": slug, "slug": slug, "body": "x", "status": "published", "published_at": at});
-    if let (Value::Object(body), Value::Object(extra)) = (&mut body, extra) {
-        body.extend(extra);
-    }
-    app.article(body);
-}
+use common::{published, slugs, TestApp};
+use serde_json::json;
 
 fn section_includes_descendants(app: &TestApp) {
     app.post("/v1/sections", json!({"name": "Monde"}))

@@ -2,17 +2,8 @@
 
 mod common;
 
-use common::{TestApp, TestDb};
-use serde_json::{json, Value};
-
-fn slugs(list: &Value) -> Vec<String> {
-    list["data"]
-        .as_array()
-        .unwrap_or_else(|| panic!("no data: {list}"))
-        .iter()
-        .map(|a| a["slug"].as_str().expect("slug").to_owned())
-        .collect()
-}
+use common::{slugs, TestApp, TestDb};
+use serde_json::json;
 
 fn search(app: &TestApp, q: &str) -> Vec<String> {
     let url = format!("/v1/articles?per_page=100&q={}", urlencode(q));

@@ -303,3 +303,22 @@ macro_rules! on_both_backends {
         }
     };
 }
+
+/// The slugs of a list response, in order.
+pub fn slugs(list: &Value) -> Vec<String> {
+    list["data"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no data array: {list}"))
+        .iter()
+        .map(|a| a["slug"].as_str().expect("slug").to_owned())
+        .collect()
+}
+
+/// Publishes an article whose slug and title are `slug`, with `extra` fields merged in.
+pub fn published(app: &TestApp, slug: &str, at: &str, extra: Value) {
+    let mut body = serde_json::json!({"title": slug, "slug": slug, "body": "x", "status": "published", "published_at": at});
+    if let (Value::Object(body), Value::Object(extra)) = (&mut body, extra) {
+        body.extend(extra);
+    }
+    app.article(body);
+}
