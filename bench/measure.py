@@ -22,6 +22,8 @@ KINDS = {
     "archive (month)": lambda r: "/v1/archive?granularity=month",
     "archive, filtered": lambda r: "/v1/archive?" + urllib.parse.urlencode({"tag": r.choice(["russie", "chine"]), "granularity": "day"}),
     "search, one word": lambda r: "/v1/articles?" + urllib.parse.urlencode({"q": r.choice(["nucleaire", "centrales", "elections", "pipeline", "sécheresse"])}),
+    # Words in about half of each language's articles: the worst case for ranking.
+    "search, very common word": lambda r: "/v1/articles?" + urllib.parse.urlencode({"q": r.choice(["gouvernement", "government", "kazakh"])}),
     "search, phrase and exclusion": lambda r: "/v1/articles?" + urllib.parse.urlencode({"q": r.choice(['"alliance stratégique" -chine', '"power plant" -beijing', 'kazakh* energie'])}),
 }
 

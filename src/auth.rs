@@ -9,10 +9,11 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 
-use crate::db::{tokens, Database};
+use crate::db::tokens::{self, TokenState};
+use crate::db::Database;
 use crate::error::{ApiError, ApiResult};
 
-/// What a token may do. `write` includes everything `read` may.
+/// What a token may do; each scope includes everything the ones before it may.
 #[derive(
     Debug,
     Clone,
@@ -32,6 +33,8 @@ pub enum Scope {
     Read,
     /// Read everything and create, change or delete content.
     Write,
+    /// Everything, and manage tokens.
+    Admin,
 }
 
 impl Scope {
@@ -39,13 +42,15 @@ impl Scope {
         match self {
             Scope::Read => "read",
             Scope::Write => "write",
+            Scope::Admin => "admin",
         }
     }
 
-    fn parse(text: &str) -> Option<Self> {
+    pub fn parse(text: &str) -> Option<Self> {
         match text {
             "read" => Some(Scope::Read),
             "write" => Some(Scope::Write),
+            "admin" => Some(Scope::Admin),
             _ => None,
         }
     }
@@ -68,6 +73,32 @@ pub fn hash_token(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
+/// A token's name, trimmed: 1 to 100 printable characters.
+pub fn token_name(name: &str) -> ApiResult<String> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().any(char::is_control) || name.chars().count() > 100 {
+        return Err(ApiError::invalid(
+            "name",
+            "must be 1 to 100 printable characters",
+        ));
+    }
+    Ok(name.to_owned())
+}
+
+/// The moment a token made now with this lifetime expires.
+pub fn expiry_after(lifetime: std::time::Duration) -> ApiResult<chrono::NaiveDateTime> {
+    chrono::TimeDelta::from_std(lifetime)
+        .ok()
+        .and_then(|d| crate::db::now().checked_add_signed(d))
+        .filter(|_| !lifetime.is_zero())
+        .ok_or_else(|| {
+            ApiError::invalid(
+                "expires_in",
+                "must be a positive lifetime of at most a few centuries",
+            )
+        })
+}
+
 /// Who is calling: the public, or the holder of a valid token.
 #[derive(Debug, Clone)]
 pub enum Caller {
@@ -76,6 +107,14 @@ pub enum Caller {
 }
 
 impl Caller {
+    /// Who the audit log names for this caller's writes.
+    pub fn actor(&self) -> String {
+        match self {
+            Caller::Token { name, .. } => name.clone(),
+            Caller::Anonymous => "anonymous".into(),
+        }
+    }
+
     /// Whether drafts and scheduled articles are visible to this caller.
     pub fn can_preview(&self) -> bool {
         matches!(self, Caller::Token { .. })
@@ -127,10 +166,28 @@ impl FromRequest for Caller {
             let db =
                 db.ok_or_else(|| ApiError::Internal("database missing from app data".into()))?;
             let hash = hash_token(&token);
-            let row = db.run(move |conn| tokens::find_active(conn, &hash)).await?;
-            let row = row.ok_or_else(|| {
-                ApiError::Unauthorized("the token is unknown or has been revoked".into())
-            })?;
+            // The lookup is by hash: timing reveals nothing about the secret itself.
+            let row = db
+                .run(move |conn| tokens::find_by_hash(conn, &hash))
+                .await?;
+            let row = row.ok_or_else(|| ApiError::Unauthorized("the token is unknown".into()))?;
+            match row.state(crate::db::now()) {
+                TokenState::Active => {}
+                TokenState::Revoked(at) => {
+                    return Err(ApiError::Unauthorized(format!(
+                        "the token {:?} was revoked at {}",
+                        row.name,
+                        at.and_utc().to_rfc3339()
+                    )))
+                }
+                TokenState::Expired(at) => {
+                    return Err(ApiError::Unauthorized(format!(
+                        "the token {:?} expired at {}",
+                        row.name,
+                        at.and_utc().to_rfc3339()
+                    )))
+                }
+            }
             let scope = Scope::parse(&row.scope).ok_or_else(|| {
                 ApiError::Internal(format!("token {} has scope {}", row.name, row.scope))
             })?;

@@ -9,7 +9,8 @@ use clap::{Parser, Subcommand};
 use crate::api::articles::ArticleStatus;
 use crate::auth::{self, Scope};
 use crate::config::Config;
-use crate::db::{search_index, tokens, Database};
+use crate::db::tokens::{self, TokenState};
+use crate::db::{self, search_index, Database};
 use crate::{demo, import, openapi, startup};
 
 #[derive(Debug, Parser)]
@@ -68,6 +69,9 @@ pub enum TokenCommand {
         name: String,
         #[arg(long, value_enum)]
         scope: Scope,
+        /// Lifetime, such as `30d` or `12h`; the token never expires without it.
+        #[arg(long, value_parser = humantime::parse_duration)]
+        expires_in: Option<std::time::Duration>,
     },
     /// List tokens (never their secrets).
     List,
@@ -107,6 +111,7 @@ fn open(config: &Config) -> Result<Database, String> {
     if indexed > 0 {
         log::info!("added {indexed} article(s) to the search index");
     }
+    db::refresh_statistics(&mut conn, false).map_err(|e| e.to_string())?;
     Ok(db)
 }
 
@@ -173,25 +178,41 @@ fn execute(cli: Cli) -> Result<ExitCode, String> {
             let db = open(&config)?;
             let mut conn = db.get().map_err(|e| e.to_string())?;
             match command {
-                TokenCommand::Create { name, scope } => {
-                    let name = name.trim().to_owned();
-                    if name.is_empty() || name.chars().any(char::is_control) || name.len() > 100 {
-                        return Err("the token name must be 1 to 100 printable characters".into());
-                    }
+                TokenCommand::Create {
+                    name,
+                    scope,
+                    expires_in,
+                } => {
+                    let name = auth::token_name(&name).map_err(|e| e.to_string())?;
+                    let expires_at = expires_in
+                        .map(|d| auth::expiry_after(d).map_err(|e| e.to_string()))
+                        .transpose()?;
                     let (token, hash) = auth::generate_token();
-                    tokens::create(&mut conn, &name, scope.as_str(), &hash)
+                    tokens::create(&mut conn, &name, scope.as_str(), &hash, expires_at)
                         .map_err(|e| e.to_string())?;
+                    let until = expires_at.map_or_else(
+                        || "no expiry".to_owned(),
+                        |t| format!("expires {}", t.and_utc().to_rfc3339()),
+                    );
                     eprintln!(
-                        "Created token {name:?} with scope {}. It is shown only once:",
+                        "Created token {name:?} with scope {} ({until}). It is shown only once:",
                         scope.as_str()
                     );
                     println!("{token}");
                 }
                 TokenCommand::List => {
                     for row in tokens::list(&mut conn).map_err(|e| e.to_string())? {
-                        let state = match row.revoked_at {
-                            Some(at) => format!("revoked {}", at.and_utc().to_rfc3339()),
-                            None => "active".into(),
+                        let state = match row.state(db::now()) {
+                            TokenState::Revoked(at) => {
+                                format!("revoked {}", at.and_utc().to_rfc3339())
+                            }
+                            TokenState::Expired(at) => {
+                                format!("expired {}", at.and_utc().to_rfc3339())
+                            }
+                            TokenState::Active => match row.expires_at {
+                                Some(at) => format!("active until {}", at.and_utc().to_rfc3339()),
+                                None => "active".into(),
+                            },
                         };
                         println!(
                             "{}\t{}\tcreated {}\t{}",
@@ -225,6 +246,10 @@ fn execute(cli: Cli) -> Result<ExitCode, String> {
                 limits: config.limits.clone(),
             };
             let summary = import::import_paths(&db, &paths, &options);
+            if !dry_run && summary.created + summary.updated > 0 {
+                let mut conn = db.get().map_err(|e| e.to_string())?;
+                db::refresh_statistics(&mut conn, true).map_err(|e| e.to_string())?;
+            }
             for failure in &summary.failures {
                 eprintln!("{failure}");
             }

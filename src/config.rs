@@ -20,12 +20,74 @@ impl Default for Limits {
     }
 }
 
+/// Which web origins a browser may call Folio from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origins {
+    Any,
+    /// Exact origins, such as `https://www.example.org`.
+    Only(Vec<String>),
+}
+
+impl Origins {
+    fn parse(name: &str, text: Option<String>, default: Origins) -> Result<Self, String> {
+        let Some(text) = text else {
+            return Ok(default);
+        };
+        if text.trim() == "*" {
+            return Ok(Origins::Any);
+        }
+        let list: Vec<String> = text
+            .split(',')
+            .map(|o| o.trim().trim_end_matches('/').to_owned())
+            .filter(|o| !o.is_empty())
+            .collect();
+        if let Some(bad) = list
+            .iter()
+            .find(|o| !(o.starts_with("https://") || o.starts_with("http://")))
+        {
+            return Err(format!(
+                "{name}: {bad:?} is not an origin such as https://www.example.org (or use *)"
+            ));
+        }
+        Ok(Origins::Only(list))
+    }
+
+    pub fn allows(&self, origin: &str) -> bool {
+        match self {
+            Origins::Any => true,
+            Origins::Only(list) => list.iter().any(|o| o == origin),
+        }
+    }
+}
+
+/// Cross-origin access from browsers. Published content is public, so any origin
+/// may read by default; writes from a browser must be allowed origin by origin.
+#[derive(Debug, Clone)]
+pub struct CorsPolicy {
+    /// `FOLIO_CORS_ORIGINS`: who may `GET` and `HEAD` (default: anyone).
+    pub read: Origins,
+    /// `FOLIO_CORS_WRITE_ORIGINS`: who may `POST`, `PATCH` and `DELETE` (default: no one).
+    pub write: Origins,
+}
+
+impl Default for CorsPolicy {
+    fn default() -> Self {
+        Self {
+            read: Origins::Any,
+            write: Origins::Only(Vec::new()),
+        }
+    }
+}
+
 /// What the HTTP layer needs from the configuration.
 #[derive(Debug, Clone)]
 pub struct ServerSettings {
     pub limits: Limits,
     /// Default zone for date-only query parameters (`from=2024-11-27`).
     pub timezone: Tz,
+    pub cors: CorsPolicy,
+    /// On SIGTERM or SIGINT: how long requests in flight may take to finish.
+    pub shutdown_grace_seconds: u64,
 }
 
 #[derive(Debug, Clone)]
@@ -36,6 +98,8 @@ pub struct Config {
     pub timezone: Tz,
     pub pool_size: u32,
     pub limits: Limits,
+    pub cors: CorsPolicy,
+    pub shutdown_grace_seconds: u64,
 }
 
 fn var(name: &str) -> Option<String> {
@@ -57,6 +121,8 @@ impl Config {
         ServerSettings {
             limits: self.limits.clone(),
             timezone: self.timezone,
+            cors: self.cors.clone(),
+            shutdown_grace_seconds: self.shutdown_grace_seconds,
         }
     }
 
@@ -76,6 +142,19 @@ impl Config {
             limits: Limits {
                 max_body_bytes: number("FOLIO_MAX_BODY_BYTES", defaults.max_body_bytes)?,
                 max_request_bytes: number("FOLIO_MAX_REQUEST_BYTES", defaults.max_request_bytes)?,
+            },
+            shutdown_grace_seconds: number("FOLIO_SHUTDOWN_GRACE_SECONDS", 30)?,
+            cors: CorsPolicy {
+                read: Origins::parse(
+                    "FOLIO_CORS_ORIGINS",
+                    var("FOLIO_CORS_ORIGINS"),
+                    Origins::Any,
+                )?,
+                write: Origins::parse(
+                    "FOLIO_CORS_WRITE_ORIGINS",
+                    var("FOLIO_CORS_WRITE_ORIGINS"),
+                    Origins::Only(Vec::new()),
+                )?,
             },
         })
     }

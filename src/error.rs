@@ -72,6 +72,9 @@ pub enum ApiError {
     /// once the referenced item exists.
     #[error("{} unknown reference(s)", .0.len())]
     UnknownReference(Vec<FieldError>),
+    /// `If-Match` named another version; `etag` is the current one.
+    #[error("{detail}")]
+    PreconditionFailed { detail: String, etag: String },
     #[error("{0}")]
     PayloadTooLarge(String),
     #[error("{0}")]
@@ -103,6 +106,9 @@ impl ApiError {
             }
             ApiError::Conflict(_) => ("/problems/conflict", "Conflict"),
             ApiError::UnknownReference(_) => ("/problems/unknown-reference", "Unknown reference"),
+            ApiError::PreconditionFailed { .. } => {
+                ("/problems/precondition-failed", "Precondition failed")
+            }
             ApiError::PayloadTooLarge(_) => ("/problems/payload-too-large", "Payload too large"),
             ApiError::UnsupportedMediaType(_) => {
                 ("/problems/unsupported-media-type", "Unsupported media type")
@@ -150,6 +156,7 @@ impl ResponseError for ApiError {
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Conflict(_) | ApiError::UnknownReference(_) => StatusCode::CONFLICT,
+            ApiError::PreconditionFailed { .. } => StatusCode::PRECONDITION_FAILED,
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
@@ -172,6 +179,9 @@ impl ResponseError for ApiError {
             }
             ApiError::Unavailable(_) => {
                 response.insert_header((header::RETRY_AFTER, "5"));
+            }
+            ApiError::PreconditionFailed { etag, .. } => {
+                response.insert_header((header::ETAG, etag.as_str()));
             }
             _ => {}
         }

@@ -1,14 +1,16 @@
 //! Cross-cutting HTTP behaviour: request ids, ETags with conditional GET and HEAD,
 //! and problem+json answers for unknown paths and methods.
 
+use actix_cors::Cors;
 use actix_web::body::{to_bytes, BoxBody, MessageBody};
-use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::dev::{RequestHead, ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Next;
 use actix_web::{web, HttpRequest, HttpResponse, ResponseError};
 use sha2::{Digest, Sha256};
 
+use crate::config::{CorsPolicy, ServerSettings};
 use crate::error::ApiError;
 
 pub const REQUEST_ID: &str = "x-request-id";
@@ -43,7 +45,111 @@ pub async fn request_id(
     Ok(res)
 }
 
-fn etag_of(bytes: &[u8]) -> String {
+/// The method a request stands for: the one a CORS preflight asks about, else its own.
+fn intended_method(head: &RequestHead) -> Option<Method> {
+    if head.method == Method::OPTIONS {
+        head.headers
+            .get(header::ACCESS_CONTROL_REQUEST_METHOD)
+            .and_then(|m| Method::from_bytes(m.as_bytes()).ok())
+    } else {
+        Some(head.method.clone())
+    }
+}
+
+fn origin_allowed(policy: &CorsPolicy, origin: &HeaderValue, head: &RequestHead) -> bool {
+    let origins = match intended_method(head) {
+        Some(Method::GET | Method::HEAD) => &policy.read,
+        _ => &policy.write,
+    };
+    origin.to_str().is_ok_and(|o| origins.allows(o))
+}
+
+/// Cross-origin access for browsers, by `policy`: reads and writes are allowed per
+/// origin separately (a preflight is judged by the method it asks for).
+pub fn cors(policy: CorsPolicy) -> Cors {
+    Cors::default()
+        .allowed_origin_fn(move |origin, head| origin_allowed(&policy, origin, head))
+        .allowed_methods(["GET", "HEAD", "POST", "PATCH", "DELETE"])
+        .allowed_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            header::IF_MATCH,
+            header::IF_NONE_MATCH,
+            header::HeaderName::from_static("idempotency-key"),
+            header::HeaderName::from_static(REQUEST_ID),
+        ])
+        .expose_headers([
+            header::ETAG,
+            header::LOCATION,
+            header::LINK,
+            header::RETRY_AFTER,
+            header::HeaderName::from_static(crate::api::idempotency::REPLAYED),
+            header::HeaderName::from_static(REQUEST_ID),
+        ])
+        .max_age(3600)
+}
+
+/// Refuses a browser request from an origin the policy does not allow, as a 403
+/// problem before anything runs (the CORS middleware alone would answer in plain text).
+pub async fn cors_refusal(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let refused = match (
+        req.app_data::<web::Data<ServerSettings>>(),
+        req.headers().get(header::ORIGIN),
+    ) {
+        (Some(settings), Some(origin)) => {
+            (!origin_allowed(&settings.cors, origin, req.head())).then(|| origin.clone())
+        }
+        _ => None,
+    };
+    match refused {
+        Some(origin) => {
+            let method = intended_method(req.head()).map_or_else(String::new, |m| m.to_string());
+            let error = ApiError::Forbidden(format!(
+                "cross-origin request refused: {} may not send {method} requests from a browser",
+                origin.to_str().unwrap_or("this origin")
+            ));
+            Ok(req.into_response(error.error_response()))
+        }
+        None => Ok(next.call(req).await?.map_into_boxed_body()),
+    }
+}
+
+/// What the API's JSON may do in a browser: nothing (it is data, never a page).
+const API_POLICY: &str = "default-src 'none'; frame-ancestors 'none'";
+/// Swagger UI at `/docs`: its own scripts, styles (it sets inline ones), images and
+/// the spec; nothing from elsewhere, and it may not be framed.
+const DOCS_POLICY: &str = "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
+     img-src 'self' data:; font-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+/// Headers every response carries: no MIME sniffing, no referrer, and a
+/// Content-Security-Policy (a strict one for the API, Swagger UI's needs on `/docs`).
+pub async fn security_headers(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let docs = req.path().starts_with("/docs");
+    let mut res = next.call(req).await?;
+    let headers = res.headers_mut();
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(if docs { DOCS_POLICY } else { API_POLICY }),
+    );
+    Ok(res)
+}
+
+/// The strong ETag of a body: what `If-None-Match` and `If-Match` are compared with.
+pub fn etag_of(bytes: &[u8]) -> String {
     let digest = Sha256::digest(bytes);
     format!("\"{}\"", hex::encode(&digest[..16]))
 }
@@ -56,7 +162,7 @@ fn matches_any(if_none_match: &str, etag: &str) -> bool {
             .any(|t| t == etag)
 }
 
-/// Adds a strong `ETag` (a hash of the body) to every response, answers `304`
+/// Adds a strong `ETag` (a hash of the body, unless the handler set one) to every response, answers `304`
 /// to a matching `If-None-Match`, and serves `HEAD` as a `GET` without the body.
 pub async fn etag(
     mut req: ServiceRequest,
@@ -78,7 +184,15 @@ pub async fn etag(
     let bytes = to_bytes(body)
         .await
         .map_err(|e| ApiError::Internal(format!("could not buffer the response: {}", e.into())))?;
-    let tag = etag_of(&bytes);
+    // A 412 already carries the ETag of the current version, not of its own body.
+    let tag = match head
+        .headers()
+        .get(header::ETAG)
+        .and_then(|v| v.to_str().ok())
+    {
+        Some(set) => set.to_owned(),
+        None => etag_of(&bytes),
+    };
     if let Ok(value) = HeaderValue::from_str(&tag) {
         head.headers_mut().insert(header::ETAG, value);
     }

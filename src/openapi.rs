@@ -22,13 +22,14 @@ use crate::error::{FieldError, Problem, PROBLEM_JSON};
 #[openapi(
     info(
         title = "Folio",
-        description = "A headless content API: articles, sections, tags and authors with their dated metadata, as JSON.\n\nReads are public (published articles only); a bearer token with the `read` scope also sees drafts and scheduled articles, and the `write` scope may change content. Errors are RFC 9457 problem documents.",
+        description = "A headless content API: articles, sections, tags and authors with their dated metadata, as JSON.\n\nReads are public (published articles only); a bearer token with the `read` scope also sees drafts and scheduled articles, the `write` scope may change content, and the `admin` scope may also manage tokens. Errors are RFC 9457 problem documents.",
         license(name = "MIT", identifier = "MIT"),
     ),
     tags(
         (name = "articles", description = "The content itself"),
         (name = "sections", description = "The tree articles are filed in"),
         (name = "tags", description = "Flat labels"),
+        (name = "tokens", description = "API tokens and the audit log, for `admin` tokens"),
         (name = "authors", description = "Bylines"),
         (name = "health", description = "Liveness and readiness"),
     ),
@@ -48,9 +49,10 @@ pub fn base() -> OpenApi {
 const ERRORS: &[(&str, &str, &str)] = &[
     ("400", "BadRequest", "The request is malformed: a query parameter or the JSON syntax is wrong"),
     ("401", "Unauthorized", "A token is required, or the one sent is unknown or revoked"),
-    ("403", "Forbidden", "The token's scope does not allow this operation"),
+    ("403", "Forbidden", "The token's scope does not allow this operation, or a browser sent it from an origin the server does not allow (CORS)"),
     ("404", "NotFound", "No such resource"),
     ("409", "Conflict", "The change conflicts with the stored content: a slug already taken, a section still in use, or a reference to a section, tag or author that does not exist (`errors` names the field)"),
+    ("412", "PreconditionFailed", "If-Match names a version that is no longer current: someone changed the resource since it was read. Nothing was changed; the ETag header carries the current version's"),
     ("413", "PayloadTooLarge", "The request body is larger than the server accepts"),
     ("415", "UnsupportedMediaType", "The request body is not sent as application/json"),
     ("422", "ValidationFailed", "The body is well-formed JSON but some fields are invalid; `errors` names each"),
@@ -58,25 +60,35 @@ const ERRORS: &[(&str, &str, &str)] = &[
     ("503", "Unavailable", "The database is unreachable; retry after the delay given"),
 ];
 
+/// Documents a string header on a response.
+fn add_header(response: &mut Response, name: &str, description: &str) {
+    response.headers.insert(
+        name.into(),
+        HeaderBuilder::new()
+            .schema(String::schema_ref())
+            .description(Some(description))
+            .build(),
+    );
+}
+
 fn common_headers(mut response: Response) -> Response {
-    response.headers.insert(
-        "ETag".into(),
-        HeaderBuilder::new()
-            .schema(String::schema_ref())
-            .description(Some(
-                "A strong validator of this response's body; send it back in If-None-Match",
-            ))
-            .build(),
-    );
-    response.headers.insert(
-        "X-Request-Id".into(),
-        HeaderBuilder::new()
-            .schema(String::schema_ref())
-            .description(Some(
-                "The id this request is logged under (the client's own, when it sent a valid one)",
-            ))
-            .build(),
-    );
+    for (name, description) in [
+        (
+            "ETag",
+            "A strong validator of this response's body; send it back in If-None-Match",
+        ),
+        ("X-Content-Type-Options", "Always `nosniff`"),
+        (
+            "Content-Security-Policy",
+            "`default-src 'none'; frame-ancestors 'none'`: the response is data, never a page",
+        ),
+        (
+            "X-Request-Id",
+            "The id this request is logged under (the client's own, when it sent a valid one)",
+        ),
+    ] {
+        add_header(&mut response, name, description);
+    }
     response
 }
 
@@ -113,15 +125,14 @@ fn error_response(description: &str, status: &str) -> Response {
         _ => None,
     };
     if let Some((name, description)) = extra {
-        response.headers.insert(
-            name.into(),
-            HeaderBuilder::new()
-                .schema(String::schema_ref())
-                .description(Some(description))
-                .build(),
-        );
+        add_header(&mut response, name, description);
     }
     common_headers(response)
+}
+
+/// Changes and deletions of content items are conditional on `If-Match`.
+fn takes_if_match(method: &HttpMethod, path: &str) -> bool {
+    path.contains("{slug}") && matches!(method, HttpMethod::Patch | HttpMethod::Delete)
 }
 
 /// Which error statuses an operation can answer, by its shape.
@@ -135,17 +146,21 @@ fn error_statuses(method: &HttpMethod, path: &str, op: &Operation) -> Vec<&'stat
     let has_body = op.request_body.is_some();
     let writes = !matches!(method, HttpMethod::Get | HttpMethod::Head);
     let mut statuses = Vec::new();
-    if has_query || has_body {
+    // A malformed If-Match is a 400 too, even on a DELETE with no query or body.
+    if has_query || has_body || takes_if_match(method, path) {
         statuses.push("400");
     }
     if in_api {
-        statuses.push("401");
+        statuses.extend(["401", "403"]);
     }
     if writes {
-        statuses.extend(["403", "409"]);
+        statuses.push("409");
     }
     if has_item {
         statuses.push("404");
+    }
+    if takes_if_match(method, path) {
+        statuses.push("412");
     }
     if has_body {
         statuses.extend(["413", "415", "422"]);
@@ -199,6 +214,38 @@ fn add_article_fields(components: &mut utoipa::openapi::Components) {
         ARTICLE_FIELDS_SCHEMA.into(),
         RefOr::T(Schema::Object(object.build())),
     );
+}
+
+/// `Idempotency-Key` on a create, and the header that marks a replayed answer.
+fn add_idempotency(op: &mut Operation) {
+    op.parameters.get_or_insert_with(Vec::new).push(
+        ParameterBuilder::new()
+            .name("Idempotency-Key")
+            .parameter_in(ParameterIn::Header)
+            .required(Required::False)
+            .description(Some(
+                "A unique key (such as a UUID) for this create: retried with the same key and \
+                 body within 24 hours, the first answer is replayed instead of creating the item \
+                 again; the same key with another body is a 422",
+            ))
+            .schema(Some(
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .min_length(Some(1))
+                    .max_length(Some(255)),
+            ))
+            .example(Some(serde_json::json!(
+                "5f0c2f4e-8b1a-4c7e-9d3a-2e6f7b8c9d0e"
+            )))
+            .build(),
+    );
+    if let Some(RefOr::T(response)) = op.responses.responses.get_mut("201") {
+        add_header(
+            response,
+            "Idempotent-Replayed",
+            "`true` when this is the recorded answer to an earlier request with the same Idempotency-Key",
+        );
+    }
 }
 
 /// Completes the generated document with the conventions shared by every operation.
@@ -256,6 +303,9 @@ pub fn finish(mut api: OpenApi) -> OpenApi {
                             "An ETag from an earlier response: 304 when it still matches",
                         ))
                         .schema(Some(String::schema_ref()))
+                        .example(Some(serde_json::json!(
+                            "\"3f8a9c2e7b1d4a6f0e5c9b8a7d6e5f4a\""
+                        )))
                         .build(),
                 );
                 op.responses.responses.insert(
@@ -267,14 +317,36 @@ pub fn finish(mut api: OpenApi) -> OpenApi {
                     )),
                 );
             }
+            if takes_if_match(&method, path) {
+                op.parameters.get_or_insert_with(Vec::new).push(
+                    ParameterBuilder::new()
+                        .name("If-Match")
+                        .parameter_in(ParameterIn::Header)
+                        .required(Required::False)
+                        .description(Some(
+                            "The ETag of the version this change is based on (from GET): \
+                             412 if the resource has changed since. `*` matches any version",
+                        ))
+                        .schema(Some(String::schema_ref()))
+                        .example(Some(serde_json::json!(
+                            "\"3f8a9c2e7b1d4a6f0e5c9b8a7d6e5f4a\""
+                        )))
+                        .build(),
+                );
+            }
+            if method == HttpMethod::Post && path != "/v1/tokens" {
+                add_idempotency(op);
+            }
             if path.starts_with("/v1/") {
                 let bearer = SecurityRequirement::new("bearer", Vec::<String>::new());
-                op.security = Some(if method == HttpMethod::Get {
-                    // Reads are public; a token widens what they show.
-                    vec![SecurityRequirement::default(), bearer]
-                } else {
-                    vec![bearer]
-                });
+                op.security = Some(
+                    if method == HttpMethod::Get && !path.starts_with("/v1/tokens") {
+                        // Reads are public; a token widens what they show.
+                        vec![SecurityRequirement::default(), bearer]
+                    } else {
+                        vec![bearer]
+                    },
+                );
             }
         }
     }

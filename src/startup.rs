@@ -52,6 +52,7 @@ pub fn serve(
     let spec = spec();
     let routes = web::Data::new(RouteTable::from_spec(&spec));
     let db = web::Data::new(db);
+    let grace = settings.shutdown_grace_seconds;
     let settings = web::Data::new(settings);
     let server = HttpServer::new(move || {
         let (app, _) = register(App::new().into_utoipa_app()).split_for_parts();
@@ -70,10 +71,16 @@ pub fn serve(
                 }),
             )
             .default_service(web::to(mw::fallback))
+            .wrap(mw::cors(settings.cors.clone()))
+            .wrap(from_fn(mw::cors_refusal))
             .wrap(from_fn(mw::etag))
+            .wrap(from_fn(mw::security_headers))
             .wrap(from_fn(mw::request_id))
             .wrap(Logger::new("%{x-request-id}o %a \"%r\" %s %b %Dms").log_target("folio::http"))
     })
+    // On SIGTERM or SIGINT the server stops accepting, lets requests in flight
+    // finish for up to `grace` seconds, then exits.
+    .shutdown_timeout(grace)
     .listen(listener)?
     .run();
     Ok(server)

@@ -100,6 +100,60 @@ fn archive_counts_by_period_in_the_time_zone(app: &TestApp) {
     app.get("/v1/archive?tz=Nowhere/Land").expect(400);
 }
 
+/// Before 1911 Paris kept local mean time, nine minutes and 21 seconds ahead of UTC:
+/// midnight fell inside a UTC hour, so that hour is split article by article.
+fn archive_days_in_local_mean_time(app: &TestApp) {
+    published(app, "before-midnight", "1900-01-01T23:47:00Z", json!({}));
+    published(app, "after-midnight", "1900-01-01T23:55:00Z", json!({}));
+    published(app, "same-hour-utc", "1900-01-01T23:59:00Z", json!({}));
+    // Before 1970, on both sides of an hour boundary.
+    published(app, "early-morning", "1900-01-02T00:00:00Z", json!({}));
+    published(app, "end-of-hour", "1899-12-31T23:44:59.999999Z", json!({}));
+    assert_eq!(
+        periods(&app.get("/v1/archive?granularity=day").json()),
+        vec![
+            ("1900-01-02".into(), 3),
+            ("1900-01-01".into(), 1),
+            ("1899-12-31".into(), 1)
+        ]
+    );
+    assert_eq!(
+        periods(&app.get("/v1/archive?granularity=day&tz=UTC").json()),
+        vec![
+            ("1900-01-02".into(), 1),
+            ("1900-01-01".into(), 3),
+            ("1899-12-31".into(), 1)
+        ]
+    );
+}
+
+/// India is 5 h 30 ahead of UTC: its midnight falls in the middle of a UTC hour.
+fn archive_days_in_a_half_hour_zone(app: &TestApp) {
+    published(app, "avant-minuit", "2024-11-26T18:20:00Z", json!({}));
+    published(app, "apres-minuit", "2024-11-26T18:40:00Z", json!({}));
+    published(app, "fin-du-mois", "2024-11-30T18:29:59Z", json!({}));
+    published(app, "debut-du-mois", "2024-11-30T18:30:00Z", json!({}));
+    assert_eq!(
+        periods(
+            &app.get("/v1/archive?granularity=day&tz=Asia/Kolkata")
+                .json()
+        ),
+        vec![
+            ("2024-12-01".into(), 1),
+            ("2024-11-30".into(), 1),
+            ("2024-11-27".into(), 1),
+            ("2024-11-26".into(), 1)
+        ]
+    );
+    assert_eq!(
+        periods(
+            &app.get("/v1/archive?granularity=month&tz=Asia/Kolkata")
+                .json()
+        ),
+        vec![("2024-12".into(), 1), ("2024-11".into(), 3)]
+    );
+}
+
 fn lists_carry_published_article_counts(app: &TestApp) {
     app.post("/v1/sections", json!({"name": "Monde"}))
         .expect(201);
@@ -180,6 +234,8 @@ fn sections_as_a_tree(app: &TestApp) {
 
 on_both_backends!(
     archive_counts_by_period_in_the_time_zone,
+    archive_days_in_local_mean_time,
+    archive_days_in_a_half_hour_zone,
     lists_carry_published_article_counts,
     sections_as_a_tree,
 );

@@ -100,15 +100,180 @@ fn tokens_are_stored_hashed(app: &TestApp) {
         .select(api_tokens::token_hash)
         .load(&mut *conn)
         .unwrap();
-    assert_eq!(hashes.len(), 2);
+    assert_eq!(hashes.len(), 3);
     for hash in hashes {
-        assert_ne!(hash, app.write_token);
-        assert_ne!(hash, app.read_token);
+        for token in [&app.read_token, &app.write_token, &app.admin_token] {
+            assert_ne!(&hash, token);
+        }
         assert_eq!(hash.len(), 64);
     }
 }
 
+/// Tokens managed over the API: only `admin` may, the secret is shown once,
+/// expiry and revocation take effect on the next request.
+fn admin_tokens_manage_tokens(app: &TestApp) {
+    let admin = app.admin_token.clone();
+    let body = json!({"name": "site-web", "scope": "read"});
+    for token in [&app.read_token, &app.write_token] {
+        app.request(Method::POST, "/v1/tokens", Some(token), Some(&body))
+            .expect(403);
+        app.request(Method::GET, "/v1/tokens", Some(token), None)
+            .expect(403);
+    }
+    app.get("/v1/tokens").expect(401);
+
+    let created = app
+        .request(Method::POST, "/v1/tokens", Some(&admin), Some(&body))
+        .expect(201);
+    let location = created.header("location").unwrap();
+    let created = created.json();
+    let secret = created["secret"].as_str().unwrap().to_owned();
+    assert_eq!(created["token"]["status"], "active");
+    assert_eq!(created["token"]["scope"], "read");
+    app.request(Method::GET, "/v1/articles", Some(&secret), None)
+        .expect(200);
+    let listed = app
+        .request(Method::GET, "/v1/tokens", Some(&admin), None)
+        .expect(200);
+    assert!(!listed.text.contains(&secret), "secrets are never listed");
+    let listed = listed.json();
+    let names: Vec<&str> = listed["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, vec!["admin", "editor", "reader", "site-web"]);
+    app.request(Method::POST, "/v1/tokens", Some(&admin), Some(&body))
+        .expect(409);
+
+    app.request(Method::DELETE, &location, Some(&admin), None)
+        .expect(204);
+    let refused = app
+        .request(Method::GET, "/v1/articles", Some(&secret), None)
+        .expect(401);
+    assert!(refused.json()["detail"]
+        .as_str()
+        .unwrap()
+        .contains("revoked"));
+    let described = app
+        .request(Method::GET, &location, Some(&admin), None)
+        .expect(200)
+        .json();
+    assert_eq!(described["status"], "revoked");
+
+    let past = json!({"name": "ancien", "scope": "write", "expires_at": "2020-01-01T00:00:00Z"});
+    app.request(Method::POST, "/v1/tokens", Some(&admin), Some(&past))
+        .expect(422);
+    // Long enough to be used once on a slow machine, then waited out.
+    let soon = chrono::Utc::now() + chrono::TimeDelta::seconds(3);
+    let short = json!({"name": "court", "scope": "write", "expires_at": soon.to_rfc3339()});
+    let short = app
+        .request(Method::POST, "/v1/tokens", Some(&admin), Some(&short))
+        .expect(201)
+        .json();
+    let secret = short["secret"].as_str().unwrap().to_owned();
+    app.request(
+        Method::POST,
+        "/v1/tags",
+        Some(&secret),
+        Some(&json!({"name": "Avant"})),
+    )
+    .expect(201);
+    let left = (soon - chrono::Utc::now()).to_std().unwrap_or_default();
+    std::thread::sleep(left + std::time::Duration::from_millis(200));
+    let expired = app
+        .request(
+            Method::POST,
+            "/v1/tags",
+            Some(&secret),
+            Some(&json!({"name": "Après"})),
+        )
+        .expect(401);
+    assert!(expired.json()["detail"]
+        .as_str()
+        .unwrap()
+        .contains("expired"));
+    // An admin token may also write content.
+    app.request(
+        Method::POST,
+        "/v1/tags",
+        Some(&admin),
+        Some(&json!({"name": "Admin"})),
+    )
+    .expect(201);
+}
+
+/// Every write leaves one audit entry, in its own transaction; refused writes leave none.
+fn writes_are_audited(app: &TestApp) {
+    let admin = app.admin_token.clone();
+    app.post("/v1/tags", json!({"name": "Énergie"})).expect(201);
+    app.article(json!({"slug": "note", "title": "Note", "body": "x", "tags": ["energie"]}));
+    app.patch("/v1/articles/note", json!({"title": "Note corrigée"}))
+        .expect(200);
+    app.patch("/v1/articles/note", json!({"title": ""}))
+        .expect(422);
+    app.request(
+        Method::POST,
+        "/v1/tags",
+        Some(&app.read_token),
+        Some(&json!({"name": "Refusé"})),
+    )
+    .expect(403);
+    app.delete("/v1/articles/note").expect(204);
+    let created = app
+        .request(
+            Method::POST,
+            "/v1/tokens",
+            Some(&admin),
+            Some(&json!({"name": "robot", "scope": "read"})),
+        )
+        .expect(201);
+    let location = created.header("location").unwrap();
+    app.request(Method::DELETE, &location, Some(&admin), None)
+        .expect(204);
+
+    app.request(Method::GET, "/v1/audit", Some(&app.write_token), None)
+        .expect(403);
+    let log = app
+        .request(Method::GET, "/v1/audit", Some(&admin), None)
+        .expect(200)
+        .json();
+    let entries: Vec<(String, String, String)> = log["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["actor"].as_str().unwrap().to_owned(),
+                e["action"].as_str().unwrap().to_owned(),
+                e["target"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    let expected = [
+        ("admin", "revoke", location.as_str()),
+        ("admin", "create", location.as_str()),
+        ("editor", "delete", "/v1/articles/note"),
+        ("editor", "update", "/v1/articles/note"),
+        ("editor", "create", "/v1/articles/note"),
+        ("editor", "create", "/v1/tags/energie"),
+    ];
+    let expected: Vec<(String, String, String)> = expected
+        .iter()
+        .map(|(a, b, c)| (a.to_string(), b.to_string(), c.to_string()))
+        .collect();
+    assert_eq!(entries, expected);
+    assert_eq!(log["total"], 6);
+    let mine = app
+        .request(Method::GET, "/v1/audit?actor=admin", Some(&admin), None)
+        .json();
+    assert_eq!(mine["total"], 2);
+}
+
 on_both_backends!(
+    admin_tokens_manage_tokens,
+    writes_are_audited,
     writes_need_a_write_token,
     malformed_authorization_is_401,
     cli_tokens_create_list_revoke,

@@ -230,3 +230,42 @@ on_both_backends!(
     unknown_paths_and_methods,
     health_and_readiness,
 );
+
+/// Every answer, errors and documentation included, carries the security headers.
+#[test]
+fn security_headers_on_every_response() {
+    let app = TestApp::spawn(common::TestDb::sqlite());
+    for (path, status) in [
+        ("/v1/articles", 200),
+        ("/v1/articles/nothing-here", 404),
+        ("/openapi.json", 200),
+        ("/docs/", 200),
+        ("/nowhere", 404),
+    ] {
+        let res = app.get(path).expect(status);
+        assert_eq!(
+            res.header("x-content-type-options").unwrap(),
+            "nosniff",
+            "{path}"
+        );
+        assert_eq!(
+            res.header("referrer-policy").unwrap(),
+            "no-referrer",
+            "{path}"
+        );
+        let policy = res.header("content-security-policy").unwrap();
+        assert!(
+            policy.contains("frame-ancestors 'none'"),
+            "{path}: {policy}"
+        );
+        if path == "/docs/" {
+            assert!(policy.contains("script-src 'self'") && !policy.contains("unsafe-eval"));
+            assert!(!policy.contains("script-src 'self' 'unsafe-inline'"));
+        } else {
+            assert!(
+                policy.starts_with("default-src 'none'; frame-ancestors"),
+                "{path}"
+            );
+        }
+    }
+}

@@ -143,6 +143,35 @@ fn bad_files_are_reported_and_others_import(app: &TestApp) {
     app.preview("/v1/articles/bon").expect(200);
 }
 
+/// Articles are saved in batches; one that fails after writing (here: its new
+/// section) is undone alone, and the articles around it are kept.
+fn a_failed_article_leaves_no_trace_in_its_batch(app: &TestApp) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("batch.ndjson");
+    let mut lines = Vec::new();
+    for i in 0..300 {
+        let line = if i == 150 {
+            r#"{"title": " ", "body": "Vide.", "section": "Sport"}"#.to_owned()
+        } else {
+            format!(r#"{{"title": "Dépêche {i}", "body": "Texte {i}.", "section": "Culture"}}"#)
+        };
+        lines.push(line);
+    }
+    std::fs::write(&path, lines.join("\n")).unwrap();
+    let (ok, stdout, stderr) = import(app, &[path.to_str().unwrap()]);
+    assert!(!ok);
+    assert!(
+        stdout.contains("299 created, 0 updated, 1 failed"),
+        "{stdout}"
+    );
+    assert!(stderr.contains("batch.ndjson:151:"), "{stderr}");
+    let sections = app.get("/v1/sections").json();
+    assert_eq!(sections["total"], 1, "{sections}");
+    assert_eq!(sections["data"][0]["slug"], "culture");
+    let list = app.preview("/v1/articles?include_total=true").json();
+    assert_eq!(list["total"], 299);
+}
+
 fn dry_run_writes_nothing(app: &TestApp) {
     let (ok, stdout, _) = import(
         app,
@@ -171,6 +200,7 @@ on_both_backends!(
     markdown_with_yaml_and_toml_front_matter,
     json_array_object_and_ndjson,
     bad_files_are_reported_and_others_import,
+    a_failed_article_leaves_no_trace_in_its_batch,
     dry_run_writes_nothing,
     default_section_option,
 );

@@ -52,6 +52,19 @@ fn every_operation_is_documented() {
             if method != "get" {
                 assert!(responses.contains_key("403"), "{here}: no 403 response");
             }
+            for parameter in op["parameters"].as_array().into_iter().flatten() {
+                let schema = &parameter["schema"];
+                assert!(
+                    parameter.get("example").is_some()
+                        || schema.get("example").is_some()
+                        || schema.get("examples").is_some(),
+                    "{here}: parameter {} has no example",
+                    parameter["name"]
+                );
+            }
+            if matches!(method.as_str(), "patch" | "delete") && path.contains("{slug}") {
+                assert!(responses.contains_key("412"), "{here}: no 412 response");
+            }
             if op.get("requestBody").is_some() {
                 assert!(responses.contains_key("422"), "{here}: no 422 response");
                 let example = &op["requestBody"]["content"]["application/json"]["schema"]["$ref"];
@@ -67,7 +80,7 @@ fn every_operation_is_documented() {
     unique.sort();
     unique.dedup();
     assert_eq!(unique.len(), operation_ids.len(), "operationIds are unique");
-    assert_eq!(operation_ids.len(), 24);
+    assert_eq!(operation_ids.len(), 29);
 }
 
 #[test]

@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{slugs, TestApp, TestDb};
+use common::{slugs, urlencode, TestApp, TestDb};
 use serde_json::json;
 
 fn search(app: &TestApp, q: &str) -> Vec<String> {
@@ -10,17 +10,6 @@ fn search(app: &TestApp, q: &str) -> Vec<String> {
     let mut found = slugs(&app.get(&url).expect(200).json());
     found.sort();
     found
-}
-
-fn urlencode(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 fn publish(app: &TestApp, slug: &str, title: &str, body: &str, language: &str) {
@@ -203,6 +192,51 @@ fn search_combines_with_filters_and_pages(app: &TestApp) {
     assert_eq!(seen.len(), 6);
 }
 
+/// More matches than the index's first round returns: a narrow filter and a long
+/// run of tied scores both need later rounds, and paging stays exact.
+fn ranking_goes_past_the_first_round(app: &TestApp) {
+    app.post("/v1/sections", json!({"name": "Asie"}))
+        .expect(201);
+    // 125 articles with the same text score the same: newest first among them.
+    for i in 0..125 {
+        app.article(json!({"slug": format!("pareil-{i:03}"), "title": "Gazoduc", "body": "Le gazoduc.",
+            "language": "fr", "status": "published",
+            "published_at": format!("2024-{:02}-{:02}T{:02}:00:00Z", 1 + i / 28, 1 + i % 28, i % 24)}));
+    }
+    // Five more mention the word once, in a long body: they score lowest.
+    let filler = "Un texte sur autre chose. ".repeat(40);
+    for i in 0..5 {
+        app.article(
+            json!({"slug": format!("asie-{i}"), "title": format!("Chronique {i}"),
+            "body": format!("{filler} Un gazoduc."), "section": "asie", "language": "fr",
+            "status": "published", "published_at": format!("2023-01-0{}T00:00:00Z", i + 1)}),
+        );
+    }
+    let narrow = app
+        .get("/v1/articles?q=gazoduc&section=asie&include_total=true")
+        .expect(200)
+        .json();
+    assert_eq!(
+        slugs(&narrow),
+        vec!["asie-4", "asie-3", "asie-2", "asie-1", "asie-0"]
+    );
+    assert_eq!(narrow["total"], 5);
+
+    let mut seen = Vec::new();
+    let mut url = "/v1/articles?q=gazoduc&per_page=20".to_owned();
+    loop {
+        let page = app.get(&url).expect(200).json();
+        seen.extend(slugs(&page));
+        match page["next_cursor"].as_str() {
+            Some(cursor) => url = format!("/v1/articles?q=gazoduc&per_page=20&cursor={cursor}"),
+            None => break,
+        }
+    }
+    let mut expected: Vec<String> = (0..125).rev().map(|i| format!("pareil-{i:03}")).collect();
+    expected.extend((0..5).rev().map(|i| format!("asie-{i}")));
+    assert_eq!(seen, expected);
+}
+
 fn unusable_queries_are_400(app: &TestApp) {
     for (q, why) in [
         ("%21%21%21", "no word"),
@@ -244,6 +278,7 @@ on_both_backends!(
     ranking_prefers_titles_and_highlights_matches,
     index_follows_every_write,
     search_combines_with_filters_and_pages,
+    ranking_goes_past_the_first_round,
     unusable_queries_are_400,
     words_written_before_the_index_are_found,
 );

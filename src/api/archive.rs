@@ -4,14 +4,12 @@ use actix_web::{get, web, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::article_query::{single_slug, slug_list, time_zone, TimeZoneName};
+use super::article_query::{scope, time_zone, TimeZoneName};
 use super::Slug;
 use crate::config::ServerSettings;
-use crate::content::language;
 use crate::db::archive::{self as store, Bucket, Granularity};
-use crate::db::article_list::ArticleFilter;
 use crate::db::Database;
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 
 /// The length of the periods counted.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]
@@ -27,7 +25,7 @@ pub enum GranularityParam {
 #[into_params(parameter_in = Query)]
 pub struct ArchiveParams {
     /// The length of the periods.
-    #[param(default = "month")]
+    #[param(default = "month", example = "day")]
     pub granularity: Option<GranularityParam>,
     /// Only articles in this section (by slug), subsections included unless `descendants=false`.
     #[param(
@@ -37,7 +35,7 @@ pub struct ArchiveParams {
     )]
     pub section: Option<String>,
     /// With `section`: whether its subsections count.
-    #[param(default = true)]
+    #[param(default = true, example = false)]
     pub descendants: Option<bool>,
     /// Only articles carrying every one of these tags (comma-separated slugs).
     #[param(value_type = Option<Vec<Slug>>, style = Form, explode = false, min_items = 1, max_items = 20, example = json!(["russie"]))]
@@ -114,27 +112,12 @@ pub async fn get_archive(
 ) -> ApiResult<HttpResponse> {
     let params = params.into_inner();
     let tz = time_zone(params.tz.as_deref(), settings.timezone)?;
-    if let Some(lang) = params
-        .language
-        .as_deref()
-        .filter(|l| !language::is_valid(l))
-    {
-        return Err(ApiError::BadRequest(format!(
-            "language={lang:?} is not a BCP 47 language tag"
-        )));
-    }
-    let filter = ArticleFilter {
-        section: single_slug("section", params.section)?,
-        descendants: params.descendants.unwrap_or(true),
-        tags_all: params
-            .tag
-            .as_deref()
-            .map(|t| slug_list("tag", t, 20))
-            .transpose()?
-            .unwrap_or_default(),
-        language: params.language,
-        ..ArticleFilter::default()
-    };
+    let filter = scope(
+        params.section,
+        params.descendants,
+        params.tag.as_deref(),
+        params.language,
+    )?;
     let granularity = params.granularity.unwrap_or(GranularityParam::Month);
     let level = match granularity {
         GranularityParam::Year => Granularity::Year,

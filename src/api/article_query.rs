@@ -175,10 +175,13 @@ pub struct ArticleListParams {
     #[param(minimum = 1, maximum = 100, default = 20, example = 20)]
     pub per_page: Option<u32>,
     /// Where to continue: the `next_cursor` of the previous page. Stable while articles are added.
-    #[param(max_length = 500)]
+    #[param(
+        max_length = 500,
+        example = "eyJzb3J0IjoiUHVibGlzaGVkRGVzYyIsImRhdGUiOiIyMDI0LTExLTI3VDA5OjAwOjAwIiwiaWQiOjQyfQ"
+    )]
     pub cursor: Option<String>,
     /// Count the matching articles into `total` (an extra query).
-    #[param(default = false)]
+    #[param(default = false, example = true)]
     pub include_total: Option<bool>,
     /// Only articles in this section (by slug), subsections included unless `descendants=false`.
     #[param(
@@ -188,7 +191,7 @@ pub struct ArticleListParams {
     )]
     pub section: Option<String>,
     /// With `section`: whether its subsections count.
-    #[param(default = true)]
+    #[param(default = true, example = false)]
     pub descendants: Option<bool>,
     /// Only articles carrying every one of these tags (comma-separated slugs).
     #[param(value_type = Option<Vec<Slug>>, style = Form, explode = false, min_items = 1, max_items = 20, example = json!(["russie", "energie"]))]
@@ -212,9 +215,10 @@ pub struct ArticleListParams {
     pub language: Option<String>,
     /// Only articles with this status. Without a token only published articles exist,
     /// so other values give an empty list.
+    #[param(example = "draft")]
     pub status: Option<ArticleStatus>,
     /// Only these articles (comma-separated ids).
-    #[param(value_type = Option<Vec<uuid::Uuid>>, style = Form, explode = false, min_items = 1, max_items = 100)]
+    #[param(value_type = Option<Vec<uuid::Uuid>>, style = Form, explode = false, min_items = 1, max_items = 100, example = json!(["0b7e4a52-3f0c-4c1e-9a51-5f1f0f6d2a10"]))]
     pub ids: Option<String>,
     /// Only articles changed at or after this instant (RFC 3339): for syncing clients.
     #[param(value_type = Option<chrono::DateTime<chrono::Utc>>, example = "2024-11-27T00:00:00Z")]
@@ -229,10 +233,10 @@ pub struct ArticleListParams {
     #[param(value_type = Option<TimeZoneName>, example = "Europe/Paris")]
     pub tz: Option<String>,
     /// Which date `from` and `to` apply to.
-    #[param(default = "published")]
+    #[param(default = "published", example = "updated")]
     pub date_field: Option<DateFieldParam>,
     /// Order of the list.
-    #[param(default = "-published_at")]
+    #[param(default = "-published_at", example = "title")]
     pub sort: Option<SortParam>,
     /// Comma-separated fields to return; list items are summaries (no body) when absent.
     #[param(value_type = Option<Vec<ArticleField>>, style = Form, explode = false, min_items = 1, example = json!(["id", "slug", "title", "published_at"]))]
@@ -326,6 +330,34 @@ pub(super) fn single_slug(name: &str, value: Option<String>) -> ApiResult<Option
         Some(v) if !slug::is_valid(&v) => Err(bad(format!("{name}={v:?} is not a slug"))),
         other => Ok(other),
     }
+}
+
+/// The filters the article list and the archive share: section (with or without
+/// its subsections), tags that must all be present, and language.
+pub(super) fn scope(
+    section: Option<String>,
+    descendants: Option<bool>,
+    tag: Option<&str>,
+    language: Option<String>,
+) -> ApiResult<ArticleFilter> {
+    let language = match language {
+        Some(lang) if !language::is_valid(&lang) => {
+            return Err(bad(format!(
+                "language={lang:?} is not a BCP 47 language tag"
+            )))
+        }
+        other => other,
+    };
+    Ok(ArticleFilter {
+        section: single_slug("section", section)?,
+        descendants: descendants.unwrap_or(true),
+        tags_all: tag
+            .map(|t| slug_list("tag", t, 20))
+            .transpose()?
+            .unwrap_or_default(),
+        language,
+        ..ArticleFilter::default()
+    })
 }
 
 /// A bound given as a date (a whole day in `tz`) or an RFC 3339 instant.
@@ -450,14 +482,6 @@ impl ArticleListParams {
             }
             (None, None) => Window::After(None, i64::from(per_page)),
         };
-        let language = match self.language {
-            Some(lang) if !language::is_valid(&lang) => {
-                return Err(bad(format!(
-                    "language={lang:?} is not a BCP 47 language tag"
-                )))
-            }
-            other => other,
-        };
         let ids = match &self.ids {
             Some(text) => {
                 let ids: Vec<String> = comma_items("ids", text)?
@@ -485,14 +509,6 @@ impl ArticleListParams {
             })
             .transpose()?;
         let filter = ArticleFilter {
-            section: single_slug("section", self.section)?,
-            descendants: self.descendants.unwrap_or(true),
-            tags_all: self
-                .tag
-                .as_deref()
-                .map(|t| slug_list("tag", t, 20))
-                .transpose()?
-                .unwrap_or_default(),
             tags_any: self
                 .tag_any
                 .as_deref()
@@ -500,12 +516,17 @@ impl ArticleListParams {
                 .transpose()?
                 .unwrap_or_default(),
             author: single_slug("author", self.author)?,
-            language,
             status: self.status.map(Into::into),
             ids,
             updated_since,
             dates,
             search,
+            ..scope(
+                self.section,
+                self.descendants,
+                self.tag.as_deref(),
+                self.language,
+            )?
         };
         Ok(ArticleListQuery {
             filter,

@@ -8,10 +8,12 @@ use serde_json::{Map, Value};
 use utoipa::{IntoParams, ToSchema};
 
 use super::article_query::{ArticleFieldsParam, ArticleListParams, FieldSet};
+use super::idempotency::{Created, IdempotencyKey};
 use super::input::{nullable, required, Check, MAX_TEXT_CHARS, MAX_TITLE_CHARS};
 use super::json::JsonBody;
 use super::pagination::with_query;
-use super::{created, Slug, SlugPath};
+use super::precondition::IfMatch;
+use super::{Metadata, Slug, SlugPath};
 use crate::auth::{Caller, Scope};
 use crate::config::{Limits, ServerSettings};
 use crate::content::analysis::Language;
@@ -22,12 +24,13 @@ use crate::db::article_list::{self, Window};
 use crate::db::articles::{
     self as store, ArticleChanges, ArticleRecord, Label, Lookup, NewArticle, Status, Visibility,
 };
+use crate::db::audit::{self, Action};
 use crate::db::related;
 use crate::db::{truncate, Database};
 use crate::error::{ApiError, ApiResult};
 
 const MAX_LINKS: usize = 50;
-const MAX_METADATA_BYTES: usize = 65_536;
+pub const MAX_METADATA_BYTES: usize = 65_536;
 
 /// Where an article stands in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -120,8 +123,7 @@ pub struct ArticleSummary {
     pub first_published_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
-    /// Free-form extra fields.
-    #[schema(value_type = Object)]
+    #[schema(value_type = Metadata)]
     pub metadata: Map<String, Value>,
     /// In search results: the matching passage, HTML-escaped, with matches in `<mark>`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -257,7 +259,7 @@ pub struct ArticleCreate {
     pub authors: Option<Vec<String>>,
     /// Publication time; defaults to the moment the article is published.
     pub published_at: Option<DateTime<Utc>>,
-    #[schema(value_type = Option<Object>)]
+    #[schema(value_type = Option<Metadata>)]
     pub metadata: Option<Map<String, Value>>,
 }
 
@@ -299,7 +301,7 @@ pub struct ArticleUpdate {
     #[schema(value_type = Option<DateTime<Utc>>)]
     pub published_at: Option<Option<DateTime<Utc>>>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<Object>)]
+    #[schema(value_type = Option<Metadata>)]
     pub metadata: Option<Option<Map<String, Value>>>,
 }
 
@@ -653,13 +655,14 @@ pub struct RelatedParams {
 /// Articles related to one article.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct RelatedArticles {
-    /// Most related first: shared tags count most, then the same section; newest first among equals.
+    /// Most related first: shared tags count most, then shared title and standfirst words
+    /// (in any inflection, rarer words weighing more), then the same section; newest first among equals.
     pub data: Vec<ArticleSummary>,
 }
 
 /// Related articles
 ///
-/// Up to `limit` articles sharing this one's tags or section, most related first.
+/// Up to `limit` articles sharing this one's tags, vocabulary or section, most related first.
 #[utoipa::path(
     tag = "articles",
     params(SlugPath, RelatedParams),
@@ -706,15 +709,20 @@ pub async fn create_article(
     caller: Caller,
     db: web::Data<Database>,
     settings: web::Data<ServerSettings>,
+    key: IdempotencyKey,
     body: JsonBody<ArticleCreate>,
 ) -> ApiResult<HttpResponse> {
     caller.require(Scope::Write)?;
+    let digest = body.digest().to_owned();
     let new = body.into_inner()?.parse(&settings.limits)?;
-    let record = db.write(move |conn| store::create(conn, new)).await?;
-    Ok(created(
-        &format!("/v1/articles/{}", record.row.slug),
-        Article::from(record),
-    ))
+    key.create(&db, &caller, &digest, move |conn| {
+        let record = store::create(conn, new)?;
+        Created::new(
+            format!("/v1/articles/{}", record.row.slug),
+            &Article::from(record),
+        )
+    })
+    .await
 }
 
 /// Update an article
@@ -732,13 +740,27 @@ pub async fn update_article(
     db: web::Data<Database>,
     settings: web::Data<ServerSettings>,
     path: web::Path<SlugPath>,
+    if_match: IfMatch,
     body: JsonBody<ArticleUpdate>,
 ) -> ApiResult<HttpResponse> {
     caller.require(Scope::Write)?;
+    let actor = caller.actor();
     let slug = path.into_inner().parse()?;
     let changes = body.into_inner()?.parse(&settings.limits)?;
     let record = db
-        .write(move |conn| store::update(conn, &slug, changes))
+        .write(move |conn| {
+            if_match.guard(conn, "articles", &slug, |conn| {
+                store::find_current(conn, &slug).map(Article::from)
+            })?;
+            let updated = store::update(conn, &slug, changes)?;
+            audit::record(
+                conn,
+                &actor,
+                Action::Update,
+                &format!("/v1/articles/{slug}"),
+            )?;
+            Ok(updated)
+        })
         .await?;
     Ok(HttpResponse::Ok().json(Article::from(record)))
 }
@@ -754,10 +776,24 @@ pub async fn delete_article(
     caller: Caller,
     db: web::Data<Database>,
     path: web::Path<SlugPath>,
+    if_match: IfMatch,
 ) -> ApiResult<HttpResponse> {
     caller.require(Scope::Write)?;
+    let actor = caller.actor();
     let slug = path.into_inner().parse()?;
-    db.write(move |conn| store::delete(conn, &slug)).await?;
+    db.write(move |conn| {
+        if_match.guard(conn, "articles", &slug, |conn| {
+            store::find_current(conn, &slug).map(Article::from)
+        })?;
+        store::delete(conn, &slug)?;
+        audit::record(
+            conn,
+            &actor,
+            Action::Delete,
+            &format!("/v1/articles/{slug}"),
+        )
+    })
+    .await?;
     Ok(HttpResponse::NoContent().finish())
 }
 

@@ -5,11 +5,14 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::idempotency::{Created, IdempotencyKey};
 use super::input::{nullable, required, Check, MAX_NAME_CHARS, MAX_TEXT_CHARS};
 use super::json::JsonBody;
 use super::pagination::{ListPage, PageParams};
-use super::{created, Slug, SlugPath};
+use super::precondition::IfMatch;
+use super::{Slug, SlugPath};
 use crate::auth::{Caller, Scope};
+use crate::db::audit::{self, Action};
 use crate::db::authors::{self as store, AuthorChanges, AuthorRow, NewAuthor};
 use crate::db::counts::Counted;
 use crate::db::Database;
@@ -217,15 +220,17 @@ pub async fn find_author(
 pub async fn create_author(
     caller: Caller,
     db: web::Data<Database>,
+    key: IdempotencyKey,
     body: JsonBody<AuthorCreate>,
 ) -> ApiResult<HttpResponse> {
     caller.require(Scope::Write)?;
+    let digest = body.digest().to_owned();
     let new = body.into_inner()?.parse()?;
-    let row = db.write(move |conn| store::create(conn, new)).await?;
-    Ok(created(
-        &format!("/v1/authors/{}", row.item.slug),
-        Author::from(row),
-    ))
+    key.create(&db, &caller, &digest, move |conn| {
+        let row = store::create(conn, new)?;
+        Created::new(format!("/v1/authors/{}", row.item.slug), &Author::from(row))
+    })
+    .await
 }
 
 /// Update an author
@@ -242,13 +247,22 @@ pub async fn update_author(
     caller: Caller,
     db: web::Data<Database>,
     path: web::Path<SlugPath>,
+    if_match: IfMatch,
     body: JsonBody<AuthorUpdate>,
 ) -> ApiResult<HttpResponse> {
     caller.require(Scope::Write)?;
+    let actor = caller.actor();
     let slug = path.into_inner().parse()?;
     let changes = body.into_inner()?.parse()?;
     let row = db
-        .write(move |conn| store::update(conn, &slug, changes))
+        .write(move |conn| {
+            if_match.guard(conn, "authors", &slug, |conn| {
+                store::find_counted(conn, &slug).map(Author::from)
+            })?;
+            let updated = store::update(conn, &slug, changes)?;
+            audit::record(conn, &actor, Action::Update, &format!("/v1/authors/{slug}"))?;
+            Ok(updated)
+        })
         .await?;
     Ok(HttpResponse::Ok().json(Author::from(row)))
 }
@@ -266,10 +280,19 @@ pub async fn delete_author(
     caller: Caller,
     db: web::Data<Database>,
     path: web::Path<SlugPath>,
+    if_match: IfMatch,
 ) -> ApiResult<HttpResponse> {
     caller.require(Scope::Write)?;
+    let actor = caller.actor();
     let slug = path.into_inner().parse()?;
-    db.write(move |conn| store::delete(conn, &slug)).await?;
+    db.write(move |conn| {
+        if_match.guard(conn, "authors", &slug, |conn| {
+            store::find_counted(conn, &slug).map(Author::from)
+        })?;
+        store::delete(conn, &slug)?;
+        audit::record(conn, &actor, Action::Delete, &format!("/v1/authors/{slug}"))
+    })
+    .await?;
     Ok(HttpResponse::NoContent().finish())
 }
 

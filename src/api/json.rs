@@ -12,16 +12,25 @@ use actix_web::http::header;
 use actix_web::{web, FromRequest, HttpRequest};
 use futures_util::StreamExt;
 use serde::de::DeserializeOwned;
+use sha2::{Digest, Sha256};
 
 use crate::config::{Limits, ServerSettings};
 use crate::error::{ApiError, FieldError};
 
-pub struct JsonBody<T>(Result<T, ApiError>);
+pub struct JsonBody<T> {
+    parsed: Result<T, ApiError>,
+    digest: String,
+}
 
 impl<T> JsonBody<T> {
     /// The parsed body, or why it could not be read.
     pub fn into_inner(self) -> Result<T, ApiError> {
-        self.0
+        self.parsed
+    }
+
+    /// A SHA-256 of the method, path and raw body: what an idempotent retry must repeat.
+    pub fn digest(&self) -> &str {
+        &self.digest
     }
 }
 
@@ -78,14 +87,28 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
     type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let body = read::<T>(req, payload);
-        Box::pin(async move { Ok(JsonBody(body.await)) })
+        let body = read(req, payload);
+        let target = format!("{} {}", req.method(), req.path());
+        Box::pin(async move {
+            let (parsed, digest) = match body.await {
+                Ok(bytes) => {
+                    let mut hash = Sha256::new();
+                    hash.update(target.as_bytes());
+                    hash.update(b"\n");
+                    hash.update(&bytes);
+                    (parse(&bytes), hex::encode(hash.finalize()))
+                }
+                Err(e) => (Err(e), String::new()),
+            };
+            Ok(JsonBody { parsed, digest })
+        })
     }
 }
 
-type BodyFuture<T> = Pin<Box<dyn Future<Output = Result<T, ApiError>>>>;
+type BodyFuture = Pin<Box<dyn Future<Output = Result<web::BytesMut, ApiError>>>>;
 
-fn read<T: DeserializeOwned + 'static>(req: &HttpRequest, payload: &mut Payload) -> BodyFuture<T> {
+/// The raw body, checked for media type and size.
+fn read(req: &HttpRequest, payload: &mut Payload) -> BodyFuture {
     let json = is_json(req);
     let limit = req
         .app_data::<web::Data<ServerSettings>>()
@@ -110,6 +133,6 @@ fn read<T: DeserializeOwned + 'static>(req: &HttpRequest, payload: &mut Payload)
             }
             bytes.extend_from_slice(&chunk);
         }
-        parse(&bytes)
+        Ok(bytes)
     })
 }

@@ -3,17 +3,19 @@
 pub mod archive;
 pub mod article_query;
 pub mod articles;
+pub mod audit;
 pub mod authors;
 pub mod health;
+pub mod idempotency;
 pub mod input;
 pub mod json;
 pub mod pagination;
+pub mod precondition;
 pub mod sections;
 pub mod tags;
+pub mod tokens;
 
-use actix_web::http::header;
-use actix_web::HttpResponse;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use utoipa::IntoParams;
 
 use crate::content::slug;
@@ -37,6 +39,26 @@ impl utoipa::PartialSchema for Slug {
 }
 
 impl utoipa::ToSchema for Slug {}
+
+/// Free-form article metadata: any JSON object, kept as given.
+pub struct Metadata;
+
+impl utoipa::PartialSchema for Metadata {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{AdditionalProperties, ObjectBuilder, Type};
+        ObjectBuilder::new()
+            .schema_type(Type::Object)
+            .additional_properties(Some(AdditionalProperties::FreeForm(true)))
+            .description(Some(format!(
+                "Free-form extra fields: any JSON object of at most {} bytes, returned as given",
+                articles::MAX_METADATA_BYTES
+            )))
+            .examples([serde_json::json!({"dateline": "Astana", "event_date": "2024-11-28"})])
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for Metadata {}
 
 /// A schema that is any one of the named component schemas, for responses whose shape
 /// depends on a parameter (`fields=`, `tree=true`).
@@ -76,13 +98,6 @@ impl SlugPath {
     }
 }
 
-/// A `201 Created` answer with the new item's `Location`.
-pub fn created<T: Serialize>(location: &str, body: T) -> HttpResponse {
-    HttpResponse::Created()
-        .insert_header((header::LOCATION, location))
-        .json(body)
-}
-
 /// Registers every `/v1` route.
 pub fn configure(app: &mut utoipa_actix_web::service_config::ServiceConfig) {
     articles::configure(app);
@@ -90,4 +105,6 @@ pub fn configure(app: &mut utoipa_actix_web::service_config::ServiceConfig) {
     sections::configure(app);
     tags::configure(app);
     authors::configure(app);
+    tokens::configure(app);
+    audit::configure(app);
 }

@@ -5,11 +5,14 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use super::idempotency::{Created, IdempotencyKey};
 use super::input::{nullable, required, Check, Integer, MAX_NAME_CHARS, MAX_TEXT_CHARS};
 use super::json::JsonBody;
 use super::pagination::{ListPage, PageParams};
-use super::{created, Slug, SlugPath};
+use super::precondition::IfMatch;
+use super::{Slug, SlugPath};
 use crate::auth::{Caller, Scope};
+use crate::db::audit::{self, Action};
 use crate::db::sections::{self as store, NewSection, SectionChanges, SectionRecord};
 use crate::db::Database;
 use crate::error::ApiResult;
@@ -185,7 +188,7 @@ impl ToSchema for SectionsResponse {}
 #[into_params(parameter_in = Query)]
 pub struct TreeParam {
     /// Return every section nested under its parent (no pagination).
-    #[param(default = false)]
+    #[param(default = false, example = true)]
     pub tree: Option<bool>,
 }
 
@@ -259,15 +262,20 @@ pub async fn find_section(
 pub async fn create_section(
     caller: Caller,
     db: web::Data<Database>,
+    key: IdempotencyKey,
     body: JsonBody<SectionCreate>,
 ) -> ApiResult<HttpResponse> {
     caller.require(Scope::Write)?;
+    let digest = body.digest().to_owned();
     let new = body.into_inner()?.parse()?;
-    let record = db.write(move |conn| store::create(conn, new)).await?;
-    Ok(created(
-        &format!("/v1/sections/{}", record.row.slug),
-        Section::from(record),
-    ))
+    key.create(&db, &caller, &digest, move |conn| {
+        let record = store::create(conn, new)?;
+        Created::new(
+            format!("/v1/sections/{}", record.row.slug),
+            &Section::from(record),
+        )
+    })
+    .await
 }
 
 /// Update a section
@@ -284,13 +292,27 @@ pub async fn update_section(
     caller: Caller,
     db: web::Data<Database>,
     path: web::Path<SlugPath>,
+    if_match: IfMatch,
     body: JsonBody<SectionUpdate>,
 ) -> ApiResult<HttpResponse> {
     caller.require(Scope::Write)?;
+    let actor = caller.actor();
     let slug = path.into_inner().parse()?;
     let changes = body.into_inner()?.parse()?;
     let record = db
-        .write(move |conn| store::update(conn, &slug, changes))
+        .write(move |conn| {
+            if_match.guard(conn, "sections", &slug, |conn| {
+                store::find(conn, &slug).map(Section::from)
+            })?;
+            let updated = store::update(conn, &slug, changes)?;
+            audit::record(
+                conn,
+                &actor,
+                Action::Update,
+                &format!("/v1/sections/{slug}"),
+            )?;
+            Ok(updated)
+        })
         .await?;
     Ok(HttpResponse::Ok().json(Section::from(record)))
 }
@@ -308,10 +330,24 @@ pub async fn delete_section(
     caller: Caller,
     db: web::Data<Database>,
     path: web::Path<SlugPath>,
+    if_match: IfMatch,
 ) -> ApiResult<HttpResponse> {
     caller.require(Scope::Write)?;
+    let actor = caller.actor();
     let slug = path.into_inner().parse()?;
-    db.write(move |conn| store::delete(conn, &slug)).await?;
+    db.write(move |conn| {
+        if_match.guard(conn, "sections", &slug, |conn| {
+            store::find(conn, &slug).map(Section::from)
+        })?;
+        store::delete(conn, &slug)?;
+        audit::record(
+            conn,
+            &actor,
+            Action::Delete,
+            &format!("/v1/sections/{slug}"),
+        )
+    })
+    .await?;
     Ok(HttpResponse::NoContent().finish())
 }
 

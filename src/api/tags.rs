@@ -5,11 +5,14 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::idempotency::{Created, IdempotencyKey};
 use super::input::{nullable, required, Check, MAX_NAME_CHARS, MAX_TEXT_CHARS};
 use super::json::JsonBody;
 use super::pagination::{ListPage, PageParams};
-use super::{created, Slug, SlugPath};
+use super::precondition::IfMatch;
+use super::{Slug, SlugPath};
 use crate::auth::{Caller, Scope};
+use crate::db::audit::{self, Action};
 use crate::db::counts::Counted;
 use crate::db::tags::{self as store, NewTag, TagChanges, TagRow};
 use crate::db::Database;
@@ -164,15 +167,17 @@ pub async fn find_tag(
 pub async fn create_tag(
     caller: Caller,
     db: web::Data<Database>,
+    key: IdempotencyKey,
     body: JsonBody<TagCreate>,
 ) -> ApiResult<HttpResponse> {
     caller.require(Scope::Write)?;
+    let digest = body.digest().to_owned();
     let new = body.into_inner()?.parse()?;
-    let row = db.write(move |conn| store::create(conn, new)).await?;
-    Ok(created(
-        &format!("/v1/tags/{}", row.item.slug),
-        Tag::from(row),
-    ))
+    key.create(&db, &caller, &digest, move |conn| {
+        let row = store::create(conn, new)?;
+        Created::new(format!("/v1/tags/{}", row.item.slug), &Tag::from(row))
+    })
+    .await
 }
 
 /// Update a tag
@@ -189,13 +194,22 @@ pub async fn update_tag(
     caller: Caller,
     db: web::Data<Database>,
     path: web::Path<SlugPath>,
+    if_match: IfMatch,
     body: JsonBody<TagUpdate>,
 ) -> ApiResult<HttpResponse> {
     caller.require(Scope::Write)?;
+    let actor = caller.actor();
     let slug = path.into_inner().parse()?;
     let changes = body.into_inner()?.parse()?;
     let row = db
-        .write(move |conn| store::update(conn, &slug, changes))
+        .write(move |conn| {
+            if_match.guard(conn, "tags", &slug, |conn| {
+                store::find_counted(conn, &slug).map(Tag::from)
+            })?;
+            let updated = store::update(conn, &slug, changes)?;
+            audit::record(conn, &actor, Action::Update, &format!("/v1/tags/{slug}"))?;
+            Ok(updated)
+        })
         .await?;
     Ok(HttpResponse::Ok().json(Tag::from(row)))
 }
@@ -213,10 +227,19 @@ pub async fn delete_tag(
     caller: Caller,
     db: web::Data<Database>,
     path: web::Path<SlugPath>,
+    if_match: IfMatch,
 ) -> ApiResult<HttpResponse> {
     caller.require(Scope::Write)?;
+    let actor = caller.actor();
     let slug = path.into_inner().parse()?;
-    db.write(move |conn| store::delete(conn, &slug)).await?;
+    db.write(move |conn| {
+        if_match.guard(conn, "tags", &slug, |conn| {
+            store::find_counted(conn, &slug).map(Tag::from)
+        })?;
+        store::delete(conn, &slug)?;
+        audit::record(conn, &actor, Action::Delete, &format!("/v1/tags/{slug}"))
+    })
+    .await?;
     Ok(HttpResponse::NoContent().finish())
 }
 

@@ -2,6 +2,7 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use diesel::sql_types::{Bool, Nullable};
 
 use super::schema::{
     article_authors, article_slug_redirects, article_tags, articles, authors, sections, tags,
@@ -234,10 +235,22 @@ pub(super) fn visible(
     let query = articles::table.into_boxed();
     match visibility {
         Visibility::Preview => query,
-        Visibility::Public => query
-            .filter(articles::status.eq(Status::Published.as_str()))
-            .filter(articles::published_at.le(at)),
+        Visibility::Public => query.filter(public(at)),
     }
+}
+
+/// One condition on articles; `NULL` (an unknown date) counts as false, as in SQL.
+pub(super) type Condition =
+    Box<dyn BoxableExpression<articles::table, Db, SqlType = Nullable<Bool>>>;
+
+/// Published, and the publication time has come: what everyone may read.
+pub(super) fn public(at: NaiveDateTime) -> Condition {
+    Box::new(
+        articles::status
+            .eq(Status::Published.as_str())
+            .nullable()
+            .and(articles::published_at.le(at)),
+    )
 }
 
 /// Attaches sections, tags and authors to rows: three queries whatever the count.

@@ -1,4 +1,5 @@
-//! Articles related to another: those sharing its tags weigh most, then its section.
+//! Articles related to another: those sharing its tags weigh most, then those
+//! sharing the words of its title and standfirst, then its section.
 
 use std::collections::HashMap;
 
@@ -7,13 +8,44 @@ use diesel::prelude::*;
 
 use super::articles::{visible, with_relations, ArticleRecord, ArticleRow, Visibility};
 use super::schema::{article_tags, articles};
-use super::{now, AnyConnection};
+use super::{now, search_index, AnyConnection};
+use crate::content::analysis::{terms, Language};
+use crate::content::search::{Clause, SearchQuery};
 use crate::error::ApiResult;
 
-const TAG_WEIGHT: i64 = 3;
-const SECTION_WEIGHT: i64 = 1;
+const TAG_WEIGHT: f64 = 3.0;
+/// The best vocabulary match gets this much; the others in proportion to their score.
+const VOCABULARY_WEIGHT: f64 = 2.0;
+const SECTION_WEIGHT: f64 = 1.0;
 /// How many same-section articles are considered, newest first.
 const SECTION_CANDIDATES: i64 = 200;
+/// How many of the best vocabulary matches are considered.
+const VOCABULARY_CANDIDATES: i64 = 50;
+/// Title and standfirst words this short are mostly articles and prepositions.
+const MIN_TERM_LEN: usize = 5;
+const MAX_TERMS: usize = 12;
+
+/// The distinctive words of an article's title and standfirst, as one search for
+/// any of them: the index's ranking then favours the articles that share the most,
+/// and the rarest, of them.
+fn vocabulary(article: &ArticleRow) -> Option<SearchQuery> {
+    let text = format!(
+        "{} {}",
+        article.title,
+        article.standfirst.as_deref().unwrap_or("")
+    );
+    let mut words: Vec<String> = Vec::new();
+    for term in terms(&text, Language::from_tag(&article.language)) {
+        if term.chars().count() >= MIN_TERM_LEN && !words.contains(&term) {
+            words.push(term);
+        }
+    }
+    words.truncate(MAX_TERMS);
+    (!words.is_empty()).then(|| SearchQuery {
+        required: vec![Clause::Word(words)],
+        excluded: Vec::new(),
+    })
+}
 
 /// Up to `limit` visible articles related to `article`, most related first, then newest.
 pub fn related(
@@ -23,35 +55,47 @@ pub fn related(
     limit: usize,
 ) -> ApiResult<Vec<ArticleRecord>> {
     let at = now();
+    let mut scores: HashMap<i32, f64> = HashMap::new();
+    // Candidates the caller may not see are dropped when the rows are loaded.
     let tag_ids: Vec<i32> = article_tags::table
         .filter(article_tags::article_id.eq(article.id))
         .select(article_tags::tag_id)
         .load(conn)?;
-    let mut scores: HashMap<i32, i64> = HashMap::new();
     if !tag_ids.is_empty() {
-        // Candidates the caller may not see are dropped when the rows are loaded.
         let shared: Vec<(i32, i64)> = article_tags::table
             .filter(article_tags::tag_id.eq_any(&tag_ids))
-            .filter(article_tags::article_id.ne(article.id))
             .group_by(article_tags::article_id)
             .select((article_tags::article_id, count_star()))
             .load(conn)?;
         for (id, count) in shared {
-            *scores.entry(id).or_insert(0) += TAG_WEIGHT * count;
+            *scores.entry(id).or_insert(0.0) += TAG_WEIGHT * count as f64;
+        }
+    }
+    if let Some(query) = vocabulary(article) {
+        let matches = search_index::best(conn, &query, Some(VOCABULARY_CANDIDATES + 1))?;
+        let top = matches
+            .iter()
+            .filter(|(id, _)| *id != article.id)
+            .map(|(_, score)| *score)
+            .fold(0.0, f64::max);
+        if top > 0.0 {
+            for (id, score) in matches {
+                *scores.entry(id).or_insert(0.0) += VOCABULARY_WEIGHT * score / top;
+            }
         }
     }
     if let Some(section) = article.section_id {
         let same: Vec<i32> = visible(visibility, at)
             .filter(articles::section_id.eq(section))
-            .filter(articles::id.ne(article.id))
             .order((articles::published_at.desc(), articles::id.desc()))
             .limit(SECTION_CANDIDATES)
             .select(articles::id)
             .load(conn)?;
         for id in same {
-            *scores.entry(id).or_insert(0) += SECTION_WEIGHT;
+            *scores.entry(id).or_insert(0.0) += SECTION_WEIGHT;
         }
     }
+    scores.remove(&article.id);
     if scores.is_empty() {
         return Ok(Vec::new());
     }
@@ -60,9 +104,10 @@ pub fn related(
         .filter(articles::id.eq_any(ids))
         .select(ArticleRow::as_select())
         .load(conn)?;
+    let score = |row: &ArticleRow| scores.get(&row.id).copied().unwrap_or(0.0);
     rows.sort_by(|a, b| {
-        scores[&b.id]
-            .cmp(&scores[&a.id])
+        score(b)
+            .total_cmp(&score(a))
             .then(b.published_at.cmp(&a.published_at))
             .then(b.id.cmp(&a.id))
     });

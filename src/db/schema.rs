@@ -96,6 +96,29 @@ diesel::table! {
         created_at -> Timestamp,
         last_used_at -> Nullable<Timestamp>,
         revoked_at -> Nullable<Timestamp>,
+        expires_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    idempotency_keys (token_name, key) {
+        token_name -> Text,
+        key -> Text,
+        request_digest -> Text,
+        status -> Integer,
+        location -> Nullable<Text>,
+        body -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    audit_log (id) {
+        id -> Integer,
+        at -> Timestamp,
+        actor -> Text,
+        action -> Text,
+        target -> Text,
     }
 }
 
@@ -115,4 +138,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     article_authors,
     article_slug_redirects,
     api_tokens,
+    idempotency_keys,
+    audit_log,
 );

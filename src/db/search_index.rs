@@ -2,12 +2,10 @@
 //! in Rust (`content::analysis`), kept current inside each write transaction.
 //! This is the one place with backend-specific search SQL.
 
-use std::collections::HashMap;
-
 use diesel::connection::SimpleConnection;
 use diesel::dsl::sql;
 use diesel::prelude::*;
-use diesel::sql_types::{Bool, Double, Integer, Text};
+use diesel::sql_types::{BigInt, Bool, Double, Integer, Text};
 
 use super::schema::articles;
 use super::AnyConnection;
@@ -189,22 +187,31 @@ struct Scored {
     score: f64,
 }
 
-/// How well each matching article fits `query`, larger is better, in one pass over
-/// the index: FTS5's BM25 (title ×10, standfirst ×4, body ×1; negated, as FTS5 ranks
-/// best as most negative) or PostgreSQL's `ts_rank` with the same field weights.
-pub fn scores(conn: &mut AnyConnection, query: &SearchQuery) -> ApiResult<HashMap<i32, f64>> {
+/// The `limit` matches that fit `query` best, best first, with their scores (larger
+/// is better), all of them when `limit` is `None`: FTS5's BM25 (title ×10, standfirst
+/// ×4, body ×1; negated, as FTS5 ranks best as most negative) or PostgreSQL's
+/// `ts_rank` with the same field weights. Only the index is read.
+pub fn best(
+    conn: &mut AnyConnection,
+    query: &SearchQuery,
+    limit: Option<i64>,
+) -> ApiResult<Vec<(i32, f64)>> {
+    let limit = limit.unwrap_or(i64::MAX);
     let scored: Vec<Scored> = match conn {
         AnyConnection::Sqlite(c) => diesel::sql_query(
             "SELECT rowid AS id, -bm25(article_index, 10.0, 4.0, 1.0) AS score \
-             FROM article_index WHERE article_index MATCH ?",
+             FROM article_index WHERE article_index MATCH ? ORDER BY score DESC LIMIT ?",
         )
         .bind::<Text, _>(query.fts5())
+        .bind::<BigInt, _>(limit)
         .load(c)?,
         AnyConnection::Postgres(c) => diesel::sql_query(
             "SELECT article_id AS id, ts_rank('{0.1, 0.1, 0.4, 1.0}', document, q)::float8 AS score \
-             FROM article_search, to_tsquery('simple', $1) AS q WHERE document @@ q",
+             FROM article_search, to_tsquery('simple', $1) AS q WHERE document @@ q \
+             ORDER BY score DESC LIMIT $2",
         )
         .bind::<Text, _>(query.tsquery())
+        .bind::<BigInt, _>(limit)
         .load(c)?,
     };
     Ok(scored.into_iter().map(|s| (s.id, s.score)).collect())

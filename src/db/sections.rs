@@ -116,7 +116,8 @@ pub fn list(conn: &mut AnyConnection, page: PageRequest) -> ApiResult<(Vec<Secti
     Ok((with_parents(conn, rows)?, total))
 }
 
-fn find_row(conn: &mut AnyConnection, slug: &str) -> ApiResult<SectionRow> {
+/// The section's own row: no parents, no article count.
+pub fn find_row(conn: &mut AnyConnection, slug: &str) -> ApiResult<SectionRow> {
     sections::table
         .filter(sections::slug.eq(slug))
         .select(SectionRow::as_select())

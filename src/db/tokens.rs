@@ -17,9 +17,34 @@ pub struct TokenRow {
     pub created_at: NaiveDateTime,
     pub last_used_at: Option<NaiveDateTime>,
     pub revoked_at: Option<NaiveDateTime>,
+    pub expires_at: Option<NaiveDateTime>,
 }
 
-pub fn create(conn: &mut AnyConnection, name: &str, scope: &str, hash: &str) -> ApiResult<()> {
+/// Whether a token can be used now, and if not, why.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenState {
+    Active,
+    Revoked(NaiveDateTime),
+    Expired(NaiveDateTime),
+}
+
+impl TokenRow {
+    pub fn state(&self, at: NaiveDateTime) -> TokenState {
+        match (self.revoked_at, self.expires_at) {
+            (Some(revoked), _) => TokenState::Revoked(revoked),
+            (None, Some(expires)) if expires <= at => TokenState::Expired(expires),
+            _ => TokenState::Active,
+        }
+    }
+}
+
+pub fn create(
+    conn: &mut AnyConnection,
+    name: &str,
+    scope: &str,
+    hash: &str,
+    expires_at: Option<NaiveDateTime>,
+) -> ApiResult<TokenRow> {
     let taken: i64 = api_tokens::table
         .filter(api_tokens::name.eq(name))
         .count()
@@ -35,19 +60,31 @@ pub fn create(conn: &mut AnyConnection, name: &str, scope: &str, hash: &str) -> 
             api_tokens::scope.eq(scope),
             api_tokens::token_hash.eq(hash),
             api_tokens::created_at.eq(now()),
+            api_tokens::expires_at.eq(expires_at),
         ))
         .execute(conn)?;
-    Ok(())
-}
-
-/// The live (not revoked) token with this hash.
-pub fn find_active(conn: &mut AnyConnection, hash: &str) -> ApiResult<Option<TokenRow>> {
     Ok(api_tokens::table
         .filter(api_tokens::token_hash.eq(hash))
-        .filter(api_tokens::revoked_at.is_null())
+        .select(TokenRow::as_select())
+        .first(conn)?)
+}
+
+/// The token with this hash, whatever its state.
+pub fn find_by_hash(conn: &mut AnyConnection, hash: &str) -> ApiResult<Option<TokenRow>> {
+    Ok(api_tokens::table
+        .filter(api_tokens::token_hash.eq(hash))
         .select(TokenRow::as_select())
         .first(conn)
         .optional()?)
+}
+
+pub fn find(conn: &mut AnyConnection, id: i32) -> ApiResult<TokenRow> {
+    api_tokens::table
+        .find(id)
+        .select(TokenRow::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| ApiError::NotFound(format!("there is no token {id}")))
 }
 
 pub fn list(conn: &mut AnyConnection) -> ApiResult<Vec<TokenRow>> {
@@ -67,4 +104,16 @@ pub fn revoke(conn: &mut AnyConnection, name: &str) -> ApiResult<bool> {
     .set(api_tokens::revoked_at.eq(now()))
     .execute(conn)?;
     Ok(changed > 0)
+}
+
+/// Revokes the token with this id (already revoked: unchanged).
+pub fn revoke_id(conn: &mut AnyConnection, id: i32) -> ApiResult<TokenRow> {
+    diesel::update(
+        api_tokens::table
+            .find(id)
+            .filter(api_tokens::revoked_at.is_null()),
+    )
+    .set(api_tokens::revoked_at.eq(now()))
+    .execute(conn)?;
+    find(conn, id)
 }

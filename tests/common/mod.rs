@@ -1,11 +1,13 @@
 //! Test helpers: a real Folio over a fresh database, spoken to over HTTP.
 #![allow(dead_code)]
 
+pub mod html;
+
 use std::net::TcpListener;
 use std::process::Command;
 
 use folio::auth::{generate_token, Scope};
-use folio::config::{Limits, ServerSettings};
+use folio::config::{CorsPolicy, Limits, Origins, ServerSettings};
 use folio::db::{tokens, Backend, Database};
 use reqwest::blocking::Client;
 use reqwest::header::HeaderMap;
@@ -132,6 +134,7 @@ pub struct TestApp {
     pub test_db: TestDb,
     pub read_token: String,
     pub write_token: String,
+    pub admin_token: String,
     client: Client,
     handle: actix_web::dev::ServerHandle,
 }
@@ -141,6 +144,7 @@ impl TestApp {
         let db = test_db.open();
         let read_token = Self::token(&db, "reader", Scope::Read);
         let write_token = Self::token(&db, "editor", Scope::Write);
+        let admin_token = Self::token(&db, "admin", Scope::Admin);
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind a free port");
         let port = listener.local_addr().expect("local address").port();
         let (tx, rx) = std::sync::mpsc::channel();
@@ -155,6 +159,11 @@ impl TestApp {
                 let settings = ServerSettings {
                     limits,
                     timezone: chrono_tz::Europe::Paris,
+                    cors: CorsPolicy {
+                        read: Origins::Any,
+                        write: Origins::Only(vec!["https://newsroom.example.org".into()]),
+                    },
+                    shutdown_grace_seconds: 1,
                 };
                 let server =
                     folio::startup::serve(listener, server_db, settings).expect("start the server");
@@ -174,6 +183,7 @@ impl TestApp {
             test_db,
             read_token,
             write_token,
+            admin_token,
             client,
             handle,
         }
@@ -182,7 +192,7 @@ impl TestApp {
     fn token(db: &Database, name: &str, scope: Scope) -> String {
         let (token, hash) = generate_token();
         let mut conn = db.get().expect("connection");
-        tokens::create(&mut conn, name, scope.as_str(), &hash).expect("create token");
+        tokens::create(&mut conn, name, scope.as_str(), &hash, None).expect("create token");
         token
     }
 
@@ -193,6 +203,18 @@ impl TestApp {
         token: Option<&str>,
         body: Option<&Value>,
     ) -> Response {
+        self.request_with(method, path, token, body, &[])
+    }
+
+    /// A request with extra headers.
+    pub fn request_with(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&Value>,
+        headers: &[(&str, &str)],
+    ) -> Response {
         let mut req = self
             .client
             .request(method, format!("{}{}", self.base, path));
@@ -201,6 +223,9 @@ impl TestApp {
         }
         if let Some(body) = body {
             req = req.json(body);
+        }
+        for (name, value) in headers {
+            req = req.header(*name, *value);
         }
         let res = req.send().expect("request sent");
         Response {
@@ -212,16 +237,7 @@ impl TestApp {
 
     /// A public GET with extra headers.
     pub fn client_get_with(&self, path: &str, headers: &[(&str, &str)]) -> Response {
-        let mut req = self.client.get(format!("{}{}", self.base, path));
-        for (name, value) in headers {
-            req = req.header(*name, *value);
-        }
-        let res = req.send().expect("request sent");
-        Response {
-            status: res.status().as_u16(),
-            headers: res.headers().clone(),
-            text: res.text().expect("response body"),
-        }
+        self.request_with(Method::GET, path, None, None, headers)
     }
 
     /// A public (anonymous) GET.
@@ -305,6 +321,18 @@ macro_rules! on_both_backends {
 }
 
 /// The slugs of a list response, in order.
+/// Percent-encodes every byte but the unreserved ones, for query strings.
+pub fn urlencode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
 pub fn slugs(list: &Value) -> Vec<String> {
     list["data"]
         .as_array()

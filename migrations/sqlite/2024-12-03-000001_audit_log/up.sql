@@ -1,0 +1,9 @@
+-- Every write: who (token name, or the command line), what, on which resource, when.
+CREATE TABLE audit_log (
+    id INTEGER PRIMARY KEY NOT NULL,
+    at TIMESTAMP NOT NULL,
+    actor TEXT NOT NULL,
+    action TEXT NOT NULL,
+    target TEXT NOT NULL
+);
+CREATE INDEX audit_log_at_idx ON audit_log (at DESC, id DESC);

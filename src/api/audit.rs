@@ -1,0 +1,79 @@
+//! `/v1/audit`: who changed what, and when; readable by `admin` tokens.
+
+use actix_web::{get, web, HttpRequest, HttpResponse};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::pagination::{ListPage, PageParams};
+use crate::auth::{Caller, Scope};
+use crate::db::audit::{self as store, AuditRow};
+use crate::db::Database;
+use crate::error::ApiResult;
+
+/// One write.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "id": 42, "at": "2024-11-27T09:12:00Z", "actor": "newsroom", "action": "update",
+    "target": "/v1/articles/poutine-au-kazakhstan-une-alliance-strategique"
+}))]
+pub struct AuditEntry {
+    pub id: i32,
+    pub at: DateTime<Utc>,
+    /// The token's name, or `folio import` for the command line.
+    pub actor: String,
+    /// `create`, `update`, `delete` or `revoke`.
+    pub action: String,
+    /// The resource's path as it was addressed.
+    pub target: String,
+}
+
+impl From<AuditRow> for AuditEntry {
+    fn from(row: AuditRow) -> Self {
+        Self {
+            id: row.id,
+            at: row.at.and_utc(),
+            actor: row.actor,
+            action: row.action,
+            target: row.target,
+        }
+    }
+}
+
+/// Which entries to list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AuditFilter {
+    /// Only this actor's writes (a token's name).
+    #[param(max_length = 100, example = "newsroom")]
+    pub actor: Option<String>,
+}
+
+/// Audit log
+///
+/// Every write, newest first: the token that made it, the action, the resource and
+/// the time. Written in the same transaction as the change itself. Needs `admin`.
+#[utoipa::path(
+    tag = "tokens",
+    params(AuditFilter, PageParams),
+    responses((status = 200, description = "A page of the audit log", body = ListPage<AuditEntry>)),
+)]
+#[get("/audit")]
+pub async fn list_audit(
+    req: HttpRequest,
+    caller: Caller,
+    db: web::Data<Database>,
+    filter: web::Query<AuditFilter>,
+    params: web::Query<PageParams>,
+) -> ApiResult<HttpResponse> {
+    caller.require(Scope::Admin)?;
+    let page = params.request()?;
+    let actor = filter.into_inner().actor;
+    let (rows, total) = db.run(move |conn| store::list(conn, actor, page)).await?;
+    let data = rows.into_iter().map(AuditEntry::from).collect();
+    Ok(ListPage::new(data, page, total).respond(&req))
+}
+
+pub fn configure(app: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    app.service(list_audit);
+}
