@@ -1,4 +1,4 @@
-//! The `folio` command line: serve, migrate, tokens, import, openapi.
+//! The `folio` command line: serve, migrate, tokens, import, purge, openapi.
 
 use std::net::TcpListener;
 use std::path::PathBuf;
@@ -9,8 +9,9 @@ use clap::{Parser, Subcommand};
 use crate::api::articles::ArticleStatus;
 use crate::auth::{self, Scope};
 use crate::config::Config;
+use crate::db::audit::{self, Action};
 use crate::db::tokens::{self, TokenState};
-use crate::db::{self, search_index, Database};
+use crate::db::{self, search_index, trash, Database};
 use crate::{demo, import, openapi, startup};
 
 #[derive(Debug, Parser)]
@@ -56,6 +57,12 @@ pub enum Command {
         /// Check everything, write nothing.
         #[arg(long)]
         dry_run: bool,
+    },
+    /// Remove for good the articles deleted longer ago than a lifetime (revisions included).
+    Purge {
+        /// How long deleted articles stay restorable, such as `30d`.
+        #[arg(long, value_parser = humantime::parse_duration)]
+        older_than: std::time::Duration,
     },
     /// Print the OpenAPI document.
     Openapi,
@@ -230,6 +237,26 @@ fn execute(cli: Cli) -> Result<ExitCode, String> {
                     println!("revoked {name:?}");
                 }
             }
+        }
+        Command::Purge { older_than } => {
+            let db = open(&config)?;
+            let cutoff = chrono::TimeDelta::from_std(older_than)
+                .ok()
+                .and_then(|d| db::now().checked_sub_signed(d))
+                .ok_or_else(|| format!("--older-than {older_than:?} is too long"))?;
+            let mut conn = db.get().map_err(|e| e.to_string())?;
+            let purged = db::write_tx(&mut conn, |conn| {
+                let purged = trash::purge(conn, cutoff)?;
+                if purged > 0 {
+                    audit::record(conn, "folio purge", Action::Purge, "/v1/trash")?;
+                }
+                Ok(purged)
+            })
+            .map_err(|e| e.to_string())?;
+            println!(
+                "purged {purged} article(s) deleted before {}",
+                cutoff.and_utc().to_rfc3339()
+            );
         }
         Command::Import {
             paths,

@@ -65,6 +65,9 @@ pub enum ApiError {
     NotFound(String),
     #[error("{detail}")]
     MethodNotAllowed { detail: String, allow: String },
+    /// The resource existed and was deleted.
+    #[error("{0}")]
+    Gone(String),
     #[error("{0}")]
     Conflict(String),
     /// Fields that name a section, tag or author that does not exist. A state
@@ -104,6 +107,7 @@ impl ApiError {
             ApiError::MethodNotAllowed { .. } => {
                 ("/problems/method-not-allowed", "Method not allowed")
             }
+            ApiError::Gone(_) => ("/problems/gone", "Gone"),
             ApiError::Conflict(_) => ("/problems/conflict", "Conflict"),
             ApiError::UnknownReference(_) => ("/problems/unknown-reference", "Unknown reference"),
             ApiError::PreconditionFailed { .. } => {
@@ -155,6 +159,7 @@ impl ResponseError for ApiError {
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
+            ApiError::Gone(_) => StatusCode::GONE,
             ApiError::Conflict(_) | ApiError::UnknownReference(_) => StatusCode::CONFLICT,
             ApiError::PreconditionFailed { .. } => StatusCode::PRECONDITION_FAILED,
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,

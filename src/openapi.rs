@@ -51,6 +51,7 @@ const ERRORS: &[(&str, &str, &str)] = &[
     ("401", "Unauthorized", "A token is required, or the one sent is unknown or revoked"),
     ("403", "Forbidden", "The token's scope does not allow this operation, or a browser sent it from an origin the server does not allow (CORS)"),
     ("404", "NotFound", "No such resource"),
+    ("410", "Gone", "The article was deleted: it is in the trash (`/v1/trash`) until restored or purged"),
     ("409", "Conflict", "The change conflicts with the stored content: a slug already taken, a section still in use, or a reference to a section, tag or author that does not exist (`errors` names the field)"),
     ("412", "PreconditionFailed", "If-Match names a version that is no longer current: someone changed the resource since it was read. Nothing was changed; the ETag header carries the current version's"),
     ("413", "PayloadTooLarge", "The request body is larger than the server accepts"),
@@ -130,9 +131,11 @@ fn error_response(description: &str, status: &str) -> Response {
     common_headers(response)
 }
 
-/// Changes and deletions of content items are conditional on `If-Match`.
+/// Changes, deletions and restores of content items are conditional on `If-Match`.
 fn takes_if_match(method: &HttpMethod, path: &str) -> bool {
-    path.contains("{slug}") && matches!(method, HttpMethod::Patch | HttpMethod::Delete)
+    path.contains("{slug}")
+        && (matches!(method, HttpMethod::Patch | HttpMethod::Delete)
+            || (*method == HttpMethod::Post && path.ends_with("/restore")))
 }
 
 /// Which error statuses an operation can answer, by its shape.
@@ -158,6 +161,9 @@ fn error_statuses(method: &HttpMethod, path: &str, op: &Operation) -> Vec<&'stat
     }
     if has_item {
         statuses.push("404");
+    }
+    if path.starts_with("/v1/articles/{slug}") {
+        statuses.push("410");
     }
     if takes_if_match(method, path) {
         statuses.push("412");
@@ -334,7 +340,7 @@ pub fn finish(mut api: OpenApi) -> OpenApi {
                         .build(),
                 );
             }
-            if method == HttpMethod::Post && path != "/v1/tokens" {
+            if method == HttpMethod::Post && path != "/v1/tokens" && !path.ends_with("/restore") {
                 add_idempotency(op);
             }
             if path.starts_with("/v1/") {

@@ -394,8 +394,9 @@ fn pagination_with_link_headers(app: &TestApp) {
 fn delete_removes_the_article(app: &TestApp) {
     app.article(json!({"title": "Éphémère", "body": "x", "status": "published"}));
     app.delete("/v1/articles/ephemere").expect(204);
-    app.get("/v1/articles/ephemere").expect(404);
-    app.delete("/v1/articles/ephemere").expect(404);
+    app.get("/v1/articles/ephemere").expect(410);
+    app.delete("/v1/articles/ephemere").expect(410);
+    app.delete("/v1/articles/jamais-vu").expect(404);
 }
 
 fn etags_and_conditional_get(app: &TestApp) {

@@ -69,7 +69,7 @@ fn stale_article_writes_are_412_and_change_nothing(app: &TestApp) {
     delete_if(app, path, &first).expect(412);
     app.preview(path).expect(200);
     delete_if(app, path, &etag(app, path)).expect(204);
-    app.preview(path).expect(404);
+    app.preview(path).expect(410);
 }
 
 fn every_resource_honours_if_match(app: &TestApp) {

@@ -85,7 +85,11 @@ fn schema_matches_migrations(app: &TestApp) {
         article_tags,
         article_authors,
         article_slug_redirects,
-        api_tokens
+        api_tokens,
+        idempotency_keys,
+        audit_log,
+        article_revisions,
+        article_trash
     );
 }
 

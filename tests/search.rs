@@ -270,7 +270,20 @@ fn words_written_before_the_index_are_found(app: &TestApp) {
     assert_eq!(search_index::index_missing(&mut conn).unwrap(), 0);
 }
 
+/// Too short to tell its language: indexed unstemmed, and still found.
+fn undetermined_language_is_searchable(app: &TestApp) {
+    let created = app.article(json!({
+        "slug": "breve", "title": "Brève", "body": "Centrales d’origine.",
+        "status": "published", "published_at": "2024-11-27T09:00:00Z"
+    }));
+    assert_eq!(created["language"], "und");
+    for q in ["breve", "centrales", "origine", "d'origine"] {
+        assert_eq!(search(app, q), ["breve"], "{q}");
+    }
+}
+
 on_both_backends!(
+    undetermined_language_is_searchable,
     stems_and_folds_french,
     apostrophes_and_elisions,
     phrases_exclusions_and_prefixes,

@@ -25,7 +25,7 @@ use crate::db::articles::{
     self as store, ArticleChanges, ArticleRecord, Label, Lookup, NewArticle, Status, Visibility,
 };
 use crate::db::audit::{self, Action};
-use crate::db::related;
+use crate::db::{related, trash};
 use crate::db::{truncate, Database};
 use crate::error::{ApiError, ApiResult};
 
@@ -715,8 +715,9 @@ pub async fn create_article(
     caller.require(Scope::Write)?;
     let digest = body.digest().to_owned();
     let new = body.into_inner()?.parse(&settings.limits)?;
+    let actor = caller.actor();
     key.create(&db, &caller, &digest, move |conn| {
-        let record = store::create(conn, new)?;
+        let record = store::create(conn, new, &actor)?;
         Created::new(
             format!("/v1/articles/{}", record.row.slug),
             &Article::from(record),
@@ -752,7 +753,7 @@ pub async fn update_article(
             if_match.guard(conn, "articles", &slug, |conn| {
                 store::find_current(conn, &slug).map(Article::from)
             })?;
-            let updated = store::update(conn, &slug, changes)?;
+            let updated = store::update(conn, &slug, changes, &actor)?;
             audit::record(
                 conn,
                 &actor,
@@ -785,7 +786,7 @@ pub async fn delete_article(
         if_match.guard(conn, "articles", &slug, |conn| {
             store::find_current(conn, &slug).map(Article::from)
         })?;
-        store::delete(conn, &slug)?;
+        trash::put(conn, &slug, &actor)?;
         audit::record(
             conn,
             &actor,

@@ -22,7 +22,7 @@ pub struct AuditEntry {
     pub at: DateTime<Utc>,
     /// The token's name, or `folio import` for the command line.
     pub actor: String,
-    /// `create`, `update`, `delete` or `revoke`.
+    /// `create`, `update`, `delete`, `revoke`, `restore` or `purge`.
     pub action: String,
     /// The resource's path as it was addressed.
     pub target: String,

@@ -11,9 +11,11 @@ pub mod input;
 pub mod json;
 pub mod pagination;
 pub mod precondition;
+pub mod revisions;
 pub mod sections;
 pub mod tags;
 pub mod tokens;
+pub mod trash;
 
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -101,6 +103,8 @@ impl SlugPath {
 /// Registers every `/v1` route.
 pub fn configure(app: &mut utoipa_actix_web::service_config::ServiceConfig) {
     articles::configure(app);
+    revisions::configure(app);
+    trash::configure(app);
     archive::configure(app);
     sections::configure(app);
     tags::configure(app);

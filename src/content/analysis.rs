@@ -24,8 +24,9 @@ impl Language {
         }
     }
 
-    /// The languages a query is expanded into: its words may be in any of them.
-    pub const STEMMED: [Language; 2] = [Language::French, Language::English];
+    /// The analyses a query is expanded into: its words may be in any language,
+    /// including one with no stemmer (articles whose language is undetermined).
+    pub const QUERIED: [Language; 3] = [Language::French, Language::English, Language::Other];
 
     fn stemmer(self) -> Option<Stemmer> {
         match self {
@@ -99,10 +100,10 @@ pub fn terms(text: &str, language: Language) -> Vec<String> {
         .collect()
 }
 
-/// The distinct terms one query word may stand for, one per stemmed language.
+/// The distinct terms one query word may stand for, one per analysis.
 pub fn query_terms(word: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
-    for language in Language::STEMMED {
+    for language in Language::QUERIED {
         let t = term(word, language.stemmer().as_ref());
         if !t.is_empty() && !out.contains(&t) {
             out.push(t);

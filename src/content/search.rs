@@ -66,7 +66,7 @@ fn pieces(q: &str) -> Vec<(bool, bool, String)> {
 
 fn phrase(words: &[&str]) -> Clause {
     let mut alternatives: Vec<Vec<String>> = Vec::new();
-    for language in Language::STEMMED {
+    for language in Language::QUERIED {
         let analyser = Analyser::new(language);
         let terms: Vec<String> = words.iter().map(|w| analyser.term(w)).collect();
         if !alternatives.contains(&terms) {

@@ -4,6 +4,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel::sql_types::{Bool, Nullable};
 
+use super::revisions::{self, Snapshot};
 use super::schema::{
     article_authors, article_slug_redirects, article_tags, articles, authors, sections, tags,
 };
@@ -220,12 +221,13 @@ impl Fields {
     }
 }
 
+/// A slug is taken by a live article or by one in the trash (which may come back).
 fn slug_taken(conn: &mut AnyConnection, slug: &str) -> ApiResult<bool> {
     let n: i64 = articles::table
         .filter(articles::slug.eq(slug))
         .count()
         .get_result(conn)?;
-    Ok(n > 0)
+    Ok(n > 0 || super::trash::holds_slug(conn, slug)?)
 }
 
 pub(super) fn visible(
@@ -333,9 +335,14 @@ pub fn find(conn: &mut AnyConnection, slug: &str, visibility: Visibility) -> Api
         .select(articles::slug)
         .first(conn)
         .optional()?;
-    moved
-        .map(Lookup::MovedTo)
-        .ok_or_else(|| ApiError::NotFound(format!("there is no article {slug:?}")))
+    if let Some(current) = moved {
+        return Ok(Lookup::MovedTo(current));
+    }
+    // A deleted article is gone, not unknown, to anyone who could have seen it.
+    if super::trash::gone(conn, slug, visibility)? {
+        return Err(ApiError::Gone(format!("the article {slug:?} was deleted")));
+    }
+    Err(ApiError::NotFound(format!("there is no article {slug:?}")))
 }
 
 /// Finds an article by its current slug, drafts included, for writers.
@@ -400,8 +407,18 @@ fn section_id(conn: &mut AnyConnection, slug: Option<&str>) -> ApiResult<Option<
         .transpose()
 }
 
+/// Who an article is and since when: kept when it goes to the trash and comes back.
+pub(super) struct Origin {
+    /// `None` lets the database choose (see `fresh_id`); a restore gives the article its old id back.
+    pub id: Option<i32>,
+    pub public_id: String,
+    pub created_at: NaiveDateTime,
+    pub first_published_at: Option<NaiveDateTime>,
+    pub version: i32,
+}
+
 /// Creates an article; the caller runs this inside a write transaction.
-pub fn create(conn: &mut AnyConnection, new: NewArticle) -> ApiResult<ArticleRecord> {
+pub fn create(conn: &mut AnyConnection, new: NewArticle, actor: &str) -> ApiResult<ArticleRecord> {
     let public_id = new
         .public_id
         .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
@@ -410,11 +427,15 @@ pub fn create(conn: &mut AnyConnection, new: NewArticle) -> ApiResult<ArticleRec
             "an article with id {public_id} already exists"
         )));
     }
+    if super::trash::holds_public_id(conn, &public_id)? {
+        return Err(ApiError::Conflict(format!(
+            "the article with id {public_id} is in the trash; restore it instead"
+        )));
+    }
     let section_id = section_id(conn, new.section.as_deref())?;
     let slug = super::choose_slug(conn, new.slug, &new.title, "article", slug_taken)?;
-    let t = now();
-    let write = Fields {
-        slug: slug.clone(),
+    let fields = Fields {
+        slug,
         title: new.title,
         standfirst: new.standfirst,
         body: new.body,
@@ -424,26 +445,93 @@ pub fn create(conn: &mut AnyConnection, new: NewArticle) -> ApiResult<ArticleRec
         published_at: new.published_at,
         first_published_at: None,
         metadata: new.metadata,
+    };
+    let origin = Origin {
+        id: fresh_id(conn)?,
+        public_id,
+        created_at: now(),
+        first_published_at: None,
+        version: 1,
+    };
+    insert(conn, origin, fields, &new.tags, &new.authors, actor)
+}
+
+/// The id for a new article, when the database would not choose a fresh one:
+/// SQLite gives a new row the largest id plus one, which can be the id of the
+/// article just moved to the trash (whose revisions and restore need it kept).
+fn fresh_id(conn: &mut AnyConnection) -> ApiResult<Option<i32>> {
+    if !matches!(conn, AnyConnection::Sqlite(_)) {
+        return Ok(None);
     }
-    .into_write(t);
-    diesel::insert_into(articles::table)
-        .values((
-            &write,
-            articles::public_id.eq(&public_id),
-            articles::created_at.eq(t),
-            articles::version.eq(1),
-        ))
-        .execute(conn)?;
+    let live: Option<i32> = articles::table
+        .select(diesel::dsl::max(articles::id))
+        .first(conn)?;
+    let trashed = super::trash::max_id(conn)?;
+    Ok(Some(live.max(trashed).unwrap_or(0) + 1))
+}
+
+/// Brings back an article as a snapshot describes it, under its old identity.
+pub(super) fn recreate(
+    conn: &mut AnyConnection,
+    origin: Origin,
+    snapshot: Snapshot,
+    actor: &str,
+) -> ApiResult<ArticleRecord> {
+    super::ensure_free(conn, &snapshot.slug, "article", slug_taken)?;
+    let changes = snapshot.into_changes()?;
+    let section = changes.section.flatten();
+    let fields = Fields {
+        slug: changes.slug.unwrap_or_default(),
+        title: changes.title.unwrap_or_default(),
+        standfirst: changes.standfirst.flatten(),
+        body: changes.body.unwrap_or_default(),
+        language: changes.language.flatten(),
+        status: changes.status.unwrap_or(Status::Draft),
+        section_id: section_id(conn, section.as_deref())?,
+        published_at: changes.published_at.flatten(),
+        first_published_at: origin.first_published_at,
+        metadata: changes.metadata.unwrap_or_default(),
+    };
+    let tags = changes.tags.unwrap_or_default();
+    let authors = changes.authors.unwrap_or_default();
+    insert(conn, origin, fields, &tags, &authors, actor)
+}
+
+fn insert(
+    conn: &mut AnyConnection,
+    origin: Origin,
+    fields: Fields,
+    tags: &[String],
+    authors: &[String],
+    actor: &str,
+) -> ApiResult<ArticleRecord> {
+    let slug = fields.slug.clone();
+    let write = fields.into_write(now());
+    let identity = (
+        articles::public_id.eq(&origin.public_id),
+        articles::created_at.eq(origin.created_at),
+        articles::version.eq(origin.version),
+    );
+    match origin.id {
+        Some(id) => diesel::insert_into(articles::table)
+            .values((&write, identity, articles::id.eq(id)))
+            .execute(conn)?,
+        None => diesel::insert_into(articles::table)
+            .values((&write, identity))
+            .execute(conn)?,
+    };
     // A new article may take over a slug another article used to have.
     diesel::delete(article_slug_redirects::table.filter(article_slug_redirects::slug.eq(&slug)))
         .execute(conn)?;
     let id: i32 = articles::table
-        .filter(articles::public_id.eq(&public_id))
+        .filter(articles::public_id.eq(&origin.public_id))
         .select(articles::id)
         .first(conn)?;
-    set_links(conn, id, Some(&new.tags), Some(&new.authors))?;
+    set_links(conn, id, Some(tags), Some(authors))?;
     write.index(conn, id)?;
-    find_current(conn, &slug)
+    let record = find_current(conn, &slug)?;
+    revisions::record(conn, &record, actor)?;
+    Ok(record)
 }
 
 /// Applies a partial update; a slug change leaves a redirect behind.
@@ -451,8 +539,12 @@ pub fn update(
     conn: &mut AnyConnection,
     slug: &str,
     changes: ArticleChanges,
+    actor: &str,
 ) -> ApiResult<ArticleRecord> {
+    // Two writers must not both build version n + 1 from version n.
+    super::lock_row(conn, "articles", slug)?;
     let current = find_current(conn, slug)?;
+    revisions::ensure_recorded(conn, &current)?;
     let row = current.row;
     let new_slug = changes.slug.clone().unwrap_or_else(|| row.slug.clone());
     if new_slug != row.slug {
@@ -512,13 +604,15 @@ pub fn update(
         changes.authors.as_deref(),
     )?;
     write.index(conn, row.id)?;
-    find_current(conn, &new_slug)
+    let record = find_current(conn, &new_slug)?;
+    revisions::record(conn, &record, actor)?;
+    Ok(record)
 }
 
-pub fn delete(conn: &mut AnyConnection, slug: &str) -> ApiResult<()> {
-    let current = find_current(conn, slug)?;
-    search_index::remove(conn, current.row.id)?;
-    diesel::delete(articles::table.find(current.row.id)).execute(conn)?;
+/// Removes an article's row, links and index entry; the trash keeps what a restore needs.
+pub(super) fn remove(conn: &mut AnyConnection, article_id: i32) -> ApiResult<()> {
+    search_index::remove(conn, article_id)?;
+    diesel::delete(articles::table.find(article_id)).execute(conn)?;
     Ok(())
 }
 

@@ -15,6 +15,8 @@ pub enum Action {
     Update,
     Delete,
     Revoke,
+    Restore,
+    Purge,
 }
 
 impl Action {
@@ -24,6 +26,8 @@ impl Action {
             Action::Update => "update",
             Action::Delete => "delete",
             Action::Revoke => "revoke",
+            Action::Restore => "restore",
+            Action::Purge => "purge",
         }
     }
 }

@@ -8,11 +8,13 @@ pub mod authors;
 pub mod counts;
 pub mod idempotency;
 pub mod related;
+pub mod revisions;
 pub mod schema;
 pub mod search_index;
 pub mod sections;
 pub mod tags;
 pub mod tokens;
+pub mod trash;
 
 use std::time::Duration;
 

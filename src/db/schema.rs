@@ -122,6 +122,31 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    article_revisions (article_id, number) {
+        article_id -> Integer,
+        number -> Integer,
+        created_at -> Timestamp,
+        actor -> Text,
+        changed -> Text,
+        snapshot -> Text,
+    }
+}
+
+diesel::table! {
+    article_trash (article_id) {
+        article_id -> Integer,
+        public_id -> Text,
+        slug -> Text,
+        title -> Text,
+        version -> Integer,
+        created_at -> Timestamp,
+        first_published_at -> Nullable<Timestamp>,
+        deleted_at -> Timestamp,
+        deleted_by -> Text,
+    }
+}
+
 diesel::joinable!(articles -> sections (section_id));
 diesel::joinable!(article_tags -> articles (article_id));
 diesel::joinable!(article_tags -> tags (tag_id));
@@ -140,4 +165,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     api_tokens,
     idempotency_keys,
     audit_log,
+    article_revisions,
+    article_trash,
 );

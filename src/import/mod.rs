@@ -325,11 +325,15 @@ fn save_in(
     let keep_status = article.status.is_none();
     let new = article.parse(limits)?;
     let (saved, action, record) = match existing_slug(conn, &new)? {
-        None => (Saved::Created, Action::Create, articles::create(conn, new)?),
+        None => (
+            Saved::Created,
+            Action::Create,
+            articles::create(conn, new, AUDIT_ACTOR)?,
+        ),
         Some(current) => (
             Saved::Updated,
             Action::Update,
-            articles::update(conn, &current, replace_with(new, keep_status))?,
+            articles::update(conn, &current, replace_with(new, keep_status), AUDIT_ACTOR)?,
         ),
     };
     audit::record(

@@ -1,0 +1,2 @@
+DROP TABLE article_trash;
+DROP TABLE article_revisions;
