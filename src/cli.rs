@@ -1,17 +1,18 @@
-//! The `folio` command line: serve, migrate, tokens, import, purge, openapi.
+//! The `folio` command line: serve, migrate, tokens, import, export, purge, openapi.
 
 use std::net::TcpListener;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::api::articles::ArticleStatus;
 use crate::auth::{self, Scope};
 use crate::config::Config;
 use crate::db::audit::{self, Action};
 use crate::db::tokens::{self, TokenState};
-use crate::db::{self, search_index, trash, Database};
+use crate::db::{self, dump, search_index, trash, Database};
 use crate::{demo, import, openapi, startup};
 
 #[derive(Debug, Parser)]
@@ -43,7 +44,8 @@ pub enum Command {
         #[command(subcommand)]
         command: TokenCommand,
     },
-    /// Import plain-text, Markdown (front matter) or JSON files and directories.
+    /// Import plain-text, Markdown (front matter) or JSON files and directories,
+    /// or restore a `folio export` file into an empty database.
     Import {
         /// Files or directories (walked for .txt, .md, .markdown, .json, .ndjson, .jsonl).
         #[arg(required = true)]
@@ -57,6 +59,13 @@ pub enum Command {
         /// Check everything, write nothing.
         #[arg(long)]
         dry_run: bool,
+    },
+    /// Write everything (content, revisions, trash, audit log, tokens without their
+    /// secrets) as NDJSON; `folio import FILE` restores it into an empty database.
+    Export {
+        /// Where to write; standard output without it.
+        #[arg(long, short)]
+        output: Option<PathBuf>,
     },
     /// Remove for good the articles deleted longer ago than a lifetime (revisions included).
     Purge {
@@ -120,6 +129,26 @@ fn open(config: &Config) -> Result<Database, String> {
     }
     db::refresh_statistics(&mut conn, false).map_err(|e| e.to_string())?;
     Ok(db)
+}
+
+/// The one file given, if it is a `folio export`.
+fn export_file(paths: &[PathBuf]) -> Option<PathBuf> {
+    use std::io::BufRead;
+    let [path] = paths else { return None };
+    let file = std::fs::File::open(path).ok()?;
+    let mut first = String::new();
+    std::io::BufReader::new(file).read_line(&mut first).ok()?;
+    dump::is_export(&first).then(|| path.clone())
+}
+
+fn progress_bar(what: &str) -> ProgressBar {
+    let progress = ProgressBar::new(0);
+    progress.set_style(
+        ProgressStyle::with_template("{msg} {bar:30} {pos}/{len} rows")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    progress.set_message(what.to_owned());
+    progress
 }
 
 /// Runs a parsed command; errors are reported on stderr with a non-zero exit.
@@ -238,6 +267,29 @@ fn execute(cli: Cli) -> Result<ExitCode, String> {
                 }
             }
         }
+        Command::Export { output } => {
+            let db = open(&config)?;
+            let mut conn = db.get().map_err(|e| e.to_string())?;
+            let progress = progress_bar("exporting");
+            let mut out: Box<dyn std::io::Write> = match &output {
+                Some(path) => Box::new(std::io::BufWriter::new(
+                    std::fs::File::create(path)
+                        .map_err(|e| format!("cannot create {}: {e}", path.display()))?,
+                )),
+                None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+            };
+            let rows = dump::export(
+                &mut conn,
+                &mut out,
+                &|total| progress.set_length(total),
+                &|n| progress.inc(n),
+            )
+            .map_err(|e| e.to_string())?;
+            out.flush()
+                .map_err(|e| format!("cannot write the export: {e}"))?;
+            progress.finish_and_clear();
+            eprintln!("exported {rows} row(s)");
+        }
         Command::Purge { older_than } => {
             let db = open(&config)?;
             let cutoff = chrono::TimeDelta::from_std(older_than)
@@ -265,6 +317,23 @@ fn execute(cli: Cli) -> Result<ExitCode, String> {
             dry_run,
         } => {
             let db = open(&config)?;
+            if let Some(export) = export_file(&paths) {
+                let mut conn = db.get().map_err(|e| e.to_string())?;
+                let open_export = || {
+                    std::fs::File::open(&export)
+                        .map(std::io::BufReader::new)
+                        .map_err(|e| format!("cannot read {}: {e}", export.display()))
+                };
+                let progress = progress_bar("restoring");
+                progress.set_length(std::io::BufRead::lines(open_export()?).count() as u64);
+                let file = open_export()?;
+                let rows = dump::restore(&mut conn, &mut { file }, &|n| progress.inc(n))
+                    .map_err(|e| format!("{}: {e}", export.display()))?;
+                db::refresh_statistics(&mut conn, true).map_err(|e| e.to_string())?;
+                progress.finish_and_clear();
+                println!("restored {rows} row(s) from {}", export.display());
+                return Ok(ExitCode::SUCCESS);
+            }
             let options = import::Options {
                 status: status.map(Into::into),
                 section,

@@ -6,6 +6,7 @@ pub mod articles;
 pub mod audit;
 pub mod authors;
 pub mod counts;
+pub mod dump;
 pub mod idempotency;
 pub mod related;
 pub mod revisions;
@@ -46,6 +47,13 @@ pub enum Backend {
 }
 
 impl Backend {
+    pub fn of(conn: &AnyConnection) -> Self {
+        match conn {
+            AnyConnection::Sqlite(_) => Backend::Sqlite,
+            AnyConnection::Postgres(_) => Backend::Postgres,
+        }
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             Backend::Sqlite => "sqlite",
@@ -279,6 +287,19 @@ pub fn savepoint<T>(
     result
 }
 
+/// A read-only transaction that sees one moment throughout (an export): SQLite's
+/// deferred transaction reads one WAL snapshot; PostgreSQL needs REPEATABLE READ.
+pub fn read_tx<T, F>(conn: &mut AnyConnection, f: F) -> Result<T, ApiError>
+where
+    F: FnOnce(&mut AnyConnection) -> Result<T, ApiError>,
+{
+    let begin = match conn {
+        AnyConnection::Sqlite(_) => "BEGIN DEFERRED",
+        AnyConnection::Postgres(_) => "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+    };
+    begin_and_end(conn, begin, false, f)
+}
+
 fn run_tx<T, F>(conn: &mut AnyConnection, commit: bool, f: F) -> Result<T, ApiError>
 where
     F: FnOnce(&mut AnyConnection) -> Result<T, ApiError>,
@@ -290,6 +311,18 @@ where
         AnyConnection::Sqlite(_) => "BEGIN IMMEDIATE",
         AnyConnection::Postgres(_) => "BEGIN",
     };
+    begin_and_end(conn, begin, commit, f)
+}
+
+fn begin_and_end<T, F>(
+    conn: &mut AnyConnection,
+    begin: &str,
+    commit: bool,
+    f: F,
+) -> Result<T, ApiError>
+where
+    F: FnOnce(&mut AnyConnection) -> Result<T, ApiError>,
+{
     conn.batch_execute(begin)?;
     let result = f(conn);
     let end = if commit && result.is_ok() {
