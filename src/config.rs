@@ -2,6 +2,8 @@
 
 use chrono_tz::Tz;
 
+use crate::rate_limit::RateLimits;
+
 /// Size limits on what clients may send.
 #[derive(Debug, Clone)]
 pub struct Limits {
@@ -88,6 +90,7 @@ pub struct ServerSettings {
     pub cors: CorsPolicy,
     /// On SIGTERM or SIGINT: how long requests in flight may take to finish.
     pub shutdown_grace_seconds: u64,
+    pub rate_limits: RateLimits,
 }
 
 #[derive(Debug, Clone)]
@@ -100,6 +103,7 @@ pub struct Config {
     pub limits: Limits,
     pub cors: CorsPolicy,
     pub shutdown_grace_seconds: u64,
+    pub rate_limits: RateLimits,
 }
 
 fn var(name: &str) -> Option<String> {
@@ -116,6 +120,14 @@ fn number<T: std::str::FromStr>(name: &str, default: T) -> Result<T, String> {
     }
 }
 
+fn flag(name: &str) -> Result<bool, String> {
+    match var(name).as_deref().map(str::trim) {
+        None | Some("false" | "0") => Ok(false),
+        Some("true" | "1") => Ok(true),
+        Some(other) => Err(format!("{name} must be true or false (got {other:?})")),
+    }
+}
+
 impl Config {
     pub fn server_settings(&self) -> ServerSettings {
         ServerSettings {
@@ -123,6 +135,7 @@ impl Config {
             timezone: self.timezone,
             cors: self.cors.clone(),
             shutdown_grace_seconds: self.shutdown_grace_seconds,
+            rate_limits: self.rate_limits,
         }
     }
 
@@ -134,6 +147,7 @@ impl Config {
             )
         })?;
         let defaults = Limits::default();
+        let rate_defaults = RateLimits::default();
         Ok(Self {
             database_url: var("DATABASE_URL").unwrap_or_else(|| "sqlite://folio.db".into()),
             bind: var("FOLIO_BIND").unwrap_or_else(|| "127.0.0.1:8080".into()),
@@ -144,6 +158,15 @@ impl Config {
                 max_request_bytes: number("FOLIO_MAX_REQUEST_BYTES", defaults.max_request_bytes)?,
             },
             shutdown_grace_seconds: number("FOLIO_SHUTDOWN_GRACE_SECONDS", 30)?,
+            rate_limits: RateLimits {
+                anonymous: number("FOLIO_RATE_LIMIT_ANONYMOUS", rate_defaults.anonymous)?,
+                token: number("FOLIO_RATE_LIMIT_TOKEN", rate_defaults.token)?,
+                window_seconds: number(
+                    "FOLIO_RATE_LIMIT_WINDOW_SECONDS",
+                    rate_defaults.window_seconds,
+                )?,
+                trust_forwarded: flag("FOLIO_TRUST_FORWARDED")?,
+            },
             cors: CorsPolicy {
                 read: Origins::parse(
                     "FOLIO_CORS_ORIGINS",

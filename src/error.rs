@@ -80,6 +80,9 @@ pub enum ApiError {
     PreconditionFailed { detail: String, etag: String },
     #[error("{0}")]
     PayloadTooLarge(String),
+    /// Past the rate limit; `retry_after` seconds until the window ends.
+    #[error("{detail}")]
+    TooManyRequests { detail: String, retry_after: u64 },
     #[error("{0}")]
     UnsupportedMediaType(String),
     #[error("{0}")]
@@ -114,6 +117,7 @@ impl ApiError {
                 ("/problems/precondition-failed", "Precondition failed")
             }
             ApiError::PayloadTooLarge(_) => ("/problems/payload-too-large", "Payload too large"),
+            ApiError::TooManyRequests { .. } => ("/problems/rate-limited", "Too many requests"),
             ApiError::UnsupportedMediaType(_) => {
                 ("/problems/unsupported-media-type", "Unsupported media type")
             }
@@ -163,6 +167,7 @@ impl ResponseError for ApiError {
             ApiError::Conflict(_) | ApiError::UnknownReference(_) => StatusCode::CONFLICT,
             ApiError::PreconditionFailed { .. } => StatusCode::PRECONDITION_FAILED,
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -184,6 +189,9 @@ impl ResponseError for ApiError {
             }
             ApiError::Unavailable(_) => {
                 response.insert_header((header::RETRY_AFTER, "5"));
+            }
+            ApiError::TooManyRequests { retry_after, .. } => {
+                response.insert_header((header::RETRY_AFTER, retry_after.to_string()));
             }
             ApiError::PreconditionFailed { etag, .. } => {
                 response.insert_header((header::ETAG, etag.as_str()));

@@ -11,4 +11,5 @@ pub mod error;
 pub mod import;
 pub mod middleware;
 pub mod openapi;
+pub mod rate_limit;
 pub mod startup;

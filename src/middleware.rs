@@ -12,6 +12,7 @@ use sha2::{Digest, Sha256};
 
 use crate::config::{CorsPolicy, ServerSettings};
 use crate::error::ApiError;
+use crate::rate_limit::{Client, RateLimiter, RateLimits};
 
 pub const REQUEST_ID: &str = "x-request-id";
 
@@ -146,6 +147,70 @@ pub async fn security_headers(
         HeaderValue::from_static(if docs { DOCS_POLICY } else { API_POLICY }),
     );
     Ok(res)
+}
+
+/// Counts each `/v1` request against its token or, anonymous, its client address;
+/// past the limit answers 429. Every counted response carries `RateLimit-Limit`,
+/// `RateLimit-Remaining`, `RateLimit-Reset` and `RateLimit-Policy`.
+pub async fn rate_limit(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let decision = req
+        .app_data::<web::Data<RateLimiter>>()
+        .filter(|_| req.path().starts_with("/v1/"))
+        .and_then(|limiter| limiter.check(client_of(&req, limiter.limits())));
+    let mut res = match decision {
+        Some(d) if !d.allowed => {
+            let refusal = ApiError::TooManyRequests {
+                detail: format!(
+                    "more than {} requests in {} seconds; retry in {} seconds",
+                    d.limit, d.window_seconds, d.reset
+                ),
+                retry_after: d.reset,
+            };
+            req.into_response(refusal.error_response())
+        }
+        _ => next.call(req).await?.map_into_boxed_body(),
+    };
+    if let Some(d) = decision {
+        let headers = res.headers_mut();
+        for (name, value) in [
+            ("ratelimit-limit", d.limit.to_string()),
+            ("ratelimit-remaining", d.remaining.to_string()),
+            ("ratelimit-reset", d.reset.to_string()),
+            (
+                "ratelimit-policy",
+                format!("{};w={}", d.limit, d.window_seconds),
+            ),
+        ] {
+            if let Ok(value) = HeaderValue::from_str(&value) {
+                headers.insert(header::HeaderName::from_static(name), value);
+            }
+        }
+    }
+    Ok(res)
+}
+
+fn client_of(req: &ServiceRequest, limits: RateLimits) -> Client {
+    if let Some(token) = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split_once(' '))
+        .map(|(_, token)| token.trim())
+        .filter(|t| !t.is_empty())
+    {
+        return Client::Token(crate::auth::hash_token(token));
+    }
+    let address = if limits.trust_forwarded {
+        req.connection_info()
+            .realip_remote_addr()
+            .map(|a| a.to_owned())
+    } else {
+        req.peer_addr().map(|a| a.ip().to_string())
+    };
+    Client::Address(address.unwrap_or_default())
 }
 
 /// The strong ETag of a body: what `If-None-Match` and `If-Match` are compared with.

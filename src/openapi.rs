@@ -57,6 +57,7 @@ const ERRORS: &[(&str, &str, &str)] = &[
     ("413", "PayloadTooLarge", "The request body is larger than the server accepts"),
     ("415", "UnsupportedMediaType", "The request body is not sent as application/json"),
     ("422", "ValidationFailed", "The body is well-formed JSON but some fields are invalid; `errors` names each"),
+    ("429", "TooManyRequests", "Past the rate limit of this token, or of this client address for anonymous calls. Every `/v1` response carries `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` and `RateLimit-Policy`; the counts are per API node"),
     ("500", "InternalError", "An unexpected error; it has been logged"),
     ("503", "Unavailable", "The database is unreachable; retry after the delay given"),
 ];
@@ -117,15 +118,28 @@ fn error_response(description: &str, status: &str) -> Response {
                 .build(),
         )
         .build();
-    let extra = match status {
-        "401" => Some((
+    let extra: &[(&str, &str)] = match status {
+        "401" => &[(
             "WWW-Authenticate",
             "The authentication scheme to use: Bearer",
-        )),
-        "503" => Some(("Retry-After", "Seconds to wait before retrying")),
-        _ => None,
+        )],
+        "429" => &[
+            ("Retry-After", "Seconds until the rate-limit window ends"),
+            (
+                "RateLimit-Limit",
+                "Requests allowed per window (IETF draft RateLimit header fields)",
+            ),
+            ("RateLimit-Remaining", "Requests left in this window: 0"),
+            ("RateLimit-Reset", "Seconds until the window ends"),
+            (
+                "RateLimit-Policy",
+                "The limit and window, as `LIMIT;w=SECONDS`",
+            ),
+        ],
+        "503" => &[("Retry-After", "Seconds to wait before retrying")],
+        _ => &[],
     };
-    if let Some((name, description)) = extra {
+    for (name, description) in extra {
         add_header(&mut response, name, description);
     }
     common_headers(response)
@@ -154,7 +168,7 @@ fn error_statuses(method: &HttpMethod, path: &str, op: &Operation) -> Vec<&'stat
         statuses.push("400");
     }
     if in_api {
-        statuses.extend(["401", "403"]);
+        statuses.extend(["401", "403", "429"]);
     }
     if writes {
         statuses.push("409");

@@ -14,6 +14,7 @@ use crate::db::Database;
 use crate::error::ApiError;
 use crate::middleware::{self as mw, RouteTable};
 use crate::openapi;
+use crate::rate_limit::RateLimiter;
 
 /// Every documented route, registered once for both the server and the spec.
 fn register<T>(app: UtoipaApp<T>) -> UtoipaApp<T>
@@ -53,12 +54,15 @@ pub fn serve(
     let routes = web::Data::new(RouteTable::from_spec(&spec));
     let db = web::Data::new(db);
     let grace = settings.shutdown_grace_seconds;
+    // One limiter for all workers: the counts are per process.
+    let limiter = web::Data::new(RateLimiter::new(settings.rate_limits));
     let settings = web::Data::new(settings);
     let server = HttpServer::new(move || {
         let (app, _) = register(App::new().into_utoipa_app()).split_for_parts();
         app.app_data(db.clone())
             .app_data(settings.clone())
             .app_data(routes.clone())
+            .app_data(limiter.clone())
             .app_data(web::QueryConfig::default().error_handler(query_error))
             .app_data(web::PathConfig::default().error_handler(path_error))
             .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", spec.clone()))
@@ -71,6 +75,7 @@ pub fn serve(
                 }),
             )
             .default_service(web::to(mw::fallback))
+            .wrap(from_fn(mw::rate_limit))
             .wrap(mw::cors(settings.cors.clone()))
             .wrap(from_fn(mw::cors_refusal))
             .wrap(from_fn(mw::etag))

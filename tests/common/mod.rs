@@ -9,6 +9,7 @@ use std::process::Command;
 use folio::auth::{generate_token, Scope};
 use folio::config::{CorsPolicy, Limits, Origins, ServerSettings};
 use folio::db::{tokens, Backend, Database};
+use folio::rate_limit::RateLimits;
 use reqwest::blocking::Client;
 use reqwest::header::HeaderMap;
 use reqwest::Method;
@@ -141,6 +142,15 @@ pub struct TestApp {
 
 impl TestApp {
     pub fn spawn(test_db: TestDb) -> Self {
+        Self::spawn_with(test_db, |_| {})
+    }
+
+    /// A server whose settings `configure` adjusts first (rate limits are off
+    /// unless it sets them).
+    pub fn spawn_with(
+        test_db: TestDb,
+        configure: impl FnOnce(&mut ServerSettings) + Send + 'static,
+    ) -> Self {
         let db = test_db.open();
         let read_token = Self::token(&db, "reader", Scope::Read);
         let write_token = Self::token(&db, "editor", Scope::Write);
@@ -156,7 +166,7 @@ impl TestApp {
                     max_request_bytes: 1_000_000,
                 };
                 // Date-only filters are read in Paris, as a French newsroom would set it.
-                let settings = ServerSettings {
+                let mut settings = ServerSettings {
                     limits,
                     timezone: chrono_tz::Europe::Paris,
                     cors: CorsPolicy {
@@ -164,7 +174,13 @@ impl TestApp {
                         write: Origins::Only(vec!["https://newsroom.example.org".into()]),
                     },
                     shutdown_grace_seconds: 1,
+                    rate_limits: RateLimits {
+                        anonymous: 0,
+                        token: 0,
+                        ..RateLimits::default()
+                    },
                 };
+                configure(&mut settings);
                 let server =
                     folio::startup::serve(listener, server_db, settings).expect("start the server");
                 tx.send(server.handle())

@@ -1,0 +1,70 @@
+//! Rate limiting: per token, and per client address for anonymous callers, with
+//! the IETF draft's `RateLimit-*` headers and a 429 problem past the limit.
+
+mod common;
+
+use common::{TestApp, TestDb};
+use folio::rate_limit::RateLimits;
+use reqwest::Method;
+
+fn limited() -> TestApp {
+    TestApp::spawn_with(TestDb::sqlite(), |settings| {
+        settings.rate_limits = RateLimits {
+            anonymous: 3,
+            token: 5,
+            window_seconds: 3600,
+            trust_forwarded: false,
+        };
+    })
+}
+
+#[test]
+fn anonymous_callers_are_limited_per_address() {
+    let app = limited();
+    for remaining in [2, 1, 0] {
+        let res = app.get("/v1/articles").expect(200);
+        assert_eq!(res.header("ratelimit-limit").as_deref(), Some("3"));
+        assert_eq!(
+            res.header("ratelimit-remaining"),
+            Some(remaining.to_string())
+        );
+        assert_eq!(res.header("ratelimit-policy").as_deref(), Some("3;w=3600"));
+    }
+    let refused = app.get("/v1/sections").expect(429);
+    let retry: u64 = refused.header("retry-after").unwrap().parse().unwrap();
+    assert!((1..=3600).contains(&retry));
+    assert_eq!(refused.header("ratelimit-remaining").as_deref(), Some("0"));
+    assert_eq!(
+        refused.header("content-type").as_deref(),
+        Some("application/problem+json")
+    );
+    assert_eq!(refused.json()["type"], "/problems/rate-limited");
+    assert!(refused.header("x-request-id").is_some());
+
+    // Health checks and the spec are never limited; a token has its own count.
+    app.get("/health").expect(200);
+    app.get("/openapi.json").expect(200);
+    app.preview("/v1/articles").expect(200);
+}
+
+#[test]
+fn each_token_has_its_own_count() {
+    let app = limited();
+    for _ in 0..5 {
+        app.preview("/v1/articles").expect(200);
+    }
+    app.preview("/v1/articles").expect(429);
+    let other = app.request(Method::GET, "/v1/articles", Some(&app.write_token), None);
+    assert_eq!(
+        other.expect(200).header("ratelimit-remaining").as_deref(),
+        Some("4")
+    );
+    // The anonymous count of the same address is untouched.
+    assert_eq!(
+        app.get("/v1/articles")
+            .expect(200)
+            .header("ratelimit-remaining")
+            .as_deref(),
+        Some("2")
+    );
+}
