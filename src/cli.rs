@@ -3,6 +3,7 @@
 use std::net::TcpListener;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -13,6 +14,7 @@ use crate::config::Config;
 use crate::db::audit::{self, Action};
 use crate::db::tokens::{self, TokenState};
 use crate::db::{self, dump, search_index, trash, Database};
+use crate::startup::Readiness;
 use crate::{demo, import, openapi, startup};
 
 #[derive(Debug, Parser)]
@@ -114,6 +116,12 @@ impl From<StatusArg> for ArticleStatus {
 
 fn open(config: &Config) -> Result<Database, String> {
     let db = Database::connect(&config.database_url, config.pool_size)?;
+    prepare(&db)?;
+    Ok(db)
+}
+
+/// Migrations, the search index of rows written before it, planner statistics.
+fn prepare(db: &Database) -> Result<(), String> {
     let applied = db.migrate()?;
     if applied > 0 {
         log::info!(
@@ -128,7 +136,45 @@ fn open(config: &Config) -> Result<Database, String> {
         log::info!("added {indexed} article(s) to the search index");
     }
     db::refresh_statistics(&mut conn, false).map_err(|e| e.to_string())?;
-    Ok(db)
+    Ok(())
+}
+
+/// Prepares the database in the background, retrying with backoff (1 s doubling
+/// to 30 s) while it is unreachable, then marks the server ready.
+fn prepare_when_reachable(db: Database, config: Config, with_demo: bool, readiness: Readiness) {
+    std::thread::spawn(move || {
+        let mut delay = Duration::from_secs(1);
+        loop {
+            match prepare(&db) {
+                Ok(()) => break,
+                Err(e) => {
+                    log::warn!(
+                        "the {} database is not ready ({e}); retrying in {} s",
+                        db.backend.name(),
+                        delay.as_secs()
+                    );
+                    std::thread::sleep(delay);
+                    delay = (delay * 2).min(Duration::from_secs(30));
+                }
+            }
+        }
+        if with_demo {
+            match demo::load(&db, &config) {
+                Ok(Some(summary)) => {
+                    log::info!("demo content: {}", summary.line(false));
+                    for failure in &summary.failures {
+                        log::warn!("demo content: {failure}");
+                    }
+                }
+                Ok(None) => {
+                    log::info!("the database already has articles; demo content not loaded")
+                }
+                Err(e) => log::error!("demo content not loaded: {e}"),
+            }
+        }
+        readiness.set_ready();
+        log::info!("the {} database is ready", db.backend.name());
+    });
 }
 
 /// The one file given, if it is a `folio export`.
@@ -182,30 +228,26 @@ fn execute(cli: Cli) -> Result<ExitCode, String> {
             demo: with_demo,
             bind,
         } => {
-            let db = open(&config)?;
-            if with_demo {
-                match demo::load(&db, &config)? {
-                    Some(summary) => {
-                        log::info!("demo content: {}", summary.line(false));
-                        for failure in &summary.failures {
-                            log::warn!("demo content: {failure}");
-                        }
-                    }
-                    None => {
-                        log::info!("the database already has articles; demo content not loaded")
-                    }
-                }
-            }
+            // Listen at once: /health answers and /ready says 503 while the
+            // database is still out of reach.
+            let db = Database::connect_later(&config.database_url, config.pool_size)?;
+            let readiness = Readiness::starting();
             let bind = bind.unwrap_or(config.bind.clone());
             let listener =
                 TcpListener::bind(&bind).map_err(|e| format!("cannot listen on {bind}: {e}"))?;
             let address = listener.local_addr().map_err(|e| e.to_string())?;
+            let server = startup::serve(
+                listener,
+                db.clone(),
+                config.server_settings(),
+                readiness.clone(),
+            )
+            .map_err(|e| e.to_string())?;
             log::info!(
                 "Folio listening on http://{address} ({} database)",
                 db.backend.name()
             );
-            let server = startup::serve(listener, db, config.server_settings())
-                .map_err(|e| e.to_string())?;
+            prepare_when_reachable(db, config, with_demo, readiness);
             actix_web::rt::System::new()
                 .block_on(server)
                 .map_err(|e| format!("server error: {e}"))?;

@@ -218,9 +218,29 @@ impl From<DieselError> for ApiError {
             DieselError::DatabaseError(DatabaseErrorKind::ClosedConnection, _) => {
                 ApiError::Unavailable("the database connection was lost; try again".into())
             }
+            // libpq reports a connection lost mid-query (server restarted, network
+            // cut, pg_terminate_backend) with these words rather than a kind.
+            DieselError::DatabaseError(_, info) if connection_lost(info.message()) => {
+                log::warn!("database connection lost: {}", info.message());
+                ApiError::Unavailable("the database connection was lost; try again".into())
+            }
             other => ApiError::Internal(other.to_string()),
         }
     }
+}
+
+fn connection_lost(message: &str) -> bool {
+    [
+        "server closed the connection",
+        "terminating connection",
+        "no connection to the server",
+        "could not receive data from server",
+        "could not send data to server",
+        "connection to server",
+        "SSL connection has been closed",
+    ]
+    .iter()
+    .any(|phrase| message.contains(phrase))
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;

@@ -13,6 +13,7 @@ use sha2::{Digest, Sha256};
 use crate::config::{CorsPolicy, ServerSettings};
 use crate::error::ApiError;
 use crate::rate_limit::{Client, RateLimiter, RateLimits};
+use crate::startup::Readiness;
 
 pub const REQUEST_ID: &str = "x-request-id";
 
@@ -87,6 +88,7 @@ pub fn cors(policy: CorsPolicy) -> Cors {
             header::HeaderName::from_static(crate::api::idempotency::REPLAYED),
             header::HeaderName::from_static(REQUEST_ID),
         ])
+        .expose_headers(RATE_LIMIT_HEADERS.map(header::HeaderName::from_static))
         .max_age(3600)
 }
 
@@ -148,6 +150,32 @@ pub async fn security_headers(
     );
     Ok(res)
 }
+
+/// Until the database has been reached and migrated, `/v1` answers 503 with
+/// `Retry-After` instead of failing on tables that do not exist yet.
+pub async fn until_ready(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let starting = req.path().starts_with("/v1/")
+        && req
+            .app_data::<web::Data<Readiness>>()
+            .is_some_and(|r| !r.is_ready());
+    if starting {
+        let refusal = ApiError::Unavailable(
+            "Folio is starting and has not reached its database yet; try again shortly".into(),
+        );
+        return Ok(req.into_response(refusal.error_response()));
+    }
+    Ok(next.call(req).await?.map_into_boxed_body())
+}
+
+const RATE_LIMIT_HEADERS: [&str; 4] = [
+    "ratelimit-limit",
+    "ratelimit-remaining",
+    "ratelimit-reset",
+    "ratelimit-policy",
+];
 
 /// Counts each `/v1` request against its token or, anonymous, its client address;
 /// past the limit answers 429. Every counted response carries `RateLimit-Limit`,

@@ -1,6 +1,8 @@
 //! Building the HTTP server: routes, middleware and shared state.
 
 use std::net::TcpListener;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 
 use actix_web::dev::{ServiceFactory, ServiceRequest};
 use actix_web::middleware::{from_fn, Logger};
@@ -44,11 +46,35 @@ fn path_error(err: actix_web::error::PathError, _: &actix_web::HttpRequest) -> a
     ApiError::NotFound(format!("invalid path: {err}")).into()
 }
 
+/// Whether the database has been reached and migrated: until then `/ready` and
+/// every `/v1` request answer 503, while `/health` says the process is up.
+#[derive(Debug, Clone, Default)]
+pub struct Readiness(Arc<AtomicBool>);
+
+impl Readiness {
+    pub fn ready() -> Self {
+        Self(Arc::new(AtomicBool::new(true)))
+    }
+
+    pub fn starting() -> Self {
+        Self::default()
+    }
+
+    pub fn set_ready(&self) {
+        self.0.store(true, Ordering::Release);
+    }
+
+    pub fn is_ready(&self) -> bool {
+        self.0.load(Ordering::Acquire)
+    }
+}
+
 /// Starts serving on `listener` (bound by the caller, so tests can use port 0).
 pub fn serve(
     listener: TcpListener,
     db: Database,
     settings: ServerSettings,
+    readiness: Readiness,
 ) -> std::io::Result<actix_web::dev::Server> {
     let spec = spec();
     let routes = web::Data::new(RouteTable::from_spec(&spec));
@@ -56,6 +82,7 @@ pub fn serve(
     let grace = settings.shutdown_grace_seconds;
     // One limiter for all workers: the counts are per process.
     let limiter = web::Data::new(RateLimiter::new(settings.rate_limits));
+    let readiness = web::Data::new(readiness);
     let settings = web::Data::new(settings);
     let server = HttpServer::new(move || {
         let (app, _) = register(App::new().into_utoipa_app()).split_for_parts();
@@ -63,6 +90,7 @@ pub fn serve(
             .app_data(settings.clone())
             .app_data(routes.clone())
             .app_data(limiter.clone())
+            .app_data(readiness.clone())
             .app_data(web::QueryConfig::default().error_handler(query_error))
             .app_data(web::PathConfig::default().error_handler(path_error))
             .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", spec.clone()))
@@ -75,6 +103,7 @@ pub fn serve(
                 }),
             )
             .default_service(web::to(mw::fallback))
+            .wrap(from_fn(mw::until_ready))
             .wrap(from_fn(mw::rate_limit))
             .wrap(mw::cors(settings.cors.clone()))
             .wrap(from_fn(mw::cors_refusal))

@@ -6,7 +6,8 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::db::Database;
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
+use crate::startup::Readiness;
 
 /// The state of the service.
 #[derive(Debug, Serialize, ToSchema)]
@@ -32,10 +33,18 @@ pub async fn health(db: web::Data<Database>) -> HttpResponse {
 
 /// Readiness
 ///
-/// The database answers a query.
+/// The database has been reached and migrated, and answers a query now.
 #[utoipa::path(tag = "health", responses((status = 200, description = "Ready to serve", body = Health)))]
 #[get("/ready")]
-pub async fn ready(db: web::Data<Database>) -> ApiResult<HttpResponse> {
+pub async fn ready(
+    db: web::Data<Database>,
+    readiness: web::Data<Readiness>,
+) -> ApiResult<HttpResponse> {
+    if !readiness.is_ready() {
+        return Err(ApiError::Unavailable(
+            "starting: the database has not been reached yet".into(),
+        ));
+    }
     db.run(|conn| Ok(conn.batch_execute("SELECT 1")?)).await?;
     Ok(HttpResponse::Ok().json(Health {
         status: "ready".into(),

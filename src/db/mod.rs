@@ -151,17 +151,32 @@ pub struct Database {
 impl Database {
     /// Opens the pool; for SQLite, creates the file's directory and turns WAL on first.
     pub fn connect(url: &str, pool_size: u32) -> Result<Self, String> {
+        let (url, builder) = Self::builder(url, pool_size)?;
+        let backend = url.backend;
+        let pool = builder
+            .build(Manager { url })
+            .map_err(|e| format!("cannot connect to the {} database: {e}", backend.name()))?;
+        Ok(Self { pool, backend })
+    }
+
+    /// A pool that connects when first used, for a server that must start (and
+    /// answer `/ready` with 503) while the database is still unreachable.
+    pub fn connect_later(url: &str, pool_size: u32) -> Result<Self, String> {
+        let (url, builder) = Self::builder(url, pool_size)?;
+        let backend = url.backend;
+        let pool = builder.min_idle(Some(0)).build_unchecked(Manager { url });
+        Ok(Self { pool, backend })
+    }
+
+    fn builder(url: &str, pool_size: u32) -> Result<(DatabaseUrl, r2d2::Builder<Manager>), String> {
         let url = DatabaseUrl::parse(url)?;
         if url.backend == Backend::Sqlite {
             prepare_sqlite_file(&url.target)?;
         }
-        let backend = url.backend;
-        let pool = r2d2::Pool::builder()
+        let builder = r2d2::Pool::builder()
             .max_size(pool_size.max(1))
-            .connection_timeout(Duration::from_secs(5))
-            .build(Manager { url })
-            .map_err(|e| format!("cannot connect to the {} database: {e}", backend.name()))?;
-        Ok(Self { pool, backend })
+            .connection_timeout(Duration::from_secs(5));
+        Ok((url, builder))
     }
 
     pub fn get(&self) -> Result<PooledConn, ApiError> {

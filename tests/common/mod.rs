@@ -10,6 +10,7 @@ use folio::auth::{generate_token, Scope};
 use folio::config::{CorsPolicy, Limits, Origins, ServerSettings};
 use folio::db::{tokens, Backend, Database};
 use folio::rate_limit::RateLimits;
+use folio::startup::Readiness;
 use reqwest::blocking::Client;
 use reqwest::header::HeaderMap;
 use reqwest::Method;
@@ -73,7 +74,7 @@ impl Drop for TestDb {
 }
 
 /// Runs one statement on the admin connection (CREATE/DROP DATABASE cannot run in a transaction).
-fn psql(admin_url: &str, sql: &str) {
+pub fn psql(admin_url: &str, sql: &str) {
     use diesel::connection::SimpleConnection;
     use diesel::Connection;
     let mut conn = diesel::PgConnection::establish(admin_url).expect("connect to PostgreSQL");
@@ -182,7 +183,8 @@ impl TestApp {
                 };
                 configure(&mut settings);
                 let server =
-                    folio::startup::serve(listener, server_db, settings).expect("start the server");
+                    folio::startup::serve(listener, server_db, settings, Readiness::ready())
+                        .expect("start the server");
                 tx.send(server.handle())
                     .expect("hand over the server handle");
                 server.await.expect("server ran");

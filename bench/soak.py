@@ -1,0 +1,175 @@
+#!/usr/bin/env python3
+"""Soak test: mixed reads and writes against a running Folio for a fixed time,
+then checks that no answer was a 5xx, that every acknowledged write is there, and
+how much the server's memory grew after warm-up.
+
+usage: soak.py BASE_URL WRITE_TOKEN SERVER_PID [SECONDS] [CONNECTIONS]
+Run by bench/soak.sh, which starts the server on each backend.
+"""
+import collections
+import http.client
+import json
+import random
+import sys
+import threading
+import time
+import urllib.parse
+
+BASE, TOKEN, PID = sys.argv[1], sys.argv[2], int(sys.argv[3])
+SECONDS = int(sys.argv[4]) if len(sys.argv) > 4 else 600
+CONNECTIONS = int(sys.argv[5]) if len(sys.argv) > 5 else 64
+WARM_UP = min(60, SECONDS // 5)
+HOST = urllib.parse.urlsplit(BASE).netloc
+
+BODY = ("Le « partenariat » remonte à 1992\u00a0: l’alliance, cœur du dispositif 🇰🇿. "
+        "La centrale nucléaire d’Aktaou alimente la région. ") * 8
+WORDS = ["nucleaire", "alliance", "coeur", "centrale", "energie", "kazakh*", '"alliance strategique"']
+
+lock = threading.Lock()
+statuses = collections.Counter()
+failures = []          # (request, status, body) of every 5xx or transport error
+acknowledged = {}      # slug -> title the last acknowledged write gave it, or None once deleted
+latencies = collections.defaultdict(list)
+
+
+def rss_kib(pid):
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+class Client:
+    def __init__(self, rng):
+        self.rng = rng
+        self.conn = http.client.HTTPConnection(HOST, timeout=60)
+        self.mine = []  # slugs this client created and has not deleted
+
+    def call(self, kind, method, path, body=None, token=False):
+        headers = {}
+        if token:
+            headers["Authorization"] = f"Bearer {TOKEN}"
+        data = None
+        if body is not None:
+            data = json.dumps(body).encode()
+            headers["Content-Type"] = "application/json"
+        started = time.perf_counter()
+        try:
+            self.conn.request(method, path, body=data, headers=headers)
+            res = self.conn.getresponse()
+            text = res.read()
+            status = res.status
+        except (OSError, http.client.HTTPException) as error:
+            self.conn.close()
+            self.conn = http.client.HTTPConnection(HOST, timeout=60)
+            status, text = 0, str(error).encode()
+        elapsed = time.perf_counter() - started
+        with lock:
+            statuses[status] += 1
+            latencies[kind].append(elapsed)
+            if status >= 500 or status == 0:
+                failures.append((f"{method} {path}", status, text[:300]))
+        return status, text
+
+    def step(self):
+        r = self.rng.random()
+        if r < 0.30:
+            self.call("list", "GET", "/v1/articles?per_page=20")
+        elif r < 0.45:
+            q = urllib.parse.quote(self.rng.choice(WORDS))
+            self.call("search", "GET", f"/v1/articles?q={q}")
+        elif r < 0.55:
+            self.call("archive", "GET", "/v1/archive?granularity=month")
+        elif r < 0.70:
+            slug = self.rng.choice(self.mine) if self.mine else "poutine-au-kazakhstan-une-alliance-strategique"
+            self.call("get", "GET", f"/v1/articles/{slug}", token=True)
+        elif r < 0.85:
+            title = f"Soak {self.rng.getrandbits(48):012x} : une alliance stratégique"
+            status, text = self.call("create", "POST", "/v1/articles", {
+                "title": title, "body": BODY, "status": "published", "tags": [], "language": "fr"},
+                token=True)
+            if status == 201:
+                slug = json.loads(text)["slug"]
+                self.mine.append(slug)
+                with lock:
+                    acknowledged[slug] = title
+        elif r < 0.97 and self.mine:
+            slug = self.rng.choice(self.mine)
+            title = f"Révisé {self.rng.getrandbits(32):08x} : cœur"
+            status, _ = self.call("update", "PATCH", f"/v1/articles/{slug}", {"title": title}, token=True)
+            if status == 200:
+                with lock:
+                    acknowledged[slug] = title
+        elif self.mine:
+            slug = self.mine.pop(self.rng.randrange(len(self.mine)))
+            status, _ = self.call("delete", "DELETE", f"/v1/articles/{slug}", token=True)
+            if status == 204:
+                with lock:
+                    acknowledged[slug] = None
+
+
+def worker(seed, deadline):
+    client = Client(random.Random(seed))
+    while time.time() < deadline:
+        client.step()
+
+
+def percentile(values, p):
+    values = sorted(values)
+    return values[min(len(values) - 1, int(len(values) * p))] * 1000 if values else 0.0
+
+
+def main():
+    start = time.time()
+    deadline = start + SECONDS
+    threads = [threading.Thread(target=worker, args=(i, deadline)) for i in range(CONNECTIONS)]
+    for t in threads:
+        t.start()
+    memory = []
+    while time.time() < deadline:
+        time.sleep(5)
+        memory.append((time.time() - start, rss_kib(PID)))
+    for t in threads:
+        t.join()
+
+    after_warm_up = [kib for at, kib in memory if at >= WARM_UP]
+    base = after_warm_up[0] if after_warm_up else memory[0][1]
+    peak = max(kib for _, kib in memory)
+    final = memory[-1][1]
+
+    checker = Client(random.Random(0))
+    missing = []
+    for slug, title in acknowledged.items():
+        status, text = checker.call("verify", "GET", f"/v1/articles/{slug}", token=True)
+        if title is None:
+            if status != 410:
+                missing.append((slug, "deleted, but answers", status))
+        elif status != 200 or json.loads(text)["title"] != title:
+            missing.append((slug, title, status))
+
+    total = sum(statuses.values())
+    print(f"duration: {SECONDS} s, connections: {CONNECTIONS}, requests: {total} "
+          f"({total / SECONDS:.0f}/s)")
+    print("statuses: " + ", ".join(f"{k}: {v}" for k, v in sorted(statuses.items())))
+    for kind, values in sorted(latencies.items()):
+        print(f"  {kind:8} n={len(values):7}  p50 {percentile(values, 0.5):7.1f} ms  "
+              f"p99 {percentile(values, 0.99):7.1f} ms")
+    writes = sum(1 for t in acknowledged.values() if t is not None)
+    deleted = sum(1 for t in acknowledged.values() if t is None)
+    print(f"acknowledged writes checked: {len(acknowledged)} articles "
+          f"({writes} live with their last title, {deleted} deleted); missing or stale: {len(missing)}")
+    growth = (final - base) / base * 100 if base else 0.0
+    print(f"memory (RSS): {base / 1024:.1f} MiB after {WARM_UP} s warm-up, "
+          f"{final / 1024:.1f} MiB at the end (peak {peak / 1024:.1f}): growth {growth:+.1f} %")
+    for failure in failures[:10]:
+        print("5xx:", failure)
+    for m in missing[:10]:
+        print("missing:", m)
+    ok = not failures and not missing and growth < 10
+    print("SOAK PASSED" if ok else "SOAK FAILED")
+    sys.exit(0 if ok else 1)
+
+
+if __name__ == "__main__":
+    main()
