@@ -32,12 +32,16 @@ acknowledged = {}      # slug -> title the last acknowledged write gave it, or N
 latencies = collections.defaultdict(list)
 
 
-def rss_kib(pid):
+def memory_kib(pid):
+    """Resident memory, and its anonymous part (the heap: where a leak would show;
+    the rest is the database file mapped into memory, which the kernel manages)."""
+    found = {}
     with open(f"/proc/{pid}/status") as status:
         for line in status:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    return 0
+            key = line.split(":")[0]
+            if key in ("VmRSS", "RssAnon"):
+                found[key] = int(line.split()[1])
+    return found.get("VmRSS", 0), found.get("RssAnon", 0)
 
 
 class Client:
@@ -129,14 +133,14 @@ def main():
     memory = []
     while time.time() < deadline:
         time.sleep(5)
-        memory.append((time.time() - start, rss_kib(PID)))
+        memory.append((time.time() - start, *memory_kib(PID)))
     for t in threads:
         t.join()
 
-    after_warm_up = [kib for at, kib in memory if at >= WARM_UP]
-    base = after_warm_up[0] if after_warm_up else memory[0][1]
-    peak = max(kib for _, kib in memory)
-    final = memory[-1][1]
+    after_warm_up = [m for m in memory if m[0] >= WARM_UP] or memory
+    base_rss, base_anon = after_warm_up[0][1], after_warm_up[0][2]
+    final_rss, final_anon = memory[-1][1], memory[-1][2]
+    peak_anon = max(m[2] for m in memory)
 
     checker = Client(random.Random(0))
     missing = []
@@ -159,9 +163,12 @@ def main():
     deleted = sum(1 for t in acknowledged.values() if t is None)
     print(f"acknowledged writes checked: {len(acknowledged)} articles "
           f"({writes} live with their last title, {deleted} deleted); missing or stale: {len(missing)}")
-    growth = (final - base) / base * 100 if base else 0.0
-    print(f"memory (RSS): {base / 1024:.1f} MiB after {WARM_UP} s warm-up, "
-          f"{final / 1024:.1f} MiB at the end (peak {peak / 1024:.1f}): growth {growth:+.1f} %")
+    growth = (final_anon - base_anon) / base_anon * 100 if base_anon else 0.0
+    rss_growth = (final_rss - base_rss) / base_rss * 100 if base_rss else 0.0
+    print(f"memory, anonymous (heap): {base_anon / 1024:.1f} MiB after {WARM_UP} s warm-up, "
+          f"{final_anon / 1024:.1f} MiB at the end (peak {peak_anon / 1024:.1f}): growth {growth:+.1f} %")
+    print(f"memory, resident (heap and mapped database): {base_rss / 1024:.1f} MiB → "
+          f"{final_rss / 1024:.1f} MiB ({rss_growth:+.1f} %)")
     for failure in failures[:10]:
         print("5xx:", failure)
     for m in missing[:10]:

@@ -11,13 +11,27 @@ pub struct Limits {
     pub max_body_bytes: usize,
     /// Largest request body, in bytes.
     pub max_request_bytes: usize,
+    /// Largest page of any list (at most the spec's 100).
+    pub max_per_page: u32,
+    /// Longest search query, in characters (at most the spec's 500).
+    pub max_query_chars: usize,
+    /// Most tags on one article (at most the spec's 50).
+    pub max_tags: usize,
 }
+
+/// The ceilings the OpenAPI document states; configuration may only lower them.
+pub const MAX_PER_PAGE: u32 = 100;
+pub const MAX_QUERY_CHARS: usize = crate::content::search::MAX_QUERY_CHARS;
+pub const MAX_TAGS: usize = 50;
 
 impl Default for Limits {
     fn default() -> Self {
         Self {
             max_body_bytes: 1_048_576,
             max_request_bytes: 4 * 1_048_576,
+            max_per_page: MAX_PER_PAGE,
+            max_query_chars: MAX_QUERY_CHARS,
+            max_tags: MAX_TAGS,
         }
     }
 }
@@ -120,6 +134,20 @@ fn number<T: std::str::FromStr>(name: &str, default: T) -> Result<T, String> {
     }
 }
 
+/// A limit that may be lowered from the documented ceiling, never raised past it.
+fn at_most<T>(name: &str, ceiling: T) -> Result<T, String>
+where
+    T: std::str::FromStr + PartialOrd + From<u8> + std::fmt::Display + Copy,
+{
+    let value = number(name, ceiling)?;
+    if value < T::from(1) || value > ceiling {
+        return Err(format!(
+            "{name} must be between 1 and {ceiling}, the limit the API documents (got {value})"
+        ));
+    }
+    Ok(value)
+}
+
 fn flag(name: &str) -> Result<bool, String> {
     match var(name).as_deref().map(str::trim) {
         None | Some("false" | "0") => Ok(false),
@@ -156,6 +184,9 @@ impl Config {
             limits: Limits {
                 max_body_bytes: number("FOLIO_MAX_BODY_BYTES", defaults.max_body_bytes)?,
                 max_request_bytes: number("FOLIO_MAX_REQUEST_BYTES", defaults.max_request_bytes)?,
+                max_per_page: at_most("FOLIO_MAX_PER_PAGE", MAX_PER_PAGE)?,
+                max_query_chars: at_most("FOLIO_MAX_QUERY_CHARS", MAX_QUERY_CHARS)?,
+                max_tags: at_most("FOLIO_MAX_TAGS_PER_ARTICLE", MAX_TAGS)?,
             },
             shutdown_grace_seconds: number("FOLIO_SHUTDOWN_GRACE_SECONDS", 30)?,
             rate_limits: RateLimits {

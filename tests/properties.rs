@@ -150,7 +150,9 @@ proptest! {
         match Query::<ArticleListParams>::from_query(&query) {
             Err(_) => {} // served as a 400 by the query error handler
             Ok(params) => {
-                if let Err(e) = params.into_inner().parse(chrono_tz::Europe::Paris) {
+                if let Err(e) = params
+                    .into_inner()
+                    .parse(chrono_tz::Europe::Paris, &folio::config::Limits::default()) {
                     prop_assert!(e.status_code().is_client_error(), "{query}: {e}");
                 }
             }

@@ -8,7 +8,8 @@ use serde_json::{Map, Value};
 use utoipa::{IntoParams, ToSchema};
 
 use super::articles::ArticleStatus;
-use super::pagination::{DEFAULT_PER_PAGE, MAX_PER_PAGE};
+use super::pagination::{check_per_page, default_per_page};
+use crate::config::Limits;
 use crate::content::search::SearchQuery;
 use crate::content::{dates, language, slug};
 use crate::db::article_list::{ArticleFilter, Cursor, DateField, DateRange, Sort, Until, Window};
@@ -161,7 +162,8 @@ pub struct ArticleFieldsParam {
 #[into_params(parameter_in = Query)]
 pub struct ArticleListParams {
     /// Full-text search: words (all required, any accents, case or inflection),
-    /// `"exact phrases"`, `-excluded` words and `prefix*`.
+    /// `"exact phrases"`, `-excluded` words and `prefix*`. A server may be configured
+    /// with a shorter limit (`FOLIO_MAX_QUERY_CHARS`); past it, a 400 says so.
     #[param(
         min_length = 1,
         max_length = 500,
@@ -171,7 +173,8 @@ pub struct ArticleListParams {
     /// Page number for small offsets (at most 100 pages); prefer `cursor`.
     #[param(minimum = 1, maximum = 100, example = 1)]
     pub page: Option<u32>,
-    /// Items per page.
+    /// Items per page: at most 100, or the server's lower `FOLIO_MAX_PER_PAGE`
+    /// (then the default is at most that).
     #[param(minimum = 1, maximum = 100, default = 20, example = 20)]
     pub per_page: Option<u32>,
     /// Where to continue: the `next_cursor` of the previous page. Stable while articles are added.
@@ -436,12 +439,19 @@ fn date_range(params: &ArticleListParams, default_tz: Tz) -> ApiResult<DateRange
 }
 
 impl ArticleListParams {
-    pub fn parse(self, default_tz: Tz) -> ApiResult<ArticleListQuery> {
+    pub fn parse(self, default_tz: Tz, limits: &Limits) -> ApiResult<ArticleListQuery> {
         let dates = date_range(&self, default_tz)?;
-        let per_page = self.per_page.unwrap_or(DEFAULT_PER_PAGE);
-        if per_page == 0 || per_page > MAX_PER_PAGE {
+        let per_page = self.per_page.unwrap_or(default_per_page(limits));
+        check_per_page(per_page, limits)?;
+        if let Some(q) = self
+            .q
+            .as_deref()
+            .filter(|q| q.chars().count() > limits.max_query_chars)
+        {
             return Err(bad(format!(
-                "per_page must be between 1 and {MAX_PER_PAGE}"
+                "q: longer than {} characters ({})",
+                limits.max_query_chars,
+                q.chars().count()
             )));
         }
         let search = self

@@ -29,7 +29,8 @@ use crate::db::{related, trash};
 use crate::db::{truncate, Database};
 use crate::error::{ApiError, ApiResult};
 
-const MAX_LINKS: usize = 50;
+/// Most authors on one article (tags: `Limits::max_tags`).
+const MAX_AUTHORS: usize = 50;
 pub const MAX_METADATA_BYTES: usize = 65_536;
 
 /// Where an article stands in its life.
@@ -369,8 +370,8 @@ impl ArticleCreate {
         check_body(&mut check, &self.body, limits);
         let tags = self.tags.unwrap_or_default();
         let authors = self.authors.unwrap_or_default();
-        check.slugs("tags", &tags, MAX_LINKS);
-        check.slugs("authors", &authors, MAX_LINKS);
+        check.slugs("tags", &tags, limits.max_tags);
+        check.slugs("authors", &authors, MAX_AUTHORS);
         let metadata = check_metadata(&mut check, &self.metadata.unwrap_or_default());
         check.finish()?;
         Ok(NewArticle {
@@ -415,10 +416,10 @@ impl ArticleUpdate {
         let tags = self.tags.map(Option::unwrap_or_default);
         let authors = self.authors.map(Option::unwrap_or_default);
         if let Some(tags) = &tags {
-            check.slugs("tags", tags, MAX_LINKS);
+            check.slugs("tags", tags, limits.max_tags);
         }
         if let Some(authors) = &authors {
-            check.slugs("authors", authors, MAX_LINKS);
+            check.slugs("authors", authors, MAX_AUTHORS);
         }
         let metadata = self
             .metadata
@@ -532,7 +533,9 @@ pub async fn list_articles(
     settings: web::Data<ServerSettings>,
     params: web::Query<ArticleListParams>,
 ) -> ApiResult<HttpResponse> {
-    let query = params.into_inner().parse(settings.timezone)?;
+    let query = params
+        .into_inner()
+        .parse(settings.timezone, &settings.limits)?;
     let visibility = visibility(&caller);
     let search = query.filter.search.clone();
     let (filter, sort, window, include_total) =

@@ -7,6 +7,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::pagination::{ListPage, PageParams};
 use crate::auth::{Caller, Scope};
+use crate::config::ServerSettings;
 use crate::db::audit::{self as store, AuditRow};
 use crate::db::Database;
 use crate::error::ApiResult;
@@ -63,11 +64,12 @@ pub async fn list_audit(
     req: HttpRequest,
     caller: Caller,
     db: web::Data<Database>,
+    settings: web::Data<ServerSettings>,
     filter: web::Query<AuditFilter>,
     params: web::Query<PageParams>,
 ) -> ApiResult<HttpResponse> {
     caller.require(Scope::Admin)?;
-    let page = params.request()?;
+    let page = params.request(&settings.limits)?;
     let actor = filter.into_inner().actor;
     let (rows, total) = db.run(move |conn| store::list(conn, actor, page)).await?;
     let data = rows.into_iter().map(AuditEntry::from).collect();

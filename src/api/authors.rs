@@ -12,6 +12,7 @@ use super::pagination::{ListPage, PageParams};
 use super::precondition::IfMatch;
 use super::{Slug, SlugPath};
 use crate::auth::{Caller, Scope};
+use crate::config::ServerSettings;
 use crate::db::audit::{self, Action};
 use crate::db::authors::{self as store, AuthorChanges, AuthorRow, NewAuthor};
 use crate::db::counts::Counted;
@@ -186,9 +187,10 @@ impl AuthorUpdate {
 pub async fn list_authors(
     req: HttpRequest,
     db: web::Data<Database>,
+    settings: web::Data<ServerSettings>,
     params: web::Query<PageParams>,
 ) -> ApiResult<HttpResponse> {
-    let page = params.request()?;
+    let page = params.request(&settings.limits)?;
     let (rows, total) = db.run(move |conn| store::list(conn, page)).await?;
     let data = rows.into_iter().map(Author::from).collect();
     Ok(ListPage::new(data, page, total).respond(&req))

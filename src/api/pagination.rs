@@ -5,10 +5,11 @@ use actix_web::{HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use crate::config::Limits;
 use crate::db::PageRequest;
 use crate::error::{ApiError, ApiResult};
 
-pub const MAX_PER_PAGE: u32 = 100;
+pub use crate::config::MAX_PER_PAGE;
 pub const DEFAULT_PER_PAGE: u32 = 20;
 pub const MAX_PAGE: u32 = 100_000;
 
@@ -19,23 +20,21 @@ pub struct PageParams {
     /// Page number, from 1.
     #[param(minimum = 1, maximum = 100000, default = 1, example = 1)]
     pub page: Option<u32>,
-    /// Items per page.
+    /// Items per page: at most 100, or the server's lower `FOLIO_MAX_PER_PAGE`
+    /// (then the default is at most that).
     #[param(minimum = 1, maximum = 100, default = 20, example = 20)]
     pub per_page: Option<u32>,
 }
 
 impl PageParams {
-    pub fn request(&self) -> ApiResult<PageRequest> {
+    /// The page asked for, within this server's `max_per_page`.
+    pub fn request(&self, limits: &Limits) -> ApiResult<PageRequest> {
         let page = self.page.unwrap_or(1);
-        let per_page = self.per_page.unwrap_or(DEFAULT_PER_PAGE);
+        let per_page = self.per_page.unwrap_or(default_per_page(limits));
+        check_per_page(per_page, limits)?;
         if page == 0 || page > MAX_PAGE {
             return Err(ApiError::BadRequest(format!(
                 "page must be between 1 and {MAX_PAGE}"
-            )));
-        }
-        if per_page == 0 || per_page > MAX_PER_PAGE {
-            return Err(ApiError::BadRequest(format!(
-                "per_page must be between 1 and {MAX_PER_PAGE}"
             )));
         }
         Ok(PageRequest {
@@ -43,6 +42,22 @@ impl PageParams {
             per_page: i64::from(per_page),
         })
     }
+}
+
+/// 20, or the configured maximum when that is lower.
+pub fn default_per_page(limits: &Limits) -> u32 {
+    DEFAULT_PER_PAGE.min(limits.max_per_page)
+}
+
+/// `per_page` within the limit this server is configured with.
+pub fn check_per_page(per_page: u32, limits: &Limits) -> ApiResult<()> {
+    if per_page == 0 || per_page > limits.max_per_page {
+        return Err(ApiError::BadRequest(format!(
+            "per_page must be between 1 and {}",
+            limits.max_per_page
+        )));
+    }
+    Ok(())
 }
 
 /// A page of a list.

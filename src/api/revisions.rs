@@ -11,6 +11,7 @@ use super::pagination::{ListPage, PageParams};
 use super::precondition::IfMatch;
 use super::SlugPath;
 use crate::auth::{Caller, Scope};
+use crate::config::ServerSettings;
 use crate::db::articles as store;
 use crate::db::audit::{self, Action};
 use crate::db::revisions::{self, RevisionRow, Snapshot};
@@ -147,12 +148,13 @@ pub async fn list_revisions(
     req: HttpRequest,
     caller: Caller,
     db: web::Data<Database>,
+    settings: web::Data<ServerSettings>,
     path: web::Path<SlugPath>,
     params: web::Query<PageParams>,
 ) -> ApiResult<HttpResponse> {
     caller.require(Scope::Read)?;
     let slug = path.into_inner().parse()?;
-    let page = params.request()?;
+    let page = params.request(&settings.limits)?;
     let (rows, total) = db
         .run(move |conn| {
             let current = store::find_current(conn, &slug)?;

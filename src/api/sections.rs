@@ -12,6 +12,7 @@ use super::pagination::{ListPage, PageParams};
 use super::precondition::IfMatch;
 use super::{Slug, SlugPath};
 use crate::auth::{Caller, Scope};
+use crate::config::ServerSettings;
 use crate::db::audit::{self, Action};
 use crate::db::sections::{self as store, NewSection, SectionChanges, SectionRecord};
 use crate::db::Database;
@@ -222,10 +223,11 @@ fn nest(sections: Vec<Section>) -> Vec<SectionNode> {
 pub async fn list_sections(
     req: HttpRequest,
     db: web::Data<Database>,
+    settings: web::Data<ServerSettings>,
     params: web::Query<PageParams>,
     shape: web::Query<TreeParam>,
 ) -> ApiResult<HttpResponse> {
-    let page = params.request()?;
+    let page = params.request(&settings.limits)?;
     if shape.tree.unwrap_or(false) {
         let all = db.run(store::all).await?;
         let data = nest(all.into_iter().map(Section::from).collect());

@@ -12,6 +12,7 @@ use super::pagination::{ListPage, PageParams};
 use super::precondition::IfMatch;
 use super::{Slug, SlugPath};
 use crate::auth::{Caller, Scope};
+use crate::config::ServerSettings;
 use crate::db::audit::{self, Action};
 use crate::db::counts::Counted;
 use crate::db::tags::{self as store, NewTag, TagChanges, TagRow};
@@ -133,9 +134,10 @@ impl TagUpdate {
 pub async fn list_tags(
     req: HttpRequest,
     db: web::Data<Database>,
+    settings: web::Data<ServerSettings>,
     params: web::Query<PageParams>,
 ) -> ApiResult<HttpResponse> {
-    let page = params.request()?;
+    let page = params.request(&settings.limits)?;
     let (rows, total) = db.run(move |conn| store::list(conn, page)).await?;
     let data = rows.into_iter().map(Tag::from).collect();
     Ok(ListPage::new(data, page, total).respond(&req))

@@ -9,6 +9,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::articles::Article;
 use super::pagination::{ListPage, PageParams};
 use crate::auth::{Caller, Scope};
+use crate::config::ServerSettings;
 use crate::db::audit::{self, Action};
 use crate::db::trash::{self as store, TrashRow};
 use crate::db::Database;
@@ -58,10 +59,11 @@ pub async fn list_trash(
     req: HttpRequest,
     caller: Caller,
     db: web::Data<Database>,
+    settings: web::Data<ServerSettings>,
     params: web::Query<PageParams>,
 ) -> ApiResult<HttpResponse> {
     caller.require(Scope::Read)?;
-    let page = params.request()?;
+    let page = params.request(&settings.limits)?;
     let (rows, total) = db.run(move |conn| store::list(conn, page)).await?;
     let data = rows.into_iter().map(TrashedArticle::from).collect();
     Ok(ListPage::new(data, page, total).respond(&req))

@@ -165,6 +165,7 @@ impl TestApp {
                 let limits = Limits {
                     max_body_bytes: 200_000,
                     max_request_bytes: 1_000_000,
+                    ..Limits::default()
                 };
                 // Date-only filters are read in Paris, as a French newsroom would set it.
                 let mut settings = ServerSettings {
