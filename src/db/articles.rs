@@ -478,23 +478,26 @@ pub(super) fn recreate(
     actor: &str,
 ) -> ApiResult<ArticleRecord> {
     super::ensure_free(conn, &snapshot.slug, "article", slug_taken)?;
-    let changes = snapshot.into_changes()?;
-    let section = changes.section.flatten();
     let fields = Fields {
-        slug: changes.slug.unwrap_or_default(),
-        title: changes.title.unwrap_or_default(),
-        standfirst: changes.standfirst.flatten(),
-        body: changes.body.unwrap_or_default(),
-        language: changes.language.flatten(),
-        status: changes.status.unwrap_or(Status::Draft),
-        section_id: section_id(conn, section.as_deref())?,
-        published_at: changes.published_at.flatten(),
+        status: snapshot.status()?,
+        section_id: section_id(conn, snapshot.section.as_deref())?,
+        slug: snapshot.slug,
+        title: snapshot.title,
+        standfirst: snapshot.standfirst,
+        body: snapshot.body,
+        language: Some(snapshot.language),
+        published_at: snapshot.published_at,
         first_published_at: origin.first_published_at,
-        metadata: changes.metadata.unwrap_or_default(),
+        metadata: snapshot.metadata,
     };
-    let tags = changes.tags.unwrap_or_default();
-    let authors = changes.authors.unwrap_or_default();
-    insert(conn, origin, fields, &tags, &authors, actor)
+    insert(
+        conn,
+        origin,
+        fields,
+        &snapshot.tags,
+        &snapshot.authors,
+        actor,
+    )
 }
 
 fn insert(

@@ -70,11 +70,15 @@ impl Snapshot {
             .collect()
     }
 
+    pub fn status(&self) -> ApiResult<Status> {
+        Status::parse(&self.status).ok_or_else(|| {
+            ApiError::Internal(format!("a revision has the status {:?}", self.status))
+        })
+    }
+
     /// The update that makes an article look like this snapshot again.
     pub fn into_changes(self) -> ApiResult<ArticleChanges> {
-        let status = Status::parse(&self.status).ok_or_else(|| {
-            ApiError::Internal(format!("a revision has the status {:?}", self.status))
-        })?;
+        let status = self.status()?;
         Ok(ArticleChanges {
             slug: Some(self.slug),
             title: Some(self.title),
