@@ -3,6 +3,11 @@
 then checks that no answer was a 5xx, that every acknowledged write is there, and
 how much the server's memory grew after warm-up.
 
+The workload is a newsroom's steady state: each connection keeps up to MINE live
+articles of its own that it edits, deleting its oldest before creating another,
+so the set of live articles (and what a list or a search goes through) stays
+bounded while revisions, the trash and the audit log keep growing.
+
 usage: soak.py BASE_URL WRITE_TOKEN SERVER_PID [SECONDS] [CONNECTIONS]
 Run by bench/soak.sh, which starts the server on each backend.
 """
@@ -19,6 +24,7 @@ BASE, TOKEN, PID = sys.argv[1], sys.argv[2], int(sys.argv[3])
 SECONDS = int(sys.argv[4]) if len(sys.argv) > 4 else 600
 CONNECTIONS = int(sys.argv[5]) if len(sys.argv) > 5 else 64
 WARM_UP = min(60, SECONDS // 5)
+MINE = 8
 HOST = urllib.parse.urlsplit(BASE).netloc
 
 BODY = ("Le « partenariat » remonte à 1992\u00a0: l’alliance, cœur du dispositif 🇰🇿. "
@@ -88,7 +94,13 @@ class Client:
         elif r < 0.70:
             slug = self.rng.choice(self.mine) if self.mine else "poutine-au-kazakhstan-une-alliance-strategique"
             self.call("get", "GET", f"/v1/articles/{slug}", token=True)
-        elif r < 0.85:
+        elif r < 0.78 and len(self.mine) >= MINE:
+            slug = self.mine.pop(0)
+            status, _ = self.call("delete", "DELETE", f"/v1/articles/{slug}", token=True)
+            if status == 204:
+                with lock:
+                    acknowledged[slug] = None
+        elif r < 0.78:
             title = f"Soak {self.rng.getrandbits(48):012x} : une alliance stratégique"
             status, text = self.call("create", "POST", "/v1/articles", {
                 "title": title, "body": BODY, "status": "published", "tags": [], "language": "fr"},
@@ -98,19 +110,13 @@ class Client:
                 self.mine.append(slug)
                 with lock:
                     acknowledged[slug] = title
-        elif r < 0.97 and self.mine:
+        elif self.mine:
             slug = self.rng.choice(self.mine)
             title = f"Révisé {self.rng.getrandbits(32):08x} : cœur"
             status, _ = self.call("update", "PATCH", f"/v1/articles/{slug}", {"title": title}, token=True)
             if status == 200:
                 with lock:
                     acknowledged[slug] = title
-        elif self.mine:
-            slug = self.mine.pop(self.rng.randrange(len(self.mine)))
-            status, _ = self.call("delete", "DELETE", f"/v1/articles/{slug}", token=True)
-            if status == 204:
-                with lock:
-                    acknowledged[slug] = None
 
 
 def worker(seed, deadline):
@@ -169,6 +175,8 @@ def main():
           f"{final_anon / 1024:.1f} MiB at the end (peak {peak_anon / 1024:.1f}): growth {growth:+.1f} %")
     print(f"memory, resident (heap and mapped database): {base_rss / 1024:.1f} MiB → "
           f"{final_rss / 1024:.1f} MiB ({rss_growth:+.1f} %)")
+    series = [f"{at / 60:.0f} min {anon / 1024:.1f}" for at, _, anon in memory[11::12]]
+    print("heap by minute (MiB): " + ", ".join(series))
     for failure in failures[:10]:
         print("5xx:", failure)
     for m in missing[:10]:
