@@ -3,6 +3,7 @@
 # SECONDS of mixed reads and writes over CONNECTIONS connections (bench/soak.py),
 # then its checks: no 5xx, every acknowledged write present, memory growth < 10 %.
 # usage: bench/soak.sh [SECONDS] [CONNECTIONS] [POSTGRES_ADMIN_URL]
+# (SOAK_BACKENDS=postgres runs PostgreSQL only; the default is both)
 # e.g.   bench/soak.sh 600 64 postgres://postgres@127.0.0.1:5432/postgres
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,6 +13,7 @@ pg_admin=${3:-}
 cargo build --release -q
 folio=$(realpath target/release/folio)
 work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
 # Rate limits would answer a single address's thousands of requests with 429.
 export RUST_LOG=warn FOLIO_RATE_LIMIT_ANONYMOUS=0 FOLIO_RATE_LIMIT_TOKEN=0
 status=0
@@ -34,9 +36,12 @@ soak() {
     echo "server log: $(grep -cE ' (WARN|ERROR) ' "$work/server.log" || true) warnings and errors; \"database is locked\": $(grep -c 'database is locked' "$work/server.log" || true)"
 }
 
-echo "## SQLite"
-DATABASE_URL="sqlite://$work/soak.db" soak
-if [ -n "$pg_admin" ]; then
+backends=${SOAK_BACKENDS:-sqlite postgres}
+if [[ $backends == *sqlite* ]]; then
+    echo "## SQLite"
+    DATABASE_URL="sqlite://$work/soak.db" soak
+fi
+if [ -n "$pg_admin" ] && [[ $backends == *postgres* ]]; then
     echo "## PostgreSQL"
     db="folio_soak_$$"
     psql "$pg_admin" -qc "CREATE DATABASE $db"

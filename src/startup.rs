@@ -80,6 +80,10 @@ pub fn serve(
     let routes = web::Data::new(RouteTable::from_spec(&spec));
     let db = web::Data::new(db);
     let grace = settings.shutdown_grace_seconds;
+    // Database work runs on each worker's blocking threads; more of them than pooled
+    // connections only wait for one, and every extra thread costs the allocator an
+    // arena that fragments under load.
+    let blocking_threads = db.pool_size() as usize;
     // One limiter for all workers: the counts are per process.
     let limiter = web::Data::new(RateLimiter::new(settings.rate_limits));
     let readiness = web::Data::new(readiness);
@@ -115,6 +119,7 @@ pub fn serve(
     // On SIGTERM or SIGINT the server stops accepting, lets requests in flight
     // finish for up to `grace` seconds, then exits.
     .shutdown_timeout(grace)
+    .worker_max_blocking_threads(blocking_threads)
     .listen(listener)?
     .run();
     Ok(server)

@@ -179,6 +179,11 @@ impl Database {
         Ok((url, builder))
     }
 
+    /// The most connections the pool opens.
+    pub fn pool_size(&self) -> u32 {
+        self.pool.max_size()
+    }
+
     pub fn get(&self) -> Result<PooledConn, ApiError> {
         self.pool.get().map_err(|e| {
             log::error!("database unavailable: {e}");
