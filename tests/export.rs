@@ -76,9 +76,9 @@ fn newsroom(app: &TestApp) {
         json!({"slug": "alliance", "standfirst": "Une visite d’État."}),
     )
     .expect(200);
-    app.article(
-        json!({"slug": "supprime", "title": "Supprimé", "body": "x", "status": "published"}),
-    );
+    app.article(json!({"slug": "avant", "title": "Supprimé", "body": "x", "status": "published"}));
+    app.patch("/v1/articles/avant", json!({"slug": "supprime"}))
+        .expect(200);
     app.delete("/v1/articles/supprime").expect(204);
     app.article(
         json!({"slug": "brouillon", "title": "Brouillon", "body": "Draft.", "language": "en"}),
@@ -104,6 +104,7 @@ fn export_and_restore_round_trip_across_backends() {
         "article_revisions",
         "article_trash",
         "article_slug_redirects",
+        "trash_slug_redirects",
         "audit_log",
     ] {
         assert!(

@@ -198,6 +198,40 @@ fn deleted_articles_go_to_the_trash_and_come_back(app: &TestApp) {
         .expect(404);
 }
 
+fn old_slugs_follow_an_article_through_the_trash(app: &TestApp) {
+    app.article(json!({"slug": "ancien", "title": "Ancien", "body": "x", "status": "published"}));
+    app.patch("/v1/articles/ancien", json!({"slug": "nouveau"}))
+        .expect(200);
+    app.patch("/v1/articles/nouveau", json!({"slug": "dernier"}))
+        .expect(200);
+    app.delete("/v1/articles/dernier").expect(204);
+    app.get("/v1/articles/ancien").expect(410);
+    app.get("/v1/articles/nouveau").expect(410);
+
+    // An old slug is not reserved: another article may take it meanwhile and keeps it.
+    app.article(json!({"slug": "nouveau", "title": "Autre", "body": "y", "status": "published"}));
+    let id = trash_list(app)["data"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    app.post(&format!("/v1/trash/{id}/restore"), json!({}))
+        .expect(200);
+    let moved = app.get("/v1/articles/ancien").expect(301);
+    assert_eq!(
+        moved.header("location").as_deref(),
+        Some("/v1/articles/dernier")
+    );
+    assert_eq!(
+        app.get("/v1/articles/nouveau").expect(200).json()["title"],
+        "Autre"
+    );
+
+    app.delete("/v1/articles/dernier").expect(204);
+    let purged = app.cli(&["purge", "--older-than", "0s"]);
+    assert!(purged.status.success(), "{purged:?}");
+    app.get("/v1/articles/ancien").expect(404);
+}
+
 fn only_writers_learn_that_a_draft_was_deleted(app: &TestApp) {
     app.article(json!({"slug": "brouillon", "title": "Brouillon", "body": "x"}));
     app.delete("/v1/articles/brouillon").expect(204);
@@ -311,6 +345,7 @@ on_both_backends!(
     revisions_record_every_change_and_restore_one,
     restoring_honours_if_match,
     deleted_articles_go_to_the_trash_and_come_back,
+    old_slugs_follow_an_article_through_the_trash,
     only_writers_learn_that_a_draft_was_deleted,
     purge_removes_for_good,
     a_write_that_fails_halfway_leaves_nothing,

@@ -230,6 +230,19 @@ fn slug_taken(conn: &mut AnyConnection, slug: &str) -> ApiResult<bool> {
     Ok(n > 0 || super::trash::holds_slug(conn, slug)?)
 }
 
+/// Whether a live article has this slug, as its own or as an old one.
+pub(super) fn slug_in_use(conn: &mut AnyConnection, slug: &str) -> ApiResult<bool> {
+    let own: i64 = articles::table
+        .filter(articles::slug.eq(slug))
+        .count()
+        .get_result(conn)?;
+    let old: i64 = article_slug_redirects::table
+        .find(slug)
+        .count()
+        .get_result(conn)?;
+    Ok(own + old > 0)
+}
+
 pub(super) fn visible(
     visibility: Visibility,
     at: NaiveDateTime,

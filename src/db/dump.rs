@@ -144,6 +144,9 @@ tables! {
         created_at: NaiveDateTime, first_published_at: Option<NaiveDateTime>,
         deleted_at: NaiveDateTime, deleted_by: String,
     }
+    trash_slug_redirects => TrashRedirectLine [slug] {
+        slug: String, article_id: i32, created_at: NaiveDateTime,
+    }
     api_tokens => TokenLine [id] {
         id: i32, name: String, scope: String,
         #[serde(skip)]
@@ -181,6 +184,7 @@ impl BeforeInsert for ArticleAuthorLine {}
 impl BeforeInsert for RedirectLine {}
 impl BeforeInsert for RevisionLine {}
 impl BeforeInsert for TrashLine {}
+impl BeforeInsert for TrashRedirectLine {}
 impl BeforeInsert for TokenLine {
     /// The secret's hash was not exported: store a unique value no token hashes to.
     fn before_insert(mut self, _parents: &mut Vec<(i32, i32)>) -> Self {

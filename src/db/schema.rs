@@ -147,12 +147,21 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    trash_slug_redirects (slug) {
+        slug -> Text,
+        article_id -> Integer,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(articles -> sections (section_id));
 diesel::joinable!(article_tags -> articles (article_id));
 diesel::joinable!(article_tags -> tags (tag_id));
 diesel::joinable!(article_authors -> articles (article_id));
 diesel::joinable!(article_authors -> authors (author_id));
 diesel::joinable!(article_slug_redirects -> articles (article_id));
+diesel::joinable!(trash_slug_redirects -> article_trash (article_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     sections,
@@ -167,4 +176,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     audit_log,
     article_revisions,
     article_trash,
+    trash_slug_redirects,
 );

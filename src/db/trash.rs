@@ -3,10 +3,13 @@
 //! holds its content and this table holds its identity.
 
 use chrono::NaiveDateTime;
+use diesel::dsl::exists;
 use diesel::prelude::*;
+use diesel::select;
+use diesel::sql_types::Bool;
 
 use super::articles::{self, ArticleRecord, Origin, Visibility};
-use super::schema::article_trash;
+use super::schema::{article_slug_redirects, article_trash, trash_slug_redirects};
 use super::{now, revisions, AnyConnection, PageRequest};
 use crate::error::{ApiError, ApiResult};
 
@@ -42,6 +45,23 @@ pub fn put(conn: &mut AnyConnection, slug: &str, actor: &str) -> ApiResult<()> {
             article_trash::deleted_by.eq(actor),
         ))
         .execute(conn)?;
+    // The article's old slugs leave with it (the live redirects cascade away).
+    diesel::insert_into(trash_slug_redirects::table)
+        .values(
+            article_slug_redirects::table
+                .filter(article_slug_redirects::article_id.eq(row.id))
+                .select((
+                    article_slug_redirects::slug,
+                    article_slug_redirects::article_id,
+                    article_slug_redirects::created_at,
+                )),
+        )
+        .into_columns((
+            trash_slug_redirects::slug,
+            trash_slug_redirects::article_id,
+            trash_slug_redirects::created_at,
+        ))
+        .execute(conn)?;
     articles::remove(conn, row.id)
 }
 
@@ -59,6 +79,10 @@ fn by_public_id(conn: &mut AnyConnection, public_id: &str) -> ApiResult<TrashRow
 pub fn restore(conn: &mut AnyConnection, public_id: &str, actor: &str) -> ApiResult<ArticleRecord> {
     let trashed = by_public_id(conn, public_id)?;
     let snapshot = revisions::last(conn, trashed.article_id)?.snapshot()?;
+    let old_slugs: Vec<(String, NaiveDateTime)> = trash_slug_redirects::table
+        .filter(trash_slug_redirects::article_id.eq(trashed.article_id))
+        .select((trash_slug_redirects::slug, trash_slug_redirects::created_at))
+        .load(conn)?;
     diesel::delete(article_trash::table.find(trashed.article_id)).execute(conn)?;
     let origin = Origin {
         id: Some(trashed.article_id),
@@ -67,7 +91,20 @@ pub fn restore(conn: &mut AnyConnection, public_id: &str, actor: &str) -> ApiRes
         first_published_at: trashed.first_published_at,
         version: trashed.version + 1,
     };
-    articles::recreate(conn, origin, snapshot, actor)
+    let record = articles::recreate(conn, origin, snapshot, actor)?;
+    // An old slug another article took meanwhile stays with that article.
+    for (slug, created_at) in old_slugs {
+        if !articles::slug_in_use(conn, &slug)? {
+            diesel::insert_into(article_slug_redirects::table)
+                .values((
+                    article_slug_redirects::slug.eq(&slug),
+                    article_slug_redirects::article_id.eq(record.row.id),
+                    article_slug_redirects::created_at.eq(created_at),
+                ))
+                .execute(conn)?;
+        }
+    }
+    Ok(record)
 }
 
 /// Newest deletions first, with the total count.
@@ -106,32 +143,32 @@ pub fn max_id(conn: &mut AnyConnection) -> ApiResult<Option<i32>> {
         .first(conn)?)
 }
 
+/// Whether an article in the trash has this slug.
 pub fn holds_slug(conn: &mut AnyConnection, slug: &str) -> ApiResult<bool> {
-    let n: i64 = article_trash::table
-        .filter(article_trash::slug.eq(slug))
-        .count()
-        .get_result(conn)?;
-    Ok(n > 0)
+    Ok(select(exists(
+        article_trash::table.filter(article_trash::slug.eq(slug)),
+    ))
+    .get_result(conn)?)
 }
 
 pub fn holds_public_id(conn: &mut AnyConnection, public_id: &str) -> ApiResult<bool> {
-    let n: i64 = article_trash::table
-        .filter(article_trash::public_id.eq(public_id))
-        .count()
-        .get_result(conn)?;
-    Ok(n > 0)
+    Ok(select(exists(
+        article_trash::table.filter(article_trash::public_id.eq(public_id)),
+    ))
+    .get_result(conn)?)
 }
 
-/// Whether `slug` was deleted, as far as this reader can tell: the public only
-/// learns it of articles that had been published, writers of drafts too.
+/// Whether `slug` (or one of its old slugs) was deleted, as far as this reader can
+/// tell: the public only learns it of articles that had been published, writers of
+/// drafts too.
 pub fn gone(conn: &mut AnyConnection, slug: &str, visibility: Visibility) -> ApiResult<bool> {
-    let query = article_trash::table
+    let seen = (visibility == Visibility::Preview).into_sql::<Bool>();
+    let by_slug = article_trash::table
         .filter(article_trash::slug.eq(slug))
-        .into_boxed();
-    let query = match visibility {
-        Visibility::Preview => query,
-        Visibility::Public => query.filter(article_trash::first_published_at.is_not_null()),
-    };
-    let n: i64 = query.count().get_result(conn)?;
-    Ok(n > 0)
+        .filter(article_trash::first_published_at.is_not_null().or(seen));
+    let by_old_slug = article_trash::table
+        .inner_join(trash_slug_redirects::table)
+        .filter(trash_slug_redirects::slug.eq(slug))
+        .filter(article_trash::first_published_at.is_not_null().or(seen));
+    Ok(select(exists(by_slug).or(exists(by_old_slug))).get_result(conn)?)
 }

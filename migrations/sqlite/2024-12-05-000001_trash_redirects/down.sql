@@ -1,0 +1,1 @@
+DROP TABLE trash_slug_redirects;
