@@ -25,9 +25,13 @@ load() {
     echo "import: $((SECONDS - started)) s"
 }
 
+server=""
+# A failed measurement must not leave the server running (or the work directory behind).
+trap '[ -n "$server" ] && kill "$server" 2>/dev/null; rm -rf "$work"' EXIT
+
 measure() {
     RUST_LOG=info "$folio" serve --bind 127.0.0.1:0 > "$work/server.log" 2>&1 &
-    local server=$!
+    server=$!
     local port=""
     for _ in $(seq 1 300); do
         port=$(grep -o 'listening on http://127.0.0.1:[0-9]*' "$work/server.log" | grep -o '[0-9]*$' || true)
@@ -37,9 +41,11 @@ measure() {
     python3 bench/measure.py "http://127.0.0.1:$port" "${REQUESTS:-200}"
     kill $server
     wait $server 2>/dev/null || true
+    server=""
 }
 
-export RUST_LOG=warn FOLIO_TIMEZONE=Europe/Paris
+# One address sends every request: the anonymous rate limit would answer 429.
+export RUST_LOG=warn FOLIO_TIMEZONE=Europe/Paris FOLIO_RATE_LIMIT_ANONYMOUS=0
 echo "## SQLite"
 export DATABASE_URL="sqlite://$data/bench-$n.db"
 [ -e "$data/bench-$n.db" ] || load

@@ -416,11 +416,12 @@ pub fn list(
         Window::After(Some(cursor), _) => after(query, cursor, visibility),
         _ => query.offset(offset),
     };
-    // One more than asked tells whether a next page exists.
-    let mut rows: Vec<ArticleRow> = query
-        .limit(limit + 1)
-        .select(ArticleRow::as_select())
-        .load(conn)?;
+    // One more than asked tells whether a next page exists. Ids first, rows after:
+    // asked for whole rows at once, PostgreSQL prefers walking the date index in
+    // order (no sort of wide rows) and, when the filters match little, reads every
+    // row of the date range (90 ms instead of 2 ms at 100,000 articles).
+    let ids: Vec<i32> = query.limit(limit + 1).select(articles::id).load(conn)?;
+    let mut rows = rows_in_order(conn, &ids)?;
     let next = if rows.len() as i64 > limit {
         rows.truncate(limit as usize);
         rows.last()
@@ -433,6 +434,16 @@ pub fn list(
         next,
         total,
     })
+}
+
+/// The rows of the articles `ids`, in that order.
+fn rows_in_order(conn: &mut AnyConnection, ids: &[i32]) -> ApiResult<Vec<ArticleRow>> {
+    let mut rows: Vec<ArticleRow> = articles::table
+        .filter(articles::id.eq_any(ids))
+        .select(ArticleRow::as_select())
+        .load(conn)?;
+    rows.sort_by_key(|row| ids.iter().position(|id| *id == row.id));
+    Ok(rows)
 }
 
 /// The first round asks the index for this many times the matches a page needs.
@@ -504,11 +515,7 @@ fn ranked(
     let start = (offset as usize).min(candidates.len());
     let end = (start + limit as usize).min(candidates.len());
     let page: Vec<i32> = candidates[start..end].iter().map(|(id, _)| *id).collect();
-    let mut rows: Vec<ArticleRow> = articles::table
-        .filter(articles::id.eq_any(&page))
-        .select(ArticleRow::as_select())
-        .load(conn)?;
-    rows.sort_by_key(|row| page.iter().position(|id| *id == row.id));
+    let rows = rows_in_order(conn, &page)?;
     let next = (end < candidates.len())
         .then(|| {
             rows.last()
