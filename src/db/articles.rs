@@ -1,6 +1,7 @@
 //! Articles: storage, the list query and the read model with section, tags and authors.
 
 use chrono::NaiveDateTime;
+use diesel::dsl::{exists, select};
 use diesel::prelude::*;
 use diesel::sql_types::{Bool, Nullable};
 
@@ -221,26 +222,20 @@ impl Fields {
     }
 }
 
+/// Whether a live article has this slug as its own.
+fn live_article_has(conn: &mut AnyConnection, slug: &str) -> ApiResult<bool> {
+    Ok(select(exists(articles::table.filter(articles::slug.eq(slug)))).get_result(conn)?)
+}
+
 /// A slug is taken by a live article or by one in the trash (which may come back).
 fn slug_taken(conn: &mut AnyConnection, slug: &str) -> ApiResult<bool> {
-    let n: i64 = articles::table
-        .filter(articles::slug.eq(slug))
-        .count()
-        .get_result(conn)?;
-    Ok(n > 0 || super::trash::holds_slug(conn, slug)?)
+    Ok(live_article_has(conn, slug)? || super::trash::holds_slug(conn, slug)?)
 }
 
 /// Whether a live article has this slug, as its own or as an old one.
 pub(super) fn slug_in_use(conn: &mut AnyConnection, slug: &str) -> ApiResult<bool> {
-    let own: i64 = articles::table
-        .filter(articles::slug.eq(slug))
-        .count()
-        .get_result(conn)?;
-    let old: i64 = article_slug_redirects::table
-        .find(slug)
-        .count()
-        .get_result(conn)?;
-    Ok(own + old > 0)
+    Ok(live_article_has(conn, slug)?
+        || select(exists(article_slug_redirects::table.find(slug))).get_result(conn)?)
 }
 
 pub(super) fn visible(
