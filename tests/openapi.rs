@@ -123,3 +123,16 @@ fn every_reference_resolves() {
         );
     }
 }
+
+#[test]
+fn url_fields_document_the_pattern_the_server_checks() {
+    let spec = spec();
+    for schema in ["AuthorCreate", "AuthorUpdate"] {
+        let field = &spec["components"]["schemas"][schema]["properties"]["avatar_url"];
+        assert_eq!(
+            field["pattern"],
+            folio::api::input::WEB_URL_PATTERN,
+            "{schema}"
+        );
+    }
+}

@@ -96,6 +96,32 @@ fn authors_crud(app: &TestApp) {
         .map(|e| e["field"].as_str().unwrap())
         .collect();
     assert_eq!(fields, vec!["email", "avatar_url"]);
+    // Not fetchable by a browser: an unclosed IPv6 bracket, a bare IP, no host, a bad port.
+    for url in [
+        "http://[",
+        "http://[::1/a.png",
+        "https://192.0.2.1/a.png",
+        "https:///a.png",
+        "https://example.org:65536/a.png",
+        "https://xn--a.example/a.png",
+    ] {
+        let bad = app
+            .patch("/v1/authors/claire-dubois", json!({ "avatar_url": url }))
+            .expect(422)
+            .json();
+        assert_eq!(bad["errors"][0]["field"], "avatar_url", "{url}");
+    }
+    for url in [
+        "http://localhost:8080/claire.jpg",
+        "https://cdn.example.org/a/claire%20d.jpg?w=200#top",
+        "https://cdn.example.org/médias/claire.jpg?[crop]",
+    ] {
+        let ok = app
+            .patch("/v1/authors/claire-dubois", json!({ "avatar_url": url }))
+            .expect(200)
+            .json();
+        assert_eq!(ok["avatar_url"], url, "stored as given");
+    }
     app.article(json!({"title": "Signé", "body": "x", "authors": ["claire-dubois"]}));
     app.delete("/v1/authors/claire-dubois").expect(204);
     let article = app.preview("/v1/articles/signe").expect(200).json();

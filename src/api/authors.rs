@@ -77,7 +77,11 @@ pub struct AuthorCreate {
     pub bio: Option<String>,
     #[schema(format = Email, max_length = 254)]
     pub email: Option<String>,
-    #[schema(pattern = r"^https?://[^\s\x00-\x1f\x7f-\x9f]+$", max_length = 2000)]
+    #[schema(
+        max_length = 2000,
+        example = "https://example.org/photos/claire.jpg",
+        pattern = r"^https?://([A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?\.)*[A-Za-z]([A-Za-z0-9-]*[A-Za-z0-9])?(:(6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[0-9]{1,4}))?([/?#][^\s\x00-\x1f\x7f-\x9f]*)?$"
+    )]
     pub avatar_url: Option<String>,
 }
 
@@ -102,7 +106,8 @@ pub struct AuthorUpdate {
     #[schema(value_type = Option<String>, format = Email, max_length = 254)]
     pub email: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>, pattern = r"^https?://[^\s\x00-\x1f\x7f-\x9f]+$", max_length = 2000)]
+    #[schema(value_type = Option<String>, max_length = 2000, example = "https://example.org/photos/claire.jpg",
+        pattern = r"^https?://([A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?\.)*[A-Za-z]([A-Za-z0-9-]*[A-Za-z0-9])?(:(6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[0-9]{1,4}))?([/?#][^\s\x00-\x1f\x7f-\x9f]*)?$")]
     pub avatar_url: Option<Option<String>>,
 }
 

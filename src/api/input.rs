@@ -1,5 +1,8 @@
 //! Parsing request bodies into domain values, collecting every failing field.
 
+use std::sync::LazyLock;
+
+use regex::Regex;
 use serde::{Deserialize, Deserializer};
 
 use crate::content::{language, slug};
@@ -37,6 +40,22 @@ pub const MAX_NAME_CHARS: usize = 200;
 pub const MAX_TITLE_CHARS: usize = 300;
 pub const MAX_TEXT_CHARS: usize = 10_000;
 pub const MAX_URL_CHARS: usize = 2_000;
+
+/// What a web URL field accepts, as the OpenAPI schemas of those fields state it: http
+/// or https, a host name (its last label starting with a letter, so no bare IP
+/// address), an optional port, then anything but spaces and control characters.
+/// `tests/openapi.rs` checks that the schemas carry this exact pattern.
+pub const WEB_URL_PATTERN: &str = r"^https?://([A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?\.)*[A-Za-z]([A-Za-z0-9-]*[A-Za-z0-9])?(:(6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[0-9]{1,4}))?([/?#][^\s\x00-\x1f\x7f-\x9f]*)?$";
+
+static WEB_URL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(WEB_URL_PATTERN).expect("WEB_URL_PATTERN is a valid regular expression")
+});
+
+/// Whether `value` is a URL a browser can fetch: it matches the documented pattern and
+/// the WHATWG URL parser accepts it (which rejects, say, a malformed `xn--` label).
+pub fn is_web_url(value: &str) -> bool {
+    value.len() <= MAX_URL_CHARS && WEB_URL.is_match(value) && url::Url::parse(value).is_ok()
+}
 
 /// Collects field errors so one response names every problem at once.
 #[derive(Default)]
@@ -118,14 +137,14 @@ impl Check {
     }
 
     pub fn url(&mut self, field: &str, value: &str) {
-        let rest = value
-            .strip_prefix("https://")
-            .or_else(|| value.strip_prefix("http://"));
-        let ok = value.len() <= MAX_URL_CHARS
-            && rest.is_some_and(|r| !r.is_empty())
-            && !value.chars().any(|c| c.is_whitespace() || c.is_control());
-        if !ok {
-            self.fail(field, format!("must be an http or https URL without spaces, at most {MAX_URL_CHARS} characters"));
+        if !is_web_url(value) {
+            self.fail(
+                field,
+                format!(
+                    "must be an http or https URL with a host name, such as \
+                     \"https://example.org/photo.jpg\", at most {MAX_URL_CHARS} characters"
+                ),
+            );
         }
     }
 
