@@ -98,6 +98,40 @@ fn archive_counts_by_period_in_the_time_zone(app: &TestApp) {
     );
     app.get("/v1/archive?granularity=week").expect(400);
     app.get("/v1/archive?tz=Nowhere/Land").expect(400);
+
+    // A date picker's month: dates are whole days in the zone, both ends included.
+    let november = app
+        .get("/v1/archive?granularity=day&from=2024-11-01&to=2024-11-30")
+        .json();
+    assert_eq!(
+        periods(&november),
+        vec![("2024-11-27".into(), 1), ("2024-11-01".into(), 2)]
+    );
+    assert_eq!(november["total"], 3);
+    // In UTC the article of 23:30 on 31 October belongs to October, outside the range.
+    assert_eq!(
+        periods(
+            &app.get("/v1/archive?granularity=day&from=2024-11-01&to=2024-11-30&tz=UTC")
+                .json()
+        ),
+        vec![("2024-11-27".into(), 1), ("2024-11-01".into(), 1)]
+    );
+    assert_eq!(
+        periods(
+            &app.get("/v1/archive?from=2024-11-01T10:00:00Z&to=2024-11-27")
+                .json()
+        ),
+        vec![("2024-11".into(), 2)]
+    );
+    let reversed = app
+        .get("/v1/archive?from=2024-11-30&to=2024-11-01")
+        .expect(400)
+        .json();
+    assert!(reversed["detail"]
+        .as_str()
+        .unwrap()
+        .contains("to is before from"));
+    app.get("/v1/archive?from=novembre").expect(400);
 }
 
 /// Before 1911 Paris kept local mean time, nine minutes and 21 seconds ahead of UTC:

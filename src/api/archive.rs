@@ -4,10 +4,11 @@ use actix_web::{get, web, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::article_query::{scope, time_zone, TimeZoneName};
+use super::article_query::{date_range, scope, time_zone, DateOrInstant, TimeZoneName};
 use super::Slug;
 use crate::config::ServerSettings;
 use crate::db::archive::{self as store, Bucket, Granularity};
+use crate::db::article_list::DateField;
 use crate::db::Database;
 use crate::error::ApiResult;
 
@@ -47,7 +48,15 @@ pub struct ArchiveParams {
         example = "fr"
     )]
     pub language: Option<String>,
-    /// IANA time zone whose calendar the periods follow; the server's default otherwise.
+    /// Only articles published from this date (a whole day in `tz`) or instant (RFC 3339), included:
+    /// with `granularity=day`, the days of one month for a date picker.
+    #[param(value_type = Option<DateOrInstant>, example = "2024-11-01")]
+    pub from: Option<String>,
+    /// Only articles published up to this date (a whole day in `tz`) or instant (RFC 3339), included.
+    #[param(value_type = Option<DateOrInstant>, example = "2024-11-30")]
+    pub to: Option<String>,
+    /// IANA time zone whose calendar the periods follow (and in which `from` and `to` are
+    /// read); the server's default otherwise.
     #[param(value_type = Option<TimeZoneName>, example = "Europe/Paris")]
     pub tz: Option<String>,
 }
@@ -112,11 +121,17 @@ pub async fn get_archive(
 ) -> ApiResult<HttpResponse> {
     let params = params.into_inner();
     let tz = time_zone(params.tz.as_deref(), settings.timezone)?;
-    let filter = scope(
+    let mut filter = scope(
         params.section,
         params.descendants,
         params.tag.as_deref(),
         params.language,
+    )?;
+    filter.dates = date_range(
+        params.from.as_deref(),
+        params.to.as_deref(),
+        tz,
+        DateField::Published,
     )?;
     let granularity = params.granularity.unwrap_or(GranularityParam::Month);
     let level = match granularity {

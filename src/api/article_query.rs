@@ -399,14 +399,15 @@ pub(super) fn time_zone(param: Option<&str>, default: Tz) -> ApiResult<Tz> {
     }
 }
 
-fn date_range(params: &ArticleListParams, default_tz: Tz) -> ApiResult<DateRange> {
-    let tz = time_zone(params.tz.as_deref(), default_tz)?;
-    let from = params
-        .from
-        .as_deref()
-        .map(|t| bound("from", t))
-        .transpose()?;
-    let to = params.to.as_deref().map(|t| bound("to", t)).transpose()?;
+/// The instants between `from` and `to` (each a day in `tz` or an instant), both included.
+pub(super) fn date_range(
+    from: Option<&str>,
+    to: Option<&str>,
+    tz: Tz,
+    field: DateField,
+) -> ApiResult<DateRange> {
+    let from = from.map(|t| bound("from", t)).transpose()?;
+    let to = to.map(|t| bound("to", t)).transpose()?;
     let from = from.map(|b| match b {
         Bound::Day(day) => start_of(day, tz),
         Bound::Instant(t) => t,
@@ -430,17 +431,18 @@ fn date_range(params: &ArticleListParams, default_tz: Tz) -> ApiResult<DateRange
             return Err(bad("to is before from: the range holds no instant".into()));
         }
     }
-    let field = match params.date_field {
-        None | Some(DateFieldParam::Published) => DateField::Published,
-        Some(DateFieldParam::Updated) => DateField::Updated,
-        Some(DateFieldParam::Created) => DateField::Created,
-    };
     Ok(DateRange { field, from, until })
 }
 
 impl ArticleListParams {
     pub fn parse(self, default_tz: Tz, limits: &Limits) -> ApiResult<ArticleListQuery> {
-        let dates = date_range(&self, default_tz)?;
+        let field = match self.date_field {
+            None | Some(DateFieldParam::Published) => DateField::Published,
+            Some(DateFieldParam::Updated) => DateField::Updated,
+            Some(DateFieldParam::Created) => DateField::Created,
+        };
+        let tz = time_zone(self.tz.as_deref(), default_tz)?;
+        let dates = date_range(self.from.as_deref(), self.to.as_deref(), tz, field)?;
         let per_page = self.per_page.unwrap_or(default_per_page(limits));
         check_per_page(per_page, limits)?;
         if let Some(q) = self
