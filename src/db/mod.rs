@@ -263,13 +263,19 @@ where
 
 /// Gives the query planner fresh statistics on the data, so that it picks, say, a
 /// section's index over the date index when that section is small. `full` after
-/// bulk changes (an import); otherwise SQLite analyses only what never was
-/// (PostgreSQL's autovacuum keeps its own statistics).
+/// bulk changes (an import); otherwise SQLite analyses only tables that never were
+/// or have grown tenfold since (PostgreSQL's autovacuum keeps its own statistics).
+///
+/// SQLite reads whole indexes here: with an `analysis_limit` it reads only about
+/// that many entries of each and extrapolates, and on a 100,000-article database
+/// that made `status = 'published'` look like 1 row in 100, so a search's 100
+/// candidates were fetched by scanning the date index instead of by id (20 ms
+/// instead of 1). A full `ANALYZE` of that database takes 0.3 s.
 pub fn refresh_statistics(conn: &mut AnyConnection, full: bool) -> Result<(), ApiError> {
     let sql = match (&conn, full) {
-        (AnyConnection::Sqlite(_), true) => "PRAGMA analysis_limit = 1000; ANALYZE;",
+        (AnyConnection::Sqlite(_), true) => "PRAGMA analysis_limit = 0; ANALYZE;",
         (AnyConnection::Sqlite(_), false) => {
-            "PRAGMA analysis_limit = 1000; PRAGMA optimize = 0x10002;"
+            "PRAGMA analysis_limit = 0; PRAGMA optimize = 0x10002;"
         }
         (AnyConnection::Postgres(_), true) => "ANALYZE;",
         (AnyConnection::Postgres(_), false) => return Ok(()),
