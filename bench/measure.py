@@ -3,6 +3,7 @@
 
 usage: measure.py BASE_URL [REQUESTS_PER_KIND]
 """
+import calendar
 import http.client
 import json
 import random
@@ -10,6 +11,14 @@ import statistics
 import sys
 import time
 import urllib.parse
+
+def month_by_day(r):
+    """A date picker's question: the days of one month (of the corpus's ten years) with articles."""
+    year, month = r.randint(2015, 2024), r.randint(1, 12)
+    last = calendar.monthrange(year, month)[1]
+    return urllib.parse.urlencode({"granularity": "day", "from": f"{year}-{month:02}-01",
+                                   "to": f"{year}-{month:02}-{last}"})
+
 
 KINDS = {
     "list": lambda r: "/v1/articles",
@@ -20,6 +29,7 @@ KINDS = {
         "language": r.choice(["fr", "en"]),
         "from": "2019-01-01", "to": "2021-12-31"}),
     "archive (month)": lambda r: "/v1/archive?granularity=month",
+    "archive, one month by day": lambda r: "/v1/archive?" + month_by_day(r),
     "archive, filtered": lambda r: "/v1/archive?" + urllib.parse.urlencode({"tag": r.choice(["russie", "chine"]), "granularity": "day"}),
     "search, one word": lambda r: "/v1/articles?" + urllib.parse.urlencode({"q": r.choice(["nucleaire", "centrales", "elections", "pipeline", "sécheresse"])}),
     # Words in about half of each language's articles: the worst case for ranking.
