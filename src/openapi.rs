@@ -269,6 +269,18 @@ fn add_idempotency(op: &mut Operation) {
 }
 
 /// Completes the generated document with the conventions shared by every operation.
+/// The example slug of a path's resource: one `serve --demo` loads, so that a request
+/// made from the spec (by a reader or a generated test) finds something.
+fn slug_example(path: &str) -> Option<&'static str> {
+    match path.split('/').nth(2)? {
+        "articles" => Some("poutine-au-kazakhstan-une-alliance-strategique"),
+        "sections" => Some("monde"),
+        "tags" => Some("energie"),
+        "authors" => Some("claire-dubois"),
+        _ => None,
+    }
+}
+
 pub fn finish(mut api: OpenApi) -> OpenApi {
     let components = api.components.get_or_insert_with(Default::default);
     add_article_fields(components);
@@ -310,6 +322,15 @@ pub fn finish(mut api: OpenApi) -> OpenApi {
             for response in op.responses.responses.values_mut() {
                 if let RefOr::T(response) = response {
                     *response = common_headers(response.clone());
+                }
+            }
+            if let Some(example) = slug_example(path) {
+                for param in op.parameters.iter_mut().flatten() {
+                    if param.name == "slug" && param.parameter_in == ParameterIn::Path {
+                        *param = ParameterBuilder::from(param.clone())
+                            .example(Some(serde_json::json!(example)))
+                            .build();
+                    }
                 }
             }
             if method == HttpMethod::Get {
