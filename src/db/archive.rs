@@ -58,7 +58,8 @@ impl Span {
         }
     }
 
-    /// What the rows are grouped by: cheap per row on each backend.
+    /// What the rows are grouped by: cheap per row on each backend, and for days the
+    /// expression `articles_public_day_idx` is keyed by.
     fn group_sql(self, conn: &AnyConnection) -> &'static str {
         match (conn, self) {
             (AnyConnection::Sqlite(_), Span::Day) => "substr(articles.published_at, 1, 10)",
@@ -79,6 +80,20 @@ impl Span {
             }
             (AnyConnection::Sqlite(_), _) => self.group_sql(conn),
         }
+    }
+
+    /// Rows in these groups: the same expression as the grouping, so the day index
+    /// seeks straight to them.
+    fn in_groups_sql(self, conn: &AnyConnection, labels: &[&str]) -> Option<String> {
+        let values: Vec<String> = match conn {
+            AnyConnection::Sqlite(_) => labels.iter().map(|l| format!("'{l}'")).collect(),
+            AnyConnection::Postgres(_) => labels
+                .iter()
+                .filter_map(|l| self.start(l))
+                .map(|start| format!("TIMESTAMP '{}'", start.format("%Y-%m-%d %H:%M:%S")))
+                .collect(),
+        };
+        (!values.is_empty()).then(|| format!("{} IN ({})", self.group_sql(conn), values.join(", ")))
     }
 
     fn start(self, label: &str) -> Option<NaiveDateTime> {
@@ -149,18 +164,18 @@ pub fn archive(
     }
     // Groups cut by a boundary are few: their articles are placed one by one.
     for chunk in split.chunks(500) {
-        let labels: Vec<String> = chunk
+        // Labels come from the database's own formatting; anything else is not quoted in.
+        let labels: Vec<&str> = chunk
             .iter()
+            .map(String::as_str)
             .filter(|l| {
                 l.bytes()
                     .all(|b| b.is_ascii_digit() || b == b'-' || b == b' ')
             })
-            .map(|l| format!("'{l}'"))
             .collect();
-        if labels.is_empty() {
+        let Some(condition) = span.in_groups_sql(conn, &labels) else {
             continue;
-        }
-        let condition = format!("{} IN ({})", span.label_sql(conn), labels.join(", "));
+        };
         let dates: Vec<Option<NaiveDateTime>> = filtered(conn, filter, Visibility::Public, at)?
             .filter(sql::<Bool>(&condition))
             .select(articles::published_at)

@@ -1,0 +1,1 @@
+DROP INDEX articles_public_day_idx;
