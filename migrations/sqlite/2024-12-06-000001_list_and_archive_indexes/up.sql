@@ -3,3 +3,8 @@
 -- local month boundary cuts are found by seeking, not by a scan. The expression
 -- must stay exactly the one `db::archive` groups by.
 CREATE INDEX articles_public_day_idx ON articles (status, substr(published_at, 1, 10), published_at);
+
+-- Public lists walk this index in date order; carrying the language and section
+-- lets them check those filters without reading each article's (wide) row.
+DROP INDEX articles_published_idx;
+CREATE INDEX articles_published_idx ON articles (status, published_at DESC, id DESC, language, section_id);

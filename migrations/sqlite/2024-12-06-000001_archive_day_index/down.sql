@@ -1,1 +1,0 @@
-DROP INDEX articles_public_day_idx;
