@@ -33,9 +33,10 @@ measure() {
     RUST_LOG=info "$folio" serve --bind 127.0.0.1:0 > "$work/server.log" 2>&1 &
     server=$!
     local port=""
-    for _ in $(seq 1 300); do
+    # Ready, not only listening: migrations new since the data was loaded run first.
+    for _ in $(seq 1 1500); do
         port=$(grep -o 'listening on http://127.0.0.1:[0-9]*' "$work/server.log" | grep -o '[0-9]*$' || true)
-        [ -n "$port" ] && break
+        [ -n "$port" ] && curl -fs "http://127.0.0.1:$port/ready" > /dev/null && break
         sleep 0.2
     done
     python3 bench/measure.py "http://127.0.0.1:$port" "${REQUESTS:-200}"
