@@ -135,7 +135,8 @@ fn archive_counts_by_period_in_the_time_zone(app: &TestApp) {
 }
 
 /// Before 1911 Paris kept local mean time, nine minutes and 21 seconds ahead of UTC:
-/// midnight fell inside a UTC hour, so that hour is split article by article.
+/// midnight fell at 23:50:39 UTC, not at one of the times Folio cuts UTC days at
+/// (those of zones since 1970), so that day is counted article by article.
 fn archive_days_in_local_mean_time(app: &TestApp) {
     published(app, "before-midnight", "1900-01-01T23:47:00Z", json!({}));
     published(app, "after-midnight", "1900-01-01T23:55:00Z", json!({}));
@@ -266,8 +267,69 @@ fn sections_as_a_tree(app: &TestApp) {
     assert!(tree.get("total").is_none());
 }
 
+/// Paris changes offset at 01:00 UTC on the last Sunday of March and of October:
+/// local midnight is at 23:00 UTC before the change and 22:00 UTC after it.
+fn archive_days_across_dst_changes(app: &TestApp) {
+    for (slug, at) in [
+        ("a", "2024-03-30T22:30:00Z"), // 23:30 on the 30th
+        ("b", "2024-03-30T23:30:00Z"), // 00:30 on the 31st
+        ("c", "2024-03-31T00:30:00Z"), // 01:30, winter time
+        ("d", "2024-03-31T01:30:00Z"), // 03:30, summer time
+        ("e", "2024-03-31T21:30:00Z"), // 23:30
+        ("f", "2024-03-31T22:30:00Z"), // 00:30 on 1 April
+        ("g", "2024-10-26T22:30:00Z"), // 00:30 on the 27th
+        ("h", "2024-10-27T00:30:00Z"), // 02:30, summer time
+        ("i", "2024-10-27T01:30:00Z"), // 02:30 again, winter time
+        ("j", "2024-10-27T22:30:00Z"), // 23:30
+        ("k", "2024-10-27T23:30:00Z"), // 00:30 on the 28th
+    ] {
+        published(app, slug, at, json!({}));
+    }
+    assert_eq!(
+        periods(&app.get("/v1/archive?granularity=day").json()),
+        vec![
+            ("2024-10-28".into(), 1),
+            ("2024-10-27".into(), 4),
+            ("2024-04-01".into(), 1),
+            ("2024-03-31".into(), 4),
+            ("2024-03-30".into(), 1)
+        ]
+    );
+    assert_eq!(
+        periods(&app.get("/v1/archive?granularity=day&tz=UTC").json()),
+        vec![
+            ("2024-10-27".into(), 4),
+            ("2024-10-26".into(), 1),
+            ("2024-03-31".into(), 4),
+            ("2024-03-30".into(), 2)
+        ]
+    );
+    assert_eq!(
+        periods(&app.get("/v1/archive?granularity=month").json()),
+        vec![
+            ("2024-10".into(), 5),
+            ("2024-04".into(), 1),
+            ("2024-03".into(), 5)
+        ]
+    );
+    // In New York (summer time on all these dates) midnight is at 04:00 UTC.
+    assert_eq!(
+        periods(
+            &app.get("/v1/archive?granularity=day&tz=America/New_York")
+                .json()
+        ),
+        vec![
+            ("2024-10-27".into(), 2),
+            ("2024-10-26".into(), 3),
+            ("2024-03-31".into(), 2),
+            ("2024-03-30".into(), 4)
+        ]
+    );
+}
+
 on_both_backends!(
     archive_counts_by_period_in_the_time_zone,
+    archive_days_across_dst_changes,
     archive_days_in_local_mean_time,
     archive_days_in_a_half_hour_zone,
     lists_carry_published_article_counts,

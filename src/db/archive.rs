@@ -1,6 +1,6 @@
 //! Counts of published articles by year, month or day in a time zone: archive pages and date pickers.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{
     DateTime, Datelike, NaiveDate, NaiveDateTime, NaiveTime, Offset, TimeDelta, TimeZone,
@@ -14,7 +14,8 @@ use super::article_list::{filtered, matches, ArticleFilter};
 use super::articles::Visibility;
 use super::schema::articles;
 use super::{now, AnyConnection};
-use crate::error::ApiResult;
+use crate::content::dates;
+use crate::error::{ApiError, ApiResult};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Granularity {
@@ -33,79 +34,127 @@ pub struct Bucket {
 }
 
 /// How the database groups publication times before Folio places the groups in
-/// local periods: by UTC hour for day counts, by UTC day for month and year counts.
-/// A group that a local period boundary cuts (a day starting at 22:00 UTC cuts
-/// nothing at hourly grain; a month starting at 23:00 UTC cuts one UTC day) is
+/// local periods: by UTC day, and for day counts each UTC day is cut at the times
+/// local midnight falls at in UTC (23:00 and 22:00 for Paris), so that each part
+/// lies in one local day. A day that a local period boundary or an offset change
+/// cuts through one of its groups (a month starting at 23:00 UTC, a DST change) is
 /// counted article by article.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Span {
-    Hour,
-    Day,
+struct Parts {
+    /// Times of day after 00:00, ascending.
+    cuts: Vec<NaiveTime>,
 }
 
-impl Span {
-    fn for_granularity(granularity: Granularity) -> Self {
-        match granularity {
-            Granularity::Day => Span::Hour,
-            Granularity::Month | Granularity::Year => Span::Day,
-        }
-    }
-
-    fn length(self) -> TimeDelta {
-        match self {
-            Span::Hour => TimeDelta::hours(1),
-            Span::Day => TimeDelta::days(1),
-        }
-    }
-
-    /// What the rows are grouped by: cheap per row on each backend, and for days the
-    /// expression `articles_public_day_idx` is keyed by.
-    fn group_sql(self, conn: &AnyConnection) -> &'static str {
-        match (conn, self) {
-            (AnyConnection::Sqlite(_), Span::Day) => "substr(articles.published_at, 1, 10)",
-            (AnyConnection::Sqlite(_), Span::Hour) => "substr(articles.published_at, 1, 13)",
-            (AnyConnection::Postgres(_), Span::Day) => "date_trunc('day', articles.published_at)",
-            (AnyConnection::Postgres(_), Span::Hour) => "date_trunc('hour', articles.published_at)",
-        }
-    }
-
-    /// The group's label, `2024-11-27` or `2024-11-27 09`, the same text on both backends.
-    fn label_sql(self, conn: &AnyConnection) -> &'static str {
-        match (conn, self) {
-            (AnyConnection::Postgres(_), Span::Day) => {
-                "to_char(date_trunc('day', articles.published_at), 'YYYY-MM-DD')"
-            }
-            (AnyConnection::Postgres(_), Span::Hour) => {
-                "to_char(date_trunc('hour', articles.published_at), 'YYYY-MM-DD HH24')"
-            }
-            (AnyConnection::Sqlite(_), _) => self.group_sql(conn),
-        }
-    }
-
-    /// Rows in these groups: the same expression as the grouping, so the day index
-    /// seeks straight to them.
-    fn in_groups_sql(self, conn: &AnyConnection, labels: &[&str]) -> Option<String> {
-        let values: Vec<String> = match conn {
-            AnyConnection::Sqlite(_) => labels.iter().map(|l| format!("'{l}'")).collect(),
-            AnyConnection::Postgres(_) => labels
-                .iter()
-                .filter_map(|l| self.start(l))
-                .map(|start| format!("TIMESTAMP '{}'", start.format("%Y-%m-%d %H:%M:%S")))
-                .collect(),
+impl Parts {
+    fn new(granularity: Granularity, tz: Tz, at: NaiveDateTime) -> Self {
+        let cuts = match granularity {
+            Granularity::Day => local_midnights(tz, at.year()),
+            Granularity::Month | Granularity::Year => Vec::new(),
         };
-        (!values.is_empty()).then(|| format!("{} IN ({})", self.group_sql(conn), values.join(", ")))
+        Parts { cuts }
     }
 
-    fn start(self, label: &str) -> Option<NaiveDateTime> {
-        match self {
-            Span::Day => NaiveDate::parse_from_str(label, "%Y-%m-%d")
-                .ok()
-                .map(|d| d.and_time(NaiveTime::MIN)),
-            Span::Hour => {
-                NaiveDateTime::parse_from_str(&format!("{label}:00"), "%Y-%m-%d %H:%M").ok()
+    /// The UTC day, as the expression `articles_public_day_idx` is keyed by.
+    fn day_sql(conn: &AnyConnection) -> &'static str {
+        match conn {
+            AnyConnection::Sqlite(_) => "substr(articles.published_at, 1, 10)",
+            AnyConnection::Postgres(_) => "date_trunc('day', articles.published_at)",
+        }
+    }
+
+    /// Which part of its day a row falls in: how many cuts it is at or after.
+    fn part_sql(&self, conn: &AnyConnection) -> Option<String> {
+        if self.cuts.is_empty() {
+            return None;
+        }
+        let cases: Vec<String> = self
+            .cuts
+            .iter()
+            .map(|cut| {
+                let cut = cut.format("%H:%M:%S");
+                match conn {
+                    AnyConnection::Sqlite(_) => format!(
+                        "CASE WHEN substr(articles.published_at, 12, 8) >= '{cut}' THEN 1 ELSE 0 END"
+                    ),
+                    AnyConnection::Postgres(_) => format!(
+                        "CASE WHEN articles.published_at::time >= TIME '{cut}' THEN 1 ELSE 0 END"
+                    ),
+                }
+            })
+            .collect();
+        Some(format!("({})", cases.join(" + ")))
+    }
+
+    fn group_sql(&self, conn: &AnyConnection) -> String {
+        match self.part_sql(conn) {
+            Some(part) => format!("{}, {part}", Self::day_sql(conn)),
+            None => Self::day_sql(conn).to_owned(),
+        }
+    }
+
+    /// A group's label, `2024-11-27` or `2024-11-27 2` (the day's third part), the
+    /// same text on both backends.
+    fn label_sql(&self, conn: &AnyConnection) -> String {
+        let day = match conn {
+            AnyConnection::Sqlite(_) => Self::day_sql(conn).to_owned(),
+            AnyConnection::Postgres(_) => {
+                format!("to_char({}, 'YYYY-MM-DD')", Self::day_sql(conn))
+            }
+        };
+        match (self.part_sql(conn), conn) {
+            (None, _) => day,
+            (Some(part), AnyConnection::Sqlite(_)) => format!("{day} || ' ' || {part}"),
+            (Some(part), AnyConnection::Postgres(_)) => format!("{day} || ' ' || {part}::text"),
+        }
+    }
+
+    /// A group's day and the UTC instants it covers, end excluded.
+    fn range(&self, label: &str) -> Option<(NaiveDate, NaiveDateTime, NaiveDateTime)> {
+        let (day, part) = match label.split_once(' ') {
+            Some((day, part)) => (day, part.parse::<usize>().ok()?),
+            None => (label, 0),
+        };
+        let day = NaiveDate::parse_from_str(day, "%Y-%m-%d").ok()?;
+        let midnight = day.and_time(NaiveTime::MIN);
+        let start = match part {
+            0 => midnight,
+            n => day.and_time(*self.cuts.get(n - 1)?),
+        };
+        let end = match self.cuts.get(part) {
+            Some(cut) => day.and_time(*cut),
+            None => midnight + TimeDelta::days(1),
+        };
+        Some((day, start, end))
+    }
+
+    /// Rows published on these UTC days: the day index seeks straight to them.
+    fn on_days_sql(conn: &AnyConnection, days: &[NaiveDate]) -> Option<String> {
+        let values: Vec<String> = days
+            .iter()
+            .map(|day| match conn {
+                AnyConnection::Sqlite(_) => format!("'{}'", day.format("%Y-%m-%d")),
+                AnyConnection::Postgres(_) => {
+                    format!("TIMESTAMP '{} 00:00:00'", day.format("%Y-%m-%d"))
+                }
+            })
+            .collect();
+        (!values.is_empty()).then(|| format!("{} IN ({})", Self::day_sql(conn), values.join(", ")))
+    }
+}
+
+/// The UTC times of day at which local midnight fell in `tz` since 1970, sampled in
+/// January and July of each year (standard and summer time).
+fn local_midnights(tz: Tz, until_year: i32) -> Vec<NaiveTime> {
+    let mut cuts: BTreeSet<NaiveTime> = BTreeSet::new();
+    for year in 1970..=until_year + 1 {
+        for month in [1, 7] {
+            if let Some(day) = NaiveDate::from_ymd_opt(year, month, 1) {
+                let utc = dates::local_to_utc(day.and_time(NaiveTime::MIN), tz);
+                cuts.insert(utc.time());
             }
         }
     }
+    cuts.remove(&NaiveTime::MIN);
+    cuts.into_iter().collect()
 }
 
 type Key = (i32, u32, u32);
@@ -119,23 +168,23 @@ fn key(at: DateTime<Tz>, granularity: Granularity) -> Key {
 }
 
 /// The local period all of a group falls in, or `None` when a period boundary or
-/// an offset change (local mean time, before standard time) cuts through it.
+/// an offset change (DST, or local mean time before standard time) cuts through it.
 fn period_of_group(
     start: NaiveDateTime,
-    span: Span,
+    end: NaiveDateTime,
     tz: Tz,
     granularity: Granularity,
 ) -> Option<Key> {
-    let end = start + span.length() - TimeDelta::microseconds(1);
-    let (start, end) = (tz.from_utc_datetime(&start), tz.from_utc_datetime(&end));
-    let same_offset = start.offset().fix() == end.offset().fix();
+    let last = end - TimeDelta::microseconds(1);
+    let (start, last) = (tz.from_utc_datetime(&start), tz.from_utc_datetime(&last));
+    let same_offset = start.offset().fix() == last.offset().fix();
     let period = key(start, granularity);
-    (same_offset && period == key(end, granularity)).then_some(period)
+    (same_offset && period == key(last, granularity)).then_some(period)
 }
 
 /// Published articles matching `filter`, counted per period of local time in `tz`, newest first.
 ///
-/// Both backends count per UTC hour or day and the groups are placed in local
+/// Both backends count per part of a UTC day and the groups are placed in local
 /// periods here, so both agree on local days across DST changes, and the work done
 /// in Rust grows with the number of groups, not of articles.
 pub fn archive(
@@ -145,35 +194,35 @@ pub fn archive(
     tz: Tz,
 ) -> ApiResult<Vec<Bucket>> {
     let at = now();
-    let span = Span::for_granularity(granularity);
+    let parts = Parts::new(granularity, tz, at);
     let groups: Vec<(String, i64)> = articles::table
         .filter(matches(conn, filter, Visibility::Public, at)?)
-        .group_by(sql::<Text>(span.group_sql(conn)))
-        .select((sql::<Text>(span.label_sql(conn)), count_star()))
+        .group_by(sql::<Text>(&parts.group_sql(conn)))
+        .select((sql::<Text>(&parts.label_sql(conn)), count_star()))
         .load(conn)?;
-    let mut counts: BTreeMap<Key, i64> = BTreeMap::new();
-    let mut split = Vec::new();
+    let mut placed: Vec<(NaiveDate, Key, i64)> = Vec::with_capacity(groups.len());
+    let mut split: BTreeSet<NaiveDate> = BTreeSet::new();
     for (label, count) in groups {
-        let period = span
-            .start(&label)
-            .and_then(|start| period_of_group(start, span, tz, granularity));
-        match period {
-            Some(period) => *counts.entry(period).or_insert(0) += count,
-            None => split.push(label),
+        let (day, start, end) = parts
+            .range(&label)
+            .ok_or_else(|| ApiError::Internal(format!("archive group {label:?} not understood")))?;
+        match period_of_group(start, end, tz, granularity) {
+            Some(period) => placed.push((day, period, count)),
+            None => {
+                split.insert(day);
+            }
         }
     }
-    // Groups cut by a boundary are few: their articles are placed one by one.
+    let mut counts: BTreeMap<Key, i64> = BTreeMap::new();
+    for (day, period, count) in placed {
+        if !split.contains(&day) {
+            *counts.entry(period).or_insert(0) += count;
+        }
+    }
+    // Days cut by a boundary are few: their articles are placed one by one.
+    let split: Vec<NaiveDate> = split.into_iter().collect();
     for chunk in split.chunks(500) {
-        // Labels come from the database's own formatting; anything else is not quoted in.
-        let labels: Vec<&str> = chunk
-            .iter()
-            .map(String::as_str)
-            .filter(|l| {
-                l.bytes()
-                    .all(|b| b.is_ascii_digit() || b == b'-' || b == b' ')
-            })
-            .collect();
-        let Some(condition) = span.in_groups_sql(conn, &labels) else {
+        let Some(condition) = Parts::on_days_sql(conn, chunk) else {
             continue;
         };
         let dates: Vec<Option<NaiveDateTime>> = filtered(conn, filter, Visibility::Public, at)?
