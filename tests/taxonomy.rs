@@ -96,31 +96,28 @@ fn authors_crud(app: &TestApp) {
         .map(|e| e["field"].as_str().unwrap())
         .collect();
     assert_eq!(fields, vec!["email", "avatar_url"]);
-    // Not fetchable by a browser: an unclosed IPv6 bracket, a bare IP, no host, a bad port.
-    for url in [
-        "http://[",
-        "http://[::1/a.png",
-        "https://192.0.2.1/a.png",
-        "https:///a.png",
-        "https://example.org:65536/a.png",
-        "https://xn--a.example/a.png",
+    // Refused: not fetchable by a browser (an unclosed IPv6 bracket, a bare IP, no
+    // host, a bad port, a malformed IDN label). Accepted ones are stored as given.
+    for (url, accepted) in [
+        ("http://[", false),
+        ("http://[::1/a.png", false),
+        ("https://192.0.2.1/a.png", false),
+        ("https:///a.png", false),
+        ("https://example.org:65536/a.png", false),
+        ("https://xn--a.example/a.png", false),
+        ("http://localhost:8080/claire.jpg", true),
+        ("https://cdn.example.org/a/claire%20d.jpg?w=200#top", true),
+        ("https://cdn.example.org/médias/claire.jpg?[crop]", true),
     ] {
-        let bad = app
+        let answer = app
             .patch("/v1/authors/claire-dubois", json!({ "avatar_url": url }))
-            .expect(422)
+            .expect(if accepted { 200 } else { 422 })
             .json();
-        assert_eq!(bad["errors"][0]["field"], "avatar_url", "{url}");
-    }
-    for url in [
-        "http://localhost:8080/claire.jpg",
-        "https://cdn.example.org/a/claire%20d.jpg?w=200#top",
-        "https://cdn.example.org/médias/claire.jpg?[crop]",
-    ] {
-        let ok = app
-            .patch("/v1/authors/claire-dubois", json!({ "avatar_url": url }))
-            .expect(200)
-            .json();
-        assert_eq!(ok["avatar_url"], url, "stored as given");
+        if accepted {
+            assert_eq!(answer["avatar_url"], url);
+        } else {
+            assert_eq!(answer["errors"][0]["field"], "avatar_url", "{url}");
+        }
     }
     app.article(json!({"title": "Signé", "body": "x", "authors": ["claire-dubois"]}));
     app.delete("/v1/authors/claire-dubois").expect(204);
