@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::idempotency::{Created, IdempotencyKey};
-use super::input::{nullable, required, Check, MAX_NAME_CHARS, MAX_TEXT_CHARS};
+use super::input::{nullable, required, Check, WebUrl, MAX_NAME_CHARS, MAX_TEXT_CHARS};
 use super::json::JsonBody;
 use super::pagination::{ListPage, PageParams};
 use super::precondition::IfMatch;
@@ -77,11 +77,7 @@ pub struct AuthorCreate {
     pub bio: Option<String>,
     #[schema(format = Email, max_length = 254)]
     pub email: Option<String>,
-    #[schema(
-        max_length = 2000,
-        example = "https://example.org/photos/claire.jpg",
-        pattern = r"^https?://([A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?\.)*[A-Za-z]([A-Za-z0-9-]*[A-Za-z0-9])?(:(6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[0-9]{1,4}))?([/?#][^\s\x00-\x1f\x7f-\x9f]*)?$"
-    )]
+    #[schema(value_type = Option<WebUrl>)]
     pub avatar_url: Option<String>,
 }
 
@@ -106,8 +102,7 @@ pub struct AuthorUpdate {
     #[schema(value_type = Option<String>, format = Email, max_length = 254)]
     pub email: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>, max_length = 2000, example = "https://example.org/photos/claire.jpg",
-        pattern = r"^https?://([A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?\.)*[A-Za-z]([A-Za-z0-9-]*[A-Za-z0-9])?(:(6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[0-9]{1,4}))?([/?#][^\s\x00-\x1f\x7f-\x9f]*)?$")]
+    #[schema(value_type = Option<WebUrl>)]
     pub avatar_url: Option<Option<String>>,
 }
 

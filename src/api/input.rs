@@ -41,15 +41,32 @@ pub const MAX_TITLE_CHARS: usize = 300;
 pub const MAX_TEXT_CHARS: usize = 10_000;
 pub const MAX_URL_CHARS: usize = 2_000;
 
-/// What a web URL field accepts, as the OpenAPI schemas of those fields state it: http
-/// or https, a host name (its last label starting with a letter, so no bare IP
-/// address), an optional port, then anything but spaces and control characters.
-/// `tests/openapi.rs` checks that the schemas carry this exact pattern.
+/// What a web URL field accepts (and its schema, `WebUrl`, states): http or https, a
+/// host name (its last label starting with a letter, so no bare IP address), an
+/// optional port, then anything but spaces and control characters.
 pub const WEB_URL_PATTERN: &str = r"^https?://([A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?\.)*[A-Za-z]([A-Za-z0-9-]*[A-Za-z0-9])?(:(6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[0-9]{1,4}))?([/?#][^\s\x00-\x1f\x7f-\x9f]*)?$";
 
 static WEB_URL: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(WEB_URL_PATTERN).expect("WEB_URL_PATTERN is a valid regular expression")
 });
+
+/// The schema of URL fields: the pattern and length `is_web_url` checks.
+pub struct WebUrl;
+
+impl utoipa::PartialSchema for WebUrl {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ObjectBuilder, Type};
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .description(Some("An http or https URL with a host name"))
+            .max_length(Some(MAX_URL_CHARS))
+            .pattern(Some(WEB_URL_PATTERN))
+            .examples([serde_json::json!("https://example.org/photos/claire.jpg")])
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for WebUrl {}
 
 /// Whether `value` is a URL a browser can fetch: it matches the documented pattern and
 /// the WHATWG URL parser accepts it (which rejects, say, a malformed `xn--` label).
