@@ -10,7 +10,7 @@ use diesel::dsl::{count_star, sql};
 use diesel::prelude::*;
 use diesel::sql_types::{Bool, Text};
 
-use super::article_list::{filtered, matches, ArticleFilter};
+use super::article_list::{filtered, matches, ArticleFilter, Reading};
 use super::articles::Visibility;
 use super::schema::articles;
 use super::{now, AnyConnection};
@@ -196,7 +196,7 @@ pub fn archive(
     let at = now();
     let parts = Parts::new(granularity, tz, at);
     let groups: Vec<(String, i64)> = articles::table
-        .filter(matches(conn, filter, Visibility::Public, at)?)
+        .filter(matches(conn, filter, Visibility::Public, at, Reading::All)?)
         .group_by(sql::<Text>(&parts.group_sql(conn)))
         .select((sql::<Text>(&parts.label_sql(conn)), count_star()))
         .load(conn)?;
@@ -225,10 +225,12 @@ pub fn archive(
         let Some(condition) = Parts::on_days_sql(conn, chunk) else {
             continue;
         };
-        let dates: Vec<Option<NaiveDateTime>> = filtered(conn, filter, Visibility::Public, at)?
-            .filter(sql::<Bool>(&condition))
-            .select(articles::published_at)
-            .load(conn)?;
+        // A few days' rows: the day index leads, never a common tag's links.
+        let dates: Vec<Option<NaiveDateTime>> =
+            filtered(conn, filter, Visibility::Public, at, Reading::Few)?
+                .filter(sql::<Bool>(&condition))
+                .select(articles::published_at)
+                .load(conn)?;
         for at in dates.into_iter().flatten() {
             *counts
                 .entry(key(tz.from_utc_datetime(&at), granularity))

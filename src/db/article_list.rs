@@ -174,22 +174,38 @@ fn section_ids(conn: &mut AnyConnection, slug: &str, descendants: bool) -> ApiRe
     Ok(ids)
 }
 
-/// Articles linked (through `link`, `article_tags` or `article_authors`) to any of
-/// the items with these ids. The ids are looked up first, so the database reads
-/// the link table's index alone. (A correlated EXISTS was faster for common
-/// combinations but walked whole sections when a combination was rare.)
-/// Above this many links, SQLite is told not to start from them (see `linked`).
+/// What a query over the filtered articles reads, which decides where SQLite may
+/// start (see `linked`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Reading {
+    /// A page in date order, or rows already picked by id.
+    Few,
+    /// Every match: a count, the archive.
+    All,
+}
+
+/// Above this many links, a page is not read starting from them (see `linked`).
 const MANY_LINKS: i64 = 2_000;
 
-/// Articles linked through `link` to one of `ids` (tags or authors).
+/// Articles linked through `link` (`article_tags` or `article_authors`) to one of
+/// `ids`. The ids are looked up first, so the database reads the link table's index
+/// alone. (A correlated EXISTS was faster for common combinations but walked whole
+/// sections when a combination was rare.)
 ///
 /// SQLite knows only how many links a tag has on average, so it starts from a
-/// common tag's links too, and reads each linked article's row: 19,000 rows and
-/// 40 ms for a tag on one article in five, where walking the date index finds a
-/// page in a few. Past `MANY_LINKS` the condition is written `+articles.id IN …`,
-/// which SQLite cannot start from; a rare tag's links still lead. PostgreSQL keeps
-/// statistics per value and needs no such hint.
-fn linked(conn: &mut AnyConnection, link: &str, column: &str, ids: &[i32]) -> ApiResult<Condition> {
+/// common tag's links too: right for reading every match (each linked article is
+/// then checked in the narrow `articles_public_id_idx`), wrong for a page, which
+/// walking the date index finds after a few hundred entries (40 ms against 5 for
+/// a tag on one article in five). For a page, past `MANY_LINKS` the condition is
+/// written `+articles.id IN …`, which SQLite cannot start from; a rare tag's links
+/// still lead. PostgreSQL keeps statistics per value and needs no such hint.
+fn linked(
+    conn: &mut AnyConnection,
+    reading: Reading,
+    link: &str,
+    column: &str,
+    ids: &[i32],
+) -> ApiResult<Condition> {
     if ids.is_empty() {
         return Ok(Box::new(sql::<Nullable<Bool>>("1 = 0")));
     }
@@ -198,8 +214,8 @@ fn linked(conn: &mut AnyConnection, link: &str, column: &str, ids: &[i32]) -> Ap
         "SELECT {link}.article_id FROM {link} WHERE {link}.{column} IN ({})",
         ids.join(", ")
     );
-    let mark = match conn {
-        AnyConnection::Sqlite(_) => {
+    let mark = match (&*conn, reading) {
+        (AnyConnection::Sqlite(_), Reading::Few) => {
             let many: i64 = diesel::select(sql::<BigInt>(&format!(
                 "(SELECT count(*) FROM ({links} LIMIT {}) AS some)",
                 MANY_LINKS + 1
@@ -211,19 +227,19 @@ fn linked(conn: &mut AnyConnection, link: &str, column: &str, ids: &[i32]) -> Ap
                 ""
             }
         }
-        AnyConnection::Postgres(_) => "",
+        _ => "",
     };
     Ok(Box::new(sql::<Nullable<Bool>>(&format!(
         "{mark}articles.id IN ({links})"
     ))))
 }
 
-fn with_tag(conn: &mut AnyConnection, slugs: &[String]) -> ApiResult<Condition> {
+fn with_tag(conn: &mut AnyConnection, reading: Reading, slugs: &[String]) -> ApiResult<Condition> {
     let ids: Vec<i32> = tags::table
         .filter(tags::slug.eq_any(slugs))
         .select(tags::id)
         .load(conn)?;
-    linked(conn, "article_tags", "tag_id", &ids)
+    linked(conn, reading, "article_tags", "tag_id", &ids)
 }
 
 fn date_conditions(range: &DateRange) -> Vec<Condition> {
@@ -254,6 +270,7 @@ fn conditions(
     filter: &ArticleFilter,
     visibility: Visibility,
     at: NaiveDateTime,
+    reading: Reading,
 ) -> ApiResult<Vec<Condition>> {
     let mut all: Vec<Condition> = Vec::new();
     if visibility == Visibility::Public {
@@ -270,17 +287,17 @@ fn conditions(
         all.push(Box::new(articles::section_id.eq_any(ids)));
     }
     for tag in &filter.tags_all {
-        all.push(with_tag(conn, std::slice::from_ref(tag))?);
+        all.push(with_tag(conn, reading, std::slice::from_ref(tag))?);
     }
     if !filter.tags_any.is_empty() {
-        all.push(with_tag(conn, &filter.tags_any)?);
+        all.push(with_tag(conn, reading, &filter.tags_any)?);
     }
     if let Some(author) = filter.author.clone() {
         let ids: Vec<i32> = authors::table
             .filter(authors::slug.eq(author))
             .select(authors::id)
             .load(conn)?;
-        all.push(linked(conn, "article_authors", "author_id", &ids)?);
+        all.push(linked(conn, reading, "article_authors", "author_id", &ids)?);
     }
     if !filter.ids.is_empty() {
         all.push(Box::new(
@@ -303,9 +320,10 @@ pub(super) fn filtered(
     filter: &ArticleFilter,
     visibility: Visibility,
     at: NaiveDateTime,
+    reading: Reading,
 ) -> ApiResult<Query> {
     let mut query = articles::table.into_boxed();
-    for condition in conditions(conn, filter, visibility, at)? {
+    for condition in conditions(conn, filter, visibility, at, reading)? {
         query = query.filter(condition);
     }
     Ok(query)
@@ -318,8 +336,9 @@ pub(super) fn matches(
     filter: &ArticleFilter,
     visibility: Visibility,
     at: NaiveDateTime,
+    reading: Reading,
 ) -> ApiResult<Condition> {
-    let all = conditions(conn, filter, visibility, at)?;
+    let all = conditions(conn, filter, visibility, at, reading)?;
     Ok(all
         .into_iter()
         .reduce(|a, b| Box::new(a.and(b)))
@@ -404,7 +423,7 @@ fn count_if(
         return Ok(None);
     }
     Ok(Some(
-        filtered(conn, filter, visibility, at)?
+        filtered(conn, filter, visibility, at, Reading::All)?
             .count()
             .get_result(conn)?,
     ))
@@ -440,7 +459,11 @@ pub fn list(
         );
     }
     let total = count_if(conn, include_total, filter, visibility, at)?;
-    let query = ordered(filtered(conn, filter, visibility, at)?, sort, visibility);
+    let query = ordered(
+        filtered(conn, filter, visibility, at, Reading::Few)?,
+        sort,
+        visibility,
+    );
     let query = match window {
         Window::After(Some(cursor), _) => after(query, cursor, visibility),
         _ => query.offset(offset),
@@ -509,10 +532,10 @@ fn ranked(
         let complete = round.is_none_or(|n| (best.len() as i64) < n);
         let scores: HashMap<i32, f64> = best.iter().copied().collect();
         let query = match round {
-            Some(_) => filtered(conn, &unsearched, visibility, at)?
+            Some(_) => filtered(conn, &unsearched, visibility, at, Reading::Few)?
                 .filter(articles::id.eq_any(best.iter().map(|(id, _)| *id).collect::<Vec<_>>())),
             // Too many ids to bind: the index is asked again, as a condition.
-            None => filtered(conn, filter, visibility, at)?,
+            None => filtered(conn, filter, visibility, at, Reading::All)?,
         };
         let mut kept: Vec<(i32, Option<NaiveDateTime>)> = query
             .select((articles::id, articles::published_at))

@@ -4,5 +4,5 @@
 -- must stay exactly the one `db::archive` groups by.
 CREATE INDEX articles_public_day_idx ON articles (status, date_trunc('day', published_at), published_at);
 
--- The planner needs statistics on the new index at once, not after the next bulk import.
+-- The planner needs statistics on the new indexes at once, not after the next bulk import.
 ANALYZE articles;
