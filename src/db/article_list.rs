@@ -272,7 +272,10 @@ fn conditions(
     at: NaiveDateTime,
     reading: Reading,
 ) -> ApiResult<Vec<Condition>> {
-    let mut all: Vec<Condition> = Vec::new();
+    // The requested dates come first: of two bounds on the same column SQLite
+    // uses the first it meets, and `published_at <= now` would leave a month's
+    // range open to the present (4.4 ms instead of 0.05 for 800 articles).
+    let mut all: Vec<Condition> = date_conditions(&filter.dates);
     if visibility == Visibility::Public {
         all.push(public(at));
     }
@@ -310,7 +313,6 @@ fn conditions(
     if let Some(search) = &filter.search {
         all.push(Box::new(search_index::matching(conn, search).nullable()));
     }
-    all.extend(date_conditions(&filter.dates));
     Ok(all)
 }
 
