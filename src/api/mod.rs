@@ -78,11 +78,8 @@ pub fn any_of(names: &[&str]) -> utoipa::openapi::RefOr<utoipa::openapi::schema:
 #[into_params(parameter_in = Path)]
 pub struct SlugPath {
     /// The item's slug.
-    #[param(
-        pattern = "^[a-z0-9]+(-[a-z0-9]+)*$",
-        max_length = 120,
-        example = "energie"
-    )]
+    // Its example is set per resource by `openapi::finish`.
+    #[param(pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 120)]
     pub slug: String,
 }
 

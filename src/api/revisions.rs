@@ -111,11 +111,8 @@ impl From<&RevisionRow> for RevisionSummary {
 #[into_params(parameter_in = Path)]
 pub struct RevisionPath {
     /// The article's slug.
-    #[param(
-        pattern = "^[a-z0-9]+(-[a-z0-9]+)*$",
-        max_length = 120,
-        example = "poutine-au-kazakhstan-une-alliance-strategique"
-    )]
+    // Its example is set per resource by `openapi::finish`.
+    #[param(pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 120)]
     pub slug: String,
     /// The revision number.
     #[param(minimum = 1, example = 1)]
