@@ -195,7 +195,64 @@ fn default_section_option(app: &TestApp) {
     assert_eq!(article["section"]["name"], "Dépêches");
 }
 
+/// A Hugo site says what is published with `draft` or `status`; `--status` only
+/// fills in for files that say nothing.
+fn front_matter_draft_and_status_are_honoured(app: &TestApp) {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, front) in [
+        ("live.md", "draft: false"),
+        ("held.md", "draft: true"),
+        ("said.md", "status: published"),
+        ("both.md", "draft: false\nstatus: archived"),
+        ("silent.md", "tags: [x]"),
+    ] {
+        let stem = name.trim_end_matches(".md");
+        let text =
+            format!("---\ntitle: {stem}\ndate: 2024-11-27\n{front}\n---\nTexte de {stem}.\n");
+        std::fs::write(dir.path().join(name), text).unwrap();
+    }
+    let (ok, stdout, stderr) = import(app, &[dir.path().to_str().unwrap(), "--status", "draft"]);
+    assert!(ok, "{stdout}{stderr}");
+    for (slug, status) in [
+        ("live", "published"),
+        ("held", "draft"),
+        ("said", "published"),
+        ("both", "archived"),
+        ("silent", "draft"),
+    ] {
+        let article = app
+            .preview(&format!("/v1/articles/{slug}"))
+            .expect(200)
+            .json();
+        assert_eq!(article["status"], status, "{slug}");
+    }
+    app.get("/v1/articles/live").expect(200);
+}
+
+/// A short line ending in a closing quote is a sub-heading like any other.
+fn quoted_sub_headings_in_plain_text(app: &TestApp) {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "Poutine au Kazakhstan\n27 novembre 2024 / Entrevue\n\nLe président est arrivé.\n\nUne alliance « éprouvée par la vie »\n\nIl a dit « oui ».\n\nProjets énergétiques et ambitions stratégiques\n\nLa suite.\n";
+    let path = dir.path().join("poutine.txt");
+    std::fs::write(&path, text).unwrap();
+    let (ok, stdout, stderr) = import(app, &[path.to_str().unwrap()]);
+    assert!(ok, "{stdout}{stderr}");
+    let body = app
+        .preview("/v1/articles/poutine-au-kazakhstan")
+        .expect(200)
+        .json()["body"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(
+        body,
+        "Le président est arrivé.\n\n## Une alliance « éprouvée par la vie »\n\nIl a dit « oui ».\n\n## Projets énergétiques et ambitions stratégiques\n\nLa suite."
+    );
+}
+
 on_both_backends!(
+    front_matter_draft_and_status_are_honoured,
+    quoted_sub_headings_in_plain_text,
     french_plain_text_with_sub_headings,
     markdown_with_yaml_and_toml_front_matter,
     json_array_object_and_ndjson,

@@ -125,6 +125,7 @@ fn to_article(
         metadata: None,
     };
     let mut metadata = Map::new();
+    let mut draft = None;
     for (key, value) in fields {
         let as_text = || text(&value).ok_or_else(|| format!("{key} must be text"));
         match key.as_str() {
@@ -162,10 +163,14 @@ fn to_article(
                         .map_err(|_| "status must be draft, published or archived".to_owned())?,
                 )
             }
+            // Hugo's and Jekyll's flag: `draft: false` publishes as surely as
+            // `draft: true` holds back; an explicit `status` wins over either.
             "draft" => {
-                if value == Value::Bool(true) {
-                    article.status = Some(ArticleStatus::Draft);
-                }
+                draft = Some(match value {
+                    Value::Bool(flag) => flag,
+                    Value::String(ref text) if text == "true" || text == "false" => text == "true",
+                    _ => return Err("draft must be true or false".into()),
+                })
             }
             "standfirst" | "description" | "summary" => article.standfirst = Some(as_text()?),
             "metadata" => match value {
@@ -177,6 +182,15 @@ fn to_article(
                 metadata.insert(key, value);
             }
         }
+    }
+    if article.status.is_none() {
+        article.status = draft.map(|draft| {
+            if draft {
+                ArticleStatus::Draft
+            } else {
+                ArticleStatus::Published
+            }
+        });
     }
     if article.title.trim().is_empty() {
         return Err("the front matter has no title".into());

@@ -113,11 +113,25 @@ fn body_markdown(lines: &[&str]) -> String {
 
 fn is_heading(line: &str) -> bool {
     let line = line.trim();
-    let last = line.chars().last().unwrap_or('.');
+    // Closing quotes and brackets are not punctuation: « … » ends a heading as
+    // readily as a word does; what decides is the mark before them.
+    let core = line.trim_end_matches(CLOSERS).trim_end();
+    let Some(last) = core.chars().last() else {
+        return false;
+    };
     line.chars().count() <= MAX_HEADING_CHARS
-        && (last.is_alphanumeric() || last == ')')
-        && !line.ends_with("...")
+        && !SENTENCE_ENDS.contains(&last)
+        && last != ','
+        && last != ';'
 }
+
+/// Marks that end a sentence, so a block ending in one is a paragraph.
+const SENTENCE_ENDS: &[char] = &['.', '!', '?', ':', '…'];
+
+/// Closing quotation marks and brackets, read past when looking for the last mark.
+const CLOSERS: &[char] = &[
+    '»', '”', '’', '"', '\'', ')', ']', '›', '\u{a0}', '\u{202f}', ' ',
+];
 
 /// Plain text is not Markdown: a line that would start a list, quote or heading
 /// gets a backslash so it renders as the text it is.
@@ -162,5 +176,29 @@ mod tests {
         assert!(!is_heading("Et maintenant ?"));
         assert!(!is_heading("Il est venu."));
         assert!(is_heading("Le gaz, nerf de la guerre"));
+    }
+
+    #[test]
+    fn closing_quotes_and_brackets_are_not_punctuation() {
+        for heading in [
+            "Une alliance « éprouvée par la vie »",
+            "Une alliance “tested by life”",
+            "L’« ami » de Moscou (suite)",
+            "Projets énergétiques et ambitions stratégiques",
+            "The ‘special relationship’",
+        ] {
+            assert!(is_heading(heading), "{heading}");
+        }
+        for paragraph in [
+            "Il a dit « non ».",
+            "Il a dit « non. »",
+            "« Pourquoi ? »",
+            "Le président a conclu :",
+            "Et ainsi de suite…",
+            "(Voir plus haut.)",
+            "« … »",
+        ] {
+            assert!(!is_heading(paragraph), "{paragraph}");
+        }
     }
 }
