@@ -417,14 +417,12 @@ const CORPUS_QUERIES: &[&str] = &[
 
 /// The corpus answers every query with the same set of articles on SQLite and PostgreSQL.
 #[test]
+#[cfg_attr(
+    not(folio_postgres_tests),
+    ignore = "FOLIO_TEST_POSTGRES_URL is not set"
+)]
 fn same_results_on_both_backends() {
-    let Some(postgres) = TestDb::postgres() else {
-        eprintln!(
-            "{} is not set: cross-backend comparison skipped",
-            common::POSTGRES_URL_VAR
-        );
-        return;
-    };
+    let postgres = TestDb::postgres().expect("FOLIO_TEST_POSTGRES_URL is set");
     let sqlite = TestApp::spawn(TestDb::sqlite());
     let postgres = TestApp::spawn(postgres);
     corpus(&sqlite);
