@@ -149,7 +149,7 @@ pub struct Database {
 }
 
 impl Database {
-    /// Opens the pool; for SQLite, creates the file's directory and turns WAL on first.
+    /// Opens the pool; for SQLite, opens the file (its directory must exist) and turns WAL on first.
     pub fn connect(url: &str, pool_size: u32) -> Result<Self, String> {
         let (url, builder) = Self::builder(url, pool_size)?;
         let backend = url.backend;
@@ -191,16 +191,14 @@ impl Database {
         })
     }
 
-    /// Applies pending migrations; returns how many ran.
+    /// Applies pending migrations; returns how many ran. Processes that start
+    /// together on one database (API nodes, an import) take turns: each waits for
+    /// the one migrating, then finds nothing left to do.
     pub fn migrate(&self) -> Result<usize, String> {
         let mut conn = self.get().map_err(|e| e.to_string())?;
         let applied = match &mut *conn {
-            AnyConnection::Sqlite(c) => {
-                c.run_pending_migrations(SQLITE_MIGRATIONS).map(|v| v.len())
-            }
-            AnyConnection::Postgres(c) => c
-                .run_pending_migrations(POSTGRES_MIGRATIONS)
-                .map(|v| v.len()),
+            AnyConnection::Sqlite(c) => migrate_sqlite(c),
+            AnyConnection::Postgres(c) => migrate_postgres(c),
         };
         applied.map_err(|e| format!("migration failed: {e}"))
     }
@@ -230,11 +228,65 @@ impl Database {
     }
 }
 
+type MigrationError = Box<dyn std::error::Error + Send + Sync>;
+
+/// A key of Folio's own for PostgreSQL's advisory lock around migrating.
+const MIGRATION_LOCK_KEY: i64 = 0x666f_6c69_6f00_0001;
+
+fn migrate_postgres(conn: &mut diesel::PgConnection) -> Result<usize, MigrationError> {
+    // A session lock: waits while another process migrates, and is released when
+    // this connection closes even if the process dies mid-migration.
+    diesel::sql_query(format!("SELECT pg_advisory_lock({MIGRATION_LOCK_KEY})")).execute(conn)?;
+    let applied = conn
+        .run_pending_migrations(POSTGRES_MIGRATIONS)
+        .map(|v| v.len());
+    let unlocked =
+        diesel::sql_query(format!("SELECT pg_advisory_unlock({MIGRATION_LOCK_KEY})")).execute(conn);
+    let applied = applied?;
+    unlocked?;
+    Ok(applied)
+}
+
+/// How long a SQLite process waits for another one's migrations before giving up.
+const SQLITE_MIGRATION_WAIT: Duration = Duration::from_secs(600);
+
+fn migrate_sqlite(conn: &mut diesel::SqliteConnection) -> Result<usize, MigrationError> {
+    // `BEGIN IMMEDIATE` takes the database's one write lock before looking at which
+    // migrations are pending; a migration longer than the busy timeout makes the
+    // others retry here rather than fail.
+    let started = std::time::Instant::now();
+    loop {
+        let attempt = conn.immediate_transaction(|c| {
+            c.run_pending_migrations(SQLITE_MIGRATIONS)
+                .map(|v| v.len())
+                .map_err(diesel::result::Error::QueryBuilderError)
+        });
+        match attempt {
+            Ok(applied) => return Ok(applied),
+            Err(diesel::result::Error::DatabaseError(_, info))
+                if info.message().contains("locked")
+                    && started.elapsed() < SQLITE_MIGRATION_WAIT =>
+            {
+                log::info!("another process is migrating the database; waiting");
+                std::thread::sleep(Duration::from_millis(200));
+            }
+            Err(diesel::result::Error::QueryBuilderError(e)) => return Err(e),
+            Err(e) => return Err(e.into()),
+        }
+    }
+}
+
+/// Opens (creating if need be) the SQLite file. Its directory must exist: a typo
+/// in `DATABASE_URL` should be an error, not a new directory tree somewhere.
 fn prepare_sqlite_file(path: &str) -> Result<(), String> {
     let parent = std::path::Path::new(path).parent();
     if let Some(dir) = parent.filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir)
-            .map_err(|e| format!("cannot create the directory {}: {e}", dir.display()))?;
+        if !dir.is_dir() {
+            return Err(format!(
+                "the directory {} of the SQLite database does not exist: create it, or set DATABASE_URL to a file in an existing directory",
+                dir.display()
+            ));
+        }
     }
     // WAL is a property of the file: set it once, from one connection, before
     // the pool opens several (setting it per connection races).
@@ -393,6 +445,20 @@ impl PageRequest {
     }
 }
 
+/// Holds, until the transaction ends, a lock on `slug` as a name for a `what`, so
+/// that writers choosing the same slug take turns: the later one's next check sees
+/// the earlier one's committed row (PostgreSQL reads what has committed before each
+/// statement) and moves on to `-2`. SQLite needs nothing: `BEGIN IMMEDIATE` already
+/// lets one writer in at a time.
+fn lock_slug(conn: &mut AnyConnection, what: &str, slug: &str) -> ApiResult<()> {
+    if let AnyConnection::Postgres(c) = conn {
+        diesel::sql_query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
+            .bind::<diesel::sql_types::Text, _>(format!("folio slug {what} {slug}"))
+            .execute(c)?;
+    }
+    Ok(())
+}
+
 /// The slug for a new resource: the one asked for (409 if taken), or one made
 /// from `source` with `-2`, `-3`… appended until it is free.
 pub fn choose_slug(
@@ -412,6 +478,7 @@ pub fn choose_slug(
     }
     for n in 1..10_000 {
         let candidate = crate::content::slug::candidate(&base, n);
+        lock_slug(conn, what, &candidate)?;
         if !taken(conn, &candidate)? {
             return Ok(candidate);
         }
@@ -428,6 +495,7 @@ pub fn ensure_free(
     what: &str,
     mut taken: impl FnMut(&mut AnyConnection, &str) -> ApiResult<bool>,
 ) -> ApiResult<()> {
+    lock_slug(conn, what, slug)?;
     if taken(conn, slug)? {
         return Err(ApiError::Conflict(format!(
             "the slug {slug:?} is already used by another {what}"
