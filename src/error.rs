@@ -61,6 +61,9 @@ pub enum ApiError {
     Unauthorized(String),
     #[error("{0}")]
     Forbidden(String),
+    /// A browser request from an origin the CORS policy does not allow.
+    #[error("{0}")]
+    OriginNotAllowed(String),
     #[error("{0}")]
     NotFound(String),
     #[error("{detail}")]
@@ -106,6 +109,7 @@ impl ApiError {
             ApiError::Validation(_) => ("/problems/validation", "Validation failed"),
             ApiError::Unauthorized(_) => ("/problems/unauthorized", "Authentication required"),
             ApiError::Forbidden(_) => ("/problems/forbidden", "Insufficient scope"),
+            ApiError::OriginNotAllowed(_) => ("/problems/origin-not-allowed", "Origin not allowed"),
             ApiError::NotFound(_) => ("/problems/not-found", "Not found"),
             ApiError::MethodNotAllowed { .. } => {
                 ("/problems/method-not-allowed", "Method not allowed")
@@ -160,7 +164,7 @@ impl ResponseError for ApiError {
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
             ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
-            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
+            ApiError::Forbidden(_) | ApiError::OriginNotAllowed(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Gone(_) => StatusCode::GONE,
@@ -206,10 +210,13 @@ impl From<DieselError> for ApiError {
     fn from(error: DieselError) -> Self {
         match error {
             DieselError::NotFound => ApiError::NotFound("no such resource".into()),
+            // Checks run before every insert; a violation here means a writer got in
+            // between. The database's own words stay in the log.
             DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
+                log::warn!("unique violation: {}", info.message());
+                let field = unique_field(info.as_ref()).unwrap_or_else(|| "a unique field".into());
                 ApiError::Conflict(format!(
-                    "a resource with the same unique value already exists ({})",
-                    info.message()
+                    "{field}: another resource already has this value; choose another, or read the current one and retry"
                 ))
             }
             DieselError::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, _) => {
@@ -227,6 +234,28 @@ impl From<DieselError> for ApiError {
             other => ApiError::Internal(other.to_string()),
         }
     }
+}
+
+/// The column a unique violation is about: named in SQLite's message
+/// (`UNIQUE constraint failed: tags.slug`), or in PostgreSQL's constraint name
+/// (`tags_slug_key`, the table's name first).
+fn unique_field(info: &dyn diesel::result::DatabaseErrorInformation) -> Option<String> {
+    if let Some(columns) = info.message().strip_prefix("UNIQUE constraint failed: ") {
+        let fields: Vec<&str> = columns
+            .split(", ")
+            .map(|c| c.rsplit('.').next().unwrap_or(c))
+            .collect();
+        return Some(fields.join(", "));
+    }
+    let constraint = info.constraint_name()?;
+    let rest = match info.table_name() {
+        Some(table) => constraint.strip_prefix(table)?.strip_prefix('_')?,
+        None => constraint,
+    };
+    ["_key", "_idx", "_unique", "_pkey"]
+        .iter()
+        .find_map(|suffix| rest.strip_suffix(suffix))
+        .map(str::to_owned)
 }
 
 fn connection_lost(message: &str) -> bool {

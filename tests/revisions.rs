@@ -237,6 +237,16 @@ fn only_writers_learn_that_a_draft_was_deleted(app: &TestApp) {
     app.delete("/v1/articles/brouillon").expect(204);
     app.get("/v1/articles/brouillon").expect(404);
     app.preview("/v1/articles/brouillon").expect(410);
+    // An embargoed article deleted before its time was never public: its slug stays secret.
+    app.article(json!({"slug": "embargo", "title": "Embargo", "body": "x",
+        "status": "published", "published_at": "2999-01-01T00:00:00Z"}));
+    app.delete("/v1/articles/embargo").expect(204);
+    let hidden = app.get("/v1/articles/embargo").expect(404).json();
+    assert!(
+        !hidden["detail"].as_str().unwrap().contains("deleted"),
+        "{hidden}"
+    );
+    app.preview("/v1/articles/embargo").expect(410);
 }
 
 fn purge_removes_for_good(app: &TestApp) {

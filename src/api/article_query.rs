@@ -371,14 +371,14 @@ enum Bound {
 
 fn bound(name: &str, text: &str) -> ApiResult<Bound> {
     let text = text.trim();
-    if let Ok(date) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+    if let Some(date) = dates::parse_iso_date(text) {
         return Ok(Bound::Day(date));
     }
-    chrono::DateTime::parse_from_rfc3339(text)
+    dates::parse_rfc3339(text)
         .map(|t| Bound::Instant(truncate(t.naive_utc())))
-        .map_err(|_| {
+        .ok_or_else(|| {
             bad(format!(
-                "{name}: {text:?} is neither a date (2024-11-27) nor an RFC 3339 instant"
+                "{name}: {text:?} is neither a date (2024-11-27) nor an RFC 3339 instant, in the years 0001 to 9999"
             ))
         })
 }
@@ -413,12 +413,11 @@ pub(super) fn date_range(
         Bound::Instant(t) => t,
     });
     let until = match to {
-        Some(Bound::Day(day)) => {
-            let next = day
-                .checked_add_days(Days::new(1))
-                .ok_or_else(|| bad("to: the date is out of range".into()))?;
-            Some(Until::Before(start_of(next, tz)))
-        }
+        // Through the last day there is: no upper bound at all.
+        Some(Bound::Day(day)) => day
+            .checked_add_days(Days::new(1))
+            .filter(dates::in_supported_years)
+            .map(|next| Until::Before(start_of(next, tz))),
         Some(Bound::Instant(t)) => Some(Until::Through(t)),
         None => None,
     };
@@ -515,9 +514,13 @@ impl ArticleListParams {
             .updated_since
             .as_deref()
             .map(|t| {
-                chrono::DateTime::parse_from_rfc3339(t.trim())
+                dates::parse_rfc3339(t)
                     .map(|t| truncate(t.naive_utc()))
-                    .map_err(|_| bad(format!("updated_since: {t:?} is not an RFC 3339 instant")))
+                    .ok_or_else(|| {
+                        bad(format!(
+                            "updated_since: {t:?} is not an RFC 3339 instant in the years 0001 to 9999"
+                        ))
+                    })
             })
             .transpose()?;
         let filter = ArticleFilter {

@@ -9,7 +9,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::article_query::{ArticleFieldsParam, ArticleListParams, FieldSet};
 use super::idempotency::{Created, IdempotencyKey};
-use super::input::{nullable, required, Check, MAX_TEXT_CHARS, MAX_TITLE_CHARS};
+use super::input::{nullable, required, Check, Title, MAX_TEXT_CHARS, MAX_TITLE_CHARS};
 use super::json::JsonBody;
 use super::pagination::with_query;
 use super::precondition::IfMatch;
@@ -229,11 +229,7 @@ pub struct ArticleCreate {
     pub id: Option<uuid::Uuid>,
     #[schema(value_type = Option<Slug>)]
     pub slug: Option<String>,
-    #[schema(
-        min_length = 1,
-        max_length = 300,
-        pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$"
-    )]
+    #[schema(value_type = Title)]
     pub title: String,
     #[schema(max_length = 10000, pattern = r"^[^\x00]*$")]
     pub standfirst: Option<String>,
@@ -275,7 +271,7 @@ pub struct ArticleUpdate {
     #[schema(value_type = Slug)]
     pub slug: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = String, min_length = 1, max_length = 300, pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$")]
+    #[schema(value_type = Title)]
     pub title: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>, max_length = 10000, pattern = r"^[^\x00]*$")]
@@ -364,6 +360,9 @@ impl ArticleCreate {
             self.section.as_deref(),
         );
         check.line("title", &self.title, MAX_TITLE_CHARS);
+        if let Some(at) = &self.published_at {
+            check.instant("published_at", at);
+        }
         if let Some(standfirst) = &self.standfirst {
             check.text("standfirst", standfirst, MAX_TEXT_CHARS);
         }
@@ -406,6 +405,9 @@ impl ArticleUpdate {
         );
         if let Some(title) = &title {
             check.line("title", title, MAX_TITLE_CHARS);
+        }
+        if let Some(Some(at)) = &self.published_at {
+            check.instant("published_at", at);
         }
         if let Some(Some(standfirst)) = &self.standfirst {
             check.text("standfirst", standfirst, MAX_TEXT_CHARS);

@@ -36,6 +36,15 @@ impl<'de> Deserialize<'de> for Integer {
     }
 }
 
+/// What a one-line text (a title, a name) accepts, here and in the spec alike: no
+/// control characters or line separators, and at least one character that shows
+/// (not white space, nor a zero-width, joiner, BOM, bidi or other format character).
+/// Written with `\xHH` and `\uHHHH` only, which Rust, ECMAScript and Python read alike.
+pub const LINE_PATTERN: &str = r"^[^\x00-\x1f\x7f-\x9f\u2028\u2029]*[^\x00-\x20\x7f-\xa0\xad\u034f\u061c\u115f\u1160\u1680\u17b4\u17b5\u180b-\u180f\u2000-\u200f\u2028-\u202f\u205f-\u206f\u3000\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufff8][^\x00-\x1f\x7f-\x9f\u2028\u2029]*$";
+
+static LINE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(LINE_PATTERN).expect("LINE_PATTERN is a valid regular expression"));
+
 pub const MAX_NAME_CHARS: usize = 200;
 pub const MAX_TITLE_CHARS: usize = 300;
 pub const MAX_TEXT_CHARS: usize = 10_000;
@@ -68,30 +77,80 @@ impl utoipa::PartialSchema for WebUrl {
 
 impl utoipa::ToSchema for WebUrl {}
 
+/// The schema of a one-line text of at most `MAX` characters: [`LINE_PATTERN`],
+/// which [`Check::line`] enforces.
+pub struct Line<const MAX: usize>;
+
+/// An article's title.
+pub type Title = Line<MAX_TITLE_CHARS>;
+/// A section's, tag's or author's name.
+pub type Name = Line<MAX_NAME_CHARS>;
+
+impl<const MAX: usize> utoipa::PartialSchema for Line<MAX> {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ObjectBuilder, Type};
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .min_length(Some(1))
+            .max_length(Some(MAX))
+            .pattern(Some(LINE_PATTERN))
+            .into()
+    }
+}
+
+impl<const MAX: usize> utoipa::ToSchema for Line<MAX> {
+    fn name() -> std::borrow::Cow<'static, str> {
+        match MAX {
+            MAX_TITLE_CHARS => "Title".into(),
+            MAX_NAME_CHARS => "Name".into(),
+            _ => format!("Line{MAX}").into(),
+        }
+    }
+}
+
 /// Whether `value` is a URL a browser can fetch: it matches the documented pattern and
 /// the WHATWG URL parser accepts it (which rejects, say, a malformed `xn--` label).
 pub fn is_web_url(value: &str) -> bool {
     value.len() <= MAX_URL_CHARS && WEB_URL.is_match(value) && url::Url::parse(value).is_ok()
 }
 
-/// Collects field errors so one response names every problem at once.
+/// At most this many errors name their field; the rest are counted. A body with
+/// a million bad items gets a short answer, not one as large as a million errors.
+pub const MAX_LISTED_ERRORS: usize = 50;
+/// At most this many items of one list are named before the rest are counted.
+pub const MAX_ERRORS_PER_LIST: usize = 10;
+
+/// Collects field errors so one response names every problem at once (up to
+/// [`MAX_LISTED_ERRORS`]).
 #[derive(Default)]
 pub struct Check {
     errors: Vec<FieldError>,
+    unlisted: usize,
 }
 
 impl Check {
     pub fn fail(&mut self, field: &str, message: impl Into<String>) {
-        self.errors.push(FieldError::new(field, message));
+        if self.errors.len() < MAX_LISTED_ERRORS {
+            self.errors.push(FieldError::new(field, message));
+        } else {
+            self.unlisted += 1;
+        }
     }
 
     /// A required one-line text: not blank, no control characters, at most `max` characters
     /// (the spec publishes the same rule as a pattern).
     pub fn line(&mut self, field: &str, value: &str, max: usize) {
-        if value.trim().is_empty() {
-            self.fail(field, "must not be blank");
-        } else if value.chars().any(char::is_control) {
-            self.fail(field, "must be a single line without control characters");
+        let breaks_line = |c: char| c.is_control() || c == '\u{2028}' || c == '\u{2029}';
+        if value.chars().any(breaks_line) {
+            self.fail(
+                field,
+                "must be a single line without control characters or line separators",
+            );
+        } else if !LINE.is_match(value) {
+            self.fail(
+                field,
+                "must not be blank: it has no visible character (only spaces, zero-width or format characters)",
+            );
         } else if value.chars().count() > max {
             self.fail(field, format!("must be at most {max} characters"));
         }
@@ -118,12 +177,26 @@ impl Check {
         }
     }
 
+    /// A list of slugs: its length first (a list too long is one error, whatever
+    /// its items), then up to [`MAX_ERRORS_PER_LIST`] bad items by index.
     pub fn slugs(&mut self, field: &str, values: &[String], max_items: usize) {
         if values.len() > max_items {
-            self.fail(field, format!("at most {max_items} items"));
+            self.fail(
+                field,
+                format!("at most {max_items} items ({} given)", values.len()),
+            );
+            return;
         }
-        for (i, value) in values.iter().enumerate() {
+        let mut bad = values
+            .iter()
+            .enumerate()
+            .filter(|(_, value)| !slug::is_valid(value));
+        for (i, value) in bad.by_ref().take(MAX_ERRORS_PER_LIST) {
             self.slug(&format!("{field}[{i}]"), value);
+        }
+        let more = bad.count();
+        if more > 0 {
+            self.fail(field, format!("{more} more items are not slugs"));
         }
     }
 
@@ -165,6 +238,13 @@ impl Check {
         }
     }
 
+    /// An instant both databases store and order correctly.
+    pub fn instant(&mut self, field: &str, value: &chrono::DateTime<chrono::Utc>) {
+        if !crate::content::dates::in_supported_years(value) {
+            self.fail(field, crate::content::dates::YEAR_RANGE_MESSAGE);
+        }
+    }
+
     pub fn range(&mut self, field: &str, value: i64, min: i64, max: i64) {
         if !(min..=max).contains(&value) {
             self.fail(field, format!("must be between {min} and {max}"));
@@ -172,7 +252,13 @@ impl Check {
     }
 
     /// Ends validation: `Ok` when no field failed, else a 422 naming them all.
-    pub fn finish(self) -> ApiResult<()> {
+    pub fn finish(mut self) -> ApiResult<()> {
+        if self.unlisted > 0 {
+            self.errors.push(FieldError::new(
+                "body",
+                format!("{} more invalid fields are not listed", self.unlisted),
+            ));
+        }
         if self.errors.is_empty() {
             Ok(())
         } else {

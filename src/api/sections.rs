@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::idempotency::{Created, IdempotencyKey};
-use super::input::{nullable, required, Check, Integer, MAX_NAME_CHARS, MAX_TEXT_CHARS};
+use super::input::{nullable, required, Check, Integer, Name, MAX_NAME_CHARS, MAX_TEXT_CHARS};
 use super::json::JsonBody;
 use super::pagination::{ListPage, PageParams};
 use super::precondition::IfMatch;
@@ -64,11 +64,7 @@ impl From<SectionRecord> for Section {
 pub struct SectionCreate {
     #[schema(value_type = Option<Slug>)]
     pub slug: Option<String>,
-    #[schema(
-        min_length = 1,
-        max_length = 200,
-        pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$"
-    )]
+    #[schema(value_type = Name)]
     pub name: String,
     #[schema(max_length = 10000, pattern = r"^[^\x00]*$")]
     pub description: Option<String>,
@@ -88,7 +84,7 @@ pub struct SectionUpdate {
     #[schema(value_type = Slug)]
     pub slug: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = String, min_length = 1, max_length = 200, pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$")]
+    #[schema(value_type = Name)]
     pub name: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = String, max_length = 10000, pattern = r"^[^\x00]*$")]

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::idempotency::{Created, IdempotencyKey};
-use super::input::{nullable, required, Check, MAX_NAME_CHARS, MAX_TEXT_CHARS};
+use super::input::{nullable, required, Check, Name, MAX_NAME_CHARS, MAX_TEXT_CHARS};
 use super::json::JsonBody;
 use super::pagination::{ListPage, PageParams};
 use super::precondition::IfMatch;
@@ -56,11 +56,7 @@ impl From<Counted<TagRow>> for Tag {
 pub struct TagCreate {
     #[schema(value_type = Option<Slug>)]
     pub slug: Option<String>,
-    #[schema(
-        min_length = 1,
-        max_length = 200,
-        pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$"
-    )]
+    #[schema(value_type = Name)]
     pub name: String,
     #[schema(max_length = 10000, pattern = r"^[^\x00]*$")]
     pub description: Option<String>,
@@ -75,7 +71,7 @@ pub struct TagUpdate {
     #[schema(value_type = Slug)]
     pub slug: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = String, min_length = 1, max_length = 200, pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$")]
+    #[schema(value_type = Name)]
     pub name: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = String, max_length = 10000, pattern = r"^[^\x00]*$")]

@@ -157,6 +157,15 @@ pub async fn create_token(
     caller.require(Scope::Admin)?;
     let new = body.into_inner()?;
     let name = auth::token_name(&new.name)?;
+    if new
+        .expires_at
+        .is_some_and(|t| !crate::content::dates::in_supported_years(&t))
+    {
+        return Err(ApiError::invalid(
+            "expires_at",
+            crate::content::dates::YEAR_RANGE_MESSAGE,
+        ));
+    }
     let expires_at = new.expires_at.map(|t| t.naive_utc());
     if expires_at.is_some_and(|t| t <= now()) {
         return Err(ApiError::invalid("expires_at", "must be in the future"));

@@ -2,8 +2,39 @@
 //! `2024-11-27` or an RFC 3339 instant. A date without a time is midnight in
 //! the configured time zone.
 
-use chrono::{DateTime, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
+use chrono::{DateTime, Datelike, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
 use chrono_tz::Tz;
+
+/// Instants fall in four-digit years (in UTC): RFC 3339 can write no others, and
+/// both databases store and order them alike (SQLite compares timestamps as text,
+/// where `+10000` sorts before `2024`; PostgreSQL refuses years before 4713 BC).
+pub const SUPPORTED_YEARS: std::ops::RangeInclusive<i32> = 1..=9999;
+
+/// What a field outside [`SUPPORTED_YEARS`] is told.
+pub const YEAR_RANGE_MESSAGE: &str = "must fall between the years 0001 and 9999 (UTC)";
+
+/// Whether a date or instant falls in [`SUPPORTED_YEARS`].
+pub fn in_supported_years(date: &impl Datelike) -> bool {
+    SUPPORTED_YEARS.contains(&date.year())
+}
+
+/// An RFC 3339 instant in the supported years, in UTC.
+pub fn parse_rfc3339(text: &str) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(text.trim())
+        .ok()
+        .map(|t| t.with_timezone(&Utc))
+        .filter(in_supported_years)
+}
+
+/// An ISO `YYYY-MM-DD` date in the supported years.
+pub fn parse_iso_date(text: &str) -> Option<NaiveDate> {
+    let text = text.trim();
+    // chrono would also take a sign and more digits (`+10000-01-01`, `-4714-11-23`).
+    let shaped = text.len() == 10 && text.as_bytes()[0].is_ascii_digit();
+    NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .ok()
+        .filter(|d| shaped && in_supported_years(d))
+}
 
 fn month_number(word: &str) -> Option<u32> {
     let w = deunicode::deunicode(word).to_ascii_lowercase();
@@ -68,7 +99,7 @@ fn day_number(word: &str) -> Option<u32> {
 /// Parses a calendar date written in French or English words, or as ISO `YYYY-MM-DD`.
 pub fn parse_date(text: &str) -> Option<NaiveDate> {
     let text = text.trim();
-    if let Ok(date) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+    if let Some(date) = parse_iso_date(text) {
         return Some(date);
     }
     let cleaned = text.replace([',', '\u{a0}', '\u{202f}'], " ");
@@ -89,7 +120,7 @@ pub fn parse_date(text: &str) -> Option<NaiveDate> {
             return None;
         }
     }
-    NaiveDate::from_ymd_opt(year?, month?, day?)
+    NaiveDate::from_ymd_opt(year?, month?, day?).filter(in_supported_years)
 }
 
 /// Interprets local wall-clock time in `tz` as a UTC instant (the earlier
@@ -111,6 +142,10 @@ pub fn local_to_utc(local: NaiveDateTime, tz: Tz) -> DateTime<Utc> {
 /// Parses an RFC 3339 instant, `YYYY-MM-DD HH:MM[:SS]` local time, or any
 /// date [`parse_date`] reads (as midnight local time in `tz`).
 pub fn parse_instant(text: &str, tz: Tz) -> Option<DateTime<Utc>> {
+    parse_instant_in_any_year(text, tz).filter(in_supported_years)
+}
+
+fn parse_instant_in_any_year(text: &str, tz: Tz) -> Option<DateTime<Utc>> {
     let text = text.trim();
     if let Ok(t) = DateTime::parse_from_rfc3339(text) {
         return Some(t.with_timezone(&Utc));
@@ -147,6 +182,28 @@ mod tests {
         assert_eq!(parse_date("2024-11-27"), ymd(2024, 11, 27));
         assert_eq!(parse_date("27 brumaire 2024"), None);
         assert_eq!(parse_date("31 février 2024"), None);
+    }
+
+    #[test]
+    fn only_four_digit_years() {
+        let utc: Tz = "UTC".parse().unwrap();
+        for text in [
+            "-1000-01-01T00:00:00Z",
+            "+10000-01-01T00:00:00Z",
+            "-4714-11-23",
+            "+10000-01-01",
+            "0000-12-31T23:00:00Z",
+            "0001-01-01T00:30:00+01:00",
+            "10000-01-01",
+        ] {
+            assert_eq!(parse_instant(text, utc), None, "{text}");
+            assert_eq!(parse_rfc3339(text), None, "{text}");
+            assert_eq!(parse_iso_date(text), None, "{text}");
+        }
+        assert!(parse_instant("0001-01-01T00:00:00Z", utc).is_some());
+        assert!(parse_instant("9999-12-31T23:59:59Z", utc).is_some());
+        assert_eq!(parse_iso_date("9999-12-31"), ymd(9999, 12, 31));
+        assert_eq!(parse_date("1 janvier 0000"), None);
     }
 
     #[test]

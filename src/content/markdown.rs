@@ -1,6 +1,9 @@
 //! Markdown bodies: sanitised HTML, plain-text excerpts and reading statistics.
 
+use std::sync::LazyLock;
+
 use pulldown_cmark::{html, Event, Options, Parser, Tag, TagEnd};
+use regex::Regex;
 
 const EXCERPT_CHARS: usize = 280;
 const WORDS_PER_MINUTE: usize = 230;
@@ -60,7 +63,31 @@ pub fn excerpt(markdown: &str) -> String {
             _ => {}
         }
     }
-    truncate_words(paragraph.trim(), EXCERPT_CHARS)
+    truncate_words(strip_markup(&paragraph).trim(), EXCERPT_CHARS)
+}
+
+/// Anything that reads as an HTML tag or comment, written out (`<img …>`, which
+/// `&lt;img …&gt;` in Markdown decodes to) or as entities, and a tag cut off at
+/// the end of the text.
+static MARKUP: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?is)<!--.*?(-->|$)|</?[a-z!?][^<>]*(>|$)|(&lt;|&#0*60;|&#x0*3c;)/?[a-z!?].*?(&gt;|&#0*62;|&#x0*3e;|$)",
+    )
+    .expect("MARKUP is a valid regular expression")
+});
+
+/// Plain text with every tag-like sequence removed: an excerpt may be dropped
+/// into a page as HTML by a careless front end, so none may survive in it.
+pub fn strip_markup(text: &str) -> String {
+    let mut current = text.to_owned();
+    // Removing one tag can join the halves of another (`<<b>img …>`): repeat until stable.
+    loop {
+        let next = MARKUP.replace_all(&current, "").into_owned();
+        if next == current {
+            return next;
+        }
+        current = next;
+    }
 }
 
 /// Cuts `text` to at most `max` characters at a word boundary, adding `…` when cut.
@@ -121,6 +148,27 @@ mod tests {
         assert!(e.starts_with("Premier paragraphe"));
         assert!(e.ends_with('…'));
         assert!(e.chars().count() <= 281);
+    }
+
+    #[test]
+    fn excerpts_carry_no_markup() {
+        for body in [
+            "&lt;img src=x onerror=alert(1)&gt; Texte.",
+            "&amp;lt;img src=x onerror=alert(1)&amp;gt; Texte.",
+            "<b>x</b> Texte.",
+            "&#60;script&#62;alert(1)&#60;/script&#62; Texte.",
+            "&lt;<b></b>img src=x onerror=alert(1)&gt; Texte.",
+            "Texte. &lt;!-- commentaire --&gt;",
+        ] {
+            let e = excerpt(body);
+            assert!(
+                !e.contains('<') && !e.to_lowercase().contains("&lt;") && !e.contains("onerror"),
+                "{body:?} gave {e:?}"
+            );
+            assert!(e.contains("Texte."), "{body:?} gave {e:?}");
+        }
+        assert_eq!(excerpt("a < b et c > d"), "a < b et c > d");
+        assert_eq!(excerpt("« Le cœur » l’été"), "« Le cœur » l’été");
     }
 
     #[test]

@@ -15,6 +15,7 @@ use super::articles::{
 };
 use super::schema::{articles, authors, sections, tags};
 use super::{now, search_index, AnyConnection, Db, PageRequest};
+use crate::content::dates;
 use crate::content::search::SearchQuery;
 use crate::error::{ApiError, ApiResult};
 
@@ -78,6 +79,13 @@ pub enum Sort {
     Relevance,
 }
 
+/// The deepest a relevance cursor goes: as deep as the 100 numbered pages of 100
+/// that lists allow (relevance has no key to seek from, so depth costs work).
+pub const MAX_RELEVANCE_OFFSET: i64 = 10_000;
+
+/// Longer than any cursor this server issues (a title key is at most a few KB).
+const MAX_CURSOR_CHARS: usize = 8_192;
+
 /// The sort key of the last item seen: where the next page starts.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Cursor {
@@ -118,8 +126,22 @@ impl Cursor {
                 "cursor is not one this server issued; start again without it".into(),
             )
         };
+        if text.len() > MAX_CURSOR_CHARS {
+            return Err(invalid());
+        }
         let bytes = URL_SAFE_NO_PAD.decode(text.trim()).map_err(|_| invalid())?;
         let cursor: Cursor = serde_json::from_slice(&bytes).map_err(|_| invalid())?;
+        // A cursor comes back from the client: every value in it is checked as
+        // if typed by hand (a crafted offset must not overflow or page past the cap).
+        let offset_ok = match (cursor.sort, cursor.offset) {
+            (Sort::Relevance, Some(offset)) => (0..=MAX_RELEVANCE_OFFSET).contains(&offset),
+            (Sort::Relevance, None) => false,
+            (_, offset) => offset.is_none(),
+        };
+        let date_ok = cursor.date.as_ref().is_none_or(dates::in_supported_years);
+        if !offset_ok || !date_ok || cursor.id < 0 {
+            return Err(invalid());
+        }
         if cursor.sort != sort {
             return Err(ApiError::BadRequest(
                 "cursor belongs to another sort order; keep the sort of the request that returned it"
@@ -570,7 +592,7 @@ fn ranked(
     let end = (start + limit as usize).min(candidates.len());
     let page: Vec<i32> = candidates[start..end].iter().map(|(id, _)| *id).collect();
     let rows = rows_in_order(conn, &page)?;
-    let next = (end < candidates.len())
+    let next = (end < candidates.len() && offset + limit <= MAX_RELEVANCE_OFFSET)
         .then(|| {
             rows.last()
                 .map(|row| Cursor::after(Sort::Relevance, row, offset + limit))

@@ -159,16 +159,20 @@ pub fn holds_public_id(conn: &mut AnyConnection, public_id: &str) -> ApiResult<b
 }
 
 /// Whether `slug` (or one of its old slugs) was deleted, as far as this reader can
-/// tell: the public only learns it of articles that had been published, writers of
-/// drafts too.
+/// tell: the public only learns it of articles that had been public before they
+/// were deleted (a scheduled article deleted before its time never was: its slug
+/// stays a secret), writers of drafts too.
 pub fn gone(conn: &mut AnyConnection, slug: &str, visibility: Visibility) -> ApiResult<bool> {
     let seen = (visibility == Visibility::Preview).into_sql::<Bool>();
+    let was_public = article_trash::first_published_at
+        .le(article_trash::deleted_at.nullable())
+        .assume_not_null();
     let by_slug = article_trash::table
         .filter(article_trash::slug.eq(slug))
-        .filter(article_trash::first_published_at.is_not_null().or(seen));
+        .filter(was_public.or(seen));
     let by_old_slug = article_trash::table
         .inner_join(trash_slug_redirects::table)
         .filter(trash_slug_redirects::slug.eq(slug))
-        .filter(article_trash::first_published_at.is_not_null().or(seen));
+        .filter(was_public.or(seen));
     Ok(select(exists(by_slug).or(exists(by_old_slug))).get_result(conn)?)
 }
