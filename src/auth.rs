@@ -3,7 +3,7 @@
 use std::future::Future;
 use std::pin::Pin;
 
-use actix_web::{dev::Payload, http::header, web, FromRequest, HttpRequest};
+use actix_web::{dev::Payload, http::header, web, FromRequest, HttpMessage, HttpRequest};
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -152,49 +152,84 @@ fn bearer(req: &HttpRequest) -> ApiResult<Option<String>> {
     Ok(Some(token.trim().to_owned()))
 }
 
+/// Why a request's credentials were refused, kept in its extensions by
+/// [`authenticate`] until the rate limiter has counted the request.
+pub struct Refusal(pub ApiError);
+
+/// Checks the bearer token of every `/v1` request before anything else runs: a
+/// verified token is kept as the request's [`Caller`] (so the rate limiter counts
+/// against it), and an unknown, revoked or expired one is refused on every route,
+/// public reads included, instead of passing as anonymous.
+pub async fn authenticate(
+    req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<impl actix_web::body::MessageBody + 'static>,
+) -> Result<actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>, actix_web::Error> {
+    let in_api = req.path() == "/v1" || req.path().starts_with("/v1/");
+    if in_api && req.headers().contains_key(header::AUTHORIZATION) {
+        match verify(req.request()).await {
+            Ok(caller) => {
+                req.extensions_mut().insert(caller);
+            }
+            Err(refusal) => {
+                req.extensions_mut().insert(Refusal(refusal));
+            }
+        }
+    }
+    next.call(req).await
+}
+
+/// The caller a request's `Authorization` header names, checked against the tokens.
+fn verify(req: &HttpRequest) -> Pin<Box<dyn Future<Output = ApiResult<Caller>>>> {
+    let token = bearer(req);
+    let db = req.app_data::<web::Data<Database>>().cloned();
+    Box::pin(async move {
+        let Some(token) = token? else {
+            return Ok(Caller::Anonymous);
+        };
+        let db = db.ok_or_else(|| ApiError::Internal("database missing from app data".into()))?;
+        let hash = hash_token(&token);
+        // The lookup is by hash: timing reveals nothing about the secret itself.
+        let row = db
+            .run(move |conn| tokens::find_by_hash(conn, &hash))
+            .await?;
+        let row = row.ok_or_else(|| ApiError::Unauthorized("the token is unknown".into()))?;
+        match row.state(crate::db::now()) {
+            TokenState::Active => {}
+            TokenState::Revoked(at) => {
+                return Err(ApiError::Unauthorized(format!(
+                    "the token {:?} was revoked at {}",
+                    row.name,
+                    at.and_utc().to_rfc3339()
+                )))
+            }
+            TokenState::Expired(at) => {
+                return Err(ApiError::Unauthorized(format!(
+                    "the token {:?} expired at {}",
+                    row.name,
+                    at.and_utc().to_rfc3339()
+                )))
+            }
+        }
+        let scope = Scope::parse(&row.scope).ok_or_else(|| {
+            ApiError::Internal(format!("token {} has scope {}", row.name, row.scope))
+        })?;
+        Ok(Caller::Token {
+            name: row.name,
+            scope,
+        })
+    })
+}
+
 impl FromRequest for Caller {
     type Error = ApiError;
     type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
 
+    /// The caller [`authenticate`] verified, or (outside `/v1`) checked here.
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let token = bearer(req);
-        let db = req.app_data::<web::Data<Database>>().cloned();
-        Box::pin(async move {
-            let Some(token) = token? else {
-                return Ok(Caller::Anonymous);
-            };
-            let db =
-                db.ok_or_else(|| ApiError::Internal("database missing from app data".into()))?;
-            let hash = hash_token(&token);
-            // The lookup is by hash: timing reveals nothing about the secret itself.
-            let row = db
-                .run(move |conn| tokens::find_by_hash(conn, &hash))
-                .await?;
-            let row = row.ok_or_else(|| ApiError::Unauthorized("the token is unknown".into()))?;
-            match row.state(crate::db::now()) {
-                TokenState::Active => {}
-                TokenState::Revoked(at) => {
-                    return Err(ApiError::Unauthorized(format!(
-                        "the token {:?} was revoked at {}",
-                        row.name,
-                        at.and_utc().to_rfc3339()
-                    )))
-                }
-                TokenState::Expired(at) => {
-                    return Err(ApiError::Unauthorized(format!(
-                        "the token {:?} expired at {}",
-                        row.name,
-                        at.and_utc().to_rfc3339()
-                    )))
-                }
-            }
-            let scope = Scope::parse(&row.scope).ok_or_else(|| {
-                ApiError::Internal(format!("token {} has scope {}", row.name, row.scope))
-            })?;
-            Ok(Caller::Token {
-                name: row.name,
-                scope,
-            })
-        })
+        if let Some(caller) = req.extensions().get::<Caller>() {
+            let caller = caller.clone();
+            return Box::pin(async move { Ok(caller) });
+        }
+        verify(req)
     }
 }

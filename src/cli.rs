@@ -83,8 +83,10 @@ pub enum Command {
 pub enum TokenCommand {
     /// Create a token; the last line printed is the token alone.
     Create {
+        /// A unique name to recognise the token by in lists, logs and the audit log.
         #[arg(long)]
         name: String,
+        /// What it may do: read (drafts included), write (and change content) or admin (and manage tokens).
         #[arg(long, value_enum)]
         scope: Scope,
         /// Lifetime, such as `30d` or `12h`; the token never expires without it.
@@ -92,9 +94,16 @@ pub enum TokenCommand {
         expires_in: Option<std::time::Duration>,
     },
     /// List tokens (never their secrets).
-    List,
+    List {
+        /// Print a JSON array (the API's token objects) instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
     /// Revoke a token by name; it stops working at once.
-    Revoke { name: String },
+    Revoke {
+        /// The name the token was created with.
+        name: String,
+    },
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -278,27 +287,19 @@ fn execute(cli: Cli) -> Result<ExitCode, String> {
                     );
                     println!("{token}");
                 }
-                TokenCommand::List => {
-                    for row in tokens::list(&mut conn).map_err(|e| e.to_string())? {
-                        let state = match row.state(db::now()) {
-                            TokenState::Revoked(at) => {
-                                format!("revoked {}", at.and_utc().to_rfc3339())
-                            }
-                            TokenState::Expired(at) => {
-                                format!("expired {}", at.and_utc().to_rfc3339())
-                            }
-                            TokenState::Active => match row.expires_at {
-                                Some(at) => format!("active until {}", at.and_utc().to_rfc3339()),
-                                None => "active".into(),
-                            },
-                        };
-                        println!(
-                            "{}\t{}\tcreated {}\t{}",
-                            row.name,
-                            row.scope,
-                            row.created_at.and_utc().to_rfc3339(),
-                            state
-                        );
+                TokenCommand::List { json } => {
+                    let rows = tokens::list(&mut conn).map_err(|e| e.to_string())?;
+                    if json {
+                        let listed = rows
+                            .into_iter()
+                            .map(crate::api::tokens::Token::try_from)
+                            .collect::<Result<Vec<_>, _>>()
+                            .map_err(|e| e.to_string())?;
+                        let text =
+                            serde_json::to_string_pretty(&listed).map_err(|e| e.to_string())?;
+                        println!("{text}");
+                    } else {
+                        print_token_table(rows);
                     }
                 }
                 TokenCommand::Revoke { name } => {
@@ -398,4 +399,30 @@ fn execute(cli: Cli) -> Result<ExitCode, String> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Tokens as a table with a header, one a line, tab-separated.
+fn print_token_table(rows: Vec<tokens::TokenRow>) {
+    println!("NAME\tSCOPE\tCREATED\tSTATE");
+    for row in rows {
+        let state = match row.state(db::now()) {
+            TokenState::Revoked(at) => {
+                format!("revoked {}", at.and_utc().to_rfc3339())
+            }
+            TokenState::Expired(at) => {
+                format!("expired {}", at.and_utc().to_rfc3339())
+            }
+            TokenState::Active => match row.expires_at {
+                Some(at) => format!("active until {}", at.and_utc().to_rfc3339()),
+                None => "active".into(),
+            },
+        };
+        println!(
+            "{}\t{}\t{}\t{}",
+            row.name,
+            row.scope,
+            row.created_at.and_utc().to_rfc3339(),
+            state
+        );
+    }
 }

@@ -7,9 +7,10 @@ use actix_web::dev::{RequestHead, ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Next;
-use actix_web::{web, HttpRequest, HttpResponse, ResponseError};
+use actix_web::{web, HttpMessage, HttpRequest, HttpResponse, ResponseError};
 use sha2::{Digest, Sha256};
 
+use crate::auth::{Caller, Refusal};
 use crate::config::{CorsPolicy, ServerSettings};
 use crate::error::ApiError;
 use crate::rate_limit::{Client, RateLimiter, RateLimits};
@@ -110,7 +111,7 @@ pub async fn cors_refusal(
     match refused {
         Some(origin) => {
             let method = intended_method(req.head()).map_or_else(String::new, |m| m.to_string());
-            let error = ApiError::Forbidden(format!(
+            let error = ApiError::OriginNotAllowed(format!(
                 "cross-origin request refused: {} may not send {method} requests from a browser",
                 origin.to_str().unwrap_or("this origin")
             ));
@@ -118,6 +119,28 @@ pub async fn cors_refusal(
         }
         None => Ok(next.call(req).await?.map_into_boxed_body()),
     }
+}
+
+/// Tells caches that every response may differ by `Accept-Encoding`, also when it
+/// was sent uncompressed (the compressor marks only the responses it compresses,
+/// and a cache would then serve an identity copy to everyone).
+pub async fn vary_on_encoding(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let mut res = next.call(req).await?;
+    let headers = res.headers_mut();
+    let named = headers.get_all(header::VARY).any(|v| {
+        v.to_str().is_ok_and(|v| {
+            v.split(',').any(|name| {
+                name.trim().eq_ignore_ascii_case("accept-encoding") || name.trim() == "*"
+            })
+        })
+    });
+    if !named {
+        headers.append(header::VARY, HeaderValue::from_static("accept-encoding"));
+    }
+    Ok(res)
 }
 
 /// What the API's JSON may do in a browser: nothing (it is data, never a page).
@@ -199,7 +222,15 @@ pub async fn rate_limit(
             };
             req.into_response(refusal.error_response())
         }
-        _ => next.call(req).await?.map_into_boxed_body(),
+        // Refused credentials are answered only now, so that guessing tokens
+        // counts against the guesser's address like any other request.
+        _ => {
+            let refused = req.extensions_mut().remove::<Refusal>();
+            match refused {
+                Some(Refusal(refusal)) => req.into_response(refusal.error_response()),
+                None => next.call(req).await?.map_into_boxed_body(),
+            }
+        }
     };
     if let Some(d) = decision {
         let headers = res.headers_mut();
@@ -220,16 +251,11 @@ pub async fn rate_limit(
     Ok(res)
 }
 
+/// Who a request counts against: its verified token (see `auth::authenticate`),
+/// else its client address. A made-up token is no bucket of its own.
 fn client_of(req: &ServiceRequest, limits: RateLimits) -> Client {
-    if let Some(token) = req
-        .headers()
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split_once(' '))
-        .map(|(_, token)| token.trim())
-        .filter(|t| !t.is_empty())
-    {
-        return Client::Token(crate::auth::hash_token(token));
+    if let Some(Caller::Token { name, .. }) = req.extensions().get::<Caller>() {
+        return Client::Token(name.clone());
     }
     let address = if limits.trust_forwarded {
         req.connection_info()
@@ -261,8 +287,7 @@ pub async fn etag(
     mut req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
-    let is_head = req.method() == Method::HEAD;
-    if is_head {
+    if req.method() == Method::HEAD {
         req.head_mut().method = Method::GET;
     }
     let conditional = req.method() == Method::GET;
@@ -297,9 +322,9 @@ pub async fn etag(
         *res.status_mut() = StatusCode::NOT_MODIFIED;
         res.headers_mut().remove(header::CONTENT_TYPE);
         res
-    } else if is_head {
-        head.set_body(BoxBody::new(()))
     } else {
+        // A HEAD answer keeps the body here so its Content-Length is the GET's;
+        // the HTTP layer knows the request was a HEAD and sends no body.
         head.set_body(BoxBody::new(bytes))
     };
     Ok(ServiceResponse::new(req, res))

@@ -36,7 +36,7 @@ impl Default for RateLimits {
 /// Who a request counts against.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Client {
-    /// A token, by the hash of its secret (the secret itself is never kept).
+    /// A verified token, by its (unique) name.
     Token(String),
     Address(String),
 }

@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use actix_web::dev::{ServiceFactory, ServiceRequest};
-use actix_web::middleware::{from_fn, Logger};
+use actix_web::middleware::{from_fn, Compress, Logger};
 use actix_web::{web, App, HttpResponse, HttpServer};
 use utoipa_actix_web::{scope, AppExt, UtoipaApp};
 use utoipa_swagger_ui::SwaggerUi;
@@ -24,6 +24,9 @@ where
     T: ServiceFactory<ServiceRequest, Config = (), Error = actix_web::Error, InitError = ()>,
 {
     app.openapi(openapi::base())
+        // Before the `/v1` scope, which would take `/v1` itself.
+        .service(health::index)
+        .service(health::api_index)
         .service(scope("/v1").configure(api::configure))
         .service(health::health)
         .service(health::ready)
@@ -109,9 +112,13 @@ pub fn serve(
             .default_service(web::to(mw::fallback))
             .wrap(from_fn(mw::until_ready))
             .wrap(from_fn(mw::rate_limit))
+            .wrap(from_fn(crate::auth::authenticate))
             .wrap(mw::cors(settings.cors.clone()))
             .wrap(from_fn(mw::cors_refusal))
             .wrap(from_fn(mw::etag))
+            // Outside the ETag layer, which hashes the body as the handler wrote it.
+            .wrap(Compress::default())
+            .wrap(from_fn(mw::vary_on_encoding))
             .wrap(from_fn(mw::security_headers))
             .wrap(from_fn(mw::request_id))
             .wrap(Logger::new("%{x-request-id}o %a \"%r\" %s %b %Dms").log_target("folio::http"))

@@ -56,6 +56,22 @@ fn malformed_authorization_is_401(app: &TestApp) {
     assert_eq!(res.status, 401);
     let res = app.client_get_with("/v1/articles", &[("Authorization", "Bearer")]);
     assert_eq!(res.status, 401);
+    // An unknown token is refused on public reads too, not taken as anonymous.
+    let forged = format!("folio_{}", "0".repeat(64));
+    for path in [
+        "/v1",
+        "/v1/articles",
+        "/v1/tags",
+        "/v1/sections",
+        "/v1/authors",
+        "/v1/archive",
+        "/v1/articles/nothing",
+    ] {
+        let res = app.request(Method::GET, path, Some(&forged), None);
+        assert_eq!(res.status, 401, "{path}: {}", res.text);
+        assert_eq!(res.json()["detail"], "the token is unknown");
+        assert!(res.header("www-authenticate").is_some());
+    }
 }
 
 fn cli_tokens_create_list_revoke(app: &TestApp) {
@@ -77,8 +93,42 @@ fn cli_tokens_create_list_revoke(app: &TestApp) {
     .expect(201);
     let list = app.cli(&["token", "list"]);
     let listed = String::from_utf8(list.stdout).unwrap();
+    assert!(
+        listed.starts_with("NAME\tSCOPE\tCREATED\tSTATE\n"),
+        "{listed}"
+    );
     assert!(listed.contains("mobile\twrite"), "{listed}");
     assert!(!listed.contains(&token), "secrets are never shown again");
+    let as_json = app.cli(&["token", "list", "--json"]);
+    let listed: serde_json::Value = serde_json::from_slice(&as_json.stdout).expect("JSON");
+    let mobile = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == "mobile")
+        .expect("the new token is listed");
+    assert_eq!(mobile["scope"], "write");
+    assert!(!String::from_utf8_lossy(&as_json.stdout).contains(&token));
+    // Every option says what it is for.
+    for args in [
+        vec!["token", "create", "-h"],
+        vec!["token", "revoke", "-h"],
+        vec!["token", "list", "-h"],
+    ] {
+        let help = String::from_utf8(app.cli(&args).stdout).unwrap();
+        for line in help
+            .lines()
+            .filter(|l| l.trim_start().starts_with('-') || l.trim_start().starts_with('<'))
+        {
+            let described = line
+                .trim()
+                .split("  ")
+                .filter(|part| !part.trim().is_empty())
+                .count()
+                > 1;
+            assert!(described, "{args:?}: {line:?} has no help text");
+        }
+    }
     let dup = app.cli(&["token", "create", "--name", "mobile", "--scope", "read"]);
     assert!(!dup.status.success());
     assert!(app.cli(&["token", "revoke", "mobile"]).status.success());
@@ -89,6 +139,11 @@ fn cli_tokens_create_list_revoke(app: &TestApp) {
         Some(&json!({"name": "Encore"})),
     )
     .expect(401);
+    let revoked = app.request(Method::GET, "/v1/tags", Some(&token), None);
+    assert_eq!(
+        revoked.status, 401,
+        "a revoked token is refused on public reads"
+    );
     assert!(!app.cli(&["token", "revoke", "mobile"]).status.success());
 }
 

@@ -60,6 +60,7 @@ fn any_origin_reads_listed_origins_write() {
         .contains("if-match"));
 
     let refused = preflight(&app, ELSEWHERE, "POST").expect(403);
+    assert_eq!(refused.json()["title"], "Origin not allowed");
     assert_eq!(
         refused.header("content-type").unwrap(),
         "application/problem+json"
@@ -78,7 +79,9 @@ fn any_origin_reads_listed_origins_write() {
         Some(&body),
         &[("Origin", ELSEWHERE)],
     );
-    from_elsewhere.expect(403);
+    let problem = from_elsewhere.expect(403).json();
+    assert_eq!(problem["title"], "Origin not allowed", "{problem}");
+    assert_eq!(problem["type"], "/problems/origin-not-allowed");
     assert_eq!(
         app.preview("/v1/articles?include_total=true").json()["total"],
         0,

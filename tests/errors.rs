@@ -126,6 +126,35 @@ fn malformed_json_is_400_and_other_media_415(app: &TestApp) {
         .as_str()
         .unwrap()
         .contains("not valid JSON"));
+    for trailing in [
+        "{\"name\": \"t\"} xx",
+        "{\"name\": \"t\"}{\"name\": \"u\"}",
+        "{\"name\": \"t\"} 1",
+    ] {
+        let problem = raw(app, Method::POST, "/v1/tags", "application/json", trailing)
+            .expect(400)
+            .json();
+        assert!(
+            problem["detail"]
+                .as_str()
+                .unwrap()
+                .contains("after its JSON value"),
+            "{problem}"
+        );
+    }
+    raw(
+        app,
+        Method::POST,
+        "/v1/tags",
+        "application/json",
+        "{\"name\": \"white space after\"} \n\t ",
+    )
+    .expect(201);
+    assert_eq!(
+        app.get("/v1/tags").json()["total"],
+        1,
+        "only the clean body was kept"
+    );
     raw(
         app,
         Method::POST,
@@ -206,6 +235,17 @@ fn unknown_paths_and_methods(app: &TestApp) {
         .expect(200);
     assert!(head.text.is_empty());
     assert!(head.header("etag").is_some());
+    // HEAD tells the length the GET would have.
+    for path in ["/v1/articles", "/v1/nope", "/openapi.json"] {
+        let get = app.get(path);
+        let head = app.request(Method::HEAD, path, None, None);
+        assert_eq!(head.status, get.status, "{path}");
+        assert_eq!(
+            head.header("content-length"),
+            Some(get.text.len().to_string()),
+            "{path}"
+        );
+    }
 }
 
 fn health_and_readiness(app: &TestApp) {
@@ -219,6 +259,25 @@ fn health_and_readiness(app: &TestApp) {
         app.get("/openapi.json").expect(200).json()["openapi"],
         "3.1.0"
     );
+    // The root says where everything is.
+    let index = app.get("/").expect(200);
+    assert_eq!(
+        index.header("content-type").as_deref(),
+        Some("application/json")
+    );
+    let index = index.json();
+    for (key, href) in [
+        ("api", "/v1"),
+        ("docs", "/docs/"),
+        ("openapi", "/openapi.json"),
+        ("health", "/health"),
+        ("ready", "/ready"),
+    ] {
+        assert_eq!(index["links"][key]["href"], href, "{index}");
+    }
+    for link in index["links"].as_object().unwrap().values() {
+        app.get(link["href"].as_str().unwrap()).expect(200);
+    }
 }
 
 on_both_backends!(

@@ -68,3 +68,25 @@ fn each_token_has_its_own_count() {
         Some("2")
     );
 }
+
+/// A made-up token is refused, and counted against the address that sent it: it
+/// buys no bucket of its own.
+#[test]
+fn made_up_tokens_are_refused_and_counted_per_address() {
+    let app = limited();
+    for (i, remaining) in [2, 1, 0].into_iter().enumerate() {
+        let forged = format!("folio_{i:064}");
+        let res = app
+            .request(Method::GET, "/v1/articles", Some(&forged), None)
+            .expect(401);
+        assert_eq!(
+            res.header("ratelimit-remaining"),
+            Some(remaining.to_string())
+        );
+    }
+    app.request(Method::GET, "/v1/articles", Some("folio_another"), None)
+        .expect(429);
+    app.get("/v1/tags").expect(429);
+    // The real token still has its own count.
+    app.preview("/v1/articles").expect(200);
+}

@@ -58,8 +58,8 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     if !starts_object && serde_json::from_slice::<serde::de::IgnoredAny>(bytes).is_ok() {
         return Err(ApiError::invalid("body", "must be a JSON object"));
     }
-    let deserializer = &mut serde_json::Deserializer::from_slice(bytes);
-    serde_path_to_error::deserialize(deserializer).map_err(|error| {
+    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+    let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
         let path = error.path().to_string();
         let inner = error.into_inner();
         if inner.is_data() {
@@ -71,7 +71,14 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
         } else {
             ApiError::BadRequest(format!("the request body is not valid JSON: {inner}"))
         }
-    })
+    })?;
+    // One JSON value and nothing after it but white space.
+    deserializer.end().map_err(|e| {
+        ApiError::BadRequest(format!(
+            "the request body has bytes after its JSON value: {e}"
+        ))
+    })?;
+    Ok(value)
 }
 
 /// serde's messages end with " at line 1 column 42"; the field name says more.
