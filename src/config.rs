@@ -17,6 +17,8 @@ pub struct Limits {
     pub max_query_chars: usize,
     /// Most tags on one article (at most the spec's 50).
     pub max_tags: usize,
+    /// How long a client may take to send a request body once its headers are in.
+    pub body_timeout: std::time::Duration,
 }
 
 /// The ceilings the OpenAPI document states; configuration may only lower them.
@@ -32,6 +34,7 @@ impl Default for Limits {
             max_per_page: MAX_PER_PAGE,
             max_query_chars: MAX_QUERY_CHARS,
             max_tags: MAX_TAGS,
+            body_timeout: std::time::Duration::from_secs(30),
         }
     }
 }
@@ -187,6 +190,10 @@ impl Config {
                 max_per_page: at_most("FOLIO_MAX_PER_PAGE", MAX_PER_PAGE)?,
                 max_query_chars: at_most("FOLIO_MAX_QUERY_CHARS", MAX_QUERY_CHARS)?,
                 max_tags: at_most("FOLIO_MAX_TAGS_PER_ARTICLE", MAX_TAGS)?,
+                body_timeout: std::time::Duration::from_secs(number(
+                    "FOLIO_BODY_TIMEOUT_SECONDS",
+                    defaults.body_timeout.as_secs(),
+                )?),
             },
             shutdown_grace_seconds: number("FOLIO_SHUTDOWN_GRACE_SECONDS", 30)?,
             rate_limits: RateLimits {

@@ -81,8 +81,15 @@ pub enum ApiError {
     /// `If-Match` named another version; `etag` is the current one.
     #[error("{detail}")]
     PreconditionFailed { detail: String, etag: String },
+    /// The client stopped sending its request body.
+    #[error("{0}")]
+    RequestTimeout(String),
     #[error("{0}")]
     PayloadTooLarge(String),
+    #[error("{0}")]
+    UriTooLong(String),
+    #[error("{0}")]
+    HeadersTooLarge(String),
     /// Past the rate limit; `retry_after` seconds until the window ends.
     #[error("{detail}")]
     TooManyRequests { detail: String, retry_after: u64 },
@@ -120,7 +127,13 @@ impl ApiError {
             ApiError::PreconditionFailed { .. } => {
                 ("/problems/precondition-failed", "Precondition failed")
             }
+            ApiError::RequestTimeout(_) => ("/problems/request-timeout", "Request timeout"),
             ApiError::PayloadTooLarge(_) => ("/problems/payload-too-large", "Payload too large"),
+            ApiError::UriTooLong(_) => ("/problems/uri-too-long", "URI too long"),
+            ApiError::HeadersTooLarge(_) => (
+                "/problems/headers-too-large",
+                "Request header fields too large",
+            ),
             ApiError::TooManyRequests { .. } => ("/problems/rate-limited", "Too many requests"),
             ApiError::UnsupportedMediaType(_) => {
                 ("/problems/unsupported-media-type", "Unsupported media type")
@@ -170,7 +183,10 @@ impl ResponseError for ApiError {
             ApiError::Gone(_) => StatusCode::GONE,
             ApiError::Conflict(_) | ApiError::UnknownReference(_) => StatusCode::CONFLICT,
             ApiError::PreconditionFailed { .. } => StatusCode::PRECONDITION_FAILED,
+            ApiError::RequestTimeout(_) => StatusCode::REQUEST_TIMEOUT,
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::UriTooLong(_) => StatusCode::URI_TOO_LONG,
+            ApiError::HeadersTooLarge(_) => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
             ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
@@ -193,6 +209,10 @@ impl ResponseError for ApiError {
             }
             ApiError::Unavailable(_) => {
                 response.insert_header((header::RETRY_AFTER, "5"));
+            }
+            // The rest of the body may still arrive: the connection cannot be reused.
+            ApiError::RequestTimeout(_) => {
+                response.force_close();
             }
             ApiError::TooManyRequests { retry_after, .. } => {
                 response.insert_header((header::RETRY_AFTER, retry_after.to_string()));

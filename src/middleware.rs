@@ -48,6 +48,44 @@ pub async fn request_id(
     Ok(res)
 }
 
+/// The longest request target (path and query) answered: longer is a 414.
+pub const MAX_URI_BYTES: usize = 8 * 1024;
+/// The most request headers answered: more is a 431. Below the HTTP parser's own
+/// ceiling (96), which would answer with an empty body instead of a problem.
+pub const MAX_HEADERS: usize = 64;
+/// The most bytes of request headers (names and values) answered: more is a 431.
+pub const MAX_HEADER_BYTES: usize = 16 * 1024;
+
+/// Refuses requests whose target or headers are larger than any client needs,
+/// as problem documents like every other error.
+pub async fn request_size(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let target = req.uri().path_and_query().map_or(0, |p| p.as_str().len());
+    let header_bytes: usize = req
+        .headers()
+        .iter()
+        .map(|(name, value)| name.as_str().len() + value.len())
+        .sum();
+    let refusal = if target > MAX_URI_BYTES {
+        Some(ApiError::UriTooLong(format!(
+            "the request target is {target} bytes; at most {MAX_URI_BYTES} are read"
+        )))
+    } else if req.headers().len() > MAX_HEADERS || header_bytes > MAX_HEADER_BYTES {
+        Some(ApiError::HeadersTooLarge(format!(
+            "the request has {} headers of {header_bytes} bytes; at most {MAX_HEADERS} headers of {MAX_HEADER_BYTES} bytes are read",
+            req.headers().len()
+        )))
+    } else {
+        None
+    };
+    match refusal {
+        Some(refusal) => Ok(req.into_response(refusal.error_response())),
+        None => Ok(next.call(req).await?.map_into_boxed_body()),
+    }
+}
+
 /// The method a request stands for: the one a CORS preflight asks about, else its own.
 fn intended_method(head: &RequestHead) -> Option<Method> {
     if head.method == Method::OPTIONS {

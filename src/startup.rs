@@ -119,6 +119,7 @@ pub fn serve(
             // Outside the ETag layer, which hashes the body as the handler wrote it.
             .wrap(Compress::default())
             .wrap(from_fn(mw::vary_on_encoding))
+            .wrap(from_fn(mw::request_size))
             .wrap(from_fn(mw::security_headers))
             .wrap(from_fn(mw::request_id))
             .wrap(Logger::new("%{x-request-id}o %a \"%r\" %s %b %Dms").log_target("folio::http"))

@@ -328,3 +328,66 @@ fn security_headers_on_every_response() {
         }
     }
 }
+
+/// Sends raw bytes and returns what the server answered (until it closes or `wait` passes).
+fn raw_exchange(app: &TestApp, request: &[u8], wait: std::time::Duration) -> String {
+    use std::io::{Read, Write};
+    let address = app.base.trim_start_matches("http://");
+    let mut stream = std::net::TcpStream::connect(address).expect("connect");
+    stream.set_read_timeout(Some(wait)).unwrap();
+    stream.write_all(request).expect("send");
+    let mut answer = Vec::new();
+    let _ = stream.read_to_end(&mut answer);
+    String::from_utf8_lossy(&answer).into_owned()
+}
+
+/// A body that stops arriving is cut off with a 408 problem, and the connection closed.
+#[test]
+fn a_stalled_body_is_a_408() {
+    let app = TestApp::spawn_with(common::TestDb::sqlite(), |settings| {
+        settings.limits.body_timeout = std::time::Duration::from_secs(1);
+    });
+    let head = format!(
+        "POST /v1/tags HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {}\r\n\
+         Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{{\"name\": ",
+        app.write_token
+    );
+    let started = std::time::Instant::now();
+    let answer = raw_exchange(&app, head.as_bytes(), std::time::Duration::from_secs(10));
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(answer.contains("application/problem+json"), "{answer}");
+    assert!(answer.contains("/problems/request-timeout"), "{answer}");
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(9),
+        "the server closed the connection"
+    );
+    assert_eq!(app.get("/v1/tags").json()["total"], 0);
+}
+
+/// A target or headers larger than any client needs get a problem document too.
+#[test]
+fn oversized_targets_and_headers_are_problems() {
+    let app = TestApp::spawn(common::TestDb::sqlite());
+    let long = format!("/v1/articles/{}", "a".repeat(9_000));
+    let res = app.get(&long).expect(414);
+    assert_eq!(
+        res.header("content-type").as_deref(),
+        Some("application/problem+json")
+    );
+    assert_eq!(res.json()["type"], "/problems/uri-too-long");
+    let names: Vec<String> = (0..70).map(|i| format!("x-extra-{i}")).collect();
+    let many: Vec<(&str, &str)> = names.iter().map(|n| (n.as_str(), "v")).collect();
+    let res = app.client_get_with("/v1/articles", &many).expect(431);
+    assert_eq!(res.json()["type"], "/problems/headers-too-large");
+    let big = "v".repeat(17_000);
+    let res = app
+        .client_get_with("/v1/articles", &[("x-big", big.as_str())])
+        .expect(431);
+    assert_eq!(
+        res.header("content-type").as_deref(),
+        Some("application/problem+json")
+    );
+    // Ordinary requests are untouched.
+    app.get(&format!("/v1/articles?q={}", "coeur+".repeat(15)))
+        .expect(200);
+}

@@ -143,6 +143,11 @@ impl FieldSet {
         Value::Object(picked)
     }
 
+    /// Whether the field `name` is among those asked for.
+    pub fn includes(&self, name: &str) -> bool {
+        self.0.iter().any(|n| n == name)
+    }
+
     pub fn needs_body(&self) -> bool {
         self.0.iter().any(|n| n == "body" || n == "body_html")
     }

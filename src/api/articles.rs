@@ -500,7 +500,8 @@ pub const ARTICLE_FIELDS_SCHEMA: &str = "ArticleFields";
 /// The best passage of an article for a search: in the body, else the standfirst, else the title.
 fn highlight(record: &ArticleRecord, search: &SearchQuery) -> Option<String> {
     let language = Language::from_tag(&record.row.language);
-    snippet(&markdown::plain_text(&record.row.body), search, language)
+    let body = head(&record.row.body, MAX_HIGHLIGHTED_BYTES);
+    snippet(&markdown::plain_text(body), search, language)
         .or_else(|| {
             record
                 .row
@@ -509,6 +510,23 @@ fn highlight(record: &ArticleRecord, search: &SearchQuery) -> Option<String> {
                 .and_then(|s| snippet(s, search, language))
         })
         .or_else(|| snippet(&record.row.title, search, language))
+}
+
+/// How much of a body the highlighter reads: its work per hit is bounded, whatever
+/// the article's length (a match further on is found, but shown from the standfirst
+/// or title, if at all).
+const MAX_HIGHLIGHTED_BYTES: usize = 64 * 1024;
+
+/// The first `max` bytes of `text`, cut at a character boundary.
+fn head(text: &str, max: usize) -> &str {
+    if text.len() <= max {
+        return text;
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
 }
 
 fn item_json<T: Serialize>(item: T) -> Value {
@@ -550,31 +568,39 @@ pub async fn list_articles(
         Window::Page(page) => page.per_page,
         Window::After(_, limit) => *limit,
     };
-    let list = db
+    let fields = query.fields;
+    // Highlighting and serialising a page of long articles is CPU work: it runs on
+    // the blocking pool with the query, never on the threads that answer everyone.
+    let (data, next, total) = db
         .run(move |conn| {
-            article_list::list(conn, &filter, visibility, sort, &window, include_total)
+            let list = article_list::list(conn, &filter, visibility, sort, &window, include_total)?;
+            let wants_highlight = fields.as_ref().is_none_or(|f| f.includes("highlight"));
+            let data: Vec<Value> = list
+                .records
+                .into_iter()
+                .map(|record| {
+                    let highlight = search
+                        .as_ref()
+                        .filter(|_| wants_highlight)
+                        .and_then(|q| highlight(&record, q));
+                    match &fields {
+                        Some(fields) => {
+                            let mut article = Article::from(record);
+                            article.summary.highlight = highlight;
+                            fields.project(item_json(article))
+                        }
+                        None => {
+                            let mut summary = ArticleSummary::from(record);
+                            summary.highlight = highlight;
+                            item_json(summary)
+                        }
+                    }
+                })
+                .collect();
+            Ok((data, list.next, list.total))
         })
         .await?;
-    let data = list
-        .records
-        .into_iter()
-        .map(|record| {
-            let highlight = search.as_ref().and_then(|q| highlight(&record, q));
-            match &query.fields {
-                Some(fields) => {
-                    let mut article = Article::from(record);
-                    article.summary.highlight = highlight;
-                    fields.project(item_json(article))
-                }
-                None => {
-                    let mut summary = ArticleSummary::from(record);
-                    summary.highlight = highlight;
-                    item_json(summary)
-                }
-            }
-        })
-        .collect();
-    let next_cursor = list.next.map(|c| c.encode());
+    let next_cursor = next.map(|c| c.encode());
     let mut links = Vec::new();
     if let Some(cursor) = &next_cursor {
         links.push(format!(
@@ -601,7 +627,7 @@ pub async fn list_articles(
         per_page,
         page,
         next_cursor,
-        total: list.total,
+        total,
     }))
 }
 

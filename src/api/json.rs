@@ -117,10 +117,13 @@ type BodyFuture = Pin<Box<dyn Future<Output = Result<web::BytesMut, ApiError>>>>
 /// The raw body, checked for media type and size.
 fn read(req: &HttpRequest, payload: &mut Payload) -> BodyFuture {
     let json = is_json(req);
-    let limit = req
+    let (limit, timeout) = req
         .app_data::<web::Data<ServerSettings>>()
-        .map(|s| s.limits.max_request_bytes)
-        .unwrap_or(Limits::default().max_request_bytes);
+        .map(|s| (s.limits.max_request_bytes, s.limits.body_timeout))
+        .unwrap_or_else(|| {
+            let defaults = Limits::default();
+            (defaults.max_request_bytes, defaults.body_timeout)
+        });
     let mut payload = payload.take();
     Box::pin(async move {
         if !json {
@@ -128,18 +131,30 @@ fn read(req: &HttpRequest, payload: &mut Payload) -> BodyFuture {
                 "send the body as JSON with Content-Type: application/json".into(),
             ));
         }
-        let mut bytes = web::BytesMut::new();
-        while let Some(chunk) = payload.next().await {
-            let chunk = chunk.map_err(|e| {
-                ApiError::BadRequest(format!("could not read the request body: {e}"))
-            })?;
-            if bytes.len() + chunk.len() > limit {
-                return Err(ApiError::PayloadTooLarge(format!(
-                    "the request body is larger than {limit} bytes"
-                )));
+        let receive = async move {
+            let mut bytes = web::BytesMut::new();
+            while let Some(chunk) = payload.next().await {
+                let chunk = chunk.map_err(|e| {
+                    ApiError::BadRequest(format!("could not read the request body: {e}"))
+                })?;
+                if bytes.len() + chunk.len() > limit {
+                    return Err(ApiError::PayloadTooLarge(format!(
+                        "the request body is larger than {limit} bytes"
+                    )));
+                }
+                bytes.extend_from_slice(&chunk);
             }
-            bytes.extend_from_slice(&chunk);
-        }
-        Ok(bytes)
+            Ok(bytes)
+        };
+        // A client that stalls mid-body must not hold a connection (and a worker's
+        // attention) for ever.
+        actix_web::rt::time::timeout(timeout, receive)
+            .await
+            .unwrap_or_else(|_| {
+                Err(ApiError::RequestTimeout(format!(
+                    "the request body did not arrive within {} seconds",
+                    timeout.as_secs()
+                )))
+            })
     })
 }

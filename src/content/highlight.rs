@@ -6,7 +6,26 @@ use super::search::SearchQuery;
 /// Words of context in a snippet.
 const WINDOW_WORDS: usize = 30;
 
+/// What stands between two blocks (a sub-heading and the paragraph after it) in a
+/// snippet: the snippet is one line of HTML, where a bare line break would vanish.
+pub const BLOCK_SEPARATOR: &str = " — ";
+
+/// Escapes `text` for HTML; a blank line (a block boundary in plain text) becomes
+/// [`BLOCK_SEPARATOR`].
 fn escape(text: &str, out: &mut String) {
+    let mut blocks = text.split("\n\n");
+    if let Some(first) = blocks.next() {
+        escape_inline(first, out);
+    }
+    for block in blocks {
+        let trimmed_end = out.trim_end().len();
+        out.truncate(trimmed_end);
+        out.push_str(BLOCK_SEPARATOR);
+        escape_inline(block.trim_start(), out);
+    }
+}
+
+fn escape_inline(text: &str, out: &mut String) {
     for c in text.chars() {
         match c {
             '&' => out.push_str("&amp;"),
@@ -95,5 +114,20 @@ mod tests {
             "{s}"
         );
         assert!(snippet("rien", &q, Language::French).is_none());
+    }
+
+    #[test]
+    fn blocks_stay_apart() {
+        let q = SearchQuery::parse("jeu").unwrap();
+        let s = snippet(
+            "Le nucléaire au centre du jeu\n\nLe pays détient des réserves.",
+            &q,
+            Language::French,
+        )
+        .unwrap();
+        assert_eq!(
+            s,
+            "Le nucléaire au centre du <mark>jeu</mark> — Le pays détient des réserves."
+        );
     }
 }
