@@ -158,8 +158,9 @@ fn prepare_when_reachable(db: Database, config: Config, with_demo: bool, readine
                 Ok(()) => break,
                 Err(e) => {
                     log::warn!(
-                        "the {} database is not ready ({e}); retrying in {} s",
+                        "the {} database is not ready ({}); retrying in {} s",
                         db.backend.name(),
+                        db::one_line(&e),
                         delay.as_secs()
                     );
                     std::thread::sleep(delay);

@@ -2,7 +2,7 @@
 
 use chrono_tz::Tz;
 
-use crate::rate_limit::RateLimits;
+use crate::rate_limit::{RateLimits, TrustedProxies};
 
 /// Size limits on what clients may send.
 #[derive(Debug, Clone)]
@@ -151,14 +151,6 @@ where
     Ok(value)
 }
 
-fn flag(name: &str) -> Result<bool, String> {
-    match var(name).as_deref().map(str::trim) {
-        None | Some("false" | "0") => Ok(false),
-        Some("true" | "1") => Ok(true),
-        Some(other) => Err(format!("{name} must be true or false (got {other:?})")),
-    }
-}
-
 impl Config {
     pub fn server_settings(&self) -> ServerSettings {
         ServerSettings {
@@ -166,7 +158,7 @@ impl Config {
             timezone: self.timezone,
             cors: self.cors.clone(),
             shutdown_grace_seconds: self.shutdown_grace_seconds,
-            rate_limits: self.rate_limits,
+            rate_limits: self.rate_limits.clone(),
         }
     }
 
@@ -203,7 +195,10 @@ impl Config {
                     "FOLIO_RATE_LIMIT_WINDOW_SECONDS",
                     rate_defaults.window_seconds,
                 )?,
-                trust_forwarded: flag("FOLIO_TRUST_FORWARDED")?,
+                trusted_proxies: TrustedProxies::parse(
+                    var("FOLIO_TRUST_FORWARDED").as_deref().unwrap_or("false"),
+                )
+                .map_err(|e| format!("FOLIO_TRUST_FORWARDED: {e}"))?,
             },
             cors: CorsPolicy {
                 read: Origins::parse(

@@ -7,16 +7,68 @@ use actix_web::dev::{RequestHead, ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Next;
-use actix_web::{web, HttpMessage, HttpRequest, HttpResponse, ResponseError};
+use actix_web::{web, HttpMessage, HttpRequest, HttpResponse};
 use sha2::{Digest, Sha256};
 
 use crate::auth::{Caller, Refusal};
 use crate::config::{CorsPolicy, ServerSettings};
 use crate::error::ApiError;
-use crate::rate_limit::{Client, RateLimiter, RateLimits};
+use crate::rate_limit::{Client, RateLimiter, RateLimits, TrustedProxies};
 use crate::startup::Readiness;
 
 pub const REQUEST_ID: &str = "x-request-id";
+
+/// Answers `req` with `error`'s problem, the error kept on the response for the log.
+fn refuse(req: ServiceRequest, error: ApiError) -> ServiceResponse<BoxBody> {
+    let (req, _) = req.into_parts();
+    ServiceResponse::from_err(error, req)
+}
+
+/// One log line per request (target `folio::http`): its id, the client, the request
+/// line, status, body size and time taken; for an error also the problem's type,
+/// and for a 5xx (logged at `error`) its cause.
+pub async fn access_log(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let started = std::time::Instant::now();
+    let peer = req.connection_info().peer_addr().unwrap_or("-").to_owned();
+    let line = format!(
+        "\"{} {} {:?}\"",
+        req.method(),
+        req.uri().path_and_query().map_or("/", |p| p.as_str()),
+        req.version()
+    );
+    let res = next.call(req).await?;
+    let status = res.status();
+    let id = res
+        .headers()
+        .get(REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("-");
+    let bytes = match res.response().body().size() {
+        actix_web::body::BodySize::Sized(n) => n.to_string(),
+        _ => "-".into(),
+    };
+    let millis = started.elapsed().as_secs_f64() * 1000.0;
+    let summary = format!(
+        "{id} {peer} {line} {} {bytes} {millis:.1}ms",
+        status.as_u16()
+    );
+    let problem = res
+        .response()
+        .error()
+        .and_then(|e| e.as_error::<ApiError>());
+    match problem {
+        Some(error) if status.is_server_error() => {
+            log::error!(target: "folio::http", "{summary} {}: {error}", error.problem().kind)
+        }
+        Some(error) => log::info!(target: "folio::http", "{summary} {}", error.problem().kind),
+        None if status.is_server_error() => log::error!(target: "folio::http", "{summary}"),
+        None => log::info!(target: "folio::http", "{summary}"),
+    }
+    Ok(res)
+}
 
 fn acceptable_request_id(value: &HeaderValue) -> Option<String> {
     let text = value.to_str().ok()?;
@@ -81,7 +133,7 @@ pub async fn request_size(
         None
     };
     match refusal {
-        Some(refusal) => Ok(req.into_response(refusal.error_response())),
+        Some(refusal) => Ok(refuse(req, refusal)),
         None => Ok(next.call(req).await?.map_into_boxed_body()),
     }
 }
@@ -153,7 +205,7 @@ pub async fn cors_refusal(
                 "cross-origin request refused: {} may not send {method} requests from a browser",
                 origin.to_str().unwrap_or("this origin")
             ));
-            Ok(req.into_response(error.error_response()))
+            Ok(refuse(req, error))
         }
         None => Ok(next.call(req).await?.map_into_boxed_body()),
     }
@@ -226,7 +278,7 @@ pub async fn until_ready(
         let refusal = ApiError::Unavailable(
             "Folio is starting and has not reached its database yet; try again shortly".into(),
         );
-        return Ok(req.into_response(refusal.error_response()));
+        return Ok(refuse(req, refusal));
     }
     Ok(next.call(req).await?.map_into_boxed_body())
 }
@@ -258,14 +310,14 @@ pub async fn rate_limit(
                 ),
                 retry_after: d.reset,
             };
-            req.into_response(refusal.error_response())
+            refuse(req, refusal)
         }
         // Refused credentials are answered only now, so that guessing tokens
         // counts against the guesser's address like any other request.
         _ => {
             let refused = req.extensions_mut().remove::<Refusal>();
             match refused {
-                Some(Refusal(refusal)) => req.into_response(refusal.error_response()),
+                Some(Refusal(refusal)) => refuse(req, refusal),
                 None => next.call(req).await?.map_into_boxed_body(),
             }
         }
@@ -291,18 +343,62 @@ pub async fn rate_limit(
 
 /// Who a request counts against: its verified token (see `auth::authenticate`),
 /// else its client address. A made-up token is no bucket of its own.
-fn client_of(req: &ServiceRequest, limits: RateLimits) -> Client {
+fn client_of(req: &ServiceRequest, limits: &RateLimits) -> Client {
     if let Some(Caller::Token { name, .. }) = req.extensions().get::<Caller>() {
         return Client::Token(name.clone());
     }
-    let address = if limits.trust_forwarded {
-        req.connection_info()
-            .realip_remote_addr()
-            .map(|a| a.to_owned())
-    } else {
-        req.peer_addr().map(|a| a.ip().to_string())
+    let peer = req.peer_addr().map(|a| a.ip());
+    let chain = match limits.trusted_proxies {
+        TrustedProxies::None => Vec::new(),
+        _ => forwarded_chain(req.headers()),
     };
-    Client::Address(address.unwrap_or_default())
+    limits
+        .trusted_proxies
+        .client(peer, &chain)
+        .map_or(Client::Unknown, Client::Address)
+}
+
+/// The addresses proxies appended, leftmost first: `X-Forwarded-For`, or else
+/// the `for=` of RFC 7239's `Forwarded`. Entries that are not addresses are left out.
+fn forwarded_chain(headers: &header::HeaderMap) -> Vec<std::net::IpAddr> {
+    let values = |name| {
+        headers
+            .get_all(name)
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .map(str::trim)
+            .collect::<Vec<_>>()
+    };
+    let x_forwarded_for = values(header::HeaderName::from_static("x-forwarded-for"));
+    let entries: Vec<&str> = if x_forwarded_for.is_empty() {
+        values(header::FORWARDED)
+            .into_iter()
+            .filter_map(|element| {
+                element.split(';').find_map(|pair| {
+                    let (key, value) = pair.trim().split_once('=')?;
+                    key.eq_ignore_ascii_case("for")
+                        .then_some(value.trim_matches('"'))
+                })
+            })
+            .collect()
+    } else {
+        x_forwarded_for
+    };
+    entries.into_iter().filter_map(parse_node).collect()
+}
+
+/// An address as proxies write it: `192.0.2.1`, `192.0.2.1:4711`, `[2001:db8::1]:4711`.
+fn parse_node(text: &str) -> Option<std::net::IpAddr> {
+    if let Ok(ip) = text.parse() {
+        return Some(ip);
+    }
+    if let Ok(socket) = text.parse::<std::net::SocketAddr>() {
+        return Some(socket.ip());
+    }
+    text.trim_start_matches('[')
+        .trim_end_matches(']')
+        .parse()
+        .ok()
 }
 
 /// The strong ETag of a body: what `If-None-Match` and `If-Match` are compared with.
@@ -430,5 +526,5 @@ pub async fn fallback(req: HttpRequest, routes: web::Data<RouteTable>) -> HttpRe
         },
         None => ApiError::NotFound(format!("there is nothing at {}", req.path())),
     };
-    error.error_response()
+    HttpResponse::from_error(error)
 }

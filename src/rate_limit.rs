@@ -1,25 +1,105 @@
-//! Rate limiting per token, and per client address for anonymous callers:
-//! a fixed window of `window` seconds allowing `limit` requests, answered with
-//! the `RateLimit-*` headers of the IETF draft and, past the limit, a 429.
+//! Rate limiting per verified token, and per client address for everyone else:
+//! GCRA (the `governor` crate), so `limit` requests per `window` come back
+//! gradually rather than all at once, answered with the `RateLimit-*` headers of
+//! the IETF draft and, past the limit, a 429.
 //!
-//! The counters live in each process: with several API nodes behind a balancer a
+//! The state lives in each process: with several API nodes behind a balancer a
 //! client may get up to the limit from each. That is the trade chosen over a
 //! shared store on every request; a global limit belongs in the gateway or CDN,
 //! or set each node's limit to the global one divided by the node count.
+//!
+//! Each check costs the same whatever the number of clients (a sharded map, one
+//! shard locked per check), and clients whose allowance is full again are
+//! forgotten by a sweep every few seconds, so memory follows the clients active
+//! within one window.
 
-use std::collections::HashMap;
-use std::sync::Mutex;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::net::IpAddr;
+use std::num::NonZeroU32;
+use std::sync::{Arc, Weak};
+use std::time::Duration;
+
+use governor::clock::{Clock, DefaultClock};
+use governor::middleware::StateInformationMiddleware;
+use governor::{Quota, RateLimiter as Gcra};
+use ipnet::IpNet;
+
+/// Which proxies' word to take for the client address.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum TrustedProxies {
+    /// The connection's peer is the client: forwarding headers are ignored.
+    #[default]
+    None,
+    /// This many proxies stand in front: the client is the address the
+    /// outermost one added, counted from the right of `X-Forwarded-For`.
+    Hops(usize),
+    /// Proxies at these addresses: the client is the rightmost address not among them.
+    Networks(Vec<IpNet>),
+}
+
+impl TrustedProxies {
+    /// `false`/`0` (none), `true` (one proxy), a number of proxies, or a
+    /// comma-separated list of the proxies' networks (`10.0.0.0/8,192.0.2.7`).
+    pub fn parse(text: &str) -> Result<Self, String> {
+        match text.trim() {
+            "" | "false" | "0" => return Ok(Self::None),
+            "true" => return Ok(Self::Hops(1)),
+            _ => {}
+        }
+        if let Ok(hops) = text.trim().parse::<usize>() {
+            return Ok(Self::Hops(hops));
+        }
+        text.split(',')
+            .map(|item| {
+                let item = item.trim();
+                item.parse::<IpNet>()
+                    .or_else(|_| item.parse::<IpAddr>().map(IpNet::from))
+                    .map_err(|_| {
+                        format!(
+                            "{item:?} is neither an IP address nor a network such as 10.0.0.0/8"
+                        )
+                    })
+            })
+            .collect::<Result<_, _>>()
+            .map(Self::Networks)
+    }
+
+    /// The client's address, from the connection's `peer` and the addresses the
+    /// proxies appended (`forwarded`, leftmost first). Only entries the trusted
+    /// proxies added are believed: anything to their left is the client's own say.
+    pub fn client(&self, peer: Option<IpAddr>, forwarded: &[IpAddr]) -> Option<IpAddr> {
+        match self {
+            Self::None => peer,
+            Self::Hops(hops) => match forwarded.len().checked_sub(*hops) {
+                Some(i) if *hops > 0 => forwarded.get(i).copied(),
+                // Fewer entries than proxies: the request skipped one, so the
+                // connection itself is all that can be believed.
+                _ => peer,
+            },
+            Self::Networks(networks) => {
+                let trusted = |ip: &IpAddr| networks.iter().any(|n| n.contains(ip));
+                if !peer.as_ref().is_some_and(trusted) {
+                    return peer;
+                }
+                forwarded
+                    .iter()
+                    .rev()
+                    .find(|ip| !trusted(ip))
+                    .or(forwarded.first())
+                    .copied()
+                    .or(peer)
+            }
+        }
+    }
+}
 
 /// Limits per window; `0` turns a limit off.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RateLimits {
     pub anonymous: u32,
     pub token: u32,
     pub window_seconds: u64,
-    /// Take the client address from `X-Forwarded-For`/`Forwarded` (behind a
-    /// trusted proxy or CDN) instead of the connection's peer.
-    pub trust_forwarded: bool,
+    /// Whose forwarding headers name the client (behind a proxy or CDN).
+    pub trusted_proxies: TrustedProxies,
 }
 
 impl Default for RateLimits {
@@ -28,7 +108,7 @@ impl Default for RateLimits {
             anonymous: 1200,
             token: 6000,
             window_seconds: 60,
-            trust_forwarded: false,
+            trusted_proxies: TrustedProxies::None,
         }
     }
 }
@@ -38,7 +118,9 @@ impl Default for RateLimits {
 pub enum Client {
     /// A verified token, by its (unique) name.
     Token(String),
-    Address(String),
+    Address(IpAddr),
+    /// No address could be had (a Unix socket, a test harness).
+    Unknown,
 }
 
 /// The outcome for one request.
@@ -46,74 +128,143 @@ pub enum Client {
 pub struct Decision {
     pub limit: u32,
     pub remaining: u32,
-    /// Seconds until the window ends and the count starts again.
+    /// Seconds until the allowance is whole again (refused: until one more request is allowed).
     pub reset: u64,
     pub allowed: bool,
     pub window_seconds: u64,
 }
 
-/// Past this many clients, counters of ended windows are dropped.
-const PRUNE_AT: usize = 50_000;
+type Keyed = Gcra<
+    Client,
+    governor::state::keyed::DefaultKeyedStateStore<Client>,
+    DefaultClock,
+    StateInformationMiddleware,
+>;
 
-#[derive(Debug, Default)]
+/// One GCRA limiter with its quota's numbers, for the headers.
+struct Bucket {
+    limiter: Keyed,
+    limit: u32,
+    /// The time one request of the allowance takes to come back.
+    period: Duration,
+}
+
+impl Bucket {
+    fn new(limit: u32, window_seconds: u64) -> Option<Self> {
+        let burst = NonZeroU32::new(limit)?;
+        let window = Duration::from_secs(window_seconds);
+        let period = window.checked_div(limit).filter(|p| !p.is_zero())?;
+        let quota = Quota::with_period(period)?.allow_burst(burst);
+        Some(Self {
+            limiter: Gcra::keyed(quota).with_middleware::<StateInformationMiddleware>(),
+            limit,
+            period,
+        })
+    }
+}
+
 pub struct RateLimiter {
     limits: RateLimits,
-    windows: Mutex<HashMap<Client, (u64, u32)>>,
+    anonymous: Option<Bucket>,
+    token: Option<Bucket>,
+    clock: DefaultClock,
 }
 
 impl RateLimiter {
     pub fn new(limits: RateLimits) -> Self {
         Self {
+            anonymous: Bucket::new(limits.anonymous, limits.window_seconds),
+            token: Bucket::new(limits.token, limits.window_seconds),
             limits,
-            windows: Mutex::default(),
+            clock: DefaultClock::default(),
         }
     }
 
-    pub fn limits(&self) -> RateLimits {
-        self.limits
+    /// A shared limiter, with a thread that forgets idle clients every few seconds
+    /// for as long as the limiter is in use.
+    pub fn shared(limits: RateLimits) -> Arc<Self> {
+        let limiter = Arc::new(Self::new(limits));
+        let weak: Weak<Self> = Arc::downgrade(&limiter);
+        let spawned = std::thread::Builder::new()
+            .name("rate-limit-sweep".into())
+            .spawn(move || loop {
+                std::thread::sleep(SWEEP_EVERY);
+                match weak.upgrade() {
+                    Some(limiter) => limiter.forget_idle(),
+                    None => return,
+                }
+            });
+        if let Err(e) = spawned {
+            log::warn!("rate limiter: no sweeping thread ({e}); idle clients stay in memory");
+        }
+        limiter
+    }
+
+    pub fn limits(&self) -> &RateLimits {
+        &self.limits
+    }
+
+    /// Drops clients whose allowance is whole again (they would start afresh anyway).
+    pub fn forget_idle(&self) {
+        for bucket in [&self.anonymous, &self.token].into_iter().flatten() {
+            bucket.limiter.retain_recent();
+            bucket.limiter.shrink_to_fit();
+        }
+    }
+
+    /// How many clients are remembered.
+    pub fn clients(&self) -> usize {
+        [&self.anonymous, &self.token]
+            .into_iter()
+            .flatten()
+            .map(|b| b.limiter.len())
+            .sum()
     }
 
     /// Counts one request of `client`; `None` when its kind of client is not limited.
     pub fn check(&self, client: Client) -> Option<Decision> {
-        let limit = match client {
-            Client::Token(_) => self.limits.token,
-            Client::Address(_) => self.limits.anonymous,
+        let bucket = match client {
+            Client::Token(_) => self.token.as_ref(),
+            Client::Address(_) | Client::Unknown => self.anonymous.as_ref(),
+        }?;
+        let decision = match bucket.limiter.check_key(&client) {
+            Ok(state) => {
+                let remaining = state.remaining_burst_capacity().min(bucket.limit);
+                let used = bucket.limit - remaining;
+                Decision {
+                    limit: bucket.limit,
+                    remaining,
+                    reset: seconds_up(bucket.period * used),
+                    allowed: true,
+                    window_seconds: self.limits.window_seconds,
+                }
+            }
+            Err(not_until) => Decision {
+                limit: bucket.limit,
+                remaining: 0,
+                reset: seconds_up(not_until.wait_time_from(self.clock.now())).max(1),
+                allowed: false,
+                window_seconds: self.limits.window_seconds,
+            },
         };
-        if limit == 0 || self.limits.window_seconds == 0 {
-            return None;
-        }
-        let now = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map(|d| d.as_secs())
-            .unwrap_or(0);
-        let window = now / self.limits.window_seconds;
-        let reset = (window + 1) * self.limits.window_seconds - now;
-        // A poisoned lock only means another request panicked mid-count: the counts are still usable.
-        let mut windows = self.windows.lock().unwrap_or_else(|e| e.into_inner());
-        if windows.len() >= PRUNE_AT {
-            windows.retain(|_, (w, _)| *w == window);
-        }
-        let entry = windows.entry(client).or_insert((window, 0));
-        if entry.0 != window {
-            *entry = (window, 0);
-        }
-        let allowed = entry.1 < limit;
-        if allowed {
-            entry.1 += 1;
-        }
-        Some(Decision {
-            limit,
-            remaining: limit - entry.1,
-            reset,
-            allowed,
-            window_seconds: self.limits.window_seconds,
-        })
+        Some(decision)
     }
+}
+
+/// How often idle clients are forgotten.
+const SWEEP_EVERY: Duration = Duration::from_secs(5);
+
+fn seconds_up(duration: Duration) -> u64 {
+    duration.as_secs() + u64::from(duration.subsec_nanos() > 0)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn ip(text: &str) -> IpAddr {
+        text.parse().unwrap()
+    }
 
     #[test]
     fn counts_per_client_and_refuses_past_the_limit() {
@@ -121,9 +272,9 @@ mod tests {
             anonymous: 2,
             token: 3,
             window_seconds: 3600,
-            trust_forwarded: false,
+            trusted_proxies: TrustedProxies::None,
         });
-        let a = || Client::Address("192.0.2.1".into());
+        let a = || Client::Address(ip("192.0.2.1"));
         let first = limiter.check(a()).unwrap();
         assert!(first.allowed);
         assert_eq!(first.remaining, 1);
@@ -131,10 +282,10 @@ mod tests {
         let refused = limiter.check(a()).unwrap();
         assert!(!refused.allowed);
         assert_eq!(refused.remaining, 0);
-        assert!(refused.reset >= 1 && refused.reset <= 3600);
+        assert!(refused.reset >= 1 && refused.reset <= 3600, "{refused:?}");
         assert!(
             limiter
-                .check(Client::Address("192.0.2.2".into()))
+                .check(Client::Address(ip("192.0.2.2")))
                 .unwrap()
                 .allowed
         );
@@ -150,6 +301,55 @@ mod tests {
             anonymous: 0,
             ..RateLimits::default()
         });
-        assert_eq!(limiter.check(Client::Address("192.0.2.1".into())), None);
+        assert_eq!(limiter.check(Client::Address(ip("192.0.2.1"))), None);
+    }
+
+    #[test]
+    fn idle_clients_are_forgotten() {
+        let limiter = RateLimiter::new(RateLimits {
+            anonymous: 1000,
+            window_seconds: 1,
+            ..RateLimits::default()
+        });
+        for i in 0..5_000u32 {
+            limiter.check(Client::Address(IpAddr::from(i.to_be_bytes())));
+        }
+        assert_eq!(limiter.clients(), 5_000);
+        std::thread::sleep(Duration::from_millis(20));
+        limiter.forget_idle();
+        assert_eq!(limiter.clients(), 0);
+    }
+
+    #[test]
+    fn only_the_trusted_proxies_word_is_taken() {
+        let chain = [ip("203.0.113.9"), ip("198.51.100.4"), ip("10.0.0.2")];
+        let peer = Some(ip("10.0.0.1"));
+        assert_eq!(TrustedProxies::None.client(peer, &chain), peer);
+        // One proxy: the address it saw, never the client-supplied leftmost one.
+        assert_eq!(
+            TrustedProxies::Hops(1).client(peer, &chain),
+            Some(ip("10.0.0.2"))
+        );
+        assert_eq!(
+            TrustedProxies::Hops(2).client(peer, &chain),
+            Some(ip("198.51.100.4"))
+        );
+        assert_eq!(TrustedProxies::Hops(5).client(peer, &chain), peer);
+        let networks = TrustedProxies::parse("10.0.0.0/8").unwrap();
+        assert_eq!(networks.client(peer, &chain), Some(ip("198.51.100.4")));
+        // A peer outside the trusted networks speaks for itself.
+        assert_eq!(
+            networks.client(Some(ip("192.0.2.50")), &chain),
+            Some(ip("192.0.2.50"))
+        );
+        assert_eq!(
+            TrustedProxies::parse("true").unwrap(),
+            TrustedProxies::Hops(1)
+        );
+        assert_eq!(
+            TrustedProxies::parse("false").unwrap(),
+            TrustedProxies::None
+        );
+        assert!(TrustedProxies::parse("10.0.0.0/33").is_err());
     }
 }

@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use actix_web::dev::{ServiceFactory, ServiceRequest};
-use actix_web::middleware::{from_fn, Compress, Logger};
+use actix_web::middleware::{from_fn, Compress};
 use actix_web::{web, App, HttpResponse, HttpServer};
 use utoipa_actix_web::{scope, AppExt, UtoipaApp};
 use utoipa_swagger_ui::SwaggerUi;
@@ -88,7 +88,7 @@ pub fn serve(
     // arena that fragments under load.
     let blocking_threads = db.pool_size() as usize;
     // One limiter for all workers: the counts are per process.
-    let limiter = web::Data::new(RateLimiter::new(settings.rate_limits));
+    let limiter = web::Data::from(RateLimiter::shared(settings.rate_limits.clone()));
     let readiness = web::Data::new(readiness);
     let settings = web::Data::new(settings);
     let server = HttpServer::new(move || {
@@ -122,7 +122,7 @@ pub fn serve(
             .wrap(from_fn(mw::request_size))
             .wrap(from_fn(mw::security_headers))
             .wrap(from_fn(mw::request_id))
-            .wrap(Logger::new("%{x-request-id}o %a \"%r\" %s %b %Dms").log_target("folio::http"))
+            .wrap(from_fn(mw::access_log))
     })
     // On SIGTERM or SIGINT the server stops accepting, lets requests in flight
     // finish for up to `grace` seconds, then exits.

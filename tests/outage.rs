@@ -87,6 +87,8 @@ struct Server {
     child: Child,
     base: String,
     client: reqwest::blocking::Client,
+    /// Every line the server logged so far.
+    log: Arc<Mutex<Vec<String>>>,
 }
 
 impl Server {
@@ -110,10 +112,17 @@ impl Server {
             }
         };
         // Keep draining the log so the server never blocks on a full pipe.
-        thread::spawn(move || for _ in log.lines() {});
+        let lines = Arc::new(Mutex::new(vec![line.trim_end().to_owned()]));
+        let kept = lines.clone();
+        thread::spawn(move || {
+            for line in log.lines().map_while(Result::ok) {
+                kept.lock().unwrap().push(line);
+            }
+        });
         Self {
             child,
             base,
+            log: lines,
             client: reqwest::blocking::Client::builder()
                 .timeout(Duration::from_secs(30))
                 .build()
@@ -210,4 +219,60 @@ fn survives_the_database_going_away_and_coming_back() {
     for _ in 0..5 {
         assert_eq!(server.get("/v1/articles").status().as_u16(), 200);
     }
+}
+
+/// While the database is out of reach the log says so once per retry, on one line;
+/// each request is one line with its problem type, and a 5xx is an error with its cause.
+#[test]
+fn the_log_is_one_line_per_event() {
+    let server = Server::start("postgres://postgres@127.0.0.1:1/nowhere?connect_timeout=1");
+    thread::sleep(Duration::from_secs(8));
+    assert_unavailable(server.get("/v1/articles"));
+    thread::sleep(Duration::from_millis(200));
+    let log = server.log.lock().unwrap().clone();
+    let retries = log.iter().filter(|l| l.contains("is not ready")).count();
+    assert!(
+        (1..=4).contains(&retries),
+        "{retries} retry lines in 8 s: {log:#?}"
+    );
+    for line in &log {
+        assert!(
+            line.starts_with('['),
+            "a line that continues another: {line:?}"
+        );
+    }
+    let request = log
+        .iter()
+        .find(|l| l.contains("GET /v1/articles"))
+        .expect("the request is logged");
+    assert!(request.contains(" ERROR "), "{request}");
+    assert!(
+        request.contains(" 503 ") && request.contains("/problems/unavailable"),
+        "{request}"
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let sqlite = Server::start(&format!(
+        "sqlite://{}",
+        dir.path().join("folio.db").display()
+    ));
+    sqlite.wait_for("/ready", 200, Duration::from_secs(30));
+    assert_eq!(sqlite.get("/v1/nothing-here").status().as_u16(), 404);
+    thread::sleep(Duration::from_millis(200));
+    let log = sqlite.log.lock().unwrap().clone();
+    let line = log
+        .iter()
+        .find(|l| l.contains("GET /v1/nothing-here"))
+        .expect("the request is logged");
+    assert!(line.contains(" INFO ") && line.contains(" 404 "), "{line}");
+    assert!(line.ends_with("/problems/not-found"), "{line}");
+    let millis = line
+        .split_whitespace()
+        .find(|w| w.ends_with("ms"))
+        .expect("a latency");
+    let digits = millis.trim_end_matches("ms");
+    assert!(
+        digits.parse::<f64>().is_ok() && digits.split('.').nth(1).map(str::len) == Some(1),
+        "{millis}"
+    );
 }

@@ -4,7 +4,7 @@
 mod common;
 
 use common::{TestApp, TestDb};
-use folio::rate_limit::RateLimits;
+use folio::rate_limit::{RateLimits, TrustedProxies};
 use reqwest::Method;
 
 fn limited() -> TestApp {
@@ -13,7 +13,7 @@ fn limited() -> TestApp {
             anonymous: 3,
             token: 5,
             window_seconds: 3600,
-            trust_forwarded: false,
+            trusted_proxies: TrustedProxies::None,
         };
     })
 }
@@ -89,4 +89,36 @@ fn made_up_tokens_are_refused_and_counted_per_address() {
     app.get("/v1/tags").expect(429);
     // The real token still has its own count.
     app.preview("/v1/articles").expect(200);
+}
+
+/// Behind one trusted proxy, the client is the address that proxy appended: a
+/// client cannot buy a fresh count by writing addresses of its own to the left.
+#[test]
+fn only_the_proxy_appended_address_counts() {
+    let app = TestApp::spawn_with(TestDb::sqlite(), |settings| {
+        settings.rate_limits = RateLimits {
+            anonymous: 3,
+            token: 5,
+            window_seconds: 3600,
+            trusted_proxies: TrustedProxies::Hops(1),
+        };
+    });
+    for i in 0..3 {
+        let spoofed = format!("198.51.100.{i}, 203.0.113.7");
+        app.client_get_with("/v1/articles", &[("X-Forwarded-For", spoofed.as_str())])
+            .expect(200);
+    }
+    app.client_get_with(
+        "/v1/articles",
+        &[("X-Forwarded-For", "198.51.100.99, 203.0.113.7")],
+    )
+    .expect(429);
+    // Another reader behind the same proxy has a count of its own.
+    app.client_get_with("/v1/articles", &[("X-Forwarded-For", "203.0.113.8")])
+        .expect(200);
+    app.client_get_with(
+        "/v1/articles",
+        &[("Forwarded", "for=192.0.2.60;proto=https")],
+    )
+    .expect(200);
 }

@@ -68,7 +68,9 @@ pub struct ArchivePeriod {
     /// `2024`, `2024-11` or `2024-11-27`, by granularity.
     pub period: String,
     pub year: i32,
+    #[schema(required = true)]
     pub month: Option<u32>,
+    #[schema(required = true)]
     pub day: Option<u32>,
     /// Published articles in the period.
     pub count: i64,

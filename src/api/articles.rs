@@ -106,12 +106,14 @@ pub struct ArticleSummary {
     pub slug: String,
     pub title: String,
     /// The summary written by the editor, if any.
+    #[schema(required = true)]
     pub standfirst: Option<String>,
     /// Plain text: the standfirst, or the start of the body when there is none.
     pub excerpt: String,
     /// BCP 47 language tag, given or detected.
     pub language: String,
     pub status: ArticleStatus,
+    #[schema(required = true)]
     pub section: Option<Reference>,
     pub tags: Vec<Reference>,
     /// The byline, in order.
@@ -119,8 +121,10 @@ pub struct ArticleSummary {
     pub word_count: i32,
     pub reading_time_minutes: i32,
     /// When the article is (or was, or will be) public. A future date means scheduled.
+    #[schema(required = true)]
     pub published_at: Option<DateTime<Utc>>,
     /// When the article was first published; never changes afterwards.
+    #[schema(required = true)]
     pub first_published_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -465,6 +469,7 @@ pub struct ArticleListPage {
     #[schema(example = 1)]
     pub page: Option<i64>,
     /// Pass as `cursor` for the next page; `null` on the last one.
+    #[schema(required = true)]
     pub next_cursor: Option<String>,
     /// How many articles match, when `include_total=true` asked for it.
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -33,7 +33,9 @@ pub struct Author {
     pub description: String,
     /// A longer biography.
     pub bio: String,
+    #[schema(required = true)]
     pub email: Option<String>,
+    #[schema(required = true)]
     pub avatar_url: Option<String>,
     /// How many published articles carry it.
     pub article_count: i64,

@@ -41,17 +41,20 @@ pub struct RevisionSummary {
 pub struct RevisionContent {
     pub slug: String,
     pub title: String,
+    #[schema(required = true)]
     pub standfirst: Option<String>,
     /// Markdown, byte for byte as saved.
     pub body: String,
     pub language: String,
     pub status: String,
     /// The section's slug.
+    #[schema(required = true)]
     pub section: Option<String>,
     /// Tag slugs, in order.
     pub tags: Vec<String>,
     /// Author slugs, in order.
     pub authors: Vec<String>,
+    #[schema(required = true)]
     pub published_at: Option<DateTime<Utc>>,
     #[schema(value_type = super::Metadata)]
     pub metadata: Map<String, Value>,

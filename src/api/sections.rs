@@ -32,6 +32,7 @@ pub struct Section {
     pub name: String,
     pub description: String,
     /// The slug of the parent section; `null` for a top-level section.
+    #[schema(required = true)]
     pub parent: Option<String>,
     /// Order among siblings, smallest first.
     pub position: i32,

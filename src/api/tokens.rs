@@ -36,7 +36,9 @@ pub struct Token {
     pub status: TokenStatus,
     pub created_at: DateTime<Utc>,
     /// When it stops working; never when `null`.
+    #[schema(required = true)]
     pub expires_at: Option<DateTime<Utc>>,
+    #[schema(required = true)]
     pub revoked_at: Option<DateTime<Utc>>,
 }
 

@@ -173,9 +173,12 @@ impl Database {
         if url.backend == Backend::Sqlite {
             prepare_sqlite_file(&url.target)?;
         }
+        // r2d2 would log every failed connection attempt itself, several lines each;
+        // the callers say once what failed (a request, a start-up retry).
         let builder = r2d2::Pool::builder()
             .max_size(pool_size.max(1))
-            .connection_timeout(Duration::from_secs(5));
+            .connection_timeout(Duration::from_secs(5))
+            .error_handler(Box::new(r2d2::NopErrorHandler));
         Ok((url, builder))
     }
 
@@ -184,10 +187,13 @@ impl Database {
         self.pool.max_size()
     }
 
+    /// A pooled connection; the error carries the driver's reason on one line.
     pub fn get(&self) -> Result<PooledConn, ApiError> {
         self.pool.get().map_err(|e| {
-            log::error!("database unavailable: {e}");
-            ApiError::Unavailable("the database is not reachable; try again shortly".into())
+            ApiError::Unavailable(format!(
+                "the database is not reachable; try again shortly ({})",
+                one_line(&e.to_string())
+            ))
         })
     }
 
@@ -211,7 +217,7 @@ impl Database {
     {
         let db = self.clone();
         actix_web::web::block(move || {
-            let mut conn = db.get()?;
+            let mut conn = db.get().inspect_err(|e| log::warn!("{e}"))?;
             f(&mut conn)
         })
         .await
@@ -226,6 +232,11 @@ impl Database {
     {
         self.run(move |conn| write_tx(conn, f)).await
     }
+}
+
+/// A driver's message on one line (libpq's span several, with tabs).
+pub fn one_line(message: &str) -> String {
+    message.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 type MigrationError = Box<dyn std::error::Error + Send + Sync>;
