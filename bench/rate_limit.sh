@@ -35,7 +35,7 @@ request = function()
 end
 LUA
 
-export DATABASE_URL="sqlite://$work/folio.db" RUST_LOG=warn FOLIO_TRUST_FORWARDED=1 \
+export DATABASE_URL="sqlite://$work/folio.db" RUST_LOG=info,folio::http=warn FOLIO_TRUST_FORWARDED=1 \
     FOLIO_RATE_LIMIT_ANONYMOUS=1000000000 FOLIO_RATE_LIMIT_WINDOW_SECONDS=60
 target/release/folio serve --bind 127.0.0.1:0 > "$work/server.log" 2>&1 &
 server=$!
