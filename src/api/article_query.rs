@@ -167,87 +167,68 @@ pub struct ArticleFieldsParam {
 #[into_params(parameter_in = Query)]
 pub struct ArticleListParams {
     /// Full-text search: words (all required, any accents, case or inflection),
-    /// `"exact phrases"`, `-excluded` words and `prefix*`. A server may be configured
-    /// with a shorter limit (`FOLIO_MAX_QUERY_CHARS`); past it, a 400 says so.
-    #[param(
-        min_length = 1,
-        max_length = 500,
-        example = "centrales nucléaires -chine"
-    )]
+    /// `"exact phrases"`, `-excluded` words and `prefix*`, such as
+    /// `centrales nucléaires -chine`. A server may be configured with a shorter limit
+    /// (`FOLIO_MAX_QUERY_CHARS`); past it, a 400 says so.
+    #[param(min_length = 1, max_length = 500)]
     pub q: Option<String>,
     /// Page number for small offsets (at most 100 pages); prefer `cursor`.
-    #[param(minimum = 1, maximum = 100, example = 1)]
+    #[param(minimum = 1, maximum = 100)]
     pub page: Option<u32>,
     /// Items per page: at most 100, or the server's lower `FOLIO_MAX_PER_PAGE`
     /// (then the default is at most that).
     #[param(minimum = 1, maximum = 100, default = 20, example = 20)]
     pub per_page: Option<u32>,
     /// Where to continue: the `next_cursor` of the previous page. Stable while articles are added.
-    #[param(
-        max_length = 500,
-        example = "eyJzb3J0IjoiUHVibGlzaGVkRGVzYyIsImRhdGUiOiIyMDI0LTExLTI3VDA5OjAwOjAwIiwiaWQiOjQyfQ"
-    )]
+    #[param(max_length = 500)]
     pub cursor: Option<String>,
     /// Count the matching articles into `total` (an extra query).
     #[param(default = false, example = true)]
     pub include_total: Option<bool>,
     /// Only articles in this section (by slug), subsections included unless `descendants=false`.
-    #[param(
-        pattern = "^[a-z0-9]+(-[a-z0-9]+)*$",
-        max_length = 120,
-        example = "monde"
-    )]
+    #[param(pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 120)]
     pub section: Option<String>,
     /// With `section`: whether its subsections count.
-    #[param(default = true, example = false)]
+    #[param(default = true)]
     pub descendants: Option<bool>,
-    /// Only articles carrying every one of these tags (comma-separated slugs).
-    #[param(value_type = Option<Vec<Slug>>, style = Form, explode = false, min_items = 1, max_items = 20, example = json!(["russie", "energie"]))]
+    /// Only articles carrying every one of these tags (comma-separated slugs, such as `russie,energie`).
+    #[param(value_type = Option<Vec<Slug>>, style = Form, explode = false, min_items = 1, max_items = 20)]
     pub tag: Option<String>,
     /// Only articles carrying at least one of these tags (comma-separated slugs).
-    #[param(value_type = Option<Vec<Slug>>, style = Form, explode = false, min_items = 1, max_items = 20, example = json!(["russie", "chine"]))]
+    #[param(value_type = Option<Vec<Slug>>, style = Form, explode = false, min_items = 1, max_items = 20)]
     pub tag_any: Option<String>,
     /// Only articles by this author (by slug).
-    #[param(
-        pattern = "^[a-z0-9]+(-[a-z0-9]+)*$",
-        max_length = 120,
-        example = "claire-dubois"
-    )]
+    #[param(pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 120)]
     pub author: Option<String>,
     /// Only articles in this language (BCP 47).
-    #[param(
-        pattern = "^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$",
-        max_length = 35,
-        example = "fr"
-    )]
+    #[param(pattern = "^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$", max_length = 35)]
     pub language: Option<String>,
     /// Only articles with this status. Without a token only published articles exist,
     /// so other values give an empty list.
-    #[param(example = "draft")]
     pub status: Option<ArticleStatus>,
     /// Only these articles (comma-separated ids).
-    #[param(value_type = Option<Vec<uuid::Uuid>>, style = Form, explode = false, min_items = 1, max_items = 100, example = json!(["0b7e4a52-3f0c-4c1e-9a51-5f1f0f6d2a10"]))]
+    #[param(value_type = Option<Vec<uuid::Uuid>>, style = Form, explode = false, min_items = 1, max_items = 100)]
     pub ids: Option<String>,
     /// Only articles changed at or after this instant (RFC 3339): for syncing clients.
-    #[param(value_type = Option<chrono::DateTime<chrono::Utc>>, example = "2024-11-27T00:00:00Z")]
+    #[param(value_type = Option<chrono::DateTime<chrono::Utc>>)]
     pub updated_since: Option<String>,
     /// From this date (a whole day in `tz`) or instant (RFC 3339), included.
-    #[param(value_type = Option<DateOrInstant>, example = "2024-11-27")]
+    #[param(value_type = Option<DateOrInstant>)]
     pub from: Option<String>,
     /// Up to this date (a whole day in `tz`) or instant (RFC 3339), included.
-    #[param(value_type = Option<DateOrInstant>, example = "2024-11-30")]
+    #[param(value_type = Option<DateOrInstant>)]
     pub to: Option<String>,
     /// IANA time zone in which dates in `from` and `to` are read; the server's default otherwise.
-    #[param(value_type = Option<TimeZoneName>, example = "Europe/Paris")]
+    #[param(value_type = Option<TimeZoneName>)]
     pub tz: Option<String>,
     /// Which date `from` and `to` apply to.
-    #[param(default = "published", example = "updated")]
+    #[param(default = "published")]
     pub date_field: Option<DateFieldParam>,
     /// Order of the list.
-    #[param(default = "-published_at", example = "title")]
+    #[param(default = "-published_at")]
     pub sort: Option<SortParam>,
     /// Comma-separated fields to return; list items are summaries (no body) when absent.
-    #[param(value_type = Option<Vec<ArticleField>>, style = Form, explode = false, min_items = 1, example = json!(["id", "slug", "title", "published_at"]))]
+    #[param(value_type = Option<Vec<ArticleField>>, style = Form, explode = false, min_items = 1)]
     pub fields: Option<String>,
 }
 

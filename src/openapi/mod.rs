@@ -7,7 +7,7 @@ use utoipa::openapi::path::{HttpMethod, Operation, ParameterBuilder, ParameterIn
 use utoipa::openapi::response::{Response, ResponseBuilder};
 use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
-use utoipa::openapi::{ContentBuilder, OpenApi, Ref, RefOr, Required};
+use utoipa::openapi::{OpenApi, Ref, RefOr, Required};
 use utoipa::OpenApi as _;
 
 use crate::api::article_query::{
@@ -16,7 +16,11 @@ use crate::api::article_query::{
 use crate::api::articles::{Article, ArticleSummary, ARTICLE_FIELDS_SCHEMA};
 use crate::api::pagination::ListPage;
 use crate::api::sections::{Section, SectionNode, SectionTree};
-use crate::error::{FieldError, Problem, PROBLEM_JSON};
+use crate::error::{FieldError, Problem};
+
+mod errors;
+
+use errors::{error_response, error_statuses, ERRORS, RATE_LIMIT_HEADERS};
 
 #[derive(utoipa::OpenApi)]
 #[openapi(
@@ -45,25 +49,8 @@ pub fn base() -> OpenApi {
     ApiDoc::openapi()
 }
 
-/// Error responses, defined once under `components.responses`.
-const ERRORS: &[(&str, &str, &str)] = &[
-    ("400", "BadRequest", "The request is malformed: a query parameter or the JSON syntax is wrong"),
-    ("401", "Unauthorized", "A token is required, or the one sent is unknown or revoked"),
-    ("403", "Forbidden", "The token's scope does not allow this operation, or a browser sent it from an origin the server does not allow (CORS)"),
-    ("404", "NotFound", "No such resource"),
-    ("410", "Gone", "The article was deleted: it is in the trash (`/v1/trash`) until restored or purged"),
-    ("409", "Conflict", "The change conflicts with the stored content: a slug already taken, a section still in use, or a reference to a section, tag or author that does not exist (`errors` names the field)"),
-    ("412", "PreconditionFailed", "If-Match names a version that is no longer current: someone changed the resource since it was read. Nothing was changed; the ETag header carries the current version's"),
-    ("413", "PayloadTooLarge", "The request body is larger than the server accepts"),
-    ("415", "UnsupportedMediaType", "The request body is not sent as application/json"),
-    ("422", "ValidationFailed", "The body is well-formed JSON but some fields are invalid; `errors` names each"),
-    ("429", "TooManyRequests", "Past the rate limit of this token, or of this client address for anonymous calls. Every `/v1` response carries `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` and `RateLimit-Policy`; the counts are per API node"),
-    ("500", "InternalError", "An unexpected error; it has been logged"),
-    ("503", "Unavailable", "The database is unreachable; retry after the delay given"),
-];
-
 /// Documents a string header on a response.
-fn add_header(response: &mut Response, name: &str, description: &str) {
+pub(crate) fn add_header(response: &mut Response, name: &str, description: &str) {
     response.headers.insert(
         name.into(),
         HeaderBuilder::new()
@@ -73,7 +60,7 @@ fn add_header(response: &mut Response, name: &str, description: &str) {
     );
 }
 
-fn common_headers(mut response: Response) -> Response {
+pub(crate) fn common_headers(mut response: Response) -> Response {
     for (name, description) in [
         (
             "ETag",
@@ -108,89 +95,11 @@ impl SchemaRef for String {
     }
 }
 
-fn error_response(description: &str, status: &str) -> Response {
-    let mut response = ResponseBuilder::new()
-        .description(description)
-        .content(
-            PROBLEM_JSON,
-            ContentBuilder::new()
-                .schema(Some(Ref::from_schema_name("Problem")))
-                .build(),
-        )
-        .build();
-    let extra: &[(&str, &str)] = match status {
-        "401" => &[(
-            "WWW-Authenticate",
-            "The authentication scheme to use: Bearer",
-        )],
-        "429" => &[
-            ("Retry-After", "Seconds until the rate-limit window ends"),
-            (
-                "RateLimit-Limit",
-                "Requests allowed per window (IETF draft RateLimit header fields)",
-            ),
-            ("RateLimit-Remaining", "Requests left in this window: 0"),
-            ("RateLimit-Reset", "Seconds until the window ends"),
-            (
-                "RateLimit-Policy",
-                "The limit and window, as `LIMIT;w=SECONDS`",
-            ),
-        ],
-        "503" => &[("Retry-After", "Seconds to wait before retrying")],
-        _ => &[],
-    };
-    for (name, description) in extra {
-        add_header(&mut response, name, description);
-    }
-    common_headers(response)
-}
-
 /// Changes, deletions and restores of content items are conditional on `If-Match`.
-fn takes_if_match(method: &HttpMethod, path: &str) -> bool {
+pub(crate) fn takes_if_match(method: &HttpMethod, path: &str) -> bool {
     path.contains("{slug}")
         && (matches!(method, HttpMethod::Patch | HttpMethod::Delete)
             || (*method == HttpMethod::Post && path.ends_with("/restore")))
-}
-
-/// Which error statuses an operation can answer, by its shape.
-fn error_statuses(method: &HttpMethod, path: &str, op: &Operation) -> Vec<&'static str> {
-    let in_api = path.starts_with("/v1/");
-    let has_item = path.contains('{');
-    let has_query = op
-        .parameters
-        .as_ref()
-        .is_some_and(|ps| ps.iter().any(|p| p.parameter_in == ParameterIn::Query));
-    let has_body = op.request_body.is_some();
-    let writes = !matches!(method, HttpMethod::Get | HttpMethod::Head);
-    let mut statuses = Vec::new();
-    // A malformed If-Match is a 400 too, even on a DELETE with no query or body.
-    if has_query || has_body || takes_if_match(method, path) {
-        statuses.push("400");
-    }
-    if in_api {
-        statuses.extend(["401", "403", "429"]);
-    }
-    if writes {
-        statuses.push("409");
-    }
-    if has_item {
-        statuses.push("404");
-    }
-    if path.starts_with("/v1/articles/{slug}") {
-        statuses.push("410");
-    }
-    if takes_if_match(method, path) {
-        statuses.push("412");
-    }
-    if has_body {
-        statuses.extend(["413", "415", "422"]);
-    }
-    statuses.push("500");
-    if path != "/health" {
-        statuses.push("503");
-    }
-    statuses.sort_unstable();
-    statuses
 }
 
 /// The properties of an object schema, looking inside `allOf` (how `#[serde(flatten)]` appears).
@@ -282,6 +191,8 @@ fn slug_example(path: &str) -> Option<&'static str> {
 }
 
 pub fn finish(mut api: OpenApi) -> OpenApi {
+    // Relative: the document describes the server that serves it, wherever that is.
+    api.servers = Some(vec![utoipa::openapi::Server::new("/")]);
     let components = api.components.get_or_insert_with(Default::default);
     add_article_fields(components);
     components.security_schemes.insert(
@@ -322,6 +233,11 @@ pub fn finish(mut api: OpenApi) -> OpenApi {
             for response in op.responses.responses.values_mut() {
                 if let RefOr::T(response) = response {
                     *response = common_headers(response.clone());
+                    if path.starts_with("/v1/") {
+                        for (name, description) in RATE_LIMIT_HEADERS {
+                            add_header(response, name, description);
+                        }
+                    }
                 }
             }
             if let Some(example) = slug_example(path) {
@@ -344,9 +260,6 @@ pub fn finish(mut api: OpenApi) -> OpenApi {
                             "An ETag from an earlier response: 304 when it still matches",
                         ))
                         .schema(Some(String::schema_ref()))
-                        .example(Some(serde_json::json!(
-                            "\"3f8a9c2e7b1d4a6f0e5c9b8a7d6e5f4a\""
-                        )))
                         .build(),
                 );
                 op.responses.responses.insert(
@@ -369,9 +282,6 @@ pub fn finish(mut api: OpenApi) -> OpenApi {
                              412 if the resource has changed since. `*` matches any version",
                         ))
                         .schema(Some(String::schema_ref()))
-                        .example(Some(serde_json::json!(
-                            "\"3f8a9c2e7b1d4a6f0e5c9b8a7d6e5f4a\""
-                        )))
                         .build(),
                 );
             }
@@ -380,18 +290,25 @@ pub fn finish(mut api: OpenApi) -> OpenApi {
             }
             if path.starts_with("/v1/") {
                 let bearer = SecurityRequirement::new("bearer", Vec::<String>::new());
-                op.security = Some(
-                    if method == HttpMethod::Get && !path.starts_with("/v1/tokens") {
-                        // Reads are public; a token widens what they show.
-                        vec![SecurityRequirement::default(), bearer]
-                    } else {
-                        vec![bearer]
-                    },
-                );
+                op.security = Some(if method == HttpMethod::Get && !needs_token_to_read(path) {
+                    // Reads are public; a token widens what they show.
+                    vec![SecurityRequirement::default(), bearer]
+                } else {
+                    vec![bearer]
+                });
             }
         }
     }
     api
+}
+
+/// Reads that answer only to a token: token management, the audit log, the trash
+/// and revisions (they hold drafts and deleted content).
+fn needs_token_to_read(path: &str) -> bool {
+    ["/v1/tokens", "/v1/audit", "/v1/trash"]
+        .iter()
+        .any(|prefix| path.starts_with(prefix))
+        || path.contains("/revisions")
 }
 
 /// The final document as served at `/openapi.json` and printed by `folio openapi`.
