@@ -735,6 +735,10 @@ pub async fn list_related_articles(
 }
 
 /// Create an article
+///
+/// A draft unless `status` says otherwise; the slug is made from the title when not
+/// given (`-2`, `-3`… when taken). Needs `write`. With an `Idempotency-Key`, a retry
+/// gets the first answer again.
 #[utoipa::path(
     tag = "articles",
     request_body = ArticleCreate,
@@ -803,6 +807,9 @@ pub async fn update_article(
 }
 
 /// Delete an article
+///
+/// Moves it to the trash: its slug answers 410 until it is restored or purged.
+/// Needs `write`; honours `If-Match`.
 #[utoipa::path(
     tag = "articles",
     params(SlugPath),

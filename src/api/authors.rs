@@ -195,6 +195,8 @@ pub async fn list_authors(
 }
 
 /// Get an author
+///
+/// With their number of published articles.
 #[utoipa::path(
     tag = "authors",
     params(SlugPath),
@@ -211,6 +213,8 @@ pub async fn find_author(
 }
 
 /// Create an author
+///
+/// The slug is made from the name when not given. Needs `write`.
 #[utoipa::path(
     tag = "authors",
     request_body = AuthorCreate,

@@ -236,6 +236,8 @@ pub async fn list_sections(
 }
 
 /// Get a section
+///
+/// With its number of published articles.
 #[utoipa::path(
     tag = "sections",
     params(SlugPath),
@@ -252,6 +254,9 @@ pub async fn find_section(
 }
 
 /// Create a section
+///
+/// Top-level, or under `parent`; the slug is made from the name when not given.
+/// Needs `write`.
 #[utoipa::path(
     tag = "sections",
     request_body = SectionCreate,

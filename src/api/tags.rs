@@ -140,6 +140,8 @@ pub async fn list_tags(
 }
 
 /// Get a tag
+///
+/// With its number of published articles.
 #[utoipa::path(
     tag = "tags",
     params(SlugPath),
@@ -156,6 +158,8 @@ pub async fn find_tag(
 }
 
 /// Create a tag
+///
+/// The slug is made from the name when not given. Needs `write`.
 #[utoipa::path(
     tag = "tags",
     request_body = TagCreate,

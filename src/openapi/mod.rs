@@ -296,10 +296,59 @@ pub fn finish(mut api: OpenApi) -> OpenApi {
                 } else {
                     vec![bearer]
                 });
+            } else {
+                // Outside the API (the index and health checks): no token, said explicitly.
+                op.security = Some(vec![SecurityRequirement::default()]);
+            }
+            for param in op.parameters.iter_mut().flatten() {
+                if let Some(schema) = param.schema.take() {
+                    param.schema = Some(without_single_one_of(schema));
+                }
             }
         }
     }
+    let components = api.components.get_or_insert_with(Default::default);
+    refer_list_items(components);
     api
+}
+
+/// utoipa wraps a referenced schema that has a default in a `oneOf` of one; an
+/// `allOf` of one says the same without claiming a choice.
+fn without_single_one_of(schema: RefOr<Schema>) -> RefOr<Schema> {
+    match schema {
+        RefOr::T(Schema::OneOf(one_of)) if one_of.items.len() == 1 => {
+            let mut all_of = utoipa::openapi::schema::AllOfBuilder::new()
+                .default(one_of.default.clone())
+                .description(one_of.description.clone());
+            for item in one_of.items {
+                all_of = all_of.item(item);
+            }
+            RefOr::T(Schema::AllOf(all_of.build()))
+        }
+        other => other,
+    }
+}
+
+/// `ListPage<T>` is generated with `T`'s schema written out in `data`; where `T`
+/// is a component of its own, `data` refers to it (one schema per type for client
+/// generators).
+fn refer_list_items(components: &mut utoipa::openapi::Components) {
+    let names: Vec<String> = components.schemas.keys().cloned().collect();
+    for name in names {
+        let Some(item) = name.strip_prefix("ListPage_") else {
+            continue;
+        };
+        if !components.schemas.contains_key(item) {
+            continue;
+        }
+        if let Some(RefOr::T(Schema::Object(page))) = components.schemas.get_mut(&name) {
+            if let Some(RefOr::T(Schema::Array(data))) = page.properties.get_mut("data") {
+                data.items = utoipa::openapi::schema::ArrayItems::RefOrSchema(Box::new(
+                    RefOr::Ref(Ref::from_schema_name(item)),
+                ));
+            }
+        }
+    }
 }
 
 /// Reads that answer only to a token: token management, the audit log, the trash
