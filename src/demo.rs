@@ -117,10 +117,13 @@ pub fn load(db: &Database, config: &Config) -> Result<Option<Summary>, String> {
         timezone: config.timezone,
         limits: config.limits.clone(),
     };
-    let documents = DOCUMENTS
-        .iter()
-        .map(|(name, text)| ((*name).to_owned(), (*text).to_owned()))
-        .collect();
+    let documents = DOCUMENTS.iter().map(|(name, text)| {
+        Ok(import::Document {
+            name: (*name).to_owned(),
+            source: (*name).to_owned(),
+            text: (*text).to_owned(),
+        })
+    });
     Ok(Some(import::import_documents(
         db,
         documents,

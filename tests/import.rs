@@ -24,7 +24,7 @@ fn french_plain_text_with_sub_headings(app: &TestApp) {
     let (ok, stdout, stderr) = import(app, &[&fixture("poutine.txt"), "--status", "published"]);
     assert!(ok, "{stdout}{stderr}");
     assert!(
-        stdout.contains("1 created, 0 updated, 0 failed"),
+        stdout.contains("1 created, 0 updated, 0 unchanged, 0 failed"),
         "{stdout}"
     );
     let article = app
@@ -52,12 +52,40 @@ fn french_plain_text_with_sub_headings(app: &TestApp) {
             .count(),
         2
     );
-    // The same file again updates the same article.
+    // The same file again changes nothing: no new date, revision or audit entry.
+    let revisions = app
+        .preview("/v1/articles/poutine-au-kazakhstan-une-alliance-strategique/revisions")
+        .json()["total"]
+        .clone();
+    let audited = app
+        .request(
+            reqwest::Method::GET,
+            "/v1/audit",
+            Some(&app.admin_token),
+            None,
+        )
+        .json()["total"]
+        .clone();
     let (ok, stdout, _) = import(app, &[&fixture("poutine.txt")]);
     assert!(ok);
     assert!(
-        stdout.contains("0 created, 1 updated, 0 failed"),
+        stdout.contains("0 created, 0 updated, 1 unchanged, 0 failed"),
         "{stdout}"
+    );
+    assert_eq!(
+        app.preview("/v1/articles/poutine-au-kazakhstan-une-alliance-strategique/revisions")
+            .json()["total"],
+        revisions
+    );
+    assert_eq!(
+        app.request(
+            reqwest::Method::GET,
+            "/v1/audit",
+            Some(&app.admin_token),
+            None
+        )
+        .json()["total"],
+        audited
     );
     assert_eq!(
         app.preview("/v1/articles?include_total=true").json()["total"],
@@ -68,6 +96,7 @@ fn french_plain_text_with_sub_headings(app: &TestApp) {
         .expect(200)
         .json();
     assert_eq!(again["id"], article["id"]);
+    assert_eq!(again["updated_at"], article["updated_at"]);
     assert_eq!(
         again["status"], "published",
         "re-import without --status keeps the status"
@@ -126,14 +155,17 @@ fn json_array_object_and_ndjson(app: &TestApp) {
         "2024-11-20T10:00:00Z"
     );
     let (_, stdout, _) = import(app, &[&fixture("articles.json")]);
-    assert!(stdout.contains("0 created, 2 updated"), "{stdout}");
+    assert!(
+        stdout.contains("0 created, 0 updated, 2 unchanged"),
+        "{stdout}"
+    );
 }
 
 fn bad_files_are_reported_and_others_import(app: &TestApp) {
     let (ok, stdout, stderr) = import(app, &[&fixture("bad")]);
     assert!(!ok, "a failure makes the exit status non-zero");
     assert!(
-        stdout.contains("2 created, 0 updated, 2 failed"),
+        stdout.contains("2 created, 0 updated, 0 unchanged, 2 failed"),
         "{stdout}"
     );
     assert!(stderr.contains("no-date.txt:2:"), "{stderr}");
@@ -161,7 +193,7 @@ fn a_failed_article_leaves_no_trace_in_its_batch(app: &TestApp) {
     let (ok, stdout, stderr) = import(app, &[path.to_str().unwrap()]);
     assert!(!ok);
     assert!(
-        stdout.contains("299 created, 0 updated, 1 failed"),
+        stdout.contains("299 created, 0 updated, 0 unchanged, 1 failed"),
         "{stdout}"
     );
     assert!(stderr.contains("batch.ndjson:151:"), "{stderr}");
@@ -250,7 +282,93 @@ fn quoted_sub_headings_in_plain_text(app: &TestApp) {
     );
 }
 
+/// Two files with the same headline are two articles; each re-import finds its own.
+fn different_files_never_merge(app: &TestApp) {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, body: &str| {
+        let text = format!("Le même titre\n27 novembre 2024 / Monde\n\n{body}\n");
+        std::fs::write(dir.path().join(name), text).unwrap();
+    };
+    write("a.txt", "Premier texte.");
+    std::fs::create_dir(dir.path().join("sub")).unwrap();
+    write("sub/b.txt", "Second texte.");
+    let root = dir.path().to_str().unwrap();
+    let (ok, stdout, stderr) = import(app, &[root]);
+    assert!(ok, "{stdout}{stderr}");
+    assert!(
+        stdout.contains("2 created, 0 updated, 0 unchanged"),
+        "{stdout}"
+    );
+    let first = app.preview("/v1/articles/le-meme-titre").expect(200).json();
+    let second = app
+        .preview("/v1/articles/le-meme-titre-2")
+        .expect(200)
+        .json();
+    assert_eq!(first["body"], "Premier texte.");
+    assert_eq!(second["body"], "Second texte.");
+    // Again: nothing changes; then one file changes, and only its article follows.
+    let (_, stdout, _) = import(app, &[root]);
+    assert!(
+        stdout.contains("0 created, 0 updated, 2 unchanged"),
+        "{stdout}"
+    );
+    write("sub/b.txt", "Second texte, corrigé.");
+    let (_, stdout, _) = import(app, &[root]);
+    assert!(
+        stdout.contains("0 created, 1 updated, 1 unchanged"),
+        "{stdout}"
+    );
+    assert_eq!(
+        app.preview("/v1/articles/le-meme-titre-2").json()["body"],
+        "Second texte, corrigé."
+    );
+    assert_eq!(
+        app.preview("/v1/articles/le-meme-titre").json()["body"],
+        "Premier texte."
+    );
+}
+
+/// A tree with a symlink loop is walked once; a file larger than a request is
+/// refused before it is read.
+fn any_tree_is_safe(app: &TestApp) {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("a.txt"),
+        "Un titre\n27 novembre 2024 / Monde\n\nTexte.\n",
+    )
+    .unwrap();
+    std::os::unix::fs::symlink(dir.path(), dir.path().join("loop")).unwrap();
+    std::fs::write(
+        dir.path().join("big.txt"),
+        format!(
+            "Gros\n27 novembre 2024 / Monde\n\n{}\n",
+            "mot ".repeat(1_000)
+        ),
+    )
+    .unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_folio"))
+        .args(["import", dir.path().to_str().unwrap()])
+        .env("DATABASE_URL", &app.test_db.url)
+        .env("FOLIO_MAX_REQUEST_BYTES", "2000")
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("run folio");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stdout.contains("1 created, 0 updated, 0 unchanged, 1 failed"),
+        "{stdout}{stderr}"
+    );
+    assert!(
+        stderr.contains("big.txt: file too large (4")
+            && stderr.contains("> FOLIO_MAX_REQUEST_BYTES = 2000)"),
+        "{stderr}"
+    );
+}
+
 on_both_backends!(
+    different_files_never_merge,
+    any_tree_is_safe,
     front_matter_draft_and_status_are_honoured,
     quoted_sub_headings_in_plain_text,
     french_plain_text_with_sub_headings,

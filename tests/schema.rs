@@ -89,7 +89,9 @@ fn schema_matches_migrations(app: &TestApp) {
         idempotency_keys,
         audit_log,
         article_revisions,
-        article_trash
+        article_trash,
+        trash_slug_redirects,
+        import_sources
     );
 }
 

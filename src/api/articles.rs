@@ -216,7 +216,7 @@ impl From<ArticleRecord> for Article {
 
 /// A new article. Only `title` and `body` are required; slug, excerpt,
 /// language and reading time are derived when not given.
-#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({
     "title": "Poutine au Kazakhstan : une alliance stratégique…",

@@ -135,6 +135,9 @@ tables! {
     article_slug_redirects => RedirectLine [slug] {
         slug: String, article_id: i32, created_at: NaiveDateTime,
     }
+    import_sources => ImportSourceLine [source] {
+        source: String, article_id: i32, digest: String,
+    }
     article_revisions => RevisionLine [article_id, number] {
         article_id: i32, number: i32, created_at: NaiveDateTime, actor: String,
         changed: String, snapshot: String,
@@ -182,6 +185,7 @@ impl BeforeInsert for ArticleLine {}
 impl BeforeInsert for ArticleTagLine {}
 impl BeforeInsert for ArticleAuthorLine {}
 impl BeforeInsert for RedirectLine {}
+impl BeforeInsert for ImportSourceLine {}
 impl BeforeInsert for RevisionLine {}
 impl BeforeInsert for TrashLine {}
 impl BeforeInsert for TrashRedirectLine {}

@@ -8,6 +8,7 @@ pub mod authors;
 pub mod counts;
 pub mod dump;
 pub mod idempotency;
+pub mod import_sources;
 pub mod related;
 pub mod revisions;
 pub mod schema;

@@ -148,6 +148,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    import_sources (source) {
+        source -> Text,
+        article_id -> Integer,
+        digest -> Text,
+    }
+}
+
+diesel::table! {
     trash_slug_redirects (slug) {
         slug -> Text,
         article_id -> Integer,
@@ -162,6 +170,7 @@ diesel::joinable!(article_authors -> articles (article_id));
 diesel::joinable!(article_authors -> authors (author_id));
 diesel::joinable!(article_slug_redirects -> articles (article_id));
 diesel::joinable!(trash_slug_redirects -> article_trash (article_id));
+diesel::joinable!(import_sources -> articles (article_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     sections,
@@ -177,4 +186,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     article_revisions,
     article_trash,
     trash_slug_redirects,
+    import_sources,
 );

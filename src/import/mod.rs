@@ -9,13 +9,14 @@ use std::path::{Path, PathBuf};
 
 use chrono_tz::Tz;
 use indicatif::{ProgressBar, ProgressStyle};
+use sha2::Digest;
 
 use crate::api::articles::{ArticleCreate, ArticleStatus};
 use crate::config::Limits;
 use crate::content::slug;
 use crate::db::articles::{self, ArticleChanges, NewArticle};
 use crate::db::audit::{self, Action};
-use crate::db::{self, authors, sections, tags, AnyConnection, Database};
+use crate::db::{self, authors, import_sources, sections, tags, AnyConnection, Database};
 use crate::error::{ApiError, ApiResult};
 
 /// Choices that apply to every file of an import.
@@ -77,16 +78,29 @@ impl ParseError {
 pub struct Summary {
     pub created: usize,
     pub updated: usize,
+    /// Articles whose source says exactly what it said when last imported: not written.
+    pub unchanged: usize,
     pub failures: Vec<Failure>,
+}
+
+/// One file's text, with its name for messages and its stable source identity.
+#[derive(Debug, Clone)]
+pub struct Document {
+    /// How messages name it (the path as found).
+    pub name: String,
+    /// What a re-import recognises it by: its path relative to the import root.
+    pub source: String,
+    pub text: String,
 }
 
 impl Summary {
     pub fn line(&self, dry_run: bool) -> String {
         let verb = if dry_run { "would be " } else { "" };
         format!(
-            "{} created, {} updated, {} failed{}",
+            "{} created, {} updated, {} unchanged, {} failed{}",
             self.created,
             self.updated,
+            self.unchanged,
             self.failures.len(),
             if dry_run {
                 format!(" (dry run: nothing {verb}written)")
@@ -99,36 +113,79 @@ impl Summary {
 
 const EXTENSIONS: &[&str] = &["txt", "md", "markdown", "json", "ndjson", "jsonl"];
 
-/// The files to import: the paths given, with directories walked in name order.
-pub fn collect_files(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<Failure>) {
-    let mut files = Vec::new();
-    let mut failures = Vec::new();
-    for path in paths {
-        walk(path, &mut files, &mut failures, true);
-    }
-    (files, failures)
+/// A file to import and its source identity (its path relative to the import root).
+#[derive(Debug, Clone)]
+pub struct FoundFile {
+    pub path: PathBuf,
+    pub source: String,
 }
 
-fn walk(path: &Path, files: &mut Vec<PathBuf>, failures: &mut Vec<Failure>, explicit: bool) {
-    if path.is_dir() {
-        let entries = match std::fs::read_dir(path) {
-            Ok(entries) => entries,
-            Err(e) => {
-                failures.push(Failure {
-                    source: path.display().to_string(),
-                    line: None,
-                    message: e.to_string(),
-                });
-                return;
-            }
+/// The files to import: the paths given, with directories walked in name order.
+/// A directory is walked once however many links lead to it, so a symlink loop
+/// ends; a file's source identity is its path relative to the directory given
+/// (or, for a file given itself, the path as given).
+pub fn collect_files(paths: &[PathBuf]) -> (Vec<FoundFile>, Vec<Failure>) {
+    let mut walk = Walk::default();
+    for path in paths {
+        let root = if path.is_dir() {
+            path.as_path()
+        } else {
+            Path::new("")
         };
-        let mut children: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-        children.sort();
-        for child in children {
-            walk(&child, files, failures, false);
+        walk.visit(path, root, true);
+    }
+    (walk.files, walk.failures)
+}
+
+#[derive(Default)]
+struct Walk {
+    files: Vec<FoundFile>,
+    failures: Vec<Failure>,
+    /// Directories already walked, by their canonical path.
+    seen: std::collections::HashSet<PathBuf>,
+}
+
+impl Walk {
+    fn visit(&mut self, path: &Path, root: &Path, explicit: bool) {
+        if path.is_dir() {
+            match std::fs::canonicalize(path) {
+                Ok(real) => {
+                    if !self.seen.insert(real) {
+                        return;
+                    }
+                }
+                Err(e) => return self.fail(path, e.to_string()),
+            }
+            let entries = match std::fs::read_dir(path) {
+                Ok(entries) => entries,
+                Err(e) => return self.fail(path, e.to_string()),
+            };
+            let mut children: Vec<PathBuf> =
+                entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+            children.sort();
+            for child in children {
+                self.visit(&child, root, false);
+            }
+        } else if explicit || has_known_extension(path) {
+            let relative = path.strip_prefix(root).unwrap_or(path);
+            let source = relative
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy())
+                .collect::<Vec<_>>()
+                .join("/");
+            self.files.push(FoundFile {
+                path: path.to_owned(),
+                source,
+            });
         }
-    } else if explicit || has_known_extension(path) {
-        files.push(path.to_owned());
+    }
+
+    fn fail(&mut self, path: &Path, message: String) {
+        self.failures.push(Failure {
+            source: path.display().to_string(),
+            line: None,
+            message,
+        });
     }
 }
 
@@ -172,21 +229,48 @@ const AUDIT_ACTOR: &str = "folio import";
 /// for the disk: one transaction per article made large imports many times slower.
 const BATCH: usize = 250;
 
-/// Imports named documents, each `(name, text)`; one failure never stops the others.
+/// An article read from a document, with where it came from.
+struct Sourced {
+    name: String,
+    /// The document's source identity, `#N` added for the Nth article of a JSON file.
+    source: String,
+    item: Item,
+}
+
+/// Imports documents, each read when its turn comes (so a large tree is never held
+/// in memory at once); one failure never stops the others.
 pub fn import_documents(
     db: &Database,
-    documents: Vec<(String, String)>,
+    documents: impl IntoIterator<Item = Result<Document, Failure>>,
     options: &Options,
     progress: &ProgressBar,
 ) -> Summary {
     let mut summary = Summary::default();
-    let mut batch: Vec<(String, Item)> = Vec::new();
-    for (name, text) in documents {
-        progress.set_message(name.clone());
-        for parsed in parse_document(&name, &text, options) {
+    let mut batch: Vec<Sourced> = Vec::new();
+    for document in documents {
+        let document = match document {
+            Ok(document) => document,
+            Err(failure) => {
+                summary.failures.push(failure);
+                progress.inc(1);
+                continue;
+            }
+        };
+        progress.set_message(document.name.clone());
+        let parsed = parse_document(&document.name, &document.text, options);
+        let numbered = is_json(&document.name);
+        for (index, parsed) in parsed.into_iter().enumerate() {
             match parsed {
-                Ok(item) => batch.push((name.clone(), item)),
-                Err(e) => summary.failures.push(parse_failure(&name, e)),
+                Ok(item) => batch.push(Sourced {
+                    name: document.name.clone(),
+                    source: if numbered {
+                        format!("{}#{}", document.source, index + 1)
+                    } else {
+                        document.source.clone()
+                    },
+                    item,
+                }),
+                Err(e) => summary.failures.push(parse_failure(&document.name, e)),
             }
             if batch.len() == BATCH {
                 save_batch(db, std::mem::take(&mut batch), options, &mut summary);
@@ -198,18 +282,28 @@ pub fn import_documents(
     summary
 }
 
+fn is_json(name: &str) -> bool {
+    Path::new(name)
+        .extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| ["json", "ndjson", "jsonl"].contains(&e.to_ascii_lowercase().as_str()))
+}
+
 /// Saves a batch in one transaction, each article in a savepoint of its own, so that a
 /// failing article is undone alone and reported; if the commit itself fails, every
 /// article of the batch is reported as failed, and none was saved.
-fn save_batch(db: &Database, batch: Vec<(String, Item)>, options: &Options, summary: &mut Summary) {
+fn save_batch(db: &Database, batch: Vec<Sourced>, options: &Options, summary: &mut Summary) {
     if batch.is_empty() {
         return;
     }
-    let places: Vec<(String, usize)> = batch.iter().map(|(n, i)| (n.clone(), i.line)).collect();
+    let places: Vec<(String, usize)> = batch
+        .iter()
+        .map(|s| (s.name.clone(), s.item.line))
+        .collect();
     let save_all = |conn: &mut AnyConnection| {
         Ok(batch
             .into_iter()
-            .map(|(_, item)| db::savepoint(conn, |conn| save(conn, item, options)))
+            .map(|sourced| db::savepoint(conn, |conn| save(conn, sourced, options)))
             .collect::<Vec<_>>())
     };
     let outcomes = db.get().and_then(|mut conn| {
@@ -232,6 +326,7 @@ fn save_batch(db: &Database, batch: Vec<(String, Item)>, options: &Options, summ
                 match outcome {
                     Ok(Saved::Created) => summary.created += 1,
                     Ok(Saved::Updated) => summary.updated += 1,
+                    Ok(Saved::Unchanged) => summary.unchanged += 1,
                     Err(e) => fail(summary, place, &e),
                 }
             }
@@ -246,39 +341,51 @@ fn save_batch(db: &Database, batch: Vec<(String, Item)>, options: &Options, summ
 
 /// Imports files and directories from disk, with a progress bar on a terminal.
 pub fn import_paths(db: &Database, paths: &[PathBuf], options: &Options) -> Summary {
-    let (files, mut failures) = collect_files(paths);
+    let (files, failures) = collect_files(paths);
     let progress = ProgressBar::new(files.len() as u64);
     progress.set_style(
         ProgressStyle::with_template("{bar:30} {pos}/{len} {wide_msg}")
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
-    let mut documents = Vec::new();
-    for file in files {
-        let name = file.display().to_string();
-        match std::fs::read(&file) {
-            Ok(bytes) => match String::from_utf8(bytes) {
-                Ok(text) => documents.push((name, text)),
-                Err(e) => failures.push(Failure {
-                    source: name,
-                    line: None,
-                    message: format!(
-                        "not UTF-8 text (invalid byte at offset {})",
-                        e.utf8_error().valid_up_to()
-                    ),
-                }),
-            },
-            Err(e) => failures.push(Failure {
-                source: name,
-                line: None,
-                message: e.to_string(),
-            }),
-        }
-    }
+    let limit = options.limits.max_request_bytes;
+    let documents = files.into_iter().map(|file| read_document(file, limit));
     let mut summary = import_documents(db, documents, options, &progress);
     progress.finish_and_clear();
-    failures.append(&mut summary.failures);
-    summary.failures = failures;
+    let mut all = failures;
+    all.append(&mut summary.failures);
+    summary.failures = all;
     summary
+}
+
+/// Reads one file, after checking its size: no file larger than a request the API
+/// would take is read (a 1 GB file must not take 2 GB of memory).
+fn read_document(file: FoundFile, limit: usize) -> Result<Document, Failure> {
+    let name = file.path.display().to_string();
+    let fail = |message: String| Failure {
+        source: name.clone(),
+        line: None,
+        message,
+    };
+    let size = std::fs::metadata(&file.path)
+        .map_err(|e| fail(e.to_string()))?
+        .len();
+    if size > limit as u64 {
+        return Err(fail(format!(
+            "file too large ({size} bytes > FOLIO_MAX_REQUEST_BYTES = {limit})"
+        )));
+    }
+    let bytes = std::fs::read(&file.path).map_err(|e| fail(e.to_string()))?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        fail(format!(
+            "not UTF-8 text (invalid byte at offset {})",
+            e.utf8_error().valid_up_to()
+        ))
+    })?;
+    Ok(Document {
+        name: name.clone(),
+        source: file.source,
+        text,
+    })
 }
 
 fn describe(error: &ApiError) -> String {
@@ -291,24 +398,45 @@ fn describe(error: &ApiError) -> String {
 enum Saved {
     Created,
     Updated,
+    Unchanged,
 }
 
-fn save(conn: &mut AnyConnection, item: Item, options: &Options) -> ApiResult<Saved> {
-    let mut article = item.article;
+fn save(conn: &mut AnyConnection, sourced: Sourced, options: &Options) -> ApiResult<Saved> {
+    let mut article = sourced.item.article;
+    // What the file says, before the command line fills in: an unchanged file is
+    // left alone whatever `--status` or `--section` say this time.
+    let digest = digest_of(&article);
     if article.status.is_none() {
         article.status = options.status;
     }
     if article.section.is_none() {
         article.section = options.section.clone();
     }
-    save_in(conn, article, &options.limits)
+    // An explicit id is the most stable identity a source can give.
+    let source = match &article.id {
+        Some(id) => format!("id:{id}"),
+        None => sourced.source,
+    };
+    save_in(conn, article, &source, &digest, &options.limits)
+}
+
+/// What a source said, summed up: the same digest on a re-import means nothing to do.
+fn digest_of(article: &ArticleCreate) -> String {
+    let text = serde_json::to_vec(article).unwrap_or_default();
+    hex::encode(sha2::Sha256::digest(&text))
 }
 
 fn save_in(
     conn: &mut AnyConnection,
     mut article: ArticleCreate,
+    source: &str,
+    digest: &str,
     limits: &Limits,
 ) -> ApiResult<Saved> {
+    let known = import_sources::find(conn, source)?;
+    if known.as_ref().is_some_and(|k| k.digest == digest) {
+        return Ok(Saved::Unchanged);
+    }
     // Files name sections, tags and authors in words; the API wants slugs of existing ones.
     article.section = article
         .section
@@ -324,7 +452,11 @@ fn save_in(
         .transpose()?;
     let keep_status = article.status.is_none();
     let new = article.parse(limits)?;
-    let (saved, action, record) = match existing_slug(conn, &new)? {
+    let existing = match &new.public_id {
+        Some(id) => articles::find_by_public_id(conn, id)?,
+        None => known.map(|k| k.slug),
+    };
+    let (saved, action, record) = match existing {
         None => (
             Saved::Created,
             Action::Create,
@@ -336,6 +468,7 @@ fn save_in(
             articles::update(conn, &current, replace_with(new, keep_status), AUDIT_ACTOR)?,
         ),
     };
+    import_sources::record(conn, source, record.row.id, digest)?;
     audit::record(
         conn,
         AUDIT_ACTOR,
@@ -343,24 +476,6 @@ fn save_in(
         &format!("/v1/articles/{}", record.row.slug),
     )?;
     Ok(saved)
-}
-
-/// Re-importing updates the article with the same id, or else the same slug
-/// (the one given, or the one the title makes).
-fn existing_slug(conn: &mut AnyConnection, new: &NewArticle) -> ApiResult<Option<String>> {
-    if let Some(id) = &new.public_id {
-        return articles::find_by_public_id(conn, id);
-    }
-    let slug = new
-        .slug
-        .clone()
-        .unwrap_or_else(|| slug::slugify(&new.title));
-    if slug.is_empty() {
-        return Ok(None);
-    }
-    Ok(articles::find_current(conn, &slug)
-        .ok()
-        .map(|record| record.row.slug))
 }
 
 /// Every field from the file replaces the stored one; the status is kept when the file has none.
