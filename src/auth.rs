@@ -193,7 +193,7 @@ fn verify(req: &HttpRequest) -> Pin<Box<dyn Future<Output = ApiResult<Caller>>>>
             .run(move |conn| tokens::find_by_hash(conn, &hash))
             .await?;
         let row = row.ok_or_else(|| ApiError::Unauthorized("the token is unknown".into()))?;
-        match row.state(crate::db::now()) {
+        match row.state(db.clock.now()) {
             TokenState::Active => {}
             TokenState::Revoked(at) => {
                 return Err(ApiError::Unauthorized(format!(

@@ -50,7 +50,7 @@ fn concurrent_processes_migrate_once(db: &TestDb) {
 #[test]
 fn sqlite_processes_take_turns_migrating() {
     for _ in 0..3 {
-        concurrent_processes_migrate_once(&TestDb::sqlite());
+        concurrent_processes_migrate_once(&TestDb::sqlite_unmigrated());
     }
 }
 
@@ -61,7 +61,7 @@ fn sqlite_processes_take_turns_migrating() {
 )]
 fn postgres_processes_take_turns_migrating() {
     for _ in 0..3 {
-        let db = TestDb::postgres().expect("FOLIO_TEST_POSTGRES_URL is set");
+        let db = TestDb::postgres_unmigrated().expect("FOLIO_TEST_POSTGRES_URL is set");
         concurrent_processes_migrate_once(&db);
     }
 }

@@ -147,6 +147,31 @@ pub type PooledConn = r2d2::PooledConnection<Manager>;
 pub struct Database {
     pool: Pool,
     pub backend: Backend,
+    /// The time decisions such as a token's expiry are taken at.
+    pub clock: Clock,
+}
+
+/// The system clock, plus an offset that only tests move (so that they need not
+/// wait for a token to expire); shared by every clone of a [`Database`].
+#[derive(Debug, Clone, Default)]
+pub struct Clock {
+    offset_micros: std::sync::Arc<std::sync::atomic::AtomicI64>,
+}
+
+impl Clock {
+    pub fn now(&self) -> NaiveDateTime {
+        let offset = self
+            .offset_micros
+            .load(std::sync::atomic::Ordering::Relaxed);
+        now() + chrono::TimeDelta::microseconds(offset)
+    }
+
+    /// Moves this clock forward by `by`.
+    pub fn advance(&self, by: Duration) {
+        let micros = i64::try_from(by.as_micros()).unwrap_or(i64::MAX);
+        self.offset_micros
+            .fetch_add(micros, std::sync::atomic::Ordering::Relaxed);
+    }
 }
 
 impl Database {
@@ -157,7 +182,11 @@ impl Database {
         let pool = builder
             .build(Manager { url })
             .map_err(|e| format!("cannot connect to the {} database: {e}", backend.name()))?;
-        Ok(Self { pool, backend })
+        Ok(Self {
+            pool,
+            backend,
+            clock: Clock::default(),
+        })
     }
 
     /// A pool that connects when first used, for a server that must start (and
@@ -166,7 +195,11 @@ impl Database {
         let (url, builder) = Self::builder(url, pool_size)?;
         let backend = url.backend;
         let pool = builder.min_idle(Some(0)).build_unchecked(Manager { url });
-        Ok(Self { pool, backend })
+        Ok(Self {
+            pool,
+            backend,
+            clock: Clock::default(),
+        })
     }
 
     fn builder(url: &str, pool_size: u32) -> Result<(DatabaseUrl, r2d2::Builder<Manager>), String> {
