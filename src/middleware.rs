@@ -401,6 +401,9 @@ fn parse_node(text: &str) -> Option<std::net::IpAddr> {
         .ok()
 }
 
+/// Bodies up to this size are hashed where they are; larger ones on the blocking pool.
+const HASH_IN_PLACE_BYTES: usize = 64 * 1024;
+
 /// The strong ETag of a body: what `If-None-Match` and `If-Match` are compared with.
 pub fn etag_of(bytes: &[u8]) -> String {
     let digest = Sha256::digest(bytes);
@@ -443,6 +446,14 @@ pub async fn etag(
         .and_then(|v| v.to_str().ok())
     {
         Some(set) => set.to_owned(),
+        // Hashing a page of long articles takes milliseconds: not on the threads
+        // that answer everyone.
+        None if bytes.len() > HASH_IN_PLACE_BYTES => {
+            let shared = bytes.clone();
+            web::block(move || etag_of(&shared))
+                .await
+                .map_err(|e| ApiError::Internal(format!("could not hash the response: {e}")))?
+        }
         None => etag_of(&bytes),
     };
     if let Ok(value) = HeaderValue::from_str(&tag) {

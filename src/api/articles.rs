@@ -663,21 +663,30 @@ pub async fn find_article(
         .map(FieldSet::parse)
         .transpose()?;
     let visibility = visibility(&caller);
-    match db
-        .run(move |conn| store::find(conn, &slug, visibility))
-        .await?
-    {
-        Lookup::Found(record) => {
-            let article = Article::from(*record);
-            Ok(match fields {
-                Some(fields) => HttpResponse::Ok().json(fields.project(item_json(article))),
-                None => HttpResponse::Ok().json(article),
+    // Serialised on the blocking pool with the query: a body may be a megabyte.
+    let found = db
+        .run(move |conn| {
+            Ok(match store::find(conn, &slug, visibility)? {
+                Lookup::Found(record) => {
+                    let article = Article::from(*record);
+                    let json = match fields {
+                        Some(fields) => serde_json::to_vec(&fields.project(item_json(article))),
+                        None => serde_json::to_vec(&article),
+                    };
+                    Ok(json.map_err(|e| ApiError::Internal(format!("cannot serialise: {e}")))?)
+                }
+                Lookup::MovedTo(current) => Err(current),
             })
-        }
-        Lookup::MovedTo(current) => Ok(HttpResponse::MovedPermanently()
+        })
+        .await?;
+    Ok(match found {
+        Ok(json) => HttpResponse::Ok()
+            .content_type(actix_web::http::header::ContentType::json())
+            .body(json),
+        Err(current) => HttpResponse::MovedPermanently()
             .insert_header((header::LOCATION, format!("/v1/articles/{current}")))
-            .finish()),
-    }
+            .finish(),
+    })
 }
 
 /// How many related articles to return.
