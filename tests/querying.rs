@@ -339,6 +339,26 @@ fn field_selection(app: &TestApp) {
         one,
         json!({"standfirst": "Chapeau", "published_at": "2024-11-27T09:00:00Z"})
     );
+    // A reduced article is a shape of its own, with a media type of its own; the
+    // default responses stay plain JSON.
+    for (path, media_type) in [
+        (
+            "/v1/articles?fields=id",
+            "application/vnd.folio.fields+json",
+        ),
+        (
+            "/v1/articles/choisi?fields=id",
+            "application/vnd.folio.fields+json",
+        ),
+        ("/v1/articles", "application/json"),
+        ("/v1/articles/choisi", "application/json"),
+    ] {
+        assert_eq!(
+            app.get(path).expect(200).header("content-type").as_deref(),
+            Some(media_type),
+            "{path}"
+        );
+    }
     let unknown = app.get("/v1/articles?fields=id,colour").expect(400).json();
     let detail = unknown["detail"].as_str().unwrap();
     assert!(

@@ -106,6 +106,11 @@ impl ArticleField {
     }
 }
 
+/// The media type of an article, or a page of articles, reduced to the fields asked
+/// for with `fields`: a shape of its own, so that a client generated from the spec
+/// types the default response as the whole `Article` (or `ArticleSummary`) it is.
+pub const FIELDS_JSON: &str = "application/vnd.folio.fields+json";
+
 /// The fields to return, in the order asked.
 #[derive(Debug, Clone)]
 pub struct FieldSet(Vec<String>);

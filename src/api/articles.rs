@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use utoipa::{IntoParams, ToSchema};
 
-use super::article_query::{ArticleFieldsParam, ArticleListParams, FieldSet};
+use super::article_query::{ArticleFieldsParam, ArticleListParams, FieldSet, FIELDS_JSON};
 use super::idempotency::{Created, IdempotencyKey};
 use super::input::{nullable, required, Check, Title, MAX_TEXT_CHARS, MAX_TITLE_CHARS};
 use super::json::JsonBody;
@@ -458,8 +458,8 @@ fn visibility(caller: &Caller) -> Visibility {
 /// A page of the article list.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ArticleListPage {
-    /// Article summaries, or the fields asked for with `fields`.
-    #[schema(value_type = Vec<ArticleItem>)]
+    /// Article summaries (with `fields`, only the fields asked for: see `FIELDS_JSON`).
+    #[schema(value_type = Vec<ArticleSummary>)]
     pub data: Vec<Value>,
     /// The page size used.
     #[schema(example = 20)]
@@ -476,28 +476,6 @@ pub struct ArticleListPage {
     #[schema(example = 42)]
     pub total: Option<i64>,
 }
-
-/// A list item: a summary, or only the fields selected with `fields`.
-pub struct ArticleItem;
-
-impl utoipa::PartialSchema for ArticleItem {
-    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-        super::any_of(&["ArticleSummary", ARTICLE_FIELDS_SCHEMA])
-    }
-}
-
-impl ToSchema for ArticleItem {}
-
-/// A single article: whole, or only the fields selected with `fields`.
-pub struct ArticleOrFields;
-
-impl utoipa::PartialSchema for ArticleOrFields {
-    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-        super::any_of(&["Article", ARTICLE_FIELDS_SCHEMA])
-    }
-}
-
-impl ToSchema for ArticleOrFields {}
 
 /// The spec's schema of a partial article, built from `Article` by `openapi::finish`.
 pub const ARTICLE_FIELDS_SCHEMA: &str = "ArticleFields";
@@ -547,7 +525,7 @@ fn item_json<T: Serialize>(item: T) -> Value {
 #[utoipa::path(
     tag = "articles",
     params(ArticleListParams),
-    responses((status = 200, description = "A page of articles", body = ArticleListPage,
+    responses((status = 200, description = "A page of articles; with `fields`, items hold only those fields, as `application/vnd.folio.fields+json`", body = ArticleListPage,
         headers(("Link" = String, description = "RFC 8288 links to the next (and, with `page`, previous) page")))),
 )]
 #[get("/articles")]
@@ -574,6 +552,7 @@ pub async fn list_articles(
         Window::After(_, limit) => *limit,
     };
     let fields = query.fields;
+    let projected = fields.is_some();
     // Highlighting and serialising a page of long articles is CPU work: it runs on
     // the blocking pool with the query, never on the threads that answer everyone.
     let (data, next, total) = db
@@ -624,6 +603,9 @@ pub async fn list_articles(
         ));
     }
     let mut response = HttpResponse::Ok();
+    if projected {
+        response.content_type(FIELDS_JSON);
+    }
     if !links.is_empty() {
         response.insert_header((header::LINK, links.join(", ")));
     }
@@ -643,7 +625,7 @@ pub async fn list_articles(
     tag = "articles",
     params(SlugPath, ArticleFieldsParam),
     responses(
-        (status = 200, description = "The article", body = ArticleOrFields),
+        (status = 200, description = "The article; with `fields`, only those fields, as `application/vnd.folio.fields+json`", body = Article),
         (status = 301, description = "The article moved to a new slug",
             headers(("Location" = String, description = "The article's current URL"))),
     ),
@@ -670,8 +652,9 @@ pub async fn find_article(
                 Lookup::Found(record) => {
                     let article = Article::from(*record);
                     let json = match fields {
-                        Some(fields) => serde_json::to_vec(&fields.project(item_json(article))),
-                        None => serde_json::to_vec(&article),
+                        Some(fields) => serde_json::to_vec(&fields.project(item_json(article)))
+                            .map(|json| (FIELDS_JSON, json)),
+                        None => serde_json::to_vec(&article).map(|json| ("application/json", json)),
                     };
                     Ok(json.map_err(|e| ApiError::Internal(format!("cannot serialise: {e}")))?)
                 }
@@ -680,9 +663,7 @@ pub async fn find_article(
         })
         .await?;
     Ok(match found {
-        Ok(json) => HttpResponse::Ok()
-            .content_type(actix_web::http::header::ContentType::json())
-            .body(json),
+        Ok((media_type, json)) => HttpResponse::Ok().content_type(media_type).body(json),
         Err(current) => HttpResponse::MovedPermanently()
             .insert_header((header::LOCATION, format!("/v1/articles/{current}")))
             .finish(),

@@ -7,11 +7,11 @@ use utoipa::openapi::path::{HttpMethod, Operation, ParameterBuilder, ParameterIn
 use utoipa::openapi::response::{Response, ResponseBuilder};
 use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
-use utoipa::openapi::{OpenApi, Ref, RefOr, Required};
+use utoipa::openapi::{ContentBuilder, OpenApi, Ref, RefOr, Required};
 use utoipa::OpenApi as _;
 
 use crate::api::article_query::{
-    ArticleField, DateFieldParam, DateOrInstant, SortParam, TimeZoneName,
+    ArticleField, DateFieldParam, DateOrInstant, SortParam, TimeZoneName, FIELDS_JSON,
 };
 use crate::api::articles::{Article, ArticleSummary, ARTICLE_FIELDS_SCHEMA};
 use crate::api::pagination::ListPage;
@@ -309,8 +309,54 @@ pub fn finish(mut api: OpenApi) -> OpenApi {
     }
     let components = api.components.get_or_insert_with(Default::default);
     refer_list_items(components);
+    add_fields_pages(&mut api);
     api
 }
+
+/// The projected shapes `fields=` asks for, under their own media type on the two
+/// operations that take it: `ArticleFields` for an article, `ArticleFieldsPage` (the
+/// list page with `ArticleFields` items) for the list.
+fn add_fields_pages(api: &mut OpenApi) {
+    let components = api.components.get_or_insert_with(Default::default);
+    if let Some(RefOr::T(Schema::Object(page))) = components.schemas.get("ArticleListPage") {
+        let mut page = page.clone();
+        page.description =
+            Some("A page of articles reduced to the fields named in `fields`".into());
+        page.properties.insert(
+            "data".into(),
+            RefOr::T(Schema::Array(
+                utoipa::openapi::schema::ArrayBuilder::new()
+                    .items(Ref::from_schema_name(ARTICLE_FIELDS_SCHEMA))
+                    .description(Some("The articles, each with only the fields asked for"))
+                    .build(),
+            )),
+        );
+        components
+            .schemas
+            .insert(FIELDS_PAGE_SCHEMA.into(), RefOr::T(Schema::Object(page)));
+    }
+    for item in api.paths.paths.values_mut() {
+        let Some(op) = item.get.as_mut() else {
+            continue;
+        };
+        let projected = match op.operation_id.as_deref() {
+            Some("find_article") => ARTICLE_FIELDS_SCHEMA,
+            Some("list_articles") => FIELDS_PAGE_SCHEMA,
+            _ => continue,
+        };
+        if let Some(RefOr::T(ok)) = op.responses.responses.get_mut("200") {
+            ok.content.insert(
+                FIELDS_JSON.into(),
+                ContentBuilder::new()
+                    .schema(Some(Ref::from_schema_name(projected)))
+                    .build(),
+            );
+        }
+    }
+}
+
+/// The spec's name for a page of articles reduced by `fields`.
+const FIELDS_PAGE_SCHEMA: &str = "ArticleFieldsPage";
 
 /// utoipa wraps a referenced schema that has a default in a `oneOf` of one; an
 /// `allOf` of one says the same without claiming a choice.
