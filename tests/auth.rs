@@ -114,6 +114,10 @@ fn cli_tokens_create_list_revoke(app: &TestApp) {
         vec!["token", "create", "-h"],
         vec!["token", "revoke", "-h"],
         vec!["token", "list", "-h"],
+        vec!["serve", "-h"],
+        vec!["import", "-h"],
+        vec!["export", "-h"],
+        vec!["purge", "-h"],
     ] {
         let help = String::from_utf8(app.cli(&args).stdout).unwrap();
         for line in help

@@ -1,57 +1,70 @@
 //! JSON in the API's own create-article shape: one object, an array, or NDJSON.
 
-use serde_json::Value;
+use serde_json::value::RawValue;
 
 use super::{Item, ParseError};
 use crate::api::articles::ArticleCreate;
 use crate::api::json as body;
 
-fn item(value: Value, line: usize) -> Result<Item, ParseError> {
-    let text = value.to_string();
-    body::parse::<ArticleCreate>(text.as_bytes())
+/// The articles of a JSON document, one at a time.
+pub type Items<'a> = Box<dyn Iterator<Item = Result<Item, ParseError>> + 'a>;
+
+fn item(json: &str, line: usize) -> Result<Item, ParseError> {
+    body::parse::<ArticleCreate>(json.as_bytes())
         .map(|article| Item { line, article })
         .map_err(|e| ParseError::at(line, e.problem().detail))
 }
 
-/// Each article of the file, or the error at its line; one bad article does not stop the others.
-pub fn parse(text: &str) -> Vec<Result<Item, ParseError>> {
-    match serde_json::from_str::<Value>(text) {
-        Ok(Value::Array(values)) => {
-            // Report each element at the line it starts on.
-            let starts = element_lines(text);
-            values
-                .into_iter()
-                .enumerate()
-                .map(|(i, v)| item(v, starts.get(i).copied().unwrap_or(1)))
-                .collect()
-        }
-        Ok(value @ Value::Object(_)) => vec![item(value, 1)],
-        Ok(_) => vec![Err(ParseError::at(
+/// Each article of the file, or the error at its line; one bad article does not
+/// stop the others. An array is indexed, not parsed whole: each element stays text
+/// until its turn, so a large file costs about its own size in memory.
+pub fn parse(text: &str) -> Items<'_> {
+    let whole = match serde_json::from_str::<&RawValue>(text) {
+        Ok(whole) => whole,
+        Err(whole) => return lines(text, whole),
+    };
+    match whole.get().as_bytes().first() {
+        Some(b'[') => match serde_json::from_str::<Vec<&RawValue>>(whole.get()) {
+            Ok(values) => {
+                // Report each element at the line it starts on.
+                let starts = element_lines(text);
+                Box::new(values.into_iter().enumerate().map(move |(i, raw)| {
+                    item(raw.get(), starts.get(i).copied().unwrap_or(1))
+                }))
+            }
+            Err(e) => Box::new(std::iter::once(Err(ParseError::at(
+                e.line(),
+                format!("invalid JSON: {e}"),
+            )))),
+        },
+        Some(b'{') => Box::new(std::iter::once(item(whole.get(), 1))),
+        _ => Box::new(std::iter::once(Err(ParseError::at(
             1,
             "expected an article object, an array of them, or one per line",
-        ))],
-        Err(whole) => {
-            let lines: Vec<(usize, &str)> = text
-                .lines()
-                .enumerate()
-                .filter(|(_, l)| !l.trim().is_empty())
-                .collect();
-            if lines.len() < 2 {
-                return vec![Err(ParseError::at(
-                    whole.line(),
-                    format!("invalid JSON: {whole}"),
-                ))];
-            }
-            lines
-                .into_iter()
-                .map(|(i, line)| {
-                    let value: Value = serde_json::from_str(line)
-                        .map_err(|e| ParseError::at(i + 1, format!("invalid JSON: {e}")))?;
-                    item(value, i + 1)
-                })
-                .collect()
-        }
+        )))),
     }
+}
+
+/// NDJSON: one article per non-blank line. A file that is neither one JSON value
+/// nor several lines reports why it is not JSON.
+fn lines<'a>(text: &'a str, whole: serde_json::Error) -> Items<'a> {
+    let mut numbered = text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .peekable();
+    let first = numbered.next();
+    if first.is_none() || numbered.peek().is_none() {
+        return Box::new(std::iter::once(Err(ParseError::at(
+            whole.line(),
+            format!("invalid JSON: {whole}"),
+        ))));
+    }
+    Box::new(first.into_iter().chain(numbered).map(|(i, line)| {
+        serde_json::from_str::<&RawValue>(line)
+            .map_err(|e| ParseError::at(i + 1, format!("invalid JSON: {e}")))
+            .and_then(|raw| item(raw.get(), i + 1))
+    }))
 }
 
 /// The line each top-level element of a JSON array starts on.

@@ -197,7 +197,7 @@ fn has_known_extension(path: &Path) -> bool {
 
 /// Reads one document into articles, choosing the format by extension and content.
 /// Each entry is one article or the error that stopped it; a file-level error is a single entry.
-pub fn parse_document(name: &str, text: &str, options: &Options) -> Vec<Result<Item, ParseError>> {
+pub fn parse_document<'a>(name: &str, text: &'a str, options: &Options) -> json::Items<'a> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let extension = Path::new(name)
         .extension()
@@ -207,9 +207,9 @@ pub fn parse_document(name: &str, text: &str, options: &Options) -> Vec<Result<I
     match extension.as_str() {
         "json" | "ndjson" | "jsonl" => json::parse(text),
         _ if text.starts_with("---") || text.starts_with("+++") => {
-            vec![frontmatter::parse(text, options)]
+            Box::new(std::iter::once(frontmatter::parse(text, options)))
         }
-        _ => vec![plaintext::parse(text, options)],
+        _ => Box::new(std::iter::once(plaintext::parse(text, options))),
     }
 }
 
@@ -259,7 +259,7 @@ pub fn import_documents(
         progress.set_message(document.name.clone());
         let parsed = parse_document(&document.name, &document.text, options);
         let numbered = is_json(&document.name);
-        for (index, parsed) in parsed.into_iter().enumerate() {
+        for (index, parsed) in parsed.enumerate() {
             match parsed {
                 Ok(item) => batch.push(Sourced {
                     name: document.name.clone(),

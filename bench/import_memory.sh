@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Peak memory of `folio import` on one large JSON array: N articles of about 3 KB
+# each (20,000 make about 60 MB), imported into a fresh SQLite database with the
+# request limit raised to let the file in. Prints the file's size, the time taken
+# and the importer's maximum resident set size (GNU time).
+# usage: bench/import_memory.sh [N] [FOLIO_BINARY]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+n=${1:-20000}
+folio=${2:-target/release/folio}
+[ -x "$folio" ] || cargo build --release -q
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+python3 - "$n" > "$work/articles.json" <<'PY'
+import json, sys
+n = int(sys.argv[1])
+paragraph = "Le cœur du réacteur « nucléaire » bat au rythme de l’alliance stratégique. " * 8
+sys.stdout.write("[\n")
+for i in range(n):
+    article = {"title": f"Dépêche numéro {i}", "body": "\n\n".join([paragraph] * 5),
+               "status": "published", "published_at": "2024-11-27T09:00:00Z"}
+    sys.stdout.write(("," if i else "") + json.dumps(article, ensure_ascii=False) + "\n")
+sys.stdout.write("]\n")
+PY
+size=$(stat -c %s "$work/articles.json")
+echo "file: $n articles, $((size / 1048576)) MiB"
+DATABASE_URL="sqlite://$work/folio.db" RUST_LOG=warn FOLIO_MAX_REQUEST_BYTES=$((size + 1)) \
+    /usr/bin/time -f "import: %e s, peak RSS %M kB" "$folio" import "$work/articles.json" 2>&1 | tail -n 2
