@@ -368,7 +368,7 @@ fn a_stalled_body_is_a_408() {
 #[test]
 fn oversized_targets_and_headers_are_problems() {
     let app = TestApp::spawn(common::TestDb::sqlite());
-    let long = format!("/v1/articles/{}", "a".repeat(9_000));
+    let long = format!("/v1/articles/{}", "a".repeat(33_000));
     let res = app.get(&long).expect(414);
     assert_eq!(
         res.header("content-type").as_deref(),

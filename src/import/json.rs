@@ -28,9 +28,12 @@ pub fn parse(text: &str) -> Items<'_> {
             Ok(values) => {
                 // Report each element at the line it starts on.
                 let starts = element_lines(text);
-                Box::new(values.into_iter().enumerate().map(move |(i, raw)| {
-                    item(raw.get(), starts.get(i).copied().unwrap_or(1))
-                }))
+                Box::new(
+                    values
+                        .into_iter()
+                        .enumerate()
+                        .map(move |(i, raw)| item(raw.get(), starts.get(i).copied().unwrap_or(1))),
+                )
             }
             Err(e) => Box::new(std::iter::once(Err(ParseError::at(
                 e.line(),

@@ -19,7 +19,7 @@ pub const ERRORS: &[(&str, &str, &str)] = &[
     ("409", "Conflict", "The change conflicts with the stored content: a slug already taken, a section still in use, or a reference to a section, tag or author that does not exist (`errors` names the field)"),
     ("412", "PreconditionFailed", "If-Match names a version that is no longer current: someone changed the resource since it was read. Nothing was changed; the ETag header carries the current version's"),
     ("413", "PayloadTooLarge", "The request body is larger than the server accepts"),
-    ("414", "UriTooLong", "The request target (path and query) is longer than 8 KiB"),
+    ("414", "UriTooLong", "The request target (path and query) is longer than 32 KiB (twice the longest valid one)"),
     ("415", "UnsupportedMediaType", "The request body is not sent as application/json"),
     ("422", "ValidationFailed", "The body is well-formed JSON but some fields are invalid; `errors` names each"),
     ("429", "TooManyRequests", "Past the rate limit of this token, or of this client address for anonymous calls; the counts are per API node"),
@@ -46,7 +46,7 @@ fn example(status: &str) -> ApiError {
             etag: text("\"3f8a9c2e7b1d4a6f0e5c9b8a7d6e5f4a\""),
         },
         "413" => ApiError::PayloadTooLarge(text("the request body is larger than 4194304 bytes")),
-        "414" => ApiError::UriTooLong(text("the request target is 9000 bytes; at most 8192 are read")),
+        "414" => ApiError::UriTooLong(text("the request target is 40000 bytes; at most 32768 are read")),
         "415" => ApiError::UnsupportedMediaType(text(
             "send the body as JSON with Content-Type: application/json",
         )),
