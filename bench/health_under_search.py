@@ -30,7 +30,7 @@ def call(method, path, body=None):
 
 paragraph = ("Le cœur de l’alliance stratégique bat dans les steppes, où le gaz et "
              "l’uranium pèsent plus que les discours. ") * 8
-body = "\n\n".join([paragraph] * 1200)[: 1_000_000]
+body = "\n\n".join([paragraph] * 1200).encode()[:1_000_000].decode(errors="ignore")
 for i in range(articles):
     call("POST", "/v1/articles", {"title": f"Alliance {i}", "body": body, "status": "published"})
 print(f"loaded {articles} articles of {len(body.encode()) // 1024} KiB")
