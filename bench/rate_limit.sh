@@ -12,6 +12,7 @@ keys=${1:-200000}
 seconds=${2:-10}
 cargo build --release -q
 work=$(mktemp -d)
+source bench/serve.sh
 server=""
 trap '[ -n "$server" ] && kill "$server" 2>/dev/null; rm -rf "$work"' EXIT
 
@@ -35,16 +36,9 @@ request = function()
 end
 LUA
 
-export DATABASE_URL="sqlite://$work/folio.db" RUST_LOG=info,folio::http=warn FOLIO_TRUST_FORWARDED=1 \
+export DATABASE_URL="sqlite://$work/folio.db" FOLIO_TRUST_FORWARDED=1 \
     FOLIO_RATE_LIMIT_ANONYMOUS=1000000000 FOLIO_RATE_LIMIT_WINDOW_SECONDS=60
-target/release/folio serve --bind 127.0.0.1:0 > "$work/server.log" 2>&1 &
-server=$!
-port=""
-for _ in $(seq 1 300); do
-    port=$(grep -o 'listening on http://127.0.0.1:[0-9]*' "$work/server.log" | grep -o '[0-9]*$' || true)
-    [ -n "$port" ] && curl -fs "http://127.0.0.1:$port/ready" > /dev/null && break
-    sleep 0.2
-done
+serve target/release/folio "$work/server.log"
 rss() { awk '/VmRSS/ {print $2 " kB"}' "/proc/$server/status"; }
 phase() {
     local script=$1 label=$2

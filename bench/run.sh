@@ -25,20 +25,14 @@ load() {
     echo "import: $((SECONDS - started)) s"
 }
 
+source bench/serve.sh
 server=""
 # A failed measurement must not leave the server running (or the work directory behind).
 trap '[ -n "$server" ] && kill "$server" 2>/dev/null; rm -rf "$work"' EXIT
 
 measure() {
-    RUST_LOG=info "$folio" serve --bind 127.0.0.1:0 > "$work/server.log" 2>&1 &
-    server=$!
-    local port=""
     # Ready, not only listening: migrations new since the data was loaded run first.
-    for _ in $(seq 1 1500); do
-        port=$(grep -o 'listening on http://127.0.0.1:[0-9]*' "$work/server.log" | grep -o '[0-9]*$' || true)
-        [ -n "$port" ] && curl -fs "http://127.0.0.1:$port/ready" > /dev/null && break
-        sleep 0.2
-    done
+    serve "$folio" "$work/server.log" 1500
     python3 bench/measure.py "http://127.0.0.1:$port" "${REQUESTS:-200}"
     kill $server
     wait $server 2>/dev/null || true

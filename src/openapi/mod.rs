@@ -145,13 +145,30 @@ fn add_article_fields(components: &mut utoipa::openapi::Components) {
     );
 }
 
-/// `Idempotency-Key` on a create, and the header that marks a replayed answer.
-fn add_idempotency(op: &mut Operation) {
+/// Adds an optional request header to an operation.
+fn add_optional_header(op: &mut Operation, header: ParameterBuilder) {
     op.parameters.get_or_insert_with(Vec::new).push(
-        ParameterBuilder::new()
-            .name("Idempotency-Key")
+        header
             .parameter_in(ParameterIn::Header)
             .required(Required::False)
+            .build(),
+    );
+}
+
+/// An optional string header that needs no more than its name and meaning.
+fn string_header(name: &str, description: &str) -> ParameterBuilder {
+    ParameterBuilder::new()
+        .name(name)
+        .description(Some(description))
+        .schema(Some(String::schema_ref()))
+}
+
+/// `Idempotency-Key` on a create, and the header that marks a replayed answer.
+fn add_idempotency(op: &mut Operation) {
+    add_optional_header(
+        op,
+        ParameterBuilder::new()
+            .name("Idempotency-Key")
             .description(Some(
                 "A unique key (such as a UUID) for this create: retried with the same key and \
                  body within 24 hours, the first answer is replayed instead of creating the item \
@@ -165,8 +182,7 @@ fn add_idempotency(op: &mut Operation) {
             ))
             .example(Some(serde_json::json!(
                 "5f0c2f4e-8b1a-4c7e-9d3a-2e6f7b8c9d0e"
-            )))
-            .build(),
+            ))),
     );
     if let Some(RefOr::T(response)) = op.responses.responses.get_mut("201") {
         add_header(
@@ -250,17 +266,12 @@ pub fn finish(mut api: OpenApi) -> OpenApi {
                 }
             }
             if method == HttpMethod::Get {
-                let params = op.parameters.get_or_insert_with(Vec::new);
-                params.push(
-                    ParameterBuilder::new()
-                        .name("If-None-Match")
-                        .parameter_in(ParameterIn::Header)
-                        .required(Required::False)
-                        .description(Some(
-                            "An ETag from an earlier response: 304 when it still matches",
-                        ))
-                        .schema(Some(String::schema_ref()))
-                        .build(),
+                add_optional_header(
+                    op,
+                    string_header(
+                        "If-None-Match",
+                        "An ETag from an earlier response: 304 when it still matches",
+                    ),
                 );
                 op.responses.responses.insert(
                     "304".into(),
@@ -272,17 +283,13 @@ pub fn finish(mut api: OpenApi) -> OpenApi {
                 );
             }
             if takes_if_match(&method, path) {
-                op.parameters.get_or_insert_with(Vec::new).push(
-                    ParameterBuilder::new()
-                        .name("If-Match")
-                        .parameter_in(ParameterIn::Header)
-                        .required(Required::False)
-                        .description(Some(
-                            "The ETag of the version this change is based on (from GET): \
-                             412 if the resource has changed since. `*` matches any version",
-                        ))
-                        .schema(Some(String::schema_ref()))
-                        .build(),
+                add_optional_header(
+                    op,
+                    string_header(
+                        "If-Match",
+                        "The ETag of the version this change is based on (from GET): \
+                         412 if the resource has changed since. `*` matches any version",
+                    ),
                 );
             }
             if method == HttpMethod::Post && path != "/v1/tokens" && !path.ends_with("/restore") {
