@@ -110,6 +110,11 @@ impl ApiError {
         ApiError::UnknownReference(vec![FieldError::new(field, message)])
     }
 
+    /// The problem's `type`, without building the whole document.
+    pub fn problem_type(&self) -> &'static str {
+        self.kind().0
+    }
+
     fn kind(&self) -> (&'static str, &'static str) {
         match self {
             ApiError::BadRequest(_) => ("/problems/bad-request", "Bad request"),

@@ -61,9 +61,9 @@ pub async fn access_log(
         .and_then(|e| e.as_error::<ApiError>());
     match problem {
         Some(error) if status.is_server_error() => {
-            log::error!(target: "folio::http", "{summary} {}: {error}", error.problem().kind)
+            log::error!(target: "folio::http", "{summary} {}: {error}", error.problem_type())
         }
-        Some(error) => log::info!(target: "folio::http", "{summary} {}", error.problem().kind),
+        Some(error) => log::info!(target: "folio::http", "{summary} {}", error.problem_type()),
         None if status.is_server_error() => log::error!(target: "folio::http", "{summary}"),
         None => log::info!(target: "folio::http", "{summary}"),
     }

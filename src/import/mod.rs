@@ -199,17 +199,12 @@ fn has_known_extension(path: &Path) -> bool {
 /// Each entry is one article or the error that stopped it; a file-level error is a single entry.
 pub fn parse_document<'a>(name: &str, text: &'a str, options: &Options) -> json::Items<'a> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let extension = Path::new(name)
-        .extension()
-        .and_then(|e| e.to_str())
-        .map(str::to_ascii_lowercase)
-        .unwrap_or_default();
-    match extension.as_str() {
-        "json" | "ndjson" | "jsonl" => json::parse(text),
-        _ if text.starts_with("---") || text.starts_with("+++") => {
-            Box::new(std::iter::once(frontmatter::parse(text, options)))
-        }
-        _ => Box::new(std::iter::once(plaintext::parse(text, options))),
+    if is_json(name) {
+        json::parse(text)
+    } else if text.starts_with("---") || text.starts_with("+++") {
+        Box::new(std::iter::once(frontmatter::parse(text, options)))
+    } else {
+        Box::new(std::iter::once(plaintext::parse(text, options)))
     }
 }
 
@@ -282,6 +277,7 @@ pub fn import_documents(
     summary
 }
 
+/// Whether a file holds JSON articles (so possibly several), by its extension.
 fn is_json(name: &str) -> bool {
     Path::new(name)
         .extension()
