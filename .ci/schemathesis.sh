@@ -8,7 +8,7 @@ config=$(realpath "$(dirname "$0")/schemathesis.toml")
 export DATABASE_URL="$2"
 export RUST_LOG=warn
 # Thousands of generated requests a minute from one address: rate limiting
-# (tested in tests/rate_limit.rs) would answer most of them 429.
+# (tested in tests/integration/rate_limit.rs) would answer most of them 429.
 export FOLIO_RATE_LIMIT_ANONYMOUS=0 FOLIO_RATE_LIMIT_TOKEN=0
 work=$(mktemp -d)
 cd "$work"

@@ -1,4 +1,4 @@
-// Mirrors migrations/{sqlite,postgres}; `tests/schema.rs` checks the two agree.
+// Mirrors migrations/{sqlite,postgres}; `tests/integration/schema.rs` checks the two agree.
 
 diesel::table! {
     sections (id) {

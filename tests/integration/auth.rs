@@ -1,6 +1,6 @@
 //! Tokens: who may read previews and who may write.
 
-mod common;
+use crate::common;
 
 use common::TestApp;
 use reqwest::Method;

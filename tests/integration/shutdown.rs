@@ -1,7 +1,7 @@
 //! Graceful shutdown: on SIGTERM the server refuses new connections, lets the
 //! request in flight finish, and exits well within the grace period.
 
-mod common;
+use crate::common;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;

@@ -1,5 +1,4 @@
 //! Test helpers: a real Folio over a fresh database, spoken to over HTTP.
-#![allow(dead_code)]
 
 pub mod html;
 
@@ -428,7 +427,6 @@ impl Drop for TestApp {
 /// Declares each listed test function (taking `&TestApp`) once per backend:
 /// `sqlite::name` always, `postgres::name` when the PostgreSQL URL was set at build
 /// time (otherwise it is listed as ignored, and fails if the server is unreachable).
-#[macro_export]
 macro_rules! on_both_backends {
     ($($name:ident),* $(,)?) => {
         mod sqlite {

@@ -1,6 +1,6 @@
 //! Asking precise questions of the article list: filters, dates, orders, cursors and fields.
 
-mod common;
+use crate::common;
 
 use common::{published, slugs, TestApp};
 use serde_json::{json, Value};

@@ -1,6 +1,6 @@
 //! `folio import`: plain text, Markdown with front matter and JSON, checked through the API.
 
-mod common;
+use crate::common;
 
 use common::TestApp;
 use serde_json::Value;

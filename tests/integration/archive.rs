@@ -1,6 +1,6 @@
 //! Archive counts, per-section/tag/author counts and the section tree.
 
-mod common;
+use crate::common;
 
 use common::{published, TestApp};
 use serde_json::{json, Value};

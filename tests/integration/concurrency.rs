@@ -1,7 +1,7 @@
 //! Many writers at once: every write succeeds or gets a 4xx, never a 5xx (on
 //! SQLite, never "database is locked"), and every acknowledged write is there.
 
-mod common;
+use crate::common;
 
 use std::sync::{Arc, Barrier};
 

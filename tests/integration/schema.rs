@@ -1,6 +1,6 @@
 //! `src/db/schema.rs` describes exactly the tables the migrations create, on both backends.
 
-mod common;
+use crate::common;
 
 use common::TestApp;
 use diesel::prelude::*;

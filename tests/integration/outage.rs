@@ -4,7 +4,7 @@
 //! database cannot go away): the database is reached through a TCP relay that the
 //! test cuts and restores, as a network or server outage would.
 
-mod common;
+use crate::common;
 
 use std::io::{BufRead, BufReader};
 use std::net::{Shutdown, TcpListener, TcpStream};

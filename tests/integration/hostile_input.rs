@@ -2,7 +2,7 @@
 //! outside four-digit years, forged cursors, invisible titles, oversized error
 //! lists and racing unique values.
 
-mod common;
+use crate::common;
 
 use base64::Engine;
 use common::{urlencode, TestApp};

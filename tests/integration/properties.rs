@@ -2,7 +2,7 @@
 //! importers, the search parser and the article list's query string never panics,
 //! and always yields a result or a clear client error.
 
-mod common;
+use crate::common;
 
 use actix_web::web::Query;
 use actix_web::ResponseError;

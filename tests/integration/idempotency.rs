@@ -1,7 +1,7 @@
 //! `Idempotency-Key`: a retried create replays the first answer instead of
 //! creating the item twice, even when the retries race each other.
 
-mod common;
+use crate::common;
 
 use std::sync::{Arc, Barrier};
 

@@ -1,6 +1,6 @@
 //! Bad input gets a precise problem+json answer and changes nothing.
 
-mod common;
+use crate::common;
 
 use common::TestApp;
 use reqwest::Method;

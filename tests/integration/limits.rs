@@ -1,7 +1,7 @@
 //! Configurable limits: each one lowered answers a clear 4xx past it, and a
 //! configured value above what the spec documents is refused at start-up.
 
-mod common;
+use crate::common;
 
 use std::process::Command;
 

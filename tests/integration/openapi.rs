@@ -2,11 +2,11 @@
 //!
 //! After changing an endpoint: `cargo run -- openapi > openapi/openapi.json`.
 
-mod common;
+use crate::common;
 
 use serde_json::Value;
 
-const COMMITTED: &str = include_str!("../openapi/openapi.json");
+const COMMITTED: &str = include_str!("../../openapi/openapi.json");
 
 #[test]
 fn committed_spec_matches_the_code() {

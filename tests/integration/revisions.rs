@@ -1,7 +1,7 @@
 //! Revisions, the trash and atomic writes: no change to an article is lost,
 //! a deleted article can come back, and a write that fails halfway leaves nothing.
 
-mod common;
+use crate::common;
 
 use common::TestApp;
 use diesel::connection::SimpleConnection;

@@ -1,6 +1,6 @@
 //! Responses are compressed when the client asks, and caches are told they vary.
 
-mod common;
+use crate::common;
 
 use std::io::Read;
 

@@ -2,7 +2,7 @@
 //! source tries: a catalogue of known cross-site scripting vectors, checked on
 //! the renderer and through the API.
 
-mod common;
+use crate::common;
 
 use common::html::assert_inert;
 use common::{TestApp, TestDb};

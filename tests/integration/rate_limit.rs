@@ -1,7 +1,7 @@
 //! Rate limiting: per token, and per client address for anonymous callers, with
 //! the IETF draft's `RateLimit-*` headers and a 429 problem past the limit.
 
-mod common;
+use crate::common;
 
 use common::{TestApp, TestDb};
 use folio::rate_limit::{RateLimits, TrustedProxies};

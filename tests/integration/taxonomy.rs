@@ -1,6 +1,6 @@
 //! Sections, tags and authors over HTTP.
 
-mod common;
+use crate::common;
 
 use common::TestApp;
 use serde_json::json;

@@ -1,6 +1,6 @@
 //! Full-text search: language-aware matching, ranking, highlights, and the same answers on both backends.
 
-mod common;
+use crate::common;
 
 use common::{slugs, urlencode, TestApp, TestDb};
 use serde_json::json;

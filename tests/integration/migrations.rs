@@ -1,7 +1,7 @@
 //! Several processes starting on one fresh database take turns migrating it, and
 //! a SQLite path in a missing directory is refused, not created.
 
-mod common;
+use crate::common;
 
 use std::process::{Command, Stdio};
 

@@ -2,7 +2,7 @@
 //! row byte for byte, ids and dates included (PostgreSQL when its test URL is set;
 //! SQLite → SQLite otherwise).
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::process::{Command, Output};

@@ -1,6 +1,6 @@
 //! Articles over HTTP: writing, reading, visibility, slugs, pagination and text fidelity.
 
-mod common;
+use crate::common;
 
 use common::{slugs, TestApp};
 use serde_json::json;

@@ -1,7 +1,7 @@
 //! Browsers on other origins: anyone may read, only listed origins may write,
 //! and a refusal is a problem+json answer that changes nothing.
 
-mod common;
+use crate::common;
 
 use common::{TestApp, TestDb};
 use reqwest::Method;

@@ -1,7 +1,7 @@
 //! `If-Match`: writes based on a stale version get 412 and change nothing, on
 //! every resource, and of two editors racing on one version exactly one wins.
 
-mod common;
+use crate::common;
 
 use std::sync::{Arc, Barrier};
 

@@ -1,0 +1,33 @@
+//! Integration tests: a real Folio over real databases, spoken to over HTTP.
+//!
+//! One test binary holds every suite: each would otherwise link its own copy
+//! of Folio and its dependencies.
+
+#[macro_use]
+mod common;
+
+mod archive;
+mod articles;
+mod auth;
+mod compression;
+mod concurrency;
+mod cors;
+mod errors;
+mod export;
+mod hostile_input;
+mod idempotency;
+mod import;
+mod limits;
+mod migrations;
+mod openapi;
+mod outage;
+mod preconditions;
+mod properties;
+mod querying;
+mod rate_limit;
+mod revisions;
+mod schema;
+mod search;
+mod shutdown;
+mod taxonomy;
+mod xss;
