@@ -124,7 +124,7 @@ impl From<StatusArg> for ArticleStatus {
 }
 
 fn open(config: &Config) -> Result<Database, String> {
-    let db = Database::connect(&config.database_url, config.pool_size)?;
+    let db = Database::connect_for_batch(&config.database_url, config.pool_size)?;
     prepare(&db)?;
     Ok(db)
 }
@@ -227,7 +227,7 @@ fn execute(cli: Cli) -> Result<ExitCode, String> {
     match cli.command {
         Command::Openapi => unreachable!("handled above"),
         Command::Migrate => {
-            let db = Database::connect(&config.database_url, 1)?;
+            let db = Database::connect_for_batch(&config.database_url, 1)?;
             let applied = db.migrate()?;
             println!(
                 "{applied} migration(s) applied to the {} database",

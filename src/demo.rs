@@ -121,7 +121,7 @@ pub fn load(db: &Database, config: &Config) -> Result<Option<Summary>, String> {
         Ok(import::Document {
             name: (*name).to_owned(),
             source: (*name).to_owned(),
-            text: (*text).to_owned(),
+            content: Box::new(text.as_bytes()),
         })
     });
     Ok(Some(import::import_documents(

@@ -103,6 +103,8 @@ impl DatabaseUrl {
 #[derive(Debug)]
 pub struct Manager {
     url: DatabaseUrl,
+    /// Whether SQLite reads through a memory map (see `connect`).
+    memory_map: bool,
 }
 
 impl ManageConnection for Manager {
@@ -118,11 +120,14 @@ impl ManageConnection for Manager {
                 let mut conn = diesel::SqliteConnection::establish(&self.url.target)
                     .map_err(r2d2::Error::ConnectionError)?;
                 // SQLite's default page cache is 2 MB; a search index over 100,000
-                // articles is hundreds: reads through a memory map skip a copy per page.
-                conn.batch_execute(
+                // articles is hundreds: a server's reads through a memory map skip a
+                // copy per page. A batch command writes far more than it reads, and
+                // mapped pages would count as its memory.
+                let map_bytes = if self.memory_map { 1 << 30 } else { 0 };
+                conn.batch_execute(&format!(
                     "PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; \
-                     PRAGMA cache_size = -32768; PRAGMA mmap_size = 1073741824;",
-                )
+                     PRAGMA cache_size = -32768; PRAGMA mmap_size = {map_bytes};",
+                ))
                 .map_err(r2d2::Error::QueryError)?;
                 Ok(AnyConnection::Sqlite(conn))
             }
@@ -177,10 +182,20 @@ impl Clock {
 impl Database {
     /// Opens the pool; for SQLite, opens the file (its directory must exist) and turns WAL on first.
     pub fn connect(url: &str, pool_size: u32) -> Result<Self, String> {
+        Self::connect_mapped(url, pool_size, true)
+    }
+
+    /// Opens the pool for a command that writes in bulk (import, migrate): SQLite
+    /// reads without a memory map, so the command's memory stays its own.
+    pub fn connect_for_batch(url: &str, pool_size: u32) -> Result<Self, String> {
+        Self::connect_mapped(url, pool_size, false)
+    }
+
+    fn connect_mapped(url: &str, pool_size: u32, memory_map: bool) -> Result<Self, String> {
         let (url, builder) = Self::builder(url, pool_size)?;
         let backend = url.backend;
         let pool = builder
-            .build(Manager { url })
+            .build(Manager { url, memory_map })
             .map_err(|e| format!("cannot connect to the {} database: {e}", backend.name()))?;
         Ok(Self {
             pool,
@@ -194,7 +209,10 @@ impl Database {
     pub fn connect_later(url: &str, pool_size: u32) -> Result<Self, String> {
         let (url, builder) = Self::builder(url, pool_size)?;
         let backend = url.backend;
-        let pool = builder.min_idle(Some(0)).build_unchecked(Manager { url });
+        let pool = builder.min_idle(Some(0)).build_unchecked(Manager {
+            url,
+            memory_map: true,
+        });
         Ok(Self {
             pool,
             backend,

@@ -5,6 +5,7 @@ mod frontmatter;
 mod json;
 mod plaintext;
 
+use std::io::{BufRead, Read};
 use std::path::{Path, PathBuf};
 
 use chrono_tz::Tz;
@@ -83,14 +84,14 @@ pub struct Summary {
     pub failures: Vec<Failure>,
 }
 
-/// One file's text, with its name for messages and its stable source identity.
-#[derive(Debug, Clone)]
+/// One file to read, with its name for messages and its stable source identity.
 pub struct Document {
     /// How messages name it (the path as found).
     pub name: String,
     /// What a re-import recognises it by: its path relative to the import root.
     pub source: String,
-    pub text: String,
+    /// Its bytes, read only when its turn comes (JSON as a stream).
+    pub content: Box<dyn BufRead>,
 }
 
 impl Summary {
@@ -195,17 +196,59 @@ fn has_known_extension(path: &Path) -> bool {
         .is_some_and(|e| EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
 }
 
-/// Reads one document into articles, choosing the format by extension and content.
-/// Each entry is one article or the error that stopped it; a file-level error is a single entry.
-pub fn parse_document<'a>(name: &str, text: &'a str, options: &Options) -> json::Items<'a> {
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    if is_json(name) {
-        json::parse(text)
-    } else if text.starts_with("---") || text.starts_with("+++") {
-        Box::new(std::iter::once(frontmatter::parse(text, options)))
-    } else {
-        Box::new(std::iter::once(plaintext::parse(text, options)))
+/// Reads one document into articles, choosing the format by extension and content,
+/// and hands each article, or the error that stopped it, to `sink` in order; a
+/// file-level error is a single entry. At most `limit` bytes of a text document
+/// are read; JSON is read as a stream.
+pub fn parse_document(
+    name: &str,
+    mut content: impl BufRead,
+    options: &Options,
+    sink: &mut json::Sink<'_>,
+) {
+    if let Err(e) = skip_byte_order_mark(&mut content) {
+        return sink(Err(ParseError::at(1, e.to_string())));
     }
+    if is_json(name) {
+        return json::read(content, sink);
+    }
+    let mut bytes = Vec::new();
+    let limit = options.limits.max_request_bytes as u64;
+    if let Err(e) = content.take(limit + 1).read_to_end(&mut bytes) {
+        return sink(Err(ParseError::at(1, e.to_string())));
+    }
+    if bytes.len() as u64 > limit {
+        return sink(Err(ParseError {
+            line: None,
+            message: format!("file too large (> FOLIO_MAX_REQUEST_BYTES = {limit})"),
+        }));
+    }
+    let text = match String::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(e) => {
+            return sink(Err(ParseError {
+                line: None,
+                message: format!(
+                    "not UTF-8 text (invalid byte at offset {})",
+                    e.utf8_error().valid_up_to()
+                ),
+            }))
+        }
+    };
+    sink(if text.starts_with("---") || text.starts_with("+++") {
+        frontmatter::parse(&text, options)
+    } else {
+        plaintext::parse(&text, options)
+    });
+}
+
+/// A byte order mark is not part of the text.
+fn skip_byte_order_mark(content: &mut impl BufRead) -> std::io::Result<()> {
+    const MARK: &[u8] = "\u{feff}".as_bytes();
+    if content.fill_buf()?.starts_with(MARK) {
+        content.consume(MARK.len());
+    }
+    Ok(())
 }
 
 fn parse_failure(source: &str, error: ParseError) -> Failure {
@@ -252,14 +295,15 @@ pub fn import_documents(
             }
         };
         progress.set_message(document.name.clone());
-        let parsed = parse_document(&document.name, &document.text, options);
         let numbered = is_json(&document.name);
-        for (index, parsed) in parsed.enumerate() {
+        let mut count = 0;
+        parse_document(&document.name, document.content, options, &mut |parsed| {
+            count += 1;
             match parsed {
                 Ok(item) => batch.push(Sourced {
                     name: document.name.clone(),
                     source: if numbered {
-                        format!("{}#{}", document.source, index + 1)
+                        format!("{}#{count}", document.source)
                     } else {
                         document.source.clone()
                     },
@@ -270,7 +314,7 @@ pub fn import_documents(
             if batch.len() == BATCH {
                 save_batch(db, std::mem::take(&mut batch), options, &mut summary);
             }
-        }
+        });
         progress.inc(1);
     }
     save_batch(db, batch, options, &mut summary);
@@ -353,8 +397,9 @@ pub fn import_paths(db: &Database, paths: &[PathBuf], options: &Options) -> Summ
     summary
 }
 
-/// Reads one file, after checking its size: no file larger than a request the API
-/// would take is read (a 1 GB file must not take 2 GB of memory).
+/// Opens one file, after checking its size: no file larger than a request the API
+/// would take is read (a 1 GB file must not take 2 GB of memory), and a JSON file
+/// that is let in is read as a stream.
 fn read_document(file: FoundFile, limit: usize) -> Result<Document, Failure> {
     let name = file.path.display().to_string();
     let fail = |message: String| Failure {
@@ -370,17 +415,11 @@ fn read_document(file: FoundFile, limit: usize) -> Result<Document, Failure> {
             "file too large ({size} bytes > FOLIO_MAX_REQUEST_BYTES = {limit})"
         )));
     }
-    let bytes = std::fs::read(&file.path).map_err(|e| fail(e.to_string()))?;
-    let text = String::from_utf8(bytes).map_err(|e| {
-        fail(format!(
-            "not UTF-8 text (invalid byte at offset {})",
-            e.utf8_error().valid_up_to()
-        ))
-    })?;
+    let opened = std::fs::File::open(&file.path).map_err(|e| fail(e.to_string()))?;
     Ok(Document {
         name: name.clone(),
         source: file.source,
-        text,
+        content: Box::new(std::io::BufReader::new(opened)),
     })
 }
 

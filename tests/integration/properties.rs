@@ -109,11 +109,13 @@ proptest! {
             timezone: chrono_tz::Europe::Paris,
             limits: Default::default(),
         };
-        for parsed in parse_document(&format!("fuzz.{ext}"), &text, &options) {
+        let mut messages = Vec::new();
+        parse_document(&format!("fuzz.{ext}"), text.as_bytes(), &options, &mut |parsed| {
             if let Err(e) = parsed {
-                prop_assert!(!e.message.is_empty());
+                messages.push(e.message);
             }
-        }
+        });
+        prop_assert!(messages.iter().all(|m| !m.is_empty()), "{messages:?}");
     }
 
     #[test]
