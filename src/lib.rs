@@ -12,4 +12,5 @@ pub mod import;
 pub mod middleware;
 pub mod openapi;
 pub mod rate_limit;
+pub mod request_head;
 pub mod startup;

@@ -1,4 +1,5 @@
-//! Cross-cutting HTTP behaviour: request ids, ETags with conditional GET and HEAD,
+//! Cross-cutting HTTP behaviour: request ids and the access log, CORS, security
+//! headers, readiness, ETags with conditional GET and HEAD,
 //! and problem+json answers for unknown paths and methods.
 
 use actix_cors::Cors;
@@ -7,19 +8,18 @@ use actix_web::dev::{RequestHead, ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Next;
-use actix_web::{web, HttpMessage, HttpRequest, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use sha2::{Digest, Sha256};
 
-use crate::auth::{Caller, Refusal};
 use crate::config::{CorsPolicy, ServerSettings};
 use crate::error::ApiError;
-use crate::rate_limit::{Client, RateLimiter, RateLimits, TrustedProxies};
+use crate::rate_limit;
 use crate::startup::Readiness;
 
 pub const REQUEST_ID: &str = "x-request-id";
 
 /// Answers `req` with `error`'s problem, the error kept on the response for the log.
-fn refuse(req: ServiceRequest, error: ApiError) -> ServiceResponse<BoxBody> {
+pub fn refuse(req: ServiceRequest, error: ApiError) -> ServiceResponse<BoxBody> {
     let (req, _) = req.into_parts();
     ServiceResponse::from_err(error, req)
 }
@@ -100,47 +100,6 @@ pub async fn request_id(
     Ok(res)
 }
 
-/// The longest request target (path and query) answered: longer is a 414. The
-/// longest valid article list (500 characters of `q`, 100 ids, 20 tags of each
-/// kind, all percent-encoded) is about 16 KiB; the HTTP parser's own ceiling,
-/// which answers with an empty 400, is near 64 KiB.
-pub const MAX_URI_BYTES: usize = 32 * 1024;
-/// The most request headers answered: more is a 431. Below the HTTP parser's own
-/// ceiling (96), which would answer with an empty body instead of a problem.
-pub const MAX_HEADERS: usize = 64;
-/// The most bytes of request headers (names and values) answered: more is a 431.
-pub const MAX_HEADER_BYTES: usize = 16 * 1024;
-
-/// Refuses requests whose target or headers are larger than any client needs,
-/// as problem documents like every other error.
-pub async fn request_size(
-    req: ServiceRequest,
-    next: Next<impl MessageBody + 'static>,
-) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
-    let target = req.uri().path_and_query().map_or(0, |p| p.as_str().len());
-    let header_bytes: usize = req
-        .headers()
-        .iter()
-        .map(|(name, value)| name.as_str().len() + value.len())
-        .sum();
-    let refusal = if target > MAX_URI_BYTES {
-        Some(ApiError::UriTooLong(format!(
-            "the request target is {target} bytes; at most {MAX_URI_BYTES} are read"
-        )))
-    } else if req.headers().len() > MAX_HEADERS || header_bytes > MAX_HEADER_BYTES {
-        Some(ApiError::HeadersTooLarge(format!(
-            "the request has {} headers of {header_bytes} bytes; at most {MAX_HEADERS} headers of {MAX_HEADER_BYTES} bytes are read",
-            req.headers().len()
-        )))
-    } else {
-        None
-    };
-    match refusal {
-        Some(refusal) => Ok(refuse(req, refusal)),
-        None => Ok(next.call(req).await?.map_into_boxed_body()),
-    }
-}
-
 /// The method a request stands for: the one a CORS preflight asks about, else its own.
 fn intended_method(head: &RequestHead) -> Option<Method> {
     if head.method == Method::OPTIONS {
@@ -182,7 +141,7 @@ pub fn cors(policy: CorsPolicy) -> Cors {
             header::HeaderName::from_static(crate::api::idempotency::REPLAYED),
             header::HeaderName::from_static(REQUEST_ID),
         ])
-        .expose_headers(RATE_LIMIT_HEADERS.map(header::HeaderName::from_static))
+        .expose_headers(rate_limit::HEADERS.map(header::HeaderName::from_static))
         .max_age(3600)
 }
 
@@ -284,124 +243,6 @@ pub async fn until_ready(
         return Ok(refuse(req, refusal));
     }
     Ok(next.call(req).await?.map_into_boxed_body())
-}
-
-const RATE_LIMIT_HEADERS: [&str; 4] = [
-    "ratelimit-limit",
-    "ratelimit-remaining",
-    "ratelimit-reset",
-    "ratelimit-policy",
-];
-
-/// Counts each `/v1` request against its token or, anonymous, its client address;
-/// past the limit answers 429. Every counted response carries `RateLimit-Limit`,
-/// `RateLimit-Remaining`, `RateLimit-Reset` and `RateLimit-Policy`.
-pub async fn rate_limit(
-    req: ServiceRequest,
-    next: Next<impl MessageBody + 'static>,
-) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
-    let decision = req
-        .app_data::<web::Data<RateLimiter>>()
-        .filter(|_| req.path().starts_with("/v1/"))
-        .and_then(|limiter| limiter.check(client_of(&req, limiter.limits())));
-    let mut res = match decision {
-        Some(d) if !d.allowed => {
-            let refusal = ApiError::TooManyRequests {
-                detail: format!(
-                    "more than {} requests in {} seconds; retry in {} seconds",
-                    d.limit, d.window_seconds, d.reset
-                ),
-                retry_after: d.reset,
-            };
-            refuse(req, refusal)
-        }
-        // Refused credentials are answered only now, so that guessing tokens
-        // counts against the guesser's address like any other request.
-        _ => {
-            let refused = req.extensions_mut().remove::<Refusal>();
-            match refused {
-                Some(Refusal(refusal)) => refuse(req, refusal),
-                None => next.call(req).await?.map_into_boxed_body(),
-            }
-        }
-    };
-    if let Some(d) = decision {
-        let headers = res.headers_mut();
-        for (name, value) in [
-            ("ratelimit-limit", d.limit.to_string()),
-            ("ratelimit-remaining", d.remaining.to_string()),
-            ("ratelimit-reset", d.reset.to_string()),
-            (
-                "ratelimit-policy",
-                format!("{};w={}", d.limit, d.window_seconds),
-            ),
-        ] {
-            if let Ok(value) = HeaderValue::from_str(&value) {
-                headers.insert(header::HeaderName::from_static(name), value);
-            }
-        }
-    }
-    Ok(res)
-}
-
-/// Who a request counts against: its verified token (see `auth::authenticate`),
-/// else its client address. A made-up token is no bucket of its own.
-fn client_of(req: &ServiceRequest, limits: &RateLimits) -> Client {
-    if let Some(Caller::Token { name, .. }) = req.extensions().get::<Caller>() {
-        return Client::Token(name.clone());
-    }
-    let peer = req.peer_addr().map(|a| a.ip());
-    let chain = match limits.trusted_proxies {
-        TrustedProxies::None => Vec::new(),
-        _ => forwarded_chain(req.headers()),
-    };
-    limits
-        .trusted_proxies
-        .client(peer, &chain)
-        .map_or(Client::Unknown, Client::Address)
-}
-
-/// The addresses proxies appended, leftmost first: `X-Forwarded-For`, or else
-/// the `for=` of RFC 7239's `Forwarded`. Entries that are not addresses are left out.
-fn forwarded_chain(headers: &header::HeaderMap) -> Vec<std::net::IpAddr> {
-    let values = |name| {
-        headers
-            .get_all(name)
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(|v| v.split(','))
-            .map(str::trim)
-            .collect::<Vec<_>>()
-    };
-    let x_forwarded_for = values(header::HeaderName::from_static("x-forwarded-for"));
-    let entries: Vec<&str> = if x_forwarded_for.is_empty() {
-        values(header::FORWARDED)
-            .into_iter()
-            .filter_map(|element| {
-                element.split(';').find_map(|pair| {
-                    let (key, value) = pair.trim().split_once('=')?;
-                    key.eq_ignore_ascii_case("for")
-                        .then_some(value.trim_matches('"'))
-                })
-            })
-            .collect()
-    } else {
-        x_forwarded_for
-    };
-    entries.into_iter().filter_map(parse_node).collect()
-}
-
-/// An address as proxies write it: `192.0.2.1`, `192.0.2.1:4711`, `[2001:db8::1]:4711`.
-fn parse_node(text: &str) -> Option<std::net::IpAddr> {
-    if let Ok(ip) = text.parse() {
-        return Some(ip);
-    }
-    if let Ok(socket) = text.parse::<std::net::SocketAddr>() {
-        return Some(socket.ip());
-    }
-    text.trim_start_matches('[')
-        .trim_end_matches(']')
-        .parse()
-        .ok()
 }
 
 /// Bodies up to this size are hashed where they are; larger ones on the blocking pool.

@@ -1,7 +1,7 @@
 //! Rate limiting per verified token, and per client address for everyone else:
 //! GCRA (the `governor` crate), so `limit` requests per `window` come back
 //! gradually rather than all at once, answered with the `RateLimit-*` headers of
-//! the IETF draft and, past the limit, a 429.
+//! the IETF draft and, past the limit, a 429 (the `rate_limit` middleware).
 //!
 //! The state lives in each process: with several API nodes behind a balancer a
 //! client may get up to the limit from each. That is the trade chosen over a
@@ -18,10 +18,19 @@ use std::num::NonZeroU32;
 use std::sync::{Arc, Weak};
 use std::time::Duration;
 
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::middleware::Next;
+use actix_web::{web, HttpMessage};
 use governor::clock::{Clock, DefaultClock};
 use governor::middleware::StateInformationMiddleware;
 use governor::{Quota, RateLimiter as Gcra};
 use ipnet::IpNet;
+
+use crate::auth::{Caller, Refusal};
+use crate::error::ApiError;
+use crate::middleware::refuse;
 
 /// Which proxies' word to take for the client address.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -256,6 +265,125 @@ const SWEEP_EVERY: Duration = Duration::from_secs(5);
 
 fn seconds_up(duration: Duration) -> u64 {
     duration.as_secs() + u64::from(duration.subsec_nanos() > 0)
+}
+
+/// The response headers that say where a client stands.
+pub const HEADERS: [&str; 4] = [
+    "ratelimit-limit",
+    "ratelimit-remaining",
+    "ratelimit-reset",
+    "ratelimit-policy",
+];
+
+/// Counts each `/v1` request against its token or, anonymous, its client address;
+/// past the limit answers 429. Every counted response carries `RateLimit-Limit`,
+/// `RateLimit-Remaining`, `RateLimit-Reset` and `RateLimit-Policy`.
+pub async fn rate_limit(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let decision = req
+        .app_data::<web::Data<RateLimiter>>()
+        .filter(|_| req.path().starts_with("/v1/"))
+        .and_then(|limiter| limiter.check(client_of(&req, limiter.limits())));
+    let mut res = match decision {
+        Some(d) if !d.allowed => {
+            let refusal = ApiError::TooManyRequests {
+                detail: format!(
+                    "more than {} requests in {} seconds; retry in {} seconds",
+                    d.limit, d.window_seconds, d.reset
+                ),
+                retry_after: d.reset,
+            };
+            refuse(req, refusal)
+        }
+        // Refused credentials are answered only now, so that guessing tokens
+        // counts against the guesser's address like any other request.
+        _ => {
+            let refused = req.extensions_mut().remove::<Refusal>();
+            match refused {
+                Some(Refusal(refusal)) => refuse(req, refusal),
+                None => next.call(req).await?.map_into_boxed_body(),
+            }
+        }
+    };
+    if let Some(d) = decision {
+        let headers = res.headers_mut();
+        for (name, value) in [
+            ("ratelimit-limit", d.limit.to_string()),
+            ("ratelimit-remaining", d.remaining.to_string()),
+            ("ratelimit-reset", d.reset.to_string()),
+            (
+                "ratelimit-policy",
+                format!("{};w={}", d.limit, d.window_seconds),
+            ),
+        ] {
+            if let Ok(value) = HeaderValue::from_str(&value) {
+                headers.insert(header::HeaderName::from_static(name), value);
+            }
+        }
+    }
+    Ok(res)
+}
+
+/// Who a request counts against: its verified token (see `auth::authenticate`),
+/// else its client address. A made-up token is no bucket of its own.
+fn client_of(req: &ServiceRequest, limits: &RateLimits) -> Client {
+    if let Some(Caller::Token { name, .. }) = req.extensions().get::<Caller>() {
+        return Client::Token(name.clone());
+    }
+    let peer = req.peer_addr().map(|a| a.ip());
+    let chain = match limits.trusted_proxies {
+        TrustedProxies::None => Vec::new(),
+        _ => forwarded_chain(req.headers()),
+    };
+    limits
+        .trusted_proxies
+        .client(peer, &chain)
+        .map_or(Client::Unknown, Client::Address)
+}
+
+/// The addresses proxies appended, leftmost first: `X-Forwarded-For`, or else
+/// the `for=` of RFC 7239's `Forwarded`. Entries that are not addresses are left out.
+fn forwarded_chain(headers: &header::HeaderMap) -> Vec<std::net::IpAddr> {
+    let values = |name| {
+        headers
+            .get_all(name)
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .map(str::trim)
+            .collect::<Vec<_>>()
+    };
+    let x_forwarded_for = values(header::HeaderName::from_static("x-forwarded-for"));
+    let entries: Vec<&str> = if x_forwarded_for.is_empty() {
+        values(header::FORWARDED)
+            .into_iter()
+            .filter_map(|element| {
+                element.split(';').find_map(|pair| {
+                    let (key, value) = pair.trim().split_once('=')?;
+                    key.eq_ignore_ascii_case("for")
+                        .then_some(value.trim_matches('"'))
+                })
+            })
+            .collect()
+    } else {
+        x_forwarded_for
+    };
+    entries.into_iter().filter_map(parse_node).collect()
+}
+
+/// An address as proxies write it: `192.0.2.1`, `192.0.2.1:4711`, `[2001:db8::1]:4711`.
+fn parse_node(text: &str) -> Option<std::net::IpAddr> {
+    if let Ok(ip) = text.parse() {
+        return Some(ip);
+    }
+    if let Ok(socket) = text.parse::<std::net::SocketAddr>() {
+        return Some(socket.ip());
+    }
+    text.trim_start_matches('[')
+        .trim_end_matches(']')
+        .parse()
+        .ok()
 }
 
 #[cfg(test)]

@@ -4,9 +4,14 @@ use std::net::TcpListener;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
-use actix_web::dev::{ServiceFactory, ServiceRequest};
+use std::time::Duration;
+
+use actix_http::{HttpService, KeepAlive};
+use actix_service::{fn_service, map_config, IntoServiceFactory, ServiceFactoryExt};
+use actix_web::dev::{AppConfig, ServiceFactory, ServiceRequest};
 use actix_web::middleware::{from_fn, Compress};
-use actix_web::{web, App, HttpResponse, HttpServer};
+use actix_web::{web, App, HttpResponse};
+use tokio::net::TcpStream;
 use utoipa_actix_web::{scope, AppExt, UtoipaApp};
 use utoipa_swagger_ui::SwaggerUi;
 
@@ -17,6 +22,7 @@ use crate::error::ApiError;
 use crate::middleware::{self as mw, RouteTable};
 use crate::openapi;
 use crate::rate_limit::RateLimiter;
+use crate::request_head::{self, HeadGuard};
 
 /// Every documented route, registered once for both the server and the spec.
 fn register<T>(app: UtoipaApp<T>) -> UtoipaApp<T>
@@ -91,7 +97,7 @@ pub fn serve(
     let limiter = web::Data::from(RateLimiter::shared(settings.rate_limits.clone()));
     let readiness = web::Data::new(readiness);
     let settings = web::Data::new(settings);
-    let server = HttpServer::new(move || {
+    let app = move || {
         let (app, _) = register(App::new().into_utoipa_app()).split_for_parts();
         app.app_data(db.clone())
             .app_data(settings.clone())
@@ -111,7 +117,7 @@ pub fn serve(
             )
             .default_service(web::to(mw::fallback))
             .wrap(from_fn(mw::until_ready))
-            .wrap(from_fn(mw::rate_limit))
+            .wrap(from_fn(crate::rate_limit::rate_limit))
             .wrap(from_fn(crate::auth::authenticate))
             .wrap(mw::cors(settings.cors.clone()))
             .wrap(from_fn(mw::cors_refusal))
@@ -119,16 +125,40 @@ pub fn serve(
             // Outside the ETag layer, which hashes the body as the handler wrote it.
             .wrap(Compress::default())
             .wrap(from_fn(mw::vary_on_encoding))
-            .wrap(from_fn(mw::request_size))
+            .wrap(from_fn(request_head::request_size))
             .wrap(from_fn(mw::security_headers))
             .wrap(from_fn(mw::request_id))
             .wrap(from_fn(mw::access_log))
-    })
-    // On SIGTERM or SIGINT the server stops accepting, lets requests in flight
-    // finish for up to `grace` seconds, then exits.
-    .shutdown_timeout(grace)
-    .worker_max_blocking_threads(blocking_threads)
-    .listen(listener)?
-    .run();
+    };
+    // What actix-web's `HttpServer` does, with one addition: each connection's
+    // socket is wrapped in a `HeadGuard` before the HTTP parser reads from it.
+    let local = listener.local_addr()?;
+    let builder = actix_server::Server::build();
+    let shutting_down = builder.graceful_shutdown_signal();
+    let server = builder
+        // On SIGTERM or SIGINT the server stops accepting, lets requests in flight
+        // finish for up to `grace` seconds, then exits.
+        .shutdown_timeout(grace)
+        .worker_max_blocking_threads(blocking_threads)
+        .listen("folio", listener, move || {
+            let shutting_down = shutting_down.clone();
+            let http = HttpService::build()
+                .keep_alive(KeepAlive::Timeout(Duration::from_secs(5)))
+                .client_request_timeout(Duration::from_secs(5))
+                .client_disconnect_timeout(Duration::from_secs(1))
+                .h1_allow_half_closed(true)
+                .local_addr(local)
+                .graceful_shutdown_signal(move || {
+                    let shutting_down = shutting_down.clone();
+                    async move { shutting_down.notified().await }
+                })
+                .h1(map_config(app().into_factory(), |_| AppConfig::default()));
+            fn_service(|stream: TcpStream| async move {
+                let peer = stream.peer_addr().ok();
+                Ok::<_, ()>((HeadGuard::new(stream, peer), peer))
+            })
+            .and_then(http.map_err(|_| ()).map_init_err(|_| ()))
+        })?
+        .run();
     Ok(server)
 }

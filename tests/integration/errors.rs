@@ -391,3 +391,46 @@ fn oversized_targets_and_headers_are_problems() {
     app.get(&format!("/v1/articles?q={}", "coeur+".repeat(15)))
         .expect(200);
 }
+
+/// Heads the HTTP parser itself would give up on (more than 96 headers, a head
+/// over 64 KiB) get the same problem documents, sent before the rest arrives.
+#[test]
+fn heads_past_the_parsers_own_ceilings_are_problems() {
+    let app = TestApp::spawn(common::TestDb::sqlite());
+    for (count, size) in [(100, 1), (2_000, 1), (1, 100_000), (1, 1_000_000)] {
+        let names: Vec<String> = (0..count).map(|i| format!("x-extra-{i}")).collect();
+        let value = "v".repeat(size);
+        let headers: Vec<(&str, &str)> =
+            names.iter().map(|n| (n.as_str(), value.as_str())).collect();
+        let res = app.client_get_with("/v1/articles", &headers).expect(431);
+        assert_eq!(
+            res.header("content-type").as_deref(),
+            Some("application/problem+json"),
+            "{count} headers of {size} bytes"
+        );
+        assert_eq!(res.json()["type"], "/problems/headers-too-large");
+    }
+    // The longest target an HTTP client library will send...
+    let res = app
+        .get(&format!("/v1/articles?q={}", "a".repeat(60_000)))
+        .expect(414);
+    assert_eq!(res.json()["type"], "/problems/uri-too-long");
+    // ...and longer ones, sent by hand: the refusal comes before the head ends.
+    let target = format!("/v1/articles?q={}", "a".repeat(2_000_000));
+    let head = format!("GET {target} HTTP/1.1\r\nHost: x\r\n\r\n");
+    let answer = raw_exchange(&app, head.as_bytes(), std::time::Duration::from_secs(5));
+    assert!(
+        answer.starts_with("HTTP/1.1 414"),
+        "{}",
+        &answer[..answer.len().min(300)]
+    );
+    assert!(answer.contains("application/problem+json"), "{answer}");
+    let mut head = "GET /v1/articles HTTP/1.1\r\nHost: x\r\n".to_owned();
+    for i in 0..150 {
+        head.push_str(&format!("X-Extra-{i}: v\r\n"));
+    }
+    let answer = raw_exchange(&app, head.as_bytes(), std::time::Duration::from_secs(5));
+    assert!(answer.starts_with("HTTP/1.1 431"), "{answer}");
+    assert!(answer.contains("more than 64 headers"), "{answer}");
+    app.get("/v1/articles").expect(200);
+}
