@@ -13,7 +13,7 @@ use crate::auth::{self, Scope};
 use crate::config::Config;
 use crate::db::audit::{self, Action};
 use crate::db::tokens::{self, TokenState};
-use crate::db::{self, dump, search_index, trash, Database};
+use crate::db::{self, changes, dump, search_index, trash, Database};
 use crate::startup::Readiness;
 use crate::{demo, import, openapi, startup};
 
@@ -69,7 +69,8 @@ pub enum Command {
         #[arg(long, short)]
         output: Option<PathBuf>,
     },
-    /// Remove for good the articles deleted longer ago than a lifetime (revisions included).
+    /// Remove for good the articles deleted longer ago than a lifetime (revisions
+    /// included), and changes older than FOLIO_CHANGES_RETENTION from the change log.
     Purge {
         /// How long deleted articles stay restorable, such as `30d`.
         #[arg(long, value_parser = humantime::parse_duration)]
@@ -340,18 +341,23 @@ fn execute(cli: Cli) -> Result<ExitCode, String> {
                 .ok()
                 .and_then(|d| db::now().checked_sub_signed(d))
                 .ok_or_else(|| format!("--older-than {older_than:?} is too long"))?;
+            let changes_cutoff = chrono::TimeDelta::from_std(config.changes_retention)
+                .ok()
+                .and_then(|d| db::now().checked_sub_signed(d))
+                .ok_or("FOLIO_CHANGES_RETENTION is too long")?;
             let mut conn = db.get().map_err(|e| e.to_string())?;
-            let purged = db::write_tx(&mut conn, |conn| {
-                let purged = trash::purge(conn, cutoff)?;
+            let (purged, trimmed) = db::write_tx(&mut conn, |conn| {
+                let purged = trash::purge(conn, cutoff, "folio purge")?;
                 if purged > 0 {
                     audit::record(conn, "folio purge", Action::Purge, "/v1/trash")?;
                 }
-                Ok(purged)
+                Ok((purged, changes::trim(conn, changes_cutoff)?))
             })
             .map_err(|e| e.to_string())?;
             println!(
-                "purged {purged} article(s) deleted before {}",
-                cutoff.and_utc().to_rfc3339()
+                "purged {purged} article(s) deleted before {}; trimmed {trimmed} change(s) made before {}",
+                cutoff.and_utc().to_rfc3339(),
+                changes_cutoff.and_utc().to_rfc3339()
             );
         }
         Command::Import {

@@ -121,6 +121,8 @@ pub struct Config {
     pub cors: CorsPolicy,
     pub shutdown_grace_seconds: u64,
     pub rate_limits: RateLimits,
+    /// How long `folio purge` keeps the change log: clients further behind start over.
+    pub changes_retention: std::time::Duration,
 }
 
 fn var(name: &str) -> Option<String> {
@@ -188,6 +190,12 @@ impl Config {
                 )?),
             },
             shutdown_grace_seconds: number("FOLIO_SHUTDOWN_GRACE_SECONDS", 30)?,
+            changes_retention: match var("FOLIO_CHANGES_RETENTION") {
+                None => std::time::Duration::from_secs(90 * 24 * 3600),
+                Some(text) => humantime::parse_duration(text.trim()).map_err(|e| {
+                    format!("FOLIO_CHANGES_RETENTION must be a duration such as 90d (got {text:?}: {e})")
+                })?,
+            },
             rate_limits: RateLimits {
                 anonymous: number("FOLIO_RATE_LIMIT_ANONYMOUS", rate_defaults.anonymous)?,
                 token: number("FOLIO_RATE_LIMIT_TOKEN", rate_defaults.token)?,

@@ -27,6 +27,9 @@ const DOCUMENTS: &[(&str, &str)] = &[
 ];
 
 /// slug, name, parent, description
+/// How the change log names what the demo loader writes.
+const DEMO_ACTOR: &str = "folio demo";
+
 const SECTIONS: &[(&str, &str, Option<&str>, &str)] = &[
     ("monde", "Monde", None, "L’actualité internationale."),
     (
@@ -88,6 +91,7 @@ pub fn load(db: &Database, config: &Config) -> Result<Option<Summary>, String> {
                     parent: parent.map(Into::into),
                     position: 0,
                 },
+                DEMO_ACTOR,
             )?;
         }
         for (slug, name, description, bio) in AUTHORS {
@@ -104,6 +108,7 @@ pub fn load(db: &Database, config: &Config) -> Result<Option<Summary>, String> {
                     email: None,
                     avatar_url: None,
                 },
+                DEMO_ACTOR,
             )?;
         }
         Ok(())

@@ -230,8 +230,9 @@ pub async fn create_author(
     caller.require(Scope::Write)?;
     let digest = body.digest().to_owned();
     let new = body.into_inner()?.parse()?;
+    let actor = caller.actor();
     key.create(&db, &caller, &digest, move |conn| {
-        let row = store::create(conn, new)?;
+        let row = store::create(conn, new, &actor)?;
         Created::new(format!("/v1/authors/{}", row.item.slug), &Author::from(row))
     })
     .await
@@ -263,7 +264,7 @@ pub async fn update_author(
             if_match.guard(conn, "authors", &slug, |conn| {
                 store::find_counted(conn, &slug).map(Author::from)
             })?;
-            let updated = store::update(conn, &slug, changes)?;
+            let updated = store::update(conn, &slug, changes, &actor)?;
             audit::record(conn, &actor, Action::Update, &format!("/v1/authors/{slug}"))?;
             Ok(updated)
         })
@@ -293,7 +294,7 @@ pub async fn delete_author(
         if_match.guard(conn, "authors", &slug, |conn| {
             store::find_counted(conn, &slug).map(Author::from)
         })?;
-        store::delete(conn, &slug)?;
+        store::delete(conn, &slug, &actor)?;
         audit::record(conn, &actor, Action::Delete, &format!("/v1/authors/{slug}"))
     })
     .await?;

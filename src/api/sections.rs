@@ -272,8 +272,9 @@ pub async fn create_section(
     caller.require(Scope::Write)?;
     let digest = body.digest().to_owned();
     let new = body.into_inner()?.parse()?;
+    let actor = caller.actor();
     key.create(&db, &caller, &digest, move |conn| {
-        let record = store::create(conn, new)?;
+        let record = store::create(conn, new, &actor)?;
         Created::new(
             format!("/v1/sections/{}", record.row.slug),
             &Section::from(record),
@@ -308,7 +309,7 @@ pub async fn update_section(
             if_match.guard(conn, "sections", &slug, |conn| {
                 store::find(conn, &slug).map(Section::from)
             })?;
-            let updated = store::update(conn, &slug, changes)?;
+            let updated = store::update(conn, &slug, changes, &actor)?;
             audit::record(
                 conn,
                 &actor,
@@ -343,7 +344,7 @@ pub async fn delete_section(
         if_match.guard(conn, "sections", &slug, |conn| {
             store::find(conn, &slug).map(Section::from)
         })?;
-        store::delete(conn, &slug)?;
+        store::delete(conn, &slug, &actor)?;
         audit::record(
             conn,
             &actor,

@@ -175,8 +175,9 @@ pub async fn create_tag(
     caller.require(Scope::Write)?;
     let digest = body.digest().to_owned();
     let new = body.into_inner()?.parse()?;
+    let actor = caller.actor();
     key.create(&db, &caller, &digest, move |conn| {
-        let row = store::create(conn, new)?;
+        let row = store::create(conn, new, &actor)?;
         Created::new(format!("/v1/tags/{}", row.item.slug), &Tag::from(row))
     })
     .await
@@ -208,7 +209,7 @@ pub async fn update_tag(
             if_match.guard(conn, "tags", &slug, |conn| {
                 store::find_counted(conn, &slug).map(Tag::from)
             })?;
-            let updated = store::update(conn, &slug, changes)?;
+            let updated = store::update(conn, &slug, changes, &actor)?;
             audit::record(conn, &actor, Action::Update, &format!("/v1/tags/{slug}"))?;
             Ok(updated)
         })
@@ -238,7 +239,7 @@ pub async fn delete_tag(
         if_match.guard(conn, "tags", &slug, |conn| {
             store::find_counted(conn, &slug).map(Tag::from)
         })?;
-        store::delete(conn, &slug)?;
+        store::delete(conn, &slug, &actor)?;
         audit::record(conn, &actor, Action::Delete, &format!("/v1/tags/{slug}"))
     })
     .await?;

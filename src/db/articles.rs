@@ -5,7 +5,9 @@ use diesel::dsl::{exists, select};
 use diesel::prelude::*;
 use diesel::sql_types::{Bool, Nullable};
 
+use super::changes::{self, Action, Change, Resource, Standing};
 use super::revisions::{self, Snapshot};
+use super::schedule;
 use super::schema::{
     article_authors, article_slug_redirects, article_tags, articles, authors, sections, tags,
 };
@@ -461,7 +463,41 @@ pub fn create(conn: &mut AnyConnection, new: NewArticle, actor: &str) -> ApiResu
         first_published_at: None,
         version: 1,
     };
-    insert(conn, origin, fields, &new.tags, &new.authors, actor)
+    let record = insert(conn, origin, fields, &new.tags, &new.authors, actor)?;
+    let action = changes::article_action(None, standing(&record.row), false);
+    log_change(conn, &record.row, action, None, Vec::new(), actor)?;
+    Ok(record)
+}
+
+/// How an article stands for readers now.
+fn standing(row: &ArticleRow) -> Standing {
+    Standing::of(&row.status, row.published_at, now())
+}
+
+/// Appends an article's change to the log.
+pub(super) fn log_change(
+    conn: &mut AnyConnection,
+    row: &ArticleRow,
+    action: Action,
+    previous_slug: Option<&str>,
+    fields: Vec<String>,
+    actor: &str,
+) -> ApiResult<()> {
+    changes::append(
+        conn,
+        Change {
+            resource: Resource::Article,
+            resource_id: row.id,
+            public_id: &row.public_id,
+            slug: &row.slug,
+            previous_slug,
+            version: row.version,
+            action,
+            actor,
+            fields,
+        },
+    )?;
+    Ok(())
 }
 
 /// The id for a new article, when the database would not choose a fresh one:
@@ -556,6 +592,9 @@ pub fn update(
     super::lock_row(conn, "articles", slug)?;
     let current = find_current(conn, slug)?;
     revisions::ensure_recorded(conn, &current)?;
+    schedule::announce_if_due(conn, &current.row)?;
+    let before = Snapshot::from(&current);
+    let standing_before = standing(&current.row);
     let row = current.row;
     let new_slug = changes.slug.clone().unwrap_or_else(|| row.slug.clone());
     if new_slug != row.slug {
@@ -617,6 +656,15 @@ pub fn update(
     write.index(conn, row.id)?;
     let record = find_current(conn, &new_slug)?;
     revisions::record(conn, &record, actor)?;
+    let changed: Vec<String> = Snapshot::from(&record)
+        .changed_from(&before)
+        .into_iter()
+        .map(str::to_owned)
+        .collect();
+    let rescheduled = changed.iter().any(|f| f == "published_at");
+    let action = changes::article_action(Some(standing_before), standing(&record.row), rescheduled);
+    let previous_slug = (new_slug != row.slug).then_some(row.slug.as_str());
+    log_change(conn, &record.row, action, previous_slug, changed, actor)?;
     Ok(record)
 }
 

@@ -3,6 +3,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use super::changes::{self, Action, Change, Resource};
 use super::counts::{self, Counted, Taxonomy};
 use super::schema::authors;
 use super::{now, AnyConnection, PageRequest};
@@ -20,6 +21,7 @@ pub struct AuthorRow {
     pub avatar_url: Option<String>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub version: i32,
 }
 
 #[derive(Debug, Clone)]
@@ -42,6 +44,20 @@ pub struct AuthorChanges {
     pub bio: Option<String>,
     pub email: Option<Option<String>>,
     pub avatar_url: Option<Option<String>>,
+}
+
+impl AuthorChanges {
+    /// The fields this edit sets, for the change log.
+    fn named_fields(&self) -> Vec<String> {
+        changes::fields_set(&[
+            ("slug", self.slug.is_some()),
+            ("name", self.name.is_some()),
+            ("description", self.description.is_some()),
+            ("bio", self.bio.is_some()),
+            ("email", self.email.is_some()),
+            ("avatar_url", self.avatar_url.is_some()),
+        ])
+    }
 }
 
 fn slug_taken(conn: &mut AnyConnection, slug: &str) -> ApiResult<bool> {
@@ -84,7 +100,11 @@ pub fn find(conn: &mut AnyConnection, slug: &str) -> ApiResult<AuthorRow> {
         .ok_or_else(|| ApiError::NotFound(format!("there is no author {slug:?}")))
 }
 
-pub fn create(conn: &mut AnyConnection, new: NewAuthor) -> ApiResult<Counted<AuthorRow>> {
+pub fn create(
+    conn: &mut AnyConnection,
+    new: NewAuthor,
+    actor: &str,
+) -> ApiResult<Counted<AuthorRow>> {
     let slug = super::choose_slug(conn, new.slug, &new.name, "author", slug_taken)?;
     let t = now();
     diesel::insert_into(authors::table)
@@ -99,28 +119,66 @@ pub fn create(conn: &mut AnyConnection, new: NewAuthor) -> ApiResult<Counted<Aut
             authors::updated_at.eq(t),
         ))
         .execute(conn)?;
-    find_counted(conn, &slug)
+    let created = find_counted(conn, &slug)?;
+    let row = &created.item;
+    let change = Change::named(
+        Resource::Author,
+        (row.id, &row.slug, row.version),
+        Action::Created,
+        actor,
+    );
+    changes::append(conn, change)?;
+    Ok(created)
 }
 
 pub fn update(
     conn: &mut AnyConnection,
     slug: &str,
     changes: AuthorChanges,
+    actor: &str,
 ) -> ApiResult<Counted<AuthorRow>> {
     let row = find(conn, slug)?;
+    let fields = changes.named_fields();
     if let Some(new_slug) = changes.slug.as_deref().filter(|s| *s != row.slug) {
         super::ensure_free(conn, new_slug, "author", slug_taken)?;
     }
-    let new_slug = changes.slug.clone().unwrap_or(row.slug);
+    let shown_differently = changes.slug.is_some() || changes.name.is_some();
+    let new_slug = changes.slug.clone().unwrap_or(row.slug.clone());
     diesel::update(authors::table.find(row.id))
-        .set((&changes, authors::updated_at.eq(now())))
+        .set((
+            &changes,
+            authors::updated_at.eq(now()),
+            authors::version.eq(row.version + 1),
+        ))
         .execute(conn)?;
-    find_counted(conn, &new_slug)
+    let updated = find_counted(conn, &new_slug)?;
+    let new = &updated.item;
+    let mut change = Change::named(
+        Resource::Author,
+        (new.id, &new.slug, new.version),
+        Action::Updated,
+        actor,
+    );
+    change.previous_slug = (new.slug != row.slug).then_some(row.slug.as_str());
+    change.fields = fields;
+    changes::append(conn, change)?;
+    if shown_differently {
+        changes::articles_showing(conn, Resource::Author, row.id, actor)?;
+    }
+    Ok(updated)
 }
 
-pub fn delete(conn: &mut AnyConnection, slug: &str) -> ApiResult<()> {
+pub fn delete(conn: &mut AnyConnection, slug: &str, actor: &str) -> ApiResult<()> {
     let row = find(conn, slug)?;
+    changes::articles_showing(conn, Resource::Author, row.id, actor)?;
     diesel::delete(authors::table.find(row.id)).execute(conn)?;
+    let change = Change::named(
+        Resource::Author,
+        (row.id, &row.slug, row.version),
+        Action::Deleted,
+        actor,
+    );
+    changes::append(conn, change)?;
     Ok(())
 }
 

@@ -109,15 +109,21 @@ tables! {
     sections => SectionLine [id] {
         id: i32, slug: String, name: String, description: String, parent_id: Option<i32>,
         position: i32, created_at: NaiveDateTime, updated_at: NaiveDateTime,
+        #[serde(default = "first_version")]
+        version: i32,
     }
     tags => TagLine [id] {
         id: i32, slug: String, name: String, description: String,
         created_at: NaiveDateTime, updated_at: NaiveDateTime,
+        #[serde(default = "first_version")]
+        version: i32,
     }
     authors => AuthorLine [id] {
         id: i32, slug: String, name: String, description: String, bio: String,
         email: Option<String>, avatar_url: Option<String>,
         created_at: NaiveDateTime, updated_at: NaiveDateTime,
+        #[serde(default = "first_version")]
+        version: i32,
     }
     articles => ArticleLine [id] {
         id: i32, public_id: String, slug: String, title: String, standfirst: Option<String>,
@@ -160,6 +166,16 @@ tables! {
     audit_log => AuditLine [id] {
         id: i32, at: NaiveDateTime, actor: String, action: String, target: String,
     }
+    changes => ChangeLine [seq] {
+        seq: i64, resource: String, resource_id: i32, public_id: String, slug: String,
+        previous_slug: Option<String>, version: i32, action: String, actor: String,
+        changed_at: NaiveDateTime, fields: String,
+    }
+}
+
+/// The version of a section, tag or author in an export made before they had one.
+fn first_version() -> i32 {
+    1
 }
 
 /// What a row needs before it is inserted by a restore.
@@ -197,6 +213,7 @@ impl BeforeInsert for TokenLine {
     }
 }
 impl BeforeInsert for AuditLine {}
+impl BeforeInsert for ChangeLine {}
 
 fn write_line(out: &mut dyn Write, line: &Line) -> ApiResult<()> {
     serde_json::to_writer(&mut *out, line)
@@ -299,6 +316,10 @@ pub fn restore(
                      COALESCE((SELECT MAX(id) FROM {table}), 0) + 1, false)"
                 ))?;
             }
+            conn.batch_execute(
+                "SELECT setval(pg_get_serial_sequence('changes', 'seq'), \
+                 COALESCE((SELECT MAX(seq) FROM changes), 0) + 1, false)",
+            )?;
         }
         search_index::index_missing(conn)?;
         Ok(restored)

@@ -5,12 +5,14 @@ pub mod article_list;
 pub mod articles;
 pub mod audit;
 pub mod authors;
+pub mod changes;
 pub mod counts;
 pub mod dump;
 pub mod idempotency;
 pub mod import_sources;
 pub mod related;
 pub mod revisions;
+pub mod schedule;
 pub mod schema;
 pub mod search_index;
 pub mod sections;
@@ -295,6 +297,9 @@ type MigrationError = Box<dyn std::error::Error + Send + Sync>;
 
 /// A key of Folio's own for PostgreSQL's advisory lock around migrating.
 const MIGRATION_LOCK_KEY: i64 = 0x666f_6c69_6f00_0001;
+/// A key of Folio's own for PostgreSQL's advisory lock that write transactions take
+/// in turn (see `run_tx`).
+const WRITE_LOCK_KEY: i64 = 0x666f_6c69_6f00_0002;
 
 fn migrate_postgres(conn: &mut diesel::PgConnection) -> Result<usize, MigrationError> {
     // A session lock: waits while another process migrates, and is released when
@@ -454,11 +459,18 @@ where
     // Plain BEGIN/COMMIT rather than diesel's transaction manager: it is the only
     // way to ask SQLite for IMMEDIATE through the multi-backend connection; the
     // one nesting Folio needs is `savepoint`.
+    //
+    // Writers take turns on PostgreSQL too, as SQLite's one write lock makes them:
+    // the change log's sequence numbers then follow commit order, so a reader that
+    // has seen change n has seen every change before it (sync, webhooks and the
+    // live stream rely on that), and no two writers can deadlock on each other.
     let begin = match conn {
-        AnyConnection::Sqlite(_) => "BEGIN IMMEDIATE",
-        AnyConnection::Postgres(_) => "BEGIN",
+        AnyConnection::Sqlite(_) => "BEGIN IMMEDIATE".to_owned(),
+        AnyConnection::Postgres(_) => {
+            format!("BEGIN; SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY});")
+        }
     };
-    begin_and_end(conn, begin, commit, f)
+    begin_and_end(conn, &begin, commit, f)
 }
 
 fn begin_and_end<T, F>(

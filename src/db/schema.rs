@@ -10,6 +10,7 @@ diesel::table! {
         position -> Integer,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        version -> Integer,
     }
 }
 
@@ -21,6 +22,7 @@ diesel::table! {
         description -> Text,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        version -> Integer,
     }
 }
 
@@ -35,6 +37,7 @@ diesel::table! {
         avatar_url -> Nullable<Text>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        version -> Integer,
     }
 }
 
@@ -188,3 +191,26 @@ diesel::allow_tables_to_appear_in_same_query!(
     trash_slug_redirects,
     import_sources,
 );
+
+diesel::table! {
+    changes (seq) {
+        seq -> BigInt,
+        resource -> Text,
+        resource_id -> Integer,
+        public_id -> Text,
+        slug -> Text,
+        previous_slug -> Nullable<Text>,
+        version -> Integer,
+        action -> Text,
+        actor -> Text,
+        changed_at -> Timestamp,
+        fields -> Text,
+    }
+}
+
+diesel::table! {
+    folio_state (name) {
+        name -> Text,
+        value -> Text,
+    }
+}

@@ -3,6 +3,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use super::changes::{self, Action, Change, Resource};
 use super::counts::{self, Taxonomy};
 use super::schema::{articles, sections};
 use super::{now, AnyConnection, PageRequest};
@@ -19,6 +20,7 @@ pub struct SectionRow {
     pub position: i32,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub version: i32,
 }
 
 /// A section with its parent's slug and its number of published articles, as the API shows it.
@@ -48,6 +50,19 @@ pub struct SectionChanges {
     pub position: Option<i32>,
 }
 
+impl SectionChanges {
+    /// The fields this edit sets, for the change log.
+    fn named_fields(&self) -> Vec<String> {
+        changes::fields_set(&[
+            ("slug", self.slug.is_some()),
+            ("name", self.name.is_some()),
+            ("description", self.description.is_some()),
+            ("parent", self.parent.is_some()),
+            ("position", self.position.is_some()),
+        ])
+    }
+}
+
 #[derive(AsChangeset)]
 #[diesel(table_name = sections)]
 struct SectionUpdate {
@@ -57,6 +72,7 @@ struct SectionUpdate {
     parent_id: Option<Option<i32>>,
     position: Option<i32>,
     updated_at: NaiveDateTime,
+    version: i32,
 }
 
 fn slug_taken(conn: &mut AnyConnection, slug: &str) -> ApiResult<bool> {
@@ -148,7 +164,7 @@ pub fn id_for(conn: &mut AnyConnection, slug: &str, field: &str) -> ApiResult<i3
         })
 }
 
-pub fn create(conn: &mut AnyConnection, new: NewSection) -> ApiResult<SectionRecord> {
+pub fn create(conn: &mut AnyConnection, new: NewSection, actor: &str) -> ApiResult<SectionRecord> {
     let parent_id = new
         .parent
         .as_deref()
@@ -167,6 +183,14 @@ pub fn create(conn: &mut AnyConnection, new: NewSection) -> ApiResult<SectionRec
             sections::updated_at.eq(t),
         ))
         .execute(conn)?;
+    let created = find_row(conn, &slug)?;
+    let change = Change::named(
+        Resource::Section,
+        (created.id, &created.slug, created.version),
+        Action::Created,
+        actor,
+    );
+    changes::append(conn, change)?;
     find(conn, &slug)
 }
 
@@ -192,8 +216,11 @@ pub fn update(
     conn: &mut AnyConnection,
     slug: &str,
     changes: SectionChanges,
+    actor: &str,
 ) -> ApiResult<SectionRecord> {
     let row = find_row(conn, slug)?;
+    let fields = changes.named_fields();
+    let shown_differently = changes.slug.is_some() || changes.name.is_some();
     if let Some(new_slug) = changes.slug.as_deref().filter(|s| *s != row.slug) {
         super::ensure_free(conn, new_slug, "section", slug_taken)?;
     }
@@ -211,7 +238,7 @@ pub fn update(
         Some(None) => Some(None),
         None => None,
     };
-    let new_slug = changes.slug.clone().unwrap_or(row.slug);
+    let new_slug = changes.slug.clone().unwrap_or(row.slug.clone());
     diesel::update(sections::table.find(row.id))
         .set(SectionUpdate {
             slug: changes.slug,
@@ -220,13 +247,26 @@ pub fn update(
             parent_id,
             position: changes.position,
             updated_at: now(),
+            version: row.version + 1,
         })
         .execute(conn)?;
+    let mut change = Change::named(
+        Resource::Section,
+        (row.id, &new_slug, row.version + 1),
+        Action::Updated,
+        actor,
+    );
+    change.previous_slug = (new_slug != row.slug).then_some(row.slug.as_str());
+    change.fields = fields;
+    changes::append(conn, change)?;
+    if shown_differently {
+        changes::articles_showing(conn, Resource::Section, row.id, actor)?;
+    }
     find(conn, &new_slug)
 }
 
 /// Deletes an empty section: one with articles or subsections is a 409.
-pub fn delete(conn: &mut AnyConnection, slug: &str) -> ApiResult<()> {
+pub fn delete(conn: &mut AnyConnection, slug: &str, actor: &str) -> ApiResult<()> {
     let row = find_row(conn, slug)?;
     let children: i64 = sections::table
         .filter(sections::parent_id.eq(row.id))
@@ -242,5 +282,12 @@ pub fn delete(conn: &mut AnyConnection, slug: &str) -> ApiResult<()> {
         )));
     }
     diesel::delete(sections::table.find(row.id)).execute(conn)?;
+    let change = Change::named(
+        Resource::Section,
+        (row.id, &row.slug, row.version),
+        Action::Deleted,
+        actor,
+    );
+    changes::append(conn, change)?;
     Ok(())
 }

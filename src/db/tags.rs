@@ -3,6 +3,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use super::changes::{self, Action, Change, Resource};
 use super::counts::{self, Counted, Taxonomy};
 use super::schema::tags;
 use super::{now, AnyConnection, PageRequest};
@@ -17,6 +18,7 @@ pub struct TagRow {
     pub description: String,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub version: i32,
 }
 
 /// A new tag; `slug` None derives one from the name.
@@ -33,6 +35,17 @@ pub struct TagChanges {
     pub slug: Option<String>,
     pub name: Option<String>,
     pub description: Option<String>,
+}
+
+impl TagChanges {
+    /// The fields this edit sets, for the change log.
+    fn named_fields(&self) -> Vec<String> {
+        changes::fields_set(&[
+            ("slug", self.slug.is_some()),
+            ("name", self.name.is_some()),
+            ("description", self.description.is_some()),
+        ])
+    }
 }
 
 fn slug_taken(conn: &mut AnyConnection, slug: &str) -> ApiResult<bool> {
@@ -69,7 +82,7 @@ pub fn find(conn: &mut AnyConnection, slug: &str) -> ApiResult<TagRow> {
         .ok_or_else(|| ApiError::NotFound(format!("there is no tag {slug:?}")))
 }
 
-pub fn create(conn: &mut AnyConnection, new: NewTag) -> ApiResult<Counted<TagRow>> {
+pub fn create(conn: &mut AnyConnection, new: NewTag, actor: &str) -> ApiResult<Counted<TagRow>> {
     let slug = super::choose_slug(conn, new.slug, &new.name, "tag", slug_taken)?;
     let t = now();
     diesel::insert_into(tags::table)
@@ -81,28 +94,66 @@ pub fn create(conn: &mut AnyConnection, new: NewTag) -> ApiResult<Counted<TagRow
             tags::updated_at.eq(t),
         ))
         .execute(conn)?;
-    find_counted(conn, &slug)
+    let created = find_counted(conn, &slug)?;
+    let row = &created.item;
+    let change = Change::named(
+        Resource::Tag,
+        (row.id, &row.slug, row.version),
+        Action::Created,
+        actor,
+    );
+    changes::append(conn, change)?;
+    Ok(created)
 }
 
 pub fn update(
     conn: &mut AnyConnection,
     slug: &str,
     changes: TagChanges,
+    actor: &str,
 ) -> ApiResult<Counted<TagRow>> {
     let row = find(conn, slug)?;
+    let fields = changes.named_fields();
     if let Some(new_slug) = changes.slug.as_deref().filter(|s| *s != row.slug) {
         super::ensure_free(conn, new_slug, "tag", slug_taken)?;
     }
-    let new_slug = changes.slug.clone().unwrap_or(row.slug);
+    let shown_differently = changes.slug.is_some() || changes.name.is_some();
+    let new_slug = changes.slug.clone().unwrap_or(row.slug.clone());
     diesel::update(tags::table.find(row.id))
-        .set((&changes, tags::updated_at.eq(now())))
+        .set((
+            &changes,
+            tags::updated_at.eq(now()),
+            tags::version.eq(row.version + 1),
+        ))
         .execute(conn)?;
-    find_counted(conn, &new_slug)
+    let updated = find_counted(conn, &new_slug)?;
+    let new = &updated.item;
+    let mut change = Change::named(
+        Resource::Tag,
+        (new.id, &new.slug, new.version),
+        Action::Updated,
+        actor,
+    );
+    change.previous_slug = (new.slug != row.slug).then_some(row.slug.as_str());
+    change.fields = fields;
+    changes::append(conn, change)?;
+    if shown_differently {
+        changes::articles_showing(conn, Resource::Tag, row.id, actor)?;
+    }
+    Ok(updated)
 }
 
-pub fn delete(conn: &mut AnyConnection, slug: &str) -> ApiResult<()> {
+pub fn delete(conn: &mut AnyConnection, slug: &str, actor: &str) -> ApiResult<()> {
     let row = find(conn, slug)?;
+    changes::articles_showing(conn, Resource::Tag, row.id, actor)?;
     diesel::delete(tags::table.find(row.id)).execute(conn)?;
+    let change = Change::named(
+        Resource::Tag,
+        (row.id, &row.slug, row.version),
+        Action::Deleted,
+        actor,
+    );
+    changes::append(conn, change)?;
     Ok(())
 }
 

@@ -9,8 +9,9 @@ use diesel::select;
 use diesel::sql_types::Bool;
 
 use super::articles::{self, ArticleRecord, Origin, Visibility};
+use super::changes::{self, Action, Change, Resource};
 use super::schema::{article_slug_redirects, article_trash, trash_slug_redirects};
-use super::{now, revisions, AnyConnection, PageRequest};
+use super::{now, revisions, schedule, AnyConnection, PageRequest};
 use crate::error::{ApiError, ApiResult};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -32,6 +33,8 @@ pub fn put(conn: &mut AnyConnection, slug: &str, actor: &str) -> ApiResult<()> {
     let current = articles::find_current(conn, slug)?;
     revisions::ensure_recorded(conn, &current)?;
     let row = &current.row;
+    schedule::announce_if_due(conn, row)?;
+    articles::log_change(conn, row, Action::Deleted, None, Vec::new(), actor)?;
     diesel::insert_into(article_trash::table)
         .values((
             article_trash::article_id.eq(row.id),
@@ -92,6 +95,7 @@ pub fn restore(conn: &mut AnyConnection, public_id: &str, actor: &str) -> ApiRes
         version: trashed.version + 1,
     };
     let record = articles::recreate(conn, origin, snapshot, actor)?;
+    articles::log_change(conn, &record.row, Action::Restored, None, Vec::new(), actor)?;
     // An old slug another article took meanwhile stays with that article.
     for (slug, created_at) in old_slugs {
         if !articles::slug_in_use(conn, &slug)? {
@@ -124,16 +128,30 @@ pub fn list(conn: &mut AnyConnection, page: PageRequest) -> ApiResult<(Vec<Trash
 
 /// Removes for good what was deleted before `cutoff`, revisions included.
 /// Returns how many articles were purged.
-pub fn purge(conn: &mut AnyConnection, cutoff: NaiveDateTime) -> ApiResult<usize> {
-    let ids: Vec<i32> = article_trash::table
+pub fn purge(conn: &mut AnyConnection, cutoff: NaiveDateTime, actor: &str) -> ApiResult<usize> {
+    let purged: Vec<TrashRow> = article_trash::table
         .filter(article_trash::deleted_at.lt(cutoff))
-        .select(article_trash::article_id)
+        .select(TrashRow::as_select())
         .load(conn)?;
-    for id in &ids {
-        revisions::remove_all(conn, *id)?;
-        diesel::delete(article_trash::table.find(*id)).execute(conn)?;
+    for row in &purged {
+        revisions::remove_all(conn, row.article_id)?;
+        diesel::delete(article_trash::table.find(row.article_id)).execute(conn)?;
+        changes::append(
+            conn,
+            Change {
+                resource: Resource::Article,
+                resource_id: row.article_id,
+                public_id: &row.public_id,
+                slug: &row.slug,
+                previous_slug: None,
+                version: row.version,
+                action: Action::Purged,
+                actor,
+                fields: Vec::new(),
+            },
+        )?;
     }
-    Ok(ids.len())
+    Ok(purged.len())
 }
 
 /// The largest article id in the trash.

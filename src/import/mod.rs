@@ -572,6 +572,7 @@ fn ensure_section(conn: &mut AnyConnection, name: &str) -> ApiResult<String> {
                 parent: None,
                 position: 0,
             },
+            AUDIT_ACTOR,
         )?;
     }
     Ok(slug)
@@ -587,6 +588,7 @@ fn ensure_tag(conn: &mut AnyConnection, name: &str) -> ApiResult<String> {
                 name: name.trim().to_owned(),
                 description: String::new(),
             },
+            AUDIT_ACTOR,
         )?;
     }
     Ok(slug)
@@ -605,6 +607,7 @@ fn ensure_author(conn: &mut AnyConnection, name: &str) -> ApiResult<String> {
                 email: None,
                 avatar_url: None,
             },
+            AUDIT_ACTOR,
         )?;
     }
     Ok(slug)

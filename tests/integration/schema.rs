@@ -91,7 +91,9 @@ fn schema_matches_migrations(app: &TestApp) {
         article_revisions,
         article_trash,
         trash_slug_redirects,
-        import_sources
+        import_sources,
+        changes,
+        folio_state
     );
 }
 

@@ -1,0 +1,379 @@
+//! The change log: every write appends one row per resource it changed, in the
+//! write's own transaction, so a change and its record are kept or lost together.
+//! Sequence numbers follow commit order (see `run_tx`): sync, webhooks and the
+//! live stream read the log from where they left off.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::schema::{changes, folio_state};
+use super::{now, AnyConnection};
+use crate::error::{ApiError, ApiResult};
+
+/// The kinds of resource the log records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Resource {
+    Article,
+    Section,
+    Tag,
+    Author,
+}
+
+impl Resource {
+    pub const ALL: [Resource; 4] = [
+        Resource::Section,
+        Resource::Tag,
+        Resource::Author,
+        Resource::Article,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Resource::Article => "article",
+            Resource::Section => "section",
+            Resource::Tag => "tag",
+            Resource::Author => "author",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.as_str() == text)
+    }
+}
+
+/// What a change did to its resource, as readers of the log see it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Action {
+    Created,
+    Updated,
+    /// It became public (by a write, or when its scheduled time came).
+    Published,
+    /// It stopped being public.
+    Unpublished,
+    /// It is set to become public at a later time.
+    Scheduled,
+    /// Moved to the trash.
+    Deleted,
+    /// Back from the trash.
+    Restored,
+    /// Gone for good.
+    Purged,
+}
+
+impl Action {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Created => "created",
+            Action::Updated => "updated",
+            Action::Published => "published",
+            Action::Unpublished => "unpublished",
+            Action::Scheduled => "scheduled",
+            Action::Deleted => "deleted",
+            Action::Restored => "restored",
+            Action::Purged => "purged",
+        }
+    }
+}
+
+/// How an article stood before and after a write, for naming the change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Standing {
+    /// Public now.
+    Public,
+    /// Published with a publication time still to come.
+    Scheduled,
+    /// A draft or archived.
+    Hidden,
+}
+
+impl Standing {
+    pub fn of(status: &str, published_at: Option<NaiveDateTime>, at: NaiveDateTime) -> Self {
+        match (status, published_at) {
+            ("published", Some(t)) if t <= at => Standing::Public,
+            ("published", Some(_)) => Standing::Scheduled,
+            _ => Standing::Hidden,
+        }
+    }
+}
+
+/// The action a write of an article amounts to, from its standing before (`None`
+/// for a new article) and after; a move of the publication time counts as a
+/// schedule.
+pub fn article_action(before: Option<Standing>, after: Standing, rescheduled: bool) -> Action {
+    match (before, after) {
+        (_, Standing::Scheduled) if before != Some(Standing::Scheduled) || rescheduled => {
+            Action::Scheduled
+        }
+        (Some(Standing::Public), Standing::Public) => Action::Updated,
+        (_, Standing::Public) => Action::Published,
+        (Some(Standing::Public | Standing::Scheduled), Standing::Hidden) => Action::Unpublished,
+        (None, _) => Action::Created,
+        _ => Action::Updated,
+    }
+}
+
+/// One change, as a write describes it.
+#[derive(Debug, Clone)]
+pub struct Change<'a> {
+    pub resource: Resource,
+    /// The resource's row id.
+    pub resource_id: i32,
+    /// An article's UUID, else the slug.
+    pub public_id: &'a str,
+    pub slug: &'a str,
+    /// The slug before this change, when it changed.
+    pub previous_slug: Option<&'a str>,
+    pub version: i32,
+    pub action: Action,
+    pub actor: &'a str,
+    /// The fields the change touched (none listed for a whole new resource).
+    pub fields: Vec<String>,
+}
+
+impl<'a> Change<'a> {
+    /// A change to a section, tag or author, whose public id is its slug.
+    pub fn named(
+        resource: Resource,
+        (resource_id, slug, version): (i32, &'a str, i32),
+        action: Action,
+        actor: &'a str,
+    ) -> Self {
+        Self {
+            resource,
+            resource_id,
+            public_id: slug,
+            slug,
+            previous_slug: None,
+            version,
+            action,
+            actor,
+            fields: Vec::new(),
+        }
+    }
+}
+
+/// The names of the fields an edit sets, from `(name, whether it is set)` pairs.
+pub fn fields_set(fields: &[(&str, bool)]) -> Vec<String> {
+    fields
+        .iter()
+        .filter(|(_, set)| *set)
+        .map(|(name, _)| (*name).to_owned())
+        .collect()
+}
+
+/// Records an `updated` change for every article that shows this section, tag or
+/// author (whose name or slug changed, or which is going away): the article's own
+/// version stays, its representation does not.
+pub fn articles_showing(
+    conn: &mut AnyConnection,
+    resource: Resource,
+    resource_id: i32,
+    actor: &str,
+) -> ApiResult<()> {
+    use super::schema::{article_authors, article_tags, articles};
+    let columns = (
+        articles::id,
+        articles::public_id,
+        articles::slug,
+        articles::version,
+    );
+    let shown: Vec<(i32, String, String, i32)> = match resource {
+        Resource::Article => return Ok(()),
+        Resource::Section => articles::table
+            .filter(articles::section_id.eq(resource_id))
+            .select(columns)
+            .load(conn)?,
+        Resource::Tag => articles::table
+            .inner_join(article_tags::table)
+            .filter(article_tags::tag_id.eq(resource_id))
+            .select(columns)
+            .load(conn)?,
+        Resource::Author => articles::table
+            .inner_join(article_authors::table)
+            .filter(article_authors::author_id.eq(resource_id))
+            .select(columns)
+            .load(conn)?,
+    };
+    let field = match resource {
+        Resource::Section => "section",
+        Resource::Tag => "tags",
+        _ => "authors",
+    };
+    for (id, public_id, slug, version) in &shown {
+        append(
+            conn,
+            Change {
+                resource: Resource::Article,
+                resource_id: *id,
+                public_id,
+                slug,
+                previous_slug: None,
+                version: *version,
+                action: Action::Updated,
+                actor,
+                fields: vec![field.to_owned()],
+            },
+        )?;
+    }
+    Ok(())
+}
+
+/// One row of the log.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = changes)]
+pub struct ChangeRow {
+    pub seq: i64,
+    pub resource: String,
+    pub resource_id: i32,
+    pub public_id: String,
+    pub slug: String,
+    pub previous_slug: Option<String>,
+    pub version: i32,
+    pub action: String,
+    pub actor: String,
+    pub changed_at: NaiveDateTime,
+    pub fields: String,
+}
+
+/// Appends a change inside the caller's write transaction; returns its number.
+pub fn append(conn: &mut AnyConnection, change: Change<'_>) -> ApiResult<i64> {
+    let fields = serde_json::to_string(&change.fields)
+        .map_err(|e| ApiError::Internal(format!("cannot encode changed fields: {e}")))?;
+    Ok(diesel::insert_into(changes::table)
+        .values((
+            changes::resource.eq(change.resource.as_str()),
+            changes::resource_id.eq(change.resource_id),
+            changes::public_id.eq(change.public_id),
+            changes::slug.eq(change.slug),
+            changes::previous_slug.eq(change.previous_slug),
+            changes::version.eq(change.version),
+            changes::action.eq(change.action.as_str()),
+            changes::actor.eq(change.actor),
+            changes::changed_at.eq(now()),
+            changes::fields.eq(fields),
+        ))
+        .returning(changes::seq)
+        .get_result(conn)?)
+}
+
+/// The changes after `seq`, oldest first, at most `limit`.
+pub fn after(conn: &mut AnyConnection, seq: i64, limit: i64) -> ApiResult<Vec<ChangeRow>> {
+    Ok(changes::table
+        .filter(changes::seq.gt(seq))
+        .order(changes::seq)
+        .limit(limit)
+        .select(ChangeRow::as_select())
+        .load(conn)?)
+}
+
+/// The number of the newest change (0 when there is none).
+pub fn latest(conn: &mut AnyConnection) -> ApiResult<i64> {
+    let newest: Option<i64> = changes::table
+        .select(diesel::dsl::max(changes::seq))
+        .first(conn)?;
+    Ok(newest.unwrap_or(0))
+}
+
+/// The slugs a resource left behind in the changes after `seq`.
+pub fn earlier_slugs(
+    conn: &mut AnyConnection,
+    resource: Resource,
+    resource_id: i32,
+    seq: i64,
+) -> ApiResult<Vec<String>> {
+    let previous: Vec<Option<String>> = changes::table
+        .filter(changes::resource.eq(resource.as_str()))
+        .filter(changes::resource_id.eq(resource_id))
+        .filter(changes::seq.gt(seq))
+        .select(changes::previous_slug)
+        .load(conn)?;
+    Ok(previous.into_iter().flatten().collect())
+}
+
+/// The name under which the log's trimming point is kept in `folio_state`.
+const TRIMMED_THROUGH: &str = "changes_trimmed_through";
+
+/// Deletes the changes made before `cutoff`; returns how many. Readers that were
+/// further behind than what is left must start over (see `trimmed_through`).
+pub fn trim(conn: &mut AnyConnection, cutoff: NaiveDateTime) -> ApiResult<usize> {
+    let through: Option<i64> = changes::table
+        .filter(changes::changed_at.lt(cutoff))
+        .select(diesel::dsl::max(changes::seq))
+        .first(conn)?;
+    let Some(through) = through else {
+        return Ok(0);
+    };
+    let deleted = diesel::delete(changes::table.filter(changes::seq.le(through))).execute(conn)?;
+    set_state(conn, TRIMMED_THROUGH, &through.to_string())?;
+    Ok(deleted)
+}
+
+/// The number of the last change trimmed from the log (0 when none was).
+pub fn trimmed_through(conn: &mut AnyConnection) -> ApiResult<i64> {
+    Ok(state(conn, TRIMMED_THROUGH)?
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0))
+}
+
+/// A value every node shares, by name.
+pub fn state(conn: &mut AnyConnection, name: &str) -> ApiResult<Option<String>> {
+    Ok(folio_state::table
+        .find(name)
+        .select(folio_state::value)
+        .first(conn)
+        .optional()?)
+}
+
+pub fn set_state(conn: &mut AnyConnection, name: &str, value: &str) -> ApiResult<()> {
+    diesel::delete(folio_state::table.find(name)).execute(conn)?;
+    diesel::insert_into(folio_state::table)
+        .values((folio_state::name.eq(name), folio_state::value.eq(value)))
+        .execute(conn)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{article_action, Action, Standing::*};
+
+    #[test]
+    fn article_changes_are_named_by_what_readers_see() {
+        assert_eq!(article_action(None, Hidden, false), Action::Created);
+        assert_eq!(article_action(None, Public, false), Action::Published);
+        assert_eq!(article_action(None, Scheduled, false), Action::Scheduled);
+        assert_eq!(article_action(Some(Hidden), Hidden, false), Action::Updated);
+        assert_eq!(
+            article_action(Some(Hidden), Public, false),
+            Action::Published
+        );
+        assert_eq!(article_action(Some(Public), Public, false), Action::Updated);
+        assert_eq!(
+            article_action(Some(Public), Hidden, false),
+            Action::Unpublished
+        );
+        assert_eq!(
+            article_action(Some(Public), Scheduled, true),
+            Action::Scheduled
+        );
+        assert_eq!(
+            article_action(Some(Scheduled), Scheduled, false),
+            Action::Updated
+        );
+        assert_eq!(
+            article_action(Some(Scheduled), Scheduled, true),
+            Action::Scheduled
+        );
+        assert_eq!(
+            article_action(Some(Scheduled), Hidden, false),
+            Action::Unpublished
+        );
+        assert_eq!(
+            article_action(Some(Scheduled), Public, false),
+            Action::Published
+        );
+    }
+}
