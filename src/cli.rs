@@ -247,21 +247,15 @@ fn execute(cli: Cli) -> Result<ExitCode, String> {
             let listener =
                 TcpListener::bind(&bind).map_err(|e| format!("cannot listen on {bind}: {e}"))?;
             let address = listener.local_addr().map_err(|e| e.to_string())?;
-            let server = startup::serve(
-                listener,
-                db.clone(),
-                config.server_settings(),
-                readiness.clone(),
-            )
-            .map_err(|e| e.to_string())?;
-            log::info!(
-                "Folio listening on http://{address} ({} database)",
-                db.backend.name()
-            );
-            prepare_when_reachable(db, config, with_demo, readiness);
-            actix_web::rt::System::new()
-                .block_on(server)
-                .map_err(|e| format!("server error: {e}"))?;
+            let settings = config.server_settings();
+            let backend = db.backend.name();
+            prepare_when_reachable(db.clone(), config, with_demo, readiness.clone());
+            actix_web::rt::System::new().block_on(async move {
+                let server =
+                    startup::serve(listener, db, settings, readiness).map_err(|e| e.to_string())?;
+                log::info!("Folio listening on http://{address} ({backend} database)");
+                server.await.map_err(|e| format!("server error: {e}"))
+            })?;
         }
         Command::Token { command } => {
             let db = open(&config)?;

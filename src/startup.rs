@@ -17,7 +17,7 @@ use utoipa_swagger_ui::SwaggerUi;
 
 use crate::api::{self, health};
 use crate::config::ServerSettings;
-use crate::db::Database;
+use crate::db::{self, schedule, Database};
 use crate::error::ApiError;
 use crate::middleware::{self as mw, RouteTable};
 use crate::openapi;
@@ -78,7 +78,36 @@ impl Readiness {
     }
 }
 
+/// How often each node looks for scheduled articles whose time has come.
+const SCHEDULE_TICK: Duration = Duration::from_secs(1);
+
+/// Announces scheduled publications as they come due (see `db::schedule`), for as
+/// long as the server's runtime runs.
+async fn announce_publications(db: web::Data<Database>, readiness: web::Data<Readiness>) {
+    let mut tick = actix_rt::time::interval(SCHEDULE_TICK);
+    loop {
+        tick.tick().await;
+        if !readiness.is_ready() {
+            continue;
+        }
+        let announced = db
+            .run(|conn| {
+                if !schedule::any_due(conn)? {
+                    return Ok(0);
+                }
+                db::write_tx(conn, schedule::announce_due)
+            })
+            .await;
+        match announced {
+            Ok(0) => {}
+            Ok(n) => log::info!("{n} scheduled article(s) went live"),
+            Err(e) => log::warn!("scheduled publications not announced: {e}"),
+        }
+    }
+}
+
 /// Starts serving on `listener` (bound by the caller, so tests can use port 0).
+/// Call it inside an actix runtime: the publication scheduler runs on it.
 pub fn serve(
     listener: TcpListener,
     db: Database,
@@ -96,6 +125,7 @@ pub fn serve(
     // One limiter for all workers: the counts are per process.
     let limiter = web::Data::from(RateLimiter::shared(settings.rate_limits.clone()));
     let readiness = web::Data::new(readiness);
+    actix_rt::spawn(announce_publications(db.clone(), readiness.clone()));
     let settings = web::Data::new(settings);
     let app = move || {
         let (app, _) = register(App::new().into_utoipa_app()).split_for_parts();

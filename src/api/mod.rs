@@ -13,6 +13,7 @@ pub mod pagination;
 pub mod precondition;
 pub mod revisions;
 pub mod sections;
+pub mod sync;
 pub mod tags;
 pub mod tokens;
 pub mod trash;
@@ -108,4 +109,5 @@ pub fn configure(app: &mut utoipa_actix_web::service_config::ServiceConfig) {
     authors::configure(app);
     tokens::configure(app);
     audit::configure(app);
+    sync::configure(app);
 }

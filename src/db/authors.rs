@@ -6,7 +6,7 @@ use diesel::prelude::*;
 use super::changes::{self, Action, Change, Resource};
 use super::counts::{self, Counted, Taxonomy};
 use super::schema::authors;
-use super::{now, AnyConnection, PageRequest};
+use super::{now, AnyConnection, ById, PageRequest};
 use crate::error::{ApiError, ApiResult};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -89,6 +89,21 @@ pub fn list(
 pub fn find_counted(conn: &mut AnyConnection, slug: &str) -> ApiResult<Counted<AuthorRow>> {
     let row = find(conn, slug)?;
     counts::attach_one(conn, Taxonomy::Author, row, |r| r.id)
+}
+
+/// Rows by id (see `ById`), with their article counts.
+pub fn by_id(conn: &mut AnyConnection, selection: ById<'_>) -> ApiResult<Vec<Counted<AuthorRow>>> {
+    let query = authors::table
+        .order(authors::id)
+        .select(AuthorRow::as_select());
+    let rows = match selection {
+        ById::After(after, limit) => query
+            .filter(authors::id.gt(after))
+            .limit(limit)
+            .load(conn)?,
+        ById::Only(ids) => query.filter(authors::id.eq_any(ids)).load(conn)?,
+    };
+    counts::attach(conn, Taxonomy::Author, rows, |r| r.id)
 }
 
 pub fn find(conn: &mut AnyConnection, slug: &str) -> ApiResult<AuthorRow> {

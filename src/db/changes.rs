@@ -328,6 +328,23 @@ pub fn state(conn: &mut AnyConnection, name: &str) -> ApiResult<Option<String>> 
         .optional()?)
 }
 
+/// A shared value, set to `value` if it has none yet: when several nodes race to
+/// set it, all of them read back the one that won. Call it outside a transaction
+/// (the losing insert fails, which would abort one on PostgreSQL).
+pub fn state_or_insert(conn: &mut AnyConnection, name: &str, value: &str) -> ApiResult<String> {
+    if let Some(existing) = state(conn, name)? {
+        return Ok(existing);
+    }
+    let inserted = diesel::insert_into(folio_state::table)
+        .values((folio_state::name.eq(name), folio_state::value.eq(value)))
+        .execute(conn);
+    match inserted.map_err(ApiError::from) {
+        Ok(_) | Err(ApiError::Conflict(_)) => {}
+        Err(other) => return Err(other),
+    }
+    state(conn, name)?.ok_or_else(|| ApiError::Internal(format!("{name} could not be stored")))
+}
+
 pub fn set_state(conn: &mut AnyConnection, name: &str, value: &str) -> ApiResult<()> {
     diesel::delete(folio_state::table.find(name)).execute(conn)?;
     diesel::insert_into(folio_state::table)

@@ -507,6 +507,16 @@ pub fn truncate(t: NaiveDateTime) -> NaiveDateTime {
     t.with_nanosecond(micros).unwrap_or(t)
 }
 
+/// Which rows of a table to read by id: for sync, which pages through a table in
+/// id order and then reads back just the rows that changed.
+#[derive(Debug, Clone, Copy)]
+pub enum ById<'a> {
+    /// In id order, the ids after this one, at most this many.
+    After(i32, i64),
+    /// Exactly these ids (those that still exist).
+    Only(&'a [i32]),
+}
+
 /// Offset and limit for page-numbered lists.
 #[derive(Debug, Clone, Copy)]
 pub struct PageRequest {

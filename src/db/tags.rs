@@ -6,7 +6,7 @@ use diesel::prelude::*;
 use super::changes::{self, Action, Change, Resource};
 use super::counts::{self, Counted, Taxonomy};
 use super::schema::tags;
-use super::{now, AnyConnection, PageRequest};
+use super::{now, AnyConnection, ById, PageRequest};
 use crate::error::{ApiError, ApiResult};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -71,6 +71,16 @@ pub fn list(conn: &mut AnyConnection, page: PageRequest) -> ApiResult<(Vec<Count
 pub fn find_counted(conn: &mut AnyConnection, slug: &str) -> ApiResult<Counted<TagRow>> {
     let row = find(conn, slug)?;
     counts::attach_one(conn, Taxonomy::Tag, row, |r| r.id)
+}
+
+/// Rows by id (see `ById`), with their article counts.
+pub fn by_id(conn: &mut AnyConnection, selection: ById<'_>) -> ApiResult<Vec<Counted<TagRow>>> {
+    let query = tags::table.order(tags::id).select(TagRow::as_select());
+    let rows = match selection {
+        ById::After(after, limit) => query.filter(tags::id.gt(after)).limit(limit).load(conn)?,
+        ById::Only(ids) => query.filter(tags::id.eq_any(ids)).load(conn)?,
+    };
+    counts::attach(conn, Taxonomy::Tag, rows, |r| r.id)
 }
 
 pub fn find(conn: &mut AnyConnection, slug: &str) -> ApiResult<TagRow> {

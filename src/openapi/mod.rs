@@ -35,6 +35,7 @@ use errors::{error_response, error_statuses, ERRORS, RATE_LIMIT_HEADERS};
         (name = "tags", description = "Flat labels"),
         (name = "tokens", description = "API tokens and the audit log, for `admin` tokens"),
         (name = "authors", description = "Bylines"),
+        (name = "sync", description = "Delta sync for offline clients, from the change log"),
         (name = "health", description = "Liveness and readiness"),
     ),
     components(schemas(

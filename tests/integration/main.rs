@@ -29,5 +29,6 @@ mod revisions;
 mod schema;
 mod search;
 mod shutdown;
+mod sync;
 mod taxonomy;
 mod xss;

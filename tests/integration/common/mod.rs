@@ -116,6 +116,16 @@ fn postgres_template(admin: &str) -> &'static str {
 }
 
 impl TestDb {
+    /// The same database, not owned: dropping it leaves the database alone.
+    pub fn shared(&self) -> Self {
+        Self {
+            url: self.url.clone(),
+            backend: self.backend,
+            _dir: None,
+            postgres: None,
+        }
+    }
+
     pub fn sqlite() -> Self {
         let dir = tempfile::tempdir().expect("temporary directory");
         let file = dir.path().join("folio.db");
@@ -271,10 +281,49 @@ impl TestApp {
         let read_token = Self::token(&db, "reader", Scope::Read);
         let write_token = Self::token(&db, "editor", Scope::Write);
         let admin_token = Self::token(&db, "admin", Scope::Admin);
+        let (base, handle) = Self::start(db.clone(), configure);
+        let client = Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("HTTP client");
+        Self {
+            base,
+            db,
+            test_db,
+            read_token,
+            write_token,
+            admin_token,
+            client,
+            handle,
+        }
+    }
+
+    /// Another API node over the same database, with the same tokens.
+    pub fn another_node(&self) -> Self {
+        let test_db = self.test_db.shared();
+        let db = test_db.open();
+        let (base, handle) = Self::start(db.clone(), |_| {});
+        Self {
+            base,
+            db,
+            test_db,
+            read_token: self.read_token.clone(),
+            write_token: self.write_token.clone(),
+            admin_token: self.admin_token.clone(),
+            client: self.client.clone(),
+            handle,
+        }
+    }
+
+    /// Starts a server over `db` on a free port: its address and handle.
+    fn start(
+        db: Database,
+        configure: impl FnOnce(&mut ServerSettings) + Send + 'static,
+    ) -> (String, actix_web::dev::ServerHandle) {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind a free port");
         let port = listener.local_addr().expect("local address").port();
         let (tx, rx) = std::sync::mpsc::channel();
-        let server_db = db.clone();
+        let server_db = db;
         std::thread::spawn(move || {
             actix_web::rt::System::new().block_on(async move {
                 let limits = Limits {
@@ -307,20 +356,7 @@ impl TestApp {
             });
         });
         let handle = rx.recv().expect("server started");
-        let client = Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .expect("HTTP client");
-        Self {
-            base: format!("http://127.0.0.1:{port}"),
-            db,
-            test_db,
-            read_token,
-            write_token,
-            admin_token,
-            client,
-            handle,
-        }
+        (format!("http://127.0.0.1:{port}"), handle)
     }
 
     fn token(db: &Database, name: &str, scope: Scope) -> String {
