@@ -29,11 +29,13 @@ done
 echo "schemathesis against $DATABASE_URL (port $port)"
 
 # One worker: with several threads, hypothesis's lambda introspection trips a
-# CPython 3.11 AST bug ("AST constructor recursion depth mismatch").
+# CPython 3.11 AST bug ("AST constructor recursion depth mismatch"). The live
+# change stream never ends, which no generated call can wait out; it is tested
+# in tests/integration/stream.rs.
 for who in anonymous token; do
     auth=()
     [ "$who" = token ] && auth=(-H "Authorization: Bearer $token")
     echo "-- $who"
     st --config-file "$config" run "http://127.0.0.1:$port/openapi.json" --checks all --workers 1 \
-        --suppress-health-check too_slow "${auth[@]}"
+        --exclude-operation-id stream_changes --suppress-health-check too_slow "${auth[@]}"
 done

@@ -278,6 +278,14 @@ pub async fn etag(
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
     let res = next.call(req).await?;
+    // An event stream never ends: there is no body to hash.
+    let streaming = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"text/event-stream"));
+    if streaming {
+        return Ok(res.map_into_boxed_body());
+    }
     let (req, res) = res.into_parts();
     let (mut head, body) = res.into_parts();
     let bytes = to_bytes(body)

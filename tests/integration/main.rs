@@ -29,6 +29,7 @@ mod revisions;
 mod schema;
 mod search;
 mod shutdown;
+mod stream;
 mod sync;
 mod taxonomy;
 mod xss;

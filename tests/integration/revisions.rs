@@ -293,7 +293,18 @@ fn inject_failure(app: &TestApp, table: &str) {
         .expect("create the failing trigger");
 }
 
+/// The change log is the last thing each write stores, revisions the one before.
 fn a_write_that_fails_halfway_leaves_nothing(app: &TestApp) {
+    fails_at(app, "article_revisions");
+}
+
+fn a_write_whose_change_cannot_be_logged_leaves_nothing(app: &TestApp) {
+    fails_at(app, "changes");
+}
+
+/// Writes that fail at their insert into `table` leave no trace: article, links,
+/// search index, audit log and change log are as before.
+fn fails_at(app: &TestApp, table: &str) {
     app.post("/v1/tags", json!({"name": "Russie"})).expect(201);
     let before = app.article(json!({
         "slug": "alliance", "title": "Alliance", "body": "Texte d’origine.",
@@ -306,13 +317,17 @@ fn a_write_that_fails_halfway_leaves_nothing(app: &TestApp) {
             .clone()
     };
     let audited = audit(app);
+    let logged = {
+        let mut conn = app.db.get().expect("connection");
+        folio::db::changes::latest(&mut conn).expect("the change log")
+    };
     assert_eq!(
         common::slugs(&app.get("/v1/articles?q=origine").json()),
         ["alliance"]
     );
-    // The revision is the last thing each write stores: failing there means the
-    // article row, its links and its index entry were already written.
-    inject_failure(app, "article_revisions");
+    // Failing there means the article row, its links and its index entry (and,
+    // for the change log, its revision) were already written.
+    inject_failure(app, table);
 
     app.post(
         "/v1/articles",
@@ -349,6 +364,12 @@ fn a_write_that_fails_halfway_leaves_nothing(app: &TestApp) {
         audited,
         "no audit entry for writes that did not happen"
     );
+    let mut conn = app.db.get().expect("connection");
+    assert_eq!(
+        folio::db::changes::latest(&mut conn).expect("the change log"),
+        logged,
+        "no change logged for writes that did not happen"
+    );
 }
 
 on_both_backends!(
@@ -358,5 +379,6 @@ on_both_backends!(
     old_slugs_follow_an_article_through_the_trash,
     only_writers_learn_that_a_draft_was_deleted,
     purge_removes_for_good,
+    a_write_whose_change_cannot_be_logged_leaves_nothing,
     a_write_that_fails_halfway_leaves_nothing,
 );

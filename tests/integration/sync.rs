@@ -143,18 +143,27 @@ fn publish(app: &TestApp, title: &str, extra: Value) -> Value {
     app.article(body)
 }
 
-/// Waits until the scheduler has announced that `id` went live.
+/// How many times the scheduler announced that `id` went live.
+fn announcements(app: &TestApp, id: &str) -> usize {
+    let mut conn = app.db.get().unwrap();
+    let logged = changes::after(&mut conn, 0, 100_000).unwrap();
+    logged
+        .iter()
+        .filter(|c| c.public_id == id && c.action == "published" && c.actor == "scheduler")
+        .count()
+}
+
+/// Waits until the scheduler has announced that `id` went live, then a little
+/// longer: however many nodes run, it is announced once.
 fn wait_for_announcement(app: &TestApp, id: &str) {
+    let pause = std::time::Duration::from_millis(100);
     for _ in 0..100 {
-        let mut conn = app.db.get().unwrap();
-        let logged = changes::after(&mut conn, 0, 100_000).unwrap();
-        if logged
-            .iter()
-            .any(|c| c.public_id == id && c.action == "published" && c.actor == "scheduler")
-        {
+        if announcements(app, id) > 0 {
+            std::thread::sleep(pause * 15);
+            assert_eq!(announcements(app, id), 1, "announced once");
             return;
         }
-        std::thread::sleep(std::time::Duration::from_millis(100));
+        std::thread::sleep(pause);
     }
     panic!("the scheduled article {id} was never announced");
 }
