@@ -11,6 +11,7 @@ use actix_web::middleware::Next;
 use actix_web::{web, HttpRequest, HttpResponse};
 use sha2::{Digest, Sha256};
 
+use crate::api::precondition::{versioned_etag, VERSION_HEADER};
 use crate::config::{CorsPolicy, ServerSettings};
 use crate::error::ApiError;
 use crate::rate_limit;
@@ -307,6 +308,10 @@ pub async fn etag(
                 .map_err(|e| ApiError::Internal(format!("could not hash the response: {e}")))?
         }
         None => etag_of(&bytes),
+    };
+    let tag = match head.headers_mut().remove(VERSION_HEADER).next() {
+        Some(version) => versioned_etag(version.to_str().unwrap_or("0"), &tag),
+        None => tag,
     };
     if let Ok(value) = HeaderValue::from_str(&tag) {
         head.headers_mut().insert(header::ETAG, value);

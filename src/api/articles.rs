@@ -12,7 +12,7 @@ use super::idempotency::{Created, IdempotencyKey};
 use super::input::{nullable, required, Check, Title, MAX_TEXT_CHARS, MAX_TITLE_CHARS};
 use super::json::JsonBody;
 use super::pagination::with_query;
-use super::precondition::IfMatch;
+use super::precondition::{version_header, IfMatch};
 use super::{Metadata, Slug, SlugPath};
 use crate::auth::{Caller, Scope};
 use crate::config::{Limits, ServerSettings};
@@ -650,20 +650,26 @@ pub async fn find_article(
         .run(move |conn| {
             Ok(match store::find(conn, &slug, visibility)? {
                 Lookup::Found(record) => {
+                    let version = record.row.version;
                     let article = Article::from(*record);
                     let json = match fields {
                         Some(fields) => serde_json::to_vec(&fields.project(item_json(article)))
                             .map(|json| (FIELDS_JSON, json)),
                         None => serde_json::to_vec(&article).map(|json| ("application/json", json)),
                     };
-                    Ok(json.map_err(|e| ApiError::Internal(format!("cannot serialise: {e}")))?)
+                    let json =
+                        json.map_err(|e| ApiError::Internal(format!("cannot serialise: {e}")))?;
+                    Ok((version, json))
                 }
                 Lookup::MovedTo(current) => Err(current),
             })
         })
         .await?;
     Ok(match found {
-        Ok((media_type, json)) => HttpResponse::Ok().content_type(media_type).body(json),
+        Ok((version, (media_type, json))) => HttpResponse::Ok()
+            .content_type(media_type)
+            .insert_header(version_header(version))
+            .body(json),
         Err(current) => HttpResponse::MovedPermanently()
             .insert_header((header::LOCATION, format!("/v1/articles/{current}")))
             .finish(),
@@ -781,7 +787,7 @@ pub async fn update_article(
     let record = db
         .write(move |conn| {
             if_match.guard(conn, "articles", &slug, |conn| {
-                store::find_current(conn, &slug).map(Article::from)
+                store::find_current(conn, &slug).map(|r| (r.row.version, Article::from(r)))
             })?;
             let updated = store::update(conn, &slug, changes, &actor)?;
             audit::record(
@@ -793,7 +799,9 @@ pub async fn update_article(
             Ok(updated)
         })
         .await?;
-    Ok(HttpResponse::Ok().json(Article::from(record)))
+    Ok(HttpResponse::Ok()
+        .insert_header(version_header(record.row.version))
+        .json(Article::from(record)))
 }
 
 /// Delete an article
@@ -817,7 +825,7 @@ pub async fn delete_article(
     let slug = path.into_inner().parse()?;
     db.write(move |conn| {
         if_match.guard(conn, "articles", &slug, |conn| {
-            store::find_current(conn, &slug).map(Article::from)
+            store::find_current(conn, &slug).map(|r| (r.row.version, Article::from(r)))
         })?;
         trash::put(conn, &slug, &actor)?;
         audit::record(

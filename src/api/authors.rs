@@ -9,7 +9,7 @@ use super::idempotency::{Created, IdempotencyKey};
 use super::input::{nullable, required, Check, Name, WebUrl, MAX_NAME_CHARS, MAX_TEXT_CHARS};
 use super::json::JsonBody;
 use super::pagination::{ListPage, PageParams};
-use super::precondition::IfMatch;
+use super::precondition::{version_header, IfMatch};
 use super::{Slug, SlugPath};
 use crate::auth::{Caller, Scope};
 use crate::config::ServerSettings;
@@ -209,7 +209,9 @@ pub async fn find_author(
 ) -> ApiResult<HttpResponse> {
     let slug = path.into_inner().parse()?;
     let row = db.run(move |conn| store::find_counted(conn, &slug)).await?;
-    Ok(HttpResponse::Ok().json(Author::from(row)))
+    Ok(HttpResponse::Ok()
+        .insert_header(version_header(row.item.version))
+        .json(Author::from(row)))
 }
 
 /// Create an author
@@ -262,14 +264,16 @@ pub async fn update_author(
     let row = db
         .write(move |conn| {
             if_match.guard(conn, "authors", &slug, |conn| {
-                store::find_counted(conn, &slug).map(Author::from)
+                store::find_counted(conn, &slug).map(|a| (a.item.version, Author::from(a)))
             })?;
             let updated = store::update(conn, &slug, changes, &actor)?;
             audit::record(conn, &actor, Action::Update, &format!("/v1/authors/{slug}"))?;
             Ok(updated)
         })
         .await?;
-    Ok(HttpResponse::Ok().json(Author::from(row)))
+    Ok(HttpResponse::Ok()
+        .insert_header(version_header(row.item.version))
+        .json(Author::from(row)))
 }
 
 /// Delete an author
@@ -292,7 +296,7 @@ pub async fn delete_author(
     let slug = path.into_inner().parse()?;
     db.write(move |conn| {
         if_match.guard(conn, "authors", &slug, |conn| {
-            store::find_counted(conn, &slug).map(Author::from)
+            store::find_counted(conn, &slug).map(|a| (a.item.version, Author::from(a)))
         })?;
         store::delete(conn, &slug, &actor)?;
         audit::record(conn, &actor, Action::Delete, &format!("/v1/authors/{slug}"))

@@ -7,6 +7,7 @@ use actix_web::http::{header, StatusCode};
 use actix_web::{dev::Payload, FromRequest, HttpRequest, HttpResponse};
 use serde::Serialize;
 
+use super::precondition::version_header;
 use crate::auth::Caller;
 use crate::db::audit::{self, Action};
 use crate::db::idempotency::{self as store, Claim};
@@ -61,8 +62,10 @@ impl Created {
 
     pub fn response(self) -> HttpResponse {
         let mut response = HttpResponse::Created();
+        // Every resource starts at version 1.
         response
             .insert_header((header::LOCATION, self.location))
+            .insert_header(version_header(1))
             .content_type("application/json");
         if self.replayed {
             response.insert_header((REPLAYED, "true"));

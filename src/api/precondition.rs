@@ -1,5 +1,12 @@
 //! `If-Match`: a write goes ahead only if the resource is still the version the
 //! client last read, so that two editors cannot silently overwrite each other.
+//!
+//! A single resource's ETag names its version and hashes its representation:
+//! `"v7-…"`. Conditional reads compare the whole tag, so a changed representation
+//! (a tag's article count, another `fields` projection) is never a 304; `If-Match`
+//! compares the version only, so what changed around a resource (an article
+//! published in a tag) does not refuse an edit of it, and the ETag of any
+//! projection of a version will do.
 
 use std::future::{ready, Ready};
 
@@ -10,6 +17,27 @@ use serde::Serialize;
 use crate::db::{self, AnyConnection};
 use crate::error::{ApiError, ApiResult};
 use crate::middleware::etag_of;
+
+/// The response header through which a handler tells the ETag layer which version
+/// of a resource it answers with; the layer folds it into the ETag and removes it.
+pub const VERSION_HEADER: &str = "x-folio-version";
+
+/// The header a handler adds to an answer showing version `version` of a resource.
+pub fn version_header(version: i32) -> (&'static str, String) {
+    (VERSION_HEADER, version.to_string())
+}
+
+/// An ETag (`"hash"`) made to name `version` too: `"v7-hash"`.
+pub fn versioned_etag(version: &str, etag: &str) -> String {
+    format!("\"v{version}-{}", etag.trim_start_matches('"'))
+}
+
+/// The version an ETag names, if it is one of ours with a version in it. Weak
+/// tags (`W/`) never match, as strong comparison requires.
+fn version_in(etag: &str) -> Option<i32> {
+    let (version, _) = etag.trim().strip_prefix("\"v")?.split_once('-')?;
+    version.parse().ok()
+}
 
 /// The `If-Match` header of a request, if it sent one.
 #[derive(Debug, Clone, Default)]
@@ -34,9 +62,10 @@ impl FromRequest for IfMatch {
 }
 
 impl IfMatch {
-    /// Inside a write transaction: passes when no `If-Match` was sent, when it is `*`, or when it names the
-    /// ETag that `GET` gives for `current` now (strong comparison: a weak
-    /// `W/` tag never matches); otherwise a 412 carrying the current ETag.
+    /// Inside a write transaction: passes when no `If-Match` was sent, when it is
+    /// `*`, or when it names the current version of the resource (`current` gives
+    /// the version and the representation `GET` shows); otherwise a 412 carrying
+    /// the ETag `GET` gives now.
     ///
     /// The row (of `table`, found by `slug`) is locked first, so no other writer
     /// can change it between this comparison and the write that follows.
@@ -45,24 +74,41 @@ impl IfMatch {
         conn: &mut AnyConnection,
         table: &'static str,
         slug: &str,
-        current: impl FnOnce(&mut AnyConnection) -> ApiResult<T>,
+        current: impl FnOnce(&mut AnyConnection) -> ApiResult<(i32, T)>,
     ) -> ApiResult<()> {
         let Some(sent) = &self.0 else {
             return Ok(());
         };
         db::lock_row(conn, table, slug)?;
-        let body = serde_json::to_vec(&current(conn)?)
-            .map_err(|e| ApiError::Internal(format!("cannot serialise for If-Match: {e}")))?;
-        let etag = etag_of(&body);
-        if sent.trim() == "*" || sent.split(',').map(str::trim).any(|t| t == etag) {
+        let (version, shown) = current(conn)?;
+        if sent.trim() == "*" || sent.split(',').any(|t| version_in(t) == Some(version)) {
             return Ok(());
         }
+        let body = serde_json::to_vec(&shown)
+            .map_err(|e| ApiError::Internal(format!("cannot serialise for If-Match: {e}")))?;
+        let etag = versioned_etag(&version.to_string(), &etag_of(&body));
         Err(ApiError::PreconditionFailed {
             detail: format!(
-                "If-Match {sent} does not name the current version {etag}: someone changed it since; \
+                "If-Match {sent} does not name the current version {etag} (version {version}): someone changed it since; \
                  fetch it again, reapply the change and resend with the new ETag"
             ),
             etag,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{version_in, versioned_etag};
+
+    #[test]
+    fn etags_name_their_version() {
+        let tag = versioned_etag("7", "\"3f2a\"");
+        assert_eq!(tag, "\"v7-3f2a\"");
+        assert_eq!(version_in(&tag), Some(7));
+        assert_eq!(version_in(" \"v12-ab\""), Some(12));
+        assert_eq!(version_in("W/\"v7-3f2a\""), None);
+        assert_eq!(version_in("\"3f2a\""), None);
+        assert_eq!(version_in("\"vx-3f2a\""), None);
     }
 }

@@ -8,7 +8,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::articles::Article;
 use super::pagination::{ListPage, PageParams};
-use super::precondition::IfMatch;
+use super::precondition::{version_header, IfMatch};
 use super::SlugPath;
 use crate::auth::{Caller, Scope};
 use crate::config::ServerSettings;
@@ -217,7 +217,7 @@ pub async fn restore_revision(
     let record = db
         .write(move |conn| {
             if_match.guard(conn, "articles", &slug, |conn| {
-                store::find_current(conn, &slug).map(Article::from)
+                store::find_current(conn, &slug).map(|r| (r.row.version, Article::from(r)))
             })?;
             let current = store::find_current(conn, &slug)?;
             let snapshot = revisions::get(conn, current.row.id, number)?.snapshot()?;
@@ -231,7 +231,9 @@ pub async fn restore_revision(
             Ok(restored)
         })
         .await?;
-    Ok(HttpResponse::Ok().json(Article::from(record)))
+    Ok(HttpResponse::Ok()
+        .insert_header(version_header(record.row.version))
+        .json(Article::from(record)))
 }
 
 pub fn configure(app: &mut utoipa_actix_web::service_config::ServiceConfig) {

@@ -9,7 +9,7 @@ use super::idempotency::{Created, IdempotencyKey};
 use super::input::{nullable, required, Check, Integer, Name, MAX_NAME_CHARS, MAX_TEXT_CHARS};
 use super::json::JsonBody;
 use super::pagination::{ListPage, PageParams};
-use super::precondition::IfMatch;
+use super::precondition::{version_header, IfMatch};
 use super::{Slug, SlugPath};
 use crate::auth::{Caller, Scope};
 use crate::config::ServerSettings;
@@ -250,7 +250,9 @@ pub async fn find_section(
 ) -> ApiResult<HttpResponse> {
     let slug = path.into_inner().parse()?;
     let record = db.run(move |conn| store::find(conn, &slug)).await?;
-    Ok(HttpResponse::Ok().json(Section::from(record)))
+    Ok(HttpResponse::Ok()
+        .insert_header(version_header(record.row.version))
+        .json(Section::from(record)))
 }
 
 /// Create a section
@@ -307,7 +309,7 @@ pub async fn update_section(
     let record = db
         .write(move |conn| {
             if_match.guard(conn, "sections", &slug, |conn| {
-                store::find(conn, &slug).map(Section::from)
+                store::find(conn, &slug).map(|s| (s.row.version, Section::from(s)))
             })?;
             let updated = store::update(conn, &slug, changes, &actor)?;
             audit::record(
@@ -319,7 +321,9 @@ pub async fn update_section(
             Ok(updated)
         })
         .await?;
-    Ok(HttpResponse::Ok().json(Section::from(record)))
+    Ok(HttpResponse::Ok()
+        .insert_header(version_header(record.row.version))
+        .json(Section::from(record)))
 }
 
 /// Delete a section
@@ -342,7 +346,7 @@ pub async fn delete_section(
     let slug = path.into_inner().parse()?;
     db.write(move |conn| {
         if_match.guard(conn, "sections", &slug, |conn| {
-            store::find(conn, &slug).map(Section::from)
+            store::find(conn, &slug).map(|s| (s.row.version, Section::from(s)))
         })?;
         store::delete(conn, &slug, &actor)?;
         audit::record(

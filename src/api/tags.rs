@@ -9,7 +9,7 @@ use super::idempotency::{Created, IdempotencyKey};
 use super::input::{nullable, required, Check, Name, MAX_NAME_CHARS, MAX_TEXT_CHARS};
 use super::json::JsonBody;
 use super::pagination::{ListPage, PageParams};
-use super::precondition::IfMatch;
+use super::precondition::{version_header, IfMatch};
 use super::{Slug, SlugPath};
 use crate::auth::{Caller, Scope};
 use crate::config::ServerSettings;
@@ -154,7 +154,9 @@ pub async fn find_tag(
 ) -> ApiResult<HttpResponse> {
     let slug = path.into_inner().parse()?;
     let row = db.run(move |conn| store::find_counted(conn, &slug)).await?;
-    Ok(HttpResponse::Ok().json(Tag::from(row)))
+    Ok(HttpResponse::Ok()
+        .insert_header(version_header(row.item.version))
+        .json(Tag::from(row)))
 }
 
 /// Create a tag
@@ -207,14 +209,16 @@ pub async fn update_tag(
     let row = db
         .write(move |conn| {
             if_match.guard(conn, "tags", &slug, |conn| {
-                store::find_counted(conn, &slug).map(Tag::from)
+                store::find_counted(conn, &slug).map(|t| (t.item.version, Tag::from(t)))
             })?;
             let updated = store::update(conn, &slug, changes, &actor)?;
             audit::record(conn, &actor, Action::Update, &format!("/v1/tags/{slug}"))?;
             Ok(updated)
         })
         .await?;
-    Ok(HttpResponse::Ok().json(Tag::from(row)))
+    Ok(HttpResponse::Ok()
+        .insert_header(version_header(row.item.version))
+        .json(Tag::from(row)))
 }
 
 /// Delete a tag
@@ -237,7 +241,7 @@ pub async fn delete_tag(
     let slug = path.into_inner().parse()?;
     db.write(move |conn| {
         if_match.guard(conn, "tags", &slug, |conn| {
-            store::find_counted(conn, &slug).map(Tag::from)
+            store::find_counted(conn, &slug).map(|t| (t.item.version, Tag::from(t)))
         })?;
         store::delete(conn, &slug, &actor)?;
         audit::record(conn, &actor, Action::Delete, &format!("/v1/tags/{slug}"))

@@ -8,6 +8,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::articles::Article;
 use super::pagination::{ListPage, PageParams};
+use super::precondition::version_header;
 use crate::auth::{Caller, Scope};
 use crate::config::ServerSettings;
 use crate::db::audit::{self, Action};
@@ -113,7 +114,9 @@ pub async fn restore_from_trash(
             Ok(restored)
         })
         .await?;
-    Ok(HttpResponse::Ok().json(Article::from(record)))
+    Ok(HttpResponse::Ok()
+        .insert_header(version_header(record.row.version))
+        .json(Article::from(record)))
 }
 
 pub fn configure(app: &mut utoipa_actix_web::service_config::ServiceConfig) {

@@ -91,7 +91,7 @@ fn every_operation_is_documented() {
     unique.sort();
     unique.dedup();
     assert_eq!(unique.len(), operation_ids.len(), "operationIds are unique");
-    assert_eq!(operation_ids.len(), 37);
+    assert_eq!(operation_ids.len(), 38);
 }
 
 #[test]
@@ -161,6 +161,13 @@ fn try_it_out_works_with_the_examples() {
     let spec = spec();
     for (path, item) in spec["paths"].as_object().unwrap() {
         let Some(op) = item.get("get") else { continue };
+        // An event stream never ends; tests/integration/stream.rs reads it.
+        if op["responses"]["200"]["content"]
+            .get("text/event-stream")
+            .is_some()
+        {
+            continue;
+        }
         let mut target = path.clone();
         let mut query = Vec::new();
         let mut headers = Vec::new();

@@ -119,7 +119,38 @@ fn racing_editors_one_wins(app: &TestApp) {
     }
 }
 
+/// `If-Match` compares the resource's own version: an article published in a tag
+/// does not stale the tag's ETag for writes (it does for reads: the count shown
+/// changed), and the ETag of a `fields` projection names its version too.
+fn if_match_compares_the_resource_own_version(app: &TestApp) {
+    app.post("/v1/tags", json!({"name": "Énergie"})).expect(201);
+    let before = etag(app, "/v1/tags/energie");
+    assert!(before.starts_with("\"v1-"), "{before}");
+    app.article(json!({"title": "Centrale", "body": "Texte.", "tags": ["energie"],
+        "status": "published", "published_at": "2024-11-27T09:00:00Z"}));
+    let read_again = app
+        .request_with(Method::GET, "/v1/tags/energie", None, None, &[("If-None-Match", &before)])
+        .expect(200);
+    assert_ne!(read_again.header("etag").unwrap(), before, "the count shown changed");
+    patch_if(app, "/v1/tags/energie", &before, json!({"description": "Atome et réseaux"}))
+        .expect(200);
+    patch_if(app, "/v1/tags/energie", &before, json!({"description": "Encore"})).expect(412);
+
+    let projected = etag(app, "/v1/articles/centrale?fields=title,slug");
+    assert!(projected.starts_with("\"v1-"), "{projected}");
+    patch_if(app, "/v1/articles/centrale", &projected, json!({"title": "Centrale nucléaire"}))
+        .expect(200);
+    let refused = patch_if(app, "/v1/articles/centrale", &projected, json!({"title": "Non"}))
+        .expect(412);
+    assert_eq!(
+        refused.header("etag").unwrap(),
+        etag(app, "/v1/articles/centrale"),
+        "a 412 names the ETag a read gives now"
+    );
+}
+
 on_both_backends!(
+    if_match_compares_the_resource_own_version,
     stale_article_writes_are_412_and_change_nothing,
     every_resource_honours_if_match,
     racing_editors_one_wins,
