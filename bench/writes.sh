@@ -28,7 +28,8 @@ measure() {
     local sync=""
     if [ -n "${SYNC_ARTICLES:-}" ]; then
         [ -s "$work/corpus.ndjson" ] || python3 bench/generate.py "$SYNC_ARTICLES" > "$work/corpus.ndjson"
-        "$folio" import --status published "$work/corpus.ndjson" | tail -n 1
+        FOLIO_MAX_REQUEST_BYTES=$(($(stat -c %s "$work/corpus.ndjson") + 1)) \
+            "$folio" import --status published "$work/corpus.ndjson" | tail -n 1
         sync=sync
     fi
     serve "$folio" "$work/server.log" 1500

@@ -3,7 +3,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::changes::{self, Action, Change, Resource};
+use super::changes::{self, Resource};
 use super::counts::{self, Counted, Taxonomy};
 use super::schema::authors;
 use super::{now, AnyConnection, ById, PageRequest};
@@ -136,13 +136,7 @@ pub fn create(
         .execute(conn)?;
     let created = find_counted(conn, &slug)?;
     let row = &created.item;
-    let change = Change::named(
-        Resource::Author,
-        (row.id, &row.slug, row.version),
-        Action::Created,
-        actor,
-    );
-    changes::append(conn, change)?;
+    changes::log_named_created(conn, Resource::Author, (row.id, &row.slug), actor)?;
     Ok(created)
 }
 
@@ -157,7 +151,6 @@ pub fn update(
     if let Some(new_slug) = changes.slug.as_deref().filter(|s| *s != row.slug) {
         super::ensure_free(conn, new_slug, "author", slug_taken)?;
     }
-    let shown_differently = changes.slug.is_some() || changes.name.is_some();
     let new_slug = changes.slug.clone().unwrap_or(row.slug.clone());
     diesel::update(authors::table.find(row.id))
         .set((
@@ -168,32 +161,16 @@ pub fn update(
         .execute(conn)?;
     let updated = find_counted(conn, &new_slug)?;
     let new = &updated.item;
-    let mut change = Change::named(
-        Resource::Author,
-        (new.id, &new.slug, new.version),
-        Action::Updated,
-        actor,
-    );
-    change.previous_slug = (new.slug != row.slug).then_some(row.slug.as_str());
-    change.fields = fields;
-    changes::append(conn, change)?;
-    if shown_differently {
-        changes::articles_showing(conn, Resource::Author, row.id, actor)?;
-    }
+    let slugs = (row.id, row.slug.as_str(), new.slug.as_str());
+    changes::log_named_update(conn, Resource::Author, slugs, new.version, fields, actor)?;
     Ok(updated)
 }
 
 pub fn delete(conn: &mut AnyConnection, slug: &str, actor: &str) -> ApiResult<()> {
     let row = find(conn, slug)?;
-    changes::articles_showing(conn, Resource::Author, row.id, actor)?;
+    let logged = (row.id, row.slug.as_str(), row.version);
+    changes::log_named_deleted(conn, Resource::Author, logged, actor)?;
     diesel::delete(authors::table.find(row.id)).execute(conn)?;
-    let change = Change::named(
-        Resource::Author,
-        (row.id, &row.slug, row.version),
-        Action::Deleted,
-        actor,
-    );
-    changes::append(conn, change)?;
     Ok(())
 }
 

@@ -357,11 +357,24 @@ fn prepare_sqlite_file(path: &str) -> Result<(), String> {
         }
     }
     // WAL is a property of the file: set it once, from one connection, before
-    // the pool opens several (setting it per connection races).
+    // the pool opens several (setting it per connection races). The switch needs
+    // the file to itself, and SQLite refuses at once, without waiting, while
+    // another process holds a lock it could deadlock with: retry, as migrating does.
     let mut conn = diesel::SqliteConnection::establish(path)
         .map_err(|e| format!("cannot open the SQLite database {path}: {e}"))?;
-    conn.batch_execute("PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL;")
-        .map_err(|e| format!("cannot switch {path} to WAL mode: {e}"))
+    let started = std::time::Instant::now();
+    loop {
+        match conn.batch_execute("PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL;") {
+            Ok(()) => return Ok(()),
+            Err(e)
+                if e.to_string().contains("locked")
+                    && started.elapsed() < SQLITE_MIGRATION_WAIT =>
+            {
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            Err(e) => return Err(format!("cannot switch {path} to WAL mode: {e}")),
+        }
+    }
 }
 
 /// One transaction around `f`, committed only if it succeeds. SQLite takes the

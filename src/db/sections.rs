@@ -3,7 +3,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::changes::{self, Action, Change, Resource};
+use super::changes::{self, Resource};
 use super::counts::{self, Taxonomy};
 use super::schema::{articles, sections};
 use super::{now, AnyConnection, PageRequest};
@@ -184,13 +184,7 @@ pub fn create(conn: &mut AnyConnection, new: NewSection, actor: &str) -> ApiResu
         ))
         .execute(conn)?;
     let created = find_row(conn, &slug)?;
-    let change = Change::named(
-        Resource::Section,
-        (created.id, &created.slug, created.version),
-        Action::Created,
-        actor,
-    );
-    changes::append(conn, change)?;
+    changes::log_named_created(conn, Resource::Section, (created.id, &created.slug), actor)?;
     find(conn, &slug)
 }
 
@@ -220,7 +214,6 @@ pub fn update(
 ) -> ApiResult<SectionRecord> {
     let row = find_row(conn, slug)?;
     let fields = changes.named_fields();
-    let shown_differently = changes.slug.is_some() || changes.name.is_some();
     if let Some(new_slug) = changes.slug.as_deref().filter(|s| *s != row.slug) {
         super::ensure_free(conn, new_slug, "section", slug_taken)?;
     }
@@ -250,18 +243,15 @@ pub fn update(
             version: row.version + 1,
         })
         .execute(conn)?;
-    let mut change = Change::named(
+    let slugs = (row.id, row.slug.as_str(), new_slug.as_str());
+    changes::log_named_update(
+        conn,
         Resource::Section,
-        (row.id, &new_slug, row.version + 1),
-        Action::Updated,
+        slugs,
+        row.version + 1,
+        fields,
         actor,
-    );
-    change.previous_slug = (new_slug != row.slug).then_some(row.slug.as_str());
-    change.fields = fields;
-    changes::append(conn, change)?;
-    if shown_differently {
-        changes::articles_showing(conn, Resource::Section, row.id, actor)?;
-    }
+    )?;
     find(conn, &new_slug)
 }
 
@@ -281,13 +271,8 @@ pub fn delete(conn: &mut AnyConnection, slug: &str, actor: &str) -> ApiResult<()
             "the section {slug:?} still has {children} subsection(s) and {in_use} article(s); move or delete them first"
         )));
     }
+    let logged = (row.id, row.slug.as_str(), row.version);
+    changes::log_named_deleted(conn, Resource::Section, logged, actor)?;
     diesel::delete(sections::table.find(row.id)).execute(conn)?;
-    let change = Change::named(
-        Resource::Section,
-        (row.id, &row.slug, row.version),
-        Action::Deleted,
-        actor,
-    );
-    changes::append(conn, change)?;
     Ok(())
 }

@@ -3,7 +3,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::changes::{self, Action, Change, Resource};
+use super::changes::{self, Resource};
 use super::counts::{self, Counted, Taxonomy};
 use super::schema::tags;
 use super::{now, AnyConnection, ById, PageRequest};
@@ -106,13 +106,7 @@ pub fn create(conn: &mut AnyConnection, new: NewTag, actor: &str) -> ApiResult<C
         .execute(conn)?;
     let created = find_counted(conn, &slug)?;
     let row = &created.item;
-    let change = Change::named(
-        Resource::Tag,
-        (row.id, &row.slug, row.version),
-        Action::Created,
-        actor,
-    );
-    changes::append(conn, change)?;
+    changes::log_named_created(conn, Resource::Tag, (row.id, &row.slug), actor)?;
     Ok(created)
 }
 
@@ -127,7 +121,6 @@ pub fn update(
     if let Some(new_slug) = changes.slug.as_deref().filter(|s| *s != row.slug) {
         super::ensure_free(conn, new_slug, "tag", slug_taken)?;
     }
-    let shown_differently = changes.slug.is_some() || changes.name.is_some();
     let new_slug = changes.slug.clone().unwrap_or(row.slug.clone());
     diesel::update(tags::table.find(row.id))
         .set((
@@ -138,32 +131,16 @@ pub fn update(
         .execute(conn)?;
     let updated = find_counted(conn, &new_slug)?;
     let new = &updated.item;
-    let mut change = Change::named(
-        Resource::Tag,
-        (new.id, &new.slug, new.version),
-        Action::Updated,
-        actor,
-    );
-    change.previous_slug = (new.slug != row.slug).then_some(row.slug.as_str());
-    change.fields = fields;
-    changes::append(conn, change)?;
-    if shown_differently {
-        changes::articles_showing(conn, Resource::Tag, row.id, actor)?;
-    }
+    let slugs = (row.id, row.slug.as_str(), new.slug.as_str());
+    changes::log_named_update(conn, Resource::Tag, slugs, new.version, fields, actor)?;
     Ok(updated)
 }
 
 pub fn delete(conn: &mut AnyConnection, slug: &str, actor: &str) -> ApiResult<()> {
     let row = find(conn, slug)?;
-    changes::articles_showing(conn, Resource::Tag, row.id, actor)?;
+    let logged = (row.id, row.slug.as_str(), row.version);
+    changes::log_named_deleted(conn, Resource::Tag, logged, actor)?;
     diesel::delete(tags::table.find(row.id)).execute(conn)?;
-    let change = Change::named(
-        Resource::Tag,
-        (row.id, &row.slug, row.version),
-        Action::Deleted,
-        actor,
-    );
-    changes::append(conn, change)?;
     Ok(())
 }
 

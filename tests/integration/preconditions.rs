@@ -126,22 +126,55 @@ fn if_match_compares_the_resource_own_version(app: &TestApp) {
     app.post("/v1/tags", json!({"name": "Énergie"})).expect(201);
     let before = etag(app, "/v1/tags/energie");
     assert!(before.starts_with("\"v1-"), "{before}");
-    app.article(json!({"title": "Centrale", "body": "Texte.", "tags": ["energie"],
-        "status": "published", "published_at": "2024-11-27T09:00:00Z"}));
+    app.article(
+        json!({"title": "Centrale", "body": "Texte.", "tags": ["energie"],
+        "status": "published", "published_at": "2024-11-27T09:00:00Z"}),
+    );
     let read_again = app
-        .request_with(Method::GET, "/v1/tags/energie", None, None, &[("If-None-Match", &before)])
+        .request_with(
+            Method::GET,
+            "/v1/tags/energie",
+            None,
+            None,
+            &[("If-None-Match", &before)],
+        )
         .expect(200);
-    assert_ne!(read_again.header("etag").unwrap(), before, "the count shown changed");
-    patch_if(app, "/v1/tags/energie", &before, json!({"description": "Atome et réseaux"}))
-        .expect(200);
-    patch_if(app, "/v1/tags/energie", &before, json!({"description": "Encore"})).expect(412);
+    assert_ne!(
+        read_again.header("etag").unwrap(),
+        before,
+        "the count shown changed"
+    );
+    patch_if(
+        app,
+        "/v1/tags/energie",
+        &before,
+        json!({"description": "Atome et réseaux"}),
+    )
+    .expect(200);
+    patch_if(
+        app,
+        "/v1/tags/energie",
+        &before,
+        json!({"description": "Encore"}),
+    )
+    .expect(412);
 
     let projected = etag(app, "/v1/articles/centrale?fields=title,slug");
     assert!(projected.starts_with("\"v1-"), "{projected}");
-    patch_if(app, "/v1/articles/centrale", &projected, json!({"title": "Centrale nucléaire"}))
-        .expect(200);
-    let refused = patch_if(app, "/v1/articles/centrale", &projected, json!({"title": "Non"}))
-        .expect(412);
+    patch_if(
+        app,
+        "/v1/articles/centrale",
+        &projected,
+        json!({"title": "Centrale nucléaire"}),
+    )
+    .expect(200);
+    let refused = patch_if(
+        app,
+        "/v1/articles/centrale",
+        &projected,
+        json!({"title": "Non"}),
+    )
+    .expect(412);
     assert_eq!(
         refused.header("etag").unwrap(),
         etag(app, "/v1/articles/centrale"),

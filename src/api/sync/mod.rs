@@ -77,6 +77,17 @@ fn parse_kinds(text: Option<&str>) -> ApiResult<Vec<Resource>> {
     Ok(kinds)
 }
 
+/// The filters a sync or a stream takes: the kinds of item, and the section and
+/// language of articles (checked as the article list checks them).
+fn filters(
+    kinds: Option<&str>,
+    section: Option<String>,
+    language: Option<String>,
+) -> ApiResult<(Vec<Resource>, Option<String>, Option<String>)> {
+    let filter = super::article_query::scope(section, None, None, language)?;
+    Ok((parse_kinds(kinds)?, filter.section, filter.language))
+}
+
 /// Which call this is, checked before the database is touched.
 enum Request {
     Initial {
@@ -101,12 +112,12 @@ impl SyncParams {
         let filtered = self.kinds.is_some() || self.section.is_some() || self.language.is_some();
         let request = match (self.initial, self.sync_token, self.page_token) {
             (Some(true), None, None) => {
-                // The article list's own checks of these filters.
-                let filter = super::article_query::scope(self.section, None, None, self.language)?;
+                let (kinds, section, language) =
+                    filters(self.kinds.as_deref(), self.section, self.language)?;
                 Request::Initial {
-                    kinds: parse_kinds(self.kinds.as_deref())?,
-                    section: filter.section,
-                    language: filter.language,
+                    kinds,
+                    section,
+                    language,
                 }
             }
             (None | Some(false), Some(token), None) if !filtered => Request::Continue {

@@ -12,8 +12,8 @@ use actix_web::{get, web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
+use super::filters;
 use super::items::{self, Delta};
-use super::parse_kinds;
 use super::token::SyncState;
 use crate::auth::Caller;
 use crate::db::changes;
@@ -153,8 +153,8 @@ pub async fn stream_changes(
 ) -> ApiResult<HttpResponse> {
     let params = params.into_inner();
     let after = resume_after(&req, params.last_event_id)?;
-    let filter = crate::api::article_query::scope(params.section, None, None, params.language)?;
-    let kinds = parse_kinds(params.kinds.as_deref())?;
+    let (kinds, section, language) =
+        filters(params.kinds.as_deref(), params.section, params.language)?;
     let preview = caller.can_preview();
     let seq = db
         .run(move |conn| match after {
@@ -171,8 +171,8 @@ pub async fn stream_changes(
             seq,
             initial: None,
             kinds,
-            section: filter.section,
-            language: filter.language,
+            section,
+            language,
             preview,
         },
         // Sent at once, so the client knows it is connected, and how long to

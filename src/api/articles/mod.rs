@@ -1,0 +1,411 @@
+//! `/v1/articles`: the content itself. Handlers here; what they show in `views`,
+//! what they take in `forms`.
+
+mod forms;
+mod views;
+
+pub use forms::{ArticleCreate, ArticleUpdate, MAX_METADATA_BYTES};
+pub use views::{
+    Article, ArticleListPage, ArticleStatus, ArticleSummary, Reference, ARTICLE_FIELDS_SCHEMA,
+};
+
+use actix_web::http::header;
+use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use utoipa::{IntoParams, ToSchema};
+
+use crate::api::article_query::{ArticleFieldsParam, ArticleListParams, FieldSet, FIELDS_JSON};
+use crate::api::idempotency::{Created, IdempotencyKey};
+use crate::api::json::JsonBody;
+use crate::api::pagination::with_query;
+use crate::api::precondition::{version_header, IfMatch};
+use crate::api::SlugPath;
+use crate::auth::{Caller, Scope};
+use crate::config::ServerSettings;
+use crate::content::analysis::Language;
+use crate::content::highlight::snippet;
+use crate::content::markdown;
+use crate::content::search::SearchQuery;
+use crate::db::article_list::{self, Window};
+use crate::db::articles::{self as store, ArticleRecord, Lookup, Visibility};
+use crate::db::audit::{self, Action};
+use crate::db::Database;
+use crate::db::{related, trash};
+use crate::error::{ApiError, ApiResult};
+
+fn visibility(caller: &Caller) -> Visibility {
+    if caller.can_preview() {
+        Visibility::Preview
+    } else {
+        Visibility::Public
+    }
+}
+
+/// The best passage of an article for a search: in the body, else the standfirst, else the title.
+fn highlight(record: &ArticleRecord, search: &SearchQuery) -> Option<String> {
+    let language = Language::from_tag(&record.row.language);
+    let body = head(&record.row.body, MAX_HIGHLIGHTED_BYTES);
+    snippet(&markdown::plain_text(body), search, language)
+        .or_else(|| {
+            record
+                .row
+                .standfirst
+                .as_deref()
+                .and_then(|s| snippet(s, search, language))
+        })
+        .or_else(|| snippet(&record.row.title, search, language))
+}
+
+/// How much of a body the highlighter reads: its work per hit is bounded, whatever
+/// the article's length (a match further on is found, but shown from the standfirst
+/// or title, if at all).
+const MAX_HIGHLIGHTED_BYTES: usize = 64 * 1024;
+
+/// The first `max` bytes of `text`, cut at a character boundary.
+fn head(text: &str, max: usize) -> &str {
+    if text.len() <= max {
+        return text;
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
+}
+
+fn item_json<T: Serialize>(item: T) -> Value {
+    serde_json::to_value(item).unwrap_or(Value::Null)
+}
+
+/// List articles
+///
+/// Newest publication first unless `sort` says otherwise. The public sees
+/// published articles whose publication time has passed; a token also sees
+/// drafts, scheduled and archived articles. Follow `next_cursor` (also in the
+/// `Link` header) for the next page; `total` is counted only with `include_total=true`.
+#[utoipa::path(
+    tag = "articles",
+    params(ArticleListParams),
+    responses((status = 200, description = "A page of articles; with `fields`, items hold only those fields, as `application/vnd.folio.fields+json`", body = ArticleListPage,
+        headers(("Link" = String, description = "RFC 8288 links to the next (and, with `page`, previous) page")))),
+)]
+#[get("/articles")]
+pub async fn list_articles(
+    req: HttpRequest,
+    caller: Caller,
+    db: web::Data<Database>,
+    settings: web::Data<ServerSettings>,
+    params: web::Query<ArticleListParams>,
+) -> ApiResult<HttpResponse> {
+    let query = params
+        .into_inner()
+        .parse(settings.timezone, &settings.limits)?;
+    let visibility = visibility(&caller);
+    let search = query.filter.search.clone();
+    let (filter, sort, window, include_total) =
+        (query.filter, query.sort, query.window, query.include_total);
+    let page = match &window {
+        Window::Page(page) => Some(page.page),
+        Window::After(..) => None,
+    };
+    let per_page = match &window {
+        Window::Page(page) => page.per_page,
+        Window::After(_, limit) => *limit,
+    };
+    let fields = query.fields;
+    let projected = fields.is_some();
+    // Highlighting and serialising a page of long articles is CPU work: it runs on
+    // the blocking pool with the query, never on the threads that answer everyone.
+    let (data, next, total) = db
+        .run(move |conn| {
+            let list = article_list::list(conn, &filter, visibility, sort, &window, include_total)?;
+            let wants_highlight = fields.as_ref().is_none_or(|f| f.includes("highlight"));
+            let data: Vec<Value> = list
+                .records
+                .into_iter()
+                .map(|record| {
+                    let highlight = search
+                        .as_ref()
+                        .filter(|_| wants_highlight)
+                        .and_then(|q| highlight(&record, q));
+                    match &fields {
+                        Some(fields) => {
+                            let mut article = Article::from(record);
+                            article.summary.highlight = highlight;
+                            fields.project(item_json(article))
+                        }
+                        None => {
+                            let mut summary = ArticleSummary::from(record);
+                            summary.highlight = highlight;
+                            item_json(summary)
+                        }
+                    }
+                })
+                .collect();
+            Ok((data, list.next, list.total))
+        })
+        .await?;
+    let next_cursor = next.map(|c| c.encode());
+    let mut links = Vec::new();
+    if let Some(cursor) = &next_cursor {
+        links.push(format!(
+            "<{}>; rel=\"next\"",
+            with_query(&req, &[("cursor", cursor)], &["page", "cursor"])
+        ));
+    }
+    if let Some(page) = page.filter(|p| *p > 1) {
+        links.push(format!(
+            "<{}>; rel=\"prev\"",
+            with_query(
+                &req,
+                &[("page", &(page - 1).to_string())],
+                &["page", "cursor"]
+            )
+        ));
+    }
+    let mut response = HttpResponse::Ok();
+    if projected {
+        response.content_type(FIELDS_JSON);
+    }
+    if !links.is_empty() {
+        response.insert_header((header::LINK, links.join(", ")));
+    }
+    Ok(response.json(ArticleListPage {
+        data,
+        per_page,
+        page,
+        next_cursor,
+        total,
+    }))
+}
+
+/// Get an article
+///
+/// A former slug answers 301 with the current one in `Location`.
+#[utoipa::path(
+    tag = "articles",
+    params(SlugPath, ArticleFieldsParam),
+    responses(
+        (status = 200, description = "The article; with `fields`, only those fields, as `application/vnd.folio.fields+json`", body = Article),
+        (status = 301, description = "The article moved to a new slug",
+            headers(("Location" = String, description = "The article's current URL"))),
+    ),
+)]
+#[get("/articles/{slug}")]
+pub async fn find_article(
+    caller: Caller,
+    db: web::Data<Database>,
+    path: web::Path<SlugPath>,
+    params: web::Query<ArticleFieldsParam>,
+) -> ApiResult<HttpResponse> {
+    let slug = path.into_inner().parse()?;
+    let fields = params
+        .into_inner()
+        .fields
+        .as_deref()
+        .map(FieldSet::parse)
+        .transpose()?;
+    let visibility = visibility(&caller);
+    // Serialised on the blocking pool with the query: a body may be a megabyte.
+    let found = db
+        .run(move |conn| {
+            Ok(match store::find(conn, &slug, visibility)? {
+                Lookup::Found(record) => {
+                    let version = record.row.version;
+                    let article = Article::from(*record);
+                    let json = match fields {
+                        Some(fields) => serde_json::to_vec(&fields.project(item_json(article)))
+                            .map(|json| (FIELDS_JSON, json)),
+                        None => serde_json::to_vec(&article).map(|json| ("application/json", json)),
+                    };
+                    let json =
+                        json.map_err(|e| ApiError::Internal(format!("cannot serialise: {e}")))?;
+                    Ok((version, json))
+                }
+                Lookup::MovedTo(current) => Err(current),
+            })
+        })
+        .await?;
+    Ok(match found {
+        Ok((version, (media_type, json))) => HttpResponse::Ok()
+            .content_type(media_type)
+            .insert_header(version_header(version))
+            .body(json),
+        Err(current) => HttpResponse::MovedPermanently()
+            .insert_header((header::LOCATION, format!("/v1/articles/{current}")))
+            .finish(),
+    })
+}
+
+/// How many related articles to return.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct RelatedParams {
+    #[param(minimum = 1, maximum = 20, default = 5, example = 5)]
+    pub limit: Option<u32>,
+}
+
+/// Articles related to one article.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RelatedArticles {
+    /// Most related first: shared tags count most, then shared title and standfirst words
+    /// (in any inflection, rarer words weighing more), then the same section; newest first among equals.
+    pub data: Vec<ArticleSummary>,
+}
+
+/// Related articles
+///
+/// Up to `limit` articles sharing this one's tags, vocabulary or section, most related first.
+#[utoipa::path(
+    tag = "articles",
+    params(SlugPath, RelatedParams),
+    responses((status = 200, description = "Related articles", body = RelatedArticles)),
+)]
+#[get("/articles/{slug}/related")]
+pub async fn list_related_articles(
+    caller: Caller,
+    db: web::Data<Database>,
+    path: web::Path<SlugPath>,
+    params: web::Query<RelatedParams>,
+) -> ApiResult<HttpResponse> {
+    let slug = path.into_inner().parse()?;
+    let limit = params.limit.unwrap_or(5);
+    if !(1..=20).contains(&limit) {
+        return Err(ApiError::BadRequest(
+            "limit must be between 1 and 20".into(),
+        ));
+    }
+    let visibility = visibility(&caller);
+    let records = db
+        .run(move |conn| match store::find(conn, &slug, visibility)? {
+            Lookup::Found(record) => {
+                related::related(conn, &record.row, visibility, limit as usize)
+            }
+            Lookup::MovedTo(current) => Err(ApiError::NotFound(format!(
+                "the article {slug:?} is now at {current:?}"
+            ))),
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(RelatedArticles {
+        data: records.into_iter().map(ArticleSummary::from).collect(),
+    }))
+}
+
+/// Create an article
+///
+/// A draft unless `status` says otherwise; the slug is made from the title when not
+/// given (`-2`, `-3`… when taken). Needs `write`. With an `Idempotency-Key`, a retry
+/// gets the first answer again.
+#[utoipa::path(
+    tag = "articles",
+    request_body = ArticleCreate,
+    responses((status = 201, description = "The article was created", body = Article)),
+)]
+#[post("/articles")]
+pub async fn create_article(
+    caller: Caller,
+    db: web::Data<Database>,
+    settings: web::Data<ServerSettings>,
+    key: IdempotencyKey,
+    body: JsonBody<ArticleCreate>,
+) -> ApiResult<HttpResponse> {
+    caller.require(Scope::Write)?;
+    let digest = body.digest().to_owned();
+    let new = body.into_inner()?.parse(&settings.limits)?;
+    let actor = caller.actor();
+    key.create(&db, &caller, &digest, move |conn| {
+        let record = store::create(conn, new, &actor)?;
+        Created::new(
+            format!("/v1/articles/{}", record.row.slug),
+            &Article::from(record),
+        )
+    })
+    .await
+}
+
+/// Update an article
+///
+/// Changes only the fields sent. A new slug leaves the old one answering 301.
+#[utoipa::path(
+    tag = "articles",
+    params(SlugPath),
+    request_body = ArticleUpdate,
+    responses((status = 200, description = "The updated article", body = Article)),
+)]
+#[patch("/articles/{slug}")]
+pub async fn update_article(
+    caller: Caller,
+    db: web::Data<Database>,
+    settings: web::Data<ServerSettings>,
+    path: web::Path<SlugPath>,
+    if_match: IfMatch,
+    body: JsonBody<ArticleUpdate>,
+) -> ApiResult<HttpResponse> {
+    caller.require(Scope::Write)?;
+    let actor = caller.actor();
+    let slug = path.into_inner().parse()?;
+    let changes = body.into_inner()?.parse(&settings.limits)?;
+    let record = db
+        .write(move |conn| {
+            if_match.guard(conn, "articles", &slug, |conn| {
+                store::find_current(conn, &slug).map(|r| (r.row.version, Article::from(r)))
+            })?;
+            let updated = store::update(conn, &slug, changes, &actor)?;
+            audit::record(
+                conn,
+                &actor,
+                Action::Update,
+                &format!("/v1/articles/{slug}"),
+            )?;
+            Ok(updated)
+        })
+        .await?;
+    Ok(HttpResponse::Ok()
+        .insert_header(version_header(record.row.version))
+        .json(Article::from(record)))
+}
+
+/// Delete an article
+///
+/// Moves it to the trash: its slug answers 410 until it is restored or purged.
+/// Needs `write`; honours `If-Match`.
+#[utoipa::path(
+    tag = "articles",
+    params(SlugPath),
+    responses((status = 204, description = "The article was deleted")),
+)]
+#[delete("/articles/{slug}")]
+pub async fn delete_article(
+    caller: Caller,
+    db: web::Data<Database>,
+    path: web::Path<SlugPath>,
+    if_match: IfMatch,
+) -> ApiResult<HttpResponse> {
+    caller.require(Scope::Write)?;
+    let actor = caller.actor();
+    let slug = path.into_inner().parse()?;
+    db.write(move |conn| {
+        if_match.guard(conn, "articles", &slug, |conn| {
+            store::find_current(conn, &slug).map(|r| (r.row.version, Article::from(r)))
+        })?;
+        trash::put(conn, &slug, &actor)?;
+        audit::record(
+            conn,
+            &actor,
+            Action::Delete,
+            &format!("/v1/articles/{slug}"),
+        )
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+pub fn configure(app: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    app.service(list_articles)
+        .service(find_article)
+        .service(list_related_articles)
+        .service(create_article)
+        .service(update_article)
+        .service(delete_article);
+}
