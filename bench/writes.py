@@ -46,6 +46,8 @@ def main():
         elapsed, _ = call("PATCH", f"/v1/articles/{slug}", {"title": f"Dépêche réécrite {i}"})
         updates.append(elapsed)
     for name, values in (("create", creates), ("update", updates)):
+        if not values:
+            continue
         print(f"{name}: p50 {statistics.median(values):.2f} ms, p99 {percentile(values, 0.99):.2f} ms ({len(values)})")
 
     if len(sys.argv) > 4 and sys.argv[4] == "sync":
