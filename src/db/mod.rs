@@ -16,9 +16,11 @@ pub mod schedule;
 pub mod schema;
 pub mod search_index;
 pub mod sections;
+mod setup;
 pub mod tags;
 pub mod tokens;
 pub mod trash;
+mod tx;
 
 use std::time::Duration;
 
@@ -26,12 +28,10 @@ use chrono::{NaiveDateTime, Timelike, Utc};
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use diesel::r2d2::{self, ManageConnection};
-use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
 use crate::error::{ApiError, ApiResult};
-
-const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
-const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+use setup::{migrate_postgres, migrate_sqlite, prepare_sqlite_file};
+pub use tx::{lock_row, read_tx, rehearse_tx, savepoint, write_tx};
 
 /// A connection to whichever backend `DATABASE_URL` names.
 #[derive(diesel::MultiConnection)]
@@ -293,107 +293,6 @@ pub fn one_line(message: &str) -> String {
     message.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-type MigrationError = Box<dyn std::error::Error + Send + Sync>;
-
-/// A key of Folio's own for PostgreSQL's advisory lock around migrating.
-const MIGRATION_LOCK_KEY: i64 = 0x666f_6c69_6f00_0001;
-/// A key of Folio's own for PostgreSQL's advisory lock that write transactions take
-/// in turn (see `run_tx`).
-const WRITE_LOCK_KEY: i64 = 0x666f_6c69_6f00_0002;
-
-fn migrate_postgres(conn: &mut diesel::PgConnection) -> Result<usize, MigrationError> {
-    // A session lock: waits while another process migrates, and is released when
-    // this connection closes even if the process dies mid-migration.
-    diesel::sql_query(format!("SELECT pg_advisory_lock({MIGRATION_LOCK_KEY})")).execute(conn)?;
-    let applied = conn
-        .run_pending_migrations(POSTGRES_MIGRATIONS)
-        .map(|v| v.len());
-    let unlocked =
-        diesel::sql_query(format!("SELECT pg_advisory_unlock({MIGRATION_LOCK_KEY})")).execute(conn);
-    let applied = applied?;
-    unlocked?;
-    Ok(applied)
-}
-
-/// How long a SQLite process waits for another one's migrations before giving up.
-const SQLITE_MIGRATION_WAIT: Duration = Duration::from_secs(600);
-
-fn migrate_sqlite(conn: &mut diesel::SqliteConnection) -> Result<usize, MigrationError> {
-    // `BEGIN IMMEDIATE` takes the database's one write lock before looking at which
-    // migrations are pending; a migration longer than the busy timeout makes the
-    // others retry here rather than fail.
-    let started = std::time::Instant::now();
-    loop {
-        let attempt = conn.immediate_transaction(|c| {
-            c.run_pending_migrations(SQLITE_MIGRATIONS)
-                .map(|v| v.len())
-                .map_err(diesel::result::Error::QueryBuilderError)
-        });
-        match attempt {
-            Ok(applied) => return Ok(applied),
-            Err(diesel::result::Error::DatabaseError(_, info))
-                if info.message().contains("locked")
-                    && started.elapsed() < SQLITE_MIGRATION_WAIT =>
-            {
-                log::info!("another process is migrating the database; waiting");
-                std::thread::sleep(Duration::from_millis(200));
-            }
-            Err(diesel::result::Error::QueryBuilderError(e)) => return Err(e),
-            Err(e) => return Err(e.into()),
-        }
-    }
-}
-
-/// Opens (creating if need be) the SQLite file. Its directory must exist: a typo
-/// in `DATABASE_URL` should be an error, not a new directory tree somewhere.
-fn prepare_sqlite_file(path: &str) -> Result<(), String> {
-    let parent = std::path::Path::new(path).parent();
-    if let Some(dir) = parent.filter(|d| !d.as_os_str().is_empty()) {
-        if !dir.is_dir() {
-            return Err(format!(
-                "the directory {} of the SQLite database does not exist: create it, or set DATABASE_URL to a file in an existing directory",
-                dir.display()
-            ));
-        }
-    }
-    // WAL is a property of the file: set it once, from one connection, before
-    // the pool opens several (setting it per connection races). The switch needs
-    // the file to itself, and SQLite refuses at once, without waiting, while
-    // another process holds a lock it could deadlock with: retry, as migrating does.
-    let mut conn = diesel::SqliteConnection::establish(path)
-        .map_err(|e| format!("cannot open the SQLite database {path}: {e}"))?;
-    let started = std::time::Instant::now();
-    loop {
-        match conn.batch_execute("PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL;") {
-            Ok(()) => return Ok(()),
-            Err(e)
-                if e.to_string().contains("locked")
-                    && started.elapsed() < SQLITE_MIGRATION_WAIT =>
-            {
-                std::thread::sleep(Duration::from_millis(100));
-            }
-            Err(e) => return Err(format!("cannot switch {path} to WAL mode: {e}")),
-        }
-    }
-}
-
-/// One transaction around `f`, committed only if it succeeds. SQLite takes the
-/// write lock up front (`BEGIN IMMEDIATE`) so that a read-then-write never fails on upgrade.
-pub fn write_tx<T, F>(conn: &mut AnyConnection, f: F) -> Result<T, ApiError>
-where
-    F: FnOnce(&mut AnyConnection) -> Result<T, ApiError>,
-{
-    run_tx(conn, true, f)
-}
-
-/// Like [`write_tx`] but always rolled back: for dry runs that exercise every check.
-pub fn rehearse_tx<T, F>(conn: &mut AnyConnection, f: F) -> Result<T, ApiError>
-where
-    F: FnOnce(&mut AnyConnection) -> Result<T, ApiError>,
-{
-    run_tx(conn, false, f)
-}
-
 /// Gives the query planner fresh statistics on the data, so that it picks, say, a
 /// section's index over the date index when that section is small. `full` after
 /// bulk changes (an import or a restore); otherwise SQLite analyses only tables that
@@ -421,92 +320,6 @@ pub fn refresh_statistics(conn: &mut AnyConnection, full: bool) -> Result<(), Ap
     };
     conn.batch_execute(sql)?;
     Ok(())
-}
-
-/// Holds the row of `table` (one of Folio's own table names) with this slug until
-/// the transaction ends. SQLite needs nothing: `BEGIN IMMEDIATE` already holds the
-/// database's only write lock.
-pub fn lock_row(conn: &mut AnyConnection, table: &'static str, slug: &str) -> Result<(), ApiError> {
-    if let AnyConnection::Postgres(c) = conn {
-        diesel::sql_query(format!("SELECT 1 FROM {table} WHERE slug = $1 FOR UPDATE"))
-            .bind::<diesel::sql_types::Text, _>(slug)
-            .execute(c)?;
-    }
-    Ok(())
-}
-
-/// Runs `f` inside a savepoint of the current transaction: if it fails, what it
-/// wrote is undone and the transaction goes on.
-pub fn savepoint<T>(
-    conn: &mut AnyConnection,
-    f: impl FnOnce(&mut AnyConnection) -> Result<T, ApiError>,
-) -> Result<T, ApiError> {
-    conn.batch_execute("SAVEPOINT item")?;
-    let result = f(conn);
-    let end = if result.is_ok() {
-        "RELEASE SAVEPOINT item"
-    } else {
-        "ROLLBACK TO SAVEPOINT item; RELEASE SAVEPOINT item"
-    };
-    conn.batch_execute(end)?;
-    result
-}
-
-/// A read-only transaction that sees one moment throughout (an export): SQLite's
-/// deferred transaction reads one WAL snapshot; PostgreSQL needs REPEATABLE READ.
-pub fn read_tx<T, F>(conn: &mut AnyConnection, f: F) -> Result<T, ApiError>
-where
-    F: FnOnce(&mut AnyConnection) -> Result<T, ApiError>,
-{
-    let begin = match conn {
-        AnyConnection::Sqlite(_) => "BEGIN DEFERRED",
-        AnyConnection::Postgres(_) => "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
-    };
-    begin_and_end(conn, begin, false, f)
-}
-
-fn run_tx<T, F>(conn: &mut AnyConnection, commit: bool, f: F) -> Result<T, ApiError>
-where
-    F: FnOnce(&mut AnyConnection) -> Result<T, ApiError>,
-{
-    // Plain BEGIN/COMMIT rather than diesel's transaction manager: it is the only
-    // way to ask SQLite for IMMEDIATE through the multi-backend connection; the
-    // one nesting Folio needs is `savepoint`.
-    //
-    // Writers take turns on PostgreSQL too, as SQLite's one write lock makes them:
-    // the change log's sequence numbers then follow commit order, so a reader that
-    // has seen change n has seen every change before it (sync, webhooks and the
-    // live stream rely on that), and no two writers can deadlock on each other.
-    let begin = match conn {
-        AnyConnection::Sqlite(_) => "BEGIN IMMEDIATE".to_owned(),
-        AnyConnection::Postgres(_) => {
-            format!("BEGIN; SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY});")
-        }
-    };
-    begin_and_end(conn, &begin, commit, f)
-}
-
-fn begin_and_end<T, F>(
-    conn: &mut AnyConnection,
-    begin: &str,
-    commit: bool,
-    f: F,
-) -> Result<T, ApiError>
-where
-    F: FnOnce(&mut AnyConnection) -> Result<T, ApiError>,
-{
-    conn.batch_execute(begin)?;
-    let result = f(conn);
-    let end = if commit && result.is_ok() {
-        "COMMIT"
-    } else {
-        "ROLLBACK"
-    };
-    if let Err(e) = conn.batch_execute(end) {
-        let _ = conn.batch_execute("ROLLBACK");
-        return Err(e.into());
-    }
-    result
 }
 
 /// The current instant at the precision both databases keep (microseconds),

@@ -4,21 +4,19 @@
 mod frontmatter;
 mod json;
 mod plaintext;
+mod save;
 
 use std::io::{BufRead, Read};
 use std::path::{Path, PathBuf};
 
 use chrono_tz::Tz;
 use indicatif::{ProgressBar, ProgressStyle};
-use sha2::Digest;
 
 use crate::api::articles::{ArticleCreate, ArticleStatus};
 use crate::config::Limits;
-use crate::content::slug;
-use crate::db::articles::{self, ArticleChanges, NewArticle};
-use crate::db::audit::{self, Action};
-use crate::db::{self, authors, import_sources, sections, tags, AnyConnection, Database};
-use crate::error::{ApiError, ApiResult};
+use crate::db::{self, AnyConnection, Database};
+use crate::error::ApiError;
+use save::{save, Saved};
 
 /// Choices that apply to every file of an import.
 #[derive(Debug, Clone)]
@@ -260,7 +258,7 @@ fn parse_failure(source: &str, error: ParseError) -> Failure {
 }
 
 /// How the audit log names writes made by `folio import` (and the demo loader).
-const AUDIT_ACTOR: &str = "folio import";
+pub(super) const AUDIT_ACTOR: &str = "folio import";
 
 /// Articles saved per transaction. Each commit of SQLite's search index writes a
 /// new index segment that later has to be merged, and each PostgreSQL commit waits
@@ -268,7 +266,7 @@ const AUDIT_ACTOR: &str = "folio import";
 const BATCH: usize = 250;
 
 /// An article read from a document, with where it came from.
-struct Sourced {
+pub(super) struct Sourced {
     name: String,
     /// The document's source identity, `#N` added for the Nth article of a JSON file.
     source: String,
@@ -428,187 +426,4 @@ fn describe(error: &ApiError) -> String {
         ApiError::Validation(_) => error.problem().detail,
         other => other.to_string(),
     }
-}
-
-enum Saved {
-    Created,
-    Updated,
-    Unchanged,
-}
-
-fn save(conn: &mut AnyConnection, sourced: Sourced, options: &Options) -> ApiResult<Saved> {
-    let mut article = sourced.item.article;
-    // What the file says, before the command line fills in: an unchanged file is
-    // left alone whatever `--status` or `--section` say this time.
-    let digest = digest_of(&article);
-    if article.status.is_none() {
-        article.status = options.status;
-    }
-    if article.section.is_none() {
-        article.section = options.section.clone();
-    }
-    // An explicit id is the most stable identity a source can give.
-    let source = match &article.id {
-        Some(id) => format!("id:{id}"),
-        None => sourced.source,
-    };
-    save_in(conn, article, &source, &digest, &options.limits)
-}
-
-/// What a source said, summed up: the same digest on a re-import means nothing to do.
-fn digest_of(article: &ArticleCreate) -> String {
-    let text = serde_json::to_vec(article).unwrap_or_default();
-    hex::encode(sha2::Sha256::digest(&text))
-}
-
-fn save_in(
-    conn: &mut AnyConnection,
-    mut article: ArticleCreate,
-    source: &str,
-    digest: &str,
-    limits: &Limits,
-) -> ApiResult<Saved> {
-    let known = import_sources::find(conn, source)?;
-    if known.as_ref().is_some_and(|k| k.digest == digest) {
-        return Ok(Saved::Unchanged);
-    }
-    // Files name sections, tags and authors in words; the API wants slugs of existing ones.
-    article.section = article
-        .section
-        .map(|name| ensure_section(conn, &name))
-        .transpose()?;
-    article.tags = article
-        .tags
-        .map(|names| ensure_all(conn, names, ensure_tag))
-        .transpose()?;
-    article.authors = article
-        .authors
-        .map(|names| ensure_all(conn, names, ensure_author))
-        .transpose()?;
-    let keep_status = article.status.is_none();
-    let new = article.parse(limits)?;
-    let existing = match &new.public_id {
-        Some(id) => articles::find_by_public_id(conn, id)?,
-        None => known.map(|k| k.slug),
-    };
-    let (saved, action, record) = match existing {
-        None => (
-            Saved::Created,
-            Action::Create,
-            articles::create(conn, new, AUDIT_ACTOR)?,
-        ),
-        Some(current) => (
-            Saved::Updated,
-            Action::Update,
-            articles::update(conn, &current, replace_with(new, keep_status), AUDIT_ACTOR)?,
-        ),
-    };
-    import_sources::record(conn, source, record.row.id, digest)?;
-    audit::record(
-        conn,
-        AUDIT_ACTOR,
-        action,
-        &format!("/v1/articles/{}", record.row.slug),
-    )?;
-    Ok(saved)
-}
-
-/// Every field from the file replaces the stored one; the status is kept when the file has none.
-fn replace_with(new: NewArticle, keep_status: bool) -> ArticleChanges {
-    ArticleChanges {
-        slug: new.slug,
-        title: Some(new.title),
-        standfirst: Some(new.standfirst),
-        body: Some(new.body),
-        language: Some(new.language),
-        status: (!keep_status).then_some(new.status),
-        section: Some(new.section),
-        tags: Some(new.tags),
-        authors: Some(new.authors),
-        published_at: new.published_at.map(Some),
-        metadata: Some(new.metadata),
-    }
-}
-
-fn slug_for(name: &str, what: &str) -> ApiResult<String> {
-    let slug = slug::slugify(name);
-    if slug.is_empty() {
-        return Err(ApiError::invalid(
-            what,
-            format!("{name:?} has no letters or digits to make a slug from"),
-        ));
-    }
-    Ok(slug)
-}
-
-fn ensure_all(
-    conn: &mut AnyConnection,
-    names: Vec<String>,
-    ensure: fn(&mut AnyConnection, &str) -> ApiResult<String>,
-) -> ApiResult<Vec<String>> {
-    names.iter().map(|name| ensure(conn, name)).collect()
-}
-
-/// Whether a lookup found nothing (a database error stays an error). Lookups here
-/// read the bare row: counting a section's articles for each imported article
-/// made large imports quadratic.
-fn missing<T>(found: ApiResult<T>) -> ApiResult<bool> {
-    match found {
-        Ok(_) => Ok(false),
-        Err(ApiError::NotFound(_)) => Ok(true),
-        Err(other) => Err(other),
-    }
-}
-
-fn ensure_section(conn: &mut AnyConnection, name: &str) -> ApiResult<String> {
-    let slug = slug_for(name, "section")?;
-    if missing(sections::find_row(conn, &slug))? {
-        sections::create(
-            conn,
-            sections::NewSection {
-                slug: Some(slug.clone()),
-                name: name.trim().to_owned(),
-                description: String::new(),
-                parent: None,
-                position: 0,
-            },
-            AUDIT_ACTOR,
-        )?;
-    }
-    Ok(slug)
-}
-
-fn ensure_tag(conn: &mut AnyConnection, name: &str) -> ApiResult<String> {
-    let slug = slug_for(name, "tags")?;
-    if missing(tags::find(conn, &slug))? {
-        tags::create(
-            conn,
-            tags::NewTag {
-                slug: Some(slug.clone()),
-                name: name.trim().to_owned(),
-                description: String::new(),
-            },
-            AUDIT_ACTOR,
-        )?;
-    }
-    Ok(slug)
-}
-
-fn ensure_author(conn: &mut AnyConnection, name: &str) -> ApiResult<String> {
-    let slug = slug_for(name, "authors")?;
-    if missing(authors::find(conn, &slug))? {
-        authors::create(
-            conn,
-            authors::NewAuthor {
-                slug: Some(slug.clone()),
-                name: name.trim().to_owned(),
-                description: String::new(),
-                bio: String::new(),
-                email: None,
-                avatar_url: None,
-            },
-            AUDIT_ACTOR,
-        )?;
-    }
-    Ok(slug)
 }
