@@ -9,7 +9,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::articles::ArticleRow;
-use super::changes::{self, Action, Change, Resource};
+use super::changes::{self, Action};
 use super::schema::{articles, changes as change_log};
 use super::{now, AnyConnection};
 use crate::error::ApiResult;
@@ -95,19 +95,5 @@ pub fn announce_if_due(conn: &mut AnyConnection, row: &ArticleRow) -> ApiResult<
 }
 
 fn announce(conn: &mut AnyConnection, row: &ArticleRow) -> ApiResult<()> {
-    changes::append(
-        conn,
-        Change {
-            resource: Resource::Article,
-            resource_id: row.id,
-            public_id: &row.public_id,
-            slug: &row.slug,
-            previous_slug: None,
-            version: row.version,
-            action: Action::Published,
-            actor: ACTOR,
-            fields: Vec::new(),
-        },
-    )?;
-    Ok(())
+    super::articles::log_change(conn, row, Action::Published, None, Vec::new(), ACTOR)
 }
