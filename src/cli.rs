@@ -145,7 +145,7 @@ fn prepare(db: &Database) -> Result<(), String> {
     if indexed > 0 {
         log::info!("added {indexed} article(s) to the search index");
     }
-    db::refresh_statistics(&mut conn, false).map_err(|e| e.to_string())?;
+    db::refresh_statistics(&mut conn, db::Statistics::Routine).map_err(|e| e.to_string())?;
     Ok(())
 }
 
@@ -373,7 +373,8 @@ fn execute(cli: Cli) -> Result<ExitCode, String> {
                 let file = open_export()?;
                 let rows = dump::restore(&mut conn, &mut { file }, &|n| progress.inc(n))
                     .map_err(|e| format!("{}: {e}", export.display()))?;
-                db::refresh_statistics(&mut conn, true).map_err(|e| e.to_string())?;
+                db::refresh_statistics(&mut conn, db::Statistics::AfterBulkWrite)
+                    .map_err(|e| e.to_string())?;
                 progress.finish_and_clear();
                 println!("restored {rows} row(s) from {}", export.display());
                 return Ok(ExitCode::SUCCESS);
@@ -388,7 +389,8 @@ fn execute(cli: Cli) -> Result<ExitCode, String> {
             let summary = import::import_paths(&db, &paths, &options);
             if !dry_run && summary.created + summary.updated > 0 {
                 let mut conn = db.get().map_err(|e| e.to_string())?;
-                db::refresh_statistics(&mut conn, true).map_err(|e| e.to_string())?;
+                db::refresh_statistics(&mut conn, db::Statistics::AfterBulkWrite)
+                    .map_err(|e| e.to_string())?;
             }
             for failure in &summary.failures {
                 eprintln!("{failure}");

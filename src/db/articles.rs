@@ -229,9 +229,14 @@ fn live_article_has(conn: &mut AnyConnection, slug: &str) -> ApiResult<bool> {
     Ok(select(exists(articles::table.filter(articles::slug.eq(slug)))).get_result(conn)?)
 }
 
-/// A slug is taken by a live article or by one in the trash (which may come back).
-fn slug_taken(conn: &mut AnyConnection, slug: &str) -> ApiResult<bool> {
-    Ok(live_article_has(conn, slug)? || super::trash::holds_slug(conn, slug)?)
+/// Which of these slugs a live article or one in the trash (which may come back) has.
+fn slugs_taken(conn: &mut AnyConnection, slugs: &[String]) -> ApiResult<Vec<String>> {
+    let mut taken: Vec<String> = articles::table
+        .filter(articles::slug.eq_any(slugs))
+        .select(articles::slug)
+        .load(conn)?;
+    taken.extend(super::trash::slugs_held(conn, slugs)?);
+    Ok(taken)
 }
 
 /// Whether a live article has this slug, as its own or as an old one.
@@ -443,7 +448,7 @@ pub fn create(conn: &mut AnyConnection, new: NewArticle, actor: &str) -> ApiResu
         )));
     }
     let section_id = section_id(conn, new.section.as_deref())?;
-    let slug = super::choose_slug(conn, new.slug, &new.title, "article", slug_taken)?;
+    let slug = super::choose_slug(conn, new.slug, &new.title, "article", &mut slugs_taken)?;
     let fields = Fields {
         slug,
         title: new.title,
@@ -521,7 +526,7 @@ pub(super) fn recreate(
     snapshot: Snapshot,
     actor: &str,
 ) -> ApiResult<ArticleRecord> {
-    super::ensure_free(conn, &snapshot.slug, "article", slug_taken)?;
+    super::ensure_free(conn, &snapshot.slug, "article", &mut slugs_taken)?;
     let fields = Fields {
         status: snapshot.status()?,
         section_id: section_id(conn, snapshot.section.as_deref())?,
@@ -598,7 +603,7 @@ pub fn update(
     let row = current.row;
     let new_slug = changes.slug.clone().unwrap_or_else(|| row.slug.clone());
     if new_slug != row.slug {
-        super::ensure_free(conn, &new_slug, "article", slug_taken)?;
+        super::ensure_free(conn, &new_slug, "article", &mut slugs_taken)?;
     }
     let section_id = match &changes.section {
         Some(section) => section_id(conn, section.as_deref())?,

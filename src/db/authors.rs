@@ -60,12 +60,11 @@ impl AuthorChanges {
     }
 }
 
-fn slug_taken(conn: &mut AnyConnection, slug: &str) -> ApiResult<bool> {
-    let n: i64 = authors::table
-        .filter(authors::slug.eq(slug))
-        .count()
-        .get_result(conn)?;
-    Ok(n > 0)
+fn slugs_taken(conn: &mut AnyConnection, slugs: &[String]) -> ApiResult<Vec<String>> {
+    Ok(authors::table
+        .filter(authors::slug.eq_any(slugs))
+        .select(authors::slug)
+        .load(conn)?)
 }
 
 pub fn list(
@@ -120,7 +119,7 @@ pub fn create(
     new: NewAuthor,
     actor: &str,
 ) -> ApiResult<Counted<AuthorRow>> {
-    let slug = super::choose_slug(conn, new.slug, &new.name, "author", slug_taken)?;
+    let slug = super::choose_slug(conn, new.slug, &new.name, "author", &mut slugs_taken)?;
     let t = now();
     diesel::insert_into(authors::table)
         .values((
@@ -149,7 +148,7 @@ pub fn update(
     let row = find(conn, slug)?;
     let fields = changes.named_fields();
     if let Some(new_slug) = changes.slug.as_deref().filter(|s| *s != row.slug) {
-        super::ensure_free(conn, new_slug, "author", slug_taken)?;
+        super::ensure_free(conn, new_slug, "author", &mut slugs_taken)?;
     }
     let new_slug = changes.slug.clone().unwrap_or(row.slug.clone());
     diesel::update(authors::table.find(row.id))

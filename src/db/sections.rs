@@ -75,12 +75,11 @@ struct SectionUpdate {
     version: i32,
 }
 
-fn slug_taken(conn: &mut AnyConnection, slug: &str) -> ApiResult<bool> {
-    let n: i64 = sections::table
-        .filter(sections::slug.eq(slug))
-        .count()
-        .get_result(conn)?;
-    Ok(n > 0)
+fn slugs_taken(conn: &mut AnyConnection, slugs: &[String]) -> ApiResult<Vec<String>> {
+    Ok(sections::table
+        .filter(sections::slug.eq_any(slugs))
+        .select(sections::slug)
+        .load(conn)?)
 }
 
 fn with_parents(conn: &mut AnyConnection, rows: Vec<SectionRow>) -> ApiResult<Vec<SectionRecord>> {
@@ -170,7 +169,7 @@ pub fn create(conn: &mut AnyConnection, new: NewSection, actor: &str) -> ApiResu
         .as_deref()
         .map(|p| id_for(conn, p, "parent"))
         .transpose()?;
-    let slug = super::choose_slug(conn, new.slug, &new.name, "section", slug_taken)?;
+    let slug = super::choose_slug(conn, new.slug, &new.name, "section", &mut slugs_taken)?;
     let t = now();
     diesel::insert_into(sections::table)
         .values((
@@ -215,7 +214,7 @@ pub fn update(
     let row = find_row(conn, slug)?;
     let fields = changes.named_fields();
     if let Some(new_slug) = changes.slug.as_deref().filter(|s| *s != row.slug) {
-        super::ensure_free(conn, new_slug, "section", slug_taken)?;
+        super::ensure_free(conn, new_slug, "section", &mut slugs_taken)?;
     }
     let parent_id = match changes.parent {
         Some(Some(parent)) => {

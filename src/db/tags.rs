@@ -48,12 +48,11 @@ impl TagChanges {
     }
 }
 
-fn slug_taken(conn: &mut AnyConnection, slug: &str) -> ApiResult<bool> {
-    let n: i64 = tags::table
-        .filter(tags::slug.eq(slug))
-        .count()
-        .get_result(conn)?;
-    Ok(n > 0)
+fn slugs_taken(conn: &mut AnyConnection, slugs: &[String]) -> ApiResult<Vec<String>> {
+    Ok(tags::table
+        .filter(tags::slug.eq_any(slugs))
+        .select(tags::slug)
+        .load(conn)?)
 }
 
 pub fn list(conn: &mut AnyConnection, page: PageRequest) -> ApiResult<(Vec<Counted<TagRow>>, i64)> {
@@ -93,7 +92,7 @@ pub fn find(conn: &mut AnyConnection, slug: &str) -> ApiResult<TagRow> {
 }
 
 pub fn create(conn: &mut AnyConnection, new: NewTag, actor: &str) -> ApiResult<Counted<TagRow>> {
-    let slug = super::choose_slug(conn, new.slug, &new.name, "tag", slug_taken)?;
+    let slug = super::choose_slug(conn, new.slug, &new.name, "tag", &mut slugs_taken)?;
     let t = now();
     diesel::insert_into(tags::table)
         .values((
@@ -119,7 +118,7 @@ pub fn update(
     let row = find(conn, slug)?;
     let fields = changes.named_fields();
     if let Some(new_slug) = changes.slug.as_deref().filter(|s| *s != row.slug) {
-        super::ensure_free(conn, new_slug, "tag", slug_taken)?;
+        super::ensure_free(conn, new_slug, "tag", &mut slugs_taken)?;
     }
     let new_slug = changes.slug.clone().unwrap_or(row.slug.clone());
     diesel::update(tags::table.find(row.id))

@@ -162,11 +162,12 @@ pub fn max_id(conn: &mut AnyConnection) -> ApiResult<Option<i32>> {
 }
 
 /// Whether an article in the trash has this slug.
-pub fn holds_slug(conn: &mut AnyConnection, slug: &str) -> ApiResult<bool> {
-    Ok(select(exists(
-        article_trash::table.filter(article_trash::slug.eq(slug)),
-    ))
-    .get_result(conn)?)
+/// Which of these slugs an article in the trash has.
+pub fn slugs_held(conn: &mut AnyConnection, slugs: &[String]) -> ApiResult<Vec<String>> {
+    Ok(article_trash::table
+        .filter(article_trash::slug.eq_any(slugs))
+        .select(article_trash::slug)
+        .load(conn)?)
 }
 
 pub fn holds_public_id(conn: &mut AnyConnection, public_id: &str) -> ApiResult<bool> {

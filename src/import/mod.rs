@@ -283,6 +283,7 @@ pub fn import_documents(
 ) -> Summary {
     let mut summary = Summary::default();
     let mut batch: Vec<Sourced> = Vec::new();
+    let mut batches_saved: u32 = 0;
     for document in documents {
         let document = match document {
             Ok(document) => document,
@@ -311,12 +312,28 @@ pub fn import_documents(
             }
             if batch.len() == BATCH {
                 save_batch(db, std::mem::take(&mut batch), options, &mut summary);
+                batches_saved += 1;
+                // Whenever the tables have about doubled: a few cheap ANALYZEs in all.
+                if batches_saved.is_power_of_two() {
+                    refresh_statistics(db);
+                }
             }
         });
         progress.inc(1);
     }
     save_batch(db, batch, options, &mut summary);
     summary
+}
+
+/// Keeps the planner's statistics in step with the import (see
+/// `db::refresh_statistics`); failing to only makes the import slower, so it is logged.
+fn refresh_statistics(db: &Database) {
+    if let Err(e) = db
+        .get()
+        .and_then(|mut conn| db::refresh_statistics(&mut conn, db::Statistics::DuringBulkWrite))
+    {
+        log::warn!("could not refresh the planner's statistics: {e}");
+    }
 }
 
 /// Whether a file holds JSON articles (so possibly several), by its extension.
