@@ -1,8 +1,11 @@
 //! Configuration from the environment (and `.env` when present); `.env.example` documents each variable.
 
+use std::time::Duration;
+
 use chrono_tz::Tz;
 
 use crate::rate_limit::{RateLimits, TrustedProxies};
+use crate::webhooks::{AllowedHosts, WebhookSettings};
 
 /// Size limits on what clients may send.
 #[derive(Debug, Clone)]
@@ -108,6 +111,7 @@ pub struct ServerSettings {
     /// On SIGTERM or SIGINT: how long requests in flight may take to finish.
     pub shutdown_grace_seconds: u64,
     pub rate_limits: RateLimits,
+    pub webhooks: WebhookSettings,
 }
 
 #[derive(Debug, Clone)]
@@ -123,10 +127,20 @@ pub struct Config {
     pub rate_limits: RateLimits,
     /// How long `folio purge` keeps the change log: clients further behind start over.
     pub changes_retention: std::time::Duration,
+    pub webhooks: WebhookSettings,
 }
 
 fn var(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+fn duration(name: &str, default: Duration) -> Result<Duration, String> {
+    match var(name) {
+        None => Ok(default),
+        Some(text) => humantime::parse_duration(text.trim()).map_err(|e| {
+            format!("{name} must be a duration such as 90d or 10s (got {text:?}: {e})")
+        }),
+    }
 }
 
 fn number<T: std::str::FromStr>(name: &str, default: T) -> Result<T, String> {
@@ -161,6 +175,7 @@ impl Config {
             cors: self.cors.clone(),
             shutdown_grace_seconds: self.shutdown_grace_seconds,
             rate_limits: self.rate_limits.clone(),
+            webhooks: self.webhooks.clone(),
         }
     }
 
@@ -190,12 +205,11 @@ impl Config {
                 )?),
             },
             shutdown_grace_seconds: number("FOLIO_SHUTDOWN_GRACE_SECONDS", 30)?,
-            changes_retention: match var("FOLIO_CHANGES_RETENTION") {
-                None => std::time::Duration::from_secs(90 * 24 * 3600),
-                Some(text) => humantime::parse_duration(text.trim()).map_err(|e| {
-                    format!("FOLIO_CHANGES_RETENTION must be a duration such as 90d (got {text:?}: {e})")
-                })?,
-            },
+            changes_retention: duration(
+                "FOLIO_CHANGES_RETENTION",
+                Duration::from_secs(90 * 24 * 3600),
+            )?,
+            webhooks: webhook_settings()?,
             rate_limits: RateLimits {
                 anonymous: number("FOLIO_RATE_LIMIT_ANONYMOUS", rate_defaults.anonymous)?,
                 token: number("FOLIO_RATE_LIMIT_TOKEN", rate_defaults.token)?,
@@ -222,4 +236,30 @@ impl Config {
             },
         })
     }
+}
+
+fn webhook_settings() -> Result<WebhookSettings, String> {
+    let defaults = WebhookSettings::default();
+    let allowed_hosts = match var("FOLIO_WEBHOOK_ALLOWED_HOSTS") {
+        None => None,
+        Some(list) => Some(
+            AllowedHosts::parse(&list).map_err(|e| format!("FOLIO_WEBHOOK_ALLOWED_HOSTS: {e}"))?,
+        ),
+    };
+    let retry_delays = match var("FOLIO_WEBHOOK_RETRY_DELAYS") {
+        None => defaults.retry_delays,
+        Some(list) => list
+            .split(',')
+            .map(|d| {
+                humantime::parse_duration(d.trim()).map_err(|e| {
+                    format!("FOLIO_WEBHOOK_RETRY_DELAYS must list durations such as 5s,1m,1h (got {d:?}: {e})")
+                })
+            })
+            .collect::<Result<_, _>>()?,
+    };
+    Ok(WebhookSettings {
+        allowed_hosts,
+        timeout: duration("FOLIO_WEBHOOK_TIMEOUT", defaults.timeout)?,
+        retry_delays,
+    })
 }

@@ -14,3 +14,4 @@ pub mod openapi;
 pub mod rate_limit;
 pub mod request_head;
 pub mod startup;
+pub mod webhooks;

@@ -126,6 +126,11 @@ pub fn serve(
     let limiter = web::Data::from(RateLimiter::shared(settings.rate_limits.clone()));
     let readiness = web::Data::new(readiness);
     actix_rt::spawn(announce_publications(db.clone(), readiness.clone()));
+    actix_rt::spawn(crate::webhooks::deliver_messages(
+        db.clone(),
+        readiness.clone(),
+        settings.webhooks.clone(),
+    ));
     let settings = web::Data::new(settings);
     let app = move || {
         let (app, _) = register(App::new().into_utoipa_app()).split_for_parts();

@@ -20,7 +20,7 @@ use crate::db::Database;
 use crate::error::ApiResult;
 
 /// An author.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 #[schema(example = json!({
     "slug": "claire-dubois", "name": "Claire Dubois", "description": "Correspondante en Asie centrale",
     "bio": "Claire Dubois couvre l’Asie centrale depuis Almaty.", "email": "claire.dubois@example.org",

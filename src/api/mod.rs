@@ -17,6 +17,7 @@ pub mod sync;
 pub mod tags;
 pub mod tokens;
 pub mod trash;
+pub mod webhooks;
 
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -110,4 +111,5 @@ pub fn configure(app: &mut utoipa_actix_web::service_config::ServiceConfig) {
     tokens::configure(app);
     audit::configure(app);
     sync::configure(app);
+    webhooks::configure(app);
 }

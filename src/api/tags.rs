@@ -20,7 +20,7 @@ use crate::db::Database;
 use crate::error::ApiResult;
 
 /// A tag.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 #[schema(example = json!({
     "slug": "energie", "name": "Énergie", "description": "Pétrole, gaz et nucléaire.",
     "article_count": 12, "created_at": "2024-11-27T08:00:00Z", "updated_at": "2024-11-27T08:00:00Z"

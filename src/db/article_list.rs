@@ -172,7 +172,7 @@ pub struct ArticleList {
 type Query = articles::BoxedQuery<'static, Db>;
 
 /// The section and, when asked, all its descendants (sections form a small tree: one query).
-fn section_ids(conn: &mut AnyConnection, slug: &str, descendants: bool) -> ApiResult<Vec<i32>> {
+pub fn section_ids(conn: &mut AnyConnection, slug: &str, descendants: bool) -> ApiResult<Vec<i32>> {
     let all: Vec<(i32, String, Option<i32>)> = sections::table
         .select((sections::id, sections::slug, sections::parent_id))
         .load(conn)?;

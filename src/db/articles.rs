@@ -500,6 +500,8 @@ pub(super) fn log_change(
             action,
             actor,
             fields,
+            section_id: row.section_id,
+            language: Some(&row.language),
         },
     )?;
     Ok(())

@@ -65,6 +65,21 @@ pub enum Action {
 }
 
 impl Action {
+    pub const ALL: [Action; 8] = [
+        Action::Created,
+        Action::Updated,
+        Action::Published,
+        Action::Unpublished,
+        Action::Scheduled,
+        Action::Deleted,
+        Action::Restored,
+        Action::Purged,
+    ];
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|a| a.as_str() == text)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Action::Created => "created",
@@ -132,6 +147,9 @@ pub struct Change<'a> {
     pub actor: &'a str,
     /// The fields the change touched (none listed for a whole new resource).
     pub fields: Vec<String>,
+    /// Where an article stood: its section's row id and its language.
+    pub section_id: Option<i32>,
+    pub language: Option<&'a str>,
 }
 
 impl<'a> Change<'a> {
@@ -152,6 +170,8 @@ impl<'a> Change<'a> {
             action,
             actor,
             fields: Vec::new(),
+            section_id: None,
+            language: None,
         }
     }
 }
@@ -232,8 +252,11 @@ pub fn articles_showing(
         articles::public_id,
         articles::slug,
         articles::version,
+        articles::section_id,
+        articles::language,
     );
-    let shown: Vec<(i32, String, String, i32)> = match resource {
+    type Shown = (i32, String, String, i32, Option<i32>, String);
+    let shown: Vec<Shown> = match resource {
         Resource::Article => return Ok(()),
         Resource::Section => articles::table
             .filter(articles::section_id.eq(resource_id))
@@ -255,7 +278,7 @@ pub fn articles_showing(
         Resource::Tag => "tags",
         _ => "authors",
     };
-    for (id, public_id, slug, version) in &shown {
+    for (id, public_id, slug, version, section_id, language) in &shown {
         append(
             conn,
             Change {
@@ -268,6 +291,8 @@ pub fn articles_showing(
                 action: Action::Updated,
                 actor,
                 fields: vec![field.to_owned()],
+                section_id: *section_id,
+                language: Some(language),
             },
         )?;
     }
@@ -289,6 +314,8 @@ pub struct ChangeRow {
     pub actor: String,
     pub changed_at: NaiveDateTime,
     pub fields: String,
+    pub section_id: Option<i32>,
+    pub language: Option<String>,
 }
 
 /// Appends a change inside the caller's write transaction; returns its number.
@@ -307,6 +334,8 @@ pub fn append(conn: &mut AnyConnection, change: Change<'_>) -> ApiResult<i64> {
             changes::actor.eq(change.actor),
             changes::changed_at.eq(now()),
             changes::fields.eq(fields),
+            changes::section_id.eq(change.section_id),
+            changes::language.eq(change.language),
         ))
         .returning(changes::seq)
         .get_result(conn)?)

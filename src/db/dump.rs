@@ -170,6 +170,10 @@ tables! {
         seq: i64, resource: String, resource_id: i32, public_id: String, slug: String,
         previous_slug: Option<String>, version: i32, action: String, actor: String,
         changed_at: NaiveDateTime, fields: String,
+        #[serde(default)]
+        section_id: Option<i32>,
+        #[serde(default)]
+        language: Option<String>,
     }
 }
 

@@ -21,6 +21,7 @@ pub mod tags;
 pub mod tokens;
 pub mod trash;
 mod tx;
+pub mod webhooks;
 
 use std::time::Duration;
 

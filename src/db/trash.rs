@@ -148,6 +148,9 @@ pub fn purge(conn: &mut AnyConnection, cutoff: NaiveDateTime, actor: &str) -> Ap
                 action: Action::Purged,
                 actor,
                 fields: Vec::new(),
+                // The trash keeps neither; only unfiltered subscriptions hear of purges.
+                section_id: None,
+                language: None,
             },
         )?;
     }

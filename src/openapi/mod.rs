@@ -17,8 +17,10 @@ use crate::api::articles::{Article, ArticleSummary, ARTICLE_FIELDS_SCHEMA};
 use crate::api::pagination::ListPage;
 use crate::api::sections::{Section, SectionNode, SectionTree};
 use crate::error::{FieldError, Problem};
+use crate::webhooks::{ChangeEvent, WebhookMessage};
 
 mod errors;
+mod webhooks;
 
 use errors::{error_response, error_statuses, ERRORS, RATE_LIMIT_HEADERS};
 
@@ -36,11 +38,12 @@ use errors::{error_response, error_statuses, ERRORS, RATE_LIMIT_HEADERS};
         (name = "tokens", description = "API tokens and the audit log, for `admin` tokens"),
         (name = "authors", description = "Bylines"),
         (name = "sync", description = "Delta sync for offline clients, from the change log"),
+        (name = "webhooks", description = "Signed messages about changes, POSTed to subscribers' URLs; for `admin` tokens"),
         (name = "health", description = "Liveness and readiness"),
     ),
     components(schemas(
         Problem, FieldError, Article, ArticleSummary, ArticleField, DateFieldParam, DateOrInstant, SortParam, TimeZoneName,
-        SectionTree, SectionNode, ListPage<Section>
+        SectionTree, SectionNode, ListPage<Section>, WebhookMessage, ChangeEvent
     )),
 )]
 struct ApiDoc;
@@ -293,7 +296,12 @@ pub fn finish(mut api: OpenApi) -> OpenApi {
                     ),
                 );
             }
-            if method == HttpMethod::Post && path != "/v1/tokens" && !path.ends_with("/restore") {
+            // Not where a secret is answered: an idempotency record would store it.
+            if method == HttpMethod::Post
+                && path != "/v1/tokens"
+                && !path.starts_with("/v1/webhooks")
+                && !path.ends_with("/restore")
+            {
                 add_idempotency(op);
             }
             if path.starts_with("/v1/") {
@@ -317,6 +325,7 @@ pub fn finish(mut api: OpenApi) -> OpenApi {
     }
     let components = api.components.get_or_insert_with(Default::default);
     refer_list_items(components);
+    webhooks::add_webhooks(&mut api);
     add_fields_pages(&mut api);
     api
 }
@@ -408,7 +417,7 @@ fn refer_list_items(components: &mut utoipa::openapi::Components) {
 /// Reads that answer only to a token: token management, the audit log, the trash
 /// and revisions (they hold drafts and deleted content).
 fn needs_token_to_read(path: &str) -> bool {
-    ["/v1/tokens", "/v1/audit", "/v1/trash"]
+    ["/v1/tokens", "/v1/audit", "/v1/trash", "/v1/webhooks"]
         .iter()
         .any(|prefix| path.starts_with(prefix))
         || path.contains("/revisions")

@@ -32,4 +32,5 @@ mod shutdown;
 mod stream;
 mod sync;
 mod taxonomy;
+mod webhooks;
 mod xss;

@@ -83,9 +83,10 @@ impl Relay {
     }
 }
 
-struct Server {
+/// A `folio serve` process; dropping it kills it (SIGKILL: no shutdown at all).
+pub(crate) struct Server {
     child: Child,
-    base: String,
+    pub(crate) base: String,
     client: reqwest::blocking::Client,
     /// Every line the server logged so far.
     log: Arc<Mutex<Vec<String>>>,
@@ -93,10 +94,16 @@ struct Server {
 
 impl Server {
     fn start(database_url: &str) -> Self {
+        Self::start_with(database_url, &[])
+    }
+
+    /// A server with more environment variables set.
+    pub(crate) fn start_with(database_url: &str, env: &[(&str, &str)]) -> Self {
         let mut child = Command::new(env!("CARGO_BIN_EXE_folio"))
             .args(["serve", "--bind", "127.0.0.1:0"])
             .env("DATABASE_URL", database_url)
             .env("RUST_LOG", "info")
+            .envs(env.iter().copied())
             .stderr(Stdio::piped())
             .spawn()
             .expect("start folio");

@@ -42,7 +42,7 @@ impl From<Status> for ArticleStatus {
 }
 
 /// A section, tag or author as an article refers to it.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 #[schema(example = json!({"slug": "asie", "name": "Asie"}))]
 pub struct Reference {
     pub slug: String,
@@ -59,7 +59,7 @@ impl From<Label> for Reference {
 }
 
 /// An article without its body, as lists show it.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 #[schema(example = json!({
     "id": "0b7e4a52-3f0c-4c1e-9a51-5f1f0f6d2a10",
     "slug": "poutine-au-kazakhstan-une-alliance-strategique",
@@ -112,7 +112,7 @@ pub struct ArticleSummary {
 }
 
 /// A whole article.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 #[schema(example = json!({
     "id": "0b7e4a52-3f0c-4c1e-9a51-5f1f0f6d2a10",
     "slug": "poutine-au-kazakhstan-une-alliance-strategique",

@@ -18,7 +18,7 @@ use crate::error::ApiResult;
 
 /// One item of a sync page: the current shape of a resource (under the key
 /// named by its `type`), or, with `deleted`, a tombstone: drop it.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct SyncItem {
     #[serde(rename = "type")]
     pub kind: Resource,
@@ -42,7 +42,7 @@ pub struct SyncItem {
 }
 
 impl SyncItem {
-    fn tombstone(kind: Resource, id: String) -> Self {
+    pub fn tombstone(kind: Resource, id: String) -> Self {
         Self {
             kind,
             id,
@@ -225,6 +225,27 @@ pub(super) fn deltas(
     Ok((deltas, more))
 }
 
+/// The current shape of each resource some changes touched, drafts included (as
+/// an `admin` reads them), by kind and row id; a resource that is gone has none.
+/// What webhook messages carry.
+pub fn current_shapes(
+    conn: &mut AnyConnection,
+    rows: &[ChangeRow],
+) -> ApiResult<HashMap<(Resource, i32), SyncItem>> {
+    let rows: Vec<(Resource, ChangeRow)> = rows
+        .iter()
+        .filter_map(|row| Resource::parse(&row.resource).map(|kind| (kind, row.clone())))
+        .collect();
+    let mut current = Current::load(conn, &SyncState::everything_in_preview(), &rows)?;
+    let mut shapes = HashMap::new();
+    for (kind, row) in &rows {
+        if let Some(item) = current.take(*kind, row.resource_id) {
+            shapes.insert((*kind, row.resource_id), item);
+        }
+    }
+    Ok(shapes)
+}
+
 /// The current shape of the resources some changes touched, in the sync's view.
 #[derive(Default)]
 struct Current {
@@ -287,12 +308,17 @@ impl Current {
 
     /// The resource's current shape, or a tombstone under the id it was known by.
     fn item(&mut self, kind: Resource, resource_id: i32, known_as: String) -> SyncItem {
-        let found = match kind {
+        self.take(kind, resource_id)
+            .unwrap_or_else(|| SyncItem::tombstone(kind, known_as))
+    }
+
+    /// The resource's current shape, if it is in view.
+    fn take(&mut self, kind: Resource, resource_id: i32) -> Option<SyncItem> {
+        match kind {
             Resource::Article => self.articles.remove(&resource_id).map(SyncItem::article),
             Resource::Section => self.sections.remove(&resource_id).map(SyncItem::section),
             Resource::Tag => self.tags.remove(&resource_id).map(SyncItem::tag),
             Resource::Author => self.authors.remove(&resource_id).map(SyncItem::author),
-        };
-        found.unwrap_or_else(|| SyncItem::tombstone(kind, known_as))
+        }
     }
 }

@@ -15,7 +15,7 @@ use actix_web::{get, web, HttpResponse};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-pub use items::{SyncItem, SyncPage};
+pub use items::{current_shapes, SyncItem, SyncPage};
 use token::SyncState;
 
 use crate::auth::Caller;

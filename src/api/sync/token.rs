@@ -92,6 +92,18 @@ impl SyncState {
         serde_json::from_slice(&json).map_err(|_| refused())
     }
 
+    /// Every kind of resource, unfiltered, drafts included.
+    pub(super) fn everything_in_preview() -> Self {
+        Self {
+            seq: 0,
+            initial: None,
+            kinds: Resource::ALL.to_vec(),
+            section: None,
+            language: None,
+            preview: true,
+        }
+    }
+
     pub(super) fn visibility(&self) -> Visibility {
         if self.preview {
             Visibility::Preview

@@ -10,6 +10,7 @@ use folio::config::{CorsPolicy, Limits, Origins, ServerSettings};
 use folio::db::{tokens, Backend, Database};
 use folio::rate_limit::RateLimits;
 use folio::startup::Readiness;
+use folio::webhooks::{AllowedHosts, WebhookSettings};
 use reqwest::blocking::Client;
 use reqwest::header::HeaderMap;
 use reqwest::Method;
@@ -344,6 +345,12 @@ impl TestApp {
                         anonymous: 0,
                         token: 0,
                         ..RateLimits::default()
+                    },
+                    // Test receivers listen on loopback; retries come quickly.
+                    webhooks: WebhookSettings {
+                        allowed_hosts: AllowedHosts::parse("127.0.0.1").ok(),
+                        timeout: std::time::Duration::from_secs(5),
+                        retry_delays: vec![std::time::Duration::from_secs(1); 3],
                     },
                 };
                 configure(&mut settings);

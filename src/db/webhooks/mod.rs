@@ -1,0 +1,195 @@
+//! Webhook subscriptions, and (in `outbox`) the messages owed to them.
+
+mod outbox;
+
+pub use outbox::*;
+
+use chrono::{Duration, NaiveDateTime};
+use diesel::prelude::*;
+
+use super::changes;
+use super::schema::webhooks;
+use super::{now, AnyConnection};
+use crate::error::{ApiError, ApiResult};
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = webhooks)]
+pub struct WebhookRow {
+    pub id: i32,
+    pub url: String,
+    /// A JSON array of event patterns.
+    pub events: String,
+    pub section: Option<String>,
+    pub language: Option<String>,
+    pub description: Option<String>,
+    pub enabled: bool,
+    pub disabled_reason: Option<String>,
+    pub secret: String,
+    pub previous_secret: Option<String>,
+    pub previous_secret_expires_at: Option<NaiveDateTime>,
+    pub after_seq: i64,
+    pub version: i32,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+impl WebhookRow {
+    pub fn event_patterns(&self) -> Vec<String> {
+        serde_json::from_str(&self.events).unwrap_or_default()
+    }
+
+    /// The secrets deliveries are signed with now: the current one, and the one
+    /// before a rotation while it is still honoured.
+    pub fn signing_secrets(&self, at: NaiveDateTime) -> Vec<&str> {
+        let mut secrets = vec![self.secret.as_str()];
+        if let (Some(previous), Some(until)) =
+            (&self.previous_secret, self.previous_secret_expires_at)
+        {
+            if until > at {
+                secrets.push(previous);
+            }
+        }
+        secrets
+    }
+}
+
+/// What a subscription is set to; every field of a new one, or an edit's result.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub url: String,
+    pub events: Vec<String>,
+    pub section: Option<String>,
+    pub language: Option<String>,
+    pub description: Option<String>,
+    pub enabled: bool,
+}
+
+fn encode_events(events: &[String]) -> ApiResult<String> {
+    serde_json::to_string(events)
+        .map_err(|e| ApiError::Internal(format!("cannot encode event patterns: {e}")))
+}
+
+pub fn create(
+    conn: &mut AnyConnection,
+    settings: &Settings,
+    secret: &str,
+) -> ApiResult<WebhookRow> {
+    let at = now();
+    // Only changes after this one concern it.
+    let after_seq = changes::latest(conn)?;
+    let id: i32 = diesel::insert_into(webhooks::table)
+        .values((
+            webhooks::url.eq(&settings.url),
+            webhooks::events.eq(encode_events(&settings.events)?),
+            webhooks::section.eq(&settings.section),
+            webhooks::language.eq(&settings.language),
+            webhooks::description.eq(&settings.description),
+            webhooks::enabled.eq(settings.enabled),
+            webhooks::secret.eq(secret),
+            webhooks::after_seq.eq(after_seq),
+            webhooks::version.eq(1),
+            webhooks::created_at.eq(at),
+            webhooks::updated_at.eq(at),
+        ))
+        .returning(webhooks::id)
+        .get_result(conn)?;
+    find(conn, id)
+}
+
+pub fn list(conn: &mut AnyConnection) -> ApiResult<Vec<WebhookRow>> {
+    Ok(webhooks::table
+        .order(webhooks::id)
+        .select(WebhookRow::as_select())
+        .load(conn)?)
+}
+
+pub fn find(conn: &mut AnyConnection, id: i32) -> ApiResult<WebhookRow> {
+    webhooks::table
+        .find(id)
+        .select(WebhookRow::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| ApiError::NotFound(format!("no webhook has the id {id}")))
+}
+
+/// Saves an edit. Turning a subscription on clears why it was turned off, and it
+/// hears of changes from then on (the messages it was owed before stay queued).
+pub fn update(conn: &mut AnyConnection, id: i32, settings: &Settings) -> ApiResult<WebhookRow> {
+    let current = find(conn, id)?;
+    let reason = if settings.enabled {
+        None
+    } else {
+        current.disabled_reason
+    };
+    let after_seq = if settings.enabled && !current.enabled {
+        changes::latest(conn)?
+    } else {
+        current.after_seq
+    };
+    diesel::update(webhooks::table.find(id))
+        .set((
+            webhooks::url.eq(&settings.url),
+            webhooks::events.eq(encode_events(&settings.events)?),
+            webhooks::section.eq(&settings.section),
+            webhooks::language.eq(&settings.language),
+            webhooks::description.eq(&settings.description),
+            webhooks::enabled.eq(settings.enabled),
+            webhooks::disabled_reason.eq(reason),
+            webhooks::after_seq.eq(after_seq),
+            webhooks::version.eq(current.version + 1),
+            webhooks::updated_at.eq(now()),
+        ))
+        .execute(conn)?;
+    find(conn, id)
+}
+
+/// A new secret; the old one still signs deliveries (beside the new) for `overlap`.
+pub fn rotate_secret(
+    conn: &mut AnyConnection,
+    id: i32,
+    secret: &str,
+    overlap: Duration,
+) -> ApiResult<WebhookRow> {
+    let current = find(conn, id)?;
+    let at = now();
+    diesel::update(webhooks::table.find(id))
+        .set((
+            webhooks::secret.eq(secret),
+            webhooks::previous_secret.eq(&current.secret),
+            webhooks::previous_secret_expires_at.eq(at + overlap),
+            webhooks::version.eq(current.version + 1),
+            webhooks::updated_at.eq(at),
+        ))
+        .execute(conn)?;
+    find(conn, id)
+}
+
+pub fn delete(conn: &mut AnyConnection, id: i32) -> ApiResult<()> {
+    find(conn, id)?;
+    // The deliveries and their attempts go with it (ON DELETE CASCADE, which
+    // SQLite honours with foreign keys on).
+    diesel::delete(webhooks::table.find(id)).execute(conn)?;
+    Ok(())
+}
+
+/// Turns a subscription off, saying why.
+pub(super) fn disable(conn: &mut AnyConnection, id: i32, reason: &str) -> ApiResult<()> {
+    diesel::update(webhooks::table.find(id))
+        .set((
+            webhooks::enabled.eq(false),
+            webhooks::disabled_reason.eq(reason),
+            webhooks::version.eq(webhooks::version + 1),
+            webhooks::updated_at.eq(now()),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The subscriptions that take messages.
+pub fn enabled(conn: &mut AnyConnection) -> ApiResult<Vec<WebhookRow>> {
+    Ok(webhooks::table
+        .filter(webhooks::enabled.eq(true))
+        .order(webhooks::id)
+        .select(WebhookRow::as_select())
+        .load(conn)?)
+}
