@@ -64,9 +64,31 @@ pub struct Settings {
     pub enabled: bool,
 }
 
-fn encode_events(events: &[String]) -> ApiResult<String> {
-    serde_json::to_string(events)
-        .map_err(|e| ApiError::Internal(format!("cannot encode event patterns: {e}")))
+/// The columns `Settings` are stored in, for both inserts and updates.
+#[derive(Insertable, AsChangeset)]
+#[diesel(table_name = webhooks, treat_none_as_null = true)]
+struct SettingsColumns<'a> {
+    url: &'a str,
+    /// As a JSON array.
+    events: String,
+    section: Option<&'a str>,
+    language: Option<&'a str>,
+    description: Option<&'a str>,
+    enabled: bool,
+}
+
+impl Settings {
+    fn columns(&self) -> ApiResult<SettingsColumns<'_>> {
+        Ok(SettingsColumns {
+            url: &self.url,
+            events: serde_json::to_string(&self.events)
+                .map_err(|e| ApiError::Internal(format!("cannot encode event patterns: {e}")))?,
+            section: self.section.as_deref(),
+            language: self.language.as_deref(),
+            description: self.description.as_deref(),
+            enabled: self.enabled,
+        })
+    }
 }
 
 pub fn create(
@@ -79,12 +101,7 @@ pub fn create(
     let after_seq = changes::latest(conn)?;
     let id: i32 = diesel::insert_into(webhooks::table)
         .values((
-            webhooks::url.eq(&settings.url),
-            webhooks::events.eq(encode_events(&settings.events)?),
-            webhooks::section.eq(&settings.section),
-            webhooks::language.eq(&settings.language),
-            webhooks::description.eq(&settings.description),
-            webhooks::enabled.eq(settings.enabled),
+            settings.columns()?,
             webhooks::secret.eq(secret),
             webhooks::after_seq.eq(after_seq),
             webhooks::version.eq(1),
@@ -128,12 +145,7 @@ pub fn update(conn: &mut AnyConnection, id: i32, settings: &Settings) -> ApiResu
     };
     diesel::update(webhooks::table.find(id))
         .set((
-            webhooks::url.eq(&settings.url),
-            webhooks::events.eq(encode_events(&settings.events)?),
-            webhooks::section.eq(&settings.section),
-            webhooks::language.eq(&settings.language),
-            webhooks::description.eq(&settings.description),
-            webhooks::enabled.eq(settings.enabled),
+            settings.columns()?,
             webhooks::disabled_reason.eq(reason),
             webhooks::after_seq.eq(after_seq),
             webhooks::version.eq(current.version + 1),

@@ -5,12 +5,13 @@
 
 use chrono::{Duration, NaiveDateTime};
 use diesel::dsl::{exists, not};
+use diesel::helper_types::{InnerJoin, IntoBoxed};
 use diesel::prelude::*;
 
 use super::{disable, find, WebhookRow};
 use crate::db::changes;
 use crate::db::schema::{webhook_attempts, webhook_deliveries, webhooks};
-use crate::db::{now, AnyConnection, PageRequest};
+use crate::db::{now, AnyConnection, Db, PageRequest};
 use crate::error::{ApiError, ApiResult};
 
 /// A message with its attempts, oldest first.
@@ -103,10 +104,12 @@ pub struct AttemptRow {
     pub error: Option<String>,
 }
 
-/// Whether some message may be sent now: a cheap read, so that idle nodes do not
-/// take the write lock every second.
-pub fn any_due(conn: &mut AnyConnection, at: NaiveDateTime) -> ApiResult<bool> {
-    let due = webhook_deliveries::table
+type DueQuery = IntoBoxed<'static, InnerJoin<webhook_deliveries::table, webhooks::table>, Db>;
+
+/// Messages that may be sent at `at`: pending, their time come, to a subscription
+/// that is on, and not held by a node.
+fn due(at: NaiveDateTime) -> DueQuery {
+    webhook_deliveries::table
         .inner_join(webhooks::table)
         .filter(webhooks::enabled.eq(true))
         .filter(webhook_deliveries::state.eq(PENDING))
@@ -115,8 +118,18 @@ pub fn any_due(conn: &mut AnyConnection, at: NaiveDateTime) -> ApiResult<bool> {
             webhook_deliveries::claimed_until
                 .is_null()
                 .or(webhook_deliveries::claimed_until.lt(at)),
-        );
-    Ok(diesel::select(exists(due)).get_result(conn)?)
+        )
+        .into_boxed()
+}
+
+/// Whether some message may be sent now: a cheap read, so that idle nodes do not
+/// take the write lock every second.
+pub fn any_due(conn: &mut AnyConnection, at: NaiveDateTime) -> ApiResult<bool> {
+    let first: Option<i64> = due(at)
+        .select(webhook_deliveries::id)
+        .first(conn)
+        .optional()?;
+    Ok(first.is_some())
 }
 
 /// A message a node has claimed, with what sending it needs.
@@ -155,16 +168,7 @@ pub fn claim_due(
                 .field(webhook_deliveries::id)
                 .lt(webhook_deliveries::id),
         );
-    let due: Vec<(DeliveryRow, WebhookRow)> = webhook_deliveries::table
-        .inner_join(webhooks::table)
-        .filter(webhooks::enabled.eq(true))
-        .filter(webhook_deliveries::state.eq(PENDING))
-        .filter(webhook_deliveries::next_attempt_at.le(at))
-        .filter(
-            webhook_deliveries::claimed_until
-                .is_null()
-                .or(webhook_deliveries::claimed_until.lt(at)),
-        )
+    let due: Vec<(DeliveryRow, WebhookRow)> = due(at)
         .filter(not(exists(waiting_behind)))
         .order(webhook_deliveries::id)
         .limit(limit)
