@@ -1,6 +1,7 @@
 //! Bearer tokens: creation, hashing and the request extractor that checks them.
 
 use std::future::Future;
+use std::marker::PhantomData;
 use std::pin::Pin;
 
 use actix_web::{dev::Payload, http::header, web, FromRequest, HttpMessage, HttpRequest};
@@ -218,6 +219,67 @@ fn verify(req: &HttpRequest) -> Pin<Box<dyn Future<Output = ApiResult<Caller>>>>
             scope,
         })
     })
+}
+
+/// A scope as a type, for [`Authorized`]: the handler names it once, in its
+/// signature; the extractor enforces it and the spec documents it (each handler's
+/// `security` role, which `tests/integration/openapi.rs` checks against what the
+/// server does).
+pub trait NeededScope {
+    const SCOPE: Scope;
+}
+
+pub struct ReadScope;
+pub struct WriteScope;
+pub struct AdminScope;
+
+impl NeededScope for ReadScope {
+    const SCOPE: Scope = Scope::Read;
+}
+impl NeededScope for WriteScope {
+    const SCOPE: Scope = Scope::Write;
+}
+impl NeededScope for AdminScope {
+    const SCOPE: Scope = Scope::Admin;
+}
+
+/// A caller whose token has at least scope `S`; otherwise the request is refused
+/// with 401 (no token) or 403 (a weaker one) before the handler runs.
+pub struct Authorized<S: NeededScope> {
+    caller: Caller,
+    scope: PhantomData<S>,
+}
+
+/// A caller with at least a `read` token.
+pub type Reader = Authorized<ReadScope>;
+/// A caller with at least a `write` token.
+pub type Writer = Authorized<WriteScope>;
+/// A caller with an `admin` token.
+pub type Admin = Authorized<AdminScope>;
+
+impl<S: NeededScope> std::ops::Deref for Authorized<S> {
+    type Target = Caller;
+
+    fn deref(&self) -> &Caller {
+        &self.caller
+    }
+}
+
+impl<S: NeededScope + 'static> FromRequest for Authorized<S> {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let caller = Caller::from_request(req, payload);
+        Box::pin(async move {
+            let caller = caller.await?;
+            caller.require(S::SCOPE)?;
+            Ok(Self {
+                caller,
+                scope: PhantomData,
+            })
+        })
+    }
 }
 
 impl FromRequest for Caller {

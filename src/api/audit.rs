@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::pagination::{ListPage, PageParams};
-use crate::auth::{Caller, Scope};
+use crate::auth::Admin;
 use crate::config::ServerSettings;
 use crate::db::audit::{self as store, AuditRow};
 use crate::db::Database;
@@ -56,19 +56,19 @@ pub struct AuditFilter {
 /// the time. Written in the same transaction as the change itself. Needs `admin`.
 #[utoipa::path(
     tag = "tokens",
+    security(("bearer" = ["admin"])),
     params(AuditFilter, PageParams),
     responses((status = 200, description = "A page of the audit log", body = ListPage<AuditEntry>)),
 )]
 #[get("/audit")]
 pub async fn list_audit(
+    _caller: Admin,
     req: HttpRequest,
-    caller: Caller,
     db: web::Data<Database>,
     settings: web::Data<ServerSettings>,
     filter: web::Query<AuditFilter>,
     params: web::Query<PageParams>,
 ) -> ApiResult<HttpResponse> {
-    caller.require(Scope::Admin)?;
     let page = params.request(&settings.limits)?;
     let actor = filter.into_inner().actor;
     let (rows, total) = db.run(move |conn| store::list(conn, actor, page)).await?;

@@ -11,7 +11,7 @@ use super::json::JsonBody;
 use super::pagination::{ListPage, PageParams};
 use super::precondition::{version_header, IfMatch};
 use super::{Slug, SlugPath};
-use crate::auth::{Caller, Scope};
+use crate::auth::Writer;
 use crate::config::ServerSettings;
 use crate::db::audit::{self, Action};
 use crate::db::authors::{self as store, AuthorChanges, AuthorRow, NewAuthor};
@@ -219,17 +219,17 @@ pub async fn find_author(
 /// The slug is made from the name when not given. Needs `write`.
 #[utoipa::path(
     tag = "authors",
+    security(("bearer" = ["write"])),
     request_body = AuthorCreate,
     responses((status = 201, description = "The author was created", body = Author)),
 )]
 #[post("/authors")]
 pub async fn create_author(
-    caller: Caller,
+    caller: Writer,
     db: web::Data<Database>,
     key: IdempotencyKey,
     body: JsonBody<AuthorCreate>,
 ) -> ApiResult<HttpResponse> {
-    caller.require(Scope::Write)?;
     let digest = body.digest().to_owned();
     let new = body.into_inner()?.parse()?;
     let actor = caller.actor();
@@ -245,19 +245,19 @@ pub async fn create_author(
 /// Changes only the fields sent.
 #[utoipa::path(
     tag = "authors",
+    security(("bearer" = ["write"])),
     params(SlugPath),
     request_body = AuthorUpdate,
     responses((status = 200, description = "The updated author", body = Author)),
 )]
 #[patch("/authors/{slug}")]
 pub async fn update_author(
-    caller: Caller,
+    caller: Writer,
     db: web::Data<Database>,
     path: web::Path<SlugPath>,
     if_match: IfMatch,
     body: JsonBody<AuthorUpdate>,
 ) -> ApiResult<HttpResponse> {
-    caller.require(Scope::Write)?;
     let actor = caller.actor();
     let slug = path.into_inner().parse()?;
     let changes = body.into_inner()?.parse()?;
@@ -281,17 +281,17 @@ pub async fn update_author(
 /// The author is removed from the bylines of their articles; the articles stay.
 #[utoipa::path(
     tag = "authors",
+    security(("bearer" = ["write"])),
     params(SlugPath),
     responses((status = 204, description = "The author was deleted")),
 )]
 #[delete("/authors/{slug}")]
 pub async fn delete_author(
-    caller: Caller,
+    caller: Writer,
     db: web::Data<Database>,
     path: web::Path<SlugPath>,
     if_match: IfMatch,
 ) -> ApiResult<HttpResponse> {
-    caller.require(Scope::Write)?;
     let actor = caller.actor();
     let slug = path.into_inner().parse()?;
     db.write(move |conn| {

@@ -10,7 +10,7 @@ use super::articles::Article;
 use super::pagination::{ListPage, PageParams};
 use super::precondition::{version_header, IfMatch};
 use super::SlugPath;
-use crate::auth::{Caller, Scope};
+use crate::auth::{Reader, Writer};
 use crate::config::ServerSettings;
 use crate::db::articles as store;
 use crate::db::audit::{self, Action};
@@ -140,19 +140,19 @@ impl RevisionPath {
 /// Every saved version, newest first. Needs a token (revisions include drafts).
 #[utoipa::path(
     tag = "articles",
+    security(("bearer" = ["read"])),
     params(SlugPath, PageParams),
     responses((status = 200, description = "A page of revisions", body = ListPage<RevisionSummary>)),
 )]
 #[get("/articles/{slug}/revisions")]
 pub async fn list_revisions(
+    _caller: Reader,
     req: HttpRequest,
-    caller: Caller,
     db: web::Data<Database>,
     settings: web::Data<ServerSettings>,
     path: web::Path<SlugPath>,
     params: web::Query<PageParams>,
 ) -> ApiResult<HttpResponse> {
-    caller.require(Scope::Read)?;
     let slug = path.into_inner().parse()?;
     let page = params.request(&settings.limits)?;
     let (rows, total) = db
@@ -170,16 +170,16 @@ pub async fn list_revisions(
 /// The article's fields as revision `number` saved them.
 #[utoipa::path(
     tag = "articles",
+    security(("bearer" = ["read"])),
     params(RevisionPath),
     responses((status = 200, description = "The revision", body = Revision)),
 )]
 #[get("/articles/{slug}/revisions/{number}")]
 pub async fn find_revision(
-    caller: Caller,
+    _caller: Reader,
     db: web::Data<Database>,
     path: web::Path<RevisionPath>,
 ) -> ApiResult<HttpResponse> {
-    caller.require(Scope::Read)?;
     let (slug, number) = path.into_inner().parse()?;
     let row = db
         .run(move |conn| {
@@ -201,17 +201,17 @@ pub async fn find_revision(
 /// A section, tag or author that no longer exists is a 409 naming it.
 #[utoipa::path(
     tag = "articles",
+    security(("bearer" = ["write"])),
     params(RevisionPath),
     responses((status = 200, description = "The article as restored", body = Article)),
 )]
 #[post("/articles/{slug}/revisions/{number}/restore")]
 pub async fn restore_revision(
-    caller: Caller,
+    caller: Writer,
     db: web::Data<Database>,
     path: web::Path<RevisionPath>,
     if_match: IfMatch,
 ) -> ApiResult<HttpResponse> {
-    caller.require(Scope::Write)?;
     let actor = caller.actor();
     let (slug, number) = path.into_inner().parse()?;
     let record = db

@@ -11,7 +11,7 @@ use super::json::JsonBody;
 use super::pagination::{ListPage, PageParams};
 use super::precondition::{version_header, IfMatch};
 use super::{Slug, SlugPath};
-use crate::auth::{Caller, Scope};
+use crate::auth::Writer;
 use crate::config::ServerSettings;
 use crate::db::audit::{self, Action};
 use crate::db::sections::{self as store, NewSection, SectionChanges, SectionRecord};
@@ -261,17 +261,17 @@ pub async fn find_section(
 /// Needs `write`.
 #[utoipa::path(
     tag = "sections",
+    security(("bearer" = ["write"])),
     request_body = SectionCreate,
     responses((status = 201, description = "The section was created", body = Section)),
 )]
 #[post("/sections")]
 pub async fn create_section(
-    caller: Caller,
+    caller: Writer,
     db: web::Data<Database>,
     key: IdempotencyKey,
     body: JsonBody<SectionCreate>,
 ) -> ApiResult<HttpResponse> {
-    caller.require(Scope::Write)?;
     let digest = body.digest().to_owned();
     let new = body.into_inner()?.parse()?;
     let actor = caller.actor();
@@ -290,19 +290,19 @@ pub async fn create_section(
 /// Changes only the fields sent. A section cannot become its own descendant.
 #[utoipa::path(
     tag = "sections",
+    security(("bearer" = ["write"])),
     params(SlugPath),
     request_body = SectionUpdate,
     responses((status = 200, description = "The updated section", body = Section)),
 )]
 #[patch("/sections/{slug}")]
 pub async fn update_section(
-    caller: Caller,
+    caller: Writer,
     db: web::Data<Database>,
     path: web::Path<SlugPath>,
     if_match: IfMatch,
     body: JsonBody<SectionUpdate>,
 ) -> ApiResult<HttpResponse> {
-    caller.require(Scope::Write)?;
     let actor = caller.actor();
     let slug = path.into_inner().parse()?;
     let changes = body.into_inner()?.parse()?;
@@ -331,17 +331,17 @@ pub async fn update_section(
 /// Only an empty section can be deleted: one with articles or subsections answers 409.
 #[utoipa::path(
     tag = "sections",
+    security(("bearer" = ["write"])),
     params(SlugPath),
     responses((status = 204, description = "The section was deleted")),
 )]
 #[delete("/sections/{slug}")]
 pub async fn delete_section(
-    caller: Caller,
+    caller: Writer,
     db: web::Data<Database>,
     path: web::Path<SlugPath>,
     if_match: IfMatch,
 ) -> ApiResult<HttpResponse> {
-    caller.require(Scope::Write)?;
     let actor = caller.actor();
     let slug = path.into_inner().parse()?;
     db.write(move |conn| {

@@ -11,7 +11,7 @@ use super::json::JsonBody;
 use super::pagination::{ListPage, PageParams};
 use super::precondition::{version_header, IfMatch};
 use super::{Slug, SlugPath};
-use crate::auth::{Caller, Scope};
+use crate::auth::Writer;
 use crate::config::ServerSettings;
 use crate::db::audit::{self, Action};
 use crate::db::counts::Counted;
@@ -164,17 +164,17 @@ pub async fn find_tag(
 /// The slug is made from the name when not given. Needs `write`.
 #[utoipa::path(
     tag = "tags",
+    security(("bearer" = ["write"])),
     request_body = TagCreate,
     responses((status = 201, description = "The tag was created", body = Tag)),
 )]
 #[post("/tags")]
 pub async fn create_tag(
-    caller: Caller,
+    caller: Writer,
     db: web::Data<Database>,
     key: IdempotencyKey,
     body: JsonBody<TagCreate>,
 ) -> ApiResult<HttpResponse> {
-    caller.require(Scope::Write)?;
     let digest = body.digest().to_owned();
     let new = body.into_inner()?.parse()?;
     let actor = caller.actor();
@@ -190,19 +190,19 @@ pub async fn create_tag(
 /// Changes only the fields sent.
 #[utoipa::path(
     tag = "tags",
+    security(("bearer" = ["write"])),
     params(SlugPath),
     request_body = TagUpdate,
     responses((status = 200, description = "The updated tag", body = Tag)),
 )]
 #[patch("/tags/{slug}")]
 pub async fn update_tag(
-    caller: Caller,
+    caller: Writer,
     db: web::Data<Database>,
     path: web::Path<SlugPath>,
     if_match: IfMatch,
     body: JsonBody<TagUpdate>,
 ) -> ApiResult<HttpResponse> {
-    caller.require(Scope::Write)?;
     let actor = caller.actor();
     let slug = path.into_inner().parse()?;
     let changes = body.into_inner()?.parse()?;
@@ -226,17 +226,17 @@ pub async fn update_tag(
 /// The tag is removed from every article that carried it.
 #[utoipa::path(
     tag = "tags",
+    security(("bearer" = ["write"])),
     params(SlugPath),
     responses((status = 204, description = "The tag was deleted")),
 )]
 #[delete("/tags/{slug}")]
 pub async fn delete_tag(
-    caller: Caller,
+    caller: Writer,
     db: web::Data<Database>,
     path: web::Path<SlugPath>,
     if_match: IfMatch,
 ) -> ApiResult<HttpResponse> {
-    caller.require(Scope::Write)?;
     let actor = caller.actor();
     let slug = path.into_inner().parse()?;
     db.write(move |conn| {

@@ -8,7 +8,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::idempotency::Created;
 use super::json::JsonBody;
-use crate::auth::{self, Caller, Scope};
+use crate::auth::{self, Admin, Scope};
 use crate::db::audit::{self, Action};
 use crate::db::tokens::{self as store, TokenRow, TokenState};
 use crate::db::{now, Database};
@@ -108,11 +108,11 @@ pub struct TokenPath {
 /// Every token, revoked and expired ones included, without secrets. Needs `admin`.
 #[utoipa::path(
     tag = "tokens",
+    security(("bearer" = ["admin"])),
     responses((status = 200, description = "The tokens", body = TokenList)),
 )]
 #[get("/tokens")]
-pub async fn list_tokens(caller: Caller, db: web::Data<Database>) -> ApiResult<HttpResponse> {
-    caller.require(Scope::Admin)?;
+pub async fn list_tokens(_caller: Admin, db: web::Data<Database>) -> ApiResult<HttpResponse> {
     let rows = db.run(store::list).await?;
     let data = rows
         .into_iter()
@@ -126,16 +126,16 @@ pub async fn list_tokens(caller: Caller, db: web::Data<Database>) -> ApiResult<H
 /// A token's description, never its secret. Needs `admin`.
 #[utoipa::path(
     tag = "tokens",
+    security(("bearer" = ["admin"])),
     params(TokenPath),
     responses((status = 200, description = "The token", body = Token)),
 )]
 #[get("/tokens/{id}")]
 pub async fn find_token(
-    caller: Caller,
+    _caller: Admin,
     db: web::Data<Database>,
     path: web::Path<TokenPath>,
 ) -> ApiResult<HttpResponse> {
-    caller.require(Scope::Admin)?;
     let id = path.into_inner().id;
     let row = db.run(move |conn| store::find(conn, id)).await?;
     Ok(HttpResponse::Ok().json(Token::try_from(row)?))
@@ -146,17 +146,17 @@ pub async fn find_token(
 /// Answers the secret once; store it, it cannot be shown again. Needs `admin`.
 #[utoipa::path(
     tag = "tokens",
+    security(("bearer" = ["admin"])),
     request_body = TokenCreate,
     responses((status = 201, description = "The token was created", body = NewToken,
         headers(("Location" = String, description = "The token's URL")))),
 )]
 #[post("/tokens")]
 pub async fn create_token(
-    caller: Caller,
+    caller: Admin,
     db: web::Data<Database>,
     body: JsonBody<TokenCreate>,
 ) -> ApiResult<HttpResponse> {
-    caller.require(Scope::Admin)?;
     let new = body.into_inner()?;
     let name = auth::token_name(&new.name)?;
     if new
@@ -200,16 +200,16 @@ pub async fn create_token(
 /// It stops working on the next request; its description stays listed. Needs `admin`.
 #[utoipa::path(
     tag = "tokens",
+    security(("bearer" = ["admin"])),
     params(TokenPath),
     responses((status = 204, description = "The token is revoked")),
 )]
 #[delete("/tokens/{id}")]
 pub async fn revoke_token(
-    caller: Caller,
+    caller: Admin,
     db: web::Data<Database>,
     path: web::Path<TokenPath>,
 ) -> ApiResult<HttpResponse> {
-    caller.require(Scope::Admin)?;
     let id = path.into_inner().id;
     let actor = caller.actor();
     db.write(move |conn| {

@@ -9,7 +9,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::articles::Article;
 use super::pagination::{ListPage, PageParams};
 use super::precondition::version_header;
-use crate::auth::{Caller, Scope};
+use crate::auth::{Reader, Writer};
 use crate::config::ServerSettings;
 use crate::db::audit::{self, Action};
 use crate::db::trash::{self as store, TrashRow};
@@ -52,18 +52,18 @@ impl From<TrashRow> for TrashedArticle {
 /// Newest deletions first. Needs a token.
 #[utoipa::path(
     tag = "articles",
+    security(("bearer" = ["read"])),
     params(PageParams),
     responses((status = 200, description = "A page of the trash", body = ListPage<TrashedArticle>)),
 )]
 #[get("/trash")]
 pub async fn list_trash(
+    _caller: Reader,
     req: HttpRequest,
-    caller: Caller,
     db: web::Data<Database>,
     settings: web::Data<ServerSettings>,
     params: web::Query<PageParams>,
 ) -> ApiResult<HttpResponse> {
-    caller.require(Scope::Read)?;
     let page = params.request(&settings.limits)?;
     let (rows, total) = db.run(move |conn| store::list(conn, page)).await?;
     let data = rows.into_iter().map(TrashedArticle::from).collect();
@@ -85,16 +85,16 @@ pub struct TrashPath {
 /// revisions were kept. The restore is a new revision.
 #[utoipa::path(
     tag = "articles",
+    security(("bearer" = ["write"])),
     params(TrashPath),
     responses((status = 200, description = "The restored article", body = Article)),
 )]
 #[post("/trash/{id}/restore")]
 pub async fn restore_from_trash(
-    caller: Caller,
+    caller: Writer,
     db: web::Data<Database>,
     path: web::Path<TrashPath>,
 ) -> ApiResult<HttpResponse> {
-    caller.require(Scope::Write)?;
     let actor = caller.actor();
     let id = path.into_inner().id;
     if uuid::Uuid::parse_str(&id).is_err() {

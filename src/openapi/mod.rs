@@ -304,17 +304,27 @@ pub fn finish(mut api: OpenApi) -> OpenApi {
             {
                 add_idempotency(op);
             }
-            if path.starts_with("/v1/") {
-                let bearer = SecurityRequirement::new("bearer", Vec::<String>::new());
-                op.security = Some(if method == HttpMethod::Get && !needs_token_to_read(path) {
+            // A handler that needs a scope declares it (its `Authorized` extractor
+            // and its `security` role name the same one); the others are public.
+            if let Some(scope) = declared_scope(op) {
+                // Linters and client generators expect a bearer scheme without
+                // roles: the scope is stated beside it.
+                op.security = Some(vec![SecurityRequirement::new(
+                    "bearer",
+                    Vec::<String>::new(),
+                )]);
+                op.extensions
+                    .get_or_insert_with(Default::default)
+                    .insert(REQUIRED_SCOPE.into(), serde_json::json!(scope));
+            } else if op.security.is_none() {
+                op.security = Some(if path.starts_with("/v1/") {
                     // Reads are public; a token widens what they show.
+                    let bearer = SecurityRequirement::new("bearer", Vec::<String>::new());
                     vec![SecurityRequirement::default(), bearer]
                 } else {
-                    vec![bearer]
+                    // Outside the API (the index and health checks): no token, said explicitly.
+                    vec![SecurityRequirement::default()]
                 });
-            } else {
-                // Outside the API (the index and health checks): no token, said explicitly.
-                op.security = Some(vec![SecurityRequirement::default()]);
             }
             for param in op.parameters.iter_mut().flatten() {
                 if let Some(schema) = param.schema.take() {
@@ -414,13 +424,16 @@ fn refer_list_items(components: &mut utoipa::openapi::Components) {
     }
 }
 
-/// Reads that answer only to a token: token management, the audit log, the trash
-/// and revisions (they hold drafts and deleted content).
-fn needs_token_to_read(path: &str) -> bool {
-    ["/v1/tokens", "/v1/audit", "/v1/trash", "/v1/webhooks"]
+/// The extension naming the scope an operation needs.
+pub const REQUIRED_SCOPE: &str = "x-required-scope";
+
+/// The role a handler's `security(("bearer" = ["write"]))` names, if any.
+fn declared_scope(op: &Operation) -> Option<String> {
+    let security = serde_json::to_value(op.security.as_ref()?).ok()?;
+    security
+        .as_array()?
         .iter()
-        .any(|prefix| path.starts_with(prefix))
-        || path.contains("/revisions")
+        .find_map(|requirement| requirement["bearer"].get(0)?.as_str().map(str::to_owned))
 }
 
 /// The final document as served at `/openapi.json` and printed by `folio openapi`.

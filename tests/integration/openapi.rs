@@ -221,3 +221,90 @@ fn try_it_out_works_with_the_examples() {
         );
     }
 }
+
+/// The role each operation documents is the one the server enforces: without a
+/// token 401, with a weaker one 403, with that one never either (a handler's
+/// `Authorized` extractor and its `security` are written apart, so this keeps them
+/// together). Operations without a role answer without a token.
+#[test]
+fn documented_roles_are_enforced() {
+    let app = common::TestApp::spawn(common::TestDb::sqlite());
+    let spec = spec();
+    let tokens = [
+        ("read", app.read_token.as_str()),
+        ("write", app.write_token.as_str()),
+        ("admin", app.admin_token.as_str()),
+    ];
+    let mut checked = 0;
+    for (path, item) in spec["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let Ok(method) = reqwest::Method::from_bytes(method.to_uppercase().as_bytes()) else {
+                continue;
+            };
+            // Nothing these paths name exists: a request that gets past the
+            // check changes nothing (the admin token must not revoke itself).
+            let mut target = path.clone();
+            for parameter in op["parameters"].as_array().into_iter().flatten() {
+                if parameter["in"] == "path" {
+                    let name = parameter["name"].as_str().unwrap();
+                    let absent = if parameter["schema"]["type"] == "integer" {
+                        "999999"
+                    } else {
+                        "no-such-thing"
+                    };
+                    target = target.replace(&format!("{{{name}}}"), absent);
+                }
+            }
+            let security = op["security"]
+                .as_array()
+                .expect("every operation states its security");
+            let role = op["x-required-scope"].as_str();
+            let public = security
+                .iter()
+                .any(|r| r.as_object().is_some_and(|r| r.is_empty()));
+            if op["responses"]["200"]["content"]
+                .get("text/event-stream")
+                .is_some()
+            {
+                continue;
+            }
+            let status =
+                |token: Option<&str>| app.request(method.clone(), &target, token, None).status;
+            match role {
+                Some(role) => {
+                    assert!(!public, "{method} {path} needs {role} yet is marked public");
+                    assert_eq!(status(None), 401, "{method} {path} without a token");
+                    let rank = tokens
+                        .iter()
+                        .position(|(r, _)| *r == role)
+                        .expect("a known role");
+                    if rank > 0 {
+                        assert_eq!(
+                            status(Some(tokens[rank - 1].1)),
+                            403,
+                            "{method} {path} with a weaker token"
+                        );
+                    }
+                    let allowed = status(Some(tokens[rank].1));
+                    assert!(
+                        ![401, 403].contains(&allowed),
+                        "{method} {path} refused its own role: {allowed}"
+                    );
+                }
+                None => {
+                    assert!(
+                        public,
+                        "{method} {path} has neither a role nor public access"
+                    );
+                    let anonymous = status(None);
+                    assert!(
+                        ![401, 403].contains(&anonymous),
+                        "{method} {path} is documented public: {anonymous}"
+                    );
+                }
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked > 40, "{checked} operations checked");
+}

@@ -21,7 +21,7 @@ use crate::api::json::JsonBody;
 use crate::api::pagination::with_query;
 use crate::api::precondition::{version_header, IfMatch};
 use crate::api::SlugPath;
-use crate::auth::{Caller, Scope};
+use crate::auth::{Caller, Writer};
 use crate::config::ServerSettings;
 use crate::content::analysis::Language;
 use crate::content::highlight::snippet;
@@ -299,18 +299,18 @@ pub async fn list_related_articles(
 /// gets the first answer again.
 #[utoipa::path(
     tag = "articles",
+    security(("bearer" = ["write"])),
     request_body = ArticleCreate,
     responses((status = 201, description = "The article was created", body = Article)),
 )]
 #[post("/articles")]
 pub async fn create_article(
-    caller: Caller,
+    caller: Writer,
     db: web::Data<Database>,
     settings: web::Data<ServerSettings>,
     key: IdempotencyKey,
     body: JsonBody<ArticleCreate>,
 ) -> ApiResult<HttpResponse> {
-    caller.require(Scope::Write)?;
     let digest = body.digest().to_owned();
     let new = body.into_inner()?.parse(&settings.limits)?;
     let actor = caller.actor();
@@ -329,20 +329,20 @@ pub async fn create_article(
 /// Changes only the fields sent. A new slug leaves the old one answering 301.
 #[utoipa::path(
     tag = "articles",
+    security(("bearer" = ["write"])),
     params(SlugPath),
     request_body = ArticleUpdate,
     responses((status = 200, description = "The updated article", body = Article)),
 )]
 #[patch("/articles/{slug}")]
 pub async fn update_article(
-    caller: Caller,
+    caller: Writer,
     db: web::Data<Database>,
     settings: web::Data<ServerSettings>,
     path: web::Path<SlugPath>,
     if_match: IfMatch,
     body: JsonBody<ArticleUpdate>,
 ) -> ApiResult<HttpResponse> {
-    caller.require(Scope::Write)?;
     let actor = caller.actor();
     let slug = path.into_inner().parse()?;
     let changes = body.into_inner()?.parse(&settings.limits)?;
@@ -372,17 +372,17 @@ pub async fn update_article(
 /// Needs `write`; honours `If-Match`.
 #[utoipa::path(
     tag = "articles",
+    security(("bearer" = ["write"])),
     params(SlugPath),
     responses((status = 204, description = "The article was deleted")),
 )]
 #[delete("/articles/{slug}")]
 pub async fn delete_article(
-    caller: Caller,
+    caller: Writer,
     db: web::Data<Database>,
     path: web::Path<SlugPath>,
     if_match: IfMatch,
 ) -> ApiResult<HttpResponse> {
-    caller.require(Scope::Write)?;
     let actor = caller.actor();
     let slug = path.into_inner().parse()?;
     db.write(move |conn| {

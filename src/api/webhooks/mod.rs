@@ -16,7 +16,7 @@ use super::idempotency::Created;
 use super::json::JsonBody;
 use super::pagination::{ListPage, PageParams};
 use super::precondition::version_header;
-use crate::auth::{Caller, Scope};
+use crate::auth::Admin;
 use crate::config::ServerSettings;
 use crate::db::audit::{self, Action};
 use crate::db::webhooks::{self as store, NewMessage, Settings};
@@ -29,11 +29,11 @@ use crate::webhooks;
 /// Every subscription, without secrets. Needs `admin`.
 #[utoipa::path(
     tag = "webhooks",
+    security(("bearer" = ["admin"])),
     responses((status = 200, description = "The subscriptions", body = WebhookList)),
 )]
 #[get("/webhooks")]
-pub async fn list_webhooks(caller: Caller, db: web::Data<Database>) -> ApiResult<HttpResponse> {
-    caller.require(Scope::Admin)?;
+pub async fn list_webhooks(_caller: Admin, db: web::Data<Database>) -> ApiResult<HttpResponse> {
     let rows = db.run(store::list).await?;
     let data = rows.into_iter().map(Webhook::from).collect();
     Ok(HttpResponse::Ok().json(WebhookList { data }))
@@ -44,16 +44,16 @@ pub async fn list_webhooks(caller: Caller, db: web::Data<Database>) -> ApiResult
 /// A subscription, never its secret. Needs `admin`.
 #[utoipa::path(
     tag = "webhooks",
+    security(("bearer" = ["admin"])),
     params(WebhookPath),
     responses((status = 200, description = "The subscription", body = Webhook)),
 )]
 #[get("/webhooks/{id}")]
 pub async fn find_webhook(
-    caller: Caller,
+    _caller: Admin,
     db: web::Data<Database>,
     path: web::Path<WebhookPath>,
 ) -> ApiResult<HttpResponse> {
-    caller.require(Scope::Admin)?;
     let id = path.into_inner().id;
     let row = db.run(move |conn| store::find(conn, id)).await?;
     Ok(HttpResponse::Ok()
@@ -67,18 +67,18 @@ pub async fn find_webhook(
 /// once. Needs `admin`.
 #[utoipa::path(
     tag = "webhooks",
+    security(("bearer" = ["admin"])),
     request_body = WebhookCreate,
     responses((status = 201, description = "The subscription was created", body = WebhookWithSecret,
         headers(("Location" = String, description = "The subscription's URL")))),
 )]
 #[post("/webhooks")]
 pub async fn create_webhook(
-    caller: Caller,
+    caller: Admin,
     db: web::Data<Database>,
     settings: web::Data<ServerSettings>,
     body: JsonBody<WebhookCreate>,
 ) -> ApiResult<HttpResponse> {
-    caller.require(Scope::Admin)?;
     let new = body.into_inner()?;
     let wanted = Settings {
         url: new.url,
@@ -119,19 +119,19 @@ pub async fn create_webhook(
 /// the messages it was owed, in order. Needs `admin`.
 #[utoipa::path(
     tag = "webhooks",
+    security(("bearer" = ["admin"])),
     params(WebhookPath),
     request_body = WebhookUpdate,
     responses((status = 200, description = "The updated subscription", body = Webhook)),
 )]
 #[patch("/webhooks/{id}")]
 pub async fn update_webhook(
-    caller: Caller,
+    caller: Admin,
     db: web::Data<Database>,
     settings: web::Data<ServerSettings>,
     path: web::Path<WebhookPath>,
     body: JsonBody<WebhookUpdate>,
 ) -> ApiResult<HttpResponse> {
-    caller.require(Scope::Admin)?;
     let id = path.into_inner().id;
     let edit = body.into_inner()?;
     let policy = policy(&settings);
@@ -163,16 +163,16 @@ pub async fn update_webhook(
 /// With its pending messages and its delivery log. Needs `admin`.
 #[utoipa::path(
     tag = "webhooks",
+    security(("bearer" = ["admin"])),
     params(WebhookPath),
     responses((status = 204, description = "The subscription is deleted")),
 )]
 #[delete("/webhooks/{id}")]
 pub async fn delete_webhook(
-    caller: Caller,
+    caller: Admin,
     db: web::Data<Database>,
     path: web::Path<WebhookPath>,
 ) -> ApiResult<HttpResponse> {
-    caller.require(Scope::Admin)?;
     let id = path.into_inner().id;
     let actor = caller.actor();
     db.write(move |conn| {
@@ -190,16 +190,16 @@ pub async fn delete_webhook(
 /// Needs `admin`.
 #[utoipa::path(
     tag = "webhooks",
+    security(("bearer" = ["admin"])),
     params(WebhookPath),
     responses((status = 200, description = "The new secret", body = WebhookWithSecret)),
 )]
 #[post("/webhooks/{id}/secret")]
 pub async fn rotate_webhook_secret(
-    caller: Caller,
+    caller: Admin,
     db: web::Data<Database>,
     path: web::Path<WebhookPath>,
 ) -> ApiResult<HttpResponse> {
-    caller.require(Scope::Admin)?;
     let id = path.into_inner().id;
     let secret = webhooks::new_secret();
     let stored = secret.clone();
@@ -231,16 +231,16 @@ pub async fn rotate_webhook_secret(
 /// how the receiver answered. Needs `admin`.
 #[utoipa::path(
     tag = "webhooks",
+    security(("bearer" = ["admin"])),
     params(WebhookPath),
     responses((status = 202, description = "The ping is queued", body = Delivery)),
 )]
 #[post("/webhooks/{id}/ping")]
 pub async fn ping_webhook(
-    caller: Caller,
+    _caller: Admin,
     db: web::Data<Database>,
     path: web::Path<WebhookPath>,
 ) -> ApiResult<HttpResponse> {
-    caller.require(Scope::Admin)?;
     let id = path.into_inner().id;
     let delivery = db
         .write(move |conn| {
@@ -272,19 +272,19 @@ pub async fn ping_webhook(
 /// Needs `admin`.
 #[utoipa::path(
     tag = "webhooks",
+    security(("bearer" = ["admin"])),
     params(WebhookPath, PageParams),
     responses((status = 200, description = "A page of deliveries", body = ListPage<Delivery>)),
 )]
 #[get("/webhooks/{id}/deliveries")]
 pub async fn list_deliveries(
+    _caller: Admin,
     req: HttpRequest,
-    caller: Caller,
     db: web::Data<Database>,
     settings: web::Data<ServerSettings>,
     path: web::Path<WebhookPath>,
     params: web::Query<PageParams>,
 ) -> ApiResult<HttpResponse> {
-    caller.require(Scope::Admin)?;
     let id = path.into_inner().id;
     let page = params.request(&settings.limits)?;
     let (rows, total) = db
@@ -300,16 +300,16 @@ pub async fn list_deliveries(
 /// (after any earlier message about the same resource). Needs `admin`.
 #[utoipa::path(
     tag = "webhooks",
+    security(("bearer" = ["admin"])),
     params(DeliveryPath),
     responses((status = 202, description = "The message is due again", body = Delivery)),
 )]
 #[post("/webhooks/{id}/deliveries/{delivery_id}/retry")]
 pub async fn retry_delivery(
-    caller: Caller,
+    _caller: Admin,
     db: web::Data<Database>,
     path: web::Path<DeliveryPath>,
 ) -> ApiResult<HttpResponse> {
-    caller.require(Scope::Admin)?;
     let DeliveryPath { id, delivery_id } = path.into_inner();
     let delivery = db
         .write(move |conn| store::retry(conn, id, delivery_id))
