@@ -5,18 +5,18 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::idempotency::{Created, IdempotencyKey};
+use super::idempotency::IdempotencyKey;
 use super::input::{nullable, required, Check, Name, WebUrl, MAX_NAME_CHARS, MAX_TEXT_CHARS};
 use super::json::JsonBody;
+use super::named::{self, Form, Named};
 use super::pagination::{ListPage, PageParams};
-use super::precondition::{version_header, IfMatch};
+use super::precondition::IfMatch;
 use super::{Slug, SlugPath};
 use crate::auth::Writer;
 use crate::config::ServerSettings;
-use crate::db::audit::{self, Action};
 use crate::db::authors::{self as store, AuthorChanges, AuthorRow, NewAuthor};
 use crate::db::counts::Counted;
-use crate::db::Database;
+use crate::db::{AnyConnection, Database, PageRequest};
 use crate::error::ApiResult;
 
 /// An author.
@@ -113,7 +113,7 @@ fn check_contact(check: &mut Check, email: Option<&str>, avatar_url: Option<&str
     }
 }
 
-impl AuthorCreate {
+impl Form<NewAuthor> for AuthorCreate {
     fn parse(self) -> ApiResult<NewAuthor> {
         let mut check = Check::default();
         if let Some(slug) = &self.slug {
@@ -141,7 +141,7 @@ impl AuthorCreate {
     }
 }
 
-impl AuthorUpdate {
+impl Form<AuthorChanges> for AuthorUpdate {
     fn parse(self) -> ApiResult<AuthorChanges> {
         let mut check = Check::default();
         let changes = AuthorChanges {
@@ -188,10 +188,7 @@ pub async fn list_authors(
     settings: web::Data<ServerSettings>,
     params: web::Query<PageParams>,
 ) -> ApiResult<HttpResponse> {
-    let page = params.request(&settings.limits)?;
-    let (rows, total) = db.run(move |conn| store::list(conn, page)).await?;
-    let data = rows.into_iter().map(Author::from).collect();
-    Ok(ListPage::new(data, page, total).respond(&req))
+    named::list::<Authors>(req, db, settings, params.into_inner()).await
 }
 
 /// Get an author
@@ -207,11 +204,7 @@ pub async fn find_author(
     db: web::Data<Database>,
     path: web::Path<SlugPath>,
 ) -> ApiResult<HttpResponse> {
-    let slug = path.into_inner().parse()?;
-    let row = db.run(move |conn| store::find_counted(conn, &slug)).await?;
-    Ok(HttpResponse::Ok()
-        .insert_header(version_header(row.item.version))
-        .json(Author::from(row)))
+    named::find::<Authors>(db, path.into_inner()).await
 }
 
 /// Create an author
@@ -230,14 +223,7 @@ pub async fn create_author(
     key: IdempotencyKey,
     body: JsonBody<AuthorCreate>,
 ) -> ApiResult<HttpResponse> {
-    let digest = body.digest().to_owned();
-    let new = body.into_inner()?.parse()?;
-    let actor = caller.actor();
-    key.create(&db, &caller, &digest, move |conn| {
-        let row = store::create(conn, new, &actor)?;
-        Created::new(format!("/v1/authors/{}", row.item.slug), &Author::from(row))
-    })
-    .await
+    named::create::<Authors, _>(caller, db, key, body).await
 }
 
 /// Update an author
@@ -258,22 +244,7 @@ pub async fn update_author(
     if_match: IfMatch,
     body: JsonBody<AuthorUpdate>,
 ) -> ApiResult<HttpResponse> {
-    let actor = caller.actor();
-    let slug = path.into_inner().parse()?;
-    let changes = body.into_inner()?.parse()?;
-    let row = db
-        .write(move |conn| {
-            if_match.guard(conn, "authors", &slug, |conn| {
-                store::find_counted(conn, &slug).map(|a| (a.item.version, Author::from(a)))
-            })?;
-            let updated = store::update(conn, &slug, changes, &actor)?;
-            audit::record(conn, &actor, Action::Update, &format!("/v1/authors/{slug}"))?;
-            Ok(updated)
-        })
-        .await?;
-    Ok(HttpResponse::Ok()
-        .insert_header(version_header(row.item.version))
-        .json(Author::from(row)))
+    named::update::<Authors, _>(caller, db, path.into_inner(), if_match, body).await
 }
 
 /// Delete an author
@@ -292,17 +263,49 @@ pub async fn delete_author(
     path: web::Path<SlugPath>,
     if_match: IfMatch,
 ) -> ApiResult<HttpResponse> {
-    let actor = caller.actor();
-    let slug = path.into_inner().parse()?;
-    db.write(move |conn| {
-        if_match.guard(conn, "authors", &slug, |conn| {
-            store::find_counted(conn, &slug).map(|a| (a.item.version, Author::from(a)))
-        })?;
-        store::delete(conn, &slug, &actor)?;
-        audit::record(conn, &actor, Action::Delete, &format!("/v1/authors/{slug}"))
-    })
-    .await?;
-    Ok(HttpResponse::NoContent().finish())
+    named::delete::<Authors>(caller, db, path.into_inner(), if_match).await
+}
+
+/// Authors, for the handlers they share with the other named resources.
+pub struct Authors;
+
+impl Named for Authors {
+    const COLLECTION: &'static str = "authors";
+    type View = Author;
+    type New = NewAuthor;
+    type Changes = AuthorChanges;
+
+    fn list(conn: &mut AnyConnection, page: PageRequest) -> ApiResult<(Vec<Author>, i64)> {
+        let (rows, total) = store::list(conn, page)?;
+        Ok((rows.into_iter().map(Author::from).collect(), total))
+    }
+
+    fn find(conn: &mut AnyConnection, slug: &str) -> ApiResult<(i32, Author)> {
+        store::find_counted(conn, slug).map(|a| (a.item.version, Author::from(a)))
+    }
+
+    fn create(
+        conn: &mut AnyConnection,
+        new: NewAuthor,
+        actor: &str,
+    ) -> ApiResult<(String, Author)> {
+        let row = store::create(conn, new, actor)?;
+        Ok((row.item.slug.clone(), Author::from(row)))
+    }
+
+    fn update(
+        conn: &mut AnyConnection,
+        slug: &str,
+        changes: AuthorChanges,
+        actor: &str,
+    ) -> ApiResult<(i32, Author)> {
+        let row = store::update(conn, slug, changes, actor)?;
+        Ok((row.item.version, Author::from(row)))
+    }
+
+    fn delete(conn: &mut AnyConnection, slug: &str, actor: &str) -> ApiResult<()> {
+        store::delete(conn, slug, actor)
+    }
 }
 
 pub fn configure(app: &mut utoipa_actix_web::service_config::ServiceConfig) {

@@ -9,6 +9,7 @@ pub mod health;
 pub mod idempotency;
 pub mod input;
 pub mod json;
+pub mod named;
 pub mod pagination;
 pub mod precondition;
 pub mod revisions;

@@ -5,17 +5,17 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::idempotency::{Created, IdempotencyKey};
+use super::idempotency::IdempotencyKey;
 use super::input::{nullable, required, Check, Integer, Name, MAX_NAME_CHARS, MAX_TEXT_CHARS};
 use super::json::JsonBody;
-use super::pagination::{ListPage, PageParams};
-use super::precondition::{version_header, IfMatch};
+use super::named::{self, Form, Named};
+use super::pagination::PageParams;
+use super::precondition::IfMatch;
 use super::{Slug, SlugPath};
 use crate::auth::Writer;
 use crate::config::ServerSettings;
-use crate::db::audit::{self, Action};
 use crate::db::sections::{self as store, NewSection, SectionChanges, SectionRecord};
-use crate::db::Database;
+use crate::db::{AnyConnection, Database, PageRequest};
 use crate::error::ApiResult;
 
 const MAX_POSITION: i64 = 1_000_000;
@@ -98,7 +98,7 @@ pub struct SectionUpdate {
     pub position: Option<Option<Integer>>,
 }
 
-impl SectionCreate {
+impl Form<NewSection> for SectionCreate {
     fn parse(self) -> ApiResult<NewSection> {
         let mut check = Check::default();
         if let Some(slug) = &self.slug {
@@ -123,7 +123,7 @@ impl SectionCreate {
     }
 }
 
-impl SectionUpdate {
+impl Form<SectionChanges> for SectionUpdate {
     fn parse(self) -> ApiResult<SectionChanges> {
         let mut check = Check::default();
         let position = required(&mut check, "position", self.position).map(|p| p.0);
@@ -224,15 +224,13 @@ pub async fn list_sections(
     params: web::Query<PageParams>,
     shape: web::Query<TreeParam>,
 ) -> ApiResult<HttpResponse> {
-    let page = params.request(&settings.limits)?;
     if shape.tree.unwrap_or(false) {
+        params.request(&settings.limits)?;
         let all = db.run(store::all).await?;
         let data = nest(all.into_iter().map(Section::from).collect());
         return Ok(HttpResponse::Ok().json(SectionTree { data }));
     }
-    let (rows, total) = db.run(move |conn| store::list(conn, page)).await?;
-    let data = rows.into_iter().map(Section::from).collect();
-    Ok(ListPage::new(data, page, total).respond(&req))
+    named::list::<Sections>(req, db, settings, params.into_inner()).await
 }
 
 /// Get a section
@@ -248,11 +246,7 @@ pub async fn find_section(
     db: web::Data<Database>,
     path: web::Path<SlugPath>,
 ) -> ApiResult<HttpResponse> {
-    let slug = path.into_inner().parse()?;
-    let record = db.run(move |conn| store::find(conn, &slug)).await?;
-    Ok(HttpResponse::Ok()
-        .insert_header(version_header(record.row.version))
-        .json(Section::from(record)))
+    named::find::<Sections>(db, path.into_inner()).await
 }
 
 /// Create a section
@@ -272,17 +266,7 @@ pub async fn create_section(
     key: IdempotencyKey,
     body: JsonBody<SectionCreate>,
 ) -> ApiResult<HttpResponse> {
-    let digest = body.digest().to_owned();
-    let new = body.into_inner()?.parse()?;
-    let actor = caller.actor();
-    key.create(&db, &caller, &digest, move |conn| {
-        let record = store::create(conn, new, &actor)?;
-        Created::new(
-            format!("/v1/sections/{}", record.row.slug),
-            &Section::from(record),
-        )
-    })
-    .await
+    named::create::<Sections, _>(caller, db, key, body).await
 }
 
 /// Update a section
@@ -303,27 +287,7 @@ pub async fn update_section(
     if_match: IfMatch,
     body: JsonBody<SectionUpdate>,
 ) -> ApiResult<HttpResponse> {
-    let actor = caller.actor();
-    let slug = path.into_inner().parse()?;
-    let changes = body.into_inner()?.parse()?;
-    let record = db
-        .write(move |conn| {
-            if_match.guard(conn, "sections", &slug, |conn| {
-                store::find(conn, &slug).map(|s| (s.row.version, Section::from(s)))
-            })?;
-            let updated = store::update(conn, &slug, changes, &actor)?;
-            audit::record(
-                conn,
-                &actor,
-                Action::Update,
-                &format!("/v1/sections/{slug}"),
-            )?;
-            Ok(updated)
-        })
-        .await?;
-    Ok(HttpResponse::Ok()
-        .insert_header(version_header(record.row.version))
-        .json(Section::from(record)))
+    named::update::<Sections, _>(caller, db, path.into_inner(), if_match, body).await
 }
 
 /// Delete a section
@@ -342,22 +306,49 @@ pub async fn delete_section(
     path: web::Path<SlugPath>,
     if_match: IfMatch,
 ) -> ApiResult<HttpResponse> {
-    let actor = caller.actor();
-    let slug = path.into_inner().parse()?;
-    db.write(move |conn| {
-        if_match.guard(conn, "sections", &slug, |conn| {
-            store::find(conn, &slug).map(|s| (s.row.version, Section::from(s)))
-        })?;
-        store::delete(conn, &slug, &actor)?;
-        audit::record(
-            conn,
-            &actor,
-            Action::Delete,
-            &format!("/v1/sections/{slug}"),
-        )
-    })
-    .await?;
-    Ok(HttpResponse::NoContent().finish())
+    named::delete::<Sections>(caller, db, path.into_inner(), if_match).await
+}
+
+/// Sections, for the handlers they share with the other named resources.
+pub struct Sections;
+
+impl Named for Sections {
+    const COLLECTION: &'static str = "sections";
+    type View = Section;
+    type New = NewSection;
+    type Changes = SectionChanges;
+
+    fn list(conn: &mut AnyConnection, page: PageRequest) -> ApiResult<(Vec<Section>, i64)> {
+        let (rows, total) = store::list(conn, page)?;
+        Ok((rows.into_iter().map(Section::from).collect(), total))
+    }
+
+    fn find(conn: &mut AnyConnection, slug: &str) -> ApiResult<(i32, Section)> {
+        store::find(conn, slug).map(|s| (s.row.version, Section::from(s)))
+    }
+
+    fn create(
+        conn: &mut AnyConnection,
+        new: NewSection,
+        actor: &str,
+    ) -> ApiResult<(String, Section)> {
+        let record = store::create(conn, new, actor)?;
+        Ok((record.row.slug.clone(), Section::from(record)))
+    }
+
+    fn update(
+        conn: &mut AnyConnection,
+        slug: &str,
+        changes: SectionChanges,
+        actor: &str,
+    ) -> ApiResult<(i32, Section)> {
+        let record = store::update(conn, slug, changes, actor)?;
+        Ok((record.row.version, Section::from(record)))
+    }
+
+    fn delete(conn: &mut AnyConnection, slug: &str, actor: &str) -> ApiResult<()> {
+        store::delete(conn, slug, actor)
+    }
 }
 
 pub fn configure(app: &mut utoipa_actix_web::service_config::ServiceConfig) {

@@ -5,18 +5,18 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::idempotency::{Created, IdempotencyKey};
+use super::idempotency::IdempotencyKey;
 use super::input::{nullable, required, Check, Name, MAX_NAME_CHARS, MAX_TEXT_CHARS};
 use super::json::JsonBody;
+use super::named::{self, Form, Named};
 use super::pagination::{ListPage, PageParams};
-use super::precondition::{version_header, IfMatch};
+use super::precondition::IfMatch;
 use super::{Slug, SlugPath};
 use crate::auth::Writer;
 use crate::config::ServerSettings;
-use crate::db::audit::{self, Action};
 use crate::db::counts::Counted;
 use crate::db::tags::{self as store, NewTag, TagChanges, TagRow};
-use crate::db::Database;
+use crate::db::{AnyConnection, Database, PageRequest};
 use crate::error::ApiResult;
 
 /// A tag.
@@ -78,7 +78,7 @@ pub struct TagUpdate {
     pub description: Option<Option<String>>,
 }
 
-impl TagCreate {
+impl Form<NewTag> for TagCreate {
     fn parse(self) -> ApiResult<NewTag> {
         let mut check = Check::default();
         if let Some(slug) = &self.slug {
@@ -96,7 +96,7 @@ impl TagCreate {
     }
 }
 
-impl TagUpdate {
+impl Form<TagChanges> for TagUpdate {
     fn parse(self) -> ApiResult<TagChanges> {
         let mut check = Check::default();
         let changes = TagChanges {
@@ -133,10 +133,7 @@ pub async fn list_tags(
     settings: web::Data<ServerSettings>,
     params: web::Query<PageParams>,
 ) -> ApiResult<HttpResponse> {
-    let page = params.request(&settings.limits)?;
-    let (rows, total) = db.run(move |conn| store::list(conn, page)).await?;
-    let data = rows.into_iter().map(Tag::from).collect();
-    Ok(ListPage::new(data, page, total).respond(&req))
+    named::list::<Tags>(req, db, settings, params.into_inner()).await
 }
 
 /// Get a tag
@@ -152,11 +149,7 @@ pub async fn find_tag(
     db: web::Data<Database>,
     path: web::Path<SlugPath>,
 ) -> ApiResult<HttpResponse> {
-    let slug = path.into_inner().parse()?;
-    let row = db.run(move |conn| store::find_counted(conn, &slug)).await?;
-    Ok(HttpResponse::Ok()
-        .insert_header(version_header(row.item.version))
-        .json(Tag::from(row)))
+    named::find::<Tags>(db, path.into_inner()).await
 }
 
 /// Create a tag
@@ -175,14 +168,7 @@ pub async fn create_tag(
     key: IdempotencyKey,
     body: JsonBody<TagCreate>,
 ) -> ApiResult<HttpResponse> {
-    let digest = body.digest().to_owned();
-    let new = body.into_inner()?.parse()?;
-    let actor = caller.actor();
-    key.create(&db, &caller, &digest, move |conn| {
-        let row = store::create(conn, new, &actor)?;
-        Created::new(format!("/v1/tags/{}", row.item.slug), &Tag::from(row))
-    })
-    .await
+    named::create::<Tags, _>(caller, db, key, body).await
 }
 
 /// Update a tag
@@ -203,22 +189,7 @@ pub async fn update_tag(
     if_match: IfMatch,
     body: JsonBody<TagUpdate>,
 ) -> ApiResult<HttpResponse> {
-    let actor = caller.actor();
-    let slug = path.into_inner().parse()?;
-    let changes = body.into_inner()?.parse()?;
-    let row = db
-        .write(move |conn| {
-            if_match.guard(conn, "tags", &slug, |conn| {
-                store::find_counted(conn, &slug).map(|t| (t.item.version, Tag::from(t)))
-            })?;
-            let updated = store::update(conn, &slug, changes, &actor)?;
-            audit::record(conn, &actor, Action::Update, &format!("/v1/tags/{slug}"))?;
-            Ok(updated)
-        })
-        .await?;
-    Ok(HttpResponse::Ok()
-        .insert_header(version_header(row.item.version))
-        .json(Tag::from(row)))
+    named::update::<Tags, _>(caller, db, path.into_inner(), if_match, body).await
 }
 
 /// Delete a tag
@@ -237,17 +208,45 @@ pub async fn delete_tag(
     path: web::Path<SlugPath>,
     if_match: IfMatch,
 ) -> ApiResult<HttpResponse> {
-    let actor = caller.actor();
-    let slug = path.into_inner().parse()?;
-    db.write(move |conn| {
-        if_match.guard(conn, "tags", &slug, |conn| {
-            store::find_counted(conn, &slug).map(|t| (t.item.version, Tag::from(t)))
-        })?;
-        store::delete(conn, &slug, &actor)?;
-        audit::record(conn, &actor, Action::Delete, &format!("/v1/tags/{slug}"))
-    })
-    .await?;
-    Ok(HttpResponse::NoContent().finish())
+    named::delete::<Tags>(caller, db, path.into_inner(), if_match).await
+}
+
+/// Tags, for the handlers they share with the other named resources.
+pub struct Tags;
+
+impl Named for Tags {
+    const COLLECTION: &'static str = "tags";
+    type View = Tag;
+    type New = NewTag;
+    type Changes = TagChanges;
+
+    fn list(conn: &mut AnyConnection, page: PageRequest) -> ApiResult<(Vec<Tag>, i64)> {
+        let (rows, total) = store::list(conn, page)?;
+        Ok((rows.into_iter().map(Tag::from).collect(), total))
+    }
+
+    fn find(conn: &mut AnyConnection, slug: &str) -> ApiResult<(i32, Tag)> {
+        store::find_counted(conn, slug).map(|t| (t.item.version, Tag::from(t)))
+    }
+
+    fn create(conn: &mut AnyConnection, new: NewTag, actor: &str) -> ApiResult<(String, Tag)> {
+        let row = store::create(conn, new, actor)?;
+        Ok((row.item.slug.clone(), Tag::from(row)))
+    }
+
+    fn update(
+        conn: &mut AnyConnection,
+        slug: &str,
+        changes: TagChanges,
+        actor: &str,
+    ) -> ApiResult<(i32, Tag)> {
+        let row = store::update(conn, slug, changes, actor)?;
+        Ok((row.item.version, Tag::from(row)))
+    }
+
+    fn delete(conn: &mut AnyConnection, slug: &str, actor: &str) -> ApiResult<()> {
+        store::delete(conn, slug, actor)
+    }
 }
 
 pub fn configure(app: &mut utoipa_actix_web::service_config::ServiceConfig) {

@@ -1,0 +1,135 @@
+//! What sections, tags and authors share, written once: reading one by slug, and
+//! creating, updating and deleting one (the version header, `If-Match`, the audit
+//! entry, idempotent creation). Each module keeps what is its own: the
+//! representation, the checks on its input, and the documented routes, which call
+//! these.
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde::Serialize;
+
+use super::idempotency::{Created, IdempotencyKey};
+use super::json::JsonBody;
+use super::pagination::{ListPage, PageParams};
+use super::precondition::{version_header, IfMatch};
+use super::SlugPath;
+use crate::auth::Writer;
+use crate::config::ServerSettings;
+use crate::db::audit::{self, Action};
+use crate::db::{AnyConnection, Database, PageRequest};
+use crate::error::ApiResult;
+
+/// A kind of named resource, addressed by slug under `/v1/{COLLECTION}`.
+pub trait Named: 'static {
+    /// The path segment, which is also the table's name: `tags`.
+    const COLLECTION: &'static str;
+    /// How the API shows one.
+    type View: Serialize + Send + 'static;
+    /// A checked create body.
+    type New: Send + 'static;
+    /// A checked update body.
+    type Changes: Send + 'static;
+
+    /// A page of them, in their own order, and how many there are.
+    fn list(conn: &mut AnyConnection, page: PageRequest) -> ApiResult<(Vec<Self::View>, i64)>;
+    /// The version and the representation of the one with this slug (404 if none).
+    fn find(conn: &mut AnyConnection, slug: &str) -> ApiResult<(i32, Self::View)>;
+    /// Creates one; its slug and representation.
+    fn create(
+        conn: &mut AnyConnection,
+        new: Self::New,
+        actor: &str,
+    ) -> ApiResult<(String, Self::View)>;
+    /// Applies an edit; the new version and representation.
+    fn update(
+        conn: &mut AnyConnection,
+        slug: &str,
+        changes: Self::Changes,
+        actor: &str,
+    ) -> ApiResult<(i32, Self::View)>;
+    fn delete(conn: &mut AnyConnection, slug: &str, actor: &str) -> ApiResult<()>;
+}
+
+/// A request body checked into what the store takes.
+pub trait Form<T> {
+    fn parse(self) -> ApiResult<T>;
+}
+
+pub async fn list<K: Named>(
+    req: HttpRequest,
+    db: web::Data<Database>,
+    settings: web::Data<ServerSettings>,
+    params: PageParams,
+) -> ApiResult<HttpResponse> {
+    let page = params.request(&settings.limits)?;
+    let (data, total) = db.run(move |conn| K::list(conn, page)).await?;
+    Ok(ListPage::new(data, page, total).respond(&req))
+}
+
+pub async fn find<K: Named>(db: web::Data<Database>, path: SlugPath) -> ApiResult<HttpResponse> {
+    let slug = path.parse()?;
+    let (version, view) = db.run(move |conn| K::find(conn, &slug)).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header(version_header(version))
+        .json(view))
+}
+
+pub async fn create<K: Named, B: Form<K::New>>(
+    caller: Writer,
+    db: web::Data<Database>,
+    key: IdempotencyKey,
+    body: JsonBody<B>,
+) -> ApiResult<HttpResponse> {
+    let digest = body.digest().to_owned();
+    let new = body.into_inner()?.parse()?;
+    let actor = caller.actor();
+    key.create(&db, &caller, &digest, move |conn| {
+        let (slug, view) = K::create(conn, new, &actor)?;
+        Created::new(format!("/v1/{}/{slug}", K::COLLECTION), &view)
+    })
+    .await
+}
+
+pub async fn update<K: Named, B: Form<K::Changes>>(
+    caller: Writer,
+    db: web::Data<Database>,
+    path: SlugPath,
+    if_match: IfMatch,
+    body: JsonBody<B>,
+) -> ApiResult<HttpResponse> {
+    let actor = caller.actor();
+    let slug = path.parse()?;
+    let changes = body.into_inner()?.parse()?;
+    let (version, view) = db
+        .write(move |conn| {
+            if_match.guard(conn, K::COLLECTION, &slug, |conn| K::find(conn, &slug))?;
+            let updated = K::update(conn, &slug, changes, &actor)?;
+            audit::record(conn, &actor, Action::Update, &target::<K>(&slug))?;
+            Ok(updated)
+        })
+        .await?;
+    Ok(HttpResponse::Ok()
+        .insert_header(version_header(version))
+        .json(view))
+}
+
+pub async fn delete<K: Named>(
+    caller: Writer,
+    db: web::Data<Database>,
+    path: SlugPath,
+    if_match: IfMatch,
+) -> ApiResult<HttpResponse> {
+    let actor = caller.actor();
+    let slug = path.parse()?;
+    db.write(move |conn| {
+        if_match.guard(conn, K::COLLECTION, &slug, |conn| K::find(conn, &slug))?;
+        K::delete(conn, &slug, &actor)?;
+        audit::record(conn, &actor, Action::Delete, &target::<K>(&slug))
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// The path the audit log names.
+fn target<K: Named>(slug: &str) -> String {
+    format!("/v1/{}/{slug}", K::COLLECTION)
+}
