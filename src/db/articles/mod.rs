@@ -1,0 +1,287 @@
+//! Articles: storage, the list query and the read model with section, tags and authors.
+
+use chrono::NaiveDateTime;
+use diesel::dsl::{exists, select};
+use diesel::prelude::*;
+use diesel::sql_types::{Bool, Nullable};
+
+use super::schema::{
+    article_authors, article_slug_redirects, article_tags, articles, authors, sections, tags,
+};
+use super::{now, AnyConnection, Db};
+use crate::error::{ApiError, ApiResult};
+
+mod write;
+
+pub use write::{create, update};
+pub(super) use write::{log_change, recreate, remove, Origin};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    Draft,
+    Published,
+    Archived,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Draft => "draft",
+            Status::Published => "published",
+            Status::Archived => "archived",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "draft" => Some(Status::Draft),
+            "published" => Some(Status::Published),
+            "archived" => Some(Status::Archived),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = articles)]
+pub struct ArticleRow {
+    pub id: i32,
+    pub public_id: String,
+    pub slug: String,
+    pub title: String,
+    pub standfirst: Option<String>,
+    pub body: String,
+    pub body_html: String,
+    pub excerpt: String,
+    pub language: String,
+    pub status: String,
+    pub section_id: Option<i32>,
+    pub word_count: i32,
+    pub reading_time_minutes: i32,
+    pub metadata: String,
+    pub published_at: Option<NaiveDateTime>,
+    pub first_published_at: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+    pub version: i32,
+    pub title_key: String,
+}
+
+/// A slug and a display name: how an article shows its section, tags and authors.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Label {
+    pub slug: String,
+    pub name: String,
+}
+
+/// The read model: an article with what it links to, loaded in a fixed number of queries.
+#[derive(Debug, Clone)]
+pub struct ArticleRecord {
+    pub row: ArticleRow,
+    pub section: Option<Label>,
+    pub tags: Vec<Label>,
+    pub authors: Vec<Label>,
+}
+
+/// Everything a writer supplies for a new article. `None` means "derive it".
+#[derive(Debug, Clone)]
+pub struct NewArticle {
+    pub public_id: Option<String>,
+    pub slug: Option<String>,
+    pub title: String,
+    pub standfirst: Option<String>,
+    pub body: String,
+    pub language: Option<String>,
+    pub status: Status,
+    pub section: Option<String>,
+    pub tags: Vec<String>,
+    pub authors: Vec<String>,
+    pub published_at: Option<NaiveDateTime>,
+    pub metadata: String,
+}
+
+/// A partial update: outer `None` leaves a field alone, `Some(None)` clears it.
+#[derive(Debug, Clone, Default)]
+pub struct ArticleChanges {
+    pub slug: Option<String>,
+    pub title: Option<String>,
+    pub standfirst: Option<Option<String>>,
+    pub body: Option<String>,
+    /// `Some(None)` asks for the language to be detected again.
+    pub language: Option<Option<String>>,
+    pub status: Option<Status>,
+    pub section: Option<Option<String>>,
+    pub tags: Option<Vec<String>>,
+    pub authors: Option<Vec<String>>,
+    pub published_at: Option<Option<NaiveDateTime>>,
+    pub metadata: Option<String>,
+}
+
+/// Who may see what.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Visibility {
+    /// Published articles whose publication time has passed.
+    Public,
+    /// Everything: drafts, scheduled and archived articles too.
+    Preview,
+}
+
+/// Whether a live article has this slug as its own.
+fn live_article_has(conn: &mut AnyConnection, slug: &str) -> ApiResult<bool> {
+    Ok(select(exists(articles::table.filter(articles::slug.eq(slug)))).get_result(conn)?)
+}
+
+/// Which of these slugs a live article or one in the trash (which may come back) has.
+fn slugs_taken(conn: &mut AnyConnection, slugs: &[String]) -> ApiResult<Vec<String>> {
+    let mut taken: Vec<String> = articles::table
+        .filter(articles::slug.eq_any(slugs))
+        .select(articles::slug)
+        .load(conn)?;
+    taken.extend(super::trash::slugs_held(conn, slugs)?);
+    Ok(taken)
+}
+
+/// Whether a live article has this slug, as its own or as an old one.
+pub(super) fn slug_in_use(conn: &mut AnyConnection, slug: &str) -> ApiResult<bool> {
+    Ok(live_article_has(conn, slug)?
+        || select(exists(article_slug_redirects::table.find(slug))).get_result(conn)?)
+}
+
+pub(super) fn visible(
+    visibility: Visibility,
+    at: NaiveDateTime,
+) -> articles::BoxedQuery<'static, Db> {
+    let query = articles::table.into_boxed();
+    match visibility {
+        Visibility::Preview => query,
+        Visibility::Public => query.filter(public(at)),
+    }
+}
+
+/// One condition on articles; `NULL` (an unknown date) counts as false, as in SQL.
+pub(super) type Condition =
+    Box<dyn BoxableExpression<articles::table, Db, SqlType = Nullable<Bool>>>;
+
+/// Published, and the publication time has come: what everyone may read.
+pub(super) fn public(at: NaiveDateTime) -> Condition {
+    Box::new(
+        articles::status
+            .eq(Status::Published.as_str())
+            .nullable()
+            .and(articles::published_at.le(at)),
+    )
+}
+
+/// Attaches sections, tags and authors to rows: three queries whatever the count.
+pub(super) fn with_relations(
+    conn: &mut AnyConnection,
+    rows: Vec<ArticleRow>,
+) -> ApiResult<Vec<ArticleRecord>> {
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids: Vec<i32> = rows.iter().map(|r| r.id).collect();
+    let section_ids: Vec<i32> = rows.iter().filter_map(|r| r.section_id).collect();
+    let section_labels: Vec<(i32, String, String)> = if section_ids.is_empty() {
+        Vec::new()
+    } else {
+        sections::table
+            .filter(sections::id.eq_any(&section_ids))
+            .select((sections::id, sections::slug, sections::name))
+            .load(conn)?
+    };
+    let tag_labels: Vec<(i32, String, String)> = article_tags::table
+        .inner_join(tags::table)
+        .filter(article_tags::article_id.eq_any(&ids))
+        .order((article_tags::article_id, article_tags::position))
+        .select((article_tags::article_id, tags::slug, tags::name))
+        .load(conn)?;
+    let author_labels: Vec<(i32, String, String)> = article_authors::table
+        .inner_join(authors::table)
+        .filter(article_authors::article_id.eq_any(&ids))
+        .order((article_authors::article_id, article_authors::position))
+        .select((article_authors::article_id, authors::slug, authors::name))
+        .load(conn)?;
+    let labels_of = |labels: &[(i32, String, String)], id: i32| -> Vec<Label> {
+        labels
+            .iter()
+            .filter(|(owner, _, _)| *owner == id)
+            .map(|(_, slug, name)| Label {
+                slug: slug.clone(),
+                name: name.clone(),
+            })
+            .collect()
+    };
+    Ok(rows
+        .into_iter()
+        .map(|row| ArticleRecord {
+            section: row
+                .section_id
+                .and_then(|sid| labels_of(&section_labels, sid).pop()),
+            tags: labels_of(&tag_labels, row.id),
+            authors: labels_of(&author_labels, row.id),
+            row,
+        })
+        .collect())
+}
+
+/// What a slug leads to.
+pub enum Lookup {
+    Found(Box<ArticleRecord>),
+    /// A former slug: the article now lives at this one.
+    MovedTo(String),
+}
+
+/// Finds an article by its current slug, or by a former one.
+pub fn find(conn: &mut AnyConnection, slug: &str, visibility: Visibility) -> ApiResult<Lookup> {
+    let at = now();
+    let row = visible(visibility, at)
+        .filter(articles::slug.eq(slug.to_owned()))
+        .select(ArticleRow::as_select())
+        .first(conn)
+        .optional()?;
+    if let Some(row) = row {
+        let record = with_relations(conn, vec![row])?
+            .pop()
+            .ok_or_else(|| ApiError::Internal("article vanished while reading it".into()))?;
+        return Ok(Lookup::Found(Box::new(record)));
+    }
+    let moved: Option<String> = visible(visibility, at)
+        .inner_join(article_slug_redirects::table)
+        .filter(article_slug_redirects::slug.eq(slug.to_owned()))
+        .select(articles::slug)
+        .first(conn)
+        .optional()?;
+    if let Some(current) = moved {
+        return Ok(Lookup::MovedTo(current));
+    }
+    // A deleted article is gone, not unknown, to anyone who could have seen it.
+    if super::trash::gone(conn, slug, visibility)? {
+        return Err(ApiError::Gone(format!("the article {slug:?} was deleted")));
+    }
+    Err(ApiError::NotFound(format!("there is no article {slug:?}")))
+}
+
+/// Finds an article by its current slug, drafts included, for writers.
+pub fn find_current(conn: &mut AnyConnection, slug: &str) -> ApiResult<ArticleRecord> {
+    match find(conn, slug, Visibility::Preview)? {
+        Lookup::Found(record) => Ok(*record),
+        Lookup::MovedTo(current) => Err(ApiError::NotFound(format!(
+            "the article {slug:?} is now at {current:?}; use its current slug"
+        ))),
+    }
+}
+
+/// The article with this public id, if any (drafts included).
+pub fn find_by_public_id(conn: &mut AnyConnection, public_id: &str) -> ApiResult<Option<String>> {
+    Ok(articles::table
+        .filter(articles::public_id.eq(public_id))
+        .select(articles::slug)
+        .first(conn)
+        .optional()?)
+}
+
+/// How many articles exist at all (the demo loader's "is the database empty?").
+pub fn count_all(conn: &mut AnyConnection) -> ApiResult<i64> {
+    Ok(articles::table.count().get_result(conn)?)
+}
