@@ -1,23 +1,22 @@
 //! The article list query: filters, date ranges, sort orders and keyset pagination.
 
-use std::collections::HashMap;
-
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine;
 use chrono::NaiveDateTime;
 use diesel::dsl::sql;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Bool, Nullable};
 use serde::{Deserialize, Serialize};
 
-use super::articles::{
-    public, with_relations, ArticleRecord, ArticleRow, Condition, Status, Visibility,
-};
+use super::articles::{public, with_relations, ArticleRecord, Condition, Status, Visibility};
 use super::schema::{articles, authors, sections, tags};
 use super::{now, search_index, AnyConnection, Db, PageRequest};
-use crate::content::dates;
 use crate::content::search::SearchQuery;
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
+
+mod cursor;
+mod ranked;
+
+pub use cursor::Cursor;
+use ranked::{ranked, rows_in_order};
 
 /// Which of an article's dates a range applies to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -82,75 +81,6 @@ pub enum Sort {
 /// The deepest a relevance cursor goes: as deep as the 100 numbered pages of 100
 /// that lists allow (relevance has no key to seek from, so depth costs work).
 pub const MAX_RELEVANCE_OFFSET: i64 = 10_000;
-
-/// Longer than any cursor this server issues (a title key is at most a few KB).
-const MAX_CURSOR_CHARS: usize = 8_192;
-
-/// The sort key of the last item seen: where the next page starts.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Cursor {
-    sort: Sort,
-    date: Option<NaiveDateTime>,
-    text: Option<String>,
-    id: i32,
-    /// Relevance has no stable key to continue from: its cursor is a position.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    offset: Option<i64>,
-}
-
-impl Cursor {
-    fn after(sort: Sort, row: &ArticleRow, offset: i64) -> Self {
-        let (date, text) = match sort {
-            Sort::PublishedDesc | Sort::PublishedAsc => (row.published_at, None),
-            Sort::UpdatedDesc | Sort::UpdatedAsc => (Some(row.updated_at), None),
-            Sort::Title => (None, Some(row.title_key.clone())),
-            Sort::Relevance => (None, None),
-        };
-        Self {
-            sort,
-            date,
-            text,
-            id: row.id,
-            offset: (sort == Sort::Relevance).then_some(offset),
-        }
-    }
-
-    /// The opaque form handed to clients.
-    pub fn encode(&self) -> String {
-        URL_SAFE_NO_PAD.encode(serde_json::to_vec(self).unwrap_or_default())
-    }
-
-    pub fn decode(text: &str, sort: Sort) -> ApiResult<Self> {
-        let invalid = || {
-            ApiError::BadRequest(
-                "cursor is not one this server issued; start again without it".into(),
-            )
-        };
-        if text.len() > MAX_CURSOR_CHARS {
-            return Err(invalid());
-        }
-        let bytes = URL_SAFE_NO_PAD.decode(text.trim()).map_err(|_| invalid())?;
-        let cursor: Cursor = serde_json::from_slice(&bytes).map_err(|_| invalid())?;
-        // A cursor comes back from the client: every value in it is checked as
-        // if typed by hand (a crafted offset must not overflow or page past the cap).
-        let offset_ok = match (cursor.sort, cursor.offset) {
-            (Sort::Relevance, Some(offset)) => (0..=MAX_RELEVANCE_OFFSET).contains(&offset),
-            (Sort::Relevance, None) => false,
-            (_, offset) => offset.is_none(),
-        };
-        let date_ok = cursor.date.as_ref().is_none_or(dates::in_supported_years);
-        if !offset_ok || !date_ok || cursor.id < 0 {
-            return Err(invalid());
-        }
-        if cursor.sort != sort {
-            return Err(ApiError::BadRequest(
-                "cursor belongs to another sort order; keep the sort of the request that returned it"
-                    .into(),
-            ));
-        }
-        Ok(cursor)
-    }
-}
 
 /// Which slice of the list to return.
 #[derive(Debug, Clone)]
@@ -505,99 +435,6 @@ pub fn list(
     } else {
         None
     };
-    Ok(ArticleList {
-        records: with_relations(conn, rows)?,
-        next,
-        total,
-    })
-}
-
-/// The rows of the articles `ids`, in that order.
-fn rows_in_order(conn: &mut AnyConnection, ids: &[i32]) -> ApiResult<Vec<ArticleRow>> {
-    let mut rows: Vec<ArticleRow> = articles::table
-        .filter(articles::id.eq_any(ids))
-        .select(ArticleRow::as_select())
-        .load(conn)?;
-    rows.sort_by_key(|row| ids.iter().position(|id| *id == row.id));
-    Ok(rows)
-}
-
-/// The first round asks the index for this many times the matches a page needs.
-const FIRST_ROUND_FACTOR: i64 = 4;
-/// Past this many matches per round, one last round takes them all.
-const MAX_ROUND: i64 = 4_096;
-
-/// Search results best first, by score, then newest, then id, identically on both
-/// backends. The index alone picks its best matches by score (no article row is
-/// read); the filters then keep those the caller may see. Matches tied with the
-/// last one a round returned may have been cut off, so a round settles only the
-/// results scored above that tie; when they do not cover the page, the next round
-/// asks for four times as many, and the last asks for every match.
-#[allow(clippy::too_many_arguments)]
-fn ranked(
-    conn: &mut AnyConnection,
-    filter: &ArticleFilter,
-    search: &SearchQuery,
-    visibility: Visibility,
-    at: NaiveDateTime,
-    limit: i64,
-    offset: i64,
-    include_total: bool,
-) -> ApiResult<ArticleList> {
-    // One more than the page tells whether a next page exists.
-    let needed = offset + limit + 1;
-    let unsearched = ArticleFilter {
-        search: None,
-        ..filter.clone()
-    };
-    let mut round = Some((needed * FIRST_ROUND_FACTOR).max(100)).filter(|n| *n <= MAX_ROUND);
-    let candidates = loop {
-        let best = search_index::best(conn, search, round)?;
-        let complete = round.is_none_or(|n| (best.len() as i64) < n);
-        let scores: HashMap<i32, f64> = best.iter().copied().collect();
-        let query = match round {
-            Some(_) => filtered(conn, &unsearched, visibility, at, Reading::Few)?
-                .filter(articles::id.eq_any(best.iter().map(|(id, _)| *id).collect::<Vec<_>>())),
-            // Too many ids to bind: the index is asked again, as a condition.
-            None => filtered(conn, filter, visibility, at, Reading::All)?,
-        };
-        let mut kept: Vec<(i32, Option<NaiveDateTime>)> = query
-            .select((articles::id, articles::published_at))
-            .load(conn)?;
-        let score = |id: &i32| scores.get(id).copied().unwrap_or(0.0);
-        kept.sort_by(|(a, a_at), (b, b_at)| {
-            score(b)
-                .total_cmp(&score(a))
-                .then(a_at.is_none().cmp(&b_at.is_none()))
-                .then(b_at.cmp(a_at))
-                .then(b.cmp(a))
-        });
-        let settled = match best.last() {
-            Some((_, lowest)) if !complete => kept
-                .iter()
-                .position(|(id, _)| score(id) <= *lowest)
-                .unwrap_or(kept.len()),
-            _ => kept.len(),
-        };
-        if complete || settled as i64 >= needed {
-            kept.truncate(settled);
-            break kept;
-        }
-        round = round
-            .map(|n| n * FIRST_ROUND_FACTOR)
-            .filter(|n| *n <= MAX_ROUND);
-    };
-    let total = count_if(conn, include_total, filter, visibility, at)?;
-    let start = (offset as usize).min(candidates.len());
-    let end = (start + limit as usize).min(candidates.len());
-    let page: Vec<i32> = candidates[start..end].iter().map(|(id, _)| *id).collect();
-    let rows = rows_in_order(conn, &page)?;
-    let next = (end < candidates.len() && offset + limit <= MAX_RELEVANCE_OFFSET)
-        .then(|| {
-            rows.last()
-                .map(|row| Cursor::after(Sort::Relevance, row, offset + limit))
-        })
-        .flatten();
     Ok(ArticleList {
         records: with_relations(conn, rows)?,
         next,
