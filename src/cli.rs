@@ -70,7 +70,8 @@ pub enum Command {
         output: Option<PathBuf>,
     },
     /// Remove for good the articles deleted longer ago than a lifetime (revisions
-    /// included), and changes older than FOLIO_CHANGES_RETENTION from the change log.
+    /// included), and changes and settled webhook messages older than
+    /// FOLIO_CHANGES_RETENTION.
     Purge {
         /// How long deleted articles stay restorable, such as `30d`.
         #[arg(long, value_parser = humantime::parse_duration)]
@@ -340,16 +341,18 @@ fn execute(cli: Cli) -> Result<ExitCode, String> {
                 .and_then(|d| db::now().checked_sub_signed(d))
                 .ok_or("FOLIO_CHANGES_RETENTION is too long")?;
             let mut conn = db.get().map_err(|e| e.to_string())?;
-            let (purged, trimmed) = db::write_tx(&mut conn, |conn| {
+            let (purged, trimmed, deliveries) = db::write_tx(&mut conn, |conn| {
                 let purged = trash::purge(conn, cutoff, "folio purge")?;
                 if purged > 0 {
                     audit::record(conn, "folio purge", Action::Purge, "/v1/trash")?;
                 }
-                Ok((purged, changes::trim(conn, changes_cutoff)?))
+                let trimmed = changes::trim(conn, changes_cutoff)?;
+                let deliveries = db::webhooks::trim(conn, changes_cutoff)?;
+                Ok((purged, trimmed, deliveries))
             })
             .map_err(|e| e.to_string())?;
             println!(
-                "purged {purged} article(s) deleted before {}; trimmed {trimmed} change(s) made before {}",
+                "purged {purged} article(s) deleted before {}; trimmed {trimmed} change(s) and {deliveries} settled webhook message(s) made before {}",
                 cutoff.and_utc().to_rfc3339(),
                 changes_cutoff.and_utc().to_rfc3339()
             );

@@ -399,6 +399,13 @@ fn failing_subscriptions_are_disabled_then_resumed(app: &TestApp) {
     receiver.wait_for("/down", &ping_id, Duration::from_secs(15));
     assert_eq!(receiver.received()["unverified"], 0);
 
+    // `folio purge` trims settled messages past the retention; none is pending here.
+    let mut conn = app.db.get().expect("connection");
+    let later = folio::db::now() + chrono::Duration::seconds(1);
+    let trimmed = folio::db::webhooks::trim(&mut conn, later).expect("trim");
+    assert_eq!(trimmed, 3, "the retried message and two pings");
+    assert!(deliveries(app, id).is_empty());
+
     admin(app, Method::DELETE, &format!("/v1/webhooks/{id}"), None).expect(204);
     admin(app, Method::GET, &format!("/v1/webhooks/{id}"), None).expect(404);
 }

@@ -339,3 +339,14 @@ pub fn retry(
         .load(conn)?;
     Ok((delivery, attempts))
 }
+
+/// Deletes the messages settled (delivered or given up) before `cutoff`, with
+/// their attempts; returns how many. Pending ones stay, however old.
+pub fn trim(conn: &mut AnyConnection, cutoff: NaiveDateTime) -> ApiResult<usize> {
+    Ok(diesel::delete(
+        webhook_deliveries::table
+            .filter(webhook_deliveries::state.ne(PENDING))
+            .filter(webhook_deliveries::created_at.lt(cutoff)),
+    )
+    .execute(conn)?)
+}
