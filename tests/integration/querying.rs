@@ -3,7 +3,7 @@
 use crate::common;
 
 use common::{published, slugs, TestApp};
-use serde_json::{json, Value};
+use serde_json::json;
 
 fn section_includes_descendants(app: &TestApp) {
     app.post("/v1/sections", json!({"name": "Monde"}))
@@ -316,223 +316,6 @@ fn cursors_are_stable_while_articles_arrive(app: &TestApp) {
     }
 }
 
-fn field_selection(app: &TestApp) {
-    published(
-        app,
-        "choisi",
-        "2024-11-27T09:00:00Z",
-        json!({"standfirst": "Chapeau"}),
-    );
-    let list = app
-        .get("/v1/articles?fields=id,slug,title,body_html")
-        .expect(200)
-        .json();
-    let item = list["data"][0].as_object().unwrap();
-    let keys: Vec<&String> = item.keys().collect();
-    assert_eq!(keys, vec!["id", "slug", "title", "body_html"]);
-    assert_eq!(item["body_html"], "<p>x</p>\n");
-    let one = app
-        .get("/v1/articles/choisi?fields=standfirst,published_at")
-        .expect(200)
-        .json();
-    assert_eq!(
-        one,
-        json!({"standfirst": "Chapeau", "published_at": "2024-11-27T09:00:00Z"})
-    );
-    // A reduced article is a shape of its own, with a media type of its own; the
-    // default responses stay plain JSON.
-    for (path, media_type) in [
-        (
-            "/v1/articles?fields=id",
-            "application/vnd.folio.fields+json",
-        ),
-        (
-            "/v1/articles/choisi?fields=id",
-            "application/vnd.folio.fields+json",
-        ),
-        ("/v1/articles", "application/json"),
-        ("/v1/articles/choisi", "application/json"),
-    ] {
-        assert_eq!(
-            app.get(path).expect(200).header("content-type").as_deref(),
-            Some(media_type),
-            "{path}"
-        );
-    }
-    let unknown = app.get("/v1/articles?fields=id,colour").expect(400).json();
-    let detail = unknown["detail"].as_str().unwrap();
-    assert!(
-        detail.contains("colour")
-            && detail.contains("body_html")
-            && detail.contains("reading_time_minutes"),
-        "{detail}"
-    );
-    app.get("/v1/articles/choisi?fields=").expect(400);
-}
-
-/// Statements run by `list` for a page of `per_page` articles.
-fn statements_for_page(app: &TestApp, per_page: i64) -> (usize, usize) {
-    use diesel::connection::{Connection, InstrumentationEvent};
-    use folio::db::article_list::{list, ArticleFilter, Sort, Window};
-    use folio::db::articles::Visibility;
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    use std::sync::Arc;
-
-    let count = Arc::new(AtomicUsize::new(0));
-    let counter = count.clone();
-    let mut conn = app.db.get().expect("connection");
-    conn.set_instrumentation(move |event: InstrumentationEvent<'_>| {
-        if let InstrumentationEvent::StartQuery { .. } = event {
-            counter.fetch_add(1, Ordering::SeqCst);
-        }
-    });
-    let filter = ArticleFilter {
-        tags_any: vec!["russie".into(), "chine".into()],
-        ..ArticleFilter::default()
-    };
-    let result = list(
-        &mut conn,
-        &filter,
-        Visibility::Public,
-        Sort::PublishedDesc,
-        &Window::After(None, per_page),
-        true,
-    )
-    .expect("list");
-    assert!(result
-        .records
-        .iter()
-        .all(|r| r.tags.len() == 2 && r.authors.len() == 2 && r.section.is_some()));
-    (result.records.len(), count.load(Ordering::SeqCst))
-}
-
-fn list_costs_a_fixed_number_of_queries(app: &TestApp) {
-    app.post("/v1/sections", json!({"name": "Monde"}))
-        .expect(201);
-    for name in ["Russie", "Chine"] {
-        app.post("/v1/tags", json!({"name": name})).expect(201);
-    }
-    for name in ["Anne Roy", "Sam Patel"] {
-        app.post("/v1/authors", json!({"name": name})).expect(201);
-    }
-    for i in 0..100 {
-        published(
-            app,
-            &format!("article-{i}"),
-            "2024-11-27T09:00:00Z",
-            json!({
-                "section": "monde", "tags": ["russie", "chine"], "authors": ["anne-roy", "sam-patel"]
-            }),
-        );
-    }
-    let (small, small_statements) = statements_for_page(app, 5);
-    let (large, large_statements) = statements_for_page(app, 100);
-    assert_eq!((small, large), (5, 100));
-    assert_eq!(
-        small_statements, large_statements,
-        "the page size must not change the number of statements"
-    );
-    // Tag ids (for the count and for the page; on SQLite with how many links they
-    // have, too), count, the page's ids, their rows, sections, tags, authors.
-    assert!(
-        (4..=10).contains(&large_statements),
-        "{large_statements} statements for a page of 100"
-    );
-}
-
-fn related_articles_share_tags_then_section(app: &TestApp) {
-    app.post("/v1/sections", json!({"name": "Monde"}))
-        .expect(201);
-    app.post("/v1/sections", json!({"name": "Culture"}))
-        .expect(201);
-    for name in ["Russie", "Énergie", "Chine"] {
-        app.post("/v1/tags", json!({"name": name})).expect(201);
-    }
-    published(
-        app,
-        "source",
-        "2024-11-10T00:00:00Z",
-        json!({"section": "monde", "tags": ["russie", "energie"]}),
-    );
-    published(
-        app,
-        "two-tags",
-        "2024-11-01T00:00:00Z",
-        json!({"section": "culture", "tags": ["russie", "energie"]}),
-    );
-    published(
-        app,
-        "tag-and-section",
-        "2024-11-02T00:00:00Z",
-        json!({"section": "monde", "tags": ["energie"]}),
-    );
-    published(
-        app,
-        "one-tag",
-        "2024-11-03T00:00:00Z",
-        json!({"section": "culture", "tags": ["russie"]}),
-    );
-    published(
-        app,
-        "section-only",
-        "2024-11-04T00:00:00Z",
-        json!({"section": "monde", "tags": ["chine"]}),
-    );
-    published(
-        app,
-        "unrelated",
-        "2024-11-05T00:00:00Z",
-        json!({"section": "culture", "tags": ["chine"]}),
-    );
-    app.article(
-        json!({"title": "Draft", "body": "x", "tags": ["russie", "energie"], "section": "monde"}),
-    );
-    let related = app.get("/v1/articles/source/related").expect(200).json();
-    assert_eq!(
-        slugs(&related),
-        vec!["two-tags", "tag-and-section", "one-tag", "section-only"]
-    );
-    assert_eq!(
-        slugs(&app.get("/v1/articles/source/related?limit=2").json()),
-        vec!["two-tags", "tag-and-section"]
-    );
-    assert_eq!(
-        slugs(&app.preview("/v1/articles/source/related").json())[0],
-        "draft",
-        "a token sees drafts too"
-    );
-    app.get("/v1/articles/source/related?limit=21").expect(400);
-    app.get("/v1/articles/missing/related").expect(404);
-}
-
-fn related_articles_share_vocabulary(app: &TestApp) {
-    app.post("/v1/tags", json!({"name": "Énergie"})).expect(201);
-    let article = |slug: &str, title: &str, tags: Value| {
-        app.article(
-            json!({"slug": slug, "title": title, "body": "Texte.", "language": "fr",
-            "tags": tags, "status": "published", "published_at": "2024-11-01T00:00:00Z"}),
-        );
-    };
-    article(
-        "source",
-        "La centrale nucléaire du lac Balkhach",
-        json!(["energie"]),
-    );
-    article("tagged", "Le prix du gaz", json!(["energie"]));
-    article(
-        "two-words",
-        "Balkhach : les centrales nucléaires contestées",
-        json!([]),
-    );
-    article("one-word", "Pêcheurs du lac Balkhach", json!([]));
-    article("nothing", "Le budget de la ville", json!([]));
-    assert_eq!(
-        slugs(&app.get("/v1/articles/source/related").expect(200).json()),
-        vec!["tagged", "two-words", "one-word"],
-        "tags first, then the most shared words (any inflection); nothing shared, not related"
-    );
-}
-
 /// Past 2,000 links SQLite is told not to start a plan from a tag's links: the
 /// answers must not change, so a common tag (2,100 articles) and a rare one (21)
 /// are checked here, alone and combined with other filters.
@@ -607,9 +390,6 @@ fn common_and_rare_tags_filter_alike(app: &TestApp) {
 
 on_both_backends!(
     common_and_rare_tags_filter_alike,
-    related_articles_share_tags_then_section,
-    related_articles_share_vocabulary,
-    list_costs_a_fixed_number_of_queries,
     section_includes_descendants,
     tags_all_and_any,
     ids_and_updated_since,
@@ -618,5 +398,4 @@ on_both_backends!(
     date_field_chooses_the_date,
     sort_orders_are_total,
     cursors_are_stable_while_articles_arrive,
-    field_selection,
 );

@@ -1,0 +1,132 @@
+//! Field selection on lists and single articles, and what a list costs the database.
+
+use crate::common;
+
+use common::{published, TestApp};
+use serde_json::json;
+
+fn field_selection(app: &TestApp) {
+    published(
+        app,
+        "choisi",
+        "2024-11-27T09:00:00Z",
+        json!({"standfirst": "Chapeau"}),
+    );
+    let list = app
+        .get("/v1/articles?fields=id,slug,title,body_html")
+        .expect(200)
+        .json();
+    let item = list["data"][0].as_object().unwrap();
+    let keys: Vec<&String> = item.keys().collect();
+    assert_eq!(keys, vec!["id", "slug", "title", "body_html"]);
+    assert_eq!(item["body_html"], "<p>x</p>\n");
+    let one = app
+        .get("/v1/articles/choisi?fields=standfirst,published_at")
+        .expect(200)
+        .json();
+    assert_eq!(
+        one,
+        json!({"standfirst": "Chapeau", "published_at": "2024-11-27T09:00:00Z"})
+    );
+    // A reduced article is a shape of its own, with a media type of its own; the
+    // default responses stay plain JSON.
+    for (path, media_type) in [
+        (
+            "/v1/articles?fields=id",
+            "application/vnd.folio.fields+json",
+        ),
+        (
+            "/v1/articles/choisi?fields=id",
+            "application/vnd.folio.fields+json",
+        ),
+        ("/v1/articles", "application/json"),
+        ("/v1/articles/choisi", "application/json"),
+    ] {
+        assert_eq!(
+            app.get(path).expect(200).header("content-type").as_deref(),
+            Some(media_type),
+            "{path}"
+        );
+    }
+    let unknown = app.get("/v1/articles?fields=id,colour").expect(400).json();
+    let detail = unknown["detail"].as_str().unwrap();
+    assert!(
+        detail.contains("colour")
+            && detail.contains("body_html")
+            && detail.contains("reading_time_minutes"),
+        "{detail}"
+    );
+    app.get("/v1/articles/choisi?fields=").expect(400);
+}
+
+/// Statements run by `list` for a page of `per_page` articles.
+fn statements_for_page(app: &TestApp, per_page: i64) -> (usize, usize) {
+    use diesel::connection::{Connection, InstrumentationEvent};
+    use folio::db::article_list::{list, ArticleFilter, Sort, Window};
+    use folio::db::articles::Visibility;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+
+    let count = Arc::new(AtomicUsize::new(0));
+    let counter = count.clone();
+    let mut conn = app.db.get().expect("connection");
+    conn.set_instrumentation(move |event: InstrumentationEvent<'_>| {
+        if let InstrumentationEvent::StartQuery { .. } = event {
+            counter.fetch_add(1, Ordering::SeqCst);
+        }
+    });
+    let filter = ArticleFilter {
+        tags_any: vec!["russie".into(), "chine".into()],
+        ..ArticleFilter::default()
+    };
+    let result = list(
+        &mut conn,
+        &filter,
+        Visibility::Public,
+        Sort::PublishedDesc,
+        &Window::After(None, per_page),
+        true,
+    )
+    .expect("list");
+    assert!(result
+        .records
+        .iter()
+        .all(|r| r.tags.len() == 2 && r.authors.len() == 2 && r.section.is_some()));
+    (result.records.len(), count.load(Ordering::SeqCst))
+}
+
+fn list_costs_a_fixed_number_of_queries(app: &TestApp) {
+    app.post("/v1/sections", json!({"name": "Monde"}))
+        .expect(201);
+    for name in ["Russie", "Chine"] {
+        app.post("/v1/tags", json!({"name": name})).expect(201);
+    }
+    for name in ["Anne Roy", "Sam Patel"] {
+        app.post("/v1/authors", json!({"name": name})).expect(201);
+    }
+    for i in 0..100 {
+        published(
+            app,
+            &format!("article-{i}"),
+            "2024-11-27T09:00:00Z",
+            json!({
+                "section": "monde", "tags": ["russie", "chine"], "authors": ["anne-roy", "sam-patel"]
+            }),
+        );
+    }
+    let (small, small_statements) = statements_for_page(app, 5);
+    let (large, large_statements) = statements_for_page(app, 100);
+    assert_eq!((small, large), (5, 100));
+    assert_eq!(
+        small_statements, large_statements,
+        "the page size must not change the number of statements"
+    );
+    // Tag ids (for the count and for the page; on SQLite with how many links they
+    // have, too), count, the page's ids, their rows, sections, tags, authors.
+    assert!(
+        (4..=10).contains(&large_statements),
+        "{large_statements} statements for a page of 100"
+    );
+}
+
+on_both_backends!(field_selection, list_costs_a_fixed_number_of_queries,);
