@@ -101,7 +101,7 @@ pub async fn update<K: Named, B: Form<K::Changes>>(
     let changes = body.into_inner()?.parse()?;
     let (version, view) = db
         .write(move |conn| {
-            if_match.guard(conn, K::COLLECTION, &slug, |conn| K::find(conn, &slug))?;
+            if_match.guard(conn, |conn| K::find(conn, &slug))?;
             let updated = K::update(conn, &slug, changes, &actor)?;
             audit::record(conn, &actor, Action::Update, &target::<K>(&slug))?;
             Ok(updated)
@@ -121,7 +121,7 @@ pub async fn delete<K: Named>(
     let actor = caller.actor();
     let slug = path.parse()?;
     db.write(move |conn| {
-        if_match.guard(conn, K::COLLECTION, &slug, |conn| K::find(conn, &slug))?;
+        if_match.guard(conn, |conn| K::find(conn, &slug))?;
         K::delete(conn, &slug, &actor)?;
         audit::record(conn, &actor, Action::Delete, &target::<K>(&slug))
     })

@@ -14,7 +14,7 @@ use actix_web::http::header;
 use actix_web::{dev::Payload, FromRequest, HttpRequest};
 use serde::Serialize;
 
-use crate::db::{self, AnyConnection};
+use crate::db::AnyConnection;
 use crate::error::{ApiError, ApiResult};
 use crate::middleware::etag_of;
 
@@ -67,19 +67,16 @@ impl IfMatch {
     /// the version and the representation `GET` shows); otherwise a 412 carrying
     /// the ETag `GET` gives now.
     ///
-    /// The row (of `table`, found by `slug`) is locked first, so no other writer
-    /// can change it between this comparison and the write that follows.
+    /// No other writer can change the resource between this comparison and the
+    /// write that follows: write transactions take turns (see `db::write_tx`).
     pub fn guard<T: Serialize>(
         &self,
         conn: &mut AnyConnection,
-        table: &'static str,
-        slug: &str,
         current: impl FnOnce(&mut AnyConnection) -> ApiResult<(i32, T)>,
     ) -> ApiResult<()> {
         let Some(sent) = &self.0 else {
             return Ok(());
         };
-        db::lock_row(conn, table, slug)?;
         let (version, shown) = current(conn)?;
         if sent.trim() == "*" || sent.split(',').any(|t| version_in(t) == Some(version)) {
             return Ok(());

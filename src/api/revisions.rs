@@ -216,7 +216,7 @@ pub async fn restore_revision(
     let (slug, number) = path.into_inner().parse()?;
     let record = db
         .write(move |conn| {
-            if_match.guard(conn, "articles", &slug, |conn| {
+            if_match.guard(conn, |conn| {
                 store::find_current(conn, &slug).map(|r| (r.row.version, Article::from(r)))
             })?;
             let current = store::find_current(conn, &slug)?;

@@ -32,7 +32,7 @@ use diesel::r2d2::{self, ManageConnection};
 
 use crate::error::{ApiError, ApiResult};
 use setup::{migrate_postgres, migrate_sqlite, prepare_sqlite_file};
-pub use tx::{lock_row, read_tx, rehearse_tx, savepoint, write_tx};
+pub use tx::{read_tx, rehearse_tx, savepoint, write_tx};
 
 /// A connection to whichever backend `DATABASE_URL` names.
 #[derive(diesel::MultiConnection)]

@@ -2,7 +2,6 @@
 //! on PostgreSQL), savepoints, and read snapshots.
 
 use diesel::connection::SimpleConnection;
-use diesel::prelude::*;
 
 use super::AnyConnection;
 use crate::error::ApiError;
@@ -26,18 +25,6 @@ where
     F: FnOnce(&mut AnyConnection) -> Result<T, ApiError>,
 {
     run_tx(conn, false, f)
-}
-
-/// Holds the row of `table` (one of Folio's own table names) with this slug until
-/// the transaction ends. SQLite needs nothing: `BEGIN IMMEDIATE` already holds the
-/// database's only write lock.
-pub fn lock_row(conn: &mut AnyConnection, table: &'static str, slug: &str) -> Result<(), ApiError> {
-    if let AnyConnection::Postgres(c) = conn {
-        diesel::sql_query(format!("SELECT 1 FROM {table} WHERE slug = $1 FOR UPDATE"))
-            .bind::<diesel::sql_types::Text, _>(slug)
-            .execute(c)?;
-    }
-    Ok(())
 }
 
 /// Runs `f` inside a savepoint of the current transaction: if it fails, what it

@@ -99,9 +99,10 @@ impl SchemaRef for String {
     }
 }
 
-/// Changes, deletions and restores of content items are conditional on `If-Match`.
+/// Changes, deletions and restores of content items, and of webhook subscriptions,
+/// are conditional on `If-Match`.
 pub(crate) fn takes_if_match(method: &HttpMethod, path: &str) -> bool {
-    path.contains("{slug}")
+    (path.contains("{slug}") || path == "/v1/webhooks/{id}")
         && (matches!(method, HttpMethod::Patch | HttpMethod::Delete)
             || (*method == HttpMethod::Post && path.ends_with("/restore")))
 }

@@ -348,7 +348,7 @@ pub async fn update_article(
     let changes = body.into_inner()?.parse(&settings.limits)?;
     let record = db
         .write(move |conn| {
-            if_match.guard(conn, "articles", &slug, |conn| {
+            if_match.guard(conn, |conn| {
                 store::find_current(conn, &slug).map(|r| (r.row.version, Article::from(r)))
             })?;
             let updated = store::update(conn, &slug, changes, &actor)?;
@@ -386,7 +386,7 @@ pub async fn delete_article(
     let actor = caller.actor();
     let slug = path.into_inner().parse()?;
     db.write(move |conn| {
-        if_match.guard(conn, "articles", &slug, |conn| {
+        if_match.guard(conn, |conn| {
             store::find_current(conn, &slug).map(|r| (r.row.version, Article::from(r)))
         })?;
         trash::put(conn, &slug, &actor)?;

@@ -15,12 +15,12 @@ pub use views::{
 use super::idempotency::Created;
 use super::json::JsonBody;
 use super::pagination::{ListPage, PageParams};
-use super::precondition::version_header;
+use super::precondition::{version_header, IfMatch};
 use crate::auth::Admin;
 use crate::config::ServerSettings;
 use crate::db::audit::{self, Action};
 use crate::db::webhooks::{self as store, NewMessage, Settings};
-use crate::db::{now, Database};
+use crate::db::{now, AnyConnection, Database};
 use crate::error::ApiResult;
 use crate::webhooks;
 
@@ -130,6 +130,7 @@ pub async fn update_webhook(
     db: web::Data<Database>,
     settings: web::Data<ServerSettings>,
     path: web::Path<WebhookPath>,
+    if_match: IfMatch,
     body: JsonBody<WebhookUpdate>,
 ) -> ApiResult<HttpResponse> {
     let id = path.into_inner().id;
@@ -138,6 +139,7 @@ pub async fn update_webhook(
     let actor = caller.actor();
     let row = db
         .write(move |conn| {
+            if_match.guard(conn, |conn| shown(conn, id))?;
             let current = store::find(conn, id)?;
             let wanted = Settings {
                 events: edit.events.unwrap_or_else(|| current.event_patterns()),
@@ -172,10 +174,12 @@ pub async fn delete_webhook(
     caller: Admin,
     db: web::Data<Database>,
     path: web::Path<WebhookPath>,
+    if_match: IfMatch,
 ) -> ApiResult<HttpResponse> {
     let id = path.into_inner().id;
     let actor = caller.actor();
     db.write(move |conn| {
+        if_match.guard(conn, |conn| shown(conn, id))?;
         store::delete(conn, id)?;
         audit::record(conn, &actor, Action::Delete, &format!("/v1/webhooks/{id}"))
     })
@@ -315,6 +319,11 @@ pub async fn retry_delivery(
         .write(move |conn| store::retry(conn, id, delivery_id))
         .await?;
     Ok(HttpResponse::Accepted().json(Delivery::from(delivery)))
+}
+
+/// A subscription's version and representation, for `If-Match`.
+fn shown(conn: &mut AnyConnection, id: i32) -> ApiResult<(i32, Webhook)> {
+    store::find(conn, id).map(|row| (row.version, Webhook::from(row)))
 }
 
 pub fn configure(app: &mut utoipa_actix_web::service_config::ServiceConfig) {

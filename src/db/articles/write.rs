@@ -333,8 +333,8 @@ pub fn update(
     changes: ArticleChanges,
     actor: &str,
 ) -> ApiResult<ArticleRecord> {
-    // Two writers must not both build version n + 1 from version n.
-    crate::db::lock_row(conn, "articles", slug)?;
+    // Two writers never both build version n + 1 from version n: write
+    // transactions take turns (see `db::write_tx`).
     let current = find_current(conn, slug)?;
     revisions::ensure_recorded(conn, &current)?;
     schedule::announce_if_due(conn, &current.row)?;

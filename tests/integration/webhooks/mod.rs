@@ -225,6 +225,9 @@ fn failing_subscriptions_are_disabled_then_resumed(app: &TestApp) {
     let receiver = Receiver::start();
     receiver.fail_first(1000);
     let id = subscribe(app, &receiver, "/down", json!({"events": ["tag.*"]}));
+    let etag_before = admin(app, Method::GET, &format!("/v1/webhooks/{id}"), None)
+        .header("etag")
+        .expect("an ETag");
     app.post("/v1/tags", json!({"name": "Énergie"})).expect(201);
     // Four attempts: the first and three retries a second apart (the tests' settings).
     wait_until(
@@ -255,14 +258,29 @@ fn failing_subscriptions_are_disabled_then_resumed(app: &TestApp) {
     .expect(202)
     .json();
     assert_eq!(retried["state"], "pending");
-    let turned_on = admin(
-        app,
-        Method::PATCH,
-        &format!("/v1/webhooks/{id}"),
-        Some(json!({"enabled": true})),
-    )
-    .expect(200)
-    .json();
+    // Conditional, like every edit: an ETag from before Folio turned it off is stale.
+    let path = format!("/v1/webhooks/{id}");
+    let on = json!({"enabled": true});
+    let stale = app
+        .request_with(
+            Method::PATCH,
+            &path,
+            Some(&app.admin_token),
+            Some(&on),
+            &[("If-Match", &etag_before)],
+        )
+        .expect(412);
+    let current = stale.header("etag").expect("the current ETag");
+    let turned_on = app
+        .request_with(
+            Method::PATCH,
+            &path,
+            Some(&app.admin_token),
+            Some(&on),
+            &[("If-Match", &current)],
+        )
+        .expect(200)
+        .json();
     assert!(turned_on["disabled_reason"].is_null());
     let first: BTreeSet<String> = [log[0]["message_id"].as_str().expect("id").to_owned()].into();
     receiver.wait_for("/down", &first, Duration::from_secs(15));
