@@ -11,7 +11,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use crate::api::articles::ArticleStatus;
 use crate::auth::{self, Scope};
 use crate::config::Config;
-use crate::db::audit::{self, Action};
+use crate::db::audit;
 use crate::db::tokens::{self, TokenState};
 use crate::db::{self, changes, dump, search_index, trash, Database};
 use crate::startup::Readiness;
@@ -70,8 +70,8 @@ pub enum Command {
         output: Option<PathBuf>,
     },
     /// Remove for good the articles deleted longer ago than a lifetime (revisions
-    /// included), and changes and settled webhook messages older than
-    /// FOLIO_CHANGES_RETENTION.
+    /// included); trim the change log to FOLIO_CHANGES_RETENTION (sync) and
+    /// FOLIO_AUDIT_RETENTION (audit), and settled webhook messages.
     Purge {
         /// How long deleted articles stay restorable, such as `30d`.
         #[arg(long, value_parser = humantime::parse_duration)]
@@ -146,6 +146,7 @@ fn prepare(db: &Database) -> Result<(), String> {
     if indexed > 0 {
         log::info!("added {indexed} article(s) to the search index");
     }
+    adopt_audit_entries(&mut conn)?;
     db::refresh_statistics(&mut conn, db::Statistics::Routine).map_err(|e| e.to_string())?;
     Ok(())
 }
@@ -332,21 +333,16 @@ fn execute(cli: Cli) -> Result<ExitCode, String> {
         }
         Command::Purge { older_than } => {
             let db = open(&config)?;
-            let cutoff = chrono::TimeDelta::from_std(older_than)
-                .ok()
-                .and_then(|d| db::now().checked_sub_signed(d))
-                .ok_or_else(|| format!("--older-than {older_than:?} is too long"))?;
-            let changes_cutoff = chrono::TimeDelta::from_std(config.changes_retention)
-                .ok()
-                .and_then(|d| db::now().checked_sub_signed(d))
-                .ok_or("FOLIO_CHANGES_RETENTION is too long")?;
+            let cutoff = ago(older_than, "--older-than")?;
+            let changes_cutoff = ago(config.changes_retention, "FOLIO_CHANGES_RETENTION")?;
+            let audit_cutoff = config
+                .audit_retention
+                .map(|kept| ago(kept, "FOLIO_AUDIT_RETENTION"))
+                .transpose()?;
             let mut conn = db.get().map_err(|e| e.to_string())?;
             let (purged, trimmed, deliveries) = db::write_tx(&mut conn, |conn| {
                 let purged = trash::purge(conn, cutoff, "folio purge")?;
-                if purged > 0 {
-                    audit::record(conn, "folio purge", Action::Purge, "/v1/trash")?;
-                }
-                let trimmed = changes::trim(conn, changes_cutoff)?;
+                let trimmed = changes::trim(conn, changes_cutoff, audit_cutoff)?;
                 let deliveries = db::webhooks::trim(conn, changes_cutoff)?;
                 Ok((purged, trimmed, deliveries))
             })
@@ -376,6 +372,7 @@ fn execute(cli: Cli) -> Result<ExitCode, String> {
                 let file = open_export()?;
                 let rows = dump::restore(&mut conn, &mut { file }, &|n| progress.inc(n))
                     .map_err(|e| format!("{}: {e}", export.display()))?;
+                adopt_audit_entries(&mut conn)?;
                 db::refresh_statistics(&mut conn, db::Statistics::AfterBulkWrite)
                     .map_err(|e| e.to_string())?;
                 progress.finish_and_clear();
@@ -431,4 +428,23 @@ fn print_token_table(rows: Vec<tokens::TokenRow>) {
             state
         );
     }
+}
+
+/// The instant `span` before now, or why there is none.
+fn ago(span: std::time::Duration, name: &str) -> Result<chrono::NaiveDateTime, String> {
+    chrono::TimeDelta::from_std(span)
+        .ok()
+        .and_then(|d| db::now().checked_sub_signed(d))
+        .ok_or_else(|| format!("{name} {span:?} is too long"))
+}
+
+/// Moves audit entries kept the old way (a database from before the audit log was
+/// read from the change log, or an older export just restored) into the change log.
+fn adopt_audit_entries(conn: &mut db::AnyConnection) -> Result<(), String> {
+    if !audit::has_kept_entries(conn).map_err(|e| e.to_string())? {
+        return Ok(());
+    }
+    let moved = db::write_tx(conn, audit::adopt_kept_entries).map_err(|e| e.to_string())?;
+    log::info!("moved {moved} audit log entries into the change log");
+    Ok(())
 }

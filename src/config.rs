@@ -127,6 +127,8 @@ pub struct Config {
     pub rate_limits: RateLimits,
     /// How long `folio purge` keeps the change log: clients further behind start over.
     pub changes_retention: std::time::Duration,
+    /// How long `folio purge` keeps the audit log's entries; for good when unset.
+    pub audit_retention: Option<std::time::Duration>,
     pub webhooks: WebhookSettings,
 }
 
@@ -209,6 +211,10 @@ impl Config {
                 "FOLIO_CHANGES_RETENTION",
                 Duration::from_secs(90 * 24 * 3600),
             )?,
+            audit_retention: match var("FOLIO_AUDIT_RETENTION") {
+                None => None,
+                Some(_) => Some(duration("FOLIO_AUDIT_RETENTION", Duration::ZERO)?),
+            },
             webhooks: webhook_settings()?,
             rate_limits: RateLimits {
                 anonymous: number("FOLIO_RATE_LIMIT_ANONYMOUS", rate_defaults.anonymous)?,

@@ -19,13 +19,15 @@ use crate::error::ApiResult;
     "target": "/v1/articles/poutine-au-kazakhstan-une-alliance-strategique"
 }))]
 pub struct AuditEntry {
-    pub id: i32,
+    /// The change's number in the change log.
+    pub id: i64,
     pub at: DateTime<Utc>,
     /// The token's name, or `folio import` for the command line.
     pub actor: String,
-    /// `create`, `update`, `delete`, `revoke`, `restore` or `purge`.
+    /// `create`, `update` (publishing, unpublishing and scheduling included),
+    /// `delete`, `revoke`, `restore` or `purge`.
     pub action: String,
-    /// The resource's path as it was addressed.
+    /// The resource's path.
     pub target: String,
 }
 
@@ -53,7 +55,8 @@ pub struct AuditFilter {
 /// Audit log
 ///
 /// Every write, newest first: the token that made it, the action, the resource and
-/// the time. Written in the same transaction as the change itself. Needs `admin`.
+/// the time. Read from the change log, which every write appends to in its own
+/// transaction. Needs `admin`.
 #[utoipa::path(
     tag = "tokens",
     security(("bearer" = ["admin"])),

@@ -9,7 +9,6 @@ use serde::Serialize;
 
 use super::precondition::version_header;
 use crate::auth::Caller;
-use crate::db::audit::{self, Action};
 use crate::db::idempotency::{self as store, Claim};
 use crate::db::{AnyConnection, Database};
 use crate::error::{ApiError, ApiResult, FieldError};
@@ -88,13 +87,6 @@ impl IdempotencyKey {
     where
         F: FnOnce(&mut AnyConnection) -> ApiResult<Created> + Send + 'static,
     {
-        let actor = caller.actor();
-        // Every create is audited here, once: a replayed answer wrote nothing.
-        let create = move |conn: &mut AnyConnection| {
-            let created = create(conn)?;
-            audit::record(conn, &actor, Action::Create, &created.location)?;
-            Ok(created)
-        };
         let (Some(key), Caller::Token { name, .. }) = (self.0, caller) else {
             return Ok(db.write(create).await?.response());
         };

@@ -1,6 +1,6 @@
 //! What sections, tags and authors share, written once: reading one by slug, and
-//! creating, updating and deleting one (the version header, `If-Match`, the audit
-//! entry, idempotent creation). Each module keeps what is its own: the
+//! creating, updating and deleting one (the version header, `If-Match`,
+//! idempotent creation). Each module keeps what is its own: the
 //! representation, the checks on its input, and the documented routes, which call
 //! these.
 
@@ -14,7 +14,6 @@ use super::precondition::{version_header, IfMatch};
 use super::SlugPath;
 use crate::auth::Writer;
 use crate::config::ServerSettings;
-use crate::db::audit::{self, Action};
 use crate::db::{AnyConnection, Database, PageRequest};
 use crate::error::ApiResult;
 
@@ -102,9 +101,7 @@ pub async fn update<K: Named, B: Form<K::Changes>>(
     let (version, view) = db
         .write(move |conn| {
             if_match.guard(conn, |conn| K::find(conn, &slug))?;
-            let updated = K::update(conn, &slug, changes, &actor)?;
-            audit::record(conn, &actor, Action::Update, &target::<K>(&slug))?;
-            Ok(updated)
+            K::update(conn, &slug, changes, &actor)
         })
         .await?;
     Ok(HttpResponse::Ok()
@@ -122,14 +119,8 @@ pub async fn delete<K: Named>(
     let slug = path.parse()?;
     db.write(move |conn| {
         if_match.guard(conn, |conn| K::find(conn, &slug))?;
-        K::delete(conn, &slug, &actor)?;
-        audit::record(conn, &actor, Action::Delete, &target::<K>(&slug))
+        K::delete(conn, &slug, &actor)
     })
     .await?;
     Ok(HttpResponse::NoContent().finish())
-}
-
-/// The path the audit log names.
-fn target<K: Named>(slug: &str) -> String {
-    format!("/v1/{}/{slug}", K::COLLECTION)
 }

@@ -13,7 +13,6 @@ use super::SlugPath;
 use crate::auth::{Reader, Writer};
 use crate::config::ServerSettings;
 use crate::db::articles as store;
-use crate::db::audit::{self, Action};
 use crate::db::revisions::{self, RevisionRow, Snapshot};
 use crate::db::Database;
 use crate::error::{ApiError, ApiResult};
@@ -221,14 +220,7 @@ pub async fn restore_revision(
             })?;
             let current = store::find_current(conn, &slug)?;
             let snapshot = revisions::get(conn, current.row.id, number)?.snapshot()?;
-            let restored = store::update(conn, &slug, snapshot.into_changes()?, &actor)?;
-            audit::record(
-                conn,
-                &actor,
-                Action::Restore,
-                &format!("/v1/articles/{slug}/revisions/{number}"),
-            )?;
-            Ok(restored)
+            store::update(conn, &slug, snapshot.into_changes()?, &actor)
         })
         .await?;
     Ok(HttpResponse::Ok()

@@ -9,7 +9,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::idempotency::Created;
 use super::json::JsonBody;
 use crate::auth::{self, Admin, Scope};
-use crate::db::audit::{self, Action};
+use crate::db::audit::{self, Action, Managed};
 use crate::db::tokens::{self as store, TokenRow, TokenState};
 use crate::db::{now, Database};
 use crate::error::{ApiError, ApiResult};
@@ -177,11 +177,11 @@ pub async fn create_token(
     let row = db
         .write(move |conn| {
             let row = store::create(conn, &name, new.scope.as_str(), &hash, expires_at)?;
-            audit::record(
+            audit::log(
                 conn,
+                (Managed::Token, row.id, &row.name),
+                Action::Created,
                 &actor,
-                Action::Create,
-                &format!("/v1/tokens/{}", row.id),
             )?;
             Ok(row)
         })
@@ -213,8 +213,14 @@ pub async fn revoke_token(
     let id = path.into_inner().id;
     let actor = caller.actor();
     db.write(move |conn| {
+        let row = store::find(conn, id)?;
         store::revoke_id(conn, id)?;
-        audit::record(conn, &actor, Action::Revoke, &format!("/v1/tokens/{id}"))
+        audit::log(
+            conn,
+            (Managed::Token, id, &row.name),
+            Action::Revoked,
+            &actor,
+        )
     })
     .await?;
     Ok(HttpResponse::NoContent().finish())

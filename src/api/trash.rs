@@ -11,7 +11,6 @@ use super::pagination::{ListPage, PageParams};
 use super::precondition::version_header;
 use crate::auth::{Reader, Writer};
 use crate::config::ServerSettings;
-use crate::db::audit::{self, Action};
 use crate::db::trash::{self as store, TrashRow};
 use crate::db::Database;
 use crate::error::{ApiError, ApiResult};
@@ -103,16 +102,7 @@ pub async fn restore_from_trash(
         )));
     }
     let record = db
-        .write(move |conn| {
-            let restored = store::restore(conn, &id, &actor)?;
-            audit::record(
-                conn,
-                &actor,
-                Action::Restore,
-                &format!("/v1/articles/{}", restored.row.slug),
-            )?;
-            Ok(restored)
-        })
+        .write(move |conn| store::restore(conn, &id, &actor))
         .await?;
     Ok(HttpResponse::Ok()
         .insert_header(version_header(record.row.version))

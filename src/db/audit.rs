@@ -1,85 +1,209 @@
-//! The audit log: one row per write, written in the write's own transaction, so
-//! that a change and its record are kept or lost together.
+//! The audit log, read from the change log: every write is already there, in its
+//! own transaction, with who made it and when. Content changes come from the
+//! one write path; token and webhook changes are logged beside them (see
+//! [`log`]), for the audit log only.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::schema::audit_log;
+use super::changes::{ChangeRow, Resource};
+use super::schema::{audit_log, changes};
 use super::{now, AnyConnection, PageRequest};
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
 
-/// What a write did.
+/// What the log records besides content: sync, the live stream and webhooks
+/// know nothing of these.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Action {
-    Create,
-    Update,
-    Delete,
-    Revoke,
-    Restore,
-    Purge,
+pub enum Managed {
+    Token,
+    Webhook,
 }
 
-impl Action {
-    pub fn as_str(self) -> &'static str {
+impl Managed {
+    fn as_str(self) -> &'static str {
         match self {
-            Action::Create => "create",
-            Action::Update => "update",
-            Action::Delete => "delete",
-            Action::Revoke => "revoke",
-            Action::Restore => "restore",
-            Action::Purge => "purge",
+            Managed::Token => "token",
+            Managed::Webhook => "webhook",
         }
     }
 }
 
-#[derive(Debug, Clone, Queryable, Selectable)]
-#[diesel(table_name = audit_log)]
-pub struct AuditRow {
-    pub id: i32,
-    pub at: NaiveDateTime,
-    pub actor: String,
-    pub action: String,
-    pub target: String,
+/// What was done to a token or a webhook subscription.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    Created,
+    Updated,
+    Deleted,
+    Revoked,
 }
 
-/// Records that `actor` (a token's name, or `folio import` and the like for the
-/// command line) did `action` to `target` (the resource's path).
-pub fn record(
+impl Action {
+    fn as_str(self) -> &'static str {
+        match self {
+            Action::Created => "created",
+            Action::Updated => "updated",
+            Action::Deleted => "deleted",
+            Action::Revoked => "revoked",
+        }
+    }
+}
+
+/// Logs, in the caller's transaction, that `actor` did `action` to the token or
+/// subscription `id` (named `name`).
+pub fn log(
     conn: &mut AnyConnection,
-    actor: &str,
+    (managed, id, name): (Managed, i32, &str),
     action: Action,
-    target: &str,
+    actor: &str,
 ) -> ApiResult<()> {
-    diesel::insert_into(audit_log::table)
+    diesel::insert_into(changes::table)
         .values((
-            audit_log::at.eq(now()),
-            audit_log::actor.eq(actor),
-            audit_log::action.eq(action.as_str()),
-            audit_log::target.eq(target),
+            changes::resource.eq(managed.as_str()),
+            changes::resource_id.eq(id),
+            changes::public_id.eq(id.to_string()),
+            changes::slug.eq(name),
+            changes::version.eq(0),
+            changes::action.eq(action.as_str()),
+            changes::actor.eq(actor),
+            changes::changed_at.eq(now()),
+            changes::fields.eq("[]"),
         ))
         .execute(conn)?;
     Ok(())
 }
 
-/// Newest first, optionally one actor's; with the total count.
+/// How the change log keeps entries of the audit log table, where they were
+/// written before the audit log was read from the change log (and where an older
+/// export restores them): as they were, the target in `slug`.
+const KEPT_ENTRY: &str = "audit";
+
+/// Moves the audit log table's entries into the change log; returns how many.
+pub fn adopt_kept_entries(conn: &mut AnyConnection) -> ApiResult<usize> {
+    let kept: Vec<(i32, NaiveDateTime, String, String, String)> = audit_log::table
+        .order((audit_log::at, audit_log::id))
+        .select((
+            audit_log::id,
+            audit_log::at,
+            audit_log::actor,
+            audit_log::action,
+            audit_log::target,
+        ))
+        .load(conn)?;
+    for (id, at, actor, action, target) in &kept {
+        diesel::insert_into(changes::table)
+            .values((
+                changes::resource.eq(KEPT_ENTRY),
+                changes::resource_id.eq(id),
+                changes::public_id.eq(target),
+                changes::slug.eq(target),
+                changes::version.eq(0),
+                changes::action.eq(action),
+                changes::actor.eq(actor),
+                changes::changed_at.eq(at),
+                changes::fields.eq("[]"),
+            ))
+            .execute(conn)?;
+    }
+    diesel::delete(audit_log::table).execute(conn)?;
+    Ok(kept.len())
+}
+
+/// Whether the audit log table holds entries to adopt: a cheap read at start-up.
+pub fn has_kept_entries(conn: &mut AnyConnection) -> ApiResult<bool> {
+    let first: Option<i32> = audit_log::table
+        .select(audit_log::id)
+        .first(conn)
+        .optional()?;
+    Ok(first.is_some())
+}
+
+/// One write, as the audit log shows it.
+#[derive(Debug, Clone)]
+pub struct AuditRow {
+    /// The change's number.
+    pub id: i64,
+    pub at: NaiveDateTime,
+    pub actor: String,
+    /// `create`, `update`, `delete`, `revoke`, `restore` or `purge`.
+    pub action: String,
+    /// The resource's path.
+    pub target: String,
+}
+
+/// The audit log's verb for a change's action: publishing, unpublishing and
+/// scheduling are updates.
+fn verb(action: &str) -> &str {
+    match action {
+        "created" => "create",
+        "updated" | "published" | "unpublished" | "scheduled" => "update",
+        "deleted" => "delete",
+        "restored" => "restore",
+        "purged" => "purge",
+        "revoked" => "revoke",
+        other => other,
+    }
+}
+
+impl TryFrom<ChangeRow> for AuditRow {
+    type Error = ApiError;
+
+    fn try_from(row: ChangeRow) -> ApiResult<Self> {
+        let (action, target) = match row.resource.as_str() {
+            KEPT_ENTRY => (row.action, row.slug),
+            "token" => (
+                verb(&row.action).to_owned(),
+                format!("/v1/tokens/{}", row.public_id),
+            ),
+            "webhook" => (
+                verb(&row.action).to_owned(),
+                format!("/v1/webhooks/{}", row.public_id),
+            ),
+            kind => {
+                let resource = Resource::parse(kind).ok_or_else(|| {
+                    ApiError::Internal(format!("change {} names a resource {kind}", row.seq))
+                })?;
+                (
+                    verb(&row.action).to_owned(),
+                    format!("/v1/{}s/{}", resource.as_str(), row.slug),
+                )
+            }
+        };
+        Ok(Self {
+            id: row.seq,
+            at: row.changed_at,
+            actor: row.actor,
+            action,
+            target,
+        })
+    }
+}
+
+/// Newest first, optionally one actor's; with the total count. Changes implied
+/// by another write are not writes of their own.
 pub fn list(
     conn: &mut AnyConnection,
     actor: Option<String>,
     page: PageRequest,
 ) -> ApiResult<(Vec<AuditRow>, i64)> {
     let filtered = || {
-        let query = audit_log::table.into_boxed();
+        let query = changes::table
+            .filter(changes::implied.eq(false))
+            .into_boxed();
         match actor.clone() {
-            Some(actor) => query.filter(audit_log::actor.eq(actor)),
+            Some(actor) => query.filter(changes::actor.eq(actor)),
             None => query,
         }
     };
     let total = filtered().count().get_result(conn)?;
-    let rows = filtered()
-        .order((audit_log::at.desc(), audit_log::id.desc()))
+    let rows: Vec<ChangeRow> = filtered()
+        .order((changes::changed_at.desc(), changes::seq.desc()))
         .limit(page.per_page)
         .offset(page.offset())
-        .select(AuditRow::as_select())
+        .select(ChangeRow::as_select())
         .load(conn)?;
-    Ok((rows, total))
+    let entries = rows
+        .into_iter()
+        .map(AuditRow::try_from)
+        .collect::<ApiResult<_>>()?;
+    Ok((entries, total))
 }

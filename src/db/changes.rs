@@ -150,6 +150,9 @@ pub struct Change<'a> {
     /// Where an article stood: its section's row id and its language.
     pub section_id: Option<i32>,
     pub language: Option<&'a str>,
+    /// Made by a write to another resource (an article whose tag was renamed):
+    /// readers see it, the audit log does not count it as a write.
+    pub implied: bool,
 }
 
 impl<'a> Change<'a> {
@@ -172,6 +175,7 @@ impl<'a> Change<'a> {
             fields: Vec::new(),
             section_id: None,
             language: None,
+            implied: false,
         }
     }
 }
@@ -293,6 +297,7 @@ pub fn articles_showing(
                 fields: vec![field.to_owned()],
                 section_id: *section_id,
                 language: Some(language),
+                implied: true,
             },
         )?;
     }
@@ -316,6 +321,7 @@ pub struct ChangeRow {
     pub fields: String,
     pub section_id: Option<i32>,
     pub language: Option<String>,
+    pub implied: bool,
 }
 
 /// Appends a change inside the caller's write transaction; returns its number.
@@ -336,6 +342,7 @@ pub fn append(conn: &mut AnyConnection, change: Change<'_>) -> ApiResult<i64> {
             changes::fields.eq(fields),
             changes::section_id.eq(change.section_id),
             changes::language.eq(change.language),
+            changes::implied.eq(change.implied),
         ))
         .returning(changes::seq)
         .get_result(conn)?)
@@ -378,17 +385,37 @@ pub fn earlier_slugs(
 /// The name under which the log's trimming point is kept in `folio_state`.
 const TRIMMED_THROUGH: &str = "changes_trimmed_through";
 
-/// Deletes the changes made before `cutoff`; returns how many. Readers that were
-/// further behind than what is left must start over (see `trimmed_through`).
-pub fn trim(conn: &mut AnyConnection, cutoff: NaiveDateTime) -> ApiResult<usize> {
+/// Ends sync and live-stream resumption for changes made before `sync_cutoff`:
+/// readers further behind must start over (see `trimmed_through`). Rows go only
+/// once no reader needs them: the audit log reads every write, so a write's row
+/// stays until `audit_cutoff` (forever without one); a change implied by another
+/// write goes with the sync cutoff. Returns how many rows went.
+pub fn trim(
+    conn: &mut AnyConnection,
+    sync_cutoff: NaiveDateTime,
+    audit_cutoff: Option<NaiveDateTime>,
+) -> ApiResult<usize> {
     let through: Option<i64> = changes::table
-        .filter(changes::changed_at.lt(cutoff))
+        .filter(changes::changed_at.lt(sync_cutoff))
         .select(diesel::dsl::max(changes::seq))
         .first(conn)?;
     let Some(through) = through else {
         return Ok(0);
     };
-    let deleted = diesel::delete(changes::table.filter(changes::seq.le(through))).execute(conn)?;
+    let mut deleted = diesel::delete(
+        changes::table
+            .filter(changes::seq.le(through))
+            .filter(changes::implied.eq(true)),
+    )
+    .execute(conn)?;
+    if let Some(audit_cutoff) = audit_cutoff {
+        deleted += diesel::delete(
+            changes::table
+                .filter(changes::seq.le(through))
+                .filter(changes::changed_at.lt(audit_cutoff)),
+        )
+        .execute(conn)?;
+    }
     set_state(conn, TRIMMED_THROUGH, &through.to_string())?;
     Ok(deleted)
 }

@@ -174,6 +174,8 @@ tables! {
         section_id: Option<i32>,
         #[serde(default)]
         language: Option<String>,
+        #[serde(default)]
+        implied: bool,
     }
 }
 

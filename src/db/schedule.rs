@@ -44,6 +44,7 @@ fn announced_through(conn: &mut AnyConnection) -> ApiResult<NaiveDateTime> {
         }
     }
     let first: Option<NaiveDateTime> = change_log::table
+        .filter(change_log::resource.eq_any(super::changes::Resource::ALL.map(|r| r.as_str())))
         .select(diesel::dsl::min(change_log::changed_at))
         .first(conn)?;
     Ok(first.unwrap_or_else(now))

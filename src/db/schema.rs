@@ -207,6 +207,7 @@ diesel::table! {
         fields -> Text,
         section_id -> Nullable<Integer>,
         language -> Nullable<Text>,
+        implied -> Bool,
     }
 }
 

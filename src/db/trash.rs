@@ -151,6 +151,7 @@ pub fn purge(conn: &mut AnyConnection, cutoff: NaiveDateTime, actor: &str) -> Ap
                 // The trash keeps neither; only unfiltered subscriptions hear of purges.
                 section_id: None,
                 language: None,
+                implied: false,
             },
         )?;
     }

@@ -8,7 +8,6 @@ use crate::api::articles::ArticleCreate;
 use crate::config::Limits;
 use crate::content::slug;
 use crate::db::articles::{self, ArticleChanges, NewArticle};
-use crate::db::audit::{self, Action};
 use crate::db::{authors, import_sources, sections, tags, AnyConnection};
 use crate::error::{ApiError, ApiResult};
 
@@ -77,25 +76,14 @@ fn save_in(
         Some(id) => articles::find_by_public_id(conn, id)?,
         None => known.map(|k| k.slug),
     };
-    let (saved, action, record) = match existing {
-        None => (
-            Saved::Created,
-            Action::Create,
-            articles::create(conn, new, AUDIT_ACTOR)?,
-        ),
+    let (saved, record) = match existing {
+        None => (Saved::Created, articles::create(conn, new, AUDIT_ACTOR)?),
         Some(current) => (
             Saved::Updated,
-            Action::Update,
             articles::update(conn, &current, replace_with(new, keep_status), AUDIT_ACTOR)?,
         ),
     };
     import_sources::record(conn, source, record.row.id, digest)?;
-    audit::record(
-        conn,
-        AUDIT_ACTOR,
-        action,
-        &format!("/v1/articles/{}", record.row.slug),
-    )?;
     Ok(saved)
 }
 

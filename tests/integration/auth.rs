@@ -329,7 +329,36 @@ fn writes_are_audited(app: &TestApp) {
     assert_eq!(mine["total"], 2);
 }
 
+/// Entries the audit log table kept before the audit log was read from the change
+/// log (or that an older export restores) move into it and keep their place.
+fn earlier_audit_entries_are_kept(app: &TestApp) {
+    use diesel::RunQueryDsl;
+    let mut conn = app.db.get().unwrap();
+    diesel::sql_query(
+        "INSERT INTO audit_log (at, actor, action, target) \
+         VALUES ('2024-11-27 08:00:00', 'newsroom', 'update', '/v1/articles/ancien')",
+    )
+    .execute(&mut conn)
+    .unwrap();
+    drop(conn);
+    app.post("/v1/tags", json!({"name": "Énergie"})).expect(201);
+    // Any command that opens the database moves them (as does `folio serve`).
+    assert!(app.cli(&["token", "list"]).status.success());
+    let log = app
+        .request(Method::GET, "/v1/audit", Some(&app.admin_token), None)
+        .expect(200)
+        .json();
+    assert_eq!(log["total"], 2);
+    assert_eq!(log["data"][0]["target"], "/v1/tags/energie");
+    let kept = &log["data"][1];
+    assert_eq!(kept["actor"], "newsroom");
+    assert_eq!(kept["action"], "update");
+    assert_eq!(kept["target"], "/v1/articles/ancien");
+    assert_eq!(kept["at"], "2024-11-27T08:00:00Z");
+}
+
 on_both_backends!(
+    earlier_audit_entries_are_kept,
     admin_tokens_manage_tokens,
     writes_are_audited,
     writes_need_a_write_token,

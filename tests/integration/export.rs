@@ -105,7 +105,7 @@ fn export_and_restore_round_trip_across_backends() {
         "article_trash",
         "article_slug_redirects",
         "trash_slug_redirects",
-        "audit_log",
+        "changes",
     ] {
         assert!(
             original.iter().any(|l| l["table"] == table),

@@ -319,9 +319,12 @@ fn bad_and_expired_tokens(app: &TestApp) {
 
     app.post("/v1/tags", json!({"name": "Énergie"})).expect(201);
     let mut conn = app.db.get().unwrap();
-    let trimmed =
-        changes::trim(&mut conn, folio::db::now() + chrono::Duration::seconds(1)).unwrap();
-    assert_eq!(trimmed, 1);
+    let now = folio::db::now() + chrono::Duration::seconds(1);
+    // Without an audit retention, the log keeps every write for the audit log…
+    assert_eq!(changes::trim(&mut conn, now, None).unwrap(), 0);
+    // … until its own retention has passed too.
+    assert!(changes::trim(&mut conn, now, Some(now)).unwrap() >= 1);
+    // Sync tokens from before the cutoff are over either way.
     let res = app
         .get(&format!("/v1/sync?sync_token={}", urlencode(&token)))
         .expect(410);

@@ -29,7 +29,6 @@ use crate::content::markdown;
 use crate::content::search::SearchQuery;
 use crate::db::article_list::{self, Window};
 use crate::db::articles::{self as store, ArticleRecord, Lookup, Visibility};
-use crate::db::audit::{self, Action};
 use crate::db::Database;
 use crate::db::{related, trash};
 use crate::error::{ApiError, ApiResult};
@@ -351,14 +350,7 @@ pub async fn update_article(
             if_match.guard(conn, |conn| {
                 store::find_current(conn, &slug).map(|r| (r.row.version, Article::from(r)))
             })?;
-            let updated = store::update(conn, &slug, changes, &actor)?;
-            audit::record(
-                conn,
-                &actor,
-                Action::Update,
-                &format!("/v1/articles/{slug}"),
-            )?;
-            Ok(updated)
+            store::update(conn, &slug, changes, &actor)
         })
         .await?;
     Ok(HttpResponse::Ok()
@@ -389,13 +381,7 @@ pub async fn delete_article(
         if_match.guard(conn, |conn| {
             store::find_current(conn, &slug).map(|r| (r.row.version, Article::from(r)))
         })?;
-        trash::put(conn, &slug, &actor)?;
-        audit::record(
-            conn,
-            &actor,
-            Action::Delete,
-            &format!("/v1/articles/{slug}"),
-        )
+        trash::put(conn, &slug, &actor)
     })
     .await?;
     Ok(HttpResponse::NoContent().finish())

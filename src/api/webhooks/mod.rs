@@ -18,7 +18,7 @@ use super::pagination::{ListPage, PageParams};
 use super::precondition::{version_header, IfMatch};
 use crate::auth::Admin;
 use crate::config::ServerSettings;
-use crate::db::audit::{self, Action};
+use crate::db::audit::{self, Action, Managed};
 use crate::db::webhooks::{self as store, NewMessage, Settings};
 use crate::db::{now, AnyConnection, Database};
 use crate::error::ApiResult;
@@ -95,11 +95,11 @@ pub async fn create_webhook(
     let row = db
         .write(move |conn| {
             let row = store::create(conn, &wanted, &stored)?;
-            audit::record(
+            audit::log(
                 conn,
+                (Managed::Webhook, row.id, &row.url),
+                Action::Created,
                 &actor,
-                Action::Create,
-                &format!("/v1/webhooks/{}", row.id),
             )?;
             Ok(row)
         })
@@ -151,7 +151,12 @@ pub async fn update_webhook(
             };
             check(&wanted, &policy)?;
             let row = store::update(conn, id, &wanted)?;
-            audit::record(conn, &actor, Action::Update, &format!("/v1/webhooks/{id}"))?;
+            audit::log(
+                conn,
+                (Managed::Webhook, id, &row.url),
+                Action::Updated,
+                &actor,
+            )?;
             Ok(row)
         })
         .await?;
@@ -180,8 +185,14 @@ pub async fn delete_webhook(
     let actor = caller.actor();
     db.write(move |conn| {
         if_match.guard(conn, |conn| shown(conn, id))?;
+        let row = store::find(conn, id)?;
         store::delete(conn, id)?;
-        audit::record(conn, &actor, Action::Delete, &format!("/v1/webhooks/{id}"))
+        audit::log(
+            conn,
+            (Managed::Webhook, id, &row.url),
+            Action::Deleted,
+            &actor,
+        )
     })
     .await?;
     Ok(HttpResponse::NoContent().finish())
@@ -212,11 +223,11 @@ pub async fn rotate_webhook_secret(
         .write(move |conn| {
             let overlap = chrono::Duration::hours(ROTATION_OVERLAP_HOURS);
             let row = store::rotate_secret(conn, id, &stored, overlap)?;
-            audit::record(
+            audit::log(
                 conn,
+                (Managed::Webhook, id, &row.url),
+                Action::Updated,
                 &actor,
-                Action::Update,
-                &format!("/v1/webhooks/{id}/secret"),
             )?;
             Ok(row)
         })

@@ -240,6 +240,7 @@ pub(in crate::db) fn log_change(
             fields,
             section_id: row.section_id,
             language: Some(&row.language),
+            implied: false,
         },
     )?;
     Ok(())
