@@ -14,6 +14,7 @@ use super::precondition::IfMatch;
 use super::{Slug, SlugPath};
 use crate::auth::Writer;
 use crate::config::ServerSettings;
+use crate::content::slug;
 use crate::db::authors::{self as store, AuthorChanges, AuthorRow, NewAuthor};
 use crate::db::counts::Counted;
 use crate::db::{AnyConnection, Database, PageRequest};
@@ -280,7 +281,7 @@ impl Named for Authors {
         Ok((rows.into_iter().map(Author::from).collect(), total))
     }
 
-    fn find(conn: &mut AnyConnection, slug: &str) -> ApiResult<(i32, Author)> {
+    fn find(conn: &mut AnyConnection, slug: &slug::Slug) -> ApiResult<(i32, Author)> {
         store::find_counted(conn, slug).map(|a| (a.item.version, Author::from(a)))
     }
 
@@ -295,7 +296,7 @@ impl Named for Authors {
 
     fn update(
         conn: &mut AnyConnection,
-        slug: &str,
+        slug: &slug::Slug,
         changes: AuthorChanges,
         actor: &str,
     ) -> ApiResult<(i32, Author)> {
@@ -303,7 +304,7 @@ impl Named for Authors {
         Ok((row.item.version, Author::from(row)))
     }
 
-    fn delete(conn: &mut AnyConnection, slug: &str, actor: &str) -> ApiResult<()> {
+    fn delete(conn: &mut AnyConnection, slug: &slug::Slug, actor: &str) -> ApiResult<()> {
         store::delete(conn, slug, actor)
     }
 }

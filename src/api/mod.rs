@@ -88,15 +88,13 @@ pub struct SlugPath {
 
 impl SlugPath {
     /// The slug, or a 404: no item can have a slug of another shape.
-    pub fn parse(self) -> ApiResult<String> {
-        if slug::is_valid(&self.slug) {
-            Ok(self.slug)
-        } else {
-            Err(ApiError::NotFound(format!(
+    pub fn parse(self) -> ApiResult<slug::Slug> {
+        slug::Slug::parse(&self.slug).ok_or_else(|| {
+            ApiError::NotFound(format!(
                 "{:?} is not a slug, so nothing lives there",
                 self.slug
-            )))
-        }
+            ))
+        })
     }
 }
 

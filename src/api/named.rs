@@ -14,6 +14,7 @@ use super::precondition::{version_header, IfMatch};
 use super::SlugPath;
 use crate::auth::Writer;
 use crate::config::ServerSettings;
+use crate::content::slug::Slug;
 use crate::db::{AnyConnection, Database, PageRequest};
 use crate::error::ApiResult;
 
@@ -31,7 +32,7 @@ pub trait Named: 'static {
     /// A page of them, in their own order, and how many there are.
     fn list(conn: &mut AnyConnection, page: PageRequest) -> ApiResult<(Vec<Self::View>, i64)>;
     /// The version and the representation of the one with this slug (404 if none).
-    fn find(conn: &mut AnyConnection, slug: &str) -> ApiResult<(i32, Self::View)>;
+    fn find(conn: &mut AnyConnection, slug: &Slug) -> ApiResult<(i32, Self::View)>;
     /// Creates one; its slug and representation.
     fn create(
         conn: &mut AnyConnection,
@@ -41,11 +42,11 @@ pub trait Named: 'static {
     /// Applies an edit; the new version and representation.
     fn update(
         conn: &mut AnyConnection,
-        slug: &str,
+        slug: &Slug,
         changes: Self::Changes,
         actor: &str,
     ) -> ApiResult<(i32, Self::View)>;
-    fn delete(conn: &mut AnyConnection, slug: &str, actor: &str) -> ApiResult<()>;
+    fn delete(conn: &mut AnyConnection, slug: &Slug, actor: &str) -> ApiResult<()>;
 }
 
 /// A request body checked into what the store takes.

@@ -12,6 +12,7 @@ use super::precondition::{version_header, IfMatch};
 use super::SlugPath;
 use crate::auth::{Reader, Writer};
 use crate::config::ServerSettings;
+use crate::content::slug;
 use crate::db::articles as store;
 use crate::db::revisions::{self, RevisionRow, Snapshot};
 use crate::db::Database;
@@ -122,7 +123,7 @@ pub struct RevisionPath {
 }
 
 impl RevisionPath {
-    fn parse(self) -> ApiResult<(String, i32)> {
+    fn parse(self) -> ApiResult<(slug::Slug, i32)> {
         if self.number < 1 {
             return Err(ApiError::NotFound(format!(
                 "revisions are numbered from 1; there is no revision {}",

@@ -14,6 +14,7 @@ use super::precondition::IfMatch;
 use super::{Slug, SlugPath};
 use crate::auth::Writer;
 use crate::config::ServerSettings;
+use crate::content::slug;
 use crate::db::sections::{self as store, NewSection, SectionChanges, SectionRecord};
 use crate::db::{AnyConnection, Database, PageRequest};
 use crate::error::ApiResult;
@@ -323,7 +324,7 @@ impl Named for Sections {
         Ok((rows.into_iter().map(Section::from).collect(), total))
     }
 
-    fn find(conn: &mut AnyConnection, slug: &str) -> ApiResult<(i32, Section)> {
+    fn find(conn: &mut AnyConnection, slug: &slug::Slug) -> ApiResult<(i32, Section)> {
         store::find(conn, slug).map(|s| (s.row.version, Section::from(s)))
     }
 
@@ -338,7 +339,7 @@ impl Named for Sections {
 
     fn update(
         conn: &mut AnyConnection,
-        slug: &str,
+        slug: &slug::Slug,
         changes: SectionChanges,
         actor: &str,
     ) -> ApiResult<(i32, Section)> {
@@ -346,7 +347,7 @@ impl Named for Sections {
         Ok((record.row.version, Section::from(record)))
     }
 
-    fn delete(conn: &mut AnyConnection, slug: &str, actor: &str) -> ApiResult<()> {
+    fn delete(conn: &mut AnyConnection, slug: &slug::Slug, actor: &str) -> ApiResult<()> {
         store::delete(conn, slug, actor)
     }
 }

@@ -14,6 +14,7 @@ use super::precondition::IfMatch;
 use super::{Slug, SlugPath};
 use crate::auth::Writer;
 use crate::config::ServerSettings;
+use crate::content::slug;
 use crate::db::counts::Counted;
 use crate::db::tags::{self as store, NewTag, TagChanges, TagRow};
 use crate::db::{AnyConnection, Database, PageRequest};
@@ -225,7 +226,7 @@ impl Named for Tags {
         Ok((rows.into_iter().map(Tag::from).collect(), total))
     }
 
-    fn find(conn: &mut AnyConnection, slug: &str) -> ApiResult<(i32, Tag)> {
+    fn find(conn: &mut AnyConnection, slug: &slug::Slug) -> ApiResult<(i32, Tag)> {
         store::find_counted(conn, slug).map(|t| (t.item.version, Tag::from(t)))
     }
 
@@ -236,7 +237,7 @@ impl Named for Tags {
 
     fn update(
         conn: &mut AnyConnection,
-        slug: &str,
+        slug: &slug::Slug,
         changes: TagChanges,
         actor: &str,
     ) -> ApiResult<(i32, Tag)> {
@@ -244,7 +245,7 @@ impl Named for Tags {
         Ok((row.item.version, Tag::from(row)))
     }
 
-    fn delete(conn: &mut AnyConnection, slug: &str, actor: &str) -> ApiResult<()> {
+    fn delete(conn: &mut AnyConnection, slug: &slug::Slug, actor: &str) -> ApiResult<()> {
         store::delete(conn, slug, actor)
     }
 }

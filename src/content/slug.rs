@@ -37,6 +37,41 @@ pub fn slugify(text: &str) -> String {
     slug
 }
 
+/// A slug known to have the canonical shape: what paths and lookups take, so a
+/// string that was never checked cannot reach a query as one.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(transparent)]
+pub struct Slug(String);
+
+impl Slug {
+    /// The slug, if `text` has the canonical shape.
+    pub fn parse(text: &str) -> Option<Self> {
+        is_valid(text).then(|| Self(text.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn into_string(self) -> String {
+        self.0
+    }
+}
+
+impl std::ops::Deref for Slug {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for Slug {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
 /// Whether `slug` already has the canonical shape.
 pub fn is_valid(slug: &str) -> bool {
     !slug.is_empty()
