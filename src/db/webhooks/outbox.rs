@@ -208,6 +208,16 @@ pub fn record(
     outcome: &Outcome,
     after_failure: impl FnOnce(i32) -> AfterFailure,
 ) -> ApiResult<()> {
+    let Some(delivery) = webhook_deliveries::table
+        .find(outcome.delivery_id)
+        .select(DeliveryRow::as_select())
+        .first(conn)
+        .optional()?
+    else {
+        // Its subscription was deleted meanwhile, and the message with it: there
+        // is nothing to record (and recording it would fail the others' records).
+        return Ok(());
+    };
     diesel::insert_into(webhook_attempts::table)
         .values((
             webhook_attempts::delivery_id.eq(outcome.delivery_id),
@@ -217,15 +227,6 @@ pub fn record(
             webhook_attempts::error.eq(&outcome.error),
         ))
         .execute(conn)?;
-    let Some(delivery) = webhook_deliveries::table
-        .find(outcome.delivery_id)
-        .select(DeliveryRow::as_select())
-        .first(conn)
-        .optional()?
-    else {
-        // Its subscription was deleted meanwhile.
-        return Ok(());
-    };
     let attempts = delivery.attempts + 1;
     let row = webhook_deliveries::table.find(delivery.id);
     let Some(error) = &outcome.error else {
