@@ -8,7 +8,8 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::schema::{changes, folio_state};
+use super::schema::changes;
+use super::shared_state::set_state;
 use super::{now, AnyConnection};
 use crate::error::{ApiError, ApiResult};
 
@@ -422,43 +423,9 @@ pub fn trim(
 
 /// The number of the last change trimmed from the log (0 when none was).
 pub fn trimmed_through(conn: &mut AnyConnection) -> ApiResult<i64> {
-    Ok(state(conn, TRIMMED_THROUGH)?
+    Ok(super::shared_state::get(conn, TRIMMED_THROUGH)?
         .and_then(|v| v.parse().ok())
         .unwrap_or(0))
-}
-
-/// A value every node shares, by name.
-pub fn state(conn: &mut AnyConnection, name: &str) -> ApiResult<Option<String>> {
-    Ok(folio_state::table
-        .find(name)
-        .select(folio_state::value)
-        .first(conn)
-        .optional()?)
-}
-
-/// A shared value, set to `value` if it has none yet: when several nodes race to
-/// set it, all of them read back the one that won. Call it outside a transaction
-/// (the losing insert fails, which would abort one on PostgreSQL).
-pub fn state_or_insert(conn: &mut AnyConnection, name: &str, value: &str) -> ApiResult<String> {
-    if let Some(existing) = state(conn, name)? {
-        return Ok(existing);
-    }
-    let inserted = diesel::insert_into(folio_state::table)
-        .values((folio_state::name.eq(name), folio_state::value.eq(value)))
-        .execute(conn);
-    match inserted.map_err(ApiError::from) {
-        Ok(_) | Err(ApiError::Conflict(_)) => {}
-        Err(other) => return Err(other),
-    }
-    state(conn, name)?.ok_or_else(|| ApiError::Internal(format!("{name} could not be stored")))
-}
-
-pub fn set_state(conn: &mut AnyConnection, name: &str, value: &str) -> ApiResult<()> {
-    diesel::delete(folio_state::table.find(name)).execute(conn)?;
-    diesel::insert_into(folio_state::table)
-        .values((folio_state::name.eq(name), folio_state::value.eq(value)))
-        .execute(conn)?;
-    Ok(())
 }
 
 #[cfg(test)]

@@ -17,6 +17,7 @@ pub mod schema;
 pub mod search_index;
 pub mod sections;
 mod setup;
+pub mod shared_state;
 pub mod tags;
 pub mod tokens;
 pub mod trash;

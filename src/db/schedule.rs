@@ -9,8 +9,9 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::articles::ArticleRow;
-use super::changes::{self, Action};
+use super::changes::Action;
 use super::schema::{articles, changes as change_log};
+use super::shared_state;
 use super::{now, AnyConnection};
 use crate::error::ApiResult;
 
@@ -38,7 +39,7 @@ fn went_live(
 /// Up to when publications were announced: the saved watermark, else the first
 /// change ever logged (nothing before the log existed is announced), else now.
 fn announced_through(conn: &mut AnyConnection) -> ApiResult<NaiveDateTime> {
-    if let Some(saved) = changes::state(conn, ANNOUNCED_THROUGH)? {
+    if let Some(saved) = shared_state::get(conn, ANNOUNCED_THROUGH)? {
         if let Ok(t) = NaiveDateTime::parse_from_str(&saved, TIME_FORMAT) {
             return Ok(t);
         }
@@ -72,7 +73,7 @@ pub fn announce_due(conn: &mut AnyConnection) -> ApiResult<usize> {
     for row in &due {
         announce(conn, row)?;
     }
-    changes::set_state(
+    shared_state::set_state(
         conn,
         ANNOUNCED_THROUGH,
         &until.format(TIME_FORMAT).to_string(),

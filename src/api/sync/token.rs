@@ -10,7 +10,8 @@ use sha2::Sha256;
 
 use crate::db::article_list::ArticleFilter;
 use crate::db::articles::Visibility;
-use crate::db::changes::{self, Resource};
+use crate::db::changes::Resource;
+use crate::db::shared_state;
 use crate::db::AnyConnection;
 use crate::error::{ApiError, ApiResult};
 
@@ -54,7 +55,7 @@ const KEY_NAME: &str = "sync_token_key";
 /// The signing key, made on first use; every node reads the same one.
 pub(super) fn signing_key(conn: &mut AnyConnection) -> ApiResult<Vec<u8>> {
     let fresh = hex::encode(rand::random::<[u8; 32]>());
-    let key = changes::state_or_insert(conn, KEY_NAME, &fresh)?;
+    let key = shared_state::state_or_insert(conn, KEY_NAME, &fresh)?;
     hex::decode(key).map_err(|e| ApiError::Internal(format!("unreadable sync key: {e}")))
 }
 

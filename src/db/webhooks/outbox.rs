@@ -9,8 +9,8 @@ use diesel::helper_types::{InnerJoin, IntoBoxed};
 use diesel::prelude::*;
 
 use super::{disable, find, WebhookRow};
-use crate::db::changes;
 use crate::db::schema::{webhook_attempts, webhook_deliveries, webhooks};
+use crate::db::{changes, shared_state};
 use crate::db::{now, AnyConnection, Db, PageRequest};
 use crate::error::{ApiError, ApiResult};
 
@@ -24,7 +24,7 @@ const FANNED_OUT_THROUGH: &str = "webhooks_fanned_out_through";
 /// oldest subscription starts (or the newest change, when there is none): a
 /// subscription only hears of changes made after it.
 pub fn fanned_out_through(conn: &mut AnyConnection) -> ApiResult<i64> {
-    if let Some(seq) = changes::state(conn, FANNED_OUT_THROUGH)?.and_then(|v| v.parse().ok()) {
+    if let Some(seq) = shared_state::get(conn, FANNED_OUT_THROUGH)?.and_then(|v| v.parse().ok()) {
         return Ok(seq);
     }
     let oldest: Option<i64> = webhooks::table
@@ -37,7 +37,7 @@ pub fn fanned_out_through(conn: &mut AnyConnection) -> ApiResult<i64> {
 }
 
 pub fn set_fanned_out_through(conn: &mut AnyConnection, seq: i64) -> ApiResult<()> {
-    changes::set_state(conn, FANNED_OUT_THROUGH, &seq.to_string())
+    shared_state::set_state(conn, FANNED_OUT_THROUGH, &seq.to_string())
 }
 
 /// A message to put in the outbox.
