@@ -12,6 +12,7 @@ use diesel::sql_types::{Bool, Text};
 
 use super::article_list::{filtered, matches, ArticleFilter, Reading};
 use super::articles::Visibility;
+use super::dialect::{self, Dialect};
 use super::schema::articles;
 use super::{now, AnyConnection};
 use crate::content::dates;
@@ -53,58 +54,30 @@ impl Parts {
         Parts { cuts }
     }
 
-    /// The UTC day, as the expression `articles_public_day_idx` is keyed by.
-    fn day_sql(conn: &AnyConnection) -> &'static str {
-        match conn {
-            AnyConnection::Sqlite(_) => "substr(articles.published_at, 1, 10)",
-            AnyConnection::Postgres(_) => "date_trunc('day', articles.published_at)",
-        }
-    }
-
     /// Which part of its day a row falls in: how many cuts it is at or after.
-    fn part_sql(&self, conn: &AnyConnection) -> Option<String> {
+    fn part_sql(&self, dialect: &dyn Dialect) -> Option<String> {
         if self.cuts.is_empty() {
             return None;
         }
         let cases: Vec<String> = self
             .cuts
             .iter()
-            .map(|cut| {
-                let cut = cut.format("%H:%M:%S");
-                match conn {
-                    AnyConnection::Sqlite(_) => format!(
-                        "CASE WHEN substr(articles.published_at, 12, 8) >= '{cut}' THEN 1 ELSE 0 END"
-                    ),
-                    AnyConnection::Postgres(_) => format!(
-                        "CASE WHEN articles.published_at::time >= TIME '{cut}' THEN 1 ELSE 0 END"
-                    ),
-                }
-            })
+            .map(|cut| dialect.published_at_or_after(*cut))
             .collect();
         Some(format!("({})", cases.join(" + ")))
     }
 
-    fn group_sql(&self, conn: &AnyConnection) -> String {
-        match self.part_sql(conn) {
-            Some(part) => format!("{}, {part}", Self::day_sql(conn)),
-            None => Self::day_sql(conn).to_owned(),
+    fn group_sql(&self, dialect: &dyn Dialect) -> String {
+        let day = dialect.published_day();
+        match self.part_sql(dialect) {
+            Some(part) => format!("{day}, {part}"),
+            None => day.to_owned(),
         }
     }
 
-    /// A group's label, `2024-11-27` or `2024-11-27 2` (the day's third part), the
-    /// same text on both backends.
-    fn label_sql(&self, conn: &AnyConnection) -> String {
-        let day = match conn {
-            AnyConnection::Sqlite(_) => Self::day_sql(conn).to_owned(),
-            AnyConnection::Postgres(_) => {
-                format!("to_char({}, 'YYYY-MM-DD')", Self::day_sql(conn))
-            }
-        };
-        match (self.part_sql(conn), conn) {
-            (None, _) => day,
-            (Some(part), AnyConnection::Sqlite(_)) => format!("{day} || ' ' || {part}"),
-            (Some(part), AnyConnection::Postgres(_)) => format!("{day} || ' ' || {part}::text"),
-        }
+    /// A group's label, `2024-11-27` or `2024-11-27 2` (the day's third part).
+    fn label_sql(&self, dialect: &dyn Dialect) -> String {
+        dialect.day_label(self.part_sql(dialect).as_deref())
     }
 
     /// A group's day and the UTC instants it covers, end excluded.
@@ -127,17 +100,10 @@ impl Parts {
     }
 
     /// Rows published on these UTC days: the day index seeks straight to them.
-    fn on_days_sql(conn: &AnyConnection, days: &[NaiveDate]) -> Option<String> {
-        let values: Vec<String> = days
-            .iter()
-            .map(|day| match conn {
-                AnyConnection::Sqlite(_) => format!("'{}'", day.format("%Y-%m-%d")),
-                AnyConnection::Postgres(_) => {
-                    format!("TIMESTAMP '{} 00:00:00'", day.format("%Y-%m-%d"))
-                }
-            })
-            .collect();
-        (!values.is_empty()).then(|| format!("{} IN ({})", Self::day_sql(conn), values.join(", ")))
+    fn on_days_sql(dialect: &dyn Dialect, days: &[NaiveDate]) -> Option<String> {
+        let values: Vec<String> = days.iter().map(|day| dialect.day_value(*day)).collect();
+        (!values.is_empty())
+            .then(|| format!("{} IN ({})", dialect.published_day(), values.join(", ")))
     }
 }
 
@@ -195,10 +161,11 @@ pub fn archive(
 ) -> ApiResult<Vec<Bucket>> {
     let at = now();
     let parts = Parts::new(granularity, tz, at);
+    let dialect = dialect::of(conn);
     let groups: Vec<(String, i64)> = articles::table
         .filter(matches(conn, filter, Visibility::Public, at, Reading::All)?)
-        .group_by(sql::<Text>(&parts.group_sql(conn)))
-        .select((sql::<Text>(&parts.label_sql(conn)), count_star()))
+        .group_by(sql::<Text>(&parts.group_sql(dialect)))
+        .select((sql::<Text>(&parts.label_sql(dialect)), count_star()))
         .load(conn)?;
     let mut placed: Vec<(NaiveDate, Key, i64)> = Vec::with_capacity(groups.len());
     let mut split: BTreeSet<NaiveDate> = BTreeSet::new();
@@ -222,7 +189,7 @@ pub fn archive(
     // Days cut by a boundary are few: their articles are placed one by one.
     let split: Vec<NaiveDate> = split.into_iter().collect();
     for chunk in split.chunks(500) {
-        let Some(condition) = Parts::on_days_sql(conn, chunk) else {
+        let Some(condition) = Parts::on_days_sql(dialect, chunk) else {
             continue;
         };
         // A few days' rows: the day index leads, never a common tag's links.

@@ -6,7 +6,6 @@
 use std::io::{BufRead, Write};
 
 use chrono::NaiveDateTime;
-use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -308,25 +307,7 @@ pub fn restore(
         diesel::update(schema::api_tokens::table.filter(schema::api_tokens::revoked_at.is_null()))
             .set(schema::api_tokens::revoked_at.eq(now()))
             .execute(conn)?;
-        if let AnyConnection::Postgres(_) = conn {
-            for table in [
-                "sections",
-                "tags",
-                "authors",
-                "articles",
-                "api_tokens",
-                "audit_log",
-            ] {
-                conn.batch_execute(&format!(
-                    "SELECT setval(pg_get_serial_sequence('{table}', 'id'), \
-                     COALESCE((SELECT MAX(id) FROM {table}), 0) + 1, false)"
-                ))?;
-            }
-            conn.batch_execute(
-                "SELECT setval(pg_get_serial_sequence('changes', 'seq'), \
-                 COALESCE((SELECT MAX(seq) FROM changes), 0) + 1, false)",
-            )?;
-        }
+        super::dialect::of(conn).continue_ids_after_restore(conn)?;
         search_index::index_missing(conn)?;
         Ok(restored)
     })

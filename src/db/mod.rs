@@ -7,6 +7,7 @@ pub mod audit;
 pub mod authors;
 pub mod changes;
 pub mod counts;
+mod dialect;
 pub mod dump;
 pub mod idempotency;
 pub mod import_sources;
@@ -16,7 +17,6 @@ pub mod schedule;
 pub mod schema;
 pub mod search_index;
 pub mod sections;
-mod setup;
 pub mod shared_state;
 pub mod tags;
 pub mod tokens;
@@ -32,7 +32,7 @@ use diesel::prelude::*;
 use diesel::r2d2::{self, ManageConnection};
 
 use crate::error::{ApiError, ApiResult};
-use setup::{migrate_postgres, migrate_sqlite, prepare_sqlite_file};
+use dialect::{connect_sqlite, migrate_postgres, migrate_sqlite, prepare_sqlite_file};
 pub use tx::{read_tx, rehearse_tx, savepoint, write_tx};
 
 /// A connection to whichever backend `DATABASE_URL` names.
@@ -120,21 +120,7 @@ impl ManageConnection for Manager {
             Backend::Postgres => diesel::PgConnection::establish(&self.url.target)
                 .map(AnyConnection::Postgres)
                 .map_err(r2d2::Error::ConnectionError),
-            Backend::Sqlite => {
-                let mut conn = diesel::SqliteConnection::establish(&self.url.target)
-                    .map_err(r2d2::Error::ConnectionError)?;
-                // SQLite's default page cache is 2 MB; a search index over 100,000
-                // articles is hundreds: a server's reads through a memory map skip a
-                // copy per page. A batch command writes far more than it reads, and
-                // mapped pages would count as its memory.
-                let map_bytes = if self.memory_map { 1 << 30 } else { 0 };
-                conn.batch_execute(&format!(
-                    "PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; \
-                     PRAGMA cache_size = -32768; PRAGMA mmap_size = {map_bytes};",
-                ))
-                .map_err(r2d2::Error::QueryError)?;
-                Ok(AnyConnection::Sqlite(conn))
-            }
+            Backend::Sqlite => connect_sqlite(&self.url.target, self.memory_map),
         }
     }
 
@@ -307,46 +293,13 @@ pub enum Statistics {
     AfterBulkWrite,
 }
 
-/// The tables an import grows.
-const BULK_WRITTEN_TABLES: &str = "articles, article_tags, article_authors, article_search, \
-     article_revisions, import_sources, changes, audit_log";
-
 /// Gives the query planner fresh statistics on the data, so that it picks, say, a
 /// section's index over the date index when that section is small. Runs outside any
 /// transaction: `VACUUM` cannot run inside one.
-///
-/// SQLite reads whole indexes here: with an `analysis_limit` it reads only about
-/// that many entries of each and extrapolates, and on a 100,000-article database
-/// that made `status = 'published'` look like 1 row in 100, so a search's 100
-/// candidates were fetched by scanning the date index instead of by id (20 ms
-/// instead of 1). A full `ANALYZE` of that database takes 0.3 s.
 pub fn refresh_statistics(conn: &mut AnyConnection, when: Statistics) -> Result<(), ApiError> {
-    let sql = match (&conn, when) {
-        (AnyConnection::Sqlite(_), Statistics::AfterBulkWrite) => {
-            "PRAGMA analysis_limit = 0; ANALYZE;".to_owned()
-        }
-        (AnyConnection::Sqlite(_), Statistics::Routine) => {
-            "PRAGMA analysis_limit = 0; PRAGMA optimize = 0x10002;".to_owned()
-        }
-        // SQLite plans an import's statements well without statistics.
-        (AnyConnection::Sqlite(_), Statistics::DuringBulkWrite) => return Ok(()),
-        // Vacuum as well: until a table is vacuumed, its visibility map is empty and
-        // no index-only scan is worth it (after a 100,000-article import the archive
-        // read the whole table: 160 ms, and 24 ms from an index once vacuumed, which
-        // took 1.6 s). Autovacuum gets there too, but only once the insert count
-        // trips its threshold.
-        (AnyConnection::Postgres(_), Statistics::AfterBulkWrite) => "VACUUM (ANALYZE);".to_owned(),
-        (AnyConnection::Postgres(_), Statistics::Routine) => return Ok(()),
-        // An import into a new database otherwise keeps the plans PostgreSQL made
-        // while the tables were empty (sequential scans, foreign-key checks included)
-        // until autovacuum comes by, and each article costs more than the one before
-        // (10,000 articles: 98 s, 10 ms each at the end). `ANALYZE` also makes the
-        // connections' cached plans be made again.
-        (AnyConnection::Postgres(_), Statistics::DuringBulkWrite) => {
-            format!("ANALYZE {BULK_WRITTEN_TABLES};")
-        }
-    };
-    conn.batch_execute(&sql)?;
+    if let Some(sql) = dialect::of(conn).refresh_statistics(when) {
+        conn.batch_execute(&sql)?;
+    }
     Ok(())
 }
 

@@ -3,15 +3,11 @@
 
 use diesel::connection::SimpleConnection;
 
-use super::AnyConnection;
+use super::{dialect, AnyConnection};
 use crate::error::ApiError;
 
-/// A key of Folio's own for PostgreSQL's advisory lock that write transactions take
-/// in turn (see `run_tx`).
-const WRITE_LOCK_KEY: i64 = 0x666f_6c69_6f00_0002;
-
-/// One transaction around `f`, committed only if it succeeds. SQLite takes the
-/// write lock up front (`BEGIN IMMEDIATE`) so that a read-then-write never fails on upgrade.
+/// One transaction around `f`, committed only if it succeeds. Writers take turns
+/// (see `Dialect::begin_write`).
 pub fn write_tx<T, F>(conn: &mut AnyConnection, f: F) -> Result<T, ApiError>
 where
     F: FnOnce(&mut AnyConnection) -> Result<T, ApiError>,
@@ -44,16 +40,12 @@ pub fn savepoint<T>(
     result
 }
 
-/// A read-only transaction that sees one moment throughout (an export): SQLite's
-/// deferred transaction reads one WAL snapshot; PostgreSQL needs REPEATABLE READ.
+/// A read-only transaction that sees one moment throughout (an export).
 pub fn read_tx<T, F>(conn: &mut AnyConnection, f: F) -> Result<T, ApiError>
 where
     F: FnOnce(&mut AnyConnection) -> Result<T, ApiError>,
 {
-    let begin = match conn {
-        AnyConnection::Sqlite(_) => "BEGIN DEFERRED",
-        AnyConnection::Postgres(_) => "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
-    };
+    let begin = dialect::of(conn).begin_snapshot();
     begin_and_end(conn, begin, false, f)
 }
 
@@ -64,17 +56,7 @@ where
     // Plain BEGIN/COMMIT rather than diesel's transaction manager: it is the only
     // way to ask SQLite for IMMEDIATE through the multi-backend connection; the
     // one nesting Folio needs is `savepoint`.
-    //
-    // Writers take turns on PostgreSQL too, as SQLite's one write lock makes them:
-    // the change log's sequence numbers then follow commit order, so a reader that
-    // has seen change n has seen every change before it (sync, webhooks and the
-    // live stream rely on that), and no two writers can deadlock on each other.
-    let begin = match conn {
-        AnyConnection::Sqlite(_) => "BEGIN IMMEDIATE".to_owned(),
-        AnyConnection::Postgres(_) => {
-            format!("BEGIN; SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY});")
-        }
-    };
+    let begin = dialect::of(conn).begin_write();
     begin_and_end(conn, &begin, commit, f)
 }
 

@@ -166,23 +166,24 @@ fn linked(
         "SELECT {link}.article_id FROM {link} WHERE {link}.{column} IN ({})",
         ids.join(", ")
     );
-    let mark = match (&*conn, reading) {
-        (AnyConnection::Sqlite(_), Reading::Few) => {
-            let many: i64 = diesel::select(sql::<BigInt>(&format!(
-                "(SELECT count(*) FROM ({links} LIMIT {}) AS some)",
-                MANY_LINKS + 1
-            )))
-            .get_result(conn)?;
-            if many > MANY_LINKS {
-                "+"
-            } else {
-                ""
-            }
-        }
-        _ => "",
+    let not_leading = match reading {
+        Reading::Few => crate::db::dialect::of(conn).not_leading("articles.id"),
+        Reading::All => None,
     };
+    if let Some(not_leading) = not_leading {
+        let many: i64 = diesel::select(sql::<BigInt>(&format!(
+            "(SELECT count(*) FROM ({links} LIMIT {}) AS some)",
+            MANY_LINKS + 1
+        )))
+        .get_result(conn)?;
+        if many > MANY_LINKS {
+            return Ok(Box::new(sql::<Nullable<Bool>>(&format!(
+                "{not_leading} IN ({links})"
+            ))));
+        }
+    }
     Ok(Box::new(sql::<Nullable<Bool>>(&format!(
-        "{mark}articles.id IN ({links})"
+        "articles.id IN ({links})"
     ))))
 }
 

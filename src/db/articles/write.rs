@@ -246,11 +246,11 @@ pub(in crate::db) fn log_change(
     Ok(())
 }
 
-/// The id for a new article, when the database would not choose a fresh one:
-/// SQLite gives a new row the largest id plus one, which can be the id of the
-/// article just moved to the trash (whose revisions and restore need it kept).
+/// The id for a new article, when the database would not choose a fresh one: it
+/// could be the id of the article just moved to the trash (whose revisions and
+/// restore need it kept).
 fn fresh_id(conn: &mut AnyConnection) -> ApiResult<Option<i32>> {
-    if !matches!(conn, AnyConnection::Sqlite(_)) {
+    if !crate::db::dialect::of(conn).reuses_ids_of_deleted_rows() {
         return Ok(None);
     }
     let live: Option<i32> = articles::table
