@@ -11,6 +11,7 @@ use super::pagination::{ListPage, PageParams};
 use super::precondition::version_header;
 use crate::auth::{Reader, Writer};
 use crate::config::ServerSettings;
+use crate::content::ids::ArticleId;
 use crate::db::trash::{self as store, TrashRow};
 use crate::db::Database;
 use crate::error::{ApiError, ApiResult};
@@ -95,12 +96,12 @@ pub async fn restore_from_trash(
     path: web::Path<TrashPath>,
 ) -> ApiResult<HttpResponse> {
     let actor = caller.actor();
-    let id = path.into_inner().id;
-    if uuid::Uuid::parse_str(&id).is_err() {
-        return Err(ApiError::NotFound(format!(
-            "{id:?} is not an article id, so nothing of it is in the trash"
-        )));
-    }
+    let text = path.into_inner().id;
+    let id = ArticleId::parse(&text).ok_or_else(|| {
+        ApiError::NotFound(format!(
+            "{text:?} is not an article id, so nothing of it is in the trash"
+        ))
+    })?;
     let record = db
         .write(move |conn| store::restore(conn, &id, &actor))
         .await?;

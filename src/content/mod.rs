@@ -1,9 +1,10 @@
-//! Text handling shared by the API and the importers: slugs, Markdown, dates, languages.
+//! Text handling shared by the API and the importers: slugs and ids, Markdown, dates, languages.
 
 pub mod analysis;
 pub mod dates;
 pub mod fold;
 pub mod highlight;
+pub mod ids;
 pub mod language;
 pub mod markdown;
 pub mod search;

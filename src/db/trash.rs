@@ -12,6 +12,7 @@ use super::articles::{self, ArticleRecord, Origin, Visibility};
 use super::changes::{self, Action, Change, Resource};
 use super::schema::{article_slug_redirects, article_trash, trash_slug_redirects};
 use super::{now, revisions, schedule, AnyConnection, PageRequest};
+use crate::content::ids::ArticleId;
 use crate::error::{ApiError, ApiResult};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -68,9 +69,9 @@ pub fn put(conn: &mut AnyConnection, slug: &str, actor: &str) -> ApiResult<()> {
     articles::remove(conn, row.id)
 }
 
-fn by_public_id(conn: &mut AnyConnection, public_id: &str) -> ApiResult<TrashRow> {
+fn by_public_id(conn: &mut AnyConnection, public_id: &ArticleId) -> ApiResult<TrashRow> {
     article_trash::table
-        .filter(article_trash::public_id.eq(public_id))
+        .filter(article_trash::public_id.eq(public_id.as_str()))
         .select(TrashRow::as_select())
         .first(conn)
         .optional()?
@@ -79,7 +80,11 @@ fn by_public_id(conn: &mut AnyConnection, public_id: &str) -> ApiResult<TrashRow
 
 /// Brings an article back as its last revision left it, with its id, slug and
 /// dates; the restore is itself a new revision.
-pub fn restore(conn: &mut AnyConnection, public_id: &str, actor: &str) -> ApiResult<ArticleRecord> {
+pub fn restore(
+    conn: &mut AnyConnection,
+    public_id: &ArticleId,
+    actor: &str,
+) -> ApiResult<ArticleRecord> {
     let trashed = by_public_id(conn, public_id)?;
     let snapshot = revisions::last(conn, trashed.article_id)?.snapshot()?;
     let old_slugs: Vec<(String, NaiveDateTime)> = trash_slug_redirects::table
@@ -174,9 +179,9 @@ pub fn slugs_held(conn: &mut AnyConnection, slugs: &[String]) -> ApiResult<Vec<S
         .load(conn)?)
 }
 
-pub fn holds_public_id(conn: &mut AnyConnection, public_id: &str) -> ApiResult<bool> {
+pub fn holds_public_id(conn: &mut AnyConnection, public_id: &ArticleId) -> ApiResult<bool> {
     Ok(select(exists(
-        article_trash::table.filter(article_trash::public_id.eq(public_id)),
+        article_trash::table.filter(article_trash::public_id.eq(public_id.as_str())),
     ))
     .get_result(conn)?)
 }

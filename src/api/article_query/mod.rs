@@ -9,6 +9,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::articles::ArticleStatus;
 use super::pagination::{check_per_page, default_per_page};
 use crate::config::Limits;
+use crate::content::ids::ArticleId;
 use crate::content::search::SearchQuery;
 use crate::content::{dates, language, slug};
 use crate::db::article_list::{ArticleFilter, Cursor, DateField, DateRange, Sort, Until, Window};
@@ -369,12 +370,10 @@ impl ArticleListParams {
         };
         let ids = match &self.ids {
             Some(text) => {
-                let ids: Vec<String> = comma_items("ids", text)?
+                let ids: Vec<ArticleId> = comma_items("ids", text)?
                     .into_iter()
                     .map(|s| {
-                        uuid::Uuid::parse_str(s)
-                            .map(|u| u.to_string())
-                            .map_err(|_| bad(format!("ids: {s:?} is not a UUID")))
+                        ArticleId::parse(s).ok_or_else(|| bad(format!("ids: {s:?} is not a UUID")))
                     })
                     .collect::<ApiResult<_>>()?;
                 if ids.len() > MAX_LIST_ITEMS {

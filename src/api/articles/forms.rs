@@ -9,6 +9,7 @@ use super::views::ArticleStatus;
 use crate::api::input::{nullable, required, Check, Title, MAX_TEXT_CHARS, MAX_TITLE_CHARS};
 use crate::api::{Metadata, Slug};
 use crate::config::Limits;
+use crate::content::ids::ArticleId;
 use crate::db::articles::{ArticleChanges, NewArticle, Status};
 use crate::db::truncate;
 use crate::error::ApiResult;
@@ -181,7 +182,7 @@ impl ArticleCreate {
         let metadata = check_metadata(&mut check, &self.metadata.unwrap_or_default());
         check.finish()?;
         Ok(NewArticle {
-            public_id: self.id.map(|id| id.to_string()),
+            public_id: self.id.map(ArticleId::from),
             slug: self.slug,
             title: self.title,
             standfirst: self.standfirst,

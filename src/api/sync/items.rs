@@ -11,6 +11,7 @@ use crate::api::articles::Article;
 use crate::api::authors::Author;
 use crate::api::sections::Section;
 use crate::api::tags::Tag;
+use crate::content::ids::ArticleId;
 use crate::db::article_list::{self, Cursor, Sort, Window};
 use crate::db::changes::{self, ChangeRow, Resource};
 use crate::db::{authors, sections, tags, AnyConnection, ById};
@@ -270,10 +271,10 @@ impl Current {
             unique.into_iter().collect()
         };
         let mut current = Self::default();
-        let article_ids: HashSet<String> = rows
+        let article_ids: HashSet<ArticleId> = rows
             .iter()
             .filter(|(k, _)| *k == Resource::Article)
-            .map(|(_, row)| row.public_id.clone())
+            .filter_map(|(_, row)| ArticleId::parse(&row.public_id))
             .collect();
         if !article_ids.is_empty() {
             let count = article_ids.len() as i64;

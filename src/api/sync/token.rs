@@ -8,6 +8,7 @@ use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 
+use crate::content::ids::ArticleId;
 use crate::db::article_list::ArticleFilter;
 use crate::db::articles::Visibility;
 use crate::db::changes::Resource;
@@ -130,7 +131,7 @@ impl SyncState {
         });
     }
 
-    pub(super) fn article_filter(&self, ids: Vec<String>) -> ArticleFilter {
+    pub(super) fn article_filter(&self, ids: Vec<ArticleId>) -> ArticleFilter {
         ArticleFilter {
             section: self.section.clone(),
             descendants: true,

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::articles::{public, with_relations, ArticleRecord, Condition, Status, Visibility};
 use super::schema::{articles, authors, sections, tags};
 use super::{now, search_index, AnyConnection, Db, PageRequest};
+use crate::content::ids::ArticleId;
 use crate::content::search::SearchQuery;
 use crate::error::ApiResult;
 
@@ -56,7 +57,7 @@ pub struct ArticleFilter {
     pub language: Option<String>,
     pub status: Option<Status>,
     /// Public ids.
-    pub ids: Vec<String>,
+    pub ids: Vec<ArticleId>,
     pub updated_since: Option<NaiveDateTime>,
     pub dates: DateRange,
     /// Full-text search.
@@ -257,7 +258,15 @@ fn conditions(
     }
     if !filter.ids.is_empty() {
         all.push(Box::new(
-            articles::public_id.eq_any(filter.ids.clone()).nullable(),
+            articles::public_id
+                .eq_any(
+                    filter
+                        .ids
+                        .iter()
+                        .map(|id| id.to_string())
+                        .collect::<Vec<_>>(),
+                )
+                .nullable(),
         ));
     }
     if let Some(since) = filter.updated_since {

@@ -9,6 +9,7 @@ use super::schema::{
     article_authors, article_slug_redirects, article_tags, articles, authors, sections, tags,
 };
 use super::{now, AnyConnection, Db};
+use crate::content::ids::ArticleId;
 use crate::error::{ApiError, ApiResult};
 
 mod write;
@@ -86,7 +87,7 @@ pub struct ArticleRecord {
 /// Everything a writer supplies for a new article. `None` means "derive it".
 #[derive(Debug, Clone)]
 pub struct NewArticle {
-    pub public_id: Option<String>,
+    pub public_id: Option<ArticleId>,
     pub slug: Option<String>,
     pub title: String,
     pub standfirst: Option<String>,
@@ -273,9 +274,12 @@ pub fn find_current(conn: &mut AnyConnection, slug: &str) -> ApiResult<ArticleRe
 }
 
 /// The article with this public id, if any (drafts included).
-pub fn find_by_public_id(conn: &mut AnyConnection, public_id: &str) -> ApiResult<Option<String>> {
+pub fn find_by_public_id(
+    conn: &mut AnyConnection,
+    public_id: &ArticleId,
+) -> ApiResult<Option<String>> {
     Ok(articles::table
-        .filter(articles::public_id.eq(public_id))
+        .filter(articles::public_id.eq(public_id.as_str()))
         .select(articles::slug)
         .first(conn)
         .optional()?)

@@ -10,6 +10,7 @@ use super::{
     NewArticle, Status,
 };
 use crate::content::fold::fold;
+use crate::content::ids::ArticleId;
 use crate::content::{language, markdown};
 use crate::db::changes::{self, Action, Change, Resource, Standing};
 use crate::db::revisions::{self, Snapshot};
@@ -172,9 +173,7 @@ pub(in crate::db) struct Origin {
 
 /// Creates an article; the caller runs this inside a write transaction.
 pub fn create(conn: &mut AnyConnection, new: NewArticle, actor: &str) -> ApiResult<ArticleRecord> {
-    let public_id = new
-        .public_id
-        .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+    let public_id = new.public_id.unwrap_or_else(ArticleId::random);
     if find_by_public_id(conn, &public_id)?.is_some() {
         return Err(ApiError::Conflict(format!(
             "an article with id {public_id} already exists"
@@ -201,7 +200,7 @@ pub fn create(conn: &mut AnyConnection, new: NewArticle, actor: &str) -> ApiResu
     };
     let origin = Origin {
         id: fresh_id(conn)?,
-        public_id,
+        public_id: public_id.into_string(),
         created_at: now(),
         first_published_at: None,
         version: 1,
