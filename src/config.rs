@@ -4,6 +4,8 @@ use std::time::Duration;
 
 use chrono_tz::Tz;
 
+use crate::caching::purge::PurgeTargets;
+use crate::caching::CachePolicy;
 use crate::rate_limit::{RateLimits, TrustedProxies};
 use crate::webhooks::{AllowedHosts, WebhookSettings};
 
@@ -112,6 +114,8 @@ pub struct ServerSettings {
     pub shutdown_grace_seconds: u64,
     pub rate_limits: RateLimits,
     pub webhooks: WebhookSettings,
+    pub caching: CachePolicy,
+    pub purge_targets: PurgeTargets,
 }
 
 #[derive(Debug, Clone)]
@@ -130,6 +134,9 @@ pub struct Config {
     /// How long `folio purge` keeps the audit log's entries; for good when unset.
     pub audit_retention: Option<std::time::Duration>,
     pub webhooks: WebhookSettings,
+    pub caching: CachePolicy,
+    /// Where changes purge cached responses.
+    pub purge_targets: PurgeTargets,
 }
 
 fn var(name: &str) -> Option<String> {
@@ -178,10 +185,13 @@ impl Config {
             shutdown_grace_seconds: self.shutdown_grace_seconds,
             rate_limits: self.rate_limits.clone(),
             webhooks: self.webhooks.clone(),
+            caching: self.caching.clone(),
+            purge_targets: self.purge_targets.clone(),
         }
     }
 
     pub fn from_env() -> Result<Self, String> {
+        let purge_targets = purge_targets()?;
         let timezone = var("FOLIO_TIMEZONE").unwrap_or_else(|| "UTC".into());
         let timezone: Tz = timezone.trim().parse().map_err(|_| {
             format!(
@@ -216,6 +226,8 @@ impl Config {
                 Some(_) => Some(duration("FOLIO_AUDIT_RETENTION", Duration::ZERO)?),
             },
             webhooks: webhook_settings()?,
+            caching: cache_policy(&purge_targets)?,
+            purge_targets,
             rate_limits: RateLimits {
                 anonymous: number("FOLIO_RATE_LIMIT_ANONYMOUS", rate_defaults.anonymous)?,
                 token: number("FOLIO_RATE_LIMIT_TOKEN", rate_defaults.token)?,
@@ -268,4 +280,51 @@ fn webhook_settings() -> Result<WebhookSettings, String> {
         timeout: duration("FOLIO_WEBHOOK_TIMEOUT", defaults.timeout)?,
         retry_delays,
     })
+}
+
+fn cache_policy(purge_targets: &PurgeTargets) -> Result<CachePolicy, String> {
+    let defaults = CachePolicy::default();
+    let max_age = duration("FOLIO_CACHE_MAX_AGE", defaults.max_age)?;
+    // Without purges, a shared cache must not keep anything longer than a browser.
+    let shared_default = if purge_targets.is_empty() {
+        max_age
+    } else {
+        Duration::from_secs(86_400)
+    };
+    Ok(CachePolicy {
+        max_age,
+        shared_max_age: duration("FOLIO_CACHE_SHARED_MAX_AGE", shared_default)?,
+        stale_while_revalidate: duration(
+            "FOLIO_CACHE_STALE_WHILE_REVALIDATE",
+            defaults.stale_while_revalidate,
+        )?,
+        stale_if_error: duration("FOLIO_CACHE_STALE_IF_ERROR", defaults.stale_if_error)?,
+        error_max_age: duration("FOLIO_CACHE_ERROR_MAX_AGE", defaults.error_max_age)?,
+    })
+}
+
+fn purge_targets() -> Result<PurgeTargets, String> {
+    let list = |name: &str| -> Vec<String> {
+        var(name)
+            .map(|v| {
+                v.split(',')
+                    .map(|s| s.trim().to_owned())
+                    .filter(|s| !s.is_empty())
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    PurgeTargets::new(
+        list("FOLIO_PURGE_VARNISH_URLS"),
+        (
+            var("FOLIO_PURGE_FASTLY_SERVICE_ID"),
+            var("FOLIO_PURGE_FASTLY_TOKEN"),
+            var("FOLIO_PURGE_FASTLY_API_URL"),
+        ),
+        (
+            var("FOLIO_PURGE_CLOUDFLARE_ZONE_ID"),
+            var("FOLIO_PURGE_CLOUDFLARE_TOKEN"),
+            var("FOLIO_PURGE_CLOUDFLARE_API_URL"),
+        ),
+    )
 }

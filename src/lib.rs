@@ -2,6 +2,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod caching;
 pub mod cli;
 pub mod config;
 pub mod content;
@@ -14,4 +15,5 @@ pub mod openapi;
 pub mod rate_limit;
 pub mod request_head;
 pub mod startup;
+pub mod surrogate;
 pub mod webhooks;

@@ -131,6 +131,11 @@ pub fn serve(
         readiness.clone(),
         settings.webhooks.clone(),
     ));
+    actix_rt::spawn(crate::caching::purge::purge_changes(
+        db.clone(),
+        readiness.clone(),
+        settings.purge_targets.clone(),
+    ));
     let settings = web::Data::new(settings);
     let app = move || {
         let (app, _) = register(App::new().into_utoipa_app()).split_for_parts();
@@ -156,6 +161,7 @@ pub fn serve(
             .wrap(from_fn(crate::auth::authenticate))
             .wrap(mw::cors(settings.cors.clone()))
             .wrap(from_fn(mw::cors_refusal))
+            .wrap(from_fn(crate::caching::cache_headers))
             .wrap(from_fn(mw::etag))
             // Outside the ETag layer, which hashes the body as the handler wrote it.
             .wrap(Compress::default())

@@ -6,11 +6,14 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::article_query::{date_range, scope, time_zone, DateOrInstant, TimeZoneName};
 use super::Slug;
+use crate::caching::keyed;
 use crate::config::ServerSettings;
 use crate::db::archive::{self as store, Bucket, Granularity};
 use crate::db::article_list::DateField;
+use crate::db::article_list::Sort;
 use crate::db::Database;
 use crate::error::ApiResult;
+use crate::surrogate;
 
 /// The length of the periods counted.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]
@@ -141,16 +144,18 @@ pub async fn get_archive(
         GranularityParam::Month => Granularity::Month,
         GranularityParam::Day => Granularity::Day,
     };
+    let keys = surrogate::article_list(&filter, Sort::default());
     let buckets = db
         .run(move |conn| store::archive(conn, &filter, level, tz))
         .await?;
     let total = buckets.iter().map(|b| b.count).sum();
-    Ok(HttpResponse::Ok().json(Archive {
+    let response = HttpResponse::Ok().json(Archive {
         granularity,
         time_zone: tz.name().to_owned(),
         data: buckets.into_iter().map(ArchivePeriod::from).collect(),
         total,
-    }))
+    });
+    Ok(keyed(response, keys))
 }
 
 pub fn configure(app: &mut utoipa_actix_web::service_config::ServiceConfig) {

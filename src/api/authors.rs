@@ -16,6 +16,7 @@ use crate::auth::Writer;
 use crate::config::ServerSettings;
 use crate::content::slug;
 use crate::db::authors::{self as store, AuthorChanges, AuthorRow, NewAuthor};
+use crate::db::changes::Resource;
 use crate::db::counts::Counted;
 use crate::db::{AnyConnection, Database, PageRequest};
 use crate::error::ApiResult;
@@ -272,6 +273,7 @@ pub struct Authors;
 
 impl Named for Authors {
     const COLLECTION: &'static str = "authors";
+    const RESOURCE: Resource = Resource::Author;
     type View = Author;
     type New = NewAuthor;
     type Changes = AuthorChanges;

@@ -1,5 +1,6 @@
 //! `/` (where everything is), `/health` and `/ready` (for load balancers and orchestrators).
 
+use actix_web::http::header;
 use actix_web::{get, web, HttpResponse};
 use diesel::connection::SimpleConnection;
 use serde::Serialize;
@@ -88,13 +89,16 @@ fn service_index() -> ServiceIndex {
     }
 }
 
+const NO_STORE: (header::HeaderName, &str) = (header::CACHE_CONTROL, "no-store");
+
 /// Liveness
 ///
 /// The process is up; says nothing about the database.
 #[utoipa::path(tag = "health", responses((status = 200, description = "The process is up", body = Health)))]
 #[get("/health")]
 pub async fn health(db: web::Data<Database>) -> HttpResponse {
-    HttpResponse::Ok().json(Health {
+    // A probe asks about this moment, never a cache's copy.
+    HttpResponse::Ok().insert_header(NO_STORE).json(Health {
         status: "ok".into(),
         database: db.backend.name().into(),
     })
@@ -115,7 +119,7 @@ pub async fn ready(
         ));
     }
     db.run(|conn| Ok(conn.batch_execute("SELECT 1")?)).await?;
-    Ok(HttpResponse::Ok().json(Health {
+    Ok(HttpResponse::Ok().insert_header(NO_STORE).json(Health {
         status: "ready".into(),
         database: db.backend.name().into(),
     }))

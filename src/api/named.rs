@@ -13,15 +13,20 @@ use super::pagination::{ListPage, PageParams};
 use super::precondition::{version_header, IfMatch};
 use super::SlugPath;
 use crate::auth::Writer;
+use crate::caching::keyed;
 use crate::config::ServerSettings;
 use crate::content::slug::Slug;
+use crate::db::changes::Resource;
 use crate::db::{AnyConnection, Database, PageRequest};
 use crate::error::ApiResult;
+use crate::surrogate::{self, SurrogateKeys};
 
 /// A kind of named resource, addressed by slug under `/v1/{COLLECTION}`.
 pub trait Named: 'static {
     /// The path segment, which is also the table's name: `tags`.
     const COLLECTION: &'static str;
+    /// What the change log and surrogate keys call it.
+    const RESOURCE: Resource;
     /// How the API shows one.
     type View: Serialize + Send + 'static;
     /// A checked create body.
@@ -62,15 +67,32 @@ pub async fn list<K: Named>(
 ) -> ApiResult<HttpResponse> {
     let page = params.request(&settings.limits)?;
     let (data, total) = db.run(move |conn| K::list(conn, page)).await?;
-    Ok(ListPage::new(data, page, total).respond(&req))
+    Ok(keyed(
+        ListPage::new(data, page, total).respond(&req),
+        index_keys(K::RESOURCE),
+    ))
+}
+
+/// What a list of sections, tags or authors depends on: all of them, and the
+/// article counts it shows.
+pub fn index_keys(resource: Resource) -> SurrogateKeys {
+    let mut keys = SurrogateKeys::new();
+    keys.add(surrogate::index(resource))
+        .add(surrogate::ARTICLES);
+    keys
 }
 
 pub async fn find<K: Named>(db: web::Data<Database>, path: SlugPath) -> ApiResult<HttpResponse> {
     let slug = path.parse()?;
+    let mut keys = SurrogateKeys::new();
+    // Its own page shows its number of articles too.
+    keys.add(surrogate::named(K::RESOURCE, &slug))
+        .add(surrogate::articles_of(K::RESOURCE, &slug));
     let (version, view) = db.run(move |conn| K::find(conn, &slug)).await?;
-    Ok(HttpResponse::Ok()
+    let response = HttpResponse::Ok()
         .insert_header(version_header(version))
-        .json(view))
+        .json(view);
+    Ok(keyed(response, keys))
 }
 
 pub async fn create<K: Named, B: Form<K::New>>(

@@ -13,8 +13,10 @@ use super::pagination::PageParams;
 use super::precondition::IfMatch;
 use super::{Slug, SlugPath};
 use crate::auth::Writer;
+use crate::caching::keyed;
 use crate::config::ServerSettings;
 use crate::content::slug;
+use crate::db::changes::Resource;
 use crate::db::sections::{self as store, NewSection, SectionChanges, SectionRecord};
 use crate::db::{AnyConnection, Database, PageRequest};
 use crate::error::ApiResult;
@@ -229,7 +231,8 @@ pub async fn list_sections(
         params.request(&settings.limits)?;
         let all = db.run(store::all).await?;
         let data = nest(all.into_iter().map(Section::from).collect());
-        return Ok(HttpResponse::Ok().json(SectionTree { data }));
+        let response = HttpResponse::Ok().json(SectionTree { data });
+        return Ok(keyed(response, named::index_keys(Resource::Section)));
     }
     named::list::<Sections>(req, db, settings, params.into_inner()).await
 }
@@ -315,6 +318,7 @@ pub struct Sections;
 
 impl Named for Sections {
     const COLLECTION: &'static str = "sections";
+    const RESOURCE: Resource = Resource::Section;
     type View = Section;
     type New = NewSection;
     type Changes = SectionChanges;

@@ -15,6 +15,7 @@ use super::{Slug, SlugPath};
 use crate::auth::Writer;
 use crate::config::ServerSettings;
 use crate::content::slug;
+use crate::db::changes::Resource;
 use crate::db::counts::Counted;
 use crate::db::tags::{self as store, NewTag, TagChanges, TagRow};
 use crate::db::{AnyConnection, Database, PageRequest};
@@ -217,6 +218,7 @@ pub struct Tags;
 
 impl Named for Tags {
     const COLLECTION: &'static str = "tags";
+    const RESOURCE: Resource = Resource::Tag;
     type View = Tag;
     type New = NewTag;
     type Changes = TagChanges;

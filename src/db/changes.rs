@@ -154,6 +154,9 @@ pub struct Change<'a> {
     /// Made by a write to another resource (an article whose tag was renamed):
     /// readers see it, the audit log does not count it as a write.
     pub implied: bool,
+    /// For an article that may have moved: the keys of the lists it was in before
+    /// (`purge_keys::article_scope` read before the write), purged with the new ones.
+    pub scope_before: Vec<String>,
 }
 
 impl<'a> Change<'a> {
@@ -177,6 +180,7 @@ impl<'a> Change<'a> {
             section_id: None,
             language: None,
             implied: false,
+            scope_before: Vec::new(),
         }
     }
 }
@@ -299,6 +303,7 @@ pub fn articles_showing(
                 section_id: *section_id,
                 language: Some(language),
                 implied: true,
+                scope_before: Vec::new(),
             },
         )?;
     }
@@ -329,6 +334,7 @@ pub struct ChangeRow {
 pub fn append(conn: &mut AnyConnection, change: Change<'_>) -> ApiResult<i64> {
     let fields = serde_json::to_string(&change.fields)
         .map_err(|e| ApiError::Internal(format!("cannot encode changed fields: {e}")))?;
+    let purge_keys = super::purge_keys::of(conn, &change)?.to_header();
     Ok(diesel::insert_into(changes::table)
         .values((
             changes::resource.eq(change.resource.as_str()),
@@ -344,6 +350,7 @@ pub fn append(conn: &mut AnyConnection, change: Change<'_>) -> ApiResult<i64> {
             changes::section_id.eq(change.section_id),
             changes::language.eq(change.language),
             changes::implied.eq(change.implied),
+            changes::purge_keys.eq(purge_keys),
         ))
         .returning(changes::seq)
         .get_result(conn)?)

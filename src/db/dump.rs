@@ -175,6 +175,8 @@ tables! {
         language: Option<String>,
         #[serde(default)]
         implied: bool,
+        #[serde(default)]
+        purge_keys: String,
     }
 }
 

@@ -11,6 +11,8 @@ mod dialect;
 pub mod dump;
 pub mod idempotency;
 pub mod import_sources;
+pub mod purge_keys;
+pub mod purges;
 pub mod related;
 pub mod revisions;
 pub mod schedule;

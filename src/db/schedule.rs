@@ -97,5 +97,12 @@ pub fn announce_if_due(conn: &mut AnyConnection, row: &ArticleRow) -> ApiResult<
 }
 
 fn announce(conn: &mut AnyConnection, row: &ArticleRow) -> ApiResult<()> {
-    super::articles::log_change(conn, row, Action::Published, None, Vec::new(), ACTOR)
+    super::articles::log_change(
+        conn,
+        row,
+        Action::Published,
+        (None, Vec::new()),
+        Vec::new(),
+        ACTOR,
+    )
 }

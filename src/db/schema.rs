@@ -208,6 +208,7 @@ diesel::table! {
         section_id -> Nullable<Integer>,
         language -> Nullable<Text>,
         implied -> Bool,
+        purge_keys -> Text,
     }
 }
 

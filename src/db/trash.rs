@@ -35,7 +35,14 @@ pub fn put(conn: &mut AnyConnection, slug: &str, actor: &str) -> ApiResult<()> {
     revisions::ensure_recorded(conn, &current)?;
     let row = &current.row;
     schedule::announce_if_due(conn, row)?;
-    articles::log_change(conn, row, Action::Deleted, None, Vec::new(), actor)?;
+    articles::log_change(
+        conn,
+        row,
+        Action::Deleted,
+        (None, Vec::new()),
+        Vec::new(),
+        actor,
+    )?;
     diesel::insert_into(article_trash::table)
         .values((
             article_trash::article_id.eq(row.id),
@@ -100,7 +107,14 @@ pub fn restore(
         version: trashed.version + 1,
     };
     let record = articles::recreate(conn, origin, snapshot, actor)?;
-    articles::log_change(conn, &record.row, Action::Restored, None, Vec::new(), actor)?;
+    articles::log_change(
+        conn,
+        &record.row,
+        Action::Restored,
+        (None, Vec::new()),
+        Vec::new(),
+        actor,
+    )?;
     // An old slug another article took meanwhile stays with that article.
     for (slug, created_at) in old_slugs {
         if !articles::slug_in_use(conn, &slug)? {
@@ -157,6 +171,7 @@ pub fn purge(conn: &mut AnyConnection, cutoff: NaiveDateTime, actor: &str) -> Ap
                 section_id: None,
                 language: None,
                 implied: false,
+                scope_before: Vec::new(),
             },
         )?;
     }

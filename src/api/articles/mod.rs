@@ -22,6 +22,7 @@ use crate::api::pagination::with_query;
 use crate::api::precondition::{version_header, IfMatch};
 use crate::api::SlugPath;
 use crate::auth::{Caller, Writer};
+use crate::caching::keyed;
 use crate::config::ServerSettings;
 use crate::content::analysis::Language;
 use crate::content::highlight::snippet;
@@ -32,6 +33,7 @@ use crate::db::articles::{self as store, ArticleRecord, Lookup, Visibility};
 use crate::db::Database;
 use crate::db::{related, trash};
 use crate::error::{ApiError, ApiResult};
+use crate::surrogate::{self, SurrogateKeys};
 
 fn visibility(caller: &Caller) -> Visibility {
     if caller.can_preview() {
@@ -104,6 +106,7 @@ pub async fn list_articles(
     let search = query.filter.search.clone();
     let (filter, sort, window, include_total) =
         (query.filter, query.sort, query.window, query.include_total);
+    let mut keys = surrogate::article_list(&filter, sort);
     let page = match &window {
         Window::Page(page) => Some(page.page),
         Window::After(..) => None,
@@ -116,9 +119,14 @@ pub async fn list_articles(
     let projected = fields.is_some();
     // Highlighting and serialising a page of long articles is CPU work: it runs on
     // the blocking pool with the query, never on the threads that answer everyone.
-    let (data, next, total) = db
+    let (data, shown, next, total) = db
         .run(move |conn| {
             let list = article_list::list(conn, &filter, visibility, sort, &window, include_total)?;
+            let shown: Vec<String> = list
+                .records
+                .iter()
+                .map(|record| surrogate::article(record.row.id))
+                .collect();
             let wants_highlight = fields.as_ref().is_none_or(|f| f.includes("highlight"));
             let data: Vec<Value> = list
                 .records
@@ -142,9 +150,10 @@ pub async fn list_articles(
                     }
                 })
                 .collect();
-            Ok((data, list.next, list.total))
+            Ok((data, shown, list.next, list.total))
         })
         .await?;
+    keys.extend(shown);
     let next_cursor = next.map(|c| c.encode());
     let mut links = Vec::new();
     if let Some(cursor) = &next_cursor {
@@ -170,13 +179,14 @@ pub async fn list_articles(
     if !links.is_empty() {
         response.insert_header((header::LINK, links.join(", ")));
     }
-    Ok(response.json(ArticleListPage {
+    let response = response.json(ArticleListPage {
         data,
         per_page,
         page,
         next_cursor,
         total,
-    }))
+    });
+    Ok(keyed(response, keys))
 }
 
 /// Get an article
@@ -211,7 +221,7 @@ pub async fn find_article(
         .run(move |conn| {
             Ok(match store::find(conn, &slug, visibility)? {
                 Lookup::Found(record) => {
-                    let version = record.row.version;
+                    let (id, version) = (record.row.id, record.row.version);
                     let article = Article::from(*record);
                     let json = match fields {
                         Some(fields) => serde_json::to_vec(&fields.project(item_json(article)))
@@ -220,17 +230,22 @@ pub async fn find_article(
                     };
                     let json =
                         json.map_err(|e| ApiError::Internal(format!("cannot serialise: {e}")))?;
-                    Ok((version, json))
+                    Ok((id, version, json))
                 }
                 Lookup::MovedTo(current) => Err(current),
             })
         })
         .await?;
     Ok(match found {
-        Ok((version, (media_type, json))) => HttpResponse::Ok()
-            .content_type(media_type)
-            .insert_header(version_header(version))
-            .body(json),
+        Ok((id, version, (media_type, json))) => {
+            let mut keys = SurrogateKeys::new();
+            keys.add(surrogate::article(id));
+            let response = HttpResponse::Ok()
+                .content_type(media_type)
+                .insert_header(version_header(version))
+                .body(json);
+            keyed(response, keys)
+        }
         Err(current) => HttpResponse::MovedPermanently()
             .insert_header((header::LOCATION, format!("/v1/articles/{current}")))
             .finish(),
@@ -276,19 +291,26 @@ pub async fn list_related_articles(
         ));
     }
     let visibility = visibility(&caller);
-    let records = db
+    let (subject, records) = db
         .run(move |conn| match store::find(conn, &slug, visibility)? {
             Lookup::Found(record) => {
-                related::related(conn, &record.row, visibility, limit as usize)
+                let related = related::related(conn, &record.row, visibility, limit as usize)?;
+                Ok((record.row.id, related))
             }
             Lookup::MovedTo(current) => Err(ApiError::NotFound(format!(
                 "the article {slug:?} is now at {current:?}"
             ))),
         })
         .await?;
-    Ok(HttpResponse::Ok().json(RelatedArticles {
+    // Any edit may change what is related to what.
+    let mut keys = SurrogateKeys::new();
+    keys.add(surrogate::ARTICLES_EDITS)
+        .add(surrogate::article(subject))
+        .extend(records.iter().map(|r| surrogate::article(r.row.id)));
+    let response = HttpResponse::Ok().json(RelatedArticles {
         data: records.into_iter().map(ArticleSummary::from).collect(),
-    }))
+    });
+    Ok(keyed(response, keys))
 }
 
 /// Create an article

@@ -19,9 +19,11 @@ pub use items::{current_shapes, SyncItem, SyncPage};
 use token::SyncState;
 
 use crate::auth::Caller;
+use crate::caching::keyed;
 use crate::db::changes::{self, Resource};
 use crate::db::Database;
 use crate::error::{ApiError, ApiResult};
+use crate::surrogate::{self, SurrogateKeys};
 
 /// Items per page when the client does not say.
 const DEFAULT_PER_PAGE: i64 = 100;
@@ -227,7 +229,10 @@ pub async fn sync(
             })
         })
         .await?;
-    Ok(HttpResponse::Ok().json(page))
+    // Every page names the newest change it saw: any later change makes it stale.
+    let mut keys = SurrogateKeys::new();
+    keys.add(surrogate::CHANGES);
+    Ok(keyed(HttpResponse::Ok().json(page), keys))
 }
 
 pub fn configure(app: &mut utoipa_actix_web::service_config::ServiceConfig) {

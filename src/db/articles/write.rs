@@ -207,7 +207,14 @@ pub fn create(conn: &mut AnyConnection, new: NewArticle, actor: &str) -> ApiResu
     };
     let record = insert(conn, origin, fields, &new.tags, &new.authors, actor)?;
     let action = changes::article_action(None, standing(&record.row), false);
-    log_change(conn, &record.row, action, None, Vec::new(), actor)?;
+    log_change(
+        conn,
+        &record.row,
+        action,
+        (None, Vec::new()),
+        Vec::new(),
+        actor,
+    )?;
     Ok(record)
 }
 
@@ -216,12 +223,13 @@ fn standing(row: &ArticleRow) -> Standing {
     Standing::of(&row.status, row.published_at, now())
 }
 
-/// Appends an article's change to the log.
+/// Appends an article's change to the log. `scope_before` names the lists the
+/// article was in before the write when it may have left them (see `Change`).
 pub(in crate::db) fn log_change(
     conn: &mut AnyConnection,
     row: &ArticleRow,
     action: Action,
-    previous_slug: Option<&str>,
+    (previous_slug, scope_before): (Option<&str>, Vec<String>),
     fields: Vec<String>,
     actor: &str,
 ) -> ApiResult<()> {
@@ -240,6 +248,7 @@ pub(in crate::db) fn log_change(
             section_id: row.section_id,
             language: Some(&row.language),
             implied: false,
+            scope_before,
         },
     )?;
     Ok(())
@@ -340,6 +349,12 @@ pub fn update(
     schedule::announce_if_due(conn, &current.row)?;
     let before = Snapshot::from(&current);
     let standing_before = standing(&current.row);
+    let refiled = changes.section.is_some() || changes.tags.is_some() || changes.authors.is_some();
+    let scope_before = if refiled {
+        crate::db::purge_keys::article_scope(conn, current.row.id)?
+    } else {
+        Vec::new()
+    };
     let row = current.row;
     let new_slug = changes.slug.clone().unwrap_or_else(|| row.slug.clone());
     if new_slug != row.slug {
@@ -409,7 +424,14 @@ pub fn update(
     let rescheduled = changed.iter().any(|f| f == "published_at");
     let action = changes::article_action(Some(standing_before), standing(&record.row), rescheduled);
     let previous_slug = (new_slug != row.slug).then_some(row.slug.as_str());
-    log_change(conn, &record.row, action, previous_slug, changed, actor)?;
+    log_change(
+        conn,
+        &record.row,
+        action,
+        (previous_slug, scope_before),
+        changed,
+        actor,
+    )?;
     Ok(record)
 }
 

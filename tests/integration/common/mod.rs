@@ -6,6 +6,8 @@ use std::net::TcpListener;
 use std::process::Command;
 
 use folio::auth::{generate_token, Scope};
+use folio::caching::purge::PurgeTargets;
+use folio::caching::CachePolicy;
 use folio::config::{CorsPolicy, Limits, Origins, ServerSettings};
 use folio::db::{tokens, Database};
 use folio::rate_limit::RateLimits;
@@ -147,6 +149,8 @@ impl TestApp {
                         timeout: std::time::Duration::from_secs(5),
                         retry_delays: vec![std::time::Duration::from_secs(1); 3],
                     },
+                    caching: CachePolicy::default(),
+                    purge_targets: PurgeTargets::default(),
                 };
                 configure(&mut settings);
                 let server =

@@ -1,0 +1,99 @@
+//! How far the change log's purges have gone, and which node sends them: one at a
+//! time, under a lease kept in `folio_state`, so that nodes sharing a database do
+//! not all purge the same keys, and a node that dies hands over when it lapses.
+
+use chrono::{NaiveDateTime, TimeDelta};
+use diesel::prelude::*;
+
+use super::schema::changes;
+use super::shared_state::{get, set_state, state_or_insert};
+use super::AnyConnection;
+use crate::error::ApiResult;
+use crate::surrogate::SurrogateKeys;
+
+/// The last change whose keys were purged.
+const PURGED_THROUGH: &str = "purged_through";
+/// `<node> <until>`: who sends purges, and until when unless renewed.
+const LEASE: &str = "purge_lease";
+
+/// The keys of consecutive changes, purged together.
+#[derive(Debug, Clone)]
+pub struct Batch {
+    /// The last change in it.
+    pub through: i64,
+    pub keys: SurrogateKeys,
+}
+
+/// Where purges start when they were never sent from this database: after the
+/// newest change (nothing cached before purges were configured is keyed to them).
+/// Call it outside a transaction.
+pub fn start(conn: &mut AnyConnection) -> ApiResult<()> {
+    let latest = super::changes::latest(conn)?;
+    state_or_insert(conn, PURGED_THROUGH, &latest.to_string())?;
+    Ok(())
+}
+
+fn purged_through(conn: &mut AnyConnection) -> ApiResult<i64> {
+    Ok(get(conn, PURGED_THROUGH)?
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0))
+}
+
+/// Whether changes wait to be purged: a cheap check before taking the write lock.
+pub fn pending(conn: &mut AnyConnection) -> ApiResult<bool> {
+    Ok(purged_through(conn)? < super::changes::latest(conn)?)
+}
+
+fn lease_holder(conn: &mut AnyConnection, at: NaiveDateTime) -> ApiResult<Option<String>> {
+    let Some(lease) = get(conn, LEASE)? else {
+        return Ok(None);
+    };
+    let (node, until) = lease.split_once(' ').unwrap_or((&lease, ""));
+    let until = NaiveDateTime::parse_from_str(until, "%Y-%m-%dT%H:%M:%S%.f").ok();
+    Ok(until.filter(|u| *u > at).map(|_| node.to_owned()))
+}
+
+/// In a write transaction: takes or renews the lease for `node` unless another
+/// node holds it, and returns the keys of up to `limit` changes not purged yet.
+pub fn claim(
+    conn: &mut AnyConnection,
+    node: &str,
+    at: NaiveDateTime,
+    lease: TimeDelta,
+    limit: i64,
+) -> ApiResult<Option<Batch>> {
+    if lease_holder(conn, at)?.is_some_and(|holder| holder != node) {
+        return Ok(None);
+    }
+    let until = (at + lease).format("%Y-%m-%dT%H:%M:%S%.f");
+    set_state(conn, LEASE, &format!("{node} {until}"))?;
+    let after = purged_through(conn)?;
+    let rows: Vec<(i64, String)> = changes::table
+        .filter(changes::seq.gt(after))
+        .order(changes::seq)
+        .limit(limit)
+        .select((changes::seq, changes::purge_keys))
+        .load(conn)?;
+    let Some(through) = rows.last().map(|(seq, _)| *seq) else {
+        return Ok(None);
+    };
+    let mut keys = SurrogateKeys::new();
+    for (_, text) in &rows {
+        keys.extend(SurrogateKeys::parse(text).iter().map(str::to_owned));
+    }
+    Ok(Some(Batch { through, keys }))
+}
+
+/// In a write transaction: records that a batch was purged, if `node` still holds
+/// the lease (else the node that took it over purges the batch again: harmless).
+pub fn done(
+    conn: &mut AnyConnection,
+    node: &str,
+    at: NaiveDateTime,
+    through: i64,
+) -> ApiResult<()> {
+    if lease_holder(conn, at)?.as_deref() == Some(node) && through > purged_through(conn)? {
+        set_state(conn, PURGED_THROUGH, &through.to_string())?;
+    }
+    Ok(())
+}
