@@ -135,6 +135,7 @@ pub fn serve(
         db.clone(),
         readiness.clone(),
         settings.purge_targets.clone(),
+        crate::db::now(),
     ));
     let settings = web::Data::new(settings);
     let app = move || {

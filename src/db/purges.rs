@@ -25,11 +25,15 @@ pub struct Batch {
 }
 
 /// Where purges start when they were never sent from this database: after the
-/// newest change (nothing cached before purges were configured is keyed to them).
-/// Call it outside a transaction.
-pub fn start(conn: &mut AnyConnection) -> ApiResult<()> {
-    let latest = super::changes::latest(conn)?;
-    state_or_insert(conn, PURGED_THROUGH, &latest.to_string())?;
+/// last change made before `serving_since`, when the node that configured them
+/// started (what was cached before cannot have been keyed by Folio). Call it
+/// outside a transaction.
+pub fn start(conn: &mut AnyConnection, serving_since: NaiveDateTime) -> ApiResult<()> {
+    let before: Option<i64> = changes::table
+        .filter(changes::changed_at.lt(serving_since))
+        .select(diesel::dsl::max(changes::seq))
+        .first(conn)?;
+    state_or_insert(conn, PURGED_THROUGH, &before.unwrap_or(0).to_string())?;
     Ok(())
 }
 

@@ -9,6 +9,7 @@ mod common;
 mod archive;
 mod articles;
 mod auth;
+mod caching;
 mod compression;
 mod concurrency;
 mod cors;

@@ -28,11 +28,13 @@ const RETRY_DELAYS: [Duration; 5] = [
 /// A purge request that takes longer has failed.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// Runs for as long as the server does.
+/// Runs for as long as the server does. `serving_since`: when the server was
+/// started, before it took any request (see `purges::start`).
 pub async fn purge_changes(
     db: web::Data<Database>,
     readiness: web::Data<Readiness>,
     targets: PurgeTargets,
+    serving_since: chrono::NaiveDateTime,
 ) {
     if targets.is_empty() {
         return;
@@ -59,7 +61,10 @@ pub async fn purge_changes(
             continue;
         }
         if !started {
-            started = db.run(purges::start).await.is_ok();
+            started = db
+                .run(move |conn| purges::start(conn, serving_since))
+                .await
+                .is_ok();
             continue;
         }
         let node_id = node.clone();

@@ -98,9 +98,17 @@ impl TestApp {
 
     /// Another API node over the same database, with the same tokens.
     pub fn another_node(&self) -> Self {
+        self.another_node_with(|_| {})
+    }
+
+    /// Another node, whose settings `configure` adjusts as for `spawn_with`.
+    pub fn another_node_with(
+        &self,
+        configure: impl FnOnce(&mut ServerSettings) + Send + 'static,
+    ) -> Self {
         let test_db = self.test_db.shared();
         let db = test_db.open();
-        let (base, handle) = Self::start(db.clone(), |_| {});
+        let (base, handle) = Self::start(db.clone(), configure);
         Self {
             base,
             db,
