@@ -264,7 +264,8 @@ fn matches_any(if_none_match: &str, etag: &str) -> bool {
 }
 
 /// Adds a strong `ETag` (a hash of the body, unless the handler set one) to every response, answers `304`
-/// to a matching `If-None-Match`, and serves `HEAD` as a `GET` without the body.
+/// to a matching `If-None-Match` (or, without one, to an `If-Modified-Since` no earlier than
+/// `Last-Modified`), and serves `HEAD` as a `GET` without the body.
 pub async fn etag(
     mut req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
@@ -273,11 +274,14 @@ pub async fn etag(
         req.head_mut().method = Method::GET;
     }
     let conditional = req.method() == Method::GET;
-    let if_none_match = req
-        .headers()
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
+    let request_header = |name| {
+        req.headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    };
+    let if_none_match = request_header(header::IF_NONE_MATCH);
+    let if_modified_since = request_header(header::IF_MODIFIED_SINCE);
     let res = next.call(req).await?;
     // An event stream never ends: there is no body to hash.
     let streaming = res
@@ -316,9 +320,17 @@ pub async fn etag(
     if let Ok(value) = HeaderValue::from_str(&tag) {
         head.headers_mut().insert(header::ETAG, value);
     }
-    let not_modified = conditional
-        && head.status() == StatusCode::OK
-        && if_none_match.is_some_and(|inm| matches_any(&inm, &tag));
+    // If-Modified-Since counts only without If-None-Match (RFC 9110, 13.1.3).
+    let unchanged = match (if_none_match, if_modified_since) {
+        (Some(inm), _) => matches_any(&inm, &tag),
+        (None, Some(since)) => head
+            .headers()
+            .get(header::LAST_MODIFIED)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|modified| crate::caching::unmodified_since(modified, &since)),
+        (None, None) => false,
+    };
+    let not_modified = conditional && head.status() == StatusCode::OK && unchanged;
     let res = if not_modified {
         let mut res = head.set_body(BoxBody::new(()));
         *res.status_mut() = StatusCode::NOT_MODIFIED;

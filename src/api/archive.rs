@@ -6,11 +6,12 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::article_query::{date_range, scope, time_zone, DateOrInstant, TimeZoneName};
 use super::Slug;
-use crate::caching::keyed;
+use crate::caching::{keyed, last_modified};
 use crate::config::ServerSettings;
 use crate::db::archive::{self as store, Bucket, Granularity};
 use crate::db::article_list::DateField;
 use crate::db::article_list::Sort;
+use crate::db::modified;
 use crate::db::Database;
 use crate::error::ApiResult;
 use crate::surrogate;
@@ -145,8 +146,11 @@ pub async fn get_archive(
         GranularityParam::Day => Granularity::Day,
     };
     let keys = surrogate::article_list(&filter, Sort::default());
-    let buckets = db
-        .run(move |conn| store::archive(conn, &filter, level, tz))
+    let (buckets, changed) = db
+        .run(move |conn| {
+            let buckets = store::archive(conn, &filter, level, tz)?;
+            Ok((buckets, modified::anything(conn)?))
+        })
         .await?;
     let total = buckets.iter().map(|b| b.count).sum();
     let response = HttpResponse::Ok().json(Archive {
@@ -155,7 +159,7 @@ pub async fn get_archive(
         data: buckets.into_iter().map(ArchivePeriod::from).collect(),
         total,
     });
-    Ok(keyed(response, keys))
+    Ok(last_modified(keyed(response, keys), changed))
 }
 
 pub fn configure(app: &mut utoipa_actix_web::service_config::ServiceConfig) {

@@ -13,10 +13,11 @@ use super::pagination::{ListPage, PageParams};
 use super::precondition::{version_header, IfMatch};
 use super::SlugPath;
 use crate::auth::Writer;
-use crate::caching::keyed;
+use crate::caching::{keyed, last_modified};
 use crate::config::ServerSettings;
 use crate::content::slug::Slug;
 use crate::db::changes::Resource;
+use crate::db::modified;
 use crate::db::{AnyConnection, Database, PageRequest};
 use crate::error::ApiResult;
 use crate::surrogate::{self, SurrogateKeys};
@@ -66,10 +67,16 @@ pub async fn list<K: Named>(
     params: PageParams,
 ) -> ApiResult<HttpResponse> {
     let page = params.request(&settings.limits)?;
-    let (data, total) = db.run(move |conn| K::list(conn, page)).await?;
-    Ok(keyed(
-        ListPage::new(data, page, total).respond(&req),
-        index_keys(K::RESOURCE),
+    let (data, total, changed) = db
+        .run(move |conn| {
+            let (data, total) = K::list(conn, page)?;
+            Ok((data, total, modified::anything(conn)?))
+        })
+        .await?;
+    let response = ListPage::new(data, page, total).respond(&req);
+    Ok(last_modified(
+        keyed(response, index_keys(K::RESOURCE)),
+        changed,
     ))
 }
 
@@ -88,11 +95,17 @@ pub async fn find<K: Named>(db: web::Data<Database>, path: SlugPath) -> ApiResul
     // Its own page shows its number of articles too.
     keys.add(surrogate::named(K::RESOURCE, &slug))
         .add(surrogate::articles_of(K::RESOURCE, &slug));
-    let (version, view) = db.run(move |conn| K::find(conn, &slug)).await?;
+    // It shows its number of articles, which any article may change.
+    let (version, view, changed) = db
+        .run(move |conn| {
+            let (version, view) = K::find(conn, &slug)?;
+            Ok((version, view, modified::anything(conn)?))
+        })
+        .await?;
     let response = HttpResponse::Ok()
         .insert_header(version_header(version))
         .json(view);
-    Ok(keyed(response, keys))
+    Ok(last_modified(keyed(response, keys), changed))
 }
 
 pub async fn create<K: Named, B: Form<K::New>>(

@@ -4,14 +4,15 @@
 
 pub mod purge;
 
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::http::header::{self, HeaderName, HeaderValue};
+use actix_web::http::header::{self, HeaderName, HeaderValue, HttpDate};
 use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Next;
 use actix_web::{web, HttpResponse};
+use chrono::NaiveDateTime;
 
 use crate::config::ServerSettings;
 use crate::surrogate::SurrogateKeys;
@@ -122,6 +123,43 @@ pub fn keyed(mut response: HttpResponse, keys: SurrogateKeys) -> HttpResponse {
     response
 }
 
+/// When what a response shows last changed.
+#[derive(Debug, Clone, Copy)]
+struct LastModified(NaiveDateTime);
+
+/// Attaches when what a response shows last changed; the caching middleware sends
+/// it as `Last-Modified` on public reads, for `If-Modified-Since`.
+pub fn last_modified(mut response: HttpResponse, at: Option<NaiveDateTime>) -> HttpResponse {
+    if let Some(at) = at {
+        response.extensions_mut().insert(LastModified(at));
+    }
+    response
+}
+
+/// `Last-Modified` has whole seconds: a change later in the same second as the
+/// one it names would go unnoticed by `If-Modified-Since`. It is sent only once
+/// that second is over, as Apache does for files changed within the last second.
+fn last_modified_header(at: NaiveDateTime, now: NaiveDateTime) -> Option<HeaderValue> {
+    let settled = now - at >= chrono::TimeDelta::seconds(1);
+    let time =
+        SystemTime::UNIX_EPOCH + Duration::from_secs(u64::try_from(at.and_utc().timestamp()).ok()?);
+    settled
+        .then(|| HeaderValue::from_str(&HttpDate::from(time).to_string()).ok())
+        .flatten()
+}
+
+/// Whether a representation last modified as `last_modified` says is unchanged
+/// since `if_modified_since` (both HTTP dates).
+pub fn unmodified_since(last_modified: &str, if_modified_since: &str) -> bool {
+    match (
+        last_modified.parse::<HttpDate>(),
+        if_modified_since.parse::<HttpDate>(),
+    ) {
+        (Ok(modified), Ok(since)) => SystemTime::from(modified) <= SystemTime::from(since),
+        _ => false,
+    }
+}
+
 /// Sets `Cache-Control` on every response that has none (a handler that knows
 /// better sets its own), `Vary: Authorization` on API reads (a token sees drafts
 /// at the same URL), and `Surrogate-Key` and `Cache-Tag` on public reads.
@@ -142,6 +180,7 @@ pub async fn cache_headers(
         .response_mut()
         .extensions_mut()
         .remove::<SurrogateKeys>();
+    let modified = res.response_mut().extensions_mut().remove::<LastModified>();
     let keyed = keys.as_ref().is_some_and(|k| !k.is_empty());
     let class = class(&method, credentials, res.status(), keyed);
     let headers = res.headers_mut();
@@ -152,6 +191,12 @@ pub async fn cache_headers(
     }
     if api && method == Method::GET {
         headers.append(header::VARY, HeaderValue::from_static("authorization"));
+    }
+    let public = matches!(class, Class::Public | Class::Purgeable);
+    if let (true, Some(LastModified(at))) = (public, modified) {
+        if let Some(value) = last_modified_header(at, crate::db::now()) {
+            headers.insert(header::LAST_MODIFIED, value);
+        }
     }
     if let (Class::Purgeable, Some(keys)) = (class, keys) {
         let tags = keys.iter().collect::<Vec<_>>().join(",");
@@ -167,6 +212,30 @@ pub async fn cache_headers(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn last_modified_waits_for_its_second_to_end() {
+        let at = chrono::NaiveDate::from_ymd_opt(2024, 11, 27)
+            .and_then(|d| d.and_hms_milli_opt(8, 30, 0, 250))
+            .expect("a date");
+        let soon = at + chrono::TimeDelta::milliseconds(500);
+        assert_eq!(last_modified_header(at, soon), None);
+        let later = at + chrono::TimeDelta::seconds(2);
+        let header = last_modified_header(at, later).expect("a header");
+        assert_eq!(header.to_str().ok(), Some("Wed, 27 Nov 2024 08:30:00 GMT"));
+        assert!(unmodified_since(
+            "Wed, 27 Nov 2024 08:30:00 GMT",
+            "Wed, 27 Nov 2024 08:30:00 GMT"
+        ));
+        assert!(!unmodified_since(
+            "Wed, 27 Nov 2024 08:30:01 GMT",
+            "Wed, 27 Nov 2024 08:30:00 GMT"
+        ));
+        assert!(!unmodified_since(
+            "Wed, 27 Nov 2024 08:30:00 GMT",
+            "yesterday"
+        ));
+    }
 
     #[test]
     fn each_class_gets_its_header() {

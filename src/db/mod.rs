@@ -11,6 +11,7 @@ mod dialect;
 pub mod dump;
 pub mod idempotency;
 pub mod import_sources;
+pub mod modified;
 pub mod purge_keys;
 pub mod purges;
 pub mod related;

@@ -22,7 +22,7 @@ use crate::api::pagination::with_query;
 use crate::api::precondition::{version_header, IfMatch};
 use crate::api::SlugPath;
 use crate::auth::{Caller, Writer};
-use crate::caching::keyed;
+use crate::caching::{keyed, last_modified};
 use crate::config::ServerSettings;
 use crate::content::analysis::Language;
 use crate::content::highlight::snippet;
@@ -30,6 +30,8 @@ use crate::content::markdown;
 use crate::content::search::SearchQuery;
 use crate::db::article_list::{self, Window};
 use crate::db::articles::{self as store, ArticleRecord, Lookup, Visibility};
+use crate::db::changes::Resource;
+use crate::db::modified;
 use crate::db::Database;
 use crate::db::{related, trash};
 use crate::error::{ApiError, ApiResult};
@@ -119,9 +121,10 @@ pub async fn list_articles(
     let projected = fields.is_some();
     // Highlighting and serialising a page of long articles is CPU work: it runs on
     // the blocking pool with the query, never on the threads that answer everyone.
-    let (data, shown, next, total) = db
+    let (data, shown, changed, next, total) = db
         .run(move |conn| {
             let list = article_list::list(conn, &filter, visibility, sort, &window, include_total)?;
+            let changed = modified::anything(conn)?;
             let shown: Vec<String> = list
                 .records
                 .iter()
@@ -150,7 +153,7 @@ pub async fn list_articles(
                     }
                 })
                 .collect();
-            Ok((data, shown, list.next, list.total))
+            Ok((data, shown, changed, list.next, list.total))
         })
         .await?;
     keys.extend(shown);
@@ -186,7 +189,7 @@ pub async fn list_articles(
         next_cursor,
         total,
     });
-    Ok(keyed(response, keys))
+    Ok(last_modified(keyed(response, keys), changed))
 }
 
 /// Get an article
@@ -222,6 +225,8 @@ pub async fn find_article(
             Ok(match store::find(conn, &slug, visibility)? {
                 Lookup::Found(record) => {
                     let (id, version) = (record.row.id, record.row.version);
+                    let changed =
+                        modified::resource(conn, Resource::Article, id, record.row.updated_at)?;
                     let article = Article::from(*record);
                     let json = match fields {
                         Some(fields) => serde_json::to_vec(&fields.project(item_json(article)))
@@ -230,21 +235,21 @@ pub async fn find_article(
                     };
                     let json =
                         json.map_err(|e| ApiError::Internal(format!("cannot serialise: {e}")))?;
-                    Ok((id, version, json))
+                    Ok((id, version, changed, json))
                 }
                 Lookup::MovedTo(current) => Err(current),
             })
         })
         .await?;
     Ok(match found {
-        Ok((id, version, (media_type, json))) => {
+        Ok((id, version, changed, (media_type, json))) => {
             let mut keys = SurrogateKeys::new();
             keys.add(surrogate::article(id));
             let response = HttpResponse::Ok()
                 .content_type(media_type)
                 .insert_header(version_header(version))
                 .body(json);
-            keyed(response, keys)
+            last_modified(keyed(response, keys), Some(changed))
         }
         Err(current) => HttpResponse::MovedPermanently()
             .insert_header((header::LOCATION, format!("/v1/articles/{current}")))

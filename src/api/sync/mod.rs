@@ -19,8 +19,9 @@ pub use items::{current_shapes, SyncItem, SyncPage};
 use token::SyncState;
 
 use crate::auth::Caller;
-use crate::caching::keyed;
+use crate::caching::{keyed, last_modified};
 use crate::db::changes::{self, Resource};
+use crate::db::modified;
 use crate::db::Database;
 use crate::error::{ApiError, ApiResult};
 use crate::surrogate::{self, SurrogateKeys};
@@ -171,7 +172,7 @@ pub async fn sync(
 ) -> ApiResult<HttpResponse> {
     let (request, per_page) = params.into_inner().request()?;
     let can_preview = caller.can_preview();
-    let page = db
+    let (page, changed) = db
         .run(move |conn| {
             let key = token::signing_key(conn)?;
             let mut state = match request {
@@ -214,7 +215,8 @@ pub async fn sync(
                 (deltas.into_iter().map(|d| d.item).collect(), more)
             };
             let token = state.encode(&key)?;
-            Ok(if more {
+            let changed = modified::anything(conn)?;
+            let page = if more {
                 SyncPage {
                     data,
                     next_page_token: Some(token),
@@ -226,13 +228,17 @@ pub async fn sync(
                     next_page_token: None,
                     next_sync_token: Some(token),
                 }
-            })
+            };
+            Ok((page, changed))
         })
         .await?;
     // Every page names the newest change it saw: any later change makes it stale.
     let mut keys = SurrogateKeys::new();
     keys.add(surrogate::CHANGES);
-    Ok(keyed(HttpResponse::Ok().json(page), keys))
+    Ok(last_modified(
+        keyed(HttpResponse::Ok().json(page), keys),
+        changed,
+    ))
 }
 
 pub fn configure(app: &mut utoipa_actix_web::service_config::ServiceConfig) {

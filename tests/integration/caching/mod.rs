@@ -99,7 +99,49 @@ fn each_response_says_who_may_keep_it(app: &TestApp) {
     assert!(keys(&tags).contains(&"tags".to_owned()));
 }
 
-on_both_backends!(each_response_says_who_may_keep_it);
+/// `Last-Modified` names the last change of what a response shows, once its second
+/// is over; `If-Modified-Since` gets a `304` only while nothing changed since.
+fn if_modified_since_follows_the_change_log(app: &TestApp) {
+    published(app, "a1", "2024-11-27T08:00:00Z", json!({}));
+    published(app, "a2", "2024-11-27T09:00:00Z", json!({}));
+    std::thread::sleep(Duration::from_millis(1100));
+    for path in ["/v1/articles/a1", "/v1/articles", "/v1/archive", "/v1/tags"] {
+        let first = app.get(path).expect(200);
+        let modified = first.header("last-modified").expect("Last-Modified");
+        let again = app.client_get_with(path, &[("if-modified-since", &modified)]);
+        assert_eq!(again.status, 304, "{path} unchanged since {modified}");
+        let older = "Tue, 26 Nov 2024 08:00:00 GMT";
+        let stale = app.client_get_with(path, &[("if-modified-since", older)]);
+        assert_eq!(stale.status, 200, "{path} changed since {older}");
+    }
+    let article = app.get("/v1/articles/a1").expect(200);
+    let list = app.get("/v1/articles").expect(200);
+    // Another article's edit changes the list, not a1.
+    app.patch("/v1/articles/a2", json!({"title": "Deux"}))
+        .expect(200);
+    let article_since = article.header("last-modified").expect("Last-Modified");
+    let list_since = list.header("last-modified").expect("Last-Modified");
+    let unchanged =
+        app.client_get_with("/v1/articles/a1", &[("if-modified-since", &article_since)]);
+    assert_eq!(unchanged.status, 304);
+    // Within the second of a change, no Last-Modified can be trusted: none is sent.
+    let fresh = app.client_get_with("/v1/articles", &[("if-modified-since", &list_since)]);
+    assert_eq!(fresh.status, 200, "the list changed");
+    // With If-None-Match, If-Modified-Since is not looked at.
+    let both = app.client_get_with(
+        "/v1/articles/a1",
+        &[
+            ("if-modified-since", &article_since),
+            ("if-none-match", "\"other\""),
+        ],
+    );
+    assert_eq!(both.status, 200);
+}
+
+on_both_backends!(
+    each_response_says_who_may_keep_it,
+    if_modified_since_follows_the_change_log
+);
 
 /// Polls `path` through Varnish until `done` holds, for at most `within`.
 fn fresh_within(
