@@ -13,19 +13,7 @@ pg_admin=${2:-}
 cargo build --release -q
 folio=$(realpath target/release/folio)
 work=$(mktemp -d)
-data=${BENCH_DATA:-$work}
-mkdir -p "$data"
-corpus="$data/corpus-$n.ndjson"
-
-load() {
-    [ -s "$corpus" ] || python3 bench/generate.py "$n" > "$corpus"
-    echo "corpus: $n articles, $(du -h "$corpus" | cut -f1)"
-    local started=$SECONDS
-    # One file holds the whole corpus: let it in whatever its size.
-    FOLIO_MAX_REQUEST_BYTES=$(($(stat -c %s "$corpus") + 1)) "$folio" import "$corpus" | tail -n 1
-    echo "import: $((SECONDS - started)) s"
-}
-
+source bench/data.sh
 source bench/serve.sh
 server=""
 # A failed measurement must not leave the server running (or the work directory behind).
@@ -43,21 +31,12 @@ measure() {
 # One address sends every request: the anonymous rate limit would answer 429.
 export RUST_LOG=warn FOLIO_TIMEZONE=Europe/Paris FOLIO_RATE_LIMIT_ANONYMOUS=0
 echo "## SQLite"
-export DATABASE_URL="sqlite://$data/bench-$n.db"
-[ -e "$data/bench-$n.db" ] || load
+use_sqlite
 measure
 if [ -n "$pg_admin" ]; then
-    db="folio_bench_$n"
     echo "## PostgreSQL"
-    export DATABASE_URL="${pg_admin%/*}/$db"
-    if [ -z "$(psql "$pg_admin" -tAc "SELECT 1 FROM pg_database WHERE datname = '$db'")" ]; then
-        psql "$pg_admin" -qc "CREATE DATABASE $db"
-        # Loading is one transaction per article; waiting for each WAL flush would time
-        # the disk, not Folio. Reads, which are what is measured here, are unaffected.
-        psql "$pg_admin" -qc "ALTER DATABASE $db SET synchronous_commit = off"
-        load
-    fi
+    use_postgres
     measure
-    [ -n "${BENCH_DATA:-}" ] || psql "$pg_admin" -qc "DROP DATABASE $db WITH (FORCE)"
+    drop_postgres
 fi
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -sr)"

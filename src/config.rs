@@ -300,6 +300,8 @@ fn cache_policy(purge_targets: &PurgeTargets) -> Result<CachePolicy, String> {
         )?,
         stale_if_error: duration("FOLIO_CACHE_STALE_IF_ERROR", defaults.stale_if_error)?,
         error_max_age: duration("FOLIO_CACHE_ERROR_MAX_AGE", defaults.error_max_age)?,
+        response_cache_mb: number("FOLIO_RESPONSE_CACHE_MB", defaults.response_cache_mb)?,
+        response_cache_ttl: duration("FOLIO_RESPONSE_CACHE_TTL", defaults.response_cache_ttl)?,
     })
 }
 

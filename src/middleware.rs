@@ -255,14 +255,6 @@ pub fn etag_of(bytes: &[u8]) -> String {
     format!("\"{}\"", hex::encode(&digest[..16]))
 }
 
-fn matches_any(if_none_match: &str, etag: &str) -> bool {
-    if_none_match.trim() == "*"
-        || if_none_match
-            .split(',')
-            .map(|t| t.trim().trim_start_matches("W/"))
-            .any(|t| t == etag)
-}
-
 /// Adds a strong `ETag` (a hash of the body, unless the handler set one) to every response, answers `304`
 /// to a matching `If-None-Match` (or, without one, to an `If-Modified-Since` no earlier than
 /// `Last-Modified`), and serves `HEAD` as a `GET` without the body.
@@ -320,17 +312,18 @@ pub async fn etag(
     if let Ok(value) = HeaderValue::from_str(&tag) {
         head.headers_mut().insert(header::ETAG, value);
     }
-    // If-Modified-Since counts only without If-None-Match (RFC 9110, 13.1.3).
-    let unchanged = match (if_none_match, if_modified_since) {
-        (Some(inm), _) => matches_any(&inm, &tag),
-        (None, Some(since)) => head
-            .headers()
-            .get(header::LAST_MODIFIED)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|modified| crate::caching::unmodified_since(modified, &since)),
-        (None, None) => false,
-    };
-    let not_modified = conditional && head.status() == StatusCode::OK && unchanged;
+    let last_modified = head
+        .headers()
+        .get(header::LAST_MODIFIED)
+        .and_then(|v| v.to_str().ok());
+    let not_modified = conditional
+        && head.status() == StatusCode::OK
+        && crate::caching::unchanged(
+            if_none_match.as_deref(),
+            if_modified_since.as_deref(),
+            &tag,
+            last_modified,
+        );
     let res = if not_modified {
         let mut res = head.set_body(BoxBody::new(()));
         *res.status_mut() = StatusCode::NOT_MODIFIED;

@@ -16,6 +16,7 @@ use utoipa_actix_web::{scope, AppExt, UtoipaApp};
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::api::{self, health};
+use crate::caching::response_cache::{self, ResponseCache};
 use crate::config::ServerSettings;
 use crate::db::{self, schedule, Database};
 use crate::error::ApiError;
@@ -137,6 +138,18 @@ pub fn serve(
         settings.purge_targets.clone(),
         crate::db::now(),
     ));
+    let response_cache = (settings.caching.response_cache_mb > 0).then(|| {
+        let cache = web::Data::new(ResponseCache::new(
+            settings.caching.response_cache_mb,
+            settings.caching.response_cache_ttl,
+        ));
+        actix_rt::spawn(response_cache::follow_changes(
+            cache.clone(),
+            db.clone(),
+            readiness.clone(),
+        ));
+        cache
+    });
     let settings = web::Data::new(settings);
     let app = move || {
         let (app, _) = register(App::new().into_utoipa_app()).split_for_parts();
@@ -145,6 +158,7 @@ pub fn serve(
             .app_data(routes.clone())
             .app_data(limiter.clone())
             .app_data(readiness.clone())
+            .app_data(response_cache.clone())
             .app_data(web::QueryConfig::default().error_handler(query_error))
             .app_data(web::PathConfig::default().error_handler(path_error))
             .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", spec.clone()))
@@ -164,6 +178,7 @@ pub fn serve(
             .wrap(from_fn(mw::cors_refusal))
             .wrap(from_fn(crate::caching::cache_headers))
             .wrap(from_fn(mw::etag))
+            .wrap(from_fn(response_cache::serve_from_cache))
             // Outside the ETag layer, which hashes the body as the handler wrote it.
             .wrap(Compress::default())
             .wrap(from_fn(mw::vary_on_encoding))

@@ -71,6 +71,10 @@ impl SurrogateKeys {
         self.0.is_empty()
     }
 
+    pub fn contains(&self, key: &str) -> bool {
+        self.0.contains(key)
+    }
+
     pub fn len(&self) -> usize {
         self.0.len()
     }

@@ -3,6 +3,7 @@
 //! the responses it affects (see `crate::surrogate` for the keys).
 
 pub mod purge;
+pub mod response_cache;
 
 use std::time::{Duration, SystemTime};
 
@@ -40,6 +41,10 @@ pub struct CachePolicy {
     /// `FOLIO_CACHE_ERROR_MAX_AGE`: client errors on public reads, such as a 404 for
     /// an article not published yet (default 10 s).
     pub error_max_age: Duration,
+    /// `FOLIO_RESPONSE_CACHE_MB`: the in-process response cache's budget (default 0: none).
+    pub response_cache_mb: u64,
+    /// `FOLIO_RESPONSE_CACHE_TTL`: the longest an answer stays in it (default 60 s).
+    pub response_cache_ttl: Duration,
 }
 
 impl Default for CachePolicy {
@@ -50,6 +55,8 @@ impl Default for CachePolicy {
             stale_while_revalidate: Duration::from_secs(60),
             stale_if_error: Duration::from_secs(86_400),
             error_max_age: Duration::from_secs(10),
+            response_cache_mb: 0,
+            response_cache_ttl: Duration::from_secs(60),
         }
     }
 }
@@ -148,9 +155,31 @@ fn last_modified_header(at: NaiveDateTime, now: NaiveDateTime) -> Option<HeaderV
         .flatten()
 }
 
+/// Whether a conditional GET gets a `304` for a representation with this `ETag` and
+/// `Last-Modified`. `If-Modified-Since` counts only without `If-None-Match` (RFC
+/// 9110, 13.1.3); weak tags match too, as the weak comparison GET uses allows.
+pub fn unchanged(
+    if_none_match: Option<&str>,
+    if_modified_since: Option<&str>,
+    etag: &str,
+    last_modified: Option<&str>,
+) -> bool {
+    match (if_none_match, if_modified_since) {
+        (Some(tags), _) => {
+            tags.trim() == "*"
+                || tags
+                    .split(',')
+                    .map(|t| t.trim().trim_start_matches("W/"))
+                    .any(|t| t == etag)
+        }
+        (None, Some(since)) => last_modified.is_some_and(|m| unmodified_since(m, since)),
+        (None, None) => false,
+    }
+}
+
 /// Whether a representation last modified as `last_modified` says is unchanged
 /// since `if_modified_since` (both HTTP dates).
-pub fn unmodified_since(last_modified: &str, if_modified_since: &str) -> bool {
+fn unmodified_since(last_modified: &str, if_modified_since: &str) -> bool {
     match (
         last_modified.parse::<HttpDate>(),
         if_modified_since.parse::<HttpDate>(),

@@ -72,12 +72,7 @@ pub fn claim(
     let until = (at + lease).format("%Y-%m-%dT%H:%M:%S%.f");
     set_state(conn, LEASE, &format!("{node} {until}"))?;
     let after = purged_through(conn)?;
-    let rows: Vec<(i64, String)> = changes::table
-        .filter(changes::seq.gt(after))
-        .order(changes::seq)
-        .limit(limit)
-        .select((changes::seq, changes::purge_keys))
-        .load(conn)?;
+    let rows = keys_after(conn, after, limit)?;
     let Some(through) = rows.last().map(|(seq, _)| *seq) else {
         return Ok(None);
     };
@@ -86,6 +81,16 @@ pub fn claim(
         keys.extend(SurrogateKeys::parse(text).iter().map(str::to_owned));
     }
     Ok(Some(Batch { through, keys }))
+}
+
+/// The changes after `seq`, oldest first, at most `limit`, with the keys each purges.
+pub fn keys_after(conn: &mut AnyConnection, seq: i64, limit: i64) -> ApiResult<Vec<(i64, String)>> {
+    Ok(changes::table
+        .filter(changes::seq.gt(seq))
+        .order(changes::seq)
+        .limit(limit)
+        .select((changes::seq, changes::purge_keys))
+        .load(conn)?)
 }
 
 /// In a write transaction: records that a batch was purged, if `node` still holds

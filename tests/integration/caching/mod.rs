@@ -2,6 +2,7 @@
 //! that reach a real Varnish the moment a change is committed.
 
 mod cdn;
+mod in_process;
 mod recorder;
 mod varnish;
 
