@@ -2,7 +2,8 @@
 # Throughput under load: wrk on loopback against a release build, per request kind,
 # at 32 and 64 connections, each row with its ratio to /health from the same run.
 # usage: bench/load.sh [N] [POSTGRES_ADMIN_URL]   (N articles, default 10000)
-# DURATION (seconds per run, default 10) and CONNECTIONS ("32 64") can be set.
+# DURATION (seconds per run, default 10), CONNECTIONS ("32 64") and CACHE_MB (the
+# in-process response cache sizes to try, "0 32": without it, then with 32 MB) can be set.
 # Databases are loaded as bench/run.sh loads them (BENCH_DATA keeps them).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,6 +11,7 @@ n=${1:-10000}
 pg_admin=${2:-}
 duration=${DURATION:-10}
 connections=${CONNECTIONS:-32 64}
+cache_sizes=${CACHE_MB:-0 32}
 command -v wrk > /dev/null || { echo "wrk is needed: apt-get install wrk" >&2; exit 1; }
 cargo build --release -q
 folio=$(realpath target/release/folio)
@@ -64,6 +66,13 @@ run_wrk() {
 }
 
 measure() {
+    local title=$1
+    for mb in $cache_sizes; do
+        FOLIO_RESPONSE_CACHE_MB=$mb measure_once "$title, response cache $([ "$mb" = 0 ] && echo off || echo "$mb MB")"
+    done
+}
+
+measure_once() {
     local title=$1
     serve "$folio" "$work/server.log" 1500
     local base="http://127.0.0.1:$port"

@@ -243,7 +243,11 @@ fn execute(cli: Cli) -> Result<ExitCode, String> {
         } => {
             // Listen at once: /health answers and /ready says 503 while the
             // database is still out of reach.
-            let db = Database::connect_later(&config.database_url, config.pool_size)?;
+            let db = Database::connect_later(
+                &config.database_url,
+                config.pool_size,
+                config.sqlite_memory,
+            )?;
             let readiness = Readiness::starting();
             let bind = bind.unwrap_or(config.bind.clone());
             let listener =

@@ -6,6 +6,7 @@ use chrono_tz::Tz;
 
 use crate::caching::purge::PurgeTargets;
 use crate::caching::CachePolicy;
+use crate::db::SqliteMemory;
 use crate::rate_limit::{RateLimits, TrustedProxies};
 use crate::webhooks::{AllowedHosts, WebhookSettings};
 
@@ -137,6 +138,8 @@ pub struct Config {
     pub caching: CachePolicy,
     /// Where changes purge cached responses.
     pub purge_targets: PurgeTargets,
+    /// What each SQLite connection of the server may keep in memory.
+    pub sqlite_memory: SqliteMemory,
 }
 
 fn var(name: &str) -> Option<String> {
@@ -227,6 +230,10 @@ impl Config {
             },
             webhooks: webhook_settings()?,
             caching: cache_policy(&purge_targets)?,
+            sqlite_memory: SqliteMemory {
+                mmap_mb: number("FOLIO_SQLITE_MMAP_MB", SqliteMemory::SERVER.mmap_mb)?,
+                cache_mb: number("FOLIO_SQLITE_CACHE_MB", SqliteMemory::SERVER.cache_mb)?,
+            },
             purge_targets,
             rate_limits: RateLimits {
                 anonymous: number("FOLIO_RATE_LIMIT_ANONYMOUS", rate_defaults.anonymous)?,

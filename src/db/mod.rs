@@ -106,12 +106,36 @@ impl DatabaseUrl {
     }
 }
 
+/// The memory each SQLite connection may use: a memory map of the file, through
+/// which reads skip a copy per page, and a page cache. Mapped pages count in the
+/// process's resident memory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SqliteMemory {
+    /// `FOLIO_SQLITE_MMAP_MB` for the server (default 1024).
+    pub mmap_mb: u64,
+    /// `FOLIO_SQLITE_CACHE_MB`, per connection (default 32).
+    pub cache_mb: u64,
+}
+
+impl SqliteMemory {
+    /// The server's defaults.
+    pub const SERVER: Self = Self {
+        mmap_mb: 1024,
+        cache_mb: 32,
+    };
+    /// A command that writes in bulk (import, migrate): no map, so that the
+    /// command's memory stays its own.
+    pub const BATCH: Self = Self {
+        mmap_mb: 0,
+        cache_mb: 32,
+    };
+}
+
 /// Opens connections of one backend and prepares each SQLite connection.
 #[derive(Debug)]
 pub struct Manager {
     url: DatabaseUrl,
-    /// Whether SQLite reads through a memory map (see `connect`).
-    memory_map: bool,
+    sqlite_memory: SqliteMemory,
 }
 
 impl ManageConnection for Manager {
@@ -123,7 +147,7 @@ impl ManageConnection for Manager {
             Backend::Postgres => diesel::PgConnection::establish(&self.url.target)
                 .map(AnyConnection::Postgres)
                 .map_err(r2d2::Error::ConnectionError),
-            Backend::Sqlite => connect_sqlite(&self.url.target, self.memory_map),
+            Backend::Sqlite => connect_sqlite(&self.url.target, self.sqlite_memory),
         }
     }
 
@@ -175,20 +199,23 @@ impl Clock {
 impl Database {
     /// Opens the pool; for SQLite, opens the file (its directory must exist) and turns WAL on first.
     pub fn connect(url: &str, pool_size: u32) -> Result<Self, String> {
-        Self::connect_mapped(url, pool_size, true)
+        Self::connect_with(url, pool_size, SqliteMemory::SERVER)
     }
 
-    /// Opens the pool for a command that writes in bulk (import, migrate): SQLite
-    /// reads without a memory map, so the command's memory stays its own.
+    /// Opens the pool for a command that writes in bulk (see `SqliteMemory::BATCH`).
     pub fn connect_for_batch(url: &str, pool_size: u32) -> Result<Self, String> {
-        Self::connect_mapped(url, pool_size, false)
+        Self::connect_with(url, pool_size, SqliteMemory::BATCH)
     }
 
-    fn connect_mapped(url: &str, pool_size: u32, memory_map: bool) -> Result<Self, String> {
+    fn connect_with(
+        url: &str,
+        pool_size: u32,
+        sqlite_memory: SqliteMemory,
+    ) -> Result<Self, String> {
         let (url, builder) = Self::builder(url, pool_size)?;
         let backend = url.backend;
         let pool = builder
-            .build(Manager { url, memory_map })
+            .build(Manager { url, sqlite_memory })
             .map_err(|e| format!("cannot connect to the {} database: {e}", backend.name()))?;
         Ok(Self {
             pool,
@@ -199,13 +226,16 @@ impl Database {
 
     /// A pool that connects when first used, for a server that must start (and
     /// answer `/ready` with 503) while the database is still unreachable.
-    pub fn connect_later(url: &str, pool_size: u32) -> Result<Self, String> {
+    pub fn connect_later(
+        url: &str,
+        pool_size: u32,
+        sqlite_memory: SqliteMemory,
+    ) -> Result<Self, String> {
         let (url, builder) = Self::builder(url, pool_size)?;
         let backend = url.backend;
-        let pool = builder.min_idle(Some(0)).build_unchecked(Manager {
-            url,
-            memory_map: true,
-        });
+        let pool = builder
+            .min_idle(Some(0))
+            .build_unchecked(Manager { url, sqlite_memory });
         Ok(Self {
             pool,
             backend,

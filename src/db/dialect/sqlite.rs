@@ -11,7 +11,7 @@ use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
 use super::{Dialect, IndexedTerms, MigrationError};
 use crate::content::search::SearchQuery;
-use crate::db::{AnyConnection, Statistics};
+use crate::db::{AnyConnection, SqliteMemory, Statistics};
 use crate::error::ApiResult;
 
 const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
@@ -141,16 +141,19 @@ impl Dialect for Sqlite {
 }
 
 /// Opens one connection of the pool. SQLite's default page cache is 2 MB; a search
-/// index over 100,000 articles is hundreds: a server's reads through a memory map
-/// skip a copy per page. A batch command writes far more than it reads, and mapped
-/// pages would count as its memory, so it passes `memory_map: false`.
-pub(in crate::db) fn connect(path: &str, memory_map: bool) -> Result<AnyConnection, r2d2::Error> {
+/// index over 100,000 articles is hundreds (see `SqliteMemory`).
+pub(in crate::db) fn connect(
+    path: &str,
+    memory: SqliteMemory,
+) -> Result<AnyConnection, r2d2::Error> {
     let mut conn =
         diesel::SqliteConnection::establish(path).map_err(r2d2::Error::ConnectionError)?;
-    let map_bytes = if memory_map { 1 << 30 } else { 0 };
+    let map_bytes = memory.mmap_mb * 1024 * 1024;
+    // A negative cache_size is in KiB.
+    let cache_kib = memory.cache_mb * 1024;
     conn.batch_execute(&format!(
         "PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; \
-         PRAGMA cache_size = -32768; PRAGMA mmap_size = {map_bytes};",
+         PRAGMA cache_size = -{cache_kib}; PRAGMA mmap_size = {map_bytes};",
     ))
     .map_err(r2d2::Error::QueryError)?;
     Ok(AnyConnection::Sqlite(conn))
