@@ -13,13 +13,7 @@ duration=${DURATION:-10}
 connections=${CONNECTIONS:-32 64}
 cache_sizes=${CACHE_MB:-0 32}
 command -v wrk > /dev/null || { echo "wrk is needed: apt-get install wrk" >&2; exit 1; }
-cargo build --release -q
-folio=$(realpath target/release/folio)
-work=$(mktemp -d)
-source bench/data.sh
-source bench/serve.sh
-server=""
-trap '[ -n "$server" ] && kill "$server" 2>/dev/null; rm -rf "$work"' EXIT
+source bench/prepare.sh
 
 # The request kinds: a name and a file of paths, one picked at random per request.
 kinds() {

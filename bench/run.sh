@@ -10,14 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 n=${1:-100000}
 pg_admin=${2:-}
-cargo build --release -q
-folio=$(realpath target/release/folio)
-work=$(mktemp -d)
-source bench/data.sh
-source bench/serve.sh
-server=""
-# A failed measurement must not leave the server running (or the work directory behind).
-trap '[ -n "$server" ] && kill "$server" 2>/dev/null; rm -rf "$work"' EXIT
+source bench/prepare.sh
 
 measure() {
     # Ready, not only listening: migrations new since the data was loaded run first.
