@@ -72,6 +72,11 @@ pub(crate) fn common_headers(mut response: Response) -> Response {
         ),
         ("X-Content-Type-Options", "Always `nosniff`"),
         (
+            "Cache-Control",
+            "Who may keep this response and for how long: `public, max-age=…, s-maxage=…` for public reads, \
+             `private, no-store` for anything read with a token, `no-store` for writes and refusals of the moment",
+        ),
+        (
             "Content-Security-Policy",
             "`default-src 'none'; frame-ancestors 'none'`: the response is data, never a page",
         ),
@@ -84,6 +89,24 @@ pub(crate) fn common_headers(mut response: Response) -> Response {
     }
     response
 }
+
+/// What public reads of content say to caches (see the README's "Caches and CDNs").
+const CACHING_HEADERS: [(&str, &str); 4] = [
+    (
+        "Surrogate-Key",
+        "On public reads: the keys of everything the response shows, space-separated \
+         (`article-12 articles-section-monde`); a change purges caches by these keys",
+    ),
+    ("Cache-Tag", "On public reads: the same keys, comma-separated (Cloudflare)"),
+    (
+        "Last-Modified",
+        "On public reads: when what the response shows last changed, once that second is over",
+    ),
+    (
+        "Cache-Status",
+        "With the in-process response cache on: `folio; hit`, or `folio; fwd=miss; stored` (RFC 9211)",
+    ),
+];
 
 trait SchemaRef {
     fn schema_ref() -> RefOr<utoipa::openapi::schema::Schema>;
@@ -251,11 +274,16 @@ pub fn finish(mut api: OpenApi) -> OpenApi {
                     .entry(status.into())
                     .or_insert_with(|| RefOr::Ref(Ref::from_response_name(names[status])));
             }
-            for response in op.responses.responses.values_mut() {
+            for (status, response) in op.responses.responses.iter_mut() {
                 if let RefOr::T(response) = response {
                     *response = common_headers(response.clone());
                     if path.starts_with("/v1/") {
                         for (name, description) in RATE_LIMIT_HEADERS {
+                            add_header(response, name, description);
+                        }
+                    }
+                    if path.starts_with("/v1/") && method == HttpMethod::Get && status == "200" {
+                        for (name, description) in CACHING_HEADERS {
                             add_header(response, name, description);
                         }
                     }
@@ -276,6 +304,14 @@ pub fn finish(mut api: OpenApi) -> OpenApi {
                     string_header(
                         "If-None-Match",
                         "An ETag from an earlier response: 304 when it still matches",
+                    ),
+                );
+                add_optional_header(
+                    op,
+                    string_header(
+                        "If-Modified-Since",
+                        "A Last-Modified from an earlier response: 304 when nothing the response shows \
+                         changed since (ignored when If-None-Match is sent)",
                     ),
                 );
                 op.responses.responses.insert(
