@@ -94,8 +94,14 @@ impl ResponseCache {
         if let Err(e) = dropped {
             // Cannot happen with invalidation closures enabled; never serve stale.
             log::error!("response cache: {e}; emptying it");
-            self.entries.invalidate_all();
+            self.clear();
         }
+    }
+
+    /// Drops every entry (and keeps no answer computed before).
+    fn clear(&self) {
+        self.generation.fetch_add(1, Ordering::SeqCst);
+        self.entries.invalidate_all();
     }
 
     /// Reads the changes this node has not followed yet and drops what they purge.
@@ -106,8 +112,7 @@ impl ResponseCache {
         if through < 0 {
             let latest = changes::latest(&mut conn)?;
             self.followed_through.store(latest, Ordering::SeqCst);
-            self.invalidate(&SurrogateKeys::new());
-            self.entries.invalidate_all();
+            self.clear();
             return Ok(());
         }
         loop {
@@ -158,16 +163,11 @@ pub async fn follow_changes(
             // Until the log can be read again, nothing may be served from the cache.
             Ok(Err(e)) => {
                 log::warn!("response cache: the change log cannot be read ({e}); emptying it");
-                cache_cleared(&cache);
+                cache.clear();
             }
             Err(e) => log::warn!("response cache: {e}"),
         }
     }
-}
-
-fn cache_cleared(cache: &ResponseCache) {
-    cache.generation.fetch_add(1, Ordering::SeqCst);
-    cache.entries.invalidate_all();
 }
 
 fn cacheable_request(req: &ServiceRequest) -> Option<Key> {

@@ -54,21 +54,18 @@ pub fn article_scope(conn: &mut AnyConnection, article_id: i32) -> ApiResult<Vec
         .filter(article_tags::article_id.eq(article_id))
         .select(tags::slug)
         .load(conn)?;
-    keys.extend(
-        tag_slugs
-            .iter()
-            .map(|slug| surrogate::articles_of(Resource::Tag, slug)),
-    );
     let author_slugs: Vec<String> = article_authors::table
         .inner_join(authors::table)
         .filter(article_authors::article_id.eq(article_id))
         .select(authors::slug)
         .load(conn)?;
-    keys.extend(
-        author_slugs
-            .iter()
-            .map(|slug| surrogate::articles_of(Resource::Author, slug)),
-    );
+    for (resource, slugs) in [(Resource::Tag, tag_slugs), (Resource::Author, author_slugs)] {
+        keys.extend(
+            slugs
+                .iter()
+                .map(|slug| surrogate::articles_of(resource, slug)),
+        );
+    }
     Ok(keys)
 }
 
