@@ -21,6 +21,7 @@ pub mod schema;
 pub mod search_index;
 pub mod sections;
 pub mod shared_state;
+mod static_sql;
 pub mod tags;
 pub mod tokens;
 pub mod trash;

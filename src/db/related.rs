@@ -3,10 +3,13 @@
 
 use std::collections::HashMap;
 
+use chrono::NaiveDateTime;
 use diesel::dsl::count_star;
 use diesel::prelude::*;
 
-use super::articles::{visible, with_relations, ArticleRecord, ArticleRow, Visibility};
+use super::articles::{
+    id_in, records_in_order, visible, ArticleRecord, ArticleRow, Parts, Visibility,
+};
 use super::schema::{article_tags, articles};
 use super::{now, search_index, AnyConnection};
 use crate::content::analysis::{terms, Language};
@@ -100,17 +103,18 @@ pub fn related(
         return Ok(Vec::new());
     }
     let ids: Vec<i32> = scores.keys().copied().collect();
-    let mut rows: Vec<ArticleRow> = visible(visibility, at)
-        .filter(articles::id.eq_any(ids))
-        .select(ArticleRow::as_select())
+    let mut candidates: Vec<(i32, Option<NaiveDateTime>)> = visible(visibility, at)
+        .filter(id_in(conn, "articles.id", &ids))
+        .select((articles::id, articles::published_at))
         .load(conn)?;
-    let score = |row: &ArticleRow| scores.get(&row.id).copied().unwrap_or(0.0);
-    rows.sort_by(|a, b| {
+    let score = |id: &i32| scores.get(id).copied().unwrap_or(0.0);
+    candidates.sort_by(|(a, a_at), (b, b_at)| {
         score(b)
             .total_cmp(&score(a))
-            .then(b.published_at.cmp(&a.published_at))
-            .then(b.id.cmp(&a.id))
+            .then(b_at.cmp(a_at))
+            .then(b.cmp(a))
     });
-    rows.truncate(limit);
-    with_relations(conn, rows)
+    candidates.truncate(limit);
+    let ids: Vec<i32> = candidates.into_iter().map(|(id, _)| id).collect();
+    records_in_order(conn, &ids, Parts::SUMMARY)
 }

@@ -3,12 +3,12 @@
 //! (see `db::dialect`).
 
 use diesel::connection::SimpleConnection;
-use diesel::dsl::sql;
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Bool, Double, Integer, Text};
+use diesel::sql_types::{Bool, Double, Integer};
 
 use super::dialect::{self, IndexedTerms};
 use super::schema::articles;
+use super::static_sql::StaticSql;
 use super::AnyConnection;
 use crate::content::analysis::{terms, Language};
 use crate::content::markdown;
@@ -22,14 +22,6 @@ pub type Filter = Box<dyn diesel::BoxableExpression<articles::table, super::Db, 
 struct Id {
     #[diesel(sql_type = Integer)]
     id: i32,
-}
-
-#[derive(QueryableByName)]
-struct Scored {
-    #[diesel(sql_type = Integer)]
-    id: i32,
-    #[diesel(sql_type = Double)]
-    score: f64,
 }
 
 fn analyse(title: &str, standfirst: Option<&str>, body: &str, language: &str) -> IndexedTerms {
@@ -92,8 +84,8 @@ pub fn matching(conn: &AnyConnection, query: &SearchQuery) -> Filter {
     let dialect = dialect::of(conn);
     let (before, after) = dialect.matching_sql();
     Box::new(
-        sql::<Bool>(before)
-            .bind::<Text, _>(dialect.index_query(query))
+        StaticSql::<Bool>::new(before)
+            .bind_text(dialect.index_query(query))
             .sql(after),
     )
 }
@@ -106,9 +98,11 @@ pub fn best(
     limit: Option<i64>,
 ) -> ApiResult<Vec<(i32, f64)>> {
     let dialect = dialect::of(conn);
-    let scored: Vec<Scored> = diesel::sql_query(dialect.best_sql())
-        .bind::<Text, _>(dialect.index_query(query))
-        .bind::<BigInt, _>(limit.unwrap_or(i64::MAX))
-        .load(conn)?;
-    Ok(scored.into_iter().map(|s| (s.id, s.score)).collect())
+    let (match_at, limit_at, end) = dialect.best_sql();
+    Ok(StaticSql::<(Integer, Double)>::new(match_at)
+        .bind_text(dialect.index_query(query))
+        .sql(limit_at)
+        .bind_big_int(limit.unwrap_or(i64::MAX))
+        .sql(end)
+        .load(conn)?)
 }

@@ -5,6 +5,7 @@ use serde_json::{Map, Value};
 use utoipa::{IntoParams, ToSchema};
 
 use super::comma_items;
+use crate::db::articles::Parts;
 use crate::error::{ApiError, ApiResult};
 
 /// A field of an article that `fields` can select.
@@ -113,8 +114,15 @@ impl FieldSet {
         self.0.iter().any(|n| n == name)
     }
 
-    pub fn needs_body(&self) -> bool {
-        self.0.iter().any(|n| n == "body" || n == "body_html")
+    /// The parts of an article these fields show; `highlighting` when a search's
+    /// highlight is cut from the body.
+    pub fn parts(&self, highlighting: bool) -> Parts {
+        Parts {
+            body: self.includes("body") || (highlighting && self.includes("highlight")),
+            body_html: self.includes("body_html"),
+            tags: self.includes("tags"),
+            authors: self.includes("authors"),
+        }
     }
 }
 

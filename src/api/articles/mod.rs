@@ -29,7 +29,7 @@ use crate::content::highlight::snippet;
 use crate::content::markdown;
 use crate::content::search::SearchQuery;
 use crate::db::article_list::{self, Window};
-use crate::db::articles::{self as store, ArticleRecord, Lookup, Visibility};
+use crate::db::articles::{self as store, ArticleRecord, Lookup, Parts, Visibility};
 use crate::db::changes::Resource;
 use crate::db::modified;
 use crate::db::Database;
@@ -119,18 +119,34 @@ pub async fn list_articles(
     };
     let fields = query.fields;
     let projected = fields.is_some();
+    let wants_highlight =
+        search.is_some() && fields.as_ref().is_none_or(|f| f.includes("highlight"));
+    let parts = match &fields {
+        Some(fields) => fields.parts(wants_highlight),
+        None => Parts {
+            body: wants_highlight,
+            ..Parts::SUMMARY
+        },
+    };
     // Highlighting and serialising a page of long articles is CPU work: it runs on
     // the blocking pool with the query, never on the threads that answer everyone.
     let (data, shown, changed, next, total) = db
         .run(move |conn| {
-            let list = article_list::list(conn, &filter, visibility, sort, &window, include_total)?;
+            let list = article_list::list(
+                conn,
+                &filter,
+                visibility,
+                sort,
+                &window,
+                include_total,
+                parts,
+            )?;
             let changed = modified::anything(conn)?;
             let shown: Vec<String> = list
                 .records
                 .iter()
                 .map(|record| surrogate::article(record.row.id))
                 .collect();
-            let wants_highlight = fields.as_ref().is_none_or(|f| f.includes("highlight"));
             let data: Vec<Value> = list
                 .records
                 .into_iter()
@@ -219,10 +235,11 @@ pub async fn find_article(
         .map(FieldSet::parse)
         .transpose()?;
     let visibility = visibility(&caller);
+    let parts = fields.as_ref().map_or(Parts::ALL, |f| f.parts(false));
     // Serialised on the blocking pool with the query: a body may be a megabyte.
     let found = db
         .run(move |conn| {
-            Ok(match store::find(conn, &slug, visibility)? {
+            Ok(match store::find(conn, &slug, visibility, parts)? {
                 Lookup::Found(record) => {
                     let (id, version) = (record.row.id, record.row.version);
                     let changed =
@@ -297,15 +314,17 @@ pub async fn list_related_articles(
     }
     let visibility = visibility(&caller);
     let (subject, records) = db
-        .run(move |conn| match store::find(conn, &slug, visibility)? {
-            Lookup::Found(record) => {
-                let related = related::related(conn, &record.row, visibility, limit as usize)?;
-                Ok((record.row.id, related))
-            }
-            Lookup::MovedTo(current) => Err(ApiError::NotFound(format!(
-                "the article {slug:?} is now at {current:?}"
-            ))),
-        })
+        .run(
+            move |conn| match store::find(conn, &slug, visibility, Parts::SUMMARY)? {
+                Lookup::Found(record) => {
+                    let related = related::related(conn, &record.row, visibility, limit as usize)?;
+                    Ok((record.row.id, related))
+                }
+                Lookup::MovedTo(current) => Err(ApiError::NotFound(format!(
+                    "the article {slug:?} is now at {current:?}"
+                ))),
+            },
+        )
         .await?;
     // Any edit may change what is related to what.
     let mut keys = SurrogateKeys::new();

@@ -13,6 +13,7 @@ use crate::api::sections::Section;
 use crate::api::tags::Tag;
 use crate::content::ids::ArticleId;
 use crate::db::article_list::{self, Cursor, Sort, Window};
+use crate::db::articles::Parts;
 use crate::db::changes::{self, ChangeRow, Resource};
 use crate::db::{authors, sections, tags, AnyConnection, ById};
 use crate::error::ApiResult;
@@ -145,6 +146,7 @@ pub(super) fn initial_page(
                     Sort::PublishedDesc,
                     &Window::After(cursor, room),
                     false,
+                    Parts::ALL,
                 )?;
                 items.extend(
                     list.records
@@ -285,6 +287,7 @@ impl Current {
                 Sort::PublishedDesc,
                 &Window::After(None, count),
                 false,
+                Parts::ALL,
             )?;
             for record in list.records {
                 current.articles.insert(record.row.id, record.into());

@@ -6,8 +6,11 @@ use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Bool, Nullable};
 use serde::{Deserialize, Serialize};
 
-use super::articles::{public, with_relations, ArticleRecord, Condition, Status, Visibility};
+use super::articles::{
+    public, records_in_order, ArticleRecord, Condition, Parts, Status, Visibility,
+};
 use super::schema::{articles, authors, sections, tags};
+use super::static_sql::StaticSql;
 use super::{now, search_index, AnyConnection, Db, PageRequest};
 use crate::content::ids::ArticleId;
 use crate::content::search::SearchQuery;
@@ -17,7 +20,7 @@ mod cursor;
 mod ranked;
 
 pub use cursor::Cursor;
-use ranked::{ranked, rows_in_order};
+use ranked::ranked;
 
 /// Which of an article's dates a range applies to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -125,6 +128,26 @@ pub fn section_ids(conn: &mut AnyConnection, slug: &str, descendants: bool) -> A
         }
     }
     Ok(ids)
+}
+
+/// Articles in the section `slug` or, with `descendants`, in any section under it:
+/// one subquery (recursive for the tree), so the list stays one statement.
+fn in_section(slug: &str, descendants: bool) -> Condition {
+    let condition = StaticSql::<Nullable<Bool>>::new("articles.section_id IN (");
+    Box::new(if descendants {
+        condition
+            .sql("WITH RECURSIVE tree(id) AS (SELECT id FROM sections WHERE slug = ")
+            .bind_text(slug)
+            .sql(
+                " UNION SELECT sections.id FROM sections \
+                 JOIN tree ON sections.parent_id = tree.id) SELECT id FROM tree)",
+            )
+    } else {
+        condition
+            .sql("SELECT id FROM sections WHERE slug = ")
+            .bind_text(slug)
+            .sql(")")
+    })
 }
 
 /// What a query over the filtered articles reads, which decides where SQLite may
@@ -240,8 +263,7 @@ fn conditions(
         all.push(Box::new(articles::language.eq(language).nullable()));
     }
     if let Some(section) = &filter.section {
-        let ids = section_ids(conn, section, filter.descendants)?;
-        all.push(Box::new(articles::section_id.eq_any(ids)));
+        all.push(in_section(section, filter.descendants));
     }
     for tag in &filter.tags_all {
         all.push(with_tag(conn, reading, std::slice::from_ref(tag))?);
@@ -393,7 +415,7 @@ fn count_if(
     ))
 }
 
-/// One slice of the articles matching `filter`, with section, tags and authors.
+/// One slice of the articles matching `filter`, with the `parts` shown.
 pub fn list(
     conn: &mut AnyConnection,
     filter: &ArticleFilter,
@@ -401,6 +423,7 @@ pub fn list(
     sort: Sort,
     window: &Window,
     include_total: bool,
+    parts: Parts,
 ) -> ApiResult<ArticleList> {
     let at = now();
     let (limit, offset) = match window {
@@ -420,6 +443,7 @@ pub fn list(
             limit,
             offset,
             include_total,
+            parts,
         );
     }
     let total = count_if(conn, include_total, filter, visibility, at)?;
@@ -437,16 +461,17 @@ pub fn list(
     // order (no sort of wide rows) and, when the filters match little, reads every
     // row of the date range (90 ms instead of 2 ms at 100,000 articles).
     let ids: Vec<i32> = query.limit(limit + 1).select(articles::id).load(conn)?;
-    let mut rows = rows_in_order(conn, &ids)?;
-    let next = if rows.len() as i64 > limit {
-        rows.truncate(limit as usize);
-        rows.last()
-            .map(|row| Cursor::after(sort, row, offset + limit))
+    let mut records = records_in_order(conn, &ids, parts)?;
+    let next = if records.len() as i64 > limit {
+        records.truncate(limit as usize);
+        records
+            .last()
+            .map(|record| Cursor::after(sort, &record.row, offset + limit))
     } else {
         None
     };
     Ok(ArticleList {
-        records: with_relations(conn, rows)?,
+        records,
         next,
         total,
     })

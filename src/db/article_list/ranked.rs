@@ -9,20 +9,10 @@ use super::{
     count_if, filtered, ArticleFilter, ArticleList, Cursor, Reading, Sort, MAX_RELEVANCE_OFFSET,
 };
 use crate::content::search::SearchQuery;
-use crate::db::articles::{with_relations, ArticleRow, Visibility};
+use crate::db::articles::{id_in, records_in_order, Parts, Visibility};
 use crate::db::schema::articles;
 use crate::db::{search_index, AnyConnection};
 use crate::error::ApiResult;
-
-/// The rows of the articles `ids`, in that order.
-pub(super) fn rows_in_order(conn: &mut AnyConnection, ids: &[i32]) -> ApiResult<Vec<ArticleRow>> {
-    let mut rows: Vec<ArticleRow> = articles::table
-        .filter(articles::id.eq_any(ids))
-        .select(ArticleRow::as_select())
-        .load(conn)?;
-    rows.sort_by_key(|row| ids.iter().position(|id| *id == row.id));
-    Ok(rows)
-}
 
 /// The first round asks the index for this many times the matches a page needs.
 const FIRST_ROUND_FACTOR: i64 = 4;
@@ -45,6 +35,7 @@ pub(super) fn ranked(
     limit: i64,
     offset: i64,
     include_total: bool,
+    parts: Parts,
 ) -> ApiResult<ArticleList> {
     // One more than the page tells whether a next page exists.
     let needed = offset + limit + 1;
@@ -58,8 +49,14 @@ pub(super) fn ranked(
         let complete = round.is_none_or(|n| (best.len() as i64) < n);
         let scores: HashMap<i32, f64> = best.iter().copied().collect();
         let query = match round {
-            Some(_) => filtered(conn, &unsearched, visibility, at, Reading::Few)?
-                .filter(articles::id.eq_any(best.iter().map(|(id, _)| *id).collect::<Vec<_>>())),
+            Some(_) => {
+                let ids: Vec<i32> = best.iter().map(|(id, _)| *id).collect();
+                filtered(conn, &unsearched, visibility, at, Reading::Few)?.filter(id_in(
+                    conn,
+                    "articles.id",
+                    &ids,
+                ))
+            }
             // Too many ids to bind: the index is asked again, as a condition.
             None => filtered(conn, filter, visibility, at, Reading::All)?,
         };
@@ -93,15 +90,16 @@ pub(super) fn ranked(
     let start = (offset as usize).min(candidates.len());
     let end = (start + limit as usize).min(candidates.len());
     let page: Vec<i32> = candidates[start..end].iter().map(|(id, _)| *id).collect();
-    let rows = rows_in_order(conn, &page)?;
+    let records = records_in_order(conn, &page, parts)?;
     let next = (end < candidates.len() && offset + limit <= MAX_RELEVANCE_OFFSET)
         .then(|| {
-            rows.last()
-                .map(|row| Cursor::after(Sort::Relevance, row, offset + limit))
+            records
+                .last()
+                .map(|record| Cursor::after(Sort::Relevance, &record.row, offset + limit))
         })
         .flatten();
     Ok(ArticleList {
-        records: with_relations(conn, rows)?,
+        records,
         next,
         total,
     })

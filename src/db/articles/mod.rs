@@ -5,15 +5,15 @@ use diesel::dsl::{exists, select};
 use diesel::prelude::*;
 use diesel::sql_types::{Bool, Nullable};
 
-use super::schema::{
-    article_authors, article_slug_redirects, article_tags, articles, authors, sections, tags,
-};
+use super::schema::{article_slug_redirects, articles};
 use super::{now, AnyConnection, Db};
 use crate::content::ids::ArticleId;
 use crate::error::{ApiError, ApiResult};
 
+mod read;
 mod write;
 
+pub use read::{id_in, records, records_in_order, Parts};
 pub use write::{create, update};
 pub(super) use write::{log_change, recreate, remove, Origin};
 
@@ -173,59 +173,6 @@ pub(super) fn public(at: NaiveDateTime) -> Condition {
     )
 }
 
-/// Attaches sections, tags and authors to rows: three queries whatever the count.
-pub(super) fn with_relations(
-    conn: &mut AnyConnection,
-    rows: Vec<ArticleRow>,
-) -> ApiResult<Vec<ArticleRecord>> {
-    if rows.is_empty() {
-        return Ok(Vec::new());
-    }
-    let ids: Vec<i32> = rows.iter().map(|r| r.id).collect();
-    let section_ids: Vec<i32> = rows.iter().filter_map(|r| r.section_id).collect();
-    let section_labels: Vec<(i32, String, String)> = if section_ids.is_empty() {
-        Vec::new()
-    } else {
-        sections::table
-            .filter(sections::id.eq_any(&section_ids))
-            .select((sections::id, sections::slug, sections::name))
-            .load(conn)?
-    };
-    let tag_labels: Vec<(i32, String, String)> = article_tags::table
-        .inner_join(tags::table)
-        .filter(article_tags::article_id.eq_any(&ids))
-        .order((article_tags::article_id, article_tags::position))
-        .select((article_tags::article_id, tags::slug, tags::name))
-        .load(conn)?;
-    let author_labels: Vec<(i32, String, String)> = article_authors::table
-        .inner_join(authors::table)
-        .filter(article_authors::article_id.eq_any(&ids))
-        .order((article_authors::article_id, article_authors::position))
-        .select((article_authors::article_id, authors::slug, authors::name))
-        .load(conn)?;
-    let labels_of = |labels: &[(i32, String, String)], id: i32| -> Vec<Label> {
-        labels
-            .iter()
-            .filter(|(owner, _, _)| *owner == id)
-            .map(|(_, slug, name)| Label {
-                slug: slug.clone(),
-                name: name.clone(),
-            })
-            .collect()
-    };
-    Ok(rows
-        .into_iter()
-        .map(|row| ArticleRecord {
-            section: row
-                .section_id
-                .and_then(|sid| labels_of(&section_labels, sid).pop()),
-            tags: labels_of(&tag_labels, row.id),
-            authors: labels_of(&author_labels, row.id),
-            row,
-        })
-        .collect())
-}
-
 /// What a slug leads to.
 pub enum Lookup {
     Found(Box<ArticleRecord>),
@@ -233,18 +180,17 @@ pub enum Lookup {
     MovedTo(String),
 }
 
-/// Finds an article by its current slug, or by a former one.
-pub fn find(conn: &mut AnyConnection, slug: &str, visibility: Visibility) -> ApiResult<Lookup> {
+/// Finds an article by its current slug, or by a former one, with the `parts` a
+/// response shows.
+pub fn find(
+    conn: &mut AnyConnection,
+    slug: &str,
+    visibility: Visibility,
+    parts: Parts,
+) -> ApiResult<Lookup> {
     let at = now();
-    let row = visible(visibility, at)
-        .filter(articles::slug.eq(slug.to_owned()))
-        .select(ArticleRow::as_select())
-        .first(conn)
-        .optional()?;
-    if let Some(row) = row {
-        let record = with_relations(conn, vec![row])?
-            .pop()
-            .ok_or_else(|| ApiError::Internal("article vanished while reading it".into()))?;
+    let query = visible(visibility, at).filter(articles::slug.eq(slug.to_owned()));
+    if let Some(record) = records(conn, query, parts)?.pop() {
         return Ok(Lookup::Found(Box::new(record)));
     }
     let moved: Option<String> = visible(visibility, at)
@@ -265,7 +211,7 @@ pub fn find(conn: &mut AnyConnection, slug: &str, visibility: Visibility) -> Api
 
 /// Finds an article by its current slug, drafts included, for writers.
 pub fn find_current(conn: &mut AnyConnection, slug: &str) -> ApiResult<ArticleRecord> {
-    match find(conn, slug, Visibility::Preview)? {
+    match find(conn, slug, Visibility::Preview, Parts::ALL)? {
         Lookup::Found(record) => Ok(*record),
         Lookup::MovedTo(current) => Err(ApiError::NotFound(format!(
             "the article {slug:?} is now at {current:?}; use its current slug"

@@ -75,10 +75,11 @@ pub trait Dialect: Sync {
     /// A condition `articles.id IN (…)` around the bound index query: the text
     /// before the bind and the text after.
     fn matching_sql(&self) -> (&'static str, &'static str);
-    /// Selects `id` and `score` (larger is better) of the matches of the bound index
-    /// query, best first, as many as the bound limit, with the same field weights
-    /// on both backends: title ×10, standfirst ×4, body ×1.
-    fn best_sql(&self) -> &'static str;
+    /// Selects `id` and `score` (larger is better) of the matches of the index
+    /// query, best first, as many as the limit, with the same field weights on both
+    /// backends: title ×10, standfirst ×4, body ×1. The text before the query's
+    /// bind, between it and the limit's, and after.
+    fn best_sql(&self) -> (&'static str, &'static str, &'static str);
 
     // Grouping publication times (see `db::archive`).
 
@@ -91,6 +92,12 @@ pub trait Dialect: Sync {
     fn day_label(&self, part: Option<&str>) -> String;
     /// A UTC day as a value that [`Dialect::published_day`] compares to.
     fn day_value(&self, day: NaiveDate) -> String;
+
+    // Lists of ids.
+
+    /// A subquery yielding the integers of one bound text written `1,2,3`: the
+    /// text before the bind and the text after (see `db::articles::id_in`).
+    fn integers_in_list(&self) -> (&'static str, &'static str);
 }
 
 /// The dialect of the database `conn` is connected to.

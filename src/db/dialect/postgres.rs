@@ -136,10 +136,13 @@ impl Dialect for Postgres {
 
     // `ts_rank` takes its weights for D, C, B, A: body (C) 0.1, standfirst (B)
     // 0.4, title (A) 1.0, the ratios of SQLite's BM25 weights.
-    fn best_sql(&self) -> &'static str {
-        "SELECT article_id AS id, ts_rank('{0.1, 0.1, 0.4, 1.0}', document, q)::float8 AS score \
-         FROM article_search, to_tsquery('simple', $1) AS q WHERE document @@ q \
-         ORDER BY score DESC LIMIT $2"
+    fn best_sql(&self) -> (&'static str, &'static str, &'static str) {
+        (
+            "SELECT article_id AS id, ts_rank('{0.1, 0.1, 0.4, 1.0}', document, q)::float8 AS score \
+             FROM article_search, to_tsquery('simple', ",
+            ") AS q WHERE document @@ q ORDER BY score DESC LIMIT ",
+            "",
+        )
     }
 
     fn published_day(&self) -> &'static str {
@@ -163,6 +166,13 @@ impl Dialect for Postgres {
 
     fn day_value(&self, day: NaiveDate) -> String {
         format!("TIMESTAMP '{} 00:00:00'", day.format("%Y-%m-%d"))
+    }
+
+    fn integers_in_list(&self) -> (&'static str, &'static str) {
+        (
+            "SELECT unnest(CAST(string_to_array(",
+            ", ',') AS integer[]))",
+        )
     }
 }
 

@@ -110,9 +110,13 @@ impl Dialect for Sqlite {
     }
 
     // BM25, negated: FTS5 ranks the best match as the most negative.
-    fn best_sql(&self) -> &'static str {
-        "SELECT rowid AS id, -bm25(article_index, 10.0, 4.0, 1.0) AS score \
-         FROM article_index WHERE article_index MATCH ? ORDER BY score DESC LIMIT ?"
+    fn best_sql(&self) -> (&'static str, &'static str, &'static str) {
+        (
+            "SELECT rowid AS id, -bm25(article_index, 10.0, 4.0, 1.0) AS score \
+             FROM article_index WHERE article_index MATCH ",
+            " ORDER BY score DESC LIMIT ",
+            "",
+        )
     }
 
     // Times are stored as `YYYY-MM-DD HH:MM:SS[.ffffff]`.
@@ -137,6 +141,11 @@ impl Dialect for Sqlite {
 
     fn day_value(&self, day: NaiveDate) -> String {
         format!("'{}'", day.format("%Y-%m-%d"))
+    }
+
+    // `1,2,3` is a JSON array once bracketed.
+    fn integers_in_list(&self) -> (&'static str, &'static str) {
+        ("SELECT value FROM json_each('[' || ", " || ']')")
     }
 }
 

@@ -1,0 +1,192 @@
+//! Reading articles for a response: only the parts it shows, in a fixed number of
+//! statements, each of which the database prepares once (see `id_in`).
+
+use std::collections::HashMap;
+
+use diesel::prelude::*;
+use diesel::sql_types::{Bool, Integer, Nullable, Text};
+
+use super::{ArticleRecord, ArticleRow, Condition, Label};
+use crate::db::schema::articles;
+use crate::db::static_sql::StaticSql;
+use crate::db::{dialect, AnyConnection, Db};
+use crate::error::ApiResult;
+
+/// Which parts of its articles a response shows. A body is most of a row and tags
+/// and authors cost a statement: what is not shown is not read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Parts {
+    /// The Markdown source (also what a search highlight is cut from).
+    pub body: bool,
+    pub body_html: bool,
+    pub tags: bool,
+    pub authors: bool,
+}
+
+impl Parts {
+    pub const ALL: Parts = Parts {
+        body: true,
+        body_html: true,
+        tags: true,
+        authors: true,
+    };
+    /// What an article summary shows: everything but the body.
+    pub const SUMMARY: Parts = Parts {
+        body: false,
+        body_html: false,
+        ..Parts::ALL
+    };
+}
+
+/// `column IN (ids)` as one statement text whatever the number of ids, so the
+/// database prepares it once: `IN (?, ?, …)` would be a new statement per length.
+pub fn id_in(conn: &AnyConnection, column: &'static str, ids: &[i32]) -> Condition {
+    let (before, after) = dialect::of(conn).integers_in_list();
+    Box::new(
+        StaticSql::<Nullable<Bool>>::new(column)
+            .sql(" IN (")
+            .sql(before)
+            .bind_text(id_list(ids))
+            .sql(after)
+            .sql(")"),
+    )
+}
+
+/// Ids as the text `Dialect::integers_in_list` reads: `1,2,3`.
+fn id_list(ids: &[i32]) -> String {
+    ids.iter().map(i32::to_string).collect::<Vec<_>>().join(",")
+}
+
+/// A text column, or the empty string in its place when it is not wanted.
+fn text_column(column: &'static str, wanted: bool) -> StaticSql<Text> {
+    StaticSql::new(if wanted { column } else { "''" })
+}
+
+/// The articles `query` selects, in its order, with their section, tags and authors
+/// as `parts` asks: two statements, one when tags and authors are not shown.
+pub fn records(
+    conn: &mut AnyConnection,
+    query: articles::BoxedQuery<'static, Db>,
+    parts: Parts,
+) -> ApiResult<Vec<ArticleRecord>> {
+    use articles::{
+        created_at, excerpt, first_published_at, id, language, metadata, public_id, published_at,
+        reading_time_minutes, section_id, standfirst, status, title, title_key, updated_at,
+        version, word_count,
+    };
+    // The section's label rides along as two subqueries on its primary key, which
+    // keeps `query` a query on articles alone.
+    let rows: Vec<(ArticleRow, Option<String>, Option<String>)> = query
+        .select((
+            (
+                id,
+                public_id,
+                articles::slug,
+                title,
+                standfirst,
+                text_column("articles.body", parts.body),
+                text_column("articles.body_html", parts.body_html),
+                excerpt,
+                language,
+                status,
+                section_id,
+                word_count,
+                reading_time_minutes,
+                metadata,
+                published_at,
+                first_published_at,
+                created_at,
+                updated_at,
+                version,
+                title_key,
+            ),
+            StaticSql::<Nullable<Text>>::new(
+                "(SELECT sections.slug FROM sections WHERE sections.id = articles.section_id)",
+            ),
+            StaticSql::<Nullable<Text>>::new(
+                "(SELECT sections.name FROM sections WHERE sections.id = articles.section_id)",
+            ),
+        ))
+        .load(conn)?;
+    let ids: Vec<i32> = rows.iter().map(|(row, _, _)| row.id).collect();
+    let mut labels = labels(conn, &ids, parts)?;
+    Ok(rows
+        .into_iter()
+        .map(|(row, section_slug, section_name)| {
+            let (tags, authors) = labels.remove(&row.id).unwrap_or_default();
+            ArticleRecord {
+                section: section_slug
+                    .zip(section_name)
+                    .map(|(slug, name)| Label { slug, name }),
+                tags,
+                authors,
+                row,
+            }
+        })
+        .collect())
+}
+
+/// The articles `ids`, in that order, as [`records`] reads them.
+pub fn records_in_order(
+    conn: &mut AnyConnection,
+    ids: &[i32],
+    parts: Parts,
+) -> ApiResult<Vec<ArticleRecord>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let query = articles::table
+        .into_boxed()
+        .filter(id_in(conn, "articles.id", ids));
+    let mut found = records(conn, query, parts)?;
+    found.sort_by_key(|record| ids.iter().position(|id| *id == record.row.id));
+    Ok(found)
+}
+
+/// An article's tags and its authors.
+type TagsAndAuthors = (Vec<Label>, Vec<Label>);
+
+/// Each article's tags and authors (as `parts` asks), in their order: one statement.
+fn labels(
+    conn: &mut AnyConnection,
+    ids: &[i32],
+    parts: Parts,
+) -> ApiResult<HashMap<i32, TagsAndAuthors>> {
+    const TAGS: i32 = 0; // as the statement numbers them
+    let mut found: HashMap<i32, TagsAndAuthors> = HashMap::new();
+    if ids.is_empty() || !(parts.tags || parts.authors) {
+        return Ok(found);
+    }
+    let (before, after) = dialect::of(conn).integers_in_list();
+    // A half not asked for is switched off by a constant condition, which the
+    // planner drops: the binds stay the same and each variant is one statement.
+    let wanted = |on: bool| if on { "1 = 1" } else { "1 = 0" };
+    let list = id_list(ids);
+    let rows: Vec<(i32, i32, String, String, i32)> =
+        StaticSql::<(Integer, Integer, Text, Text, Integer)>::new(
+            "SELECT 0, l.article_id, x.slug, x.name, l.position FROM article_tags l \
+             JOIN tags x ON x.id = l.tag_id WHERE ",
+        )
+        .sql(wanted(parts.tags))
+        .sql(" AND l.article_id IN (")
+        .sql(before)
+        .bind_text(list.clone())
+        .sql(after)
+        .sql(
+            ") UNION ALL SELECT 1, l.article_id, x.slug, x.name, l.position \
+             FROM article_authors l JOIN authors x ON x.id = l.author_id WHERE ",
+        )
+        .sql(wanted(parts.authors))
+        .sql(" AND l.article_id IN (")
+        .sql(before)
+        .bind_text(list)
+        .sql(after)
+        .sql(") ORDER BY 1, 2, 5")
+        .load(conn)?;
+    for (kind, article, slug, name, _) in rows {
+        let (tags, authors) = found.entry(article).or_default();
+        let labels = if kind == TAGS { tags } else { authors };
+        labels.push(Label { slug, name });
+    }
+    Ok(found)
+}
