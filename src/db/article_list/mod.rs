@@ -131,20 +131,22 @@ pub fn section_ids(conn: &mut AnyConnection, slug: &str, descendants: bool) -> A
 }
 
 /// Articles in the section `slug` or, with `descendants`, in any section under it:
-/// one subquery (recursive for the tree), so the list stays one statement.
+/// a subquery (recursive for the tree), so the list stays one statement. For one
+/// section it is a scalar `=`, which both databases treat as a constant and seek
+/// in the section's own index with; `IN` made SQLite walk every section's articles.
 fn in_section(slug: &str, descendants: bool) -> Condition {
-    let condition = StaticSql::<Nullable<Bool>>::new("articles.section_id IN (");
     Box::new(if descendants {
-        condition
-            .sql("WITH RECURSIVE tree(id) AS (SELECT id FROM sections WHERE slug = ")
-            .bind_text(slug)
-            .sql(
-                " UNION SELECT sections.id FROM sections \
-                 JOIN tree ON sections.parent_id = tree.id) SELECT id FROM tree)",
-            )
+        StaticSql::<Nullable<Bool>>::new(
+            "articles.section_id IN (WITH RECURSIVE tree(id) AS \
+             (SELECT id FROM sections WHERE slug = ",
+        )
+        .bind_text(slug)
+        .sql(
+            " UNION SELECT sections.id FROM sections \
+             JOIN tree ON sections.parent_id = tree.id) SELECT id FROM tree)",
+        )
     } else {
-        condition
-            .sql("SELECT id FROM sections WHERE slug = ")
+        StaticSql::new("articles.section_id = (SELECT id FROM sections WHERE slug = ")
             .bind_text(slug)
             .sql(")")
     })
