@@ -116,6 +116,15 @@ impl Caller {
         }
     }
 
+    /// Where this caller's reads may be served from: a token holder reads from the
+    /// primary, which has what it wrote through any node; the public from a replica.
+    pub fn reads_from(&self) -> crate::db::ReadFrom {
+        match self {
+            Caller::Token { .. } => crate::db::ReadFrom::Primary,
+            Caller::Anonymous => crate::db::ReadFrom::Replica,
+        }
+    }
+
     /// Whether drafts and scheduled articles are visible to this caller.
     pub fn can_preview(&self) -> bool {
         matches!(self, Caller::Token { .. })

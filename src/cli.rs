@@ -247,6 +247,11 @@ fn execute(cli: Cli) -> Result<ExitCode, String> {
                 &config.database_url,
                 config.pool_size,
                 config.sqlite_memory,
+            )?
+            .with_replicas(
+                &config.read_database_urls,
+                config.pool_size,
+                config.read_max_lag,
             )?;
             let readiness = Readiness::starting();
             let bind = bind.unwrap_or(config.bind.clone());

@@ -140,6 +140,10 @@ pub struct Config {
     pub purge_targets: PurgeTargets,
     /// What each SQLite connection of the server may keep in memory.
     pub sqlite_memory: SqliteMemory,
+    /// PostgreSQL standbys that public reads go to (see `db::replicas`).
+    pub read_database_urls: Vec<String>,
+    /// How far behind the primary a replica may be and still serve reads.
+    pub read_max_lag: Duration,
 }
 
 fn var(name: &str) -> Option<String> {
@@ -230,6 +234,16 @@ impl Config {
             },
             webhooks: webhook_settings()?,
             caching: cache_policy(&purge_targets)?,
+            read_database_urls: var("FOLIO_READ_DATABASE_URLS")
+                .map(|urls| {
+                    urls.split(',')
+                        .map(str::trim)
+                        .filter(|u| !u.is_empty())
+                        .map(str::to_owned)
+                        .collect()
+                })
+                .unwrap_or_default(),
+            read_max_lag: duration("FOLIO_READ_MAX_LAG", Duration::from_secs(2))?,
             sqlite_memory: SqliteMemory {
                 mmap_mb: number("FOLIO_SQLITE_MMAP_MB", SqliteMemory::SERVER.mmap_mb)?,
                 cache_mb: number("FOLIO_SQLITE_CACHE_MB", SqliteMemory::SERVER.cache_mb)?,

@@ -107,6 +107,18 @@ async fn announce_publications(db: web::Data<Database>, readiness: web::Data<Rea
     }
 }
 
+/// Measures the read replicas' lag for as long as the server runs (see `db::replicas`).
+async fn measure_replicas(db: web::Data<Database>) {
+    let mut tick = actix_rt::time::interval(crate::db::replicas::MEASURE_EVERY);
+    loop {
+        tick.tick().await;
+        let measured = db.clone();
+        if let Err(e) = web::block(move || measured.measure_replicas()).await {
+            log::warn!("replica lag not measured: {e}");
+        }
+    }
+}
+
 /// Starts serving on `listener` (bound by the caller, so tests can use port 0).
 /// Call it inside an actix runtime: the publication scheduler runs on it.
 pub fn serve(
@@ -127,6 +139,9 @@ pub fn serve(
     let limiter = web::Data::from(RateLimiter::shared(settings.rate_limits.clone()));
     let readiness = web::Data::new(readiness);
     actix_rt::spawn(announce_publications(db.clone(), readiness.clone()));
+    if !db.replicas().is_empty() {
+        actix_rt::spawn(measure_replicas(db.clone()));
+    }
     actix_rt::spawn(crate::webhooks::deliver_messages(
         db.clone(),
         readiness.clone(),

@@ -6,6 +6,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::article_query::{date_range, scope, time_zone, DateOrInstant, TimeZoneName};
 use super::Slug;
+use crate::auth::Caller;
 use crate::caching::{keyed, last_modified};
 use crate::config::ServerSettings;
 use crate::db::archive::{self as store, Bucket, Granularity};
@@ -121,6 +122,7 @@ pub struct Archive {
 )]
 #[get("/archive")]
 pub async fn get_archive(
+    caller: Caller,
     db: web::Data<Database>,
     settings: web::Data<ServerSettings>,
     params: web::Query<ArchiveParams>,
@@ -147,7 +149,7 @@ pub async fn get_archive(
     };
     let keys = surrogate::article_list(&filter, Sort::default());
     let (buckets, changed) = db
-        .run(move |conn| {
+        .read(caller.reads_from(), move |conn| {
             let buckets = store::archive(conn, &filter, level, tz)?;
             Ok((buckets, modified::anything(conn)?))
         })

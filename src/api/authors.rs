@@ -12,7 +12,7 @@ use super::named::{self, Form, Named};
 use super::pagination::{ListPage, PageParams};
 use super::precondition::IfMatch;
 use super::{Slug, SlugPath};
-use crate::auth::Writer;
+use crate::auth::{Caller, Writer};
 use crate::config::ServerSettings;
 use crate::content::slug;
 use crate::db::authors::{self as store, AuthorChanges, AuthorRow, NewAuthor};
@@ -186,11 +186,12 @@ impl Form<AuthorChanges> for AuthorUpdate {
 #[get("/authors")]
 pub async fn list_authors(
     req: HttpRequest,
+    caller: Caller,
     db: web::Data<Database>,
     settings: web::Data<ServerSettings>,
     params: web::Query<PageParams>,
 ) -> ApiResult<HttpResponse> {
-    named::list::<Authors>(req, db, settings, params.into_inner()).await
+    named::list::<Authors>(req, caller, db, settings, params.into_inner()).await
 }
 
 /// Get an author
@@ -203,10 +204,11 @@ pub async fn list_authors(
 )]
 #[get("/authors/{slug}")]
 pub async fn find_author(
+    caller: Caller,
     db: web::Data<Database>,
     path: web::Path<SlugPath>,
 ) -> ApiResult<HttpResponse> {
-    named::find::<Authors>(db, path.into_inner()).await
+    named::find::<Authors>(caller, db, path.into_inner()).await
 }
 
 /// Create an author

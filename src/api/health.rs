@@ -6,6 +6,7 @@ use diesel::connection::SimpleConnection;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::db::replicas::{Replica, ReplicaStatus};
 use crate::db::Database;
 use crate::error::{ApiError, ApiResult};
 use crate::startup::Readiness;
@@ -18,6 +19,41 @@ pub struct Health {
     pub status: String,
     /// The backend in use: `sqlite` or `postgres`.
     pub database: String,
+    /// On `/ready`, each read replica configured (`FOLIO_READ_DATABASE_URLS`) and
+    /// whether it serves reads; absent without replicas. A replica out of rotation
+    /// does not make the service unready: reads go to the primary meanwhile.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub replicas: Vec<ReplicaHealth>,
+}
+
+/// One read replica, as this node last measured it.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"name": "db-replica-1:5432/folio", "status": "in_rotation"}))]
+pub struct ReplicaHealth {
+    /// Host, port and database (no credentials).
+    pub name: String,
+    /// `in_rotation` (serving public reads), `lagging` (further behind the primary
+    /// than `FOLIO_READ_MAX_LAG`), `unreachable` or `starting` (not measured yet).
+    pub status: String,
+    /// Why it is unreachable, in the driver's words.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+}
+
+impl From<&Replica> for ReplicaHealth {
+    fn from(replica: &Replica) -> Self {
+        let (status, detail) = match replica.status() {
+            ReplicaStatus::Starting => ("starting", None),
+            ReplicaStatus::InRotation => ("in_rotation", None),
+            ReplicaStatus::Lagging => ("lagging", None),
+            ReplicaStatus::Unreachable(why) => ("unreachable", Some(why)),
+        };
+        Self {
+            name: replica.name.clone(),
+            status: status.into(),
+            detail,
+        }
+    }
 }
 
 /// A link to one of the service's entry points.
@@ -101,6 +137,7 @@ pub async fn health(db: web::Data<Database>) -> HttpResponse {
     HttpResponse::Ok().insert_header(NO_STORE).json(Health {
         status: "ok".into(),
         database: db.backend.name().into(),
+        replicas: Vec::new(),
     })
 }
 
@@ -122,5 +159,11 @@ pub async fn ready(
     Ok(HttpResponse::Ok().insert_header(NO_STORE).json(Health {
         status: "ready".into(),
         database: db.backend.name().into(),
+        replicas: db
+            .replicas()
+            .members
+            .iter()
+            .map(ReplicaHealth::from)
+            .collect(),
     }))
 }

@@ -12,7 +12,7 @@ use super::json::JsonBody;
 use super::pagination::{ListPage, PageParams};
 use super::precondition::{version_header, IfMatch};
 use super::SlugPath;
-use crate::auth::Writer;
+use crate::auth::{Caller, Writer};
 use crate::caching::{keyed, last_modified};
 use crate::config::ServerSettings;
 use crate::content::slug::Slug;
@@ -62,13 +62,14 @@ pub trait Form<T> {
 
 pub async fn list<K: Named>(
     req: HttpRequest,
+    caller: Caller,
     db: web::Data<Database>,
     settings: web::Data<ServerSettings>,
     params: PageParams,
 ) -> ApiResult<HttpResponse> {
     let page = params.request(&settings.limits)?;
     let (data, total, changed) = db
-        .run(move |conn| {
+        .read(caller.reads_from(), move |conn| {
             let (data, total) = K::list(conn, page)?;
             Ok((data, total, modified::anything(conn)?))
         })
@@ -89,7 +90,11 @@ pub fn index_keys(resource: Resource) -> SurrogateKeys {
     keys
 }
 
-pub async fn find<K: Named>(db: web::Data<Database>, path: SlugPath) -> ApiResult<HttpResponse> {
+pub async fn find<K: Named>(
+    caller: Caller,
+    db: web::Data<Database>,
+    path: SlugPath,
+) -> ApiResult<HttpResponse> {
     let slug = path.parse()?;
     let mut keys = SurrogateKeys::new();
     // Its own page shows its number of articles too.
@@ -97,7 +102,7 @@ pub async fn find<K: Named>(db: web::Data<Database>, path: SlugPath) -> ApiResul
         .add(surrogate::articles_of(K::RESOURCE, &slug));
     // It shows its number of articles, which any article may change.
     let (version, view, changed) = db
-        .run(move |conn| {
+        .read(caller.reads_from(), move |conn| {
             let (version, view) = K::find(conn, &slug)?;
             Ok((version, view, modified::anything(conn)?))
         })

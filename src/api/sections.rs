@@ -12,7 +12,7 @@ use super::named::{self, Form, Named};
 use super::pagination::PageParams;
 use super::precondition::IfMatch;
 use super::{Slug, SlugPath};
-use crate::auth::Writer;
+use crate::auth::{Caller, Writer};
 use crate::caching::keyed;
 use crate::config::ServerSettings;
 use crate::content::slug;
@@ -222,6 +222,7 @@ fn nest(sections: Vec<Section>) -> Vec<SectionNode> {
 #[get("/sections")]
 pub async fn list_sections(
     req: HttpRequest,
+    caller: Caller,
     db: web::Data<Database>,
     settings: web::Data<ServerSettings>,
     params: web::Query<PageParams>,
@@ -234,7 +235,7 @@ pub async fn list_sections(
         let response = HttpResponse::Ok().json(SectionTree { data });
         return Ok(keyed(response, named::index_keys(Resource::Section)));
     }
-    named::list::<Sections>(req, db, settings, params.into_inner()).await
+    named::list::<Sections>(req, caller, db, settings, params.into_inner()).await
 }
 
 /// Get a section
@@ -247,10 +248,11 @@ pub async fn list_sections(
 )]
 #[get("/sections/{slug}")]
 pub async fn find_section(
+    caller: Caller,
     db: web::Data<Database>,
     path: web::Path<SlugPath>,
 ) -> ApiResult<HttpResponse> {
-    named::find::<Sections>(db, path.into_inner()).await
+    named::find::<Sections>(caller, db, path.into_inner()).await
 }
 
 /// Create a section

@@ -12,7 +12,7 @@ use super::named::{self, Form, Named};
 use super::pagination::{ListPage, PageParams};
 use super::precondition::IfMatch;
 use super::{Slug, SlugPath};
-use crate::auth::Writer;
+use crate::auth::{Caller, Writer};
 use crate::config::ServerSettings;
 use crate::content::slug;
 use crate::db::changes::Resource;
@@ -131,11 +131,12 @@ impl Form<TagChanges> for TagUpdate {
 #[get("/tags")]
 pub async fn list_tags(
     req: HttpRequest,
+    caller: Caller,
     db: web::Data<Database>,
     settings: web::Data<ServerSettings>,
     params: web::Query<PageParams>,
 ) -> ApiResult<HttpResponse> {
-    named::list::<Tags>(req, db, settings, params.into_inner()).await
+    named::list::<Tags>(req, caller, db, settings, params.into_inner()).await
 }
 
 /// Get a tag
@@ -148,10 +149,11 @@ pub async fn list_tags(
 )]
 #[get("/tags/{slug}")]
 pub async fn find_tag(
+    caller: Caller,
     db: web::Data<Database>,
     path: web::Path<SlugPath>,
 ) -> ApiResult<HttpResponse> {
-    named::find::<Tags>(db, path.into_inner()).await
+    named::find::<Tags>(caller, db, path.into_inner()).await
 }
 
 /// Create a tag

@@ -121,6 +121,9 @@ impl ResponseCache {
             let Some(last) = rows.last().map(|(seq, _)| *seq) else {
                 return Ok(());
             };
+            // Dropped only once the replicas have the changes: an answer computed
+            // from one that had not yet would be kept with what the change replaced.
+            db.replicas().wait_until_replayed(&mut conn);
             let mut keys = SurrogateKeys::new();
             for (_, text) in &rows {
                 keys.extend(SurrogateKeys::parse(text).iter().map(str::to_owned));
@@ -297,11 +300,16 @@ pub async fn serve_from_cache(
 }
 
 /// After a write on this node: drop what it purges before the writer gets its
-/// answer, so the writer's next read is fresh.
+/// answer, so the writer's next read is fresh. Not with read replicas: public
+/// reads then come from replicas that may not have the write yet, so entries are
+/// dropped only once they do (by the follower), and the write does not wait.
 async fn follow_now(cache: &web::Data<ResponseCache>, res: &ServiceResponse<BoxBody>) {
     let Some(db) = res.request().app_data::<web::Data<Database>>().cloned() else {
         return;
     };
+    if !db.replicas().is_empty() {
+        return;
+    }
     let cache = cache.clone();
     let followed = web::block(move || cache.follow(&db)).await;
     if !matches!(followed, Ok(Ok(()))) {

@@ -6,6 +6,7 @@ pub mod articles;
 pub mod audit;
 pub mod authors;
 pub mod changes;
+mod clock;
 pub mod counts;
 mod dialect;
 pub mod dump;
@@ -15,6 +16,7 @@ pub mod modified;
 pub mod purge_keys;
 pub mod purges;
 pub mod related;
+pub mod replicas;
 pub mod revisions;
 pub mod schedule;
 pub mod schema;
@@ -36,7 +38,9 @@ use diesel::prelude::*;
 use diesel::r2d2::{self, ManageConnection};
 
 use crate::error::{ApiError, ApiResult};
+pub use clock::Clock;
 use dialect::{connect_sqlite, migrate_postgres, migrate_sqlite, prepare_sqlite_file};
+pub use replicas::{ReadFrom, Replicas};
 pub use tx::{read_tx, rehearse_tx, savepoint, write_tx};
 
 /// A connection to whichever backend `DATABASE_URL` names.
@@ -178,29 +182,7 @@ pub struct Database {
     pub backend: Backend,
     /// The time decisions such as a token's expiry are taken at.
     pub clock: Clock,
-}
-
-/// The system clock, plus an offset that only tests move (so that they need not
-/// wait for a token to expire); shared by every clone of a [`Database`].
-#[derive(Debug, Clone, Default)]
-pub struct Clock {
-    offset_micros: std::sync::Arc<std::sync::atomic::AtomicI64>,
-}
-
-impl Clock {
-    pub fn now(&self) -> NaiveDateTime {
-        let offset = self
-            .offset_micros
-            .load(std::sync::atomic::Ordering::Relaxed);
-        now() + chrono::TimeDelta::microseconds(offset)
-    }
-
-    /// Moves this clock forward by `by`.
-    pub fn advance(&self, by: Duration) {
-        let micros = i64::try_from(by.as_micros()).unwrap_or(i64::MAX);
-        self.offset_micros
-            .fetch_add(micros, std::sync::atomic::Ordering::Relaxed);
-    }
+    replicas: std::sync::Arc<Replicas>,
 }
 
 impl Database {
@@ -228,6 +210,7 @@ impl Database {
             pool,
             backend,
             clock: Clock::default(),
+            replicas: Default::default(),
         })
     }
 
@@ -247,7 +230,50 @@ impl Database {
             pool,
             backend,
             clock: Clock::default(),
+            replicas: Default::default(),
         })
+    }
+
+    /// The same database with read replicas (PostgreSQL standbys of it), whose
+    /// connections open when first used: a replica down at start-up only stays out
+    /// of rotation. `max_lag`: how far behind a replica may be and still serve.
+    pub fn with_replicas(
+        mut self,
+        urls: &[String],
+        pool_size: u32,
+        max_lag: Duration,
+    ) -> Result<Self, String> {
+        let mut members = Vec::new();
+        for url in urls {
+            let (parsed, builder) = Self::builder(url, pool_size)?;
+            if parsed.backend != Backend::Postgres || self.backend != Backend::Postgres {
+                return Err(format!(
+                    "read replicas are PostgreSQL standbys of a PostgreSQL primary (got {})",
+                    replicas::display_name(url)
+                ));
+            }
+            // A request waits this long at most for a replica before its read goes
+            // to the primary (the primary's own pool waits longer: it has no stand-in).
+            let pool = builder
+                .min_idle(Some(0))
+                .connection_timeout(Duration::from_secs(1))
+                .build_unchecked(Manager {
+                    url: parsed,
+                    sqlite_memory: SqliteMemory::SERVER,
+                });
+            members.push(Replicas::replica(replicas::display_name(url), pool));
+        }
+        self.replicas = std::sync::Arc::new(Replicas::new(members, max_lag));
+        Ok(self)
+    }
+
+    pub fn replicas(&self) -> &std::sync::Arc<Replicas> {
+        &self.replicas
+    }
+
+    /// Measures the replicas' lag once (blocking; see `db::replicas`).
+    pub fn measure_replicas(&self) {
+        self.replicas.measure(&self.pool);
     }
 
     fn builder(url: &str, pool_size: u32) -> Result<(DatabaseUrl, r2d2::Builder<Manager>), String> {

@@ -28,6 +28,7 @@ mod properties;
 mod querying;
 mod rate_limit;
 mod related;
+mod replicas;
 mod revisions;
 mod schema;
 mod search;

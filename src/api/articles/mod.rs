@@ -131,7 +131,7 @@ pub async fn list_articles(
     // Highlighting and serialising a page of long articles is CPU work: it runs on
     // the blocking pool with the query, never on the threads that answer everyone.
     let (data, shown, changed, next, total) = db
-        .run(move |conn| {
+        .read(caller.reads_from(), move |conn| {
             let list = article_list::list(
                 conn,
                 &filter,
@@ -238,7 +238,7 @@ pub async fn find_article(
     let parts = fields.as_ref().map_or(Parts::ALL, |f| f.parts(false));
     // Serialised on the blocking pool with the query: a body may be a megabyte.
     let found = db
-        .run(move |conn| {
+        .read(caller.reads_from(), move |conn| {
             Ok(match store::find(conn, &slug, visibility, parts)? {
                 Lookup::Found(record) => {
                     let (id, version) = (record.row.id, record.row.version);
@@ -314,8 +314,8 @@ pub async fn list_related_articles(
     }
     let visibility = visibility(&caller);
     let (subject, records) = db
-        .run(
-            move |conn| match store::find(conn, &slug, visibility, Parts::SUMMARY)? {
+        .read(caller.reads_from(), move |conn| {
+            match store::find(conn, &slug, visibility, Parts::SUMMARY)? {
                 Lookup::Found(record) => {
                     let related = related::related(conn, &record.row, visibility, limit as usize)?;
                     Ok((record.row.id, related))
@@ -323,8 +323,8 @@ pub async fn list_related_articles(
                 Lookup::MovedTo(current) => Err(ApiError::NotFound(format!(
                     "the article {slug:?} is now at {current:?}"
                 ))),
-            },
-        )
+            }
+        })
         .await?;
     // Any edit may change what is related to what.
     let mut keys = SurrogateKeys::new();

@@ -68,14 +68,21 @@ pub async fn purge_changes(
             continue;
         }
         let node_id = node.clone();
+        let replicas = db.replicas().clone();
         let claimed = db
             .run(move |conn| {
                 if !purges::pending(conn)? {
                     return Ok(None);
                 }
-                db::write_tx(conn, |c| {
+                let batch = db::write_tx(conn, |c| {
                     purges::claim(c, &node_id, now(), lease, CHANGES_PER_BATCH)
-                })
+                })?;
+                // A cache purged before a replica has the change would be
+                // refilled from that replica with what the change replaced.
+                if batch.is_some() {
+                    replicas.wait_until_replayed(conn);
+                }
+                Ok(batch)
             })
             .await;
         let batch = match claimed {

@@ -177,7 +177,7 @@ fn purges_reach_varnish(test_db: TestDb) {
     if !varnish::available() {
         return;
     }
-    let port = varnish::free_port();
+    let port = crate::common::free_port();
     let app = TestApp::spawn_with(test_db, move |settings| {
         // Only purges, never expiry, can make these reads fresh.
         settings.caching.shared_max_age = Duration::from_secs(86_400);

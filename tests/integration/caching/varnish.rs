@@ -1,7 +1,7 @@
 //! A real Varnish, started by the test with the VCL Folio ships
 //! (`deploy/varnish/folio.vcl`), in front of a real Folio that purges it.
 
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -11,14 +11,6 @@ pub struct Varnish {
     _workdir: tempfile::TempDir,
     pub base: String,
     client: reqwest::blocking::Client,
-}
-
-/// A port free at the moment of asking.
-pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port")
 }
 
 /// Whether `varnishd` can be started here. Outside CI a machine without it skips

@@ -114,6 +114,17 @@ impl TestDb {
         }
     }
 
+    /// A PostgreSQL database the test made itself elsewhere (its own server),
+    /// left alone when dropped.
+    pub fn existing_postgres(url: String) -> Self {
+        Self {
+            url,
+            backend: Backend::Postgres,
+            _dir: None,
+            postgres: None,
+        }
+    }
+
     pub fn sqlite() -> Self {
         let dir = tempfile::tempdir().expect("temporary directory");
         let file = dir.path().join("folio.db");

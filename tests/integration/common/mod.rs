@@ -75,7 +75,16 @@ impl TestApp {
         test_db: TestDb,
         configure: impl FnOnce(&mut ServerSettings) + Send + 'static,
     ) -> Self {
-        let db = test_db.open();
+        Self::spawn_over(test_db, |db| db, configure)
+    }
+
+    /// A server over `test_db` opened as `open` adjusts it (read replicas, say).
+    pub fn spawn_over(
+        test_db: TestDb,
+        open: impl FnOnce(Database) -> Database,
+        configure: impl FnOnce(&mut ServerSettings) + Send + 'static,
+    ) -> Self {
+        let db = open(test_db.open());
         let read_token = Self::token(&db, "reader", Scope::Read);
         let write_token = Self::token(&db, "editor", Scope::Write);
         let admin_token = Self::token(&db, "admin", Scope::Admin);
@@ -305,6 +314,14 @@ macro_rules! on_both_backends {
 
 /// The slugs of a list response, in order.
 /// Percent-encodes every byte but the unreserved ones, for query strings.
+/// A port free at the moment of asking.
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
 pub fn urlencode(text: &str) -> String {
     text.bytes()
         .map(|b| match b {
