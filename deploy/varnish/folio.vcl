@@ -4,15 +4,35 @@
 # server's address, e.g. http://varnish.internal:6081/).
 #
 # Needs Varnish 7 and the xkey module (Debian: apt-get install varnish varnish-modules).
-# Adjust the backend (or use a director over several Folio nodes) and the purgers ACL.
+# Declare one backend per Folio node (like `folio` below) and add each to the
+# director in vcl_init; adjust the purgers ACL to the nodes' addresses.
 
 vcl 4.1;
 
+import directors;
 import xkey;
+
+# A node that stops answering /ready (its database out of reach, shutting down)
+# gets no requests until it answers again. Nodes count as ready from the start.
+probe ready {
+    .url = "/ready";
+    .interval = 2s;
+    .timeout = 1s;
+    .window = 3;
+    .threshold = 2;
+    .initial = 2;
+}
 
 backend folio {
     .host = "127.0.0.1";
     .port = "8080";
+    .probe = ready;
+}
+
+sub vcl_init {
+    # Requests go to the nodes in turn: they share the database and keep no state.
+    new nodes = directors.round_robin();
+    nodes.add_backend(folio);
 }
 
 # Who may purge: the Folio nodes.
@@ -22,6 +42,7 @@ acl purgers {
 }
 
 sub vcl_recv {
+    set req.backend_hint = nodes.backend();
     if (req.method == "PURGE") {
         if (client.ip !~ purgers) {
             return (synth(403, "Forbidden"));

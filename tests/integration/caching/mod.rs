@@ -1,6 +1,7 @@
 //! HTTP caching: `Cache-Control` by class, `Vary`, surrogate keys, and purges
 //! that reach a real Varnish the moment a change is committed.
 
+mod balanced;
 mod cdn;
 mod in_process;
 mod recorder;
@@ -145,7 +146,7 @@ on_both_backends!(
 );
 
 /// Polls `path` through Varnish until `done` holds, for at most `within`.
-fn fresh_within(
+pub(super) fn fresh_within(
     cache: &Varnish,
     path: &str,
     within: Duration,
@@ -165,7 +166,7 @@ fn fresh_within(
     }
 }
 
-fn in_cache(cache: &Varnish, path: &str) -> Value {
+pub(super) fn in_cache(cache: &Varnish, path: &str) -> Value {
     let (_, body) = cache.get(path);
     let (hit, again) = cache.get(path);
     assert!(hit, "{path} is served from the cache the second time");

@@ -33,14 +33,34 @@ pub fn available() -> bool {
 impl Varnish {
     /// Varnish on `port` in front of Folio on `backend_port`, ready to answer.
     pub fn start(port: u16, backend_port: u16) -> Self {
+        Self::balancing(port, &[backend_port])
+    }
+
+    /// Varnish on `port` sharing requests among the Folio nodes on `backend_ports`,
+    /// as the shipped VCL does once a backend is declared for each node.
+    pub fn balancing(port: u16, backend_ports: &[u16]) -> Self {
         let vcl = std::fs::read_to_string(concat!(
             env!("CARGO_MANIFEST_DIR"),
             "/deploy/varnish/folio.vcl"
         ))
         .expect("read the shipped VCL");
-        let backend = ".port = \"8080\";";
-        assert!(vcl.contains(backend), "the VCL names its backend port");
-        let vcl = vcl.replace(backend, &format!(".port = \"{backend_port}\";"));
+        let (backend, member) = (".port = \"8080\";", "nodes.add_backend(folio);");
+        assert!(
+            vcl.contains(backend) && vcl.contains(member),
+            "the VCL names its backend port and adds its backend to the director"
+        );
+        let (first, others) = backend_ports.split_first().expect("a Folio node");
+        let mut vcl = vcl.replace(backend, &format!(".port = \"{first}\";"));
+        for (n, other) in others.iter().enumerate() {
+            let name = format!("folio_{}", n + 2);
+            vcl = vcl.replace(
+                "sub vcl_init {",
+                &format!(
+                    "backend {name} {{ .host = \"127.0.0.1\"; .port = \"{other}\"; .probe = ready; }}\n\nsub vcl_init {{"
+                ),
+            );
+            vcl = vcl.replace(member, &format!("{member}\n    nodes.add_backend({name});"));
+        }
         let workdir = tempfile::tempdir().expect("a work directory");
         let vcl_path = workdir.path().join("folio.vcl");
         std::fs::write(&vcl_path, vcl).expect("write the VCL");
@@ -73,6 +93,26 @@ impl Varnish {
                 .build()
                 .expect("HTTP client"),
         }
+    }
+
+    /// Any request through the cache, with a token when given: its status and JSON body.
+    pub fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&serde_json::Value>,
+    ) -> (u16, serde_json::Value) {
+        let mut request = self.client.request(method, format!("{}{path}", self.base));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        let response = request.send().expect("a request through Varnish");
+        let status = response.status().as_u16();
+        (status, response.json().unwrap_or_default())
     }
 
     /// A public GET through the cache: whether Varnish answered from its cache, and the body.

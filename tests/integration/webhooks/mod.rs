@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 
 use crate::common::{TestApp, TestDb};
 
-mod receiver;
+pub mod receiver;
 
 use crate::outage::Server;
 use folio::auth::{generate_token, Scope};
@@ -28,7 +28,7 @@ fn admin(
 }
 
 /// Subscribes `path` of the receiver; returns the subscription's id.
-fn subscribe(app: &TestApp, receiver: &Receiver, path: &str, extra: Value) -> i64 {
+pub fn subscribe(app: &TestApp, receiver: &Receiver, path: &str, extra: Value) -> i64 {
     let mut body = json!({"url": receiver.url(path), "events": ["*"]});
     body.as_object_mut()
         .expect("object")
@@ -44,7 +44,7 @@ fn subscribe(app: &TestApp, receiver: &Receiver, path: &str, extra: Value) -> i6
 
 /// The content changes logged after `seq` (the log also keeps token and webhook
 /// changes, for the audit log): message id, event type, public id.
-fn changes_after(app: &TestApp, seq: i64) -> Vec<(String, String, String)> {
+pub fn changes_after(app: &TestApp, seq: i64) -> Vec<(String, String, String)> {
     let mut conn = app.db.get().expect("connection");
     folio::db::changes::after(&mut conn, seq, 10_000)
         .expect("the change log")
@@ -60,7 +60,7 @@ fn changes_after(app: &TestApp, seq: i64) -> Vec<(String, String, String)> {
         .collect()
 }
 
-fn latest_change(app: &TestApp) -> i64 {
+pub fn latest_change(app: &TestApp) -> i64 {
     let mut conn = app.db.get().expect("connection");
     folio::db::changes::latest(&mut conn).expect("the change log")
 }
