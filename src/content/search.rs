@@ -5,6 +5,8 @@
 //! phrases, and `prefix*`. Words match in any form the French or English
 //! stemmer gives them, without regard to case, accents or elisions.
 
+use std::collections::HashMap;
+
 use super::analysis::{self, Analyser, Language, MAX_TERM_LEN};
 use super::fold::fold;
 
@@ -175,16 +177,27 @@ impl SearchQuery {
     pub fn matched_spans(&self, text: &str, language: Language) -> Vec<(usize, usize)> {
         let analyser = Analyser::new(language);
         let spans = analysis::word_spans(text);
-        let terms: Vec<String> = spans
+        // Stemming is most of a highlight's cost, and a text uses most of its words
+        // many times: each distinct word is analysed once.
+        let mut distinct: HashMap<&str, usize> = HashMap::new();
+        let mut analysed: Vec<String> = Vec::new();
+        let positions: Vec<usize> = spans
             .iter()
-            .map(|&(a, b)| analyser.term(&text[a..b]))
+            .map(|&(a, b)| {
+                let word = &text[a..b];
+                *distinct.entry(word).or_insert_with(|| {
+                    analysed.push(analyser.term(word));
+                    analysed.len() - 1
+                })
+            })
             .collect();
+        let terms: Vec<&String> = positions.iter().map(|&i| &analysed[i]).collect();
         let mut hit = vec![false; spans.len()];
         for clause in &self.required {
             match clause {
                 Clause::Word(alternatives) => {
                     for (i, t) in terms.iter().enumerate() {
-                        if alternatives.contains(t) {
+                        if alternatives.contains(*t) {
                             hit[i] = true;
                         }
                     }
@@ -199,7 +212,9 @@ impl SearchQuery {
                 Clause::Phrase(alternatives) => {
                     for seq in alternatives {
                         for start in 0..terms.len() {
-                            if terms[start..].starts_with(seq) {
+                            let rest = &terms[start..];
+                            if rest.len() >= seq.len() && seq.iter().zip(rest).all(|(a, b)| a == *b)
+                            {
                                 hit[start..start + seq.len()]
                                     .iter_mut()
                                     .for_each(|h| *h = true);
