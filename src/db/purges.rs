@@ -1,6 +1,7 @@
-//! How far the change log's purges have gone, and which node sends them: one at a
-//! time, under a lease kept in `folio_state`, so that nodes sharing a database do
-//! not all purge the same keys, and a node that dies hands over when it lapses.
+//! How far the change log's purges have gone for each target, and which node sends
+//! them: one at a time, under a lease kept in `folio_state`, so that nodes sharing
+//! a database do not all purge the same keys, and a node that dies hands over when
+//! it lapses. Each target keeps its own place, so one that fails holds back no other.
 
 use chrono::{NaiveDateTime, TimeDelta};
 use diesel::prelude::*;
@@ -11,8 +12,14 @@ use super::AnyConnection;
 use crate::error::ApiResult;
 use crate::surrogate::SurrogateKeys;
 
-/// The last change whose keys were purged.
+/// The last change whose keys were purged, for every target at once: where each
+/// target starts when it has no place of its own yet (kept from older versions).
 const PURGED_THROUGH: &str = "purged_through";
+
+/// The last change whose keys `target` (a `Target`'s name) took.
+fn progress_key(target: &str) -> String {
+    format!("{PURGED_THROUGH} {target}")
+}
 /// `<node> <until>`: who sends purges, and until when unless renewed.
 const LEASE: &str = "purge_lease";
 
@@ -24,28 +31,38 @@ pub struct Batch {
     pub keys: SurrogateKeys,
 }
 
-/// Where purges start when they were never sent from this database: after the
-/// last change made before `serving_since`, when the node that configured them
+/// Where purges to `targets` start when they were never sent to them from this
+/// database: where all targets had got to, if an older version purged; else after
+/// the last change made before `serving_since`, when the node that configured them
 /// started (what was cached before cannot have been keyed by Folio). Call it
 /// outside a transaction.
-pub fn start(conn: &mut AnyConnection, serving_since: NaiveDateTime) -> ApiResult<()> {
+pub fn start(
+    conn: &mut AnyConnection,
+    serving_since: NaiveDateTime,
+    targets: &[String],
+) -> ApiResult<()> {
     let before: Option<i64> = changes::table
         .filter(changes::changed_at.lt(serving_since))
         .select(diesel::dsl::max(changes::seq))
         .first(conn)?;
-    state_or_insert(conn, PURGED_THROUGH, &before.unwrap_or(0).to_string())?;
+    let all = get(conn, PURGED_THROUGH)?.and_then(|v| v.parse::<i64>().ok());
+    let from = all.or(before).unwrap_or(0).to_string();
+    for target in targets {
+        state_or_insert(conn, &progress_key(target), &from)?;
+    }
     Ok(())
 }
 
-fn purged_through(conn: &mut AnyConnection) -> ApiResult<i64> {
-    Ok(get(conn, PURGED_THROUGH)?
+fn purged_through(conn: &mut AnyConnection, target: &str) -> ApiResult<i64> {
+    Ok(get(conn, &progress_key(target))?
         .and_then(|v| v.parse().ok())
         .unwrap_or(0))
 }
 
-/// Whether changes wait to be purged: a cheap check before taking the write lock.
-pub fn pending(conn: &mut AnyConnection) -> ApiResult<bool> {
-    Ok(purged_through(conn)? < super::changes::latest(conn)?)
+/// Whether changes wait to be purged from `target`: a cheap check before taking
+/// the write lock.
+pub fn pending(conn: &mut AnyConnection, target: &str) -> ApiResult<bool> {
+    Ok(purged_through(conn, target)? < super::changes::latest(conn)?)
 }
 
 fn lease_holder(conn: &mut AnyConnection, at: NaiveDateTime) -> ApiResult<Option<String>> {
@@ -58,20 +75,21 @@ fn lease_holder(conn: &mut AnyConnection, at: NaiveDateTime) -> ApiResult<Option
 }
 
 /// In a write transaction: takes or renews the lease for `node` unless another
-/// node holds it, and returns the keys of up to `limit` changes not purged yet.
+/// node holds it, and returns the keys of up to `limit` changes not purged from
+/// `target` yet.
 pub fn claim(
     conn: &mut AnyConnection,
     node: &str,
     at: NaiveDateTime,
     lease: TimeDelta,
-    limit: i64,
+    (target, limit): (&str, i64),
 ) -> ApiResult<Option<Batch>> {
     if lease_holder(conn, at)?.is_some_and(|holder| holder != node) {
         return Ok(None);
     }
     let until = (at + lease).format("%Y-%m-%dT%H:%M:%S%.f");
     set_state(conn, LEASE, &format!("{node} {until}"))?;
-    let after = purged_through(conn)?;
+    let after = purged_through(conn, target)?;
     let rows = keys_after(conn, after, limit)?;
     let Some(through) = rows.last().map(|(seq, _)| *seq) else {
         return Ok(None);
@@ -93,16 +111,16 @@ pub fn keys_after(conn: &mut AnyConnection, seq: i64, limit: i64) -> ApiResult<V
         .load(conn)?)
 }
 
-/// In a write transaction: records that a batch was purged, if `node` still holds
-/// the lease (else the node that took it over purges the batch again: harmless).
+/// In a write transaction: records that `target` took a batch, if `node` still
+/// holds the lease (else the node that took it over purges the batch again: harmless).
 pub fn done(
     conn: &mut AnyConnection,
     node: &str,
     at: NaiveDateTime,
-    through: i64,
+    (target, through): (&str, i64),
 ) -> ApiResult<()> {
-    if lease_holder(conn, at)?.as_deref() == Some(node) && through > purged_through(conn)? {
-        set_state(conn, PURGED_THROUGH, &through.to_string())?;
+    if lease_holder(conn, at)?.as_deref() == Some(node) && through > purged_through(conn, target)? {
+        set_state(conn, &progress_key(target), &through.to_string())?;
     }
     Ok(())
 }

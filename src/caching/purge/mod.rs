@@ -95,7 +95,8 @@ impl PurgeTargets {
 }
 
 impl Target {
-    fn name(&self) -> String {
+    /// How logs name the target, and under which name its progress is kept.
+    pub fn name(&self) -> String {
         match self {
             Target::Varnish { url } => format!("Varnish at {url}"),
             Target::Fastly { service_id, .. } => format!("Fastly service {service_id}"),

@@ -2,11 +2,11 @@
 //! lease sends the keys of new changes to every target, in batches, retrying a
 //! batch until every target took it. Writes never wait for a purge.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use actix_web::web;
 
-use super::PurgeTargets;
+use super::{PurgeTargets, Target};
 use crate::db::{self, now, purges, Database};
 use crate::startup::Readiness;
 
@@ -52,8 +52,11 @@ pub async fn purge_changes(
     };
     let node = uuid::Uuid::new_v4().simple().to_string();
     let lease = chrono::Duration::from_std(LEASE).unwrap_or(chrono::Duration::MAX);
+    let names: Vec<String> = targets.0.iter().map(Target::name).collect();
+    // Per target: failed attempts in a row, and when to try again.
+    let mut failures = vec![0usize; targets.0.len()];
+    let mut retry_at: Vec<Option<Instant>> = vec![None; targets.0.len()];
     let mut started = false;
-    let mut failures = 0usize;
     let mut tick = actix_rt::time::interval(TICK);
     loop {
         tick.tick().await;
@@ -61,70 +64,81 @@ pub async fn purge_changes(
             continue;
         }
         if !started {
+            let names = names.clone();
             started = db
-                .run(move |conn| purges::start(conn, serving_since))
+                .run(move |conn| purges::start(conn, serving_since, &names))
                 .await
                 .is_ok();
             continue;
         }
-        let node_id = node.clone();
-        let replicas = db.replicas().clone();
-        let claimed = db
-            .run(move |conn| {
-                if !purges::pending(conn)? {
-                    return Ok(None);
-                }
-                let batch = db::write_tx(conn, |c| {
-                    purges::claim(c, &node_id, now(), lease, CHANGES_PER_BATCH)
-                })?;
-                // A cache purged before a replica has the change would be
-                // refilled from that replica with what the change replaced.
-                if batch.is_some() {
-                    replicas.wait_until_replayed(conn);
-                }
-                Ok(batch)
-            })
-            .await;
-        let batch = match claimed {
-            Ok(Some(batch)) => batch,
-            Ok(None) => continue,
-            Err(e) => {
-                log::warn!("changes not read for purging: {e}");
+        // Each target at its own pace: one that fails waits out its retry delay
+        // while the others carry on.
+        for (index, target) in targets.0.iter().enumerate() {
+            if retry_at[index].is_some_and(|at| Instant::now() < at) {
                 continue;
             }
-        };
-        let mut failed = Vec::new();
-        for target in &targets.0 {
+            let Some(batch) = claim(&db, &node, &names[index], lease).await else {
+                continue;
+            };
             if let Err(e) = target.purge(&client, &batch.keys).await {
-                failed.push(e);
+                // The batch stays unpurged for this target and is claimed again
+                // after the wait; keys purged twice are harmless.
+                let wait = RETRY_DELAYS[failures[index].min(RETRY_DELAYS.len() - 1)];
+                failures[index] += 1;
+                retry_at[index] = Some(Instant::now() + wait);
+                log::warn!(
+                    "purge of {} key(s) failed ({e}); trying again in {}s",
+                    batch.keys.len(),
+                    wait.as_secs()
+                );
+                continue;
+            }
+            failures[index] = 0;
+            retry_at[index] = None;
+            let (node_id, name, through) = (node.clone(), names[index].clone(), batch.through);
+            let recorded = db
+                .write(move |conn| purges::done(conn, &node_id, now(), (&name, through)))
+                .await;
+            match recorded {
+                Ok(()) => log::debug!(
+                    "{}: purged {} key(s) through change {through}",
+                    names[index],
+                    batch.keys.len()
+                ),
+                Err(e) => log::warn!("purge of changes through {through} not recorded: {e}"),
             }
         }
-        if !failed.is_empty() {
-            // The batch stays unpurged and is claimed again after the wait; a
-            // target that did take it purges the same keys twice, which is harmless.
-            let wait = RETRY_DELAYS[failures.min(RETRY_DELAYS.len() - 1)];
-            failures += 1;
-            log::warn!(
-                "purge of {} key(s) failed ({}); trying again in {}s",
-                batch.keys.len(),
-                failed.join("; "),
-                wait.as_secs()
-            );
-            actix_rt::time::sleep(wait).await;
-            continue;
-        }
-        failures = 0;
-        let node_id = node.clone();
-        let through = batch.through;
-        let recorded = db
-            .write(move |conn| purges::done(conn, &node_id, now(), through))
-            .await;
-        match recorded {
-            Ok(()) => log::debug!(
-                "purged {} key(s) through change {through}",
-                batch.keys.len()
-            ),
-            Err(e) => log::warn!("purge of changes through {through} not recorded: {e}"),
-        }
     }
+}
+
+/// The next batch of changes `target` has not taken, once the replicas have them
+/// (a cache purged before a replica has the change would be refilled from that
+/// replica with what the change replaced); `None` when there is none, or another
+/// node holds the lease.
+async fn claim(
+    db: &web::Data<Database>,
+    node: &str,
+    target: &str,
+    lease: chrono::Duration,
+) -> Option<purges::Batch> {
+    let (node_id, target_name) = (node.to_owned(), target.to_owned());
+    let replicas = db.replicas().clone();
+    let claimed = db
+        .run(move |conn| {
+            if !purges::pending(conn, &target_name)? {
+                return Ok(None);
+            }
+            let batch = db::write_tx(conn, |c| {
+                purges::claim(c, &node_id, now(), lease, (&target_name, CHANGES_PER_BATCH))
+            })?;
+            if batch.is_some() {
+                replicas.wait_until_replayed(conn);
+            }
+            Ok(batch)
+        })
+        .await;
+    claimed
+        .inspect_err(|e| log::warn!("changes not read for purging: {e}"))
+        .ok()
+        .flatten()
 }

@@ -12,15 +12,23 @@ use super::recorder::{Recorded, Recorder};
 use crate::common::{published, TestApp, TestDb};
 
 fn cdn_targets(recorder_base: String) -> impl FnOnce(&mut ServerSettings) + Send + 'static {
+    split_cdn_targets(recorder_base.clone(), recorder_base)
+}
+
+/// Fastly's API at one address, Cloudflare's at another.
+fn split_cdn_targets(
+    fastly_base: String,
+    cloudflare_base: String,
+) -> impl FnOnce(&mut ServerSettings) + Send + 'static {
     move |settings| {
         settings.purge_targets = PurgeTargets(vec![
             Target::Fastly {
-                api: recorder_base.clone(),
+                api: fastly_base,
                 service_id: "svc123".into(),
                 token: "fastly-secret".into(),
             },
             Target::Cloudflare {
-                api: recorder_base,
+                api: cloudflare_base,
                 zone_id: "zone456".into(),
                 token: "cloudflare-secret".into(),
             },
@@ -170,4 +178,44 @@ fn two_nodes_purge_each_change_once() {
     for key in &keys {
         assert_eq!(sent(key), 1, "{key} purged once");
     }
+}
+
+/// A target that keeps failing holds back no other: each keeps its own place in
+/// the change log, and the failing one catches up once it answers again.
+#[test]
+fn a_failing_target_does_not_hold_back_the_others() {
+    let down = Recorder::start(3);
+    let up = Recorder::start(0);
+    let app = TestApp::spawn_with(
+        TestDb::sqlite(),
+        split_cdn_targets(down.base.clone(), up.base.clone()),
+    );
+    let mut keys = Vec::new();
+    for n in 0..3 {
+        let slug = format!("depeche-{n}");
+        published(&app, &slug, "2024-11-27T08:00:00Z", json!({}));
+        keys.push(article_key(&app, &slug));
+        let key = keys[n].clone();
+        wait_for(
+            "Cloudflare purged while Fastly fails",
+            Duration::from_secs(2),
+            || {
+                cloudflare_purges(&up.received())
+                    .iter()
+                    .any(|tags| tags.contains(&key))
+            },
+        );
+    }
+    assert!(
+        fastly_purges(&down.received())
+            .iter()
+            .all(|k| !k.is_empty()),
+        "Fastly was tried meanwhile"
+    );
+    // After its three failures (retried after 1 s, 2 s, 5 s) it catches up on every change.
+    wait_for("Fastly caught up", Duration::from_secs(30), || {
+        let received = fastly_purges(&down.received());
+        keys.iter()
+            .all(|key| received.iter().skip(3).any(|keys| keys.contains(key)))
+    });
 }
