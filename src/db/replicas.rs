@@ -224,8 +224,12 @@ impl Database {
         F: FnOnce(&mut AnyConnection) -> Result<T, ApiError> + Send + 'static,
     {
         let replicas = self.replicas.clone();
-        let f = match (from, replicas.pick_index()) {
-            (ReadFrom::Replica, Some(index)) => {
+        let replica = match from {
+            ReadFrom::Replica => replicas.pick_index(),
+            ReadFrom::Primary => None,
+        };
+        let f = match replica {
+            Some(index) => {
                 let attempt = actix_web::web::block(move || {
                     let replica = &replicas.members[index];
                     match replica.pool.get() {
@@ -243,7 +247,7 @@ impl Database {
                     Err(f) => f,
                 }
             }
-            _ => f,
+            None => f,
         };
         self.run(f).await
     }
