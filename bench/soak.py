@@ -8,24 +8,31 @@ articles of its own that it edits, deleting its oldest before creating another,
 so the set of live articles (and what a list or a search goes through) stays
 bounded while revisions, the trash and the audit log keep growing.
 
-usage: soak.py BASE_URL WRITE_TOKEN SERVER_PID [SECONDS] [CONNECTIONS]
-Run by bench/soak.sh, which starts the server on each backend.
+usage: soak.py BASE_URLS WRITE_TOKEN SERVER_PIDS [SECONDS] [CONNECTIONS]
+BASE_URLS and SERVER_PIDS may each list several nodes, comma-separated: the
+connections are spread over the nodes, and each node's memory is checked. With
+SOAK_PUBLIC_CHECK set, every acknowledged write is also read back without a token
+from every node (from a read replica, where one is configured).
+Run by bench/soak.sh, which starts the servers.
 """
 import collections
 import http.client
 import json
+import os
 import random
 import sys
 import threading
 import time
 import urllib.parse
 
-BASE, TOKEN, PID = sys.argv[1], sys.argv[2], int(sys.argv[3])
+BASES, TOKEN = sys.argv[1].split(","), sys.argv[2]
+PIDS = [int(pid) for pid in sys.argv[3].split(",")]
 SECONDS = int(sys.argv[4]) if len(sys.argv) > 4 else 600
 CONNECTIONS = int(sys.argv[5]) if len(sys.argv) > 5 else 64
 WARM_UP = min(60, SECONDS // 5)
 MINE = 8
-HOST = urllib.parse.urlsplit(BASE).netloc
+HOSTS = [urllib.parse.urlsplit(base).netloc for base in BASES]
+PUBLIC_CHECK = bool(os.environ.get("SOAK_PUBLIC_CHECK"))
 
 BODY = ("Le « partenariat » remonte à 1992\u00a0: l’alliance, cœur du dispositif 🇰🇿. "
         "La centrale nucléaire d’Aktaou alimente la région. ") * 8
@@ -51,9 +58,10 @@ def memory_kib(pid):
 
 
 class Client:
-    def __init__(self, rng):
+    def __init__(self, rng, host):
         self.rng = rng
-        self.conn = http.client.HTTPConnection(HOST, timeout=60)
+        self.host = host
+        self.conn = http.client.HTTPConnection(host, timeout=60)
         self.mine = []  # slugs this client created and has not deleted
 
     def call(self, kind, method, path, body=None, token=False):
@@ -72,7 +80,7 @@ class Client:
             status = res.status
         except (OSError, http.client.HTTPException) as error:
             self.conn.close()
-            self.conn = http.client.HTTPConnection(HOST, timeout=60)
+            self.conn = http.client.HTTPConnection(self.host, timeout=60)
             status, text = 0, str(error).encode()
         elapsed = time.perf_counter() - started
         with lock:
@@ -120,7 +128,7 @@ class Client:
 
 
 def worker(seed, deadline):
-    client = Client(random.Random(seed))
+    client = Client(random.Random(seed), HOSTS[seed % len(HOSTS)])
     while time.time() < deadline:
         client.step()
 
@@ -136,27 +144,29 @@ def main():
     threads = [threading.Thread(target=worker, args=(i, deadline)) for i in range(CONNECTIONS)]
     for t in threads:
         t.start()
-    memory = []
+    memory = {pid: [] for pid in PIDS}
     while time.time() < deadline:
         time.sleep(5)
-        memory.append((time.time() - start, *memory_kib(PID)))
+        for pid in PIDS:
+            memory[pid].append((time.time() - start, *memory_kib(pid)))
     for t in threads:
         t.join()
 
-    after_warm_up = [m for m in memory if m[0] >= WARM_UP] or memory
-    base_rss, base_anon = after_warm_up[0][1], after_warm_up[0][2]
-    final_rss, final_anon = memory[-1][1], memory[-1][2]
-    peak_anon = max(m[2] for m in memory)
-
-    checker = Client(random.Random(0))
     missing = []
-    for slug, title in acknowledged.items():
-        status, text = checker.call("verify", "GET", f"/v1/articles/{slug}", token=True)
-        if title is None:
-            if status != 410:
-                missing.append((slug, "deleted, but answers", status))
-        elif status != 200 or json.loads(text)["title"] != title:
-            missing.append((slug, title, status))
+    checks = [(host, True) for host in HOSTS]
+    if PUBLIC_CHECK:
+        time.sleep(3)  # longer than a replica may lag and still serve
+        checks += [(host, False) for host in HOSTS]
+    for host, token in checks:
+        checker = Client(random.Random(0), host)
+        for slug, title in acknowledged.items():
+            status, text = checker.call("verify", "GET", f"/v1/articles/{slug}", token=token)
+            reader = f"{host} {'with' if token else 'without'} a token"
+            if title is None:
+                if status != 410:
+                    missing.append((slug, reader, "deleted, but answers", status))
+            elif status != 200 or json.loads(text)["title"] != title:
+                missing.append((slug, reader, title, status))
 
     total = sum(statuses.values())
     print(f"duration: {SECONDS} s, connections: {CONNECTIONS}, requests: {total} "
@@ -167,21 +177,31 @@ def main():
               f"p99 {percentile(values, 0.99):7.1f} ms")
     writes = sum(1 for t in acknowledged.values() if t is not None)
     deleted = sum(1 for t in acknowledged.values() if t is None)
+    ways = ", ".join(f"{host} {'with' if token else 'without'} a token" for host, token in checks)
     print(f"acknowledged writes checked: {len(acknowledged)} articles "
-          f"({writes} live with their last title, {deleted} deleted); missing or stale: {len(missing)}")
-    growth = (final_anon - base_anon) / base_anon * 100 if base_anon else 0.0
-    rss_growth = (final_rss - base_rss) / base_rss * 100 if base_rss else 0.0
-    print(f"memory, anonymous (heap): {base_anon / 1024:.1f} MiB after {WARM_UP} s warm-up, "
-          f"{final_anon / 1024:.1f} MiB at the end (peak {peak_anon / 1024:.1f}): growth {growth:+.1f} %")
-    print(f"memory, resident (heap and mapped database): {base_rss / 1024:.1f} MiB → "
-          f"{final_rss / 1024:.1f} MiB ({rss_growth:+.1f} %)")
-    series = [f"{at / 60:.0f} min {anon / 1024:.1f}" for at, _, anon in memory[11::12]]
-    print("heap by minute (MiB): " + ", ".join(series))
+          f"({writes} live with their last title, {deleted} deleted), read back from {ways}; "
+          f"missing or stale: {len(missing)}")
+    growths = []
+    for pid, samples in memory.items():
+        after_warm_up = [m for m in samples if m[0] >= WARM_UP] or samples
+        base_rss, base_anon = after_warm_up[0][1], after_warm_up[0][2]
+        final_rss, final_anon = samples[-1][1], samples[-1][2]
+        peak_anon = max(m[2] for m in samples)
+        growth = (final_anon - base_anon) / base_anon * 100 if base_anon else 0.0
+        rss_growth = (final_rss - base_rss) / base_rss * 100 if base_rss else 0.0
+        growths.append(growth)
+        node = f"node {pid}: " if len(PIDS) > 1 else ""
+        print(f"{node}memory, anonymous (heap): {base_anon / 1024:.1f} MiB after {WARM_UP} s warm-up, "
+              f"{final_anon / 1024:.1f} MiB at the end (peak {peak_anon / 1024:.1f}): growth {growth:+.1f} %")
+        print(f"{node}memory, resident (heap and mapped database): {base_rss / 1024:.1f} MiB → "
+              f"{final_rss / 1024:.1f} MiB ({rss_growth:+.1f} %)")
+        series = [f"{at / 60:.0f} min {anon / 1024:.1f}" for at, _, anon in samples[11::12]]
+        print(f"{node}heap by minute (MiB): " + ", ".join(series))
     for failure in failures[:10]:
         print("5xx:", failure)
     for m in missing[:10]:
         print("missing:", m)
-    ok = not failures and not missing and growth < 10
+    ok = not failures and not missing and all(g < 10 for g in growths)
     print("SOAK PASSED" if ok else "SOAK FAILED")
     sys.exit(0 if ok else 1)
 
