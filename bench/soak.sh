@@ -57,13 +57,16 @@ pg_bin=$(pg_config --bindir 2>/dev/null || true)
 as_postgres() {
     if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
 }
+free_port() {
+    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
 start_pair() {
     local dir=$work/clusters
     mkdir -p "$dir"
     # The postgres user must reach its clusters inside the scratch directory.
     if [ "$(id -u)" = 0 ]; then chmod a+x "$work"; chown postgres "$dir"; fi
-    primary_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-    standby_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    primary_port=$(free_port)
+    standby_port=$(free_port)
     as_postgres "$pg_bin/initdb" -D "$dir/primary" -A trust -U postgres --no-sync -E UTF8 > /dev/null
     printf "port = %s\nlisten_addresses = '127.0.0.1'\nunix_socket_directories = '%s'\nwal_level = replica\nmax_wal_senders = 4\n" \
         "$primary_port" "$dir" | as_postgres tee -a "$dir/primary/postgresql.conf" > /dev/null

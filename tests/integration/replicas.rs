@@ -15,6 +15,8 @@ struct StreamingPair {
     dir: tempfile::TempDir,
     primary_port: u16,
     standby_port: u16,
+    /// Whether this process runs as root, when the clusters run as `postgres`.
+    as_root: bool,
 }
 
 /// The PostgreSQL server binaries, when installed. Outside CI a machine without
@@ -46,9 +48,13 @@ impl StreamingPair {
             dir,
             primary_port: free_port(),
             standby_port: free_port(),
+            as_root: Command::new("id")
+                .arg("-u")
+                .output()
+                .is_ok_and(|o| o.stdout.trim_ascii() == b"0"),
         };
         // PostgreSQL refuses to run as root: as root, the clusters belong to `postgres`.
-        if pair.as_root() {
+        if pair.as_root {
             let status = Command::new("chown")
                 .args(["-R", "postgres:postgres"])
                 .arg(pair.dir.path())
@@ -116,20 +122,13 @@ impl StreamingPair {
         Some(pair)
     }
 
-    fn as_root(&self) -> bool {
-        Command::new("id")
-            .arg("-u")
-            .output()
-            .is_ok_and(|o| o.stdout.trim_ascii() == b"0")
-    }
-
     fn path(&self, name: &str) -> String {
         self.dir.path().join(name).display().to_string()
     }
 
     fn run(&self, program: &str, args: &[&str]) {
         let program = self.bin.join(program);
-        let output = if self.as_root() {
+        let output = if self.as_root {
             Command::new("runuser")
                 .args(["-u", "postgres", "--"])
                 .arg(&program)
