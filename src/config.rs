@@ -247,6 +247,7 @@ impl Config {
             sqlite_memory: SqliteMemory {
                 mmap_mb: number("FOLIO_SQLITE_MMAP_MB", SqliteMemory::SERVER.mmap_mb)?,
                 cache_mb: number("FOLIO_SQLITE_CACHE_MB", SqliteMemory::SERVER.cache_mb)?,
+                ..SqliteMemory::SERVER
             },
             purge_targets,
             rate_limits: RateLimits {

@@ -2,6 +2,8 @@
 //! and match exactly the same terms: words split (French elisions dropped),
 //! folded to lowercase ASCII, then stemmed with the article's language.
 
+use std::collections::HashMap;
+
 use rust_stemmers::{Algorithm, Stemmer};
 
 use super::fold::fold;
@@ -92,12 +94,52 @@ pub const MAX_TERM_LEN: usize = 100;
 
 /// The index terms of `text`, in order.
 pub fn terms(text: &str, language: Language) -> Vec<String> {
-    let stemmer = language.stemmer();
-    word_spans(text)
-        .into_iter()
-        .map(|(from, to)| term(&text[from..to], stemmer.as_ref()))
+    let words = Words::of(text, language);
+    (0..words.spans.len())
+        .map(|i| words.term(i))
         .filter(|t| !t.is_empty() && t.len() <= MAX_TERM_LEN)
+        .map(str::to_owned)
         .collect()
+}
+
+/// The words of a text and their terms. Stemming is most of the cost of
+/// analysis, and a text uses most of its words many times: each distinct word
+/// is analysed once.
+pub struct Words {
+    /// Where each word is, as byte ranges of the text.
+    pub spans: Vec<(usize, usize)>,
+    /// For each word, where its term is in `distinct`.
+    term_at: Vec<usize>,
+    distinct: Vec<String>,
+}
+
+impl Words {
+    pub fn of(text: &str, language: Language) -> Self {
+        let stemmer = language.stemmer();
+        let spans = word_spans(text);
+        let mut seen: HashMap<&str, usize> = HashMap::new();
+        let mut distinct: Vec<String> = Vec::new();
+        let term_at = spans
+            .iter()
+            .map(|&(from, to)| {
+                let word = &text[from..to];
+                *seen.entry(word).or_insert_with(|| {
+                    distinct.push(term(word, stemmer.as_ref()));
+                    distinct.len() - 1
+                })
+            })
+            .collect();
+        Self {
+            spans,
+            term_at,
+            distinct,
+        }
+    }
+
+    /// The term of the `i`th word.
+    pub fn term(&self, i: usize) -> &str {
+        &self.distinct[self.term_at[i]]
+    }
 }
 
 /// The distinct terms one query word may stand for, one per analysis.

@@ -5,9 +5,7 @@
 //! phrases, and `prefix*`. Words match in any form the French or English
 //! stemmer gives them, without regard to case, accents or elisions.
 
-use std::collections::HashMap;
-
-use super::analysis::{self, Analyser, Language, MAX_TERM_LEN};
+use super::analysis::{self, Analyser, Language, Words, MAX_TERM_LEN};
 use super::fold::fold;
 
 pub const MAX_QUERY_CHARS: usize = 500;
@@ -175,29 +173,15 @@ impl SearchQuery {
 
     /// Which words of `text` (as byte spans) the required clauses match.
     pub fn matched_spans(&self, text: &str, language: Language) -> Vec<(usize, usize)> {
-        let analyser = Analyser::new(language);
-        let spans = analysis::word_spans(text);
-        // Stemming is most of a highlight's cost, and a text uses most of its words
-        // many times: each distinct word is analysed once.
-        let mut distinct: HashMap<&str, usize> = HashMap::new();
-        let mut analysed: Vec<String> = Vec::new();
-        let positions: Vec<usize> = spans
-            .iter()
-            .map(|&(a, b)| {
-                let word = &text[a..b];
-                *distinct.entry(word).or_insert_with(|| {
-                    analysed.push(analyser.term(word));
-                    analysed.len() - 1
-                })
-            })
-            .collect();
-        let terms: Vec<&String> = positions.iter().map(|&i| &analysed[i]).collect();
+        let words = Words::of(text, language);
+        let spans = &words.spans;
+        let terms: Vec<&str> = (0..spans.len()).map(|i| words.term(i)).collect();
         let mut hit = vec![false; spans.len()];
         for clause in &self.required {
             match clause {
                 Clause::Word(alternatives) => {
                     for (i, t) in terms.iter().enumerate() {
-                        if alternatives.contains(*t) {
+                        if alternatives.iter().any(|a| a == t) {
                             hit[i] = true;
                         }
                     }
@@ -225,10 +209,10 @@ impl SearchQuery {
             }
         }
         spans
-            .into_iter()
+            .iter()
             .zip(hit)
             .filter(|(_, h)| *h)
-            .map(|(s, _)| s)
+            .map(|(s, _)| *s)
             .collect()
     }
 }

@@ -120,6 +120,9 @@ pub struct SqliteMemory {
     pub mmap_mb: u64,
     /// `FOLIO_SQLITE_CACHE_MB`, per connection (default 32).
     pub cache_mb: u64,
+    /// Statement journals and temporary tables in memory rather than in files:
+    /// a bulk write journals each article's savepoint.
+    pub temp_in_memory: bool,
 }
 
 impl SqliteMemory {
@@ -127,12 +130,14 @@ impl SqliteMemory {
     pub const SERVER: Self = Self {
         mmap_mb: 1024,
         cache_mb: 32,
+        temp_in_memory: false,
     };
     /// A command that writes in bulk (import, migrate): no map, so that the
     /// command's memory stays its own.
     pub const BATCH: Self = Self {
         mmap_mb: 0,
         cache_mb: 32,
+        temp_in_memory: true,
     };
 }
 

@@ -42,8 +42,33 @@ pub fn upsert(
     body: &str,
     language: &str,
 ) -> ApiResult<()> {
-    let terms = analyse(title, standfirst, body, language);
-    dialect::of(conn).index(conn, article_id, &terms)
+    entry(article_id, title, standfirst, body, language).write(conn)
+}
+
+/// An article's index entry, analysed and waiting to be written.
+pub struct Entry {
+    article_id: i32,
+    terms: IndexedTerms,
+}
+
+pub fn entry(
+    article_id: i32,
+    title: &str,
+    standfirst: Option<&str>,
+    body: &str,
+    language: &str,
+) -> Entry {
+    Entry {
+        article_id,
+        terms: analyse(title, standfirst, body, language),
+    }
+}
+
+impl Entry {
+    /// Writes (or rewrites) the entry, in the caller's transaction.
+    pub fn write(&self, conn: &mut AnyConnection) -> ApiResult<()> {
+        dialect::of(conn).index(conn, self.article_id, &self.terms)
+    }
 }
 
 /// Removes an article from the index.

@@ -15,8 +15,8 @@ use indicatif::{ProgressBar, ProgressStyle};
 use crate::api::articles::{ArticleCreate, ArticleStatus};
 use crate::config::Limits;
 use crate::db::{self, AnyConnection, Database};
-use crate::error::ApiError;
-use save::{save, Saved};
+use crate::error::{ApiError, ApiResult};
+use save::{save, Known, Saved};
 
 /// Choices that apply to every file of an import.
 #[derive(Debug, Clone)]
@@ -262,8 +262,9 @@ pub(super) const AUDIT_ACTOR: &str = "folio import";
 
 /// Articles saved per transaction. Each commit of SQLite's search index writes a
 /// new index segment that later has to be merged, and each PostgreSQL commit waits
-/// for the disk: one transaction per article made large imports many times slower.
-const BATCH: usize = 250;
+/// for the disk: one transaction per article made large imports many times slower
+/// (50,000 articles on SQLite: 41.6 s in batches of 250, 36.1 s in batches of 1,000).
+const BATCH: usize = 1_000;
 
 /// An article read from a document, with where it came from.
 pub(super) struct Sourced {
@@ -356,10 +357,23 @@ fn save_batch(db: &Database, batch: Vec<Sourced>, options: &Options, summary: &m
         .map(|s| (s.name.clone(), s.item.line))
         .collect();
     let save_all = |conn: &mut AnyConnection| {
-        Ok(batch
+        let mut known = Known::default();
+        let mut entries = Vec::new();
+        let saved = batch
             .into_iter()
-            .map(|sourced| db::savepoint(conn, |conn| save(conn, sourced, options)))
-            .collect::<Vec<_>>())
+            .map(|sourced| {
+                let outcome = db::savepoint(conn, |conn| save(conn, sourced, options, &known))?;
+                known.add(outcome.found);
+                entries.extend(outcome.entry);
+                Ok(outcome.saved)
+            })
+            .collect::<Vec<ApiResult<Saved>>>();
+        // After every savepoint (see `articles::create_leaving_index`); an article
+        // saved twice in a batch is indexed as it was saved last.
+        for entry in &entries {
+            entry.write(conn)?;
+        }
+        Ok(saved)
     };
     let outcomes = db.get().and_then(|mut conn| {
         if options.dry_run {

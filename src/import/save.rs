@@ -1,6 +1,8 @@
 //! Saving what was read: one article at a time, matched to what an earlier import
 //! of the same source made, with the sections, tags and authors it names.
 
+use std::collections::HashSet;
+
 use sha2::Digest;
 
 use super::{Options, Sourced, AUDIT_ACTOR};
@@ -8,7 +10,7 @@ use crate::api::articles::ArticleCreate;
 use crate::config::Limits;
 use crate::content::slug;
 use crate::db::articles::{self, ArticleChanges, NewArticle};
-use crate::db::{authors, import_sources, sections, tags, AnyConnection};
+use crate::db::{authors, import_sources, search_index, sections, tags, AnyConnection};
 use crate::error::{ApiError, ApiResult};
 
 pub(super) enum Saved {
@@ -17,11 +19,41 @@ pub(super) enum Saved {
     Unchanged,
 }
 
+/// Sections, tags and authors (by kind and slug) that exist in the transaction
+/// of the batch being saved, so that an import asks for each name once per batch
+/// rather than once per article naming it. What an article found or made joins
+/// only once its savepoint is released: an article that fails takes back what
+/// it made.
+#[derive(Default)]
+pub(super) struct Known(HashSet<(Kind, String)>);
+
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub(super) enum Kind {
+    Section,
+    Tag,
+    Author,
+}
+
+impl Known {
+    pub(super) fn add(&mut self, found: Vec<(Kind, String)>) {
+        self.0.extend(found);
+    }
+}
+
+/// What saving one article did, the names it found or made on the way, and its
+/// search index entry when it wrote the article (see `articles::create_leaving_index`).
+pub(super) struct Outcome {
+    pub saved: Saved,
+    pub found: Vec<(Kind, String)>,
+    pub entry: Option<search_index::Entry>,
+}
+
 pub(super) fn save(
     conn: &mut AnyConnection,
     sourced: Sourced,
     options: &Options,
-) -> ApiResult<Saved> {
+    known: &Known,
+) -> ApiResult<Outcome> {
     let mut article = sourced.item.article;
     // What the file says, before the command line fills in: an unchanged file is
     // left alone whatever `--status` or `--section` say this time.
@@ -37,7 +69,16 @@ pub(super) fn save(
         Some(id) => format!("id:{id}"),
         None => sourced.source,
     };
-    save_in(conn, article, &source, &digest, &options.limits)
+    let mut names = Names {
+        known,
+        found: Vec::new(),
+    };
+    let (saved, entry) = save_in(conn, article, &source, &digest, &options.limits, &mut names)?;
+    Ok(Outcome {
+        saved,
+        found: names.found,
+        entry,
+    })
 }
 
 /// What a source said, summed up: the same digest on a re-import means nothing to do.
@@ -52,23 +93,24 @@ fn save_in(
     source: &str,
     digest: &str,
     limits: &Limits,
-) -> ApiResult<Saved> {
+    names: &mut Names<'_>,
+) -> ApiResult<(Saved, Option<search_index::Entry>)> {
     let known = import_sources::find(conn, source)?;
     if known.as_ref().is_some_and(|k| k.digest == digest) {
-        return Ok(Saved::Unchanged);
+        return Ok((Saved::Unchanged, None));
     }
     // Files name sections, tags and authors in words; the API wants slugs of existing ones.
     article.section = article
         .section
-        .map(|name| ensure_section(conn, &name))
+        .map(|name| names.ensure(conn, Kind::Section, &name))
         .transpose()?;
     article.tags = article
         .tags
-        .map(|names| ensure_all(conn, names, ensure_tag))
+        .map(|list| names.ensure_all(conn, Kind::Tag, list))
         .transpose()?;
     article.authors = article
         .authors
-        .map(|names| ensure_all(conn, names, ensure_author))
+        .map(|list| names.ensure_all(conn, Kind::Author, list))
         .transpose()?;
     let keep_status = article.status.is_none();
     let new = article.parse(limits)?;
@@ -76,15 +118,23 @@ fn save_in(
         Some(id) => articles::find_by_public_id(conn, id)?,
         None => known.map(|k| k.slug),
     };
-    let (saved, record) = match existing {
-        None => (Saved::Created, articles::create(conn, new, AUDIT_ACTOR)?),
+    let (saved, (record, entry)) = match existing {
+        None => (
+            Saved::Created,
+            articles::create_leaving_index(conn, new, AUDIT_ACTOR)?,
+        ),
         Some(current) => (
             Saved::Updated,
-            articles::update(conn, &current, replace_with(new, keep_status), AUDIT_ACTOR)?,
+            articles::update_leaving_index(
+                conn,
+                &current,
+                replace_with(new, keep_status),
+                AUDIT_ACTOR,
+            )?,
         ),
     };
     import_sources::record(conn, source, record.row.id, digest)?;
-    Ok(saved)
+    Ok((saved, Some(entry)))
 }
 
 /// Every field from the file replaces the stored one; the status is kept when the file has none.
@@ -115,12 +165,38 @@ fn slug_for(name: &str, what: &str) -> ApiResult<String> {
     Ok(slug)
 }
 
-fn ensure_all(
-    conn: &mut AnyConnection,
-    names: Vec<String>,
-    ensure: fn(&mut AnyConnection, &str) -> ApiResult<String>,
-) -> ApiResult<Vec<String>> {
-    names.iter().map(|name| ensure(conn, name)).collect()
+/// Turns names into the slugs of existing sections, tags or authors, making
+/// those that do not exist yet.
+struct Names<'a> {
+    known: &'a Known,
+    /// Slugs found or made for this article, not yet in `known`.
+    found: Vec<(Kind, String)>,
+}
+
+impl Names<'_> {
+    fn ensure_all(
+        &mut self,
+        conn: &mut AnyConnection,
+        kind: Kind,
+        names: Vec<String>,
+    ) -> ApiResult<Vec<String>> {
+        names
+            .iter()
+            .map(|name| self.ensure(conn, kind, name))
+            .collect()
+    }
+
+    fn ensure(&mut self, conn: &mut AnyConnection, kind: Kind, name: &str) -> ApiResult<String> {
+        let slug = slug_for(name, kind.field())?;
+        let key = (kind, slug);
+        if !self.known.0.contains(&key) && !self.found.contains(&key) {
+            if missing(kind.find(conn, &key.1))? {
+                kind.create(conn, &key.1, name.trim())?;
+            }
+            self.found.push(key.clone());
+        }
+        Ok(key.1)
+    }
 }
 
 /// Whether a lookup found nothing (a database error stays an error). Lookups here
@@ -134,55 +210,64 @@ fn missing<T>(found: ApiResult<T>) -> ApiResult<bool> {
     }
 }
 
-fn ensure_section(conn: &mut AnyConnection, name: &str) -> ApiResult<String> {
-    let slug = slug_for(name, "section")?;
-    if missing(sections::find_row(conn, &slug))? {
-        sections::create(
-            conn,
-            sections::NewSection {
-                slug: Some(slug.clone()),
-                name: name.trim().to_owned(),
-                description: String::new(),
-                parent: None,
-                position: 0,
-            },
-            AUDIT_ACTOR,
-        )?;
+impl Kind {
+    /// The create-article field that names these.
+    fn field(self) -> &'static str {
+        match self {
+            Kind::Section => "section",
+            Kind::Tag => "tags",
+            Kind::Author => "authors",
+        }
     }
-    Ok(slug)
-}
 
-fn ensure_tag(conn: &mut AnyConnection, name: &str) -> ApiResult<String> {
-    let slug = slug_for(name, "tags")?;
-    if missing(tags::find(conn, &slug))? {
-        tags::create(
-            conn,
-            tags::NewTag {
-                slug: Some(slug.clone()),
-                name: name.trim().to_owned(),
-                description: String::new(),
-            },
-            AUDIT_ACTOR,
-        )?;
+    fn find(self, conn: &mut AnyConnection, slug: &str) -> ApiResult<()> {
+        match self {
+            Kind::Section => sections::find_row(conn, slug).map(drop),
+            Kind::Tag => tags::find(conn, slug).map(drop),
+            Kind::Author => authors::find(conn, slug).map(drop),
+        }
     }
-    Ok(slug)
-}
 
-fn ensure_author(conn: &mut AnyConnection, name: &str) -> ApiResult<String> {
-    let slug = slug_for(name, "authors")?;
-    if missing(authors::find(conn, &slug))? {
-        authors::create(
-            conn,
-            authors::NewAuthor {
-                slug: Some(slug.clone()),
-                name: name.trim().to_owned(),
-                description: String::new(),
-                bio: String::new(),
-                email: None,
-                avatar_url: None,
-            },
-            AUDIT_ACTOR,
-        )?;
+    fn create(self, conn: &mut AnyConnection, slug: &str, name: &str) -> ApiResult<()> {
+        let slug = Some(slug.to_owned());
+        let name = name.to_owned();
+        let description = String::new();
+        match self {
+            Kind::Section => sections::create(
+                conn,
+                sections::NewSection {
+                    slug,
+                    name,
+                    description,
+                    parent: None,
+                    position: 0,
+                },
+                AUDIT_ACTOR,
+            )
+            .map(drop),
+            Kind::Tag => tags::create(
+                conn,
+                tags::NewTag {
+                    slug,
+                    name,
+                    description,
+                },
+                AUDIT_ACTOR,
+            )
+            .map(drop),
+            Kind::Author => authors::create(
+                conn,
+                authors::NewAuthor {
+                    slug,
+                    name,
+                    description,
+                    bio: String::new(),
+                    email: None,
+                    avatar_url: None,
+                },
+                AUDIT_ACTOR,
+            )
+            .map(drop),
+        }
     }
-    Ok(slug)
 }

@@ -14,7 +14,7 @@ mod read;
 mod write;
 
 pub use read::{id_in, records, records_in_order, Parts};
-pub use write::{create, update};
+pub use write::{create, create_leaving_index, update, update_leaving_index};
 pub(super) use write::{log_change, recreate, remove, Origin};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

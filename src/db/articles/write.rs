@@ -43,10 +43,9 @@ struct ArticleWrite {
 }
 
 impl ArticleWrite {
-    /// Brings the search index up to date, in the caller's transaction.
-    fn index(&self, conn: &mut AnyConnection, article_id: i32) -> ApiResult<()> {
-        search_index::upsert(
-            conn,
+    /// The article's search index entry as this write leaves it.
+    fn index_entry(&self, article_id: i32) -> search_index::Entry {
+        search_index::entry(
             article_id,
             &self.title,
             self.standfirst.as_deref(),
@@ -173,6 +172,21 @@ pub(in crate::db) struct Origin {
 
 /// Creates an article; the caller runs this inside a write transaction.
 pub fn create(conn: &mut AnyConnection, new: NewArticle, actor: &str) -> ApiResult<ArticleRecord> {
+    let (record, entry) = create_leaving_index(conn, new, actor)?;
+    entry.write(conn)?;
+    Ok(record)
+}
+
+/// Creates an article but leaves its search index entry for the caller to write
+/// later in the same transaction. SQLite's full-text index writes what it holds
+/// to disk as a new segment at every savepoint, which a bulk import takes for
+/// each article: writing a batch's entries together at its end makes one segment
+/// of them, not one per article to be merged again and again.
+pub fn create_leaving_index(
+    conn: &mut AnyConnection,
+    new: NewArticle,
+    actor: &str,
+) -> ApiResult<(ArticleRecord, search_index::Entry)> {
     let public_id = new.public_id.unwrap_or_else(ArticleId::random);
     if find_by_public_id(conn, &public_id)?.is_some() {
         return Err(ApiError::Conflict(format!(
@@ -205,7 +219,7 @@ pub fn create(conn: &mut AnyConnection, new: NewArticle, actor: &str) -> ApiResu
         first_published_at: None,
         version: 1,
     };
-    let record = insert(conn, origin, fields, &new.tags, &new.authors, actor)?;
+    let (record, entry) = insert(conn, origin, fields, &new.tags, &new.authors, actor)?;
     let action = changes::article_action(None, standing(&record.row), false);
     log_change(
         conn,
@@ -215,7 +229,7 @@ pub fn create(conn: &mut AnyConnection, new: NewArticle, actor: &str) -> ApiResu
         Vec::new(),
         actor,
     )?;
-    Ok(record)
+    Ok((record, entry))
 }
 
 /// How an article stands for readers now.
@@ -288,14 +302,16 @@ pub(in crate::db) fn recreate(
         first_published_at: origin.first_published_at,
         metadata: snapshot.metadata,
     };
-    insert(
+    let (record, entry) = insert(
         conn,
         origin,
         fields,
         &snapshot.tags,
         &snapshot.authors,
         actor,
-    )
+    )?;
+    entry.write(conn)?;
+    Ok(record)
 }
 
 fn insert(
@@ -305,7 +321,7 @@ fn insert(
     tags: &[String],
     authors: &[String],
     actor: &str,
-) -> ApiResult<ArticleRecord> {
+) -> ApiResult<(ArticleRecord, search_index::Entry)> {
     let slug = fields.slug.clone();
     let write = fields.into_write(now());
     let identity = (
@@ -329,10 +345,9 @@ fn insert(
         .select(articles::id)
         .first(conn)?;
     set_links(conn, id, Some(tags), Some(authors))?;
-    write.index(conn, id)?;
     let record = find_current(conn, &slug)?;
     revisions::record(conn, &record, actor)?;
-    Ok(record)
+    Ok((record, write.index_entry(id)))
 }
 
 /// Applies a partial update; a slug change leaves a redirect behind.
@@ -342,6 +357,18 @@ pub fn update(
     changes: ArticleChanges,
     actor: &str,
 ) -> ApiResult<ArticleRecord> {
+    let (record, entry) = update_leaving_index(conn, slug, changes, actor)?;
+    entry.write(conn)?;
+    Ok(record)
+}
+
+/// `update`, leaving the search index entry to the caller as `create_leaving_index` does.
+pub fn update_leaving_index(
+    conn: &mut AnyConnection,
+    slug: &str,
+    changes: ArticleChanges,
+    actor: &str,
+) -> ApiResult<(ArticleRecord, search_index::Entry)> {
     // Two writers never both build version n + 1 from version n: write
     // transactions take turns (see `db::write_tx`).
     let current = find_current(conn, slug)?;
@@ -413,7 +440,6 @@ pub fn update(
         changes.tags.as_deref(),
         changes.authors.as_deref(),
     )?;
-    write.index(conn, row.id)?;
     let record = find_current(conn, &new_slug)?;
     revisions::record(conn, &record, actor)?;
     let changed: Vec<String> = Snapshot::from(&record)
@@ -432,7 +458,7 @@ pub fn update(
         changed,
         actor,
     )?;
-    Ok(record)
+    Ok((record, write.index_entry(row.id)))
 }
 
 /// Removes an article's row, links and index entry; the trash keeps what a restore needs.

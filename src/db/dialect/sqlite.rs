@@ -160,9 +160,15 @@ pub(in crate::db) fn connect(
     let map_bytes = memory.mmap_mb * 1024 * 1024;
     // A negative cache_size is in KiB.
     let cache_kib = memory.cache_mb * 1024;
+    let temp_store = if memory.temp_in_memory {
+        "MEMORY"
+    } else {
+        "DEFAULT"
+    };
     conn.batch_execute(&format!(
         "PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; \
-         PRAGMA cache_size = -{cache_kib}; PRAGMA mmap_size = {map_bytes};",
+         PRAGMA cache_size = -{cache_kib}; PRAGMA mmap_size = {map_bytes}; \
+         PRAGMA temp_store = {temp_store};",
     ))
     .map_err(r2d2::Error::QueryError)?;
     Ok(AnyConnection::Sqlite(conn))
