@@ -366,6 +366,15 @@ pub fn after(conn: &mut AnyConnection, seq: i64, limit: i64) -> ApiResult<Vec<Ch
         .load(conn)?)
 }
 
+/// The newest change's number and time, if there is one.
+pub fn newest(conn: &mut AnyConnection) -> ApiResult<Option<(i64, NaiveDateTime)>> {
+    Ok(changes::table
+        .order(changes::seq.desc())
+        .select((changes::seq, changes::changed_at))
+        .first(conn)
+        .optional()?)
+}
+
 /// The number of the newest change (0 when there is none).
 pub fn latest(conn: &mut AnyConnection) -> ApiResult<i64> {
     let newest: Option<i64> = changes::table

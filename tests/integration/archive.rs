@@ -231,6 +231,39 @@ fn lists_carry_published_article_counts(app: &TestApp) {
             .json()["article_count"],
         0
     );
+
+    // Lists' counts follow every change, a scheduled go-live included.
+    let listed = |path: &str, slug: &str| -> i64 {
+        let list = app.get(path).json();
+        let item = list["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|item| item["slug"] == slug)
+            .cloned()
+            .unwrap_or_else(|| panic!("{slug} not in {list}"));
+        item["article_count"].as_i64().unwrap()
+    };
+    let all_three = |expected: i64| {
+        assert_eq!(listed("/v1/tags", "russie"), expected);
+        assert_eq!(listed("/v1/authors", "anne-roy"), expected);
+        assert_eq!(listed("/v1/sections", "monde"), expected);
+    };
+    published(app, "trois", "2024-11-03T00:00:00Z", links.clone());
+    all_three(3);
+    let soon = (chrono::Utc::now() + chrono::Duration::seconds(1)).to_rfc3339();
+    published(app, "bientot", &soon, links);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    while listed("/v1/tags", "russie") == 3 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the go-live never reached the counts"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    all_three(4);
+    app.delete("/v1/articles/trois").expect(204);
+    all_three(3);
 }
 
 fn sections_as_a_tree(app: &TestApp) {
