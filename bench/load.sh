@@ -66,6 +66,10 @@ measure() {
     done
 }
 
+rss() {
+    ps -o rss= -p "$server" | awk '{printf "%.0f MiB", $1 / 1024}'
+}
+
 measure_once() {
     local title=$1
     serve "$folio" "$work/server.log" 1500
@@ -75,18 +79,18 @@ measure_once() {
         echo
         echo "### $title, $n articles, wrk -t2 -c$conns -d${duration}s"
         echo
-        echo "| request | req/s | p50 ms | p99 ms | share of /health | non-2xx |"
-        echo "|---|---:|---:|---:|---:|---:|"
+        echo "| request | req/s | p50 ms | p99 ms | share of /health | non-2xx | server RSS after |"
+        echo "|---|---:|---:|---:|---:|---:|---:|"
         local health=""
         for kind in "${names[@]}"; do
             read -r rps p50 p99 errors < <(run_wrk "$base" "$kind" "$conns")
             [ -n "$health" ] || health=$rps
             share=$(awk -v a="$rps" -v b="$health" 'BEGIN { printf "%.1f %%", 100 * a / b }')
-            echo "| ${label[$kind]} | $rps | $p50 | $p99 | $share | $errors |"
+            echo "| ${label[$kind]} | $rps | $p50 | $p99 | $share | $errors | $(rss) |"
         done
     done
     echo
-    echo "server RSS after the runs: $(ps -o rss= -p "$server" | awk '{printf "%.0f MiB", $1 / 1024}')"
+    echo "server RSS after the runs: $(rss)"
     kill $server
     wait $server 2>/dev/null || true
     server=""
