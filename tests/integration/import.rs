@@ -200,14 +200,10 @@ fn a_failed_article_leaves_no_trace_in_its_batch(app: &TestApp) {
         "{stdout}"
     );
     assert!(stderr.contains("batch.ndjson:151:"), "{stderr}");
-    let sections = app.get("/v1/sections").json();
-    let slugs: Vec<&str> = sections["data"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s["slug"].as_str().unwrap())
-        .collect();
-    assert_eq!(slugs, ["culture", "sport"], "{sections}");
+    assert_eq!(
+        common::slugs(&app.get("/v1/sections").json()),
+        ["culture", "sport"]
+    );
     let list = app.preview("/v1/articles?include_total=true").json();
     assert_eq!(list["total"], 299);
     let sport = app
