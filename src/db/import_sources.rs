@@ -3,6 +3,7 @@
 use diesel::prelude::*;
 
 use super::schema::{articles, import_sources};
+use super::static_sql::StaticSql;
 use super::AnyConnection;
 use crate::error::ApiResult;
 
@@ -29,14 +30,17 @@ pub fn record(
     article_id: i32,
     digest: &str,
 ) -> ApiResult<()> {
-    diesel::delete(import_sources::table.filter(import_sources::source.eq(source)))
-        .execute(conn)?;
-    diesel::insert_into(import_sources::table)
-        .values((
-            import_sources::source.eq(source),
-            import_sources::article_id.eq(article_id),
-            import_sources::digest.eq(digest),
-        ))
+    // One statement where a delete and an insert would be two round trips.
+    StaticSql::<()>::new("INSERT INTO import_sources (source, article_id, digest) VALUES (")
+        .bind_text(source.to_owned())
+        .sql(", ")
+        .bind_big_int(article_id.into())
+        .sql(", ")
+        .bind_text(digest.to_owned())
+        .sql(
+            ") ON CONFLICT (source) DO UPDATE \
+         SET article_id = excluded.article_id, digest = excluded.digest",
+        )
         .execute(conn)?;
     Ok(())
 }

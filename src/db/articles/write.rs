@@ -329,21 +329,21 @@ fn insert(
         articles::created_at.eq(origin.created_at),
         articles::version.eq(origin.version),
     );
-    match origin.id {
-        Some(id) => diesel::insert_into(articles::table)
-            .values((&write, identity, articles::id.eq(id)))
-            .execute(conn)?,
+    let id: i32 = match origin.id {
+        Some(id) => {
+            diesel::insert_into(articles::table)
+                .values((&write, identity, articles::id.eq(id)))
+                .execute(conn)?;
+            id
+        }
         None => diesel::insert_into(articles::table)
             .values((&write, identity))
-            .execute(conn)?,
+            .returning(articles::id)
+            .get_result(conn)?,
     };
     // A new article may take over a slug another article used to have.
     diesel::delete(article_slug_redirects::table.filter(article_slug_redirects::slug.eq(&slug)))
         .execute(conn)?;
-    let id: i32 = articles::table
-        .filter(articles::public_id.eq(&origin.public_id))
-        .select(articles::id)
-        .first(conn)?;
     set_links(conn, id, Some(tags), Some(authors))?;
     let record = find_current(conn, &slug)?;
     revisions::record(conn, &record, actor)?;
