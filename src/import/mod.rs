@@ -260,11 +260,18 @@ fn parse_failure(source: &str, error: ParseError) -> Failure {
 /// How the audit log names writes made by `folio import` (and the demo loader).
 pub(super) const AUDIT_ACTOR: &str = "folio import";
 
-/// Articles saved per transaction. Each commit of SQLite's search index writes a
-/// new index segment that later has to be merged, and each PostgreSQL commit waits
-/// for the disk: one transaction per article made large imports many times slower
-/// (50,000 articles on SQLite: 41.6 s in batches of 250, 36.1 s in batches of 1,000).
+/// Articles saved per transaction, at most. Each commit of SQLite's search index
+/// writes a new index segment that later has to be merged, and each PostgreSQL
+/// commit waits for the disk: one transaction per article made large imports many
+/// times slower (50,000 articles on SQLite: 41.6 s in batches of 250, 36.1 s in
+/// batches of 1,000).
 const BATCH: usize = 1_000;
+/// Articles in the first batch, at least. A batch is never larger than what the
+/// import has already saved, so the tables at most double between two refreshes
+/// of the planner's statistics: PostgreSQL plans a batch's statements on the
+/// tables as they were before it (a first batch of 1,000 on empty tables ran with
+/// sequential scans throughout).
+const FIRST_BATCH: usize = 250;
 
 /// An article read from a document, with where it came from.
 pub(super) struct Sourced {
@@ -284,7 +291,9 @@ pub fn import_documents(
 ) -> Summary {
     let mut summary = Summary::default();
     let mut batch: Vec<Sourced> = Vec::new();
-    let mut batches_saved: u32 = 0;
+    // Articles in the batches saved so far, and when statistics were last refreshed.
+    let mut saved: usize = 0;
+    let mut analysed_at: usize = 0;
     for document in documents {
         let document = match document {
             Ok(document) => document,
@@ -311,12 +320,13 @@ pub fn import_documents(
                 }),
                 Err(e) => summary.failures.push(parse_failure(&document.name, e)),
             }
-            if batch.len() == BATCH {
+            if batch.len() >= saved.clamp(FIRST_BATCH, BATCH) {
+                saved += batch.len();
                 save_batch(db, std::mem::take(&mut batch), options, &mut summary);
-                batches_saved += 1;
                 // Whenever the tables have about doubled: a few cheap ANALYZEs in all.
-                if batches_saved.is_power_of_two() {
+                if saved >= 2 * analysed_at.max(FIRST_BATCH / 2) {
                     refresh_statistics(db);
+                    analysed_at = saved;
                 }
             }
         });
