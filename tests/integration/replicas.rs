@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
-use crate::common::{free_port, psql, TestApp, TestDb};
+use crate::common::{self, free_port, psql, TestApp, TestDb};
 
 /// A primary and its streaming standby, stopped and removed when dropped.
 struct StreamingPair {
@@ -29,13 +29,11 @@ fn server_binaries() -> Option<PathBuf> {
         .filter(|o| o.status.success())
         .map(|o| PathBuf::from(String::from_utf8_lossy(&o.stdout).trim()))
         .filter(|bin| bin.join("initdb").exists() && bin.join("pg_basebackup").exists());
-    if bin.is_none() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "the PostgreSQL server binaries are not installed (apt-get install postgresql)"
-        );
-        eprintln!("skipped: the PostgreSQL server binaries are not installed");
-    }
+    common::part_installed(
+        bin.is_some(),
+        "the PostgreSQL server binaries",
+        "apt-get install postgresql",
+    );
     bin
 }
 

@@ -5,6 +5,8 @@ use std::net::TcpStream;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use crate::common;
+
 /// A `varnishd` in the foreground, stopped when dropped.
 pub struct Varnish {
     child: Child,
@@ -20,14 +22,7 @@ pub fn available() -> bool {
         .arg("-V")
         .output()
         .is_ok_and(|o| o.status.success());
-    if !found {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "varnishd is not installed (apt-get install varnish varnish-modules)"
-        );
-        eprintln!("skipped: varnishd is not installed (apt-get install varnish varnish-modules)");
-    }
-    found
+    common::part_installed(found, "varnishd", "apt-get install varnish varnish-modules")
 }
 
 impl Varnish {

@@ -312,8 +312,20 @@ macro_rules! on_both_backends {
     };
 }
 
-/// The slugs of a list response, in order.
-/// Percent-encodes every byte but the unreserved ones, for query strings.
+/// Whether a part a test needs from the machine (a server binary) is there. CI
+/// installs every such part, so there a missing one fails the test; elsewhere the
+/// test is skipped with `install` as the way to get it.
+pub fn part_installed(found: bool, what: &str, install: &str) -> bool {
+    if !found {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "{what} is not installed ({install})"
+        );
+        eprintln!("skipped: {what} is not installed ({install})");
+    }
+    found
+}
+
 /// A port free at the moment of asking.
 pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
@@ -322,6 +334,7 @@ pub fn free_port() -> u16 {
         .expect("a free port")
 }
 
+/// Percent-encodes every byte but the unreserved ones, for query strings.
 pub fn urlencode(text: &str) -> String {
     text.bytes()
         .map(|b| match b {
@@ -333,6 +346,7 @@ pub fn urlencode(text: &str) -> String {
         .collect()
 }
 
+/// The slugs of a list response, in order.
 pub fn slugs(list: &Value) -> Vec<String> {
     list["data"]
         .as_array()
