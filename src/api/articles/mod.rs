@@ -12,10 +12,12 @@ pub use views::{
 use actix_web::http::header;
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
+use serde_json::value::RawValue;
 use utoipa::{IntoParams, ToSchema};
 
-use crate::api::article_query::{ArticleFieldsParam, ArticleListParams, FieldSet, FIELDS_JSON};
+use crate::api::article_query::{
+    ArticleField, ArticleFieldsParam, ArticleListParams, FieldSet, FIELDS_JSON,
+};
 use crate::api::idempotency::{Created, IdempotencyKey};
 use crate::api::json::JsonBody;
 use crate::api::pagination::with_query;
@@ -77,8 +79,13 @@ fn head(text: &str, max: usize) -> &str {
     &text[..end]
 }
 
-fn item_json<T: Serialize>(item: T) -> Value {
-    serde_json::to_value(item).unwrap_or(Value::Null)
+/// One item of a page, serialised as it will be sent.
+fn item_json<T: Serialize>(item: &T) -> ApiResult<Box<RawValue>> {
+    serde_json::value::to_raw_value(item).map_err(cannot_serialise)
+}
+
+fn cannot_serialise(e: serde_json::Error) -> ApiError {
+    ApiError::Internal(format!("cannot serialise: {e}"))
 }
 
 /// List articles
@@ -119,8 +126,10 @@ pub async fn list_articles(
     };
     let fields = query.fields;
     let projected = fields.is_some();
-    let wants_highlight =
-        search.is_some() && fields.as_ref().is_none_or(|f| f.includes("highlight"));
+    let wants_highlight = search.is_some()
+        && fields
+            .as_ref()
+            .is_none_or(|f| f.includes(ArticleField::Highlight));
     let parts = match &fields {
         Some(fields) => fields.parts(wants_highlight),
         None => Parts {
@@ -147,7 +156,7 @@ pub async fn list_articles(
                 .iter()
                 .map(|record| surrogate::article(record.row.id))
                 .collect();
-            let data: Vec<Value> = list
+            let data = list
                 .records
                 .into_iter()
                 .map(|record| {
@@ -159,16 +168,16 @@ pub async fn list_articles(
                         Some(fields) => {
                             let mut article = Article::from(record);
                             article.summary.highlight = highlight;
-                            fields.project(item_json(article))
+                            fields.project(&article).map_err(cannot_serialise)
                         }
                         None => {
                             let mut summary = ArticleSummary::from(record);
                             summary.highlight = highlight;
-                            item_json(summary)
+                            item_json(&summary)
                         }
                     }
                 })
-                .collect();
+                .collect::<ApiResult<Vec<_>>>()?;
             Ok((data, shown, changed, list.next, list.total))
         })
         .await?;
@@ -246,12 +255,14 @@ pub async fn find_article(
                         modified::resource(conn, Resource::Article, id, record.row.updated_at)?;
                     let article = Article::from(*record);
                     let json = match fields {
-                        Some(fields) => serde_json::to_vec(&fields.project(item_json(article)))
-                            .map(|json| (FIELDS_JSON, json)),
-                        None => serde_json::to_vec(&article).map(|json| ("application/json", json)),
+                        Some(fields) => fields
+                            .project(&article)
+                            .map(|json| (FIELDS_JSON, String::from(Box::<str>::from(json)))),
+                        None => {
+                            serde_json::to_string(&article).map(|json| ("application/json", json))
+                        }
                     };
-                    let json =
-                        json.map_err(|e| ApiError::Internal(format!("cannot serialise: {e}")))?;
+                    let json = json.map_err(cannot_serialise)?;
                     Ok((id, version, changed, json))
                 }
                 Lookup::MovedTo(current) => Err(current),

@@ -3,9 +3,10 @@
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
+use serde_json::value::RawValue;
 use utoipa::ToSchema;
 
+use crate::api::article_query::ArticleField;
 use crate::api::Metadata;
 use crate::db::articles::{ArticleRecord, Label, Status};
 
@@ -104,8 +105,9 @@ pub struct ArticleSummary {
     pub first_published_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    // Kept as the stored JSON text: shown as it is, never taken apart.
     #[schema(value_type = Metadata)]
-    pub metadata: Map<String, Value>,
+    pub metadata: Box<RawValue>,
     /// In search results: the matching passage, HTML-escaped, with matches in `<mark>`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub highlight: Option<String>,
@@ -139,6 +141,51 @@ pub struct Article {
     pub body_html: String,
 }
 
+fn empty_object() -> Box<RawValue> {
+    RawValue::from_string("{}".to_owned()).unwrap_or_default()
+}
+
+impl Article {
+    /// Writes the value of one of the article's members to `json`, as the whole
+    /// article shows it (`fields` picks them one by one); false when the article
+    /// has no such member (a highlight outside a search).
+    pub fn write_member(
+        &self,
+        field: ArticleField,
+        json: &mut Vec<u8>,
+    ) -> serde_json::Result<bool> {
+        fn put<T: Serialize + ?Sized>(json: &mut Vec<u8>, value: &T) -> serde_json::Result<bool> {
+            serde_json::to_writer(json, value).map(|()| true)
+        }
+        let summary = &self.summary;
+        match field {
+            ArticleField::Id => put(json, &summary.id),
+            ArticleField::Slug => put(json, &summary.slug),
+            ArticleField::Title => put(json, &summary.title),
+            ArticleField::Standfirst => put(json, &summary.standfirst),
+            ArticleField::Excerpt => put(json, &summary.excerpt),
+            ArticleField::Language => put(json, &summary.language),
+            ArticleField::Status => put(json, &summary.status),
+            ArticleField::Section => put(json, &summary.section),
+            ArticleField::Tags => put(json, &summary.tags),
+            ArticleField::Authors => put(json, &summary.authors),
+            ArticleField::WordCount => put(json, &summary.word_count),
+            ArticleField::ReadingTimeMinutes => put(json, &summary.reading_time_minutes),
+            ArticleField::PublishedAt => put(json, &summary.published_at),
+            ArticleField::FirstPublishedAt => put(json, &summary.first_published_at),
+            ArticleField::CreatedAt => put(json, &summary.created_at),
+            ArticleField::UpdatedAt => put(json, &summary.updated_at),
+            ArticleField::Metadata => put(json, &summary.metadata),
+            ArticleField::Body => put(json, &self.body),
+            ArticleField::BodyHtml => put(json, &self.body_html),
+            ArticleField::Highlight => match &summary.highlight {
+                Some(highlight) => put(json, highlight),
+                None => Ok(false),
+            },
+        }
+    }
+}
+
 fn utc(t: Option<NaiveDateTime>) -> Option<DateTime<Utc>> {
     t.map(|t| t.and_utc())
 }
@@ -147,7 +194,7 @@ impl ArticleSummary {
     fn from_record(record: ArticleRecord) -> (Self, String, String) {
         let row = record.row;
         // Stored metadata is always an object written by this code; an unreadable one shows as empty.
-        let metadata = serde_json::from_str(&row.metadata).unwrap_or_default();
+        let metadata = RawValue::from_string(row.metadata).unwrap_or_else(|_| empty_object());
         let status = Status::parse(&row.status).unwrap_or(Status::Draft).into();
         let summary = Self {
             id: row.public_id,
@@ -195,7 +242,7 @@ impl From<ArticleRecord> for Article {
 pub struct ArticleListPage {
     /// Article summaries (with `fields`, only the fields asked for: see `FIELDS_JSON`).
     #[schema(value_type = Vec<ArticleSummary>)]
-    pub data: Vec<Value>,
+    pub data: Vec<Box<RawValue>>,
     /// The page size used.
     #[schema(example = 20)]
     pub per_page: i64,
@@ -214,3 +261,75 @@ pub struct ArticleListPage {
 
 /// The spec's schema of a partial article, built from `Article` by `openapi::finish`.
 pub const ARTICLE_FIELDS_SCHEMA: &str = "ArticleFields";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::article_query::FieldSet;
+
+    fn reference(slug: &str) -> Reference {
+        Reference {
+            slug: slug.to_owned(),
+            name: format!("« {slug} »"),
+        }
+    }
+
+    fn article() -> Article {
+        let at = DateTime::parse_from_rfc3339("2024-11-27T09:00:00Z")
+            .map(|t| t.with_timezone(&Utc))
+            .unwrap_or_default();
+        Article {
+            summary: ArticleSummary {
+                id: "0b7e4a52-3f0c-4c1e-9a51-5f1f0f6d2a10".into(),
+                slug: "poutine-au-kazakhstan".into(),
+                title: "Poutine au Kazakhstan : une alliance stratégique…".into(),
+                standfirst: None,
+                excerpt: "Le cœur\u{a0}du sujet".into(),
+                language: "fr".into(),
+                status: ArticleStatus::Published,
+                section: Some(reference("entrevue")),
+                tags: vec![reference("russie"), reference("énergie")],
+                authors: vec![reference("claire-dubois")],
+                word_count: 412,
+                reading_time_minutes: 2,
+                published_at: Some(at),
+                first_published_at: None,
+                created_at: at,
+                updated_at: at,
+                metadata: RawValue::from_string(r#"{"dateline": "Astana", "n": [1, 2.5]}"#.into())
+                    .unwrap_or_else(|_| empty_object()),
+                highlight: Some("une <mark>alliance</mark>".into()),
+            },
+            body: "## Titre\n\n« Nous sommes des alliés »".into(),
+            body_html: "<h2>Titre</h2>\n<p>« Nous sommes des alliés »</p>\n".into(),
+        }
+    }
+
+    #[test]
+    fn each_field_shows_what_the_whole_article_shows() -> Result<(), Box<dyn std::error::Error>> {
+        let article = article();
+        let whole: serde_json::Map<String, serde_json::Value> =
+            serde_json::from_str(&serde_json::to_string(&article)?)?;
+        for field in ArticleField::ALL {
+            let name = serde_json::to_value(field)?;
+            let name = name.as_str().ok_or("a field's name is a string")?;
+            let picked: serde_json::Value =
+                serde_json::from_str(FieldSet::parse(name)?.project(&article)?.get())?;
+            assert_eq!(picked.get(name), whole.get(name), "{name}");
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn fields_come_in_the_order_asked_and_absent_ones_are_left_out(
+    ) -> Result<(), Box<dyn std::error::Error>> {
+        let mut article = article();
+        article.summary.highlight = None;
+        let fields = FieldSet::parse("tags,highlight,id,metadata")?;
+        assert_eq!(
+            fields.project(&article)?.get(),
+            r#"{"tags":[{"slug":"russie","name":"« russie »"},{"slug":"énergie","name":"« énergie »"}],"id":"0b7e4a52-3f0c-4c1e-9a51-5f1f0f6d2a10","metadata":{"dateline": "Astana", "n": [1, 2.5]}}"#
+        );
+        Ok(())
+    }
+}
