@@ -216,12 +216,14 @@ pub enum ReadFrom {
 
 impl Database {
     /// Runs a read, on a replica in rotation when `from` allows it and there is
-    /// one, else on the primary. A replica that cannot give a connection leaves the
-    /// rotation and the read goes to the primary.
+    /// one, else on the primary. A replica that cannot give a connection, or whose
+    /// connection is lost during the read, leaves the rotation and the read is run
+    /// again on the primary: a read has no effect to repeat, and the client should
+    /// not pay for a standby going away.
     pub async fn read<T, F>(&self, from: ReadFrom, f: F) -> Result<T, ApiError>
     where
         T: Send + 'static,
-        F: FnOnce(&mut AnyConnection) -> Result<T, ApiError> + Send + 'static,
+        F: Fn(&mut AnyConnection) -> Result<T, ApiError> + Send + 'static,
     {
         let replicas = self.replicas.clone();
         let replica = match from {
@@ -232,13 +234,15 @@ impl Database {
             Some(index) => {
                 let attempt = actix_web::web::block(move || {
                     let replica = &replicas.members[index];
-                    match replica.pool.get() {
-                        Ok(mut conn) => Ok(f(&mut conn)),
-                        Err(e) => {
-                            replica.failed(&e.to_string());
-                            Err(f)
-                        }
-                    }
+                    let lost = match replica.pool.get() {
+                        Ok(mut conn) => match f(&mut conn) {
+                            Err(ApiError::Unavailable(why)) => why,
+                            done => return Ok(done),
+                        },
+                        Err(e) => e.to_string(),
+                    };
+                    replica.failed(&lost);
+                    Err(f)
                 })
                 .await
                 .map_err(|e| ApiError::Internal(format!("database task failed: {e}")))?;

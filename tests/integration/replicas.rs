@@ -1,8 +1,12 @@
 //! Read replicas against a real PostgreSQL streaming replica made by the test:
 //! `initdb` a primary, `pg_basebackup -R` a standby of it, both on free ports.
 
+use std::io::{Read, Write};
+use std::net::{Shutdown, TcpListener, TcpStream};
 use std::path::PathBuf;
 use std::process::Command;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
@@ -80,7 +84,6 @@ impl StreamingPair {
             .append(true)
             .open(pair.dir.path().join("primary/postgresql.conf"))
             .and_then(|mut conf| {
-                use std::io::Write;
                 writeln!(
                     conf,
                     "port = {}\nlisten_addresses = '127.0.0.1'\nunix_socket_directories = '{socket}'\n\
@@ -111,10 +114,7 @@ impl StreamingPair {
         std::fs::OpenOptions::new()
             .append(true)
             .open(pair.dir.path().join("standby/postgresql.conf"))
-            .and_then(|mut conf| {
-                use std::io::Write;
-                writeln!(conf, "port = {}", pair.standby_port)
-            })
+            .and_then(|mut conf| writeln!(conf, "port = {}", pair.standby_port))
             .expect("configure the standby");
         pair.pg_ctl("standby", "start");
         Some(pair)
@@ -205,11 +205,21 @@ fn serve(
     max_lag: Duration,
     configure: impl FnOnce(&mut folio::config::ServerSettings) + Send + 'static,
 ) -> TestApp {
+    serve_reading_through(pair, pair.standby_port, max_lag, configure)
+}
+
+/// Like [`serve`], reaching the standby through `replica_port` (a relay to it).
+fn serve_reading_through(
+    pair: &StreamingPair,
+    replica_port: u16,
+    max_lag: Duration,
+    configure: impl FnOnce(&mut folio::config::ServerSettings) + Send + 'static,
+) -> TestApp {
     psql(
         &pair.url(pair.primary_port, "postgres"),
         "CREATE DATABASE folio",
     );
-    let replica = pair.url(pair.standby_port, "folio");
+    let replica = pair.url(replica_port, "folio");
     let app = TestApp::spawn_over(
         TestDb::existing_postgres(pair.url(pair.primary_port, "folio")),
         move |db| {
@@ -334,4 +344,119 @@ fn the_response_cache_is_not_refilled_from_a_replica_behind_a_change() {
     }
     eprintln!("public list fresh {took:?} after the write, with the replica paused");
     pair.on_standby("SELECT pg_wal_replay_resume()");
+}
+
+#[test]
+fn a_replica_lost_in_the_middle_of_a_read_hands_the_read_to_the_primary() {
+    let Some(pair) = StreamingPair::start() else {
+        return;
+    };
+    let relay = CuttingRelay::start(pair.standby_port);
+    let app = serve_reading_through(&pair, relay.port, Duration::from_secs(3), |_| {});
+    app.article(json!({"title": "Premier", "slug": "premier", "body": "x", "status": "published", "published_at": "2024-11-27T09:00:00Z"}));
+    eventually(
+        Duration::from_secs(2),
+        "the replica replaying the article",
+        || public_status(&app, "/v1/articles/premier") == 200,
+    );
+
+    // From now on the standby's connections pass their checkout check and the
+    // lag measurements, and die as soon as a read of articles goes through them.
+    relay.arm();
+    let mut reads = 0;
+    while relay.cuts() == 0 {
+        assert!(reads < 50, "no read went to the replica in {reads} tries");
+        assert_eq!(
+            public_status(&app, "/v1/articles/premier"),
+            200,
+            "a read whose replica was lost under it"
+        );
+        reads += 1;
+    }
+    assert_eq!(public_status(&app, "/v1/articles?per_page=1"), 200);
+}
+
+/// A TCP relay to a server that, once armed, cuts every connection carrying SQL
+/// that names `articles`, before the server sees it: a replica lost in the middle
+/// of a read (its connection passed the pool's checkout check a moment before).
+struct CuttingRelay {
+    port: u16,
+    armed: Arc<AtomicBool>,
+    cuts: Arc<AtomicUsize>,
+    open: Arc<Mutex<Vec<TcpStream>>>,
+}
+
+impl CuttingRelay {
+    fn start(target_port: u16) -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("a port for the relay");
+        let relay = Self {
+            port: listener.local_addr().expect("the relay's address").port(),
+            armed: Arc::default(),
+            cuts: Arc::default(),
+            open: Arc::default(),
+        };
+        let (armed, cuts, open) = (relay.armed.clone(), relay.cuts.clone(), relay.open.clone());
+        // Runs until the test process ends, like the clients it serves.
+        std::thread::spawn(move || {
+            for client in listener.incoming().flatten() {
+                let Ok(server) = TcpStream::connect(("127.0.0.1", target_port)) else {
+                    continue;
+                };
+                if let Ok(kept) = client.try_clone() {
+                    open.lock().expect("relay connections").push(kept);
+                }
+                let (armed, cuts) = (armed.clone(), cuts.clone());
+                std::thread::spawn(move || relay_queries(client, server, &armed, &cuts));
+            }
+        });
+        relay
+    }
+
+    /// Closes the connections open now (the pool replaces them) and cuts the
+    /// next ones at their first read of articles.
+    fn arm(&self) {
+        self.armed.store(true, Ordering::SeqCst);
+        for conn in self.open.lock().expect("relay connections").drain(..) {
+            let _ = conn.shutdown(Shutdown::Both);
+        }
+    }
+
+    fn cuts(&self) -> usize {
+        self.cuts.load(Ordering::SeqCst)
+    }
+}
+
+/// Copies the client's messages to the server and the answers back, until either
+/// side closes or an armed relay sees SQL naming `articles`.
+fn relay_queries(
+    mut client: TcpStream,
+    mut server: TcpStream,
+    armed: &AtomicBool,
+    cuts: &AtomicUsize,
+) {
+    let (Ok(mut answers_from), Ok(mut answers_to)) = (server.try_clone(), client.try_clone())
+    else {
+        return;
+    };
+    std::thread::spawn(move || {
+        let _ = std::io::copy(&mut answers_from, &mut answers_to);
+        let _ = answers_to.shutdown(Shutdown::Both);
+    });
+    let mut chunk = [0u8; 16 * 1024];
+    loop {
+        let read = match client.read(&mut chunk) {
+            Ok(0) | Err(_) => break,
+            Ok(read) => read,
+        };
+        let message = &chunk[..read];
+        if armed.load(Ordering::SeqCst) && message.windows(8).any(|w| w == b"articles") {
+            cuts.fetch_add(1, Ordering::SeqCst);
+            break;
+        }
+        if server.write_all(message).is_err() {
+            break;
+        }
+    }
+    let _ = client.shutdown(Shutdown::Both);
+    let _ = server.shutdown(Shutdown::Both);
 }

@@ -254,7 +254,7 @@ pub async fn find_article(
                     let changed =
                         modified::resource(conn, Resource::Article, id, record.row.updated_at)?;
                     let article = Article::from(*record);
-                    let json = match fields {
+                    let json = match &fields {
                         Some(fields) => fields
                             .project(&article)
                             .map(|json| (FIELDS_JSON, String::from(Box::<str>::from(json)))),
