@@ -10,6 +10,8 @@ export RUST_LOG=warn
 # Thousands of generated requests a minute from one address: rate limiting
 # (tested in tests/integration/rate_limit.rs) would answer most of them 429.
 export FOLIO_RATE_LIMIT_ANONYMOUS=0 FOLIO_RATE_LIMIT_TOKEN=0
+# Feeds and permalinks need the public site's address.
+export FOLIO_SITE_URL=https://news.example
 work=$(mktemp -d)
 cd "$work"
 

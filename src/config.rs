@@ -8,6 +8,7 @@ use crate::caching::purge::PurgeTargets;
 use crate::caching::CachePolicy;
 use crate::db::SqliteMemory;
 use crate::rate_limit::{RateLimits, TrustedProxies};
+use crate::site::{PermalinkTemplate, Site, DEFAULT_FEED_ITEMS, MAX_FEED_ITEMS};
 use crate::webhooks::{AllowedHosts, WebhookSettings};
 
 /// Size limits on what clients may send.
@@ -117,6 +118,7 @@ pub struct ServerSettings {
     pub webhooks: WebhookSettings,
     pub caching: CachePolicy,
     pub purge_targets: PurgeTargets,
+    pub site: Site,
 }
 
 #[derive(Debug, Clone)]
@@ -144,6 +146,8 @@ pub struct Config {
     pub read_database_urls: Vec<String>,
     /// How far behind the primary a replica may be and still serve reads.
     pub read_max_lag: Duration,
+    /// The public site: permalinks, feeds, sitemaps.
+    pub site: Site,
 }
 
 fn var(name: &str) -> Option<String> {
@@ -194,6 +198,7 @@ impl Config {
             webhooks: self.webhooks.clone(),
             caching: self.caching.clone(),
             purge_targets: self.purge_targets.clone(),
+            site: self.site.clone(),
         }
     }
 
@@ -250,6 +255,7 @@ impl Config {
                 ..SqliteMemory::SERVER
             },
             purge_targets,
+            site: site(timezone)?,
             rate_limits: RateLimits {
                 anonymous: number("FOLIO_RATE_LIMIT_ANONYMOUS", rate_defaults.anonymous)?,
                 token: number("FOLIO_RATE_LIMIT_TOKEN", rate_defaults.token)?,
@@ -276,6 +282,28 @@ impl Config {
             },
         })
     }
+}
+
+fn site(zone: Tz) -> Result<Site, String> {
+    Ok(Site {
+        url: var("FOLIO_SITE_URL")
+            .map(|url| Site::parse_url(&url))
+            .transpose()?,
+        title: var("FOLIO_SITE_TITLE").map(|t| t.trim().to_owned()),
+        permalink: match var("FOLIO_PERMALINK") {
+            None => PermalinkTemplate::default(),
+            Some(text) => PermalinkTemplate::parse(text.trim())
+                .map_err(|e| format!("FOLIO_PERMALINK: {e}"))?,
+        },
+        zone,
+        feed_items: match var("FOLIO_FEED_ITEMS") {
+            None => DEFAULT_FEED_ITEMS,
+            Some(_) => at_most("FOLIO_FEED_ITEMS", MAX_FEED_ITEMS)?,
+        },
+        api_url: var("FOLIO_API_URL")
+            .map(|url| Site::parse_address("FOLIO_API_URL", &url))
+            .transpose()?,
+    })
 }
 
 fn webhook_settings() -> Result<WebhookSettings, String> {

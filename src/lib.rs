@@ -14,6 +14,7 @@ pub mod middleware;
 pub mod openapi;
 pub mod rate_limit;
 pub mod request_head;
+pub mod site;
 pub mod startup;
 pub mod surrogate;
 pub mod webhooks;

@@ -146,6 +146,7 @@ pub fn serve(
         db.clone(),
         readiness.clone(),
         settings.webhooks.clone(),
+        settings.site.clone(),
     ));
     actix_rt::spawn(crate::caching::purge::purge_changes(
         db.clone(),

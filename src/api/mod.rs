@@ -5,6 +5,7 @@ pub mod article_query;
 pub mod articles;
 pub mod audit;
 pub mod authors;
+pub mod feeds;
 pub mod health;
 pub mod idempotency;
 pub mod input;
@@ -110,5 +111,6 @@ pub fn configure(app: &mut utoipa_actix_web::service_config::ServiceConfig) {
     tokens::configure(app);
     audit::configure(app);
     sync::configure(app);
+    feeds::configure(app);
     webhooks::configure(app);
 }

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use utoipa::{IntoParams, ToSchema};
 
-use super::articles::Article;
+use super::articles::{current, Article};
 use super::pagination::{ListPage, PageParams};
 use super::precondition::{version_header, IfMatch};
 use super::SlugPath;
@@ -209,16 +209,16 @@ pub async fn find_revision(
 pub async fn restore_revision(
     caller: Writer,
     db: web::Data<Database>,
+    settings: web::Data<ServerSettings>,
     path: web::Path<RevisionPath>,
     if_match: IfMatch,
 ) -> ApiResult<HttpResponse> {
     let actor = caller.actor();
     let (slug, number) = path.into_inner().parse()?;
+    let site = settings.clone();
     let record = db
         .write(move |conn| {
-            if_match.guard(conn, |conn| {
-                store::find_current(conn, &slug).map(|r| (r.row.version, Article::from(r)))
-            })?;
+            if_match.guard(conn, |conn| current(conn, &slug, &site.site))?;
             let current = store::find_current(conn, &slug)?;
             let snapshot = revisions::get(conn, current.row.id, number)?.snapshot()?;
             store::update(conn, &slug, snapshot.into_changes()?, &actor)
@@ -226,7 +226,7 @@ pub async fn restore_revision(
         .await?;
     Ok(HttpResponse::Ok()
         .insert_header(version_header(record.row.version))
-        .json(Article::from(record)))
+        .json(Article::new(record, &settings.site)))
 }
 
 pub fn configure(app: &mut utoipa_actix_web::service_config::ServiceConfig) {

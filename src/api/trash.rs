@@ -93,6 +93,7 @@ pub struct TrashPath {
 pub async fn restore_from_trash(
     caller: Writer,
     db: web::Data<Database>,
+    settings: web::Data<ServerSettings>,
     path: web::Path<TrashPath>,
 ) -> ApiResult<HttpResponse> {
     let actor = caller.actor();
@@ -107,7 +108,7 @@ pub async fn restore_from_trash(
         .await?;
     Ok(HttpResponse::Ok()
         .insert_header(version_header(record.row.version))
-        .json(Article::from(record)))
+        .json(Article::new(record, &settings.site)))
 }
 
 pub fn configure(app: &mut utoipa_actix_web::service_config::ServiceConfig) {

@@ -14,6 +14,7 @@ use crate::api::article_query::{
     ArticleField, DateFieldParam, DateOrInstant, SortParam, TimeZoneName, FIELDS_JSON,
 };
 use crate::api::articles::{Article, ArticleSummary, ARTICLE_FIELDS_SCHEMA};
+use crate::api::feeds::FeedContent;
 use crate::api::pagination::ListPage;
 use crate::api::sections::{Section, SectionNode, SectionTree};
 use crate::error::{FieldError, Problem};
@@ -38,12 +39,13 @@ use errors::{error_response, error_statuses, ERRORS, RATE_LIMIT_HEADERS};
         (name = "tokens", description = "API tokens and the audit log, for `admin` tokens"),
         (name = "authors", description = "Bylines"),
         (name = "sync", description = "Delta sync for offline clients, from the change log"),
+        (name = "feeds", description = "RSS, Atom and JSON Feed of any article query, for feed readers and partners"),
         (name = "webhooks", description = "Signed messages about changes, POSTed to subscribers' URLs; for `admin` tokens"),
         (name = "health", description = "Liveness and readiness"),
     ),
     components(schemas(
         Problem, FieldError, Article, ArticleSummary, ArticleField, DateFieldParam, DateOrInstant, SortParam, TimeZoneName,
-        SectionTree, SectionNode, ListPage<Section>, WebhookMessage, ChangeEvent
+        SectionTree, SectionNode, ListPage<Section>, WebhookMessage, ChangeEvent, FeedContent
     )),
 )]
 struct ApiDoc;

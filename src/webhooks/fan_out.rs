@@ -15,6 +15,7 @@ use crate::db::changes::{self, Action, ChangeRow, Resource};
 use crate::db::webhooks::{self as store, NewMessage, WebhookRow};
 use crate::db::AnyConnection;
 use crate::error::{ApiError, ApiResult};
+use crate::site::Site;
 
 /// Changes made into messages per transaction.
 const CHANGES_PER_PASS: i64 = 500;
@@ -71,7 +72,7 @@ fn message_id(seq: i64) -> String {
 
 /// Makes messages of the changes logged since the last pass; returns how many
 /// changes it went through (more may wait when it is `CHANGES_PER_PASS`).
-pub fn fan_out(conn: &mut AnyConnection) -> ApiResult<usize> {
+pub fn fan_out(conn: &mut AnyConnection, site: &Site) -> ApiResult<usize> {
     let through = store::fanned_out_through(conn)?;
     let rows = changes::after(conn, through, CHANGES_PER_PASS)?;
     let Some(last) = rows.last().map(|r| r.seq) else {
@@ -80,7 +81,7 @@ pub fn fan_out(conn: &mut AnyConnection) -> ApiResult<usize> {
     let subscriptions = store::enabled(conn)?;
     if subscriptions.iter().any(|s| s.after_seq < last) {
         let audience = Audience::of(conn, subscriptions)?;
-        let mut shapes = current_shapes(conn, &rows)?;
+        let mut shapes = current_shapes(conn, &rows, site)?;
         for row in &rows {
             enqueue_change(conn, &audience, &mut shapes, row)?;
         }

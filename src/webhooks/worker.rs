@@ -10,6 +10,7 @@ use rand::Rng;
 use super::{signature, TargetPolicy, WebhookSettings};
 use crate::db::webhooks::{self as store, AfterFailure, Claimed, Outcome};
 use crate::db::{self, changes, now, Database};
+use crate::site::Site;
 use crate::startup::Readiness;
 
 /// How often a node looks for work.
@@ -23,7 +24,9 @@ pub async fn deliver_messages(
     db: web::Data<Database>,
     readiness: web::Data<Readiness>,
     settings: WebhookSettings,
+    site: Site,
 ) {
+    let site = std::sync::Arc::new(site);
     let policy = TargetPolicy {
         allowed_hosts: settings.allowed_hosts.clone(),
     };
@@ -51,7 +54,7 @@ pub async fn deliver_messages(
         if !readiness.is_ready() {
             continue;
         }
-        make_messages(&db).await;
+        make_messages(&db, &site).await;
         loop {
             let claimed = db
                 .run(move |conn| {
@@ -97,14 +100,15 @@ pub async fn deliver_messages(
 }
 
 /// Makes messages of the changes no node has gone through yet.
-async fn make_messages(db: &Database) {
+async fn make_messages(db: &Database, site: &std::sync::Arc<Site>) {
     loop {
+        let site = site.clone();
         let made = db
-            .run(|conn| {
+            .run(move |conn| {
                 if store::fanned_out_through(conn)? >= changes::latest(conn)? {
                     return Ok(0);
                 }
-                db::write_tx(conn, super::fan_out)
+                db::write_tx(conn, |conn| super::fan_out(conn, &site))
             })
             .await;
         match made {

@@ -15,6 +15,7 @@ mod concurrency;
 mod cors;
 mod errors;
 mod export;
+mod feeds;
 mod hostile_input;
 mod idempotency;
 mod import;

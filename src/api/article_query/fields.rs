@@ -16,6 +16,7 @@ use crate::error::{ApiError, ApiResult};
 pub enum ArticleField {
     Id,
     Slug,
+    Url,
     Title,
     Standfirst,
     Excerpt,
@@ -38,9 +39,10 @@ pub enum ArticleField {
 }
 
 impl ArticleField {
-    pub(crate) const ALL: [ArticleField; 20] = [
+    pub(crate) const ALL: [ArticleField; 21] = [
         ArticleField::Id,
         ArticleField::Slug,
+        ArticleField::Url,
         ArticleField::Title,
         ArticleField::Standfirst,
         ArticleField::Excerpt,

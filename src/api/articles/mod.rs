@@ -37,6 +37,7 @@ use crate::db::modified;
 use crate::db::Database;
 use crate::db::{related, trash};
 use crate::error::{ApiError, ApiResult};
+use crate::site::Site;
 use crate::surrogate::{self, SurrogateKeys};
 
 fn visibility(caller: &Caller) -> Visibility {
@@ -79,6 +80,16 @@ fn head(text: &str, max: usize) -> &str {
     &text[..end]
 }
 
+/// The version of the article with this slug and how it reads now: what
+/// `If-Match` is checked against.
+pub fn current(
+    conn: &mut crate::db::AnyConnection,
+    slug: &crate::content::slug::Slug,
+    site: &Site,
+) -> ApiResult<(i32, Article)> {
+    store::find_current(conn, slug).map(|r| (r.row.version, Article::new(r, site)))
+}
+
 /// One item of a page, serialised as it will be sent.
 fn item_json<T: Serialize>(item: &T) -> ApiResult<Box<RawValue>> {
     serde_json::value::to_raw_value(item).map_err(cannot_serialise)
@@ -98,7 +109,7 @@ fn cannot_serialise(e: serde_json::Error) -> ApiError {
     tag = "articles",
     params(ArticleListParams),
     responses((status = 200, description = "A page of articles; with `fields`, items hold only those fields, as `application/vnd.folio.fields+json`", body = ArticleListPage,
-        headers(("Link" = String, description = "RFC 8288 links to the next (and, with `page`, previous) page")))),
+        headers(("Link" = String, description = "RFC 8288 links to the next (and, with `page`, previous) page, and to the feeds of the same articles (`rel=\"alternate\"`)")))),
 )]
 #[get("/articles")]
 pub async fn list_articles(
@@ -137,6 +148,7 @@ pub async fn list_articles(
             ..Parts::SUMMARY
         },
     };
+    let feeds = crate::api::feeds::alternates(&req, &settings.site);
     // Highlighting and serialising a page of long articles is CPU work: it runs on
     // the blocking pool with the query, never on the threads that answer everyone.
     let (data, shown, changed, next, total) = db
@@ -166,12 +178,12 @@ pub async fn list_articles(
                         .and_then(|q| highlight(&record, q));
                     match &fields {
                         Some(fields) => {
-                            let mut article = Article::from(record);
+                            let mut article = Article::new(record, &settings.site);
                             article.summary.highlight = highlight;
                             fields.project(&article).map_err(cannot_serialise)
                         }
                         None => {
-                            let mut summary = ArticleSummary::from(record);
+                            let mut summary = ArticleSummary::new(record, &settings.site);
                             summary.highlight = highlight;
                             item_json(&summary)
                         }
@@ -200,6 +212,7 @@ pub async fn list_articles(
             )
         ));
     }
+    links.extend(feeds);
     let mut response = HttpResponse::Ok();
     if projected {
         response.content_type(FIELDS_JSON);
@@ -233,6 +246,7 @@ pub async fn list_articles(
 pub async fn find_article(
     caller: Caller,
     db: web::Data<Database>,
+    settings: web::Data<ServerSettings>,
     path: web::Path<SlugPath>,
     params: web::Query<ArticleFieldsParam>,
 ) -> ApiResult<HttpResponse> {
@@ -253,7 +267,7 @@ pub async fn find_article(
                     let (id, version) = (record.row.id, record.row.version);
                     let changed =
                         modified::resource(conn, Resource::Article, id, record.row.updated_at)?;
-                    let article = Article::from(*record);
+                    let article = Article::new(*record, &settings.site);
                     let json = match &fields {
                         Some(fields) => fields
                             .project(&article)
@@ -313,6 +327,7 @@ pub struct RelatedArticles {
 pub async fn list_related_articles(
     caller: Caller,
     db: web::Data<Database>,
+    settings: web::Data<ServerSettings>,
     path: web::Path<SlugPath>,
     params: web::Query<RelatedParams>,
 ) -> ApiResult<HttpResponse> {
@@ -343,7 +358,10 @@ pub async fn list_related_articles(
         .add(surrogate::article(subject))
         .extend(records.iter().map(|r| surrogate::article(r.row.id)));
     let response = HttpResponse::Ok().json(RelatedArticles {
-        data: records.into_iter().map(ArticleSummary::from).collect(),
+        data: records
+            .into_iter()
+            .map(|record| ArticleSummary::new(record, &settings.site))
+            .collect(),
     });
     Ok(keyed(response, keys))
 }
@@ -374,7 +392,7 @@ pub async fn create_article(
         let record = store::create(conn, new, &actor)?;
         Created::new(
             format!("/v1/articles/{}", record.row.slug),
-            &Article::from(record),
+            &Article::new(record, &settings.site),
         )
     })
     .await
@@ -402,17 +420,16 @@ pub async fn update_article(
     let actor = caller.actor();
     let slug = path.into_inner().parse()?;
     let changes = body.into_inner()?.parse(&settings.limits)?;
+    let site = settings.clone();
     let record = db
         .write(move |conn| {
-            if_match.guard(conn, |conn| {
-                store::find_current(conn, &slug).map(|r| (r.row.version, Article::from(r)))
-            })?;
+            if_match.guard(conn, |conn| current(conn, &slug, &site.site))?;
             store::update(conn, &slug, changes, &actor)
         })
         .await?;
     Ok(HttpResponse::Ok()
         .insert_header(version_header(record.row.version))
-        .json(Article::from(record)))
+        .json(Article::new(record, &settings.site)))
 }
 
 /// Delete an article
@@ -429,15 +446,14 @@ pub async fn update_article(
 pub async fn delete_article(
     caller: Writer,
     db: web::Data<Database>,
+    settings: web::Data<ServerSettings>,
     path: web::Path<SlugPath>,
     if_match: IfMatch,
 ) -> ApiResult<HttpResponse> {
     let actor = caller.actor();
     let slug = path.into_inner().parse()?;
     db.write(move |conn| {
-        if_match.guard(conn, |conn| {
-            store::find_current(conn, &slug).map(|r| (r.row.version, Article::from(r)))
-        })?;
+        if_match.guard(conn, |conn| current(conn, &slug, &settings.site))?;
         trash::put(conn, &slug, &actor)
     })
     .await?;

@@ -9,6 +9,7 @@ use utoipa::ToSchema;
 use crate::api::article_query::ArticleField;
 use crate::api::Metadata;
 use crate::db::articles::{ArticleRecord, Label, Status};
+use crate::site::{Placed, Site};
 
 /// Where an article stands in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -64,6 +65,7 @@ impl From<Label> for Reference {
 #[schema(example = json!({
     "id": "0b7e4a52-3f0c-4c1e-9a51-5f1f0f6d2a10",
     "slug": "poutine-au-kazakhstan-une-alliance-strategique",
+    "url": "https://news.example/entrevue/poutine-au-kazakhstan-une-alliance-strategique",
     "title": "Poutine au Kazakhstan : une alliance stratégique…",
     "standfirst": null,
     "excerpt": "Le président russe est arrivé à Astana pour une visite d’État de deux jours.",
@@ -81,6 +83,10 @@ pub struct ArticleSummary {
     #[schema(format = Uuid)]
     pub id: String,
     pub slug: String,
+    /// Its address on the public site (`FOLIO_SITE_URL` and `FOLIO_PERMALINK`);
+    /// null when the server has no site URL.
+    #[schema(required = true, format = "uri")]
+    pub url: Option<String>,
     pub title: String,
     /// The summary written by the editor, if any.
     #[schema(required = true)]
@@ -118,6 +124,7 @@ pub struct ArticleSummary {
 #[schema(example = json!({
     "id": "0b7e4a52-3f0c-4c1e-9a51-5f1f0f6d2a10",
     "slug": "poutine-au-kazakhstan-une-alliance-strategique",
+    "url": "https://news.example/entrevue/poutine-au-kazakhstan-une-alliance-strategique",
     "title": "Poutine au Kazakhstan : une alliance stratégique…",
     "standfirst": null,
     "excerpt": "Le président russe est arrivé à Astana pour une visite d’État de deux jours.",
@@ -161,6 +168,7 @@ impl Article {
         match field {
             ArticleField::Id => put(json, &summary.id),
             ArticleField::Slug => put(json, &summary.slug),
+            ArticleField::Url => put(json, &summary.url),
             ArticleField::Title => put(json, &summary.title),
             ArticleField::Standfirst => put(json, &summary.standfirst),
             ArticleField::Excerpt => put(json, &summary.excerpt),
@@ -191,14 +199,26 @@ fn utc(t: Option<NaiveDateTime>) -> Option<DateTime<Utc>> {
 }
 
 impl ArticleSummary {
-    fn from_record(record: ArticleRecord) -> (Self, String, String) {
+    /// An article as lists show it, with its address on `site`.
+    pub fn new(record: ArticleRecord, site: &Site) -> Self {
+        Self::from_record(record, site).0
+    }
+
+    fn from_record(record: ArticleRecord, site: &Site) -> (Self, String, String) {
         let row = record.row;
         // Stored metadata is always an object written by this code; an unreadable one shows as empty.
         let metadata = RawValue::from_string(row.metadata).unwrap_or_else(|_| empty_object());
         let status = Status::parse(&row.status).unwrap_or(Status::Draft).into();
+        let url = site.article_url(&Placed {
+            slug: &row.slug,
+            id: &row.public_id,
+            section: record.section.as_ref().map(|s| s.slug.as_str()),
+            dated: row.published_at.unwrap_or(row.created_at).and_utc(),
+        });
         let summary = Self {
             id: row.public_id,
             slug: row.slug,
+            url,
             title: row.title,
             standfirst: row.standfirst,
             excerpt: row.excerpt,
@@ -220,15 +240,10 @@ impl ArticleSummary {
     }
 }
 
-impl From<ArticleRecord> for ArticleSummary {
-    fn from(record: ArticleRecord) -> Self {
-        Self::from_record(record).0
-    }
-}
-
-impl From<ArticleRecord> for Article {
-    fn from(record: ArticleRecord) -> Self {
-        let (summary, body, body_html) = ArticleSummary::from_record(record);
+impl Article {
+    /// A whole article, with its address on `site`.
+    pub fn new(record: ArticleRecord, site: &Site) -> Self {
+        let (summary, body, body_html) = ArticleSummary::from_record(record, site);
         Self {
             summary,
             body,
@@ -282,6 +297,7 @@ mod tests {
             summary: ArticleSummary {
                 id: "0b7e4a52-3f0c-4c1e-9a51-5f1f0f6d2a10".into(),
                 slug: "poutine-au-kazakhstan".into(),
+                url: Some("https://news.example/entrevue/poutine-au-kazakhstan".into()),
                 title: "Poutine au Kazakhstan : une alliance stratégique…".into(),
                 standfirst: None,
                 excerpt: "Le cœur\u{a0}du sujet".into(),

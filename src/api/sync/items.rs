@@ -17,6 +17,7 @@ use crate::db::articles::Parts;
 use crate::db::changes::{self, ChangeRow, Resource};
 use crate::db::{authors, sections, tags, AnyConnection, ById};
 use crate::error::ApiResult;
+use crate::site::Site;
 
 /// One item of a sync page: the current shape of a resource (under the key
 /// named by its `type`), or, with `deleted`, a tombstone: drop it.
@@ -103,6 +104,7 @@ pub(super) fn initial_page(
     conn: &mut AnyConnection,
     state: &mut SyncState,
     per_page: i64,
+    site: &Site,
 ) -> ApiResult<Vec<SyncItem>> {
     let mut items = Vec::new();
     while let Some(position) = state.initial.clone() {
@@ -151,7 +153,7 @@ pub(super) fn initial_page(
                 items.extend(
                     list.records
                         .into_iter()
-                        .map(|r| SyncItem::article(r.into())),
+                        .map(|r| SyncItem::article(Article::new(r, site))),
                 );
                 if let (Some(next), Some(p)) = (&list.next, state.initial.as_mut()) {
                     p.cursor = Some(next.encode());
@@ -186,6 +188,7 @@ pub(super) fn deltas(
     conn: &mut AnyConnection,
     state: &mut SyncState,
     limit: i64,
+    site: &Site,
 ) -> ApiResult<(Vec<Delta>, bool)> {
     let rows = changes::after(conn, state.seq, limit)?;
     let more = rows.len() as i64 == limit;
@@ -197,7 +200,7 @@ pub(super) fn deltas(
         .filter_map(|row| Resource::parse(&row.resource).map(|kind| (kind, row)))
         .filter(|(kind, _)| state.kinds.contains(kind))
         .collect();
-    let mut current = Current::load(conn, state, &rows)?;
+    let mut current = Current::load(conn, state, &rows, site)?;
     // Each resource appears once, where it last changed; a slug it left behind is
     // dropped where it was left.
     let last_change: HashMap<(Resource, i32), i64> = rows
@@ -234,12 +237,13 @@ pub(super) fn deltas(
 pub fn current_shapes(
     conn: &mut AnyConnection,
     rows: &[ChangeRow],
+    site: &Site,
 ) -> ApiResult<HashMap<(Resource, i32), SyncItem>> {
     let rows: Vec<(Resource, ChangeRow)> = rows
         .iter()
         .filter_map(|row| Resource::parse(&row.resource).map(|kind| (kind, row.clone())))
         .collect();
-    let mut current = Current::load(conn, &SyncState::everything_in_preview(), &rows)?;
+    let mut current = Current::load(conn, &SyncState::everything_in_preview(), &rows, site)?;
     let mut shapes = HashMap::new();
     for (kind, row) in &rows {
         if let Some(item) = current.take(*kind, row.resource_id) {
@@ -263,6 +267,7 @@ impl Current {
         conn: &mut AnyConnection,
         state: &SyncState,
         rows: &[(Resource, ChangeRow)],
+        site: &Site,
     ) -> ApiResult<Self> {
         let ids = |kind: Resource| -> Vec<i32> {
             let unique: HashSet<i32> = rows
@@ -290,7 +295,9 @@ impl Current {
                 Parts::ALL,
             )?;
             for record in list.records {
-                current.articles.insert(record.row.id, record.into());
+                current
+                    .articles
+                    .insert(record.row.id, Article::new(record, site));
             }
         }
         let section_ids = ids(Resource::Section);

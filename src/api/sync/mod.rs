@@ -20,6 +20,7 @@ use token::SyncState;
 
 use crate::auth::Caller;
 use crate::caching::{keyed, last_modified};
+use crate::config::ServerSettings;
 use crate::db::changes::{self, Resource};
 use crate::db::modified;
 use crate::db::Database;
@@ -168,6 +169,7 @@ impl SyncParams {
 pub async fn sync(
     caller: Caller,
     db: web::Data<Database>,
+    settings: web::Data<ServerSettings>,
     params: web::Query<SyncParams>,
 ) -> ApiResult<HttpResponse> {
     let (request, per_page) = params.into_inner().request()?;
@@ -208,10 +210,10 @@ pub async fn sync(
                 }
             };
             let (data, more) = if state.initial.is_some() {
-                let data = items::initial_page(conn, &mut state, per_page)?;
+                let data = items::initial_page(conn, &mut state, per_page, &settings.site)?;
                 (data, state.initial.is_some())
             } else {
-                let (deltas, more) = items::deltas(conn, &mut state, per_page)?;
+                let (deltas, more) = items::deltas(conn, &mut state, per_page, &settings.site)?;
                 (deltas.into_iter().map(|d| d.item).collect(), more)
             };
             let token = state.encode(&key)?;

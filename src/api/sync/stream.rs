@@ -16,6 +16,7 @@ use super::filters;
 use super::items::{self, Delta};
 use super::token::SyncState;
 use crate::auth::Caller;
+use crate::config::ServerSettings;
 use crate::db::changes;
 use crate::db::Database;
 use crate::error::{ApiError, ApiResult};
@@ -85,6 +86,7 @@ fn resume_after(req: &HttpRequest, asked: Option<i64>) -> ApiResult<Option<i64>>
 /// A stream's state between polls.
 struct Listener {
     db: web::Data<Database>,
+    settings: web::Data<ServerSettings>,
     state: SyncState,
     pending: VecDeque<Bytes>,
     last_sent: Instant,
@@ -109,10 +111,11 @@ impl Listener {
             }
             self.polled = true;
             let mut state = self.state.clone();
+            let settings = self.settings.clone();
             let read = self
                 .db
                 .run(move |conn| {
-                    let (deltas, _) = items::deltas(conn, &mut state, BATCH)?;
+                    let (deltas, _) = items::deltas(conn, &mut state, BATCH, &settings.site)?;
                     Ok((deltas, state))
                 })
                 .await;
@@ -149,6 +152,7 @@ pub async fn stream_changes(
     req: HttpRequest,
     caller: Caller,
     db: web::Data<Database>,
+    settings: web::Data<ServerSettings>,
     params: web::Query<StreamParams>,
 ) -> ApiResult<HttpResponse> {
     let params = params.into_inner();
@@ -167,6 +171,7 @@ pub async fn stream_changes(
         .await?;
     let listener = Listener {
         db,
+        settings,
         state: SyncState {
             seq,
             initial: None,

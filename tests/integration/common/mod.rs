@@ -11,6 +11,7 @@ use folio::caching::CachePolicy;
 use folio::config::{CorsPolicy, Limits, Origins, ServerSettings};
 use folio::db::{tokens, Database};
 use folio::rate_limit::RateLimits;
+use folio::site::Site;
 use folio::startup::Readiness;
 use folio::webhooks::{AllowedHosts, WebhookSettings};
 use reqwest::blocking::Client;
@@ -168,6 +169,11 @@ impl TestApp {
                     },
                     caching: CachePolicy::default(),
                     purge_targets: PurgeTargets::default(),
+                    site: Site {
+                        url: Some("https://news.example".into()),
+                        zone: chrono_tz::Europe::Paris,
+                        ..Site::default()
+                    },
                 };
                 configure(&mut settings);
                 let server =

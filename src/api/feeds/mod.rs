@@ -1,0 +1,397 @@
+//! `/v1/feeds/articles.{rss,atom,json}`: the newest public articles of any article
+//! query, as RSS 2.0, Atom 1.0 and JSON Feed 1.1, for feed readers and partners.
+
+mod formats;
+
+use actix_web::http::header;
+use actix_web::{get, web, HttpRequest, HttpResponse};
+use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+
+use super::article_query::{ArticleListParams, DateFieldParam, SortParam};
+use super::articles::Article;
+use super::pagination::with_query;
+use crate::caching::{keyed, last_modified};
+use crate::config::ServerSettings;
+use crate::db::article_list::{self, Window};
+use crate::db::articles::{Parts, Visibility};
+use crate::db::{modified, Database, ReadFrom};
+use crate::error::{ApiError, ApiResult};
+use crate::site::Site;
+use crate::surrogate;
+use formats::FeedText;
+
+pub const RSS: &str = "application/rss+xml";
+pub const ATOM: &str = "application/atom+xml";
+pub const JSON_FEED: &str = "application/feed+json";
+
+/// How much of each article a feed carries.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum FeedContent {
+    /// The whole body as HTML, with the excerpt as summary.
+    #[default]
+    Full,
+    /// The excerpt only.
+    Excerpt,
+}
+
+/// A feed's articles: the article list's filters; always newest first.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct FeedParams {
+    /// Only articles matching this search (as the article list's `q`), newest first.
+    #[param(min_length = 1, max_length = 500)]
+    pub q: Option<String>,
+    /// Only articles in this section (by slug), subsections included unless `descendants=false`.
+    #[param(pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 120)]
+    pub section: Option<String>,
+    /// With `section`: whether its subsections count.
+    #[param(default = true)]
+    pub descendants: Option<bool>,
+    /// Only articles carrying every one of these tags (comma-separated slugs).
+    #[param(value_type = Option<Vec<super::Slug>>, style = Form, explode = false, min_items = 1, max_items = 20)]
+    pub tag: Option<String>,
+    /// Only articles carrying at least one of these tags (comma-separated slugs).
+    #[param(value_type = Option<Vec<super::Slug>>, style = Form, explode = false, min_items = 1, max_items = 20)]
+    pub tag_any: Option<String>,
+    /// Only articles by this author (by slug).
+    #[param(pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 120)]
+    pub author: Option<String>,
+    /// Only articles in this language (BCP 47).
+    #[param(pattern = "^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$", max_length = 35)]
+    pub language: Option<String>,
+    /// From this date (a whole day in `tz`) or instant (RFC 3339), included.
+    #[param(value_type = Option<super::article_query::DateOrInstant>)]
+    pub from: Option<String>,
+    /// Up to this date (a whole day in `tz`) or instant (RFC 3339), included.
+    #[param(value_type = Option<super::article_query::DateOrInstant>)]
+    pub to: Option<String>,
+    /// IANA time zone in which dates in `from` and `to` are read; the server's default otherwise.
+    #[param(value_type = Option<super::article_query::TimeZoneName>)]
+    pub tz: Option<String>,
+    /// Which date `from` and `to` apply to.
+    #[param(default = "published")]
+    pub date_field: Option<DateFieldParam>,
+    /// Whole bodies (`full`) or excerpts only.
+    #[param(default = "full")]
+    pub content: Option<FeedContent>,
+}
+
+impl FeedParams {
+    /// The article list request this feed shows: its filters, newest first, one page.
+    fn list(self, items: u32) -> (ArticleListParams, FeedContent) {
+        let content = self.content.unwrap_or_default();
+        let list = ArticleListParams {
+            q: self.q,
+            page: None,
+            per_page: Some(items),
+            cursor: None,
+            include_total: None,
+            section: self.section,
+            descendants: self.descendants,
+            tag: self.tag,
+            tag_any: self.tag_any,
+            author: self.author,
+            language: self.language,
+            status: None,
+            ids: None,
+            updated_since: None,
+            from: self.from,
+            to: self.to,
+            tz: self.tz,
+            date_field: self.date_field,
+            sort: Some(SortParam::PublishedDesc),
+            fields: None,
+        };
+        (list, content)
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Format {
+    Rss,
+    Atom,
+    Json,
+}
+
+impl Format {
+    const ALL: [Format; 3] = [Format::Atom, Format::Rss, Format::Json];
+
+    fn media_type(self) -> &'static str {
+        match self {
+            Format::Rss => RSS,
+            Format::Atom => ATOM,
+            Format::Json => JSON_FEED,
+        }
+    }
+
+    fn extension(self) -> &'static str {
+        match self {
+            Format::Rss => "rss",
+            Format::Atom => "atom",
+            Format::Json => "json",
+        }
+    }
+}
+
+/// The site's address, which every link in a feed starts from.
+fn site_url(site: &Site) -> ApiResult<&str> {
+    site.url.as_deref().ok_or_else(|| {
+        ApiError::NotFound(
+            "this server publishes no feeds: it does not know the public site's address; \
+             set FOLIO_SITE_URL (such as https://news.example)"
+                .into(),
+        )
+    })
+}
+
+/// Where this server is reached, as the client asked for it: feeds name themselves
+/// (`self`) with it, and lists point to their feeds.
+fn public_base(req: &HttpRequest, site: &Site) -> String {
+    if let Some(api) = &site.api_url {
+        return api.clone();
+    }
+    let host = req
+        .headers()
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("localhost");
+    format!("http://{host}")
+}
+
+/// The `Link` header value by which a list of articles advertises its feeds, with
+/// the list's own filters; none when the server publishes no feeds.
+pub fn alternates(req: &HttpRequest, site: &Site) -> Option<String> {
+    site.url.as_ref()?;
+    let base = public_base(req, site);
+    let filters = feed_query(req);
+    Some(
+        Format::ALL
+            .iter()
+            .map(|format| {
+                format!(
+                    "<{base}/v1/feeds/articles.{}{filters}>; rel=\"alternate\"; type=\"{}\"",
+                    format.extension(),
+                    format.media_type()
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(", "),
+    )
+}
+
+/// The query string of a request without what only pages a list: what a feed of
+/// the same articles is asked with (`?…`, or nothing).
+fn feed_query(req: &HttpRequest) -> String {
+    let paging = [
+        "page",
+        "per_page",
+        "cursor",
+        "include_total",
+        "sort",
+        "fields",
+        "status",
+        "ids",
+        "updated_since",
+    ];
+    let query = with_query(req, &[], &paging);
+    match query.split_once('?') {
+        Some((_, q)) if !q.is_empty() => format!("?{q}"),
+        _ => String::new(),
+    }
+}
+
+async fn feed(
+    format: Format,
+    req: HttpRequest,
+    db: web::Data<Database>,
+    settings: web::Data<ServerSettings>,
+    params: FeedParams,
+) -> ApiResult<HttpResponse> {
+    let site = &settings.site;
+    let home = site_url(site)?.to_owned();
+    let (params, content) = params.list(site.feed_items.min(settings.limits.max_per_page));
+    let query = params.parse(settings.timezone, &settings.limits)?;
+    let (filter, sort, window) = (query.filter, query.sort, query.window);
+    let mut keys = surrogate::article_list(&filter, sort);
+    let full = content == FeedContent::Full;
+    let parts = Parts {
+        body: false,
+        body_html: full,
+        ..Parts::SUMMARY
+    };
+    let limit = match window {
+        Window::Page(page) => page.per_page,
+        Window::After(_, limit) => limit,
+    };
+    // Feeds are public whoever asks: the same bytes for everyone, so caches share them.
+    let reader = settings.clone();
+    let (articles, shown, changed) = db
+        .read(ReadFrom::Replica, move |conn| {
+            let list = article_list::list(
+                conn,
+                &filter,
+                Visibility::Public,
+                sort,
+                &Window::After(None, limit),
+                false,
+                parts,
+            )?;
+            let shown: Vec<String> = list
+                .records
+                .iter()
+                .map(|record| surrogate::article(record.row.id))
+                .collect();
+            let articles: Vec<Article> = list
+                .records
+                .into_iter()
+                .map(|record| Article::new(record, &reader.site))
+                .collect();
+            Ok((articles, shown, modified::anything(conn)?))
+        })
+        .await?;
+    keys.extend(shown);
+    let language = articles
+        .first()
+        .map(|a| a.summary.language.as_str())
+        .filter(|first| articles.iter().all(|a| a.summary.language == *first));
+    let title = feed_title(site, &articles, &req);
+    let feed_url = format!("{}{}", public_base(&req, site), req.uri());
+    let text = FeedText {
+        title: &title,
+        feed_url: &feed_url,
+        home_url: &home,
+        updated: articles
+            .iter()
+            .map(|a| a.summary.updated_at)
+            .max()
+            .or_else(|| changed.map(|c| c.and_utc()))
+            .unwrap_or_default(),
+        language,
+        full,
+        articles: &articles,
+    };
+    let body = match format {
+        Format::Rss => formats::rss(&text),
+        Format::Atom => formats::atom(&text),
+        Format::Json => formats::json(&text),
+    }
+    .map_err(|e| ApiError::Internal(format!("cannot write the feed: {e}")))?;
+    let response = HttpResponse::Ok()
+        .content_type(format!("{}; charset=utf-8", format.media_type()))
+        .body(body);
+    Ok(last_modified(keyed(response, keys), changed))
+}
+
+/// The site's name, and what the feed is narrowed to when it is one section, tag
+/// or author (named as the articles show it).
+fn feed_title(site: &Site, articles: &[Article], req: &HttpRequest) -> String {
+    let name = site.name();
+    let query: Vec<(String, String)> =
+        serde_urlencoded::from_str(req.query_string()).unwrap_or_default();
+    let asked = |key: &str| {
+        query
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    };
+    let first = articles.first().map(|a| &a.summary);
+    let narrowed = if let Some(slug) = asked("section") {
+        first
+            .and_then(|s| s.section.as_ref())
+            .filter(|s| s.slug == slug)
+            .map(|s| s.name.clone())
+    } else if let Some(slug) = asked("tag").filter(|t| !t.contains(',')) {
+        first.and_then(|s| {
+            s.tags
+                .iter()
+                .find(|t| t.slug == slug)
+                .map(|t| t.name.clone())
+        })
+    } else if let Some(slug) = asked("author") {
+        first.and_then(|s| {
+            s.authors
+                .iter()
+                .find(|a| a.slug == slug)
+                .map(|a| a.name.clone())
+        })
+    } else {
+        None
+    };
+    match narrowed {
+        Some(part) => format!("{name} — {part}"),
+        None => name,
+    }
+}
+
+/// RSS feed of articles
+///
+/// The newest public articles matching the filters (at most `FOLIO_FEED_ITEMS`),
+/// as RSS 2.0: full HTML in `content:encoded` (or the excerpt only with
+/// `content=excerpt`), section and tags as categories, bylines as `dc:creator`.
+/// Needs the site's address (`FOLIO_SITE_URL`).
+#[utoipa::path(
+    tag = "feeds",
+    params(FeedParams),
+    responses(
+        (status = 200, description = "An RSS 2.0 document", body = String, content_type = "application/rss+xml"),
+        (status = 404, description = "The server publishes no feeds: it has no site address (`FOLIO_SITE_URL`)", body = crate::error::Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[get("/feeds/articles.rss")]
+pub async fn rss_feed(
+    req: HttpRequest,
+    db: web::Data<Database>,
+    settings: web::Data<ServerSettings>,
+    params: web::Query<FeedParams>,
+) -> ApiResult<HttpResponse> {
+    feed(Format::Rss, req, db, settings, params.into_inner()).await
+}
+
+/// Atom feed of articles
+///
+/// As the RSS feed, in Atom 1.0: entries identified by `urn:uuid:` and the
+/// article's id, with `self` and `alternate` links.
+#[utoipa::path(
+    tag = "feeds",
+    params(FeedParams),
+    responses(
+        (status = 200, description = "An Atom 1.0 document", body = String, content_type = "application/atom+xml"),
+        (status = 404, description = "The server publishes no feeds: it has no site address (`FOLIO_SITE_URL`)", body = crate::error::Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[get("/feeds/articles.atom")]
+pub async fn atom_feed(
+    req: HttpRequest,
+    db: web::Data<Database>,
+    settings: web::Data<ServerSettings>,
+    params: web::Query<FeedParams>,
+) -> ApiResult<HttpResponse> {
+    feed(Format::Atom, req, db, settings, params.into_inner()).await
+}
+
+/// JSON Feed of articles
+///
+/// As the RSS feed, in JSON Feed 1.1.
+#[utoipa::path(
+    tag = "feeds",
+    params(FeedParams),
+    responses(
+        (status = 200, description = "A JSON Feed 1.1 document", body = Object, content_type = "application/feed+json"),
+        (status = 404, description = "The server publishes no feeds: it has no site address (`FOLIO_SITE_URL`)", body = crate::error::Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[get("/feeds/articles.json")]
+pub async fn json_feed(
+    req: HttpRequest,
+    db: web::Data<Database>,
+    settings: web::Data<ServerSettings>,
+    params: web::Query<FeedParams>,
+) -> ApiResult<HttpResponse> {
+    feed(Format::Json, req, db, settings, params.into_inner()).await
+}
+
+pub fn configure(app: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    app.service(rss_feed).service(atom_feed).service(json_feed);
+}
