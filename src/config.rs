@@ -8,7 +8,7 @@ use crate::caching::purge::PurgeTargets;
 use crate::caching::CachePolicy;
 use crate::db::SqliteMemory;
 use crate::rate_limit::{RateLimits, TrustedProxies};
-use crate::site::{PermalinkTemplate, Site, DEFAULT_FEED_ITEMS, MAX_FEED_ITEMS};
+use crate::site::{PermalinkTemplate, Site, DEFAULT_FEED_ITEMS, MAX_FEED_ITEMS, MAX_SITEMAP_URLS};
 use crate::webhooks::{AllowedHosts, WebhookSettings};
 
 /// Size limits on what clients may send.
@@ -300,6 +300,7 @@ fn site(zone: Tz) -> Result<Site, String> {
             None => DEFAULT_FEED_ITEMS,
             Some(_) => at_most("FOLIO_FEED_ITEMS", MAX_FEED_ITEMS)?,
         },
+        sitemap_urls: at_most("FOLIO_SITEMAP_URLS", MAX_SITEMAP_URLS)?,
         api_url: var("FOLIO_API_URL")
             .map(|url| Site::parse_address("FOLIO_API_URL", &url))
             .transpose()?,

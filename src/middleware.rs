@@ -3,7 +3,7 @@
 //! and problem+json answers for unknown paths and methods.
 
 use actix_cors::Cors;
-use actix_web::body::{to_bytes, BoxBody, MessageBody};
+use actix_web::body::{to_bytes, BodySize, BoxBody, MessageBody};
 use actix_web::dev::{RequestHead, ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::http::{Method, StatusCode};
@@ -275,13 +275,27 @@ pub async fn etag(
     let if_none_match = request_header(header::IF_NONE_MATCH);
     let if_modified_since = request_header(header::IF_MODIFIED_SINCE);
     let res = next.call(req).await?;
-    // An event stream never ends: there is no body to hash.
-    let streaming = res
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .is_some_and(|v| v.as_bytes().starts_with(b"text/event-stream"));
-    if streaming {
-        return Ok(res.map_into_boxed_body());
+    // A streamed body (an event stream, which never ends; a sitemap shard, which
+    // is not to be held whole) is not hashed: it is revalidated by its
+    // `Last-Modified` alone, when it has one.
+    if matches!(res.response().body().size(), BodySize::Stream) {
+        let last_modified = res
+            .headers()
+            .get(header::LAST_MODIFIED)
+            .and_then(|v| v.to_str().ok());
+        let not_modified = conditional
+            && res.status() == StatusCode::OK
+            && if_none_match.is_none()
+            && last_modified.is_some()
+            && crate::caching::unchanged(None, if_modified_since.as_deref(), "", last_modified);
+        if !not_modified {
+            return Ok(res.map_into_boxed_body());
+        }
+        let (req, res) = res.into_parts();
+        return Ok(ServiceResponse::new(
+            req,
+            not_modified_answer(res.into_parts().0),
+        ));
     }
     let (req, res) = res.into_parts();
     let (mut head, body) = res.into_parts();
@@ -325,16 +339,21 @@ pub async fn etag(
             last_modified,
         );
     let res = if not_modified {
-        let mut res = head.set_body(BoxBody::new(()));
-        *res.status_mut() = StatusCode::NOT_MODIFIED;
-        res.headers_mut().remove(header::CONTENT_TYPE);
-        res
+        not_modified_answer(head)
     } else {
         // A HEAD answer keeps the body here so its Content-Length is the GET's;
         // the HTTP layer knows the request was a HEAD and sends no body.
         head.set_body(BoxBody::new(bytes))
     };
     Ok(ServiceResponse::new(req, res))
+}
+
+/// A `304` with the headers of the answer it stands for, and no body.
+fn not_modified_answer(head: HttpResponse<()>) -> HttpResponse<BoxBody> {
+    let mut res = head.set_body(BoxBody::new(()));
+    *res.status_mut() = StatusCode::NOT_MODIFIED;
+    res.headers_mut().remove(header::CONTENT_TYPE);
+    res
 }
 
 /// The documented routes, as path templates with their methods, for telling

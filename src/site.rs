@@ -2,7 +2,7 @@
 //! each article lives there (permalinks). Feeds and sitemaps need them, and every
 //! article shows its `url` from them.
 
-use chrono::{DateTime, Datelike, Utc};
+use chrono::{DateTime, Datelike, NaiveDateTime, Utc};
 use chrono_tz::Tz;
 
 /// What a permalink template may name.
@@ -107,6 +107,23 @@ pub struct Placed<'a> {
     pub dated: DateTime<Utc>,
 }
 
+impl<'a> Placed<'a> {
+    pub fn new(
+        slug: &'a str,
+        id: &'a str,
+        section: Option<&'a str>,
+        published_at: Option<NaiveDateTime>,
+        created_at: NaiveDateTime,
+    ) -> Self {
+        Self {
+            slug,
+            id,
+            section,
+            dated: published_at.unwrap_or(created_at).and_utc(),
+        }
+    }
+}
+
 /// The public site: `FOLIO_SITE_URL`, `FOLIO_SITE_TITLE`, `FOLIO_PERMALINK`, and
 /// the zone (`FOLIO_TIMEZONE`) in which a permalink's date is read.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -122,6 +139,8 @@ pub struct Site {
     /// `FOLIO_API_URL`: where clients reach this API, for the links feeds give to
     /// themselves; without it, `http://` and the request's `Host`.
     pub api_url: Option<String>,
+    /// `FOLIO_SITEMAP_URLS`: articles per sitemap shard (at most 50,000, the protocol's limit).
+    pub sitemap_urls: u32,
 }
 
 impl Default for Site {
@@ -133,12 +152,14 @@ impl Default for Site {
             zone: Tz::UTC,
             feed_items: DEFAULT_FEED_ITEMS,
             api_url: None,
+            sitemap_urls: MAX_SITEMAP_URLS,
         }
     }
 }
 
 pub const DEFAULT_FEED_ITEMS: u32 = 20;
 pub const MAX_FEED_ITEMS: u32 = 100;
+pub const MAX_SITEMAP_URLS: u32 = 50_000;
 
 impl Site {
     /// Checks a site address: an absolute http(s) URL with no query or fragment.

@@ -37,6 +37,7 @@ where
         .service(scope("/v1").configure(api::configure))
         .service(health::health)
         .service(health::ready)
+        .configure(api::sitemaps::configure)
 }
 
 /// The OpenAPI document of the routes the server registers.

@@ -15,6 +15,7 @@ pub mod pagination;
 pub mod precondition;
 pub mod revisions;
 pub mod sections;
+pub mod sitemaps;
 pub mod sync;
 pub mod tags;
 pub mod tokens;

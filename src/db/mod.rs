@@ -23,6 +23,7 @@ pub mod schema;
 pub mod search_index;
 pub mod sections;
 pub mod shared_state;
+pub mod sitemap;
 mod static_sql;
 pub mod tags;
 pub mod tokens;

@@ -34,6 +34,7 @@ mod revisions;
 mod schema;
 mod search;
 mod shutdown;
+mod sitemaps;
 mod stream;
 mod sync;
 mod taxonomy;

@@ -209,12 +209,13 @@ impl ArticleSummary {
         // Stored metadata is always an object written by this code; an unreadable one shows as empty.
         let metadata = RawValue::from_string(row.metadata).unwrap_or_else(|_| empty_object());
         let status = Status::parse(&row.status).unwrap_or(Status::Draft).into();
-        let url = site.article_url(&Placed {
-            slug: &row.slug,
-            id: &row.public_id,
-            section: record.section.as_ref().map(|s| s.slug.as_str()),
-            dated: row.published_at.unwrap_or(row.created_at).and_utc(),
-        });
+        let url = site.article_url(&Placed::new(
+            &row.slug,
+            &row.public_id,
+            record.section.as_ref().map(|s| s.slug.as_str()),
+            row.published_at,
+            row.created_at,
+        ));
         let summary = Self {
             id: row.public_id,
             slug: row.slug,

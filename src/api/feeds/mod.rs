@@ -135,12 +135,12 @@ impl Format {
     }
 }
 
-/// The site's address, which every link in a feed starts from.
-fn site_url(site: &Site) -> ApiResult<&str> {
+/// The site's address, which every link in a feed or sitemap starts from.
+pub(crate) fn site_url(site: &Site) -> ApiResult<&str> {
     site.url.as_deref().ok_or_else(|| {
         ApiError::NotFound(
-            "this server publishes no feeds: it does not know the public site's address; \
-             set FOLIO_SITE_URL (such as https://news.example)"
+            "this server publishes no feeds or sitemaps: it does not know the public \
+             site's address; set FOLIO_SITE_URL (such as https://news.example)"
                 .into(),
         )
     })
@@ -148,7 +148,7 @@ fn site_url(site: &Site) -> ApiResult<&str> {
 
 /// Where this server is reached, as the client asked for it: feeds name themselves
 /// (`self`) with it, and lists point to their feeds.
-fn public_base(req: &HttpRequest, site: &Site) -> String {
+pub(crate) fn public_base(req: &HttpRequest, site: &Site) -> String {
     if let Some(api) = &site.api_url {
         return api.clone();
     }

@@ -148,7 +148,7 @@ pub(super) fn slug_in_use(conn: &mut AnyConnection, slug: &str) -> ApiResult<boo
         || select(exists(article_slug_redirects::table.find(slug))).get_result(conn)?)
 }
 
-pub(super) fn visible(
+pub(in crate::db) fn visible(
     visibility: Visibility,
     at: NaiveDateTime,
 ) -> articles::BoxedQuery<'static, Db> {
