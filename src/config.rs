@@ -119,6 +119,8 @@ pub struct ServerSettings {
     pub caching: CachePolicy,
     pub purge_targets: PurgeTargets,
     pub site: Site,
+    /// `FOLIO_METRICS_TOKEN`: the bearer token `/metrics` asks for, if any.
+    pub metrics_token: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -148,6 +150,7 @@ pub struct Config {
     pub read_max_lag: Duration,
     /// The public site: permalinks, feeds, sitemaps.
     pub site: Site,
+    pub metrics_token: Option<String>,
 }
 
 fn var(name: &str) -> Option<String> {
@@ -199,6 +202,7 @@ impl Config {
             caching: self.caching.clone(),
             purge_targets: self.purge_targets.clone(),
             site: self.site.clone(),
+            metrics_token: self.metrics_token.clone(),
         }
     }
 
@@ -256,6 +260,7 @@ impl Config {
             },
             purge_targets,
             site: site(timezone)?,
+            metrics_token: var("FOLIO_METRICS_TOKEN").map(|t| t.trim().to_owned()),
             rate_limits: RateLimits {
                 anonymous: number("FOLIO_RATE_LIMIT_ANONYMOUS", rate_defaults.anonymous)?,
                 token: number("FOLIO_RATE_LIMIT_TOKEN", rate_defaults.token)?,

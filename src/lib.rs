@@ -10,6 +10,8 @@ pub mod db;
 pub mod demo;
 pub mod error;
 pub mod import;
+pub mod logging;
+pub mod metrics;
 pub mod middleware;
 pub mod openapi;
 pub mod rate_limit;

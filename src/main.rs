@@ -9,6 +9,9 @@ fn main() -> ExitCode {
             eprintln!("warning: could not read .env: {e}");
         }
     }
-    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
+    if let Err(e) = folio::logging::init() {
+        eprintln!("error: {e}");
+        return ExitCode::from(2);
+    }
     folio::cli::run(folio::cli::Cli::parse())
 }

@@ -8,7 +8,7 @@ use actix_web::dev::{RequestHead, ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Next;
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpMessage, HttpRequest, HttpResponse};
 use sha2::{Digest, Sha256};
 
 use crate::api::precondition::{versioned_etag, VERSION_HEADER};
@@ -34,40 +34,101 @@ pub async fn access_log(
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let started = std::time::Instant::now();
     let peer = req.connection_info().peer_addr().unwrap_or("-").to_owned();
-    let line = format!(
-        "\"{} {} {:?}\"",
-        req.method(),
-        req.uri().path_and_query().map_or("/", |p| p.as_str()),
-        req.version()
-    );
+    let method = req.method().to_string();
+    let target = req
+        .uri()
+        .path_and_query()
+        .map_or("/", |p| p.as_str())
+        .to_owned();
+    let line = format!("\"{method} {target} {:?}\"", req.version());
+    let trace = req
+        .headers()
+        .get("traceparent")
+        .and_then(|v| v.to_str().ok())
+        .and_then(crate::logging::trace_context)
+        .map(|(trace, parent)| (trace.to_owned(), parent.to_owned()));
     let res = next.call(req).await?;
     let status = res.status();
+    let took = started.elapsed();
+    let route = res.request().match_pattern();
+    if let Some(metrics) = res
+        .request()
+        .app_data::<web::Data<crate::metrics::Metrics>>()
+    {
+        metrics.observe(route.as_deref(), &method, status.as_u16(), took);
+    }
+    let token = match res.request().extensions().get::<crate::auth::Caller>() {
+        Some(crate::auth::Caller::Token { name, .. }) => Some(name.clone()),
+        _ => None,
+    };
     let id = res
         .headers()
         .get(REQUEST_ID)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("-");
-    let bytes = match res.response().body().size() {
-        actix_web::body::BodySize::Sized(n) => n.to_string(),
-        _ => "-".into(),
+    let size = match res.response().body().size() {
+        actix_web::body::BodySize::Sized(n) => Some(n),
+        _ => None,
     };
-    let millis = started.elapsed().as_secs_f64() * 1000.0;
-    let summary = format!(
-        "{id} {peer} {line} {} {bytes} {millis:.1}ms",
-        status.as_u16()
-    );
+    let bytes = size.map_or_else(|| "-".into(), |n| n.to_string());
+    let millis = took.as_secs_f64() * 1000.0;
     let problem = res
         .response()
         .error()
         .and_then(|e| e.as_error::<ApiError>());
-    match problem {
-        Some(error) if status.is_server_error() => {
-            log::error!(target: "folio::http", "{summary} {}: {error}", error.problem_type())
+    let mut message = format!(
+        "{id} {peer} {line} {} {bytes} {millis:.1}ms",
+        status.as_u16()
+    );
+    if let Some(error) = problem {
+        message.push(' ');
+        message.push_str(error.problem_type());
+        if status.is_server_error() {
+            message.push_str(&format!(": {error}"));
         }
-        Some(error) => log::info!(target: "folio::http", "{summary} {}", error.problem_type()),
-        None if status.is_server_error() => log::error!(target: "folio::http", "{summary}"),
-        None => log::info!(target: "folio::http", "{summary}"),
     }
+    // The same facts as fields, which `FOLIO_LOG_FORMAT=json` writes as members.
+    use log::kv::Value;
+    let mut fields: Vec<(&str, Value<'_>)> = vec![
+        ("request_id", Value::from(id)),
+        ("method", Value::from(method.as_str())),
+        ("path", Value::from(target.as_str())),
+        ("status", Value::from(status.as_u16())),
+        (
+            "latency_ms",
+            Value::from((millis * 1000.0).round() / 1000.0),
+        ),
+        ("client", Value::from(peer.as_str())),
+    ];
+    if let Some(route) = &route {
+        fields.push(("route", Value::from(route.as_str())));
+    }
+    if let Some(n) = size {
+        fields.push(("bytes", Value::from(n)));
+    }
+    if let Some(token) = &token {
+        fields.push(("token", Value::from(token.as_str())));
+    }
+    if let Some(error) = problem {
+        fields.push(("problem", Value::from(error.problem_type())));
+    }
+    if let Some((trace, parent)) = &trace {
+        fields.push(("trace_id", Value::from(trace.as_str())));
+        fields.push(("parent_id", Value::from(parent.as_str())));
+    }
+    let level = if status.is_server_error() {
+        log::Level::Error
+    } else {
+        log::Level::Info
+    };
+    log::logger().log(
+        &log::Record::builder()
+            .level(level)
+            .target("folio::http")
+            .args(format_args!("{message}"))
+            .key_values(&fields.as_slice())
+            .build(),
+    );
     Ok(res)
 }
 

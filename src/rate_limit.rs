@@ -288,6 +288,9 @@ pub async fn rate_limit(
         .and_then(|limiter| limiter.check(client_of(&req, limiter.limits())));
     let mut res = match decision {
         Some(d) if !d.allowed => {
+            if let Some(metrics) = req.app_data::<web::Data<crate::metrics::Metrics>>() {
+                metrics.rate_limited();
+            }
             let refusal = ApiError::TooManyRequests {
                 detail: format!(
                     "more than {} requests in {} seconds; retry in {} seconds",

@@ -20,6 +20,7 @@ use crate::caching::response_cache::{self, ResponseCache};
 use crate::config::ServerSettings;
 use crate::db::{self, schedule, Database};
 use crate::error::ApiError;
+use crate::metrics::Metrics;
 use crate::middleware::{self as mw, RouteTable};
 use crate::openapi;
 use crate::rate_limit::RateLimiter;
@@ -37,6 +38,7 @@ where
         .service(scope("/v1").configure(api::configure))
         .service(health::health)
         .service(health::ready)
+        .service(crate::metrics::scrape)
         .configure(api::sitemaps::configure)
 }
 
@@ -139,6 +141,10 @@ pub fn serve(
     // One limiter for all workers: the counts are per process.
     let limiter = web::Data::from(RateLimiter::shared(settings.rate_limits.clone()));
     let readiness = web::Data::new(readiness);
+    let metrics = web::Data::new(
+        Metrics::new(&db, settings.metrics_token.clone())
+            .map_err(|e| std::io::Error::other(format!("cannot set up the metrics: {e}")))?,
+    );
     actix_rt::spawn(announce_publications(db.clone(), readiness.clone()));
     if !db.replicas().is_empty() {
         actix_rt::spawn(measure_replicas(db.clone()));
@@ -176,6 +182,7 @@ pub fn serve(
             .app_data(limiter.clone())
             .app_data(readiness.clone())
             .app_data(response_cache.clone())
+            .app_data(metrics.clone())
             .app_data(web::QueryConfig::default().error_handler(query_error))
             .app_data(web::PathConfig::default().error_handler(path_error))
             .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", spec.clone()))

@@ -13,6 +13,7 @@ pub mod dump;
 pub mod idempotency;
 pub mod import_sources;
 pub mod modified;
+mod planner;
 pub mod purge_keys;
 pub mod purges;
 pub mod related;
@@ -25,6 +26,7 @@ pub mod sections;
 pub mod shared_state;
 pub mod sitemap;
 mod static_sql;
+mod stats;
 pub mod tags;
 pub mod tokens;
 pub mod trash;
@@ -41,6 +43,7 @@ use diesel::r2d2::{self, ManageConnection};
 use crate::error::{ApiError, ApiResult};
 pub use clock::Clock;
 use dialect::{connect_sqlite, migrate_postgres, migrate_sqlite, prepare_sqlite_file};
+pub use planner::{refresh_statistics, Statistics};
 pub use replicas::{ReadFrom, Replicas};
 pub use tx::{read_tx, rehearse_tx, savepoint, write_tx};
 
@@ -189,6 +192,7 @@ pub struct Database {
     /// The time decisions such as a token's expiry are taken at.
     pub clock: Clock,
     replicas: std::sync::Arc<Replicas>,
+    stats: std::sync::Arc<stats::WorkStats>,
 }
 
 impl Database {
@@ -217,6 +221,7 @@ impl Database {
             backend,
             clock: Clock::default(),
             replicas: Default::default(),
+            stats: Default::default(),
         })
     }
 
@@ -237,6 +242,7 @@ impl Database {
             backend,
             clock: Clock::default(),
             replicas: Default::default(),
+            stats: Default::default(),
         })
     }
 
@@ -330,9 +336,11 @@ impl Database {
         F: FnOnce(&mut AnyConnection) -> Result<T, ApiError> + Send + 'static,
     {
         let db = self.clone();
+        let waiting = self.stats.start_waiting();
         actix_web::web::block(move || {
             let mut conn = db.get().inspect_err(|e| log::warn!("{e}"))?;
-            f(&mut conn)
+            drop(waiting);
+            db.stats.time("primary", || f(&mut conn))
         })
         .await
         .map_err(|e| ApiError::Internal(format!("database task failed: {e}")))?
@@ -351,28 +359,6 @@ impl Database {
 /// A driver's message on one line (libpq's span several, with tabs).
 pub fn one_line(message: &str) -> String {
     message.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-/// When planner statistics are refreshed, which decides how thoroughly.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Statistics {
-    /// At start-up: SQLite analyses only tables that never were or have grown
-    /// tenfold since (PostgreSQL's autovacuum keeps its own statistics).
-    Routine,
-    /// While an import is growing the tables, whenever they have about doubled.
-    DuringBulkWrite,
-    /// After bulk changes (an import or a restore): everything.
-    AfterBulkWrite,
-}
-
-/// Gives the query planner fresh statistics on the data, so that it picks, say, a
-/// section's index over the date index when that section is small. Runs outside any
-/// transaction: `VACUUM` cannot run inside one.
-pub fn refresh_statistics(conn: &mut AnyConnection, when: Statistics) -> Result<(), ApiError> {
-    if let Some(sql) = dialect::of(conn).refresh_statistics(when) {
-        conn.batch_execute(&sql)?;
-    }
-    Ok(())
 }
 
 /// The current instant at the precision both databases keep (microseconds),

@@ -226,6 +226,7 @@ impl Database {
         F: Fn(&mut AnyConnection) -> Result<T, ApiError> + Send + 'static,
     {
         let replicas = self.replicas.clone();
+        let stats = self.stats.clone();
         let replica = match from {
             ReadFrom::Replica => replicas.pick_index(),
             ReadFrom::Primary => None,
@@ -235,7 +236,7 @@ impl Database {
                 let attempt = actix_web::web::block(move || {
                     let replica = &replicas.members[index];
                     let lost = match replica.pool.get() {
-                        Ok(mut conn) => match f(&mut conn) {
+                        Ok(mut conn) => match stats.time("replica", || f(&mut conn)) {
                             Err(ApiError::Unavailable(why)) => why,
                             done => return Ok(done),
                         },

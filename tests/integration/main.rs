@@ -21,6 +21,8 @@ mod idempotency;
 mod import;
 mod limits;
 mod list_costs;
+mod logging;
+mod metrics;
 mod migrations;
 mod openapi;
 mod outage;

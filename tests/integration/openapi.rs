@@ -91,7 +91,7 @@ fn every_operation_is_documented() {
     unique.sort();
     unique.dedup();
     assert_eq!(unique.len(), operation_ids.len(), "operationIds are unique");
-    assert_eq!(operation_ids.len(), 53);
+    assert_eq!(operation_ids.len(), 54);
 }
 
 #[test]

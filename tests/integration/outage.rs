@@ -114,8 +114,10 @@ impl Server {
             if log.read_line(&mut line).expect("read the log") == 0 {
                 panic!("folio exited before listening");
             }
+            // A text line goes on with a space, a JSON one with the message's end.
             if let Some((_, address)) = line.split_once("listening on ") {
-                break address.split_whitespace().next().unwrap().to_owned();
+                let end = address.find([' ', '"']).unwrap_or(address.len());
+                break address[..end].trim_end().to_owned();
             }
         };
         // Keep draining the log so the server never blocks on a full pipe.
@@ -137,15 +139,20 @@ impl Server {
         }
     }
 
-    fn get(&self, path: &str) -> reqwest::blocking::Response {
+    pub(crate) fn get(&self, path: &str) -> reqwest::blocking::Response {
         self.client
             .get(format!("{}{path}", self.base))
             .send()
             .expect("the server answers")
     }
 
+    /// Every line logged so far.
+    pub(crate) fn log_lines(&self) -> Vec<String> {
+        self.log.lock().unwrap().clone()
+    }
+
     /// Polls `path` until it answers `status`, for at most `within`.
-    fn wait_for(&self, path: &str, status: u16, within: Duration) {
+    pub(crate) fn wait_for(&self, path: &str, status: u16, within: Duration) {
         let start = Instant::now();
         loop {
             let got = self.get(path).status().as_u16();

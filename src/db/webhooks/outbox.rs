@@ -351,3 +351,30 @@ pub fn trim(conn: &mut AnyConnection, cutoff: NaiveDateTime) -> ApiResult<usize>
     )
     .execute(conn)?)
 }
+
+/// How many messages wait, wait again after a failed attempt, or were given up.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct MessageCounts {
+    pub pending: i64,
+    pub retrying: i64,
+    pub failed: i64,
+}
+
+pub fn message_counts(conn: &mut AnyConnection) -> ApiResult<MessageCounts> {
+    let count = |conn: &mut AnyConnection, state: &str, retried: bool| -> ApiResult<i64> {
+        let query = webhook_deliveries::table
+            .filter(webhook_deliveries::state.eq(state.to_owned()))
+            .into_boxed();
+        let query = if retried {
+            query.filter(webhook_deliveries::attempts.gt(0))
+        } else {
+            query
+        };
+        Ok(query.count().get_result(conn)?)
+    };
+    Ok(MessageCounts {
+        pending: count(conn, PENDING, false)?,
+        retrying: count(conn, PENDING, true)?,
+        failed: count(conn, FAILED, false)?,
+    })
+}

@@ -174,6 +174,7 @@ impl TestApp {
                         zone: chrono_tz::Europe::Paris,
                         ..Site::default()
                     },
+                    metrics_token: None,
                 };
                 configure(&mut settings);
                 let server =
