@@ -20,16 +20,20 @@ use crate::db::changes::Resource;
 use crate::db::counts::Counted;
 use crate::db::{AnyConnection, Database, PageRequest};
 use crate::error::ApiResult;
+use crate::site::Site;
 
 /// An author.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[schema(example = json!({
-    "slug": "claire-dubois", "name": "Claire Dubois", "description": "Correspondante en Asie centrale",
+    "slug": "claire-dubois", "url": "https://news.example/author/claire-dubois", "name": "Claire Dubois", "description": "Correspondante en Asie centrale",
     "bio": "Claire Dubois couvre l’Asie centrale depuis Almaty.", "email": "claire.dubois@example.org",
     "avatar_url": null, "article_count": 12, "created_at": "2024-11-27T08:00:00Z", "updated_at": "2024-11-27T08:00:00Z"
 }))]
 pub struct Author {
     pub slug: String,
+    /// Their page on the public site (`FOLIO_SITE_URL`, then `/author/` and the slug); null without a site URL.
+    #[schema(required = true, format = "uri")]
+    pub url: Option<String>,
     pub name: String,
     /// A one-line description, such as a job title.
     pub description: String,
@@ -45,11 +49,13 @@ pub struct Author {
     pub updated_at: DateTime<Utc>,
 }
 
-impl From<Counted<AuthorRow>> for Author {
-    fn from(counted: Counted<AuthorRow>) -> Self {
+impl Author {
+    /// How the API shows `counted`, with its page on `site`.
+    pub fn new(counted: Counted<AuthorRow>, site: &Site) -> Self {
         let row = counted.item;
         Self {
             article_count: counted.article_count,
+            url: site.page_url(Some("author"), &row.slug),
             slug: row.slug,
             name: row.name,
             description: row.description,
@@ -206,9 +212,10 @@ pub async fn list_authors(
 pub async fn find_author(
     caller: Caller,
     db: web::Data<Database>,
+    settings: web::Data<ServerSettings>,
     path: web::Path<SlugPath>,
 ) -> ApiResult<HttpResponse> {
-    named::find::<Authors>(caller, db, path.into_inner()).await
+    named::find::<Authors>(caller, db, settings, path.into_inner()).await
 }
 
 /// Create an author
@@ -224,10 +231,11 @@ pub async fn find_author(
 pub async fn create_author(
     caller: Writer,
     db: web::Data<Database>,
+    settings: web::Data<ServerSettings>,
     key: IdempotencyKey,
     body: JsonBody<AuthorCreate>,
 ) -> ApiResult<HttpResponse> {
-    named::create::<Authors, _>(caller, db, key, body).await
+    named::create::<Authors, _>(caller, db, settings, key, body).await
 }
 
 /// Update an author
@@ -244,11 +252,12 @@ pub async fn create_author(
 pub async fn update_author(
     caller: Writer,
     db: web::Data<Database>,
+    settings: web::Data<ServerSettings>,
     path: web::Path<SlugPath>,
     if_match: IfMatch,
     body: JsonBody<AuthorUpdate>,
 ) -> ApiResult<HttpResponse> {
-    named::update::<Authors, _>(caller, db, path.into_inner(), if_match, body).await
+    named::update::<Authors, _>(caller, db, settings, path.into_inner(), if_match, body).await
 }
 
 /// Delete an author
@@ -264,10 +273,11 @@ pub async fn update_author(
 pub async fn delete_author(
     caller: Writer,
     db: web::Data<Database>,
+    settings: web::Data<ServerSettings>,
     path: web::Path<SlugPath>,
     if_match: IfMatch,
 ) -> ApiResult<HttpResponse> {
-    named::delete::<Authors>(caller, db, path.into_inner(), if_match).await
+    named::delete::<Authors>(caller, db, settings, path.into_inner(), if_match).await
 }
 
 /// Authors, for the handlers they share with the other named resources.
@@ -276,26 +286,33 @@ pub struct Authors;
 impl Named for Authors {
     const COLLECTION: &'static str = "authors";
     const RESOURCE: Resource = Resource::Author;
+    type Record = Counted<AuthorRow>;
     type View = Author;
     type New = NewAuthor;
     type Changes = AuthorChanges;
 
-    fn list(conn: &mut AnyConnection, page: PageRequest) -> ApiResult<(Vec<Author>, i64)> {
-        let (rows, total) = store::list(conn, page)?;
-        Ok((rows.into_iter().map(Author::from).collect(), total))
+    fn view(record: Counted<AuthorRow>, site: &Site) -> Author {
+        Author::new(record, site)
     }
 
-    fn find(conn: &mut AnyConnection, slug: &slug::Slug) -> ApiResult<(i32, Author)> {
-        store::find_counted(conn, slug).map(|a| (a.item.version, Author::from(a)))
+    fn list(
+        conn: &mut AnyConnection,
+        page: PageRequest,
+    ) -> ApiResult<(Vec<Counted<AuthorRow>>, i64)> {
+        store::list(conn, page)
+    }
+
+    fn find(conn: &mut AnyConnection, slug: &slug::Slug) -> ApiResult<(i32, Counted<AuthorRow>)> {
+        store::find_counted(conn, slug).map(|a| (a.item.version, a))
     }
 
     fn create(
         conn: &mut AnyConnection,
         new: NewAuthor,
         actor: &str,
-    ) -> ApiResult<(String, Author)> {
+    ) -> ApiResult<(String, Counted<AuthorRow>)> {
         let row = store::create(conn, new, actor)?;
-        Ok((row.item.slug.clone(), Author::from(row)))
+        Ok((row.item.slug.clone(), row))
     }
 
     fn update(
@@ -303,9 +320,9 @@ impl Named for Authors {
         slug: &slug::Slug,
         changes: AuthorChanges,
         actor: &str,
-    ) -> ApiResult<(i32, Author)> {
+    ) -> ApiResult<(i32, Counted<AuthorRow>)> {
         let row = store::update(conn, slug, changes, actor)?;
-        Ok((row.item.version, Author::from(row)))
+        Ok((row.item.version, row))
     }
 
     fn delete(conn: &mut AnyConnection, slug: &slug::Slug, actor: &str) -> ApiResult<()> {

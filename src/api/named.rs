@@ -20,6 +20,7 @@ use crate::db::changes::Resource;
 use crate::db::modified;
 use crate::db::{AnyConnection, Database, PageRequest};
 use crate::error::ApiResult;
+use crate::site::Site;
 use crate::surrogate::{self, SurrogateKeys};
 
 /// A kind of named resource, addressed by slug under `/v1/{COLLECTION}`.
@@ -28,6 +29,8 @@ pub trait Named: 'static {
     const COLLECTION: &'static str;
     /// What the change log and surrogate keys call it.
     const RESOURCE: Resource;
+    /// One as the store reads it.
+    type Record: Send + 'static;
     /// How the API shows one.
     type View: Serialize + Send + 'static;
     /// A checked create body.
@@ -35,23 +38,25 @@ pub trait Named: 'static {
     /// A checked update body.
     type Changes: Send + 'static;
 
+    /// How the API shows `record`, with its page on `site`.
+    fn view(record: Self::Record, site: &Site) -> Self::View;
     /// A page of them, in their own order, and how many there are.
-    fn list(conn: &mut AnyConnection, page: PageRequest) -> ApiResult<(Vec<Self::View>, i64)>;
-    /// The version and the representation of the one with this slug (404 if none).
-    fn find(conn: &mut AnyConnection, slug: &Slug) -> ApiResult<(i32, Self::View)>;
-    /// Creates one; its slug and representation.
+    fn list(conn: &mut AnyConnection, page: PageRequest) -> ApiResult<(Vec<Self::Record>, i64)>;
+    /// The version and the record of the one with this slug (404 if none).
+    fn find(conn: &mut AnyConnection, slug: &Slug) -> ApiResult<(i32, Self::Record)>;
+    /// Creates one; its slug and record.
     fn create(
         conn: &mut AnyConnection,
         new: Self::New,
         actor: &str,
-    ) -> ApiResult<(String, Self::View)>;
-    /// Applies an edit; the new version and representation.
+    ) -> ApiResult<(String, Self::Record)>;
+    /// Applies an edit; the new version and record.
     fn update(
         conn: &mut AnyConnection,
         slug: &Slug,
         changes: Self::Changes,
         actor: &str,
-    ) -> ApiResult<(i32, Self::View)>;
+    ) -> ApiResult<(i32, Self::Record)>;
     fn delete(conn: &mut AnyConnection, slug: &Slug, actor: &str) -> ApiResult<()>;
 }
 
@@ -70,10 +75,14 @@ pub async fn list<K: Named>(
     let page = params.request(&settings.limits)?;
     let (data, total, changed) = db
         .read(caller.reads_from(), move |conn| {
-            let (data, total) = K::list(conn, page)?;
-            Ok((data, total, modified::anything(conn)?))
+            let (records, total) = K::list(conn, page)?;
+            Ok((records, total, modified::anything(conn)?))
         })
         .await?;
+    let data: Vec<K::View> = data
+        .into_iter()
+        .map(|record| K::view(record, &settings.site))
+        .collect();
     let response = ListPage::new(data, page, total).respond(&req);
     Ok(last_modified(
         keyed(response, index_keys(K::RESOURCE)),
@@ -90,9 +99,20 @@ pub fn index_keys(resource: Resource) -> SurrogateKeys {
     keys
 }
 
+/// The version of the one with this slug and how `GET` shows it: what `If-Match`
+/// is checked against.
+fn current<K: Named>(
+    conn: &mut AnyConnection,
+    slug: &Slug,
+    site: &Site,
+) -> ApiResult<(i32, K::View)> {
+    K::find(conn, slug).map(|(version, record)| (version, K::view(record, site)))
+}
+
 pub async fn find<K: Named>(
     caller: Caller,
     db: web::Data<Database>,
+    settings: web::Data<ServerSettings>,
     path: SlugPath,
 ) -> ApiResult<HttpResponse> {
     let slug = path.parse()?;
@@ -103,7 +123,7 @@ pub async fn find<K: Named>(
     // It shows its number of articles, which any article may change.
     let (version, view, changed) = db
         .read(caller.reads_from(), move |conn| {
-            let (version, view) = K::find(conn, &slug)?;
+            let (version, view) = current::<K>(conn, &slug, &settings.site)?;
             Ok((version, view, modified::anything(conn)?))
         })
         .await?;
@@ -116,6 +136,7 @@ pub async fn find<K: Named>(
 pub async fn create<K: Named, B: Form<K::New>>(
     caller: Writer,
     db: web::Data<Database>,
+    settings: web::Data<ServerSettings>,
     key: IdempotencyKey,
     body: JsonBody<B>,
 ) -> ApiResult<HttpResponse> {
@@ -123,8 +144,11 @@ pub async fn create<K: Named, B: Form<K::New>>(
     let new = body.into_inner()?.parse()?;
     let actor = caller.actor();
     key.create(&db, &caller, &digest, move |conn| {
-        let (slug, view) = K::create(conn, new, &actor)?;
-        Created::new(format!("/v1/{}/{slug}", K::COLLECTION), &view)
+        let (slug, record) = K::create(conn, new, &actor)?;
+        Created::new(
+            format!("/v1/{}/{slug}", K::COLLECTION),
+            &K::view(record, &settings.site),
+        )
     })
     .await
 }
@@ -132,6 +156,7 @@ pub async fn create<K: Named, B: Form<K::New>>(
 pub async fn update<K: Named, B: Form<K::Changes>>(
     caller: Writer,
     db: web::Data<Database>,
+    settings: web::Data<ServerSettings>,
     path: SlugPath,
     if_match: IfMatch,
     body: JsonBody<B>,
@@ -139,27 +164,29 @@ pub async fn update<K: Named, B: Form<K::Changes>>(
     let actor = caller.actor();
     let slug = path.parse()?;
     let changes = body.into_inner()?.parse()?;
-    let (version, view) = db
+    let site = settings.clone();
+    let (version, record) = db
         .write(move |conn| {
-            if_match.guard(conn, |conn| K::find(conn, &slug))?;
+            if_match.guard(conn, |conn| current::<K>(conn, &slug, &site.site))?;
             K::update(conn, &slug, changes, &actor)
         })
         .await?;
     Ok(HttpResponse::Ok()
         .insert_header(version_header(version))
-        .json(view))
+        .json(K::view(record, &settings.site)))
 }
 
 pub async fn delete<K: Named>(
     caller: Writer,
     db: web::Data<Database>,
+    settings: web::Data<ServerSettings>,
     path: SlugPath,
     if_match: IfMatch,
 ) -> ApiResult<HttpResponse> {
     let actor = caller.actor();
     let slug = path.parse()?;
     db.write(move |conn| {
-        if_match.guard(conn, |conn| K::find(conn, &slug))?;
+        if_match.guard(conn, |conn| current::<K>(conn, &slug, &settings.site))?;
         K::delete(conn, &slug, &actor)
     })
     .await?;

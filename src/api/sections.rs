@@ -20,18 +20,22 @@ use crate::db::changes::Resource;
 use crate::db::sections::{self as store, NewSection, SectionChanges, SectionRecord};
 use crate::db::{AnyConnection, Database, PageRequest};
 use crate::error::ApiResult;
+use crate::site::Site;
 
 const MAX_POSITION: i64 = 1_000_000;
 
 /// A section.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[schema(example = json!({
-    "slug": "asie", "name": "Asie", "description": "L’actualité du continent asiatique.",
+    "slug": "asie", "url": "https://news.example/asie", "name": "Asie", "description": "L’actualité du continent asiatique.",
     "parent": "monde", "position": 2, "article_count": 12,
     "created_at": "2024-11-27T08:00:00Z", "updated_at": "2024-11-27T08:00:00Z"
 }))]
 pub struct Section {
     pub slug: String,
+    /// Its page on the public site (`FOLIO_SITE_URL`, then the slug); null without a site URL.
+    #[schema(required = true, format = "uri")]
+    pub url: Option<String>,
     pub name: String,
     pub description: String,
     /// The slug of the parent section; `null` for a top-level section.
@@ -45,10 +49,12 @@ pub struct Section {
     pub updated_at: DateTime<Utc>,
 }
 
-impl From<SectionRecord> for Section {
-    fn from(record: SectionRecord) -> Self {
+impl Section {
+    /// How the API shows `record`, with its page on `site`.
+    pub fn new(record: SectionRecord, site: &Site) -> Self {
         let row = record.row;
         Self {
+            url: site.page_url(None, &row.slug),
             slug: row.slug,
             name: row.name,
             description: row.description,
@@ -231,7 +237,11 @@ pub async fn list_sections(
     if shape.tree.unwrap_or(false) {
         params.request(&settings.limits)?;
         let all = db.run(store::all).await?;
-        let data = nest(all.into_iter().map(Section::from).collect());
+        let data = nest(
+            all.into_iter()
+                .map(|record| Section::new(record, &settings.site))
+                .collect(),
+        );
         let response = HttpResponse::Ok().json(SectionTree { data });
         return Ok(keyed(response, named::index_keys(Resource::Section)));
     }
@@ -250,9 +260,10 @@ pub async fn list_sections(
 pub async fn find_section(
     caller: Caller,
     db: web::Data<Database>,
+    settings: web::Data<ServerSettings>,
     path: web::Path<SlugPath>,
 ) -> ApiResult<HttpResponse> {
-    named::find::<Sections>(caller, db, path.into_inner()).await
+    named::find::<Sections>(caller, db, settings, path.into_inner()).await
 }
 
 /// Create a section
@@ -269,10 +280,11 @@ pub async fn find_section(
 pub async fn create_section(
     caller: Writer,
     db: web::Data<Database>,
+    settings: web::Data<ServerSettings>,
     key: IdempotencyKey,
     body: JsonBody<SectionCreate>,
 ) -> ApiResult<HttpResponse> {
-    named::create::<Sections, _>(caller, db, key, body).await
+    named::create::<Sections, _>(caller, db, settings, key, body).await
 }
 
 /// Update a section
@@ -289,11 +301,12 @@ pub async fn create_section(
 pub async fn update_section(
     caller: Writer,
     db: web::Data<Database>,
+    settings: web::Data<ServerSettings>,
     path: web::Path<SlugPath>,
     if_match: IfMatch,
     body: JsonBody<SectionUpdate>,
 ) -> ApiResult<HttpResponse> {
-    named::update::<Sections, _>(caller, db, path.into_inner(), if_match, body).await
+    named::update::<Sections, _>(caller, db, settings, path.into_inner(), if_match, body).await
 }
 
 /// Delete a section
@@ -309,10 +322,11 @@ pub async fn update_section(
 pub async fn delete_section(
     caller: Writer,
     db: web::Data<Database>,
+    settings: web::Data<ServerSettings>,
     path: web::Path<SlugPath>,
     if_match: IfMatch,
 ) -> ApiResult<HttpResponse> {
-    named::delete::<Sections>(caller, db, path.into_inner(), if_match).await
+    named::delete::<Sections>(caller, db, settings, path.into_inner(), if_match).await
 }
 
 /// Sections, for the handlers they share with the other named resources.
@@ -321,26 +335,30 @@ pub struct Sections;
 impl Named for Sections {
     const COLLECTION: &'static str = "sections";
     const RESOURCE: Resource = Resource::Section;
+    type Record = SectionRecord;
     type View = Section;
     type New = NewSection;
     type Changes = SectionChanges;
 
-    fn list(conn: &mut AnyConnection, page: PageRequest) -> ApiResult<(Vec<Section>, i64)> {
-        let (rows, total) = store::list(conn, page)?;
-        Ok((rows.into_iter().map(Section::from).collect(), total))
+    fn view(record: SectionRecord, site: &Site) -> Section {
+        Section::new(record, site)
     }
 
-    fn find(conn: &mut AnyConnection, slug: &slug::Slug) -> ApiResult<(i32, Section)> {
-        store::find(conn, slug).map(|s| (s.row.version, Section::from(s)))
+    fn list(conn: &mut AnyConnection, page: PageRequest) -> ApiResult<(Vec<SectionRecord>, i64)> {
+        store::list(conn, page)
+    }
+
+    fn find(conn: &mut AnyConnection, slug: &slug::Slug) -> ApiResult<(i32, SectionRecord)> {
+        store::find(conn, slug).map(|s| (s.row.version, s))
     }
 
     fn create(
         conn: &mut AnyConnection,
         new: NewSection,
         actor: &str,
-    ) -> ApiResult<(String, Section)> {
+    ) -> ApiResult<(String, SectionRecord)> {
         let record = store::create(conn, new, actor)?;
-        Ok((record.row.slug.clone(), Section::from(record)))
+        Ok((record.row.slug.clone(), record))
     }
 
     fn update(
@@ -348,9 +366,9 @@ impl Named for Sections {
         slug: &slug::Slug,
         changes: SectionChanges,
         actor: &str,
-    ) -> ApiResult<(i32, Section)> {
+    ) -> ApiResult<(i32, SectionRecord)> {
         let record = store::update(conn, slug, changes, actor)?;
-        Ok((record.row.version, Section::from(record)))
+        Ok((record.row.version, record))
     }
 
     fn delete(conn: &mut AnyConnection, slug: &slug::Slug, actor: &str) -> ApiResult<()> {

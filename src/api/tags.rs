@@ -20,15 +20,19 @@ use crate::db::counts::Counted;
 use crate::db::tags::{self as store, NewTag, TagChanges, TagRow};
 use crate::db::{AnyConnection, Database, PageRequest};
 use crate::error::ApiResult;
+use crate::site::Site;
 
 /// A tag.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[schema(example = json!({
-    "slug": "energie", "name": "Énergie", "description": "Pétrole, gaz et nucléaire.",
+    "slug": "energie", "url": "https://news.example/tag/energie", "name": "Énergie", "description": "Pétrole, gaz et nucléaire.",
     "article_count": 12, "created_at": "2024-11-27T08:00:00Z", "updated_at": "2024-11-27T08:00:00Z"
 }))]
 pub struct Tag {
     pub slug: String,
+    /// Its page on the public site (`FOLIO_SITE_URL`, then `/tag/` and the slug); null without a site URL.
+    #[schema(required = true, format = "uri")]
+    pub url: Option<String>,
     pub name: String,
     pub description: String,
     /// How many published articles carry it.
@@ -37,11 +41,13 @@ pub struct Tag {
     pub updated_at: DateTime<Utc>,
 }
 
-impl From<Counted<TagRow>> for Tag {
-    fn from(counted: Counted<TagRow>) -> Self {
+impl Tag {
+    /// How the API shows `counted`, with its page on `site`.
+    pub fn new(counted: Counted<TagRow>, site: &Site) -> Self {
         let row = counted.item;
         Self {
             article_count: counted.article_count,
+            url: site.page_url(Some("tag"), &row.slug),
             slug: row.slug,
             name: row.name,
             description: row.description,
@@ -151,9 +157,10 @@ pub async fn list_tags(
 pub async fn find_tag(
     caller: Caller,
     db: web::Data<Database>,
+    settings: web::Data<ServerSettings>,
     path: web::Path<SlugPath>,
 ) -> ApiResult<HttpResponse> {
-    named::find::<Tags>(caller, db, path.into_inner()).await
+    named::find::<Tags>(caller, db, settings, path.into_inner()).await
 }
 
 /// Create a tag
@@ -169,10 +176,11 @@ pub async fn find_tag(
 pub async fn create_tag(
     caller: Writer,
     db: web::Data<Database>,
+    settings: web::Data<ServerSettings>,
     key: IdempotencyKey,
     body: JsonBody<TagCreate>,
 ) -> ApiResult<HttpResponse> {
-    named::create::<Tags, _>(caller, db, key, body).await
+    named::create::<Tags, _>(caller, db, settings, key, body).await
 }
 
 /// Update a tag
@@ -189,11 +197,12 @@ pub async fn create_tag(
 pub async fn update_tag(
     caller: Writer,
     db: web::Data<Database>,
+    settings: web::Data<ServerSettings>,
     path: web::Path<SlugPath>,
     if_match: IfMatch,
     body: JsonBody<TagUpdate>,
 ) -> ApiResult<HttpResponse> {
-    named::update::<Tags, _>(caller, db, path.into_inner(), if_match, body).await
+    named::update::<Tags, _>(caller, db, settings, path.into_inner(), if_match, body).await
 }
 
 /// Delete a tag
@@ -209,10 +218,11 @@ pub async fn update_tag(
 pub async fn delete_tag(
     caller: Writer,
     db: web::Data<Database>,
+    settings: web::Data<ServerSettings>,
     path: web::Path<SlugPath>,
     if_match: IfMatch,
 ) -> ApiResult<HttpResponse> {
-    named::delete::<Tags>(caller, db, path.into_inner(), if_match).await
+    named::delete::<Tags>(caller, db, settings, path.into_inner(), if_match).await
 }
 
 /// Tags, for the handlers they share with the other named resources.
@@ -221,22 +231,30 @@ pub struct Tags;
 impl Named for Tags {
     const COLLECTION: &'static str = "tags";
     const RESOURCE: Resource = Resource::Tag;
+    type Record = Counted<TagRow>;
     type View = Tag;
     type New = NewTag;
     type Changes = TagChanges;
 
-    fn list(conn: &mut AnyConnection, page: PageRequest) -> ApiResult<(Vec<Tag>, i64)> {
-        let (rows, total) = store::list(conn, page)?;
-        Ok((rows.into_iter().map(Tag::from).collect(), total))
+    fn view(record: Counted<TagRow>, site: &Site) -> Tag {
+        Tag::new(record, site)
     }
 
-    fn find(conn: &mut AnyConnection, slug: &slug::Slug) -> ApiResult<(i32, Tag)> {
-        store::find_counted(conn, slug).map(|t| (t.item.version, Tag::from(t)))
+    fn list(conn: &mut AnyConnection, page: PageRequest) -> ApiResult<(Vec<Counted<TagRow>>, i64)> {
+        store::list(conn, page)
     }
 
-    fn create(conn: &mut AnyConnection, new: NewTag, actor: &str) -> ApiResult<(String, Tag)> {
+    fn find(conn: &mut AnyConnection, slug: &slug::Slug) -> ApiResult<(i32, Counted<TagRow>)> {
+        store::find_counted(conn, slug).map(|t| (t.item.version, t))
+    }
+
+    fn create(
+        conn: &mut AnyConnection,
+        new: NewTag,
+        actor: &str,
+    ) -> ApiResult<(String, Counted<TagRow>)> {
         let row = store::create(conn, new, actor)?;
-        Ok((row.item.slug.clone(), Tag::from(row)))
+        Ok((row.item.slug.clone(), row))
     }
 
     fn update(
@@ -244,9 +262,9 @@ impl Named for Tags {
         slug: &slug::Slug,
         changes: TagChanges,
         actor: &str,
-    ) -> ApiResult<(i32, Tag)> {
+    ) -> ApiResult<(i32, Counted<TagRow>)> {
         let row = store::update(conn, slug, changes, actor)?;
-        Ok((row.item.version, Tag::from(row)))
+        Ok((row.item.version, row))
     }
 
     fn delete(conn: &mut AnyConnection, slug: &slug::Slug, actor: &str) -> ApiResult<()> {

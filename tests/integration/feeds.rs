@@ -73,6 +73,17 @@ fn feeds_show_the_newest_public_articles_byte_exact(app: &TestApp) {
         json!({"title": "Plus tard", "slug": "plus-tard", "body": "x", "section": "entrevue",
         "status": "published", "published_at": "2099-01-01T00:00:00Z"}),
     );
+    // Sections, tags and authors have their pages on the site too.
+    for (path, url) in [
+        ("/v1/sections/entrevue", "https://news.example/entrevue"),
+        ("/v1/tags/energie", "https://news.example/tag/energie"),
+        (
+            "/v1/authors/claire-dubois",
+            "https://news.example/author/claire-dubois",
+        ),
+    ] {
+        assert_eq!(app.get(path).expect(200).json()["url"], url, "{path}");
+    }
     let whole = app
         .get("/v1/articles/poutine-au-kazakhstan")
         .expect(200)

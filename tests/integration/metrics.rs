@@ -90,10 +90,8 @@ fn requests_pools_and_the_change_log_are_measured() {
         json!({"database": "primary", "state": "idle"})
     )
     .is_some());
-    assert_eq!(
-        sample(&scraped, "folio_db_pool_waiting", json!({})),
-        Some(0.0)
-    );
+    // Background work (webhooks, purges, publications) may be waiting at that moment.
+    assert!(sample(&scraped, "folio_db_pool_waiting", json!({})).is_some());
     assert!(
         sample(
             &scraped,

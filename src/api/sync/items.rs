@@ -120,19 +120,25 @@ pub(super) fn initial_page(
                 all.sort_by_key(|s| s.row.id);
                 all.truncate(room as usize);
                 let last = all.last().map(|s| s.row.id);
-                items.extend(all.into_iter().map(|s| SyncItem::section(s.into())));
+                items.extend(
+                    all.into_iter()
+                        .map(|s| SyncItem::section(Section::new(s, site))),
+                );
                 (last, (items.len() - before) < room as usize)
             }
             Resource::Tag => {
                 let rows = tags::by_id(conn, ById::After(position.after_id, room))?;
                 let last = rows.last().map(|t| t.item.id);
-                items.extend(rows.into_iter().map(|t| SyncItem::tag(t.into())));
+                items.extend(rows.into_iter().map(|t| SyncItem::tag(Tag::new(t, site))));
                 (last, (items.len() - before) < room as usize)
             }
             Resource::Author => {
                 let rows = authors::by_id(conn, ById::After(position.after_id, room))?;
                 let last = rows.last().map(|a| a.item.id);
-                items.extend(rows.into_iter().map(|a| SyncItem::author(a.into())));
+                items.extend(
+                    rows.into_iter()
+                        .map(|a| SyncItem::author(Author::new(a, site))),
+                );
                 (last, (items.len() - before) < room as usize)
             }
             Resource::Article => {
@@ -304,15 +310,19 @@ impl Current {
         if !section_ids.is_empty() {
             for record in sections::all(conn)? {
                 if section_ids.contains(&record.row.id) {
-                    current.sections.insert(record.row.id, record.into());
+                    current
+                        .sections
+                        .insert(record.row.id, Section::new(record, site));
                 }
             }
         }
         for tag in tags::by_id(conn, ById::Only(&ids(Resource::Tag)))? {
-            current.tags.insert(tag.item.id, tag.into());
+            current.tags.insert(tag.item.id, Tag::new(tag, site));
         }
         for author in authors::by_id(conn, ById::Only(&ids(Resource::Author)))? {
-            current.authors.insert(author.item.id, author.into());
+            current
+                .authors
+                .insert(author.item.id, Author::new(author, site));
         }
         Ok(current)
     }
