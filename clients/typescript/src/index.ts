@@ -1,0 +1,184 @@
+// A typed client for Folio. The request and response types are generated from
+// openapi/openapi.json (openapi-typescript, in schema.d.ts) and the requests made
+// by openapi-fetch, so every path, parameter and field is checked by the compiler.
+// What is written here is only what a client needs on top: every page of a list,
+// problems as errors, sync with a local store, the change stream, and webhook
+// verification by the Standard Webhooks library.
+
+import createClient, { type Client } from "openapi-fetch";
+import { createParser } from "eventsource-parser";
+import type { components, operations, paths } from "./schema.js";
+
+export type { components, operations, paths };
+export { Webhook, WebhookVerificationError } from "standardwebhooks";
+
+export type Problem = components["schemas"]["Problem"];
+export type Article = components["schemas"]["Article"];
+export type ArticleSummary = components["schemas"]["ArticleSummary"];
+export type SyncItem = components["schemas"]["SyncItem"];
+export type Delta = components["schemas"]["Delta"];
+export type ArticleQuery = NonNullable<operations["list_articles"]["parameters"]["query"]>;
+
+/** An RFC 9457 problem the API answered with, as an error. */
+export class FolioProblem extends Error {
+  readonly problem: Problem;
+  constructor(problem: Problem) {
+    super(`${problem.status} ${problem.title}: ${problem.detail}`);
+    this.name = "FolioProblem";
+    this.problem = problem;
+  }
+  get status(): number {
+    return this.problem.status;
+  }
+  get type(): string {
+    return this.problem.type;
+  }
+}
+
+function isProblem(value: unknown): value is Problem {
+  const v = value as Partial<Problem> | null;
+  return typeof v?.type === "string" && typeof v?.status === "number";
+}
+
+/** The data of an openapi-fetch result (none for a `204`), or its problem thrown. */
+export function unwrap<T>(result: { data?: T; error?: unknown; response: Response }): T {
+  if (result.error === undefined && result.response.ok) return result.data as T;
+  if (isProblem(result.error)) throw new FolioProblem(result.error);
+  const status = result.response.status;
+  throw new FolioProblem({
+    type: "about:blank",
+    title: result.response.statusText || "Error",
+    status,
+    detail: `HTTP ${status} without a problem document`,
+  });
+}
+
+export interface FolioOptions {
+  /** Where the API is, such as `https://api.news.example`. */
+  baseUrl: string;
+  /** A bearer token: drafts for `read`, writes for `write`. */
+  token?: string;
+  fetch?: typeof globalThis.fetch;
+}
+
+/** What `sync` keeps between runs: the token to resume from, and the items by `type:id`. */
+export interface SyncStore {
+  token?: string;
+  items: Map<string, SyncItem>;
+}
+
+/** The filters a sync or stream may be narrowed to. */
+export interface ChangeFilters {
+  type?: string;
+  section?: string;
+  language?: string;
+}
+
+export type Folio = ReturnType<typeof createFolio>;
+
+export function createFolio(options: FolioOptions) {
+  const fetch = options.fetch ?? globalThis.fetch;
+  const headers: Record<string, string> = options.token
+    ? { Authorization: `Bearer ${options.token}` }
+    : {};
+  const client: Client<paths> = createClient<paths>({ baseUrl: options.baseUrl, headers, fetch });
+
+  /** Every article the query matches, page after page (by cursor). */
+  async function* articles(query: ArticleQuery = {}): AsyncGenerator<ArticleSummary> {
+    let cursor: string | undefined;
+    do {
+      const page = unwrap(
+        await client.GET("/v1/articles", { params: { query: { ...query, page: undefined, cursor } } }),
+      );
+      // With `fields`, items hold what was asked for; the caller typed the query.
+      yield* page.data as ArticleSummary[];
+      cursor = page.next_cursor ?? undefined;
+    } while (cursor);
+  }
+
+  /** Every section, tag or author, page after page (by number). */
+  async function* named<P extends "/v1/sections" | "/v1/tags" | "/v1/authors">(
+    path: P,
+    perPage = 100,
+  ) {
+    for (let page = 1; ; page++) {
+      const result = unwrap(
+        await client.GET(path, { params: { query: { page, per_page: perPage } } } as never),
+      ) as { data: unknown[]; page: number; per_page: number; total: number };
+      yield* result.data as P extends "/v1/sections"
+        ? components["schemas"]["Section"][]
+        : P extends "/v1/tags"
+          ? components["schemas"]["Tag"][]
+          : components["schemas"]["Author"][];
+      if (result.page * result.per_page >= result.total) return;
+    }
+  }
+
+  /**
+   * Brings `store` up to date: a first sync when it has no token, else what
+   * changed since. Tombstones remove items; the new token is kept in the store.
+   */
+  async function sync(store: SyncStore, filters: ChangeFilters = {}): Promise<SyncStore> {
+    let query: operations["sync"]["parameters"]["query"] = store.token
+      ? { sync_token: store.token }
+      : { initial: true, ...filters };
+    for (;;) {
+      const page: components["schemas"]["SyncPage"] = unwrap(
+        await client.GET("/v1/sync", { params: { query } }),
+      );
+      for (const item of page.data) {
+        const key = `${item.type}:${item.id}`;
+        if (item.deleted) store.items.delete(key);
+        else store.items.set(key, item);
+      }
+      if (page.next_page_token) {
+        query = { page_token: page.next_page_token };
+        continue;
+      }
+      store.token = page.next_sync_token ?? store.token;
+      return store;
+    }
+  }
+
+  /**
+   * Follows `/v1/changes/stream` (server-sent events), handing each change to
+   * `onDelta`, until `signal` aborts. Resumes after `lastEventId` when given.
+   */
+  async function stream(
+    onDelta: (delta: Delta) => void,
+    signal: AbortSignal,
+    filters: ChangeFilters & { lastEventId?: string } = {},
+  ): Promise<void> {
+    const url = new URL("/v1/changes/stream", options.baseUrl);
+    for (const [key, value] of Object.entries(filters)) {
+      if (value !== undefined && key !== "lastEventId") url.searchParams.set(key, value);
+    }
+    const response = await fetch(url, {
+      headers: {
+        ...headers,
+        Accept: "text/event-stream",
+        ...(filters.lastEventId ? { "Last-Event-ID": filters.lastEventId } : {}),
+      },
+      signal,
+    });
+    if (!response.ok || !response.body) {
+      const body: unknown = await response.json().catch(() => undefined);
+      unwrap({ error: body ?? null, response });
+    }
+    const parser = createParser({
+      onEvent(event) {
+        onDelta(JSON.parse(event.data) as Delta);
+      },
+    });
+    const decoder = new TextDecoder();
+    try {
+      for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+        parser.feed(decoder.decode(chunk, { stream: true }));
+      }
+    } catch (e) {
+      if (!signal.aborted) throw e;
+    }
+  }
+
+  return { client, articles, named, sync, stream };
+}

@@ -1,0 +1,141 @@
+// The client against a live Folio started by test.sh (FOLIO_URL, with a write
+// and an admin token), on SQLite and on PostgreSQL.
+
+import assert from "node:assert/strict";
+import { createServer, type IncomingMessage } from "node:http";
+import { after, before, test } from "node:test";
+
+import { createFolio, FolioProblem, unwrap, Webhook, type Delta, type SyncStore } from "../index.js";
+
+const baseUrl = process.env.FOLIO_URL ?? "";
+const writer = createFolio({ baseUrl, token: process.env.FOLIO_WRITE_TOKEN });
+const admin = createFolio({ baseUrl, token: process.env.FOLIO_ADMIN_TOKEN });
+const reader = createFolio({ baseUrl });
+// Each run writes under its own prefix: the database may hold earlier runs' content.
+const run = `r${Date.now().toString(36)}`;
+const title = (n: number) => `${run} « Le cœur\u00a0du nucléaire » n° ${n} — l’énergie`;
+
+before(async () => {
+  assert.ok(baseUrl, "FOLIO_URL is set (see test.sh)");
+  unwrap(await writer.client.POST("/v1/sections", { body: { name: `Entrevue ${run}`, slug: `entrevue-${run}` } }));
+  for (let n = 1; n <= 5; n++) {
+    unwrap(
+      await writer.client.POST("/v1/articles", {
+        body: {
+          title: title(n),
+          slug: `${run}-${n}`,
+          body: `## Sous-titre\n\n« Texte ${n} »\u00a0: cœur.`,
+          section: `entrevue-${run}`,
+          status: "published",
+          published_at: `2024-11-2${n}T09:00:00Z`,
+        },
+      }),
+    );
+  }
+});
+
+test("every page of a list, text byte-exact", async () => {
+  const seen: string[] = [];
+  for await (const article of reader.articles({ section: `entrevue-${run}`, per_page: 2 })) {
+    seen.push(article.title);
+  }
+  assert.deepEqual(seen, [5, 4, 3, 2, 1].map(title));
+  const sections = [];
+  for await (const section of reader.named("/v1/sections", 1)) sections.push(section.slug);
+  assert.ok(sections.includes(`entrevue-${run}`));
+});
+
+test("problems are typed errors", async () => {
+  await assert.rejects(
+    async () => unwrap(await reader.client.GET("/v1/articles/{slug}", { params: { path: { slug: `${run}-absent` } } })),
+    (e: unknown) => e instanceof FolioProblem && e.status === 404 && e.type === "/problems/not-found",
+  );
+  await assert.rejects(
+    async () => unwrap(await reader.client.POST("/v1/articles", { body: { title: "x", body: "x" } })),
+    (e: unknown) => e instanceof FolioProblem && e.status === 401,
+  );
+});
+
+test("sync keeps a local store current", async () => {
+  const store: SyncStore = { items: new Map() };
+  await reader.sync(store, { type: "article" });
+  assert.ok(store.token);
+  assert.ok(store.items.has(`article:${await idOf(`${run}-1`)}`));
+  unwrap(
+    await writer.client.POST("/v1/articles", {
+      body: { title: title(6), slug: `${run}-6`, body: "x", status: "published", published_at: "2024-11-30T09:00:00Z" },
+    }),
+  );
+  unwrap(await writer.client.DELETE("/v1/articles/{slug}", { params: { path: { slug: `${run}-2` } } }));
+  await reader.sync(store);
+  const titles = [...store.items.values()].map((item) => item.article?.title);
+  assert.ok(titles.includes(title(6)));
+  assert.ok(!titles.includes(title(2)), "the deleted article left the store");
+});
+
+test("the change stream delivers a new article", async () => {
+  const control = new AbortController();
+  const received: Delta[] = [];
+  const listening = reader.stream((delta) => {
+    received.push(delta);
+    if (delta.article?.slug === `${run}-7`) control.abort();
+  }, control.signal, { type: "article" });
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  unwrap(
+    await writer.client.POST("/v1/articles", {
+      body: { title: title(7), slug: `${run}-7`, body: "x", status: "published", published_at: "2024-11-30T10:00:00Z" },
+    }),
+  );
+  const timeout = setTimeout(() => control.abort(), 10_000);
+  await listening;
+  clearTimeout(timeout);
+  const delta = received.find((d) => d.article?.slug === `${run}-7`);
+  assert.ok(delta, "the new article came through the stream");
+  assert.equal(delta.article?.title, title(7));
+  assert.ok(delta.seq > 0);
+});
+
+let receiver: ReturnType<typeof createServer> | undefined;
+after(() => receiver?.close());
+
+test("webhook messages verify with the Standard Webhooks library", async () => {
+  const messages: { headers: IncomingMessage["headers"]; body: string }[] = [];
+  receiver = createServer((req, res) => {
+    let body = "";
+    req.on("data", (chunk: Buffer) => (body += chunk.toString("utf8")));
+    req.on("end", () => {
+      messages.push({ headers: req.headers, body });
+      res.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((resolve) => receiver?.listen(0, "127.0.0.1", resolve));
+  const address = receiver.address();
+  assert.ok(address && typeof address === "object");
+  const created = unwrap(
+    await admin.client.POST("/v1/webhooks", {
+      body: { url: `http://127.0.0.1:${address.port}/folio`, events: ["article.*"] },
+    }),
+  );
+  unwrap(
+    await writer.client.POST("/v1/articles", {
+      body: { title: title(8), slug: `${run}-8`, body: "x", status: "published", published_at: "2024-11-30T11:00:00Z" },
+    }),
+  );
+  const deadline = Date.now() + 15_000;
+  while (!messages.some((m) => m.body.includes(`${run}-8`)) && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  const message = messages.find((m) => m.body.includes(`${run}-8`));
+  assert.ok(message, "the message arrived");
+  const verified = new Webhook(created.secret).verify(message.body, message.headers as Record<string, string>);
+  assert.equal((verified as { type?: string }).type, "article.published");
+  assert.throws(() => new Webhook(created.secret).verify(message.body.replace("8", "9"), message.headers as Record<string, string>));
+  unwrap(
+    await admin.client.DELETE("/v1/webhooks/{id}", { params: { path: { id: created.webhook.id } } }),
+  );
+});
+
+async function idOf(slug: string): Promise<string | undefined> {
+  const article = unwrap(await reader.client.GET("/v1/articles/{slug}", { params: { path: { slug } } }));
+  return article.id;
+}
