@@ -74,6 +74,13 @@ export interface ChangeFilters {
   language?: string;
 }
 
+/** The lists `named` walks, and what each holds. */
+export interface NamedLists {
+  "/v1/sections": components["schemas"]["Section"];
+  "/v1/tags": components["schemas"]["Tag"];
+  "/v1/authors": components["schemas"]["Author"];
+}
+
 export type Folio = ReturnType<typeof createFolio>;
 
 export function createFolio(options: FolioOptions) {
@@ -81,7 +88,14 @@ export function createFolio(options: FolioOptions) {
   const headers: Record<string, string> = options.token
     ? { Authorization: `Bearer ${options.token}` }
     : {};
-  const client: Client<paths> = createClient<paths>({ baseUrl: options.baseUrl, headers, fetch });
+  const client: Client<paths> = createClient<paths>({
+    baseUrl: options.baseUrl,
+    headers,
+    fetch,
+    // Lists in a query are comma-separated (`tag=russie,energie`), as the spec says
+    // (style form, explode false); openapi-fetch would repeat the name otherwise.
+    querySerializer: { array: { style: "form", explode: false } },
+  });
 
   /** Every article the query matches, page after page (by cursor). */
   async function* articles(query: ArticleQuery = {}): AsyncGenerator<ArticleSummary> {
@@ -97,19 +111,15 @@ export function createFolio(options: FolioOptions) {
   }
 
   /** Every section, tag or author, page after page (by number). */
-  async function* named<P extends "/v1/sections" | "/v1/tags" | "/v1/authors">(
+  async function* named<P extends keyof NamedLists>(
     path: P,
     perPage = 100,
-  ) {
+  ): AsyncGenerator<NamedLists[P]> {
     for (let page = 1; ; page++) {
       const result = unwrap(
         await client.GET(path, { params: { query: { page, per_page: perPage } } } as never),
-      ) as { data: unknown[]; page: number; per_page: number; total: number };
-      yield* result.data as P extends "/v1/sections"
-        ? components["schemas"]["Section"][]
-        : P extends "/v1/tags"
-          ? components["schemas"]["Tag"][]
-          : components["schemas"]["Author"][];
+      ) as { data: NamedLists[P][]; page: number; per_page: number; total: number };
+      yield* result.data;
       if (result.page * result.per_page >= result.total) return;
     }
   }

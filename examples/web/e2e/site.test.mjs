@@ -1,0 +1,192 @@
+// The example site end to end: a live Folio with its demo content (FOLIO_BIN), the
+// built site served by `vite preview`, and Debian's Chromium driven by
+// playwright-core. Screenshots of each page go to screenshots/.
+// usage: FOLIO_BIN=../../target/debug/folio node e2e/site.test.mjs  (after npm run build)
+
+import assert from "node:assert/strict";
+import { spawn, execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { chromium } from "playwright-core";
+
+const folioBin = process.env.FOLIO_BIN;
+assert.ok(folioBin, "FOLIO_BIN names the folio binary");
+const work = mkdtempSync(join(tmpdir(), "folio-web-"));
+const env = {
+  ...process.env,
+  DATABASE_URL: `sqlite://${join(work, "folio.db")}`,
+  FOLIO_SITE_URL: "https://news.example",
+  FOLIO_RATE_LIMIT_ANONYMOUS: "0",
+  FOLIO_RATE_LIMIT_TOKEN: "0",
+};
+const children = [];
+const screenshots = new URL("../screenshots/", import.meta.url).pathname;
+mkdirSync(screenshots, { recursive: true });
+
+function freePort() {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Starts a process and resolves with the first match of `pattern` in its output. */
+function start(command, args, options, pattern) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { ...options, stdio: ["ignore", "pipe", "pipe"] });
+    children.push(child);
+    let seen = "";
+    const look = (chunk) => {
+      seen += chunk.toString();
+      const match = seen.match(pattern);
+      if (match) resolve(match);
+    };
+    child.stdout.on("data", look);
+    child.stderr.on("data", look);
+    child.on("exit", (code) => reject(new Error(`${command} exited (${code}): ${seen}`)));
+  });
+}
+
+async function main() {
+  execFileSync(folioBin, ["migrate"], { env });
+  const token = execFileSync(folioBin, ["token", "create", "--name", "e2e", "--scope", "write"], { env })
+    .toString()
+    .trim()
+    .split("\n")
+    .pop();
+  const [, folioUrl] = await start(
+    folioBin,
+    ["serve", "--demo", "--bind", "127.0.0.1:0"],
+    { env },
+    /listening on (http:\/\/[0-9.:]+)/,
+  );
+  for (let tries = 0; (await fetch(`${folioUrl}/ready`)).status !== 200; tries++) {
+    assert.ok(tries < 150, "Folio became ready");
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  // More articles in one section than a page holds, to page through.
+  for (let n = 1; n <= 7; n++) {
+    const response = await fetch(`${folioUrl}/v1/articles`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
+      body: JSON.stringify({
+        title: `Dépêche d’Asie n° ${n}`,
+        body: `Brève ${n}.`,
+        section: "asie",
+        status: "published",
+        published_at: `2024-10-0${n}T08:00:00Z`,
+      }),
+    });
+    assert.equal(response.status, 201, await response.text());
+  }
+
+  const sitePort = await freePort();
+  await start(
+    "npx",
+    ["vite", "preview", "--port", String(sitePort), "--strictPort", "--host", "127.0.0.1"],
+    { env: { ...process.env, FOLIO_URL: folioUrl }, cwd: new URL("..", import.meta.url).pathname },
+    /Local:/,
+  );
+  const site = `http://127.0.0.1:${sitePort}`;
+
+  const browser = await chromium.launch({
+    executablePath: "/usr/bin/chromium",
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+  try {
+    // A French reader in New York: dates in the reader's zone.
+    const context = await browser.newContext({ locale: "fr-FR", timezoneId: "America/New_York" });
+    const page = await context.newPage();
+    const errors = [];
+    page.on("console", (message) => {
+      if (message.type() === "error") errors.push(message.text());
+    });
+    page.on("pageerror", (error) => errors.push(String(error)));
+    page.on("response", (response) => {
+      if (response.status() >= 400) errors.push(`${response.status()} ${response.url()}`);
+    });
+    const shot = (name) => page.screenshot({ path: join(screenshots, `${name}.png`), fullPage: true });
+
+    // Home: the latest articles.
+    await page.goto(site);
+    await page.waitForSelector("article.teaser");
+    assert.equal(await page.textContent("h1"), "À la une");
+    assert.ok((await page.locator("article.teaser").count()) >= 5);
+    await shot("home");
+
+    // A section (its subsections' articles included), page after page by cursor.
+    await page.click("nav >> text=Monde");
+    await page.waitForFunction(() => document.querySelector("h1")?.textContent === "Monde");
+    await page.waitForSelector("article.teaser");
+    const firstPage = await page.locator("article.teaser").count();
+    assert.equal(firstPage, 5);
+    const atom = await page.getAttribute('link[type="application/atom+xml"]', "href");
+    assert.equal(atom, "/v1/feeds/articles.atom?section=monde", "feed discovery follows the page");
+    await page.click("#more");
+    await page.waitForFunction((n) => document.querySelectorAll("article.teaser").length > n, firstPage);
+    await shot("section");
+
+    // An article: body, byline, reading time, date in New York, related articles.
+    await page.goto(`${site}/#/article/poutine-au-kazakhstan-une-alliance-strategique`);
+    await page.waitForSelector("article.full h1");
+    assert.match(await page.textContent("article.full h1"), /Poutine au Kazakhstan/);
+    assert.ok(await page.locator("article.full .body h2").count(), "sub-headings kept");
+    const meta = await page.textContent("article.full .meta");
+    assert.match(meta, /min de lecture/);
+    assert.match(meta, /26 novembre 2024/, "midnight UTC on the 27th is the 26th in New York");
+    await page.waitForSelector("article.teaser");
+    await shot("article");
+
+    // Search without accents finds the accented word, highlighted.
+    await page.fill("#search input", "nucleaire");
+    await page.press("#search input", "Enter");
+    await page.waitForSelector("article.teaser mark");
+    const marked = await page.locator("article.teaser mark").allTextContents();
+    assert.ok(marked.some((m) => /nucléaire/i.test(m)), `highlights: ${marked}`);
+    await shot("search");
+
+    // The archive: months, then a month's days, then a day's articles.
+    await page.click("#archive-link");
+    await page.waitForSelector(".archive li a");
+    await page.click(".archive li a >> nth=0");
+    await page.waitForSelector("button[data-day]");
+    await page.click("button[data-day] >> nth=0");
+    await page.waitForSelector(".list article.teaser");
+    await shot("archive");
+
+    // English.
+    await page.goto(site);
+    await page.click("#language");
+    await page.waitForFunction(() => document.querySelector("h1")?.textContent === "Latest");
+    assert.equal(await page.textContent("#search button"), "Search");
+    await shot("home-en");
+
+    assert.deepEqual(errors, [], "no console errors");
+    console.log("ok: home, section pages, article, search, archive and language switch");
+  } finally {
+    await browser.close();
+  }
+}
+
+main()
+  .then(() => {
+    for (const child of children) child.kill();
+    process.exit(0);
+  })
+  .catch((error) => {
+    console.error(error);
+    for (const child of children) child.kill();
+    process.exit(1);
+  });

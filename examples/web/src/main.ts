@@ -1,0 +1,214 @@
+// A small newsroom site on Folio: home, sections with cursor pagination, articles
+// with related ones, search with highlights, and an archive by month and day.
+// Everything it shows comes through the TypeScript client (@folio/client).
+
+import {
+  createFolio,
+  FolioProblem,
+  unwrap,
+  type Article,
+  type ArticleSummary,
+  type components,
+  type operations,
+} from "@folio/client";
+
+type Period = components["schemas"]["ArchivePeriod"];
+/** An IANA zone the server knows: the spec lists them. */
+type Zone = NonNullable<NonNullable<operations["get_archive"]["parameters"]["query"]>["tz"]>;
+
+import { say, toggleLanguage, uiLanguage } from "./i18n";
+
+// Same origin: Vite passes /v1 on to Folio (see vite.config.ts).
+const folio = createFolio({ baseUrl: window.location.origin });
+const api = folio.client;
+const main = document.querySelector<HTMLElement>("#main")!;
+// Dates are shown, and archive days counted, in the reader's own zone.
+const readerZone = Intl.DateTimeFormat().resolvedOptions().timeZone as Zone;
+
+/** An element with text (never parsed as HTML) and children. */
+function h(tag: string, props: Record<string, string> = {}, ...children: (Node | string)[]): HTMLElement {
+  const element = document.createElement(tag);
+  for (const [name, value] of Object.entries(props)) element.setAttribute(name, value);
+  element.append(...children);
+  return element;
+}
+
+/** HTML the API has already made safe (sanitised bodies, escaped highlights). */
+function trusted(tag: string, html: string, props: Record<string, string> = {}): HTMLElement {
+  const element = h(tag, props);
+  element.innerHTML = html;
+  return element;
+}
+
+function when(iso: string | null | undefined): string {
+  if (!iso) return "";
+  return new Intl.DateTimeFormat(uiLanguage(), {
+    dateStyle: "long",
+    timeStyle: "short",
+    timeZone: readerZone,
+  }).format(new Date(iso));
+}
+
+/** Feed readers find the feeds of what the page shows. */
+function advertiseFeeds(query: string) {
+  for (const link of document.querySelectorAll<HTMLLinkElement>("link[data-feed]")) {
+    link.href = `/v1/feeds/articles.${link.dataset.feed}${query}`;
+  }
+}
+
+function teaser(article: ArticleSummary): HTMLElement {
+  const item = h(
+    "article",
+    { class: "teaser", lang: article.language ?? "" },
+    h("h2", {}, h("a", { href: `#/article/${article.slug}` }, article.title ?? "")),
+    h("p", { class: "meta" }, when(article.published_at), article.section ? ` · ${article.section.name}` : ""),
+  );
+  if (article.highlight) item.append(trusted("p", article.highlight, { class: "highlight" }));
+  else if (article.excerpt) item.append(h("p", {}, article.excerpt));
+  return item;
+}
+
+async function home() {
+  advertiseFeeds("");
+  const page = unwrap(await api.GET("/v1/articles", { params: { query: { per_page: 10 } } }));
+  main.replaceChildren(h("h1", {}, say("latest")), ...(page.data as ArticleSummary[]).map(teaser));
+}
+
+async function section(slug: string) {
+  advertiseFeeds(`?section=${encodeURIComponent(slug)}`);
+  const about = unwrap(await api.GET("/v1/sections/{slug}", { params: { path: { slug } } }));
+  const list = h("div", { class: "list" });
+  const more = h("button", { type: "button", id: "more" }, say("more"));
+  main.replaceChildren(h("h1", {}, about.name), list, more);
+  let cursor: string | undefined;
+  const load = async () => {
+    const page = unwrap(
+      await api.GET("/v1/articles", { params: { query: { section: slug, per_page: 5, cursor } } }),
+    );
+    list.append(...(page.data as ArticleSummary[]).map(teaser));
+    cursor = page.next_cursor ?? undefined;
+    more.hidden = !cursor;
+  };
+  more.addEventListener("click", () => void load().catch(showProblem));
+  await load();
+}
+
+async function article(slug: string) {
+  const found = await api.GET("/v1/articles/{slug}", { params: { path: { slug } } });
+  // Without `fields`, the whole article.
+  const article = unwrap(found) as Article;
+  advertiseFeeds(article.section ? `?section=${encodeURIComponent(article.section.slug)}` : "");
+  const related = unwrap(
+    await api.GET("/v1/articles/{slug}/related", { params: { path: { slug }, query: { limit: 3 } } }),
+  );
+  const byline = article.authors.map((a) => a.name).join(", ");
+  main.replaceChildren(
+    h(
+      "article",
+      { lang: article.language, class: "full" },
+      h("h1", {}, article.title),
+      h(
+        "p",
+        { class: "meta" },
+        [byline, when(article.published_at), say("minutes", article.reading_time_minutes)]
+          .filter(Boolean)
+          .join(" · "),
+      ),
+      trusted("div", article.body_html, { class: "body" }),
+      h("p", { class: "tags" }, ...article.tags.map((t) => h("a", { href: `#/search?q=${encodeURIComponent(t.name)}` }, `#${t.name} `))),
+    ),
+    h("h2", {}, say("related")),
+    ...(related.data as ArticleSummary[]).map(teaser),
+  );
+}
+
+async function search(q: string) {
+  advertiseFeeds(`?q=${encodeURIComponent(q)}`);
+  const input = document.querySelector<HTMLInputElement>("#search input")!;
+  input.value = q;
+  const page = unwrap(
+    await api.GET("/v1/articles", {
+      params: { query: { q, per_page: 20, fields: ["slug", "title", "language", "published_at", "section", "highlight"] } },
+    }),
+  );
+  main.replaceChildren(
+    h("h1", {}, say("results", page.data.length, q)),
+    ...(page.data as ArticleSummary[]).map(teaser),
+  );
+}
+
+async function archive(month?: string) {
+  advertiseFeeds("");
+  if (!month) {
+    const months = unwrap(await api.GET("/v1/archive", { params: { query: { granularity: "month", tz: readerZone } } }));
+    main.replaceChildren(
+      h("h1", {}, say("archive")),
+      h("ol", { class: "archive" }, ...(months.data as Period[]).map((p) => h("li", {}, h("a", { href: `#/archive/${p.period}` }, p.period), ` (${p.count})`))),
+    );
+    return;
+  }
+  const [year, number] = month.split("-").map(Number);
+  const last = new Date(Date.UTC(year, number, 0)).getUTCDate();
+  const range = { from: `${month}-01`, to: `${month}-${String(last).padStart(2, "0")}`, tz: readerZone };
+  const days = unwrap(await api.GET("/v1/archive", { params: { query: { granularity: "day", ...range } } }));
+  const list = h("div", { class: "list" });
+  const picker = h(
+    "ol",
+    { class: "days" },
+    ...(days.data as Period[]).map((p) => {
+      const button = h("button", { type: "button", "data-day": p.period }, `${p.period} (${p.count})`);
+      button.addEventListener("click", () => {
+        void api
+          .GET("/v1/articles", { params: { query: { from: p.period, to: p.period, tz: readerZone, per_page: 50 } } })
+          .then((result) => list.replaceChildren(...(unwrap(result).data as ArticleSummary[]).map(teaser)))
+          .catch(showProblem);
+      });
+      return h("li", {}, button);
+    }),
+  );
+  main.replaceChildren(h("h1", {}, say("archive"), ` ${month}`), picker, list);
+}
+
+function showProblem(e: unknown) {
+  const text = e instanceof FolioProblem ? e.problem.detail : String(e);
+  main.replaceChildren(h("h1", {}, say("error")), h("p", { class: "problem" }, text));
+}
+
+async function route() {
+  const [path, query = ""] = window.location.hash.replace(/^#/, "").split("?");
+  const parts = path.split("/").filter(Boolean);
+  try {
+    if (parts[0] === "section" && parts[1]) await section(parts[1]);
+    else if (parts[0] === "article" && parts[1]) await article(parts[1]);
+    else if (parts[0] === "search") await search(new URLSearchParams(query).get("q") ?? "");
+    else if (parts[0] === "archive") await archive(parts[1]);
+    else await home();
+  } catch (e) {
+    showProblem(e);
+  }
+}
+
+async function frame() {
+  document.documentElement.lang = uiLanguage();
+  document.querySelector("#search button")!.textContent = say("search");
+  document.querySelector("#archive-link")!.textContent = say("archive");
+  document.querySelector("#language")!.textContent = say("other-language");
+  const nav = document.querySelector<HTMLElement>("#sections")!;
+  const sections = [];
+  for await (const s of folio.named("/v1/sections")) if (!s.parent) sections.push(s);
+  nav.replaceChildren(...sections.map((s) => h("a", { href: `#/section/${s.slug}` }, s.name)));
+}
+
+document.querySelector("#search")!.addEventListener("submit", (event) => {
+  event.preventDefault();
+  const q = new FormData(event.target as HTMLFormElement).get("q");
+  window.location.hash = `#/search?q=${encodeURIComponent(String(q ?? ""))}`;
+});
+document.querySelector("#language")!.addEventListener("click", () => {
+  toggleLanguage();
+  void frame().then(route);
+});
+window.addEventListener("hashchange", () => void route());
+void frame()
+  .then(route)
+  .catch(showProblem);
