@@ -27,39 +27,20 @@ pub struct Located {
     pub updated_at: NaiveDateTime,
 }
 
-type Row = (
-    i32,
-    String,
-    String,
-    Option<i32>,
-    String,
-    String,
-    Option<NaiveDateTime>,
-    NaiveDateTime,
-    NaiveDateTime,
-);
-
-const COLUMNS: (
-    articles::id,
-    articles::public_id,
-    articles::slug,
-    articles::section_id,
-    articles::language,
-    articles::title,
-    articles::published_at,
-    articles::created_at,
-    articles::updated_at,
-) = (
-    articles::id,
-    articles::public_id,
-    articles::slug,
-    articles::section_id,
-    articles::language,
-    articles::title,
-    articles::published_at,
-    articles::created_at,
-    articles::updated_at,
-);
+/// The columns of an article a sitemap reads (never the bodies).
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = articles)]
+struct Row {
+    id: i32,
+    public_id: String,
+    slug: String,
+    section_id: Option<i32>,
+    language: String,
+    title: String,
+    published_at: Option<NaiveDateTime>,
+    created_at: NaiveDateTime,
+    updated_at: NaiveDateTime,
+}
 
 /// How many articles the public can read now.
 pub fn public_count(conn: &mut AnyConnection) -> ApiResult<i64> {
@@ -93,7 +74,7 @@ pub fn after(conn: &mut AnyConnection, after_id: i32, limit: i64) -> ApiResult<V
         .filter(articles::id.gt(after_id))
         .order(articles::id)
         .limit(limit)
-        .select(COLUMNS)
+        .select(Row::as_select())
         .load(conn)?;
     located(conn, rows)
 }
@@ -108,14 +89,14 @@ pub fn published_since(
         .filter(articles::published_at.ge(since))
         .order((articles::published_at.desc(), articles::id.desc()))
         .limit(limit)
-        .select(COLUMNS)
+        .select(Row::as_select())
         .load(conn)?;
     located(conn, rows)
 }
 
 /// Rows with their sections' slugs, looked up once for the chunk.
 fn located(conn: &mut AnyConnection, rows: Vec<Row>) -> ApiResult<Vec<Located>> {
-    let mut section_ids: Vec<i32> = rows.iter().filter_map(|r| r.3).collect();
+    let mut section_ids: Vec<i32> = rows.iter().filter_map(|r| r.section_id).collect();
     section_ids.sort_unstable();
     section_ids.dedup();
     let slugs: HashMap<i32, String> = if section_ids.is_empty() {
@@ -130,30 +111,16 @@ fn located(conn: &mut AnyConnection, rows: Vec<Row>) -> ApiResult<Vec<Located>> 
     };
     Ok(rows
         .into_iter()
-        .map(
-            |(
-                id,
-                public_id,
-                slug,
-                section_id,
-                language,
-                title,
-                published_at,
-                created_at,
-                updated_at,
-            )| {
-                Located {
-                    id,
-                    public_id,
-                    slug,
-                    section: section_id.and_then(|s| slugs.get(&s).cloned()),
-                    language,
-                    title,
-                    published_at,
-                    created_at,
-                    updated_at,
-                }
-            },
-        )
+        .map(|row| Located {
+            section: row.section_id.and_then(|s| slugs.get(&s).cloned()),
+            id: row.id,
+            public_id: row.public_id,
+            slug: row.slug,
+            language: row.language,
+            title: row.title,
+            published_at: row.published_at,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+        })
         .collect())
 }
