@@ -34,10 +34,11 @@ function freePort() {
   });
 }
 
-/** Starts a process and resolves with the first match of `pattern` in its output. */
+/** Starts a process in a group of its own (stopped whole at the end) and resolves
+ * with the first match of `pattern` in its output. */
 function start(command, args, options, pattern) {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { ...options, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(command, args, { ...options, detached: true, stdio: ["ignore", "pipe", "pipe"] });
     children.push(child);
     let seen = "";
     const look = (chunk) => {
@@ -85,10 +86,14 @@ async function main() {
   }
 
   const sitePort = await freePort();
+  // Without colours, which CI=true would turn on around the words looked for.
   await start(
-    "npx",
-    ["vite", "preview", "--port", String(sitePort), "--strictPort", "--host", "127.0.0.1"],
-    { env: { ...process.env, FOLIO_URL: folioUrl }, cwd: new URL("..", import.meta.url).pathname },
+    "node_modules/.bin/vite",
+    ["preview", "--port", String(sitePort), "--strictPort", "--host", "127.0.0.1"],
+    {
+      env: { ...process.env, FOLIO_URL: folioUrl, NO_COLOR: "1", FORCE_COLOR: "0" },
+      cwd: new URL("..", import.meta.url).pathname,
+    },
     /Local:/,
   );
   const site = `http://127.0.0.1:${sitePort}`;
@@ -180,13 +185,30 @@ async function main() {
   }
 }
 
+function stopAll() {
+  for (const child of children) {
+    try {
+      process.kill(-child.pid);
+    } catch {
+      // Already gone.
+    }
+  }
+}
+
+// However it goes, the test ends within three minutes.
+setTimeout(() => {
+  console.error("the end-to-end test took more than three minutes");
+  stopAll();
+  process.exit(1);
+}, 180_000).unref();
+
 main()
   .then(() => {
-    for (const child of children) child.kill();
+    stopAll();
     process.exit(0);
   })
   .catch((error) => {
     console.error(error);
-    for (const child of children) child.kill();
+    stopAll();
     process.exit(1);
   });
