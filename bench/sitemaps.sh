@@ -38,7 +38,10 @@ db.execute("ANALYZE")
 db.commit()
 PY
 echo "filled with $count articles in $(echo "$(date +%s.%N) - $started" | bc) s"
-serve "$binary" "$work/server.log"
+started=$(date +%s.%N)
+# At first start the server indexes the articles for search (here all of them).
+serve "$binary" "$work/server.log" 6000
+echo "ready in $(echo "$(date +%s.%N) - $started" | bc) s"
 base="http://127.0.0.1:$port"
 hwm() { grep VmHWM "/proc/$server/status" | awk '{print $2 / 1024 " MiB"}'; }
 echo "before: peak RSS $(hwm)"
