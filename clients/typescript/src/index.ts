@@ -74,6 +74,28 @@ export interface ChangeFilters {
   language?: string;
 }
 
+/** A page of a numbered list (`ListPage` in the spec). */
+export interface NumberedPage<T> {
+  data: T[];
+  page: number;
+  per_page: number;
+  total: number;
+}
+
+/**
+ * Every item of any numbered list (revisions, trash, audit, webhooks…), given how
+ * to fetch its `page`th page; article lists go by cursor (`articles`).
+ */
+export async function* allPages<T>(
+  fetchPage: (page: number) => Promise<NumberedPage<T>>,
+): AsyncGenerator<T> {
+  for (let page = 1; ; page++) {
+    const result = await fetchPage(page);
+    yield* result.data;
+    if (result.data.length === 0 || result.page * result.per_page >= result.total) return;
+  }
+}
+
 /** The lists `named` walks, and what each holds. */
 export interface NamedLists {
   "/v1/sections": components["schemas"]["Section"];
@@ -111,17 +133,13 @@ export function createFolio(options: FolioOptions) {
   }
 
   /** Every section, tag or author, page after page (by number). */
-  async function* named<P extends keyof NamedLists>(
-    path: P,
-    perPage = 100,
-  ): AsyncGenerator<NamedLists[P]> {
-    for (let page = 1; ; page++) {
-      const result = unwrap(
-        await client.GET(path, { params: { query: { page, per_page: perPage } } } as never),
-      ) as { data: NamedLists[P][]; page: number; per_page: number; total: number };
-      yield* result.data;
-      if (result.page * result.per_page >= result.total) return;
-    }
+  function named<P extends keyof NamedLists>(path: P, perPage = 100): AsyncGenerator<NamedLists[P]> {
+    return allPages(
+      async (page) =>
+        unwrap(
+          await client.GET(path, { params: { query: { page, per_page: perPage } } } as never),
+        ) as NumberedPage<NamedLists[P]>,
+    );
   }
 
   /**

@@ -5,7 +5,15 @@ import assert from "node:assert/strict";
 import { createServer, type IncomingMessage } from "node:http";
 import { after, before, test } from "node:test";
 
-import { createFolio, FolioProblem, unwrap, Webhook, type Delta, type SyncStore } from "../index.js";
+import {
+  allPages,
+  createFolio,
+  FolioProblem,
+  unwrap,
+  Webhook,
+  type Delta,
+  type SyncStore,
+} from "../index.js";
 
 const baseUrl = process.env.FOLIO_URL ?? "";
 const writer = createFolio({ baseUrl, token: process.env.FOLIO_WRITE_TOKEN });
@@ -43,6 +51,23 @@ test("every page of a list, text byte-exact", async () => {
   const sections = [];
   for await (const section of reader.named("/v1/sections", 1)) sections.push(section.slug);
   assert.ok(sections.includes(`entrevue-${run}`));
+  // Any numbered list: an article's revisions, one to a page.
+  const slug = `${run}-1`;
+  unwrap(
+    await writer.client.PATCH("/v1/articles/{slug}", {
+      params: { path: { slug } },
+      body: { standfirst: "Une seconde version." },
+    }),
+  );
+  const revisions = [];
+  for await (const revision of allPages((page) =>
+    writer.client
+      .GET("/v1/articles/{slug}/revisions", { params: { path: { slug }, query: { page, per_page: 1 } } })
+      .then(unwrap),
+  )) {
+    revisions.push(revision);
+  }
+  assert.equal(revisions.length, 2);
 });
 
 test("problems are typed errors", async () => {
