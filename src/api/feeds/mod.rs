@@ -13,7 +13,7 @@ use super::articles::Article;
 use super::pagination::with_query;
 use crate::caching::{keyed, last_modified};
 use crate::config::ServerSettings;
-use crate::db::article_list::{self, Window};
+use crate::db::article_list::{self, ArticleFilter, Window};
 use crate::db::articles::{Parts, Visibility};
 use crate::db::{modified, Database, ReadFrom};
 use crate::error::{ApiError, ApiResult};
@@ -215,6 +215,7 @@ async fn feed(
     let query = params.parse(settings.timezone, &settings.limits)?;
     let (filter, sort, window) = (query.filter, query.sort, query.window);
     let mut keys = surrogate::article_list(&filter, sort);
+    let narrowed_to = Narrowing::of(&filter);
     let full = content == FeedContent::Full;
     let parts = Parts {
         body: false,
@@ -256,7 +257,7 @@ async fn feed(
         .first()
         .map(|a| a.summary.language.as_str())
         .filter(|first| articles.iter().all(|a| a.summary.language == *first));
-    let title = feed_title(site, &articles, &req);
+    let title = feed_title(site, &articles, &narrowed_to);
     let feed_url = format!("{}{}", public_base(&req, site), req.uri());
     let text = FeedText {
         title: &title,
@@ -284,41 +285,42 @@ async fn feed(
     Ok(last_modified(keyed(response, keys), changed))
 }
 
-/// The site's name, and what the feed is narrowed to when it is one section, tag
-/// or author (named as the articles show it).
-fn feed_title(site: &Site, articles: &[Article], req: &HttpRequest) -> String {
+/// What a feed is narrowed to, as its filter says: one section, else a single
+/// tag, else one author.
+enum Narrowing {
+    Section(String),
+    Tag(String),
+    Author(String),
+    Nothing,
+}
+
+impl Narrowing {
+    fn of(filter: &ArticleFilter) -> Self {
+        match (&filter.section, &filter.tags_all[..], &filter.author) {
+            (Some(section), _, _) => Narrowing::Section(section.clone()),
+            (None, [tag], _) => Narrowing::Tag(tag.clone()),
+            (None, _, Some(author)) => Narrowing::Author(author.clone()),
+            _ => Narrowing::Nothing,
+        }
+    }
+}
+
+/// The site's name, and what the feed is narrowed to (named as the articles show it).
+fn feed_title(site: &Site, articles: &[Article], narrowed_to: &Narrowing) -> String {
     let name = site.name();
-    let query: Vec<(String, String)> =
-        serde_urlencoded::from_str(req.query_string()).unwrap_or_default();
-    let asked = |key: &str| {
-        query
-            .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.as_str())
-    };
     let first = articles.first().map(|a| &a.summary);
-    let narrowed = if let Some(slug) = asked("section") {
-        first
-            .and_then(|s| s.section.as_ref())
-            .filter(|s| s.slug == slug)
-            .map(|s| s.name.clone())
-    } else if let Some(slug) = asked("tag").filter(|t| !t.contains(',')) {
-        first.and_then(|s| {
-            s.tags
-                .iter()
-                .find(|t| t.slug == slug)
-                .map(|t| t.name.clone())
-        })
-    } else if let Some(slug) = asked("author") {
-        first.and_then(|s| {
-            s.authors
-                .iter()
-                .find(|a| a.slug == slug)
-                .map(|a| a.name.clone())
-        })
-    } else {
-        None
+    let named = |references: &[super::articles::Reference], slug: &str| {
+        references
+            .iter()
+            .find(|r| r.slug == slug)
+            .map(|r| r.name.clone())
     };
+    let narrowed = first.and_then(|summary| match narrowed_to {
+        Narrowing::Section(slug) => named(summary.section.as_slice(), slug),
+        Narrowing::Tag(slug) => named(&summary.tags, slug),
+        Narrowing::Author(slug) => named(&summary.authors, slug),
+        Narrowing::Nothing => None,
+    });
     match narrowed {
         Some(part) => format!("{name} — {part}"),
         None => name,
