@@ -1,6 +1,7 @@
 //! Folio: a headless content API over SQLite or PostgreSQL.
 
 pub mod api;
+pub mod assets;
 pub mod auth;
 pub mod caching;
 pub mod cli;

@@ -271,3 +271,39 @@ diesel::table! {
 diesel::joinable!(webhook_deliveries -> webhooks (webhook_id));
 diesel::joinable!(webhook_attempts -> webhook_deliveries (delivery_id));
 diesel::allow_tables_to_appear_in_same_query!(webhooks, webhook_deliveries, webhook_attempts);
+
+diesel::table! {
+    assets (id) {
+        id -> Integer,
+        public_id -> Text,
+        media_type -> Text,
+        filename -> Text,
+        byte_size -> BigInt,
+        sha256 -> Text,
+        width -> Nullable<Integer>,
+        height -> Nullable<Integer>,
+        placeholder -> Nullable<Text>,
+        color -> Nullable<Text>,
+        alt -> Text,
+        caption -> Text,
+        credit -> Text,
+        focal_x -> Double,
+        focal_y -> Double,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> Integer,
+    }
+}
+
+diesel::table! {
+    article_assets (article_id, role, asset_id) {
+        article_id -> Integer,
+        asset_id -> Integer,
+        role -> Text,
+        position -> Integer,
+    }
+}
+
+diesel::joinable!(article_assets -> assets (asset_id));
+diesel::joinable!(article_assets -> articles (article_id));
+diesel::allow_tables_to_appear_in_same_query!(assets, article_assets, articles);

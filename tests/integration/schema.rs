@@ -93,7 +93,9 @@ fn schema_matches_migrations(app: &TestApp) {
         trash_slug_redirects,
         import_sources,
         changes,
-        folio_state
+        folio_state,
+        assets,
+        article_assets
     );
 }
 

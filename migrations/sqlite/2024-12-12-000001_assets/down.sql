@@ -1,0 +1,2 @@
+DROP TABLE article_assets;
+DROP TABLE assets;
