@@ -121,6 +121,7 @@ pub struct ServerSettings {
     pub site: Site,
     /// `FOLIO_METRICS_TOKEN`: the bearer token `/metrics` asks for, if any.
     pub metrics_token: Option<String>,
+    pub assets: crate::assets::AssetSettings,
 }
 
 #[derive(Debug, Clone)]
@@ -151,13 +152,14 @@ pub struct Config {
     /// The public site: permalinks, feeds, sitemaps.
     pub site: Site,
     pub metrics_token: Option<String>,
+    pub assets: crate::assets::AssetSettings,
 }
 
-fn var(name: &str) -> Option<String> {
+pub(crate) fn var(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.trim().is_empty())
 }
 
-fn duration(name: &str, default: Duration) -> Result<Duration, String> {
+pub(crate) fn duration(name: &str, default: Duration) -> Result<Duration, String> {
     match var(name) {
         None => Ok(default),
         Some(text) => humantime::parse_duration(text.trim()).map_err(|e| {
@@ -166,7 +168,7 @@ fn duration(name: &str, default: Duration) -> Result<Duration, String> {
     }
 }
 
-fn number<T: std::str::FromStr>(name: &str, default: T) -> Result<T, String> {
+pub(crate) fn number<T: std::str::FromStr>(name: &str, default: T) -> Result<T, String> {
     match var(name) {
         None => Ok(default),
         Some(v) => v
@@ -203,6 +205,7 @@ impl Config {
             purge_targets: self.purge_targets.clone(),
             site: self.site.clone(),
             metrics_token: self.metrics_token.clone(),
+            assets: self.assets.clone(),
         }
     }
 
@@ -216,9 +219,12 @@ impl Config {
         })?;
         let defaults = Limits::default();
         let rate_defaults = RateLimits::default();
+        let bind = var("FOLIO_BIND").unwrap_or_else(|| "127.0.0.1:8080".into());
+        let database_url = var("DATABASE_URL").unwrap_or_else(|| "sqlite://folio.db".into());
         Ok(Self {
-            database_url: var("DATABASE_URL").unwrap_or_else(|| "sqlite://folio.db".into()),
-            bind: var("FOLIO_BIND").unwrap_or_else(|| "127.0.0.1:8080".into()),
+            assets: crate::assets::AssetSettings::from_env(&database_url)?,
+            database_url,
+            bind: bind.clone(),
             timezone,
             pool_size: number("FOLIO_POOL_SIZE", 8)?,
             limits: Limits {
@@ -259,7 +265,7 @@ impl Config {
                 ..SqliteMemory::SERVER
             },
             purge_targets,
-            site: site(timezone)?,
+            site: site(timezone, &bind)?,
             metrics_token: var("FOLIO_METRICS_TOKEN").map(|t| t.trim().to_owned()),
             rate_limits: RateLimits {
                 anonymous: number("FOLIO_RATE_LIMIT_ANONYMOUS", rate_defaults.anonymous)?,
@@ -289,8 +295,19 @@ impl Config {
     }
 }
 
-fn site(zone: Tz) -> Result<Site, String> {
+fn site(zone: Tz, bind: &str) -> Result<Site, String> {
+    let api_url = var("FOLIO_API_URL")
+        .map(|url| Site::parse_address("FOLIO_API_URL", &url))
+        .transpose()?;
+    // Without a public address, the one the server listens on (a wildcard
+    // address is reached as localhost): absolute either way, as HTML needs.
+    let listening = format!("http://{}", bind.replace("0.0.0.0", "localhost"));
+    let assets_url = match var("FOLIO_ASSET_URL") {
+        Some(url) => Site::parse_address("FOLIO_ASSET_URL", &url)?,
+        None => format!("{}/v1/assets", api_url.as_deref().unwrap_or(&listening)),
+    };
     Ok(Site {
+        assets_url: Some(assets_url),
         url: var("FOLIO_SITE_URL")
             .map(|url| Site::parse_url(&url))
             .transpose()?,
@@ -306,9 +323,7 @@ fn site(zone: Tz) -> Result<Site, String> {
             Some(_) => at_most("FOLIO_FEED_ITEMS", MAX_FEED_ITEMS)?,
         },
         sitemap_urls: at_most("FOLIO_SITEMAP_URLS", MAX_SITEMAP_URLS)?,
-        api_url: var("FOLIO_API_URL")
-            .map(|url| Site::parse_address("FOLIO_API_URL", &url))
-            .transpose()?,
+        api_url,
     })
 }
 

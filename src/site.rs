@@ -141,6 +141,9 @@ pub struct Site {
     pub api_url: Option<String>,
     /// `FOLIO_SITEMAP_URLS`: articles per sitemap shard (at most 50,000, the protocol's limit).
     pub sitemap_urls: u32,
+    /// Where clients fetch assets, without a final slash: `FOLIO_ASSET_URL`, else
+    /// `FOLIO_API_URL` (or the address the server listens on) and `/v1/assets`.
+    pub assets_url: Option<String>,
 }
 
 impl Default for Site {
@@ -153,6 +156,7 @@ impl Default for Site {
             feed_items: DEFAULT_FEED_ITEMS,
             api_url: None,
             sitemap_urls: MAX_SITEMAP_URLS,
+            assets_url: None,
         }
     }
 }
@@ -231,6 +235,12 @@ impl Site {
 
     /// Where a section, tag or author's page is: `/{section}`, `/tag/{slug}`,
     /// `/author/{slug}` under the site.
+    /// The address of one of an asset's files: `file` (the upload) or a preset's copy.
+    pub fn asset_url(&self, public_id: &str, file: &str) -> String {
+        let base = self.assets_url.as_deref().unwrap_or("/v1/assets");
+        format!("{base}/{public_id}/{file}")
+    }
+
     pub fn page_url(&self, prefix: Option<&str>, slug: &str) -> Option<String> {
         let site = self.url.as_deref()?;
         Some(match prefix {

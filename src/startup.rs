@@ -173,6 +173,10 @@ pub fn serve(
         ));
         cache
     });
+    // One gate for all workers: the bound is on the process's image work.
+    let assets = web::Data::new(
+        crate::assets::AssetServices::new(&settings.assets).map_err(std::io::Error::other)?,
+    );
     let settings = web::Data::new(settings);
     let app = move || {
         let (app, _) = register(App::new().into_utoipa_app()).split_for_parts();
@@ -183,6 +187,7 @@ pub fn serve(
             .app_data(readiness.clone())
             .app_data(response_cache.clone())
             .app_data(metrics.clone())
+            .app_data(assets.clone())
             .app_data(web::QueryConfig::default().error_handler(query_error))
             .app_data(web::PathConfig::default().error_handler(path_error))
             .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", spec.clone()))

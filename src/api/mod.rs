@@ -3,6 +3,7 @@
 pub mod archive;
 pub mod article_query;
 pub mod articles;
+pub mod assets;
 pub mod audit;
 pub mod authors;
 pub mod feeds;
@@ -46,6 +47,22 @@ impl utoipa::PartialSchema for Slug {
 }
 
 impl utoipa::ToSchema for Slug {}
+
+/// Bytes of a file, as a request or response body (OpenAPI 3.1: a string whose
+/// content is the file).
+pub struct Binary;
+
+impl utoipa::PartialSchema for Binary {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .content_media_type("application/octet-stream")
+            .description(Some("The file's bytes"))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for Binary {}
 
 /// Free-form article metadata: any JSON object, kept as given.
 pub struct Metadata;
@@ -103,6 +120,7 @@ impl SlugPath {
 /// Registers every `/v1` route.
 pub fn configure(app: &mut utoipa_actix_web::service_config::ServiceConfig) {
     articles::configure(app);
+    assets::configure(app);
     revisions::configure(app);
     trash::configure(app);
     archive::configure(app);

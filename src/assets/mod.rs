@@ -10,6 +10,22 @@ use std::time::Duration;
 
 pub use store::{AssetStore, StoreLocation};
 
+/// What asset handlers share across workers: the store and the transform gate.
+#[derive(Debug, Clone)]
+pub struct AssetServices {
+    pub store: AssetStore,
+    pub gate: gate::TransformGate,
+}
+
+impl AssetServices {
+    pub fn new(settings: &AssetSettings) -> Result<Self, String> {
+        Ok(Self {
+            store: AssetStore::open(&settings.store)?,
+            gate: gate::TransformGate::new(settings.transforms, settings.transform_wait),
+        })
+    }
+}
+
 /// What the server needs to know about assets (`FOLIO_ASSET_*`).
 #[derive(Debug, Clone)]
 pub struct AssetSettings {
@@ -26,9 +42,6 @@ pub struct AssetSettings {
     /// `FOLIO_ASSET_TRANSFORM_WAIT`: how long a request waits for a transform slot
     /// before it gets a 503 with `Retry-After`.
     pub transform_wait: Duration,
-    /// `FOLIO_ASSET_URL`: where clients fetch assets (a CDN in front of `/v1/assets`);
-    /// `FOLIO_API_URL` and `/v1/assets` when unset.
-    pub public_url: Option<String>,
 }
 
 pub const DEFAULT_MAX_BYTES: usize = 25 * 1024 * 1024;
@@ -43,7 +56,6 @@ impl Default for AssetSettings {
             arbitrary_sizes: false,
             transforms: default_transforms(),
             transform_wait: Duration::from_secs(10),
-            public_url: None,
         }
     }
 }
@@ -123,5 +135,32 @@ impl Preset {
         } else {
             Fit::Contain
         }
+    }
+}
+
+impl AssetSettings {
+    pub fn from_env(database_url: &str) -> Result<Self, String> {
+        use crate::config::{duration, number, var};
+        let defaults = Self::default();
+        let arbitrary = var("FOLIO_ASSET_ARBITRARY_SIZES").unwrap_or_default();
+        Ok(Self {
+            store: match var("FOLIO_ASSET_STORE") {
+                Some(location) => StoreLocation::parse(location.trim()),
+                None => StoreLocation::beside(database_url),
+            },
+            max_bytes: number("FOLIO_MAX_ASSET_BYTES", defaults.max_bytes)?,
+            max_pixels: number("FOLIO_MAX_ASSET_PIXELS", defaults.max_pixels)?,
+            arbitrary_sizes: match arbitrary.trim() {
+                "" | "false" | "0" => false,
+                "true" | "1" => true,
+                other => {
+                    return Err(format!(
+                        "FOLIO_ASSET_ARBITRARY_SIZES must be true or false (got {other:?})"
+                    ))
+                }
+            },
+            transforms: number("FOLIO_ASSET_TRANSFORMS", defaults.transforms)?.max(1),
+            transform_wait: duration("FOLIO_ASSET_TRANSFORM_WAIT", defaults.transform_wait)?,
+        })
     }
 }

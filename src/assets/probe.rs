@@ -162,7 +162,7 @@ fn average_color(rgba: &[u8]) -> String {
         }
         weight += alpha;
     }
-    let mean = |total: u64| if weight == 0 { 255 } else { total / weight };
+    let mean = |total: u64| total.checked_div(weight).unwrap_or(255);
     format!(
         "#{:02x}{:02x}{:02x}",
         mean(sum[0]),

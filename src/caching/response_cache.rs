@@ -176,7 +176,10 @@ pub async fn follow_changes(
 fn cacheable_request(req: &ServiceRequest) -> Option<Key> {
     let read = matches!(*req.method(), Method::GET | Method::HEAD);
     let public = !req.headers().contains_key(header::AUTHORIZATION);
-    (read && public && req.path().starts_with("/v1/")).then(|| Key {
+    // Asset files are large, vary on `Accept`, and are cached downstream for
+    // good; asset records change outside the change log this cache follows.
+    let asset = req.path().starts_with("/v1/assets");
+    (read && public && req.path().starts_with("/v1/") && !asset).then(|| Key {
         path_and_query: req
             .uri()
             .path_and_query()

@@ -15,15 +15,46 @@ fn options() -> Options {
         | Options::ENABLE_HEADING_ATTRIBUTES
 }
 
+/// How a body names an asset: `![alt](asset:ID)` or `[file](asset:ID)`.
+pub const ASSET_SCHEME: &str = "asset";
+
 /// Renders Markdown to HTML with everything executable removed: scripts,
 /// event handlers, `javascript:` and other non-web URLs (ammonia's allow-list).
+/// `asset:` links stay, to be given their addresses when the article is shown.
 pub fn render_html(markdown: &str) -> String {
     let mut raw = String::with_capacity(markdown.len() * 5 / 4);
     html::push_html(&mut raw, Parser::new_ext(markdown, options()));
     ammonia::Builder::default()
         .link_rel(Some("noopener noreferrer"))
+        .add_url_schemes([ASSET_SCHEME])
+        .add_tag_attributes("img", ["width", "height", "loading", "decoding"])
         .clean(&raw)
         .to_string()
+}
+
+/// The ids of the assets a body names (`asset:ID` as an image or a link), in the
+/// order they first appear.
+pub fn asset_refs(markdown: &str) -> Vec<String> {
+    let mut found: Vec<String> = Vec::new();
+    for event in Parser::new_ext(markdown, options()) {
+        let dest = match &event {
+            Event::Start(Tag::Image { dest_url, .. } | Tag::Link { dest_url, .. }) => dest_url,
+            _ => continue,
+        };
+        let Some(id) = dest
+            .strip_prefix(ASSET_SCHEME)
+            .and_then(|d| d.strip_prefix(':'))
+        else {
+            continue;
+        };
+        if let Ok(id) = id.trim().parse::<uuid::Uuid>() {
+            let id = id.to_string();
+            if !found.contains(&id) {
+                found.push(id);
+            }
+        }
+    }
+    found
 }
 
 /// The readable text of a Markdown document, blocks separated by blank lines.
@@ -169,6 +200,15 @@ mod tests {
         }
         assert_eq!(excerpt("a < b et c > d"), "a < b et c > d");
         assert_eq!(excerpt("« Le cœur » l’été"), "« Le cœur » l’été");
+    }
+
+    #[test]
+    fn finds_asset_references() {
+        let id = "0b7e4a52-3f0c-4c1e-9a51-5f1f0f6d2a10";
+        let md = format!("![Astana](asset:{id})\n\n[PDF](asset:{})\n\n![again](asset:{id}) ![x](https://e.x/a.png)", id.to_uppercase());
+        assert_eq!(asset_refs(&md), vec![id.to_owned()]);
+        let html = render_html(&format!("![Astana « vue »](asset:{id})"));
+        assert!(html.contains(&format!("src=\"asset:{id}\"")), "{html}");
     }
 
     #[test]

@@ -256,15 +256,7 @@ pub fn articles_showing(
     actor: &str,
 ) -> ApiResult<()> {
     use super::schema::{article_authors, article_tags, articles};
-    let columns = (
-        articles::id,
-        articles::public_id,
-        articles::slug,
-        articles::version,
-        articles::section_id,
-        articles::language,
-    );
-    type Shown = (i32, String, String, i32, Option<i32>, String);
+    let columns = SHOWN_COLUMNS;
     let shown: Vec<Shown> = match resource {
         Resource::Article => return Ok(()),
         Resource::Section => articles::table
@@ -287,7 +279,41 @@ pub fn articles_showing(
         Resource::Tag => "tags",
         _ => "authors",
     };
-    for (id, public_id, slug, version, section_id, language) in &shown {
+    log_shown_differently(conn, &shown, field, actor)
+}
+
+/// An article's identity and filing, as an implied change names it:
+/// id, public id, slug, version, section, language.
+pub type Shown = (i32, String, String, i32, Option<i32>, String);
+
+/// The columns of [`Shown`].
+pub type ShownColumns = (
+    super::schema::articles::id,
+    super::schema::articles::public_id,
+    super::schema::articles::slug,
+    super::schema::articles::version,
+    super::schema::articles::section_id,
+    super::schema::articles::language,
+);
+
+pub const SHOWN_COLUMNS: ShownColumns = (
+    super::schema::articles::id,
+    super::schema::articles::public_id,
+    super::schema::articles::slug,
+    super::schema::articles::version,
+    super::schema::articles::section_id,
+    super::schema::articles::language,
+);
+
+/// Records an implied `updated` change of each of `shown`, whose `field` shows
+/// something that changed elsewhere (a tag's name, a cover's alt text).
+pub fn log_shown_differently(
+    conn: &mut AnyConnection,
+    shown: &[Shown],
+    field: &str,
+    actor: &str,
+) -> ApiResult<()> {
+    for (id, public_id, slug, version, section_id, language) in shown {
         append(
             conn,
             Change {

@@ -3,6 +3,7 @@
 pub mod archive;
 pub mod article_list;
 pub mod articles;
+pub mod assets;
 pub mod audit;
 pub mod authors;
 pub mod changes;

@@ -26,6 +26,9 @@ pub struct Snapshot {
     pub published_at: Option<NaiveDateTime>,
     /// The metadata object as stored, byte for byte.
     pub metadata: String,
+    /// The cover asset's public id (absent from revisions saved before covers existed).
+    #[serde(default)]
+    pub cover: Option<String>,
 }
 
 impl From<&ArticleRecord> for Snapshot {
@@ -43,6 +46,7 @@ impl From<&ArticleRecord> for Snapshot {
             authors: record.authors.iter().map(|a| a.slug.clone()).collect(),
             published_at: row.published_at,
             metadata: row.metadata.clone(),
+            cover: record.assets.cover.as_ref().map(|a| a.public_id.clone()),
         }
     }
 }
@@ -62,6 +66,7 @@ impl Snapshot {
             ("authors", self.authors != before.authors),
             ("published_at", self.published_at != before.published_at),
             ("metadata", self.metadata != before.metadata),
+            ("cover", self.cover != before.cover),
         ];
         differs
             .into_iter()
@@ -91,6 +96,7 @@ impl Snapshot {
             authors: Some(self.authors),
             published_at: Some(self.published_at),
             metadata: Some(self.metadata),
+            cover: Some(self.cover),
         })
     }
 }

@@ -123,6 +123,7 @@ fn to_article(
         authors: None,
         published_at: None,
         metadata: None,
+        cover: None,
     };
     let mut metadata = Map::new();
     let mut draft = None;
@@ -144,6 +145,16 @@ fn to_article(
                     dates::parse_instant(&raw, options.timezone)
                         .ok_or_else(|| format!("{key}: {raw:?} is not a date"))?,
                 );
+            }
+            // An asset id (`asset:` optional) makes the cover; anything else, such
+            // as a theme's image path, stays in the metadata.
+            "cover"
+                if text(&value).is_some_and(|t| {
+                    t.trim_start_matches("asset:").parse::<uuid::Uuid>().is_ok()
+                }) =>
+            {
+                article.cover =
+                    text(&value).and_then(|t| t.trim_start_matches("asset:").parse().ok());
             }
             "section" | "category" => article.section = Some(as_text()?),
             "categories" => {

@@ -73,6 +73,7 @@ pub fn parse(text: &str, options: &Options) -> Result<Item, ParseError> {
             authors: None,
             published_at: Some(published_at),
             metadata: None,
+            cover: None,
         },
     })
 }

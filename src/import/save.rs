@@ -151,6 +151,8 @@ fn replace_with(new: NewArticle, keep_status: bool) -> ArticleChanges {
         authors: Some(new.authors),
         published_at: new.published_at.map(Some),
         metadata: Some(new.metadata),
+        // A file names no cover: the one chosen in the API stays.
+        cover: new.cover.map(Some),
     }
 }
 

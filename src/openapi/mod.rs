@@ -38,6 +38,7 @@ use errors::{error_response, error_statuses, ERRORS, RATE_LIMIT_HEADERS};
         (name = "tags", description = "Flat labels"),
         (name = "tokens", description = "API tokens and the audit log, for `admin` tokens"),
         (name = "authors", description = "Bylines"),
+        (name = "assets", description = "Images and files: uploads, descriptions, focal points and the sized copies articles show"),
         (name = "sync", description = "Delta sync for offline clients, from the change log"),
         (name = "feeds", description = "RSS, Atom and JSON Feed of any article query, for feed readers and partners"),
         (name = "webhooks", description = "Signed messages about changes, POSTed to subscribers' URLs; for `admin` tokens"),

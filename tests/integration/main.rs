@@ -8,6 +8,7 @@ mod common;
 
 mod archive;
 mod articles;
+mod assets;
 mod auth;
 mod caching;
 mod compression;

@@ -32,6 +32,7 @@ pub enum ArticleField {
     CreatedAt,
     UpdatedAt,
     Metadata,
+    Cover,
     Body,
     BodyHtml,
     /// With `q`: the matching passage, HTML-escaped, matches in `<mark>`.
@@ -39,7 +40,7 @@ pub enum ArticleField {
 }
 
 impl ArticleField {
-    pub(crate) const ALL: [ArticleField; 21] = [
+    pub(crate) const ALL: [ArticleField; 22] = [
         ArticleField::Id,
         ArticleField::Slug,
         ArticleField::Url,
@@ -58,6 +59,7 @@ impl ArticleField {
         ArticleField::CreatedAt,
         ArticleField::UpdatedAt,
         ArticleField::Metadata,
+        ArticleField::Cover,
         ArticleField::Body,
         ArticleField::BodyHtml,
         ArticleField::Highlight,
@@ -134,6 +136,7 @@ impl FieldSet {
             body_html: self.includes(ArticleField::BodyHtml),
             tags: self.includes(ArticleField::Tags),
             authors: self.includes(ArticleField::Authors),
+            assets: self.includes(ArticleField::Cover) || self.includes(ArticleField::BodyHtml),
         }
     }
 }

@@ -66,6 +66,8 @@ pub struct ArticleCreate {
     pub published_at: Option<DateTime<Utc>>,
     #[schema(value_type = Option<Metadata>)]
     pub metadata: Option<Map<String, Value>>,
+    /// The id of the cover image (an asset from `POST /v1/assets`).
+    pub cover: Option<uuid::Uuid>,
 }
 
 /// Changes to an article: absent fields are left alone, `null` clears
@@ -108,6 +110,10 @@ pub struct ArticleUpdate {
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<Metadata>)]
     pub metadata: Option<Option<Map<String, Value>>>,
+    /// The cover image's asset id; `null` takes the cover off.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<uuid::Uuid>)]
+    pub cover: Option<Option<uuid::Uuid>>,
 }
 
 fn check_body(check: &mut Check, body: &str, limits: &Limits) {
@@ -194,6 +200,7 @@ impl ArticleCreate {
             authors,
             published_at: self.published_at.map(naive),
             metadata,
+            cover: self.cover.map(|id| id.to_string()),
         })
     }
 }
@@ -247,6 +254,7 @@ impl ArticleUpdate {
             authors,
             published_at: self.published_at.map(|t| t.map(naive)),
             metadata,
+            cover: self.cover.map(|c| c.map(|id| id.to_string())),
         })
     }
 }

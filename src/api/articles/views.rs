@@ -7,6 +7,7 @@ use serde_json::value::RawValue;
 use utoipa::ToSchema;
 
 use crate::api::article_query::ArticleField;
+use crate::api::assets::views::{expand_body, Asset};
 use crate::api::Metadata;
 use crate::db::articles::{ArticleRecord, Label, Status};
 use crate::site::{Placed, Site};
@@ -114,6 +115,9 @@ pub struct ArticleSummary {
     // Kept as the stored JSON text: shown as it is, never taken apart.
     #[schema(value_type = Metadata)]
     pub metadata: Box<RawValue>,
+    /// The cover image, with its sizes, alt text and placeholder.
+    #[schema(required = true)]
+    pub cover: Option<Asset>,
     /// In search results: the matching passage, HTML-escaped, with matches in `<mark>`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub highlight: Option<String>,
@@ -184,6 +188,7 @@ impl Article {
             ArticleField::CreatedAt => put(json, &summary.created_at),
             ArticleField::UpdatedAt => put(json, &summary.updated_at),
             ArticleField::Metadata => put(json, &summary.metadata),
+            ArticleField::Cover => put(json, &summary.cover),
             ArticleField::Body => put(json, &self.body),
             ArticleField::BodyHtml => put(json, &self.body_html),
             ArticleField::Highlight => match &summary.highlight {
@@ -206,6 +211,7 @@ impl ArticleSummary {
 
     fn from_record(record: ArticleRecord, site: &Site) -> (Self, String, String) {
         let row = record.row;
+        let body_html = expand_body(&row.body_html, &record.assets.body, site);
         // Stored metadata is always an object written by this code; an unreadable one shows as empty.
         let metadata = RawValue::from_string(row.metadata).unwrap_or_else(|_| empty_object());
         let status = Status::parse(&row.status).unwrap_or(Status::Draft).into();
@@ -235,9 +241,10 @@ impl ArticleSummary {
             created_at: row.created_at.and_utc(),
             updated_at: row.updated_at.and_utc(),
             metadata,
+            cover: record.assets.cover.map(|asset| Asset::new(asset, site)),
             highlight: None,
         };
-        (summary, row.body, row.body_html)
+        (summary, row.body, body_html)
     }
 }
 
@@ -315,6 +322,7 @@ mod tests {
                 updated_at: at,
                 metadata: RawValue::from_string(r#"{"dateline": "Astana", "n": [1, 2.5]}"#.into())
                     .unwrap_or_else(|_| empty_object()),
+                cover: None,
                 highlight: Some("une <mark>alliance</mark>".into()),
             },
             body: "## Titre\n\n« Nous sommes des alliés »".into(),

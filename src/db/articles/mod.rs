@@ -82,6 +82,7 @@ pub struct ArticleRecord {
     pub section: Option<Label>,
     pub tags: Vec<Label>,
     pub authors: Vec<Label>,
+    pub assets: crate::db::assets::ArticleAssets,
 }
 
 /// Everything a writer supplies for a new article. `None` means "derive it".
@@ -99,6 +100,8 @@ pub struct NewArticle {
     pub authors: Vec<String>,
     pub published_at: Option<NaiveDateTime>,
     pub metadata: String,
+    /// The public id of the cover asset.
+    pub cover: Option<String>,
 }
 
 /// A partial update: outer `None` leaves a field alone, `Some(None)` clears it.
@@ -116,6 +119,7 @@ pub struct ArticleChanges {
     pub authors: Option<Vec<String>>,
     pub published_at: Option<Option<NaiveDateTime>>,
     pub metadata: Option<String>,
+    pub cover: Option<Option<String>>,
 }
 
 /// Who may see what.

@@ -21,6 +21,8 @@ pub struct Parts {
     pub body_html: bool,
     pub tags: bool,
     pub authors: bool,
+    /// The cover and the images the body names.
+    pub assets: bool,
 }
 
 impl Parts {
@@ -29,6 +31,7 @@ impl Parts {
         body_html: true,
         tags: true,
         authors: true,
+        assets: true,
     };
     /// What an article summary shows: everything but the body.
     pub const SUMMARY: Parts = Parts {
@@ -76,7 +79,7 @@ pub fn records(
     };
     // The section's label rides along as two subqueries on its primary key, which
     // keeps `query` a query on articles alone.
-    let rows: Vec<(ArticleRow, Option<String>, Option<String>)> = query
+    let rows: Vec<(ArticleRow, Option<String>, Option<String>, bool)> = query
         .select((
             (
                 id,
@@ -106,13 +109,26 @@ pub fn records(
             StaticSql::<Nullable<Text>>::new(
                 "(SELECT sections.name FROM sections WHERE sections.id = articles.section_id)",
             ),
+            // Whether the article uses any asset: most do not, and then their
+            // assets cost no statement.
+            StaticSql::<Bool>::new(if parts.assets {
+                "EXISTS (SELECT 1 FROM article_assets WHERE article_assets.article_id = articles.id)"
+            } else {
+                "1 = 0"
+            }),
         ))
         .load(conn)?;
-    let ids: Vec<i32> = rows.iter().map(|(row, _, _)| row.id).collect();
+    let ids: Vec<i32> = rows.iter().map(|(row, ..)| row.id).collect();
+    let with_assets: Vec<i32> = rows
+        .iter()
+        .filter(|(.., uses_assets)| *uses_assets)
+        .map(|(row, ..)| row.id)
+        .collect();
     let mut labels = labels(conn, &ids, parts)?;
+    let mut assets = crate::db::assets::of_articles(conn, &with_assets)?;
     Ok(rows
         .into_iter()
-        .map(|(row, section_slug, section_name)| {
+        .map(|(row, section_slug, section_name, _)| {
             let (tags, authors) = labels.remove(&row.id).unwrap_or_default();
             ArticleRecord {
                 section: section_slug
@@ -120,6 +136,7 @@ pub fn records(
                     .map(|(slug, name)| Label { slug, name }),
                 tags,
                 authors,
+                assets: assets.remove(&row.id).unwrap_or_default(),
                 row,
             }
         })

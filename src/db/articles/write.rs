@@ -12,6 +12,7 @@ use super::{
 use crate::content::fold::fold;
 use crate::content::ids::ArticleId;
 use crate::content::{language, markdown};
+use crate::db::assets;
 use crate::db::changes::{self, Action, Change, Resource, Standing};
 use crate::db::revisions::{self, Snapshot};
 use crate::db::schedule;
@@ -155,6 +156,28 @@ fn set_links(
     Ok(())
 }
 
+/// Records the assets an article uses: its cover (`None` keeps the one it has,
+/// `Some(None)` takes it off) and those `body` names. Unknown assets are refused,
+/// or left out when `lenient` (bringing back an article whose asset is gone).
+fn link_assets(
+    conn: &mut AnyConnection,
+    article_id: i32,
+    cover: Option<Option<&str>>,
+    body: &str,
+    lenient: bool,
+) -> ApiResult<()> {
+    let cover = match cover {
+        None => None,
+        Some(None) => Some(None),
+        Some(Some(public_id)) => {
+            let found = assets::ids_for(conn, &[public_id.to_owned()], "cover", lenient)?;
+            Some(found.first().copied())
+        }
+    };
+    let named = assets::ids_for(conn, &markdown::asset_refs(body), "body", lenient)?;
+    assets::link_article(conn, article_id, cover, &named)
+}
+
 fn section_id(conn: &mut AnyConnection, slug: Option<&str>) -> ApiResult<Option<i32>> {
     slug.map(|s| crate::db::sections::id_for(conn, s, "section"))
         .transpose()
@@ -219,7 +242,13 @@ pub fn create_leaving_index(
         first_published_at: None,
         version: 1,
     };
-    let (record, entry) = insert(conn, origin, fields, &new.tags, &new.authors, actor)?;
+    let links = Links {
+        tags: &new.tags,
+        authors: &new.authors,
+        cover: new.cover.as_deref(),
+        lenient: false,
+    };
+    let (record, entry) = insert(conn, origin, fields, links, actor)?;
     let action = changes::article_action(None, standing(&record.row), false);
     log_change(
         conn,
@@ -302,24 +331,31 @@ pub(in crate::db) fn recreate(
         first_published_at: origin.first_published_at,
         metadata: snapshot.metadata,
     };
-    let (record, entry) = insert(
-        conn,
-        origin,
-        fields,
-        &snapshot.tags,
-        &snapshot.authors,
-        actor,
-    )?;
+    let links = Links {
+        tags: &snapshot.tags,
+        authors: &snapshot.authors,
+        cover: snapshot.cover.as_deref(),
+        lenient: true,
+    };
+    let (record, entry) = insert(conn, origin, fields, links, actor)?;
     entry.write(conn)?;
     Ok(record)
+}
+
+/// What a new article links to, by slug and asset id.
+struct Links<'a> {
+    tags: &'a [String],
+    authors: &'a [String],
+    cover: Option<&'a str>,
+    /// Whether assets that no longer exist are left out rather than refused.
+    lenient: bool,
 }
 
 fn insert(
     conn: &mut AnyConnection,
     origin: Origin,
     fields: Fields,
-    tags: &[String],
-    authors: &[String],
+    links: Links<'_>,
     actor: &str,
 ) -> ApiResult<(ArticleRecord, search_index::Entry)> {
     let slug = fields.slug.clone();
@@ -344,7 +380,8 @@ fn insert(
     // A new article may take over a slug another article used to have.
     diesel::delete(article_slug_redirects::table.filter(article_slug_redirects::slug.eq(&slug)))
         .execute(conn)?;
-    set_links(conn, id, Some(tags), Some(authors))?;
+    set_links(conn, id, Some(links.tags), Some(links.authors))?;
+    link_assets(conn, id, Some(links.cover), &write.body, links.lenient)?;
     let record = find_current(conn, &slug)?;
     revisions::record(conn, &record, actor)?;
     Ok((record, write.index_entry(id)))
@@ -440,6 +477,8 @@ pub fn update_leaving_index(
         changes.tags.as_deref(),
         changes.authors.as_deref(),
     )?;
+    let cover = changes.cover.as_ref().map(Option::as_deref);
+    link_assets(conn, row.id, cover, &write.body, false)?;
     let record = find_current(conn, &new_slug)?;
     revisions::record(conn, &record, actor)?;
     let changed: Vec<String> = Snapshot::from(&record)

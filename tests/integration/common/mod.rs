@@ -5,6 +5,7 @@ pub mod html;
 use std::net::TcpListener;
 use std::process::Command;
 
+use folio::assets::{AssetSettings, StoreLocation};
 use folio::auth::{generate_token, Scope};
 use folio::caching::purge::PurgeTargets;
 use folio::caching::CachePolicy;
@@ -53,9 +54,27 @@ impl Response {
     }
 }
 
+/// A response whose body is kept as bytes (an image).
+pub struct BytesResponse {
+    pub status: u16,
+    pub headers: HeaderMap,
+    pub bytes: Vec<u8>,
+}
+
+impl BytesResponse {
+    pub fn header(&self, name: &str) -> Option<String> {
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    }
+}
+
 /// A running Folio with its own database, a `read` and a `write` token.
 pub struct TestApp {
     pub base: String,
+    /// Where this server (and any other node over its database) keeps asset files.
+    pub assets: StoreLocation,
     pub db: Database,
     pub test_db: TestDb,
     pub read_token: String,
@@ -89,13 +108,17 @@ impl TestApp {
         let read_token = Self::token(&db, "reader", Scope::Read);
         let write_token = Self::token(&db, "editor", Scope::Write);
         let admin_token = Self::token(&db, "admin", Scope::Admin);
-        let (base, handle) = Self::start(db.clone(), configure);
+        let assets = StoreLocation::Local(
+            std::env::temp_dir().join(format!("folio-test-assets-{}", uuid::Uuid::new_v4())),
+        );
+        let (base, handle) = Self::start(db.clone(), assets.clone(), configure);
         let client = Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .expect("HTTP client");
         Self {
             base,
+            assets,
             db,
             test_db,
             read_token,
@@ -118,9 +141,10 @@ impl TestApp {
     ) -> Self {
         let test_db = self.test_db.shared();
         let db = test_db.open();
-        let (base, handle) = Self::start(db.clone(), configure);
+        let (base, handle) = Self::start(db.clone(), self.assets.clone(), configure);
         Self {
             base,
+            assets: self.assets.clone(),
             db,
             test_db,
             read_token: self.read_token.clone(),
@@ -134,6 +158,7 @@ impl TestApp {
     /// Starts a server over `db` on a free port: its address and handle.
     fn start(
         db: Database,
+        assets: StoreLocation,
         configure: impl FnOnce(&mut ServerSettings) + Send + 'static,
     ) -> (String, actix_web::dev::ServerHandle) {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind a free port");
@@ -172,9 +197,14 @@ impl TestApp {
                     site: Site {
                         url: Some("https://news.example".into()),
                         zone: chrono_tz::Europe::Paris,
+                        assets_url: Some(format!("http://127.0.0.1:{port}/v1/assets")),
                         ..Site::default()
                     },
                     metrics_token: None,
+                    assets: AssetSettings {
+                        store: assets,
+                        ..AssetSettings::default()
+                    },
                 };
                 configure(&mut settings);
                 let server =
@@ -228,6 +258,51 @@ impl TestApp {
             req = req.header(*name, *value);
         }
         let res = req.send().expect("request sent");
+        Response {
+            status: res.status().as_u16(),
+            headers: res.headers().clone(),
+            text: res.text().expect("response body"),
+        }
+    }
+
+    /// A request whose body is `bytes` as `content_type`, answered with the bytes it returned.
+    pub fn send_bytes(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<(Vec<u8>, &str)>,
+        headers: &[(&str, &str)],
+    ) -> BytesResponse {
+        let mut req = self
+            .client
+            .request(method, format!("{}{}", self.base, path));
+        if let Some(token) = token {
+            req = req.bearer_auth(token);
+        }
+        if let Some((bytes, content_type)) = body {
+            req = req.header("content-type", content_type).body(bytes);
+        }
+        for (name, value) in headers {
+            req = req.header(*name, *value);
+        }
+        let res = req.send().expect("request sent");
+        BytesResponse {
+            status: res.status().as_u16(),
+            headers: res.headers().clone(),
+            bytes: res.bytes().expect("response body").to_vec(),
+        }
+    }
+
+    /// A `multipart/form-data` POST with the write token.
+    pub fn post_form(&self, path: &str, form: reqwest::blocking::multipart::Form) -> Response {
+        let res = self
+            .client
+            .post(format!("{}{}", self.base, path))
+            .bearer_auth(&self.write_token)
+            .multipart(form)
+            .send()
+            .expect("request sent");
         Response {
             status: res.status().as_u16(),
             headers: res.headers().clone(),
