@@ -133,7 +133,7 @@ fn assets_in_use_are_kept_and_their_edits_reach_articles(app: &TestApp) {
         .expect(200)
         .json();
     let token = before["next_sync_token"].as_str().expect("a sync token");
-    let token: String = url::form_urlencoded::byte_serialize(token.as_bytes()).collect();
+    let token = crate::common::urlencode(token);
     app.patch(
         &format!("/v1/assets/{id}"),
         json!({"alt": "Après « neige »"}),
