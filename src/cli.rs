@@ -9,6 +9,7 @@ use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::api::articles::ArticleStatus;
+use crate::assets::{archive, AssetStore};
 use crate::auth::{self, Scope};
 use crate::config::Config;
 use crate::db::audit;
@@ -61,6 +62,10 @@ pub enum Command {
         /// Check everything, write nothing.
         #[arg(long)]
         dry_run: bool,
+        /// With an export: the folder of its asset files (by default the one
+        /// beside it, `site.ndjson` → `site-assets`, when there is one).
+        #[arg(long)]
+        assets: Option<PathBuf>,
     },
     /// Write everything (content, revisions, trash, audit log, tokens without their
     /// secrets) as NDJSON; `folio import FILE` restores it into an empty database.
@@ -68,6 +73,11 @@ pub enum Command {
         /// Where to write; standard output without it.
         #[arg(long, short)]
         output: Option<PathBuf>,
+        /// Where to copy the asset files (named by asset id); by default a folder
+        /// beside the output (`site.ndjson` → `site-assets`). Without either, the
+        /// export names files that stay in the asset store.
+        #[arg(long)]
+        assets: Option<PathBuf>,
     },
     /// Remove for good the articles deleted longer ago than a lifetime (revisions
     /// included); trim the change log to FOLIO_CHANGES_RETENTION (sync) and
@@ -317,7 +327,7 @@ fn execute(cli: Cli) -> Result<ExitCode, String> {
                 }
             }
         }
-        Command::Export { output } => {
+        Command::Export { output, assets } => {
             let db = open(&config)?;
             let mut conn = db.get().map_err(|e| e.to_string())?;
             let progress = progress_bar("exporting");
@@ -339,6 +349,13 @@ fn execute(cli: Cli) -> Result<ExitCode, String> {
                 .map_err(|e| format!("cannot write the export: {e}"))?;
             progress.finish_and_clear();
             eprintln!("exported {rows} row(s)");
+            let files = db::assets::files(&mut conn).map_err(|e| e.to_string())?;
+            let dir = assets.or_else(|| output.as_deref().map(archive::beside));
+            if let (Some(dir), false) = (dir, files.is_empty()) {
+                let store = AssetStore::open(&config.assets.store)?;
+                let copied = archive::export_files(&store, &files, &dir)?;
+                eprintln!("copied {copied} asset file(s) to {}", dir.display());
+            }
         }
         Command::Purge { older_than } => {
             let db = open(&config)?;
@@ -367,6 +384,7 @@ fn execute(cli: Cli) -> Result<ExitCode, String> {
             status,
             section,
             dry_run,
+            assets,
         } => {
             let db = open(&config)?;
             if let Some(export) = export_file(&paths) {
@@ -376,6 +394,15 @@ fn execute(cli: Cli) -> Result<ExitCode, String> {
                         .map(std::io::BufReader::new)
                         .map_err(|e| format!("cannot read {}: {e}", export.display()))
                 };
+                // The files first: rows never name a file the store lacks, and a
+                // failed restore leaves only files a retry finds in place.
+                let files = dump::asset_files(&mut open_export()?).map_err(|e| e.to_string())?;
+                if !files.is_empty() {
+                    let dir = assets.unwrap_or_else(|| archive::beside(&export));
+                    let store = AssetStore::open(&config.assets.store)?;
+                    let restored = archive::restore_files(&store, &files, &dir)?;
+                    println!("restored {restored} asset file(s) from {}", dir.display());
+                }
                 let progress = progress_bar("restoring");
                 progress.set_length(std::io::BufRead::lines(open_export()?).count() as u64);
                 let file = open_export()?;

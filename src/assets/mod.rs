@@ -1,6 +1,7 @@
 //! Media assets: where their files live, what is learnt from them at upload, and
 //! the resized copies served from them.
 
+pub mod archive;
 pub mod gate;
 pub mod probe;
 pub mod store;

@@ -312,3 +312,11 @@ pub fn of_articles(
     }
     Ok(found)
 }
+
+/// Every asset's public id and digest: what an export's files are checked by.
+pub fn files(conn: &mut AnyConnection) -> ApiResult<Vec<(String, String)>> {
+    Ok(assets::table
+        .order(assets::id)
+        .select((assets::public_id, assets::sha256))
+        .load(conn)?)
+}

@@ -131,6 +131,16 @@ tables! {
         published_at: Option<NaiveDateTime>, first_published_at: Option<NaiveDateTime>,
         created_at: NaiveDateTime, updated_at: NaiveDateTime, version: i32, title_key: String,
     }
+    assets => AssetLine [id] {
+        id: i32, public_id: String, media_type: String, filename: String, byte_size: i64,
+        sha256: String, width: Option<i32>, height: Option<i32>, placeholder: Option<String>,
+        color: Option<String>, alt: String, caption: String, credit: String,
+        focal_x: f64, focal_y: f64, created_at: NaiveDateTime, updated_at: NaiveDateTime,
+        version: i32,
+    }
+    article_assets => ArticleAssetLine [article_id, role, asset_id] {
+        article_id: i32, asset_id: i32, role: String, position: i32,
+    }
     article_tags => ArticleTagLine [article_id, tag_id] {
         article_id: i32, tag_id: i32, position: i32,
     }
@@ -205,6 +215,8 @@ impl BeforeInsert for SectionLine {
 impl BeforeInsert for TagLine {}
 impl BeforeInsert for AuthorLine {}
 impl BeforeInsert for ArticleLine {}
+impl BeforeInsert for AssetLine {}
+impl BeforeInsert for ArticleAssetLine {}
 impl BeforeInsert for ArticleTagLine {}
 impl BeforeInsert for ArticleAuthorLine {}
 impl BeforeInsert for RedirectLine {}
@@ -313,6 +325,25 @@ pub fn restore(
         search_index::index_missing(conn)?;
         Ok(restored)
     })
+}
+
+/// The assets an export records (public id, SHA-256): their files go into the
+/// store before the rows are restored.
+pub fn asset_files(input: &mut dyn BufRead) -> ApiResult<Vec<(String, String)>> {
+    const ASSET_LINE: &str = "{\"table\":\"assets\"";
+    let mut found = Vec::new();
+    for (number, line) in input.lines().enumerate() {
+        let text = line.map_err(|e| ApiError::BadRequest(format!("line {}: {e}", number + 1)))?;
+        if !text.starts_with(ASSET_LINE) {
+            continue;
+        }
+        if let Line::assets(asset) = serde_json::from_str(&text)
+            .map_err(|e| ApiError::BadRequest(format!("line {}: {e}", number + 1)))?
+        {
+            found.push((asset.public_id, asset.sha256));
+        }
+    }
+    Ok(found)
 }
 
 fn line_error(number: usize, error: ApiError) -> ApiError {

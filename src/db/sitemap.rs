@@ -8,7 +8,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::articles::{visible, Visibility};
-use super::schema::{articles, sections};
+use super::schema::{article_assets, articles, assets, sections};
 use super::{now, AnyConnection};
 use crate::error::ApiResult;
 
@@ -25,6 +25,8 @@ pub struct Located {
     pub published_at: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// Its cover asset's public id.
+    pub cover: Option<String>,
 }
 
 /// The columns of an article a sitemap reads (never the bodies).
@@ -94,8 +96,17 @@ pub fn published_since(
     located(conn, rows)
 }
 
-/// Rows with their sections' slugs, looked up once for the chunk.
+/// Rows with their sections' slugs and their covers, looked up once for the chunk.
 fn located(conn: &mut AnyConnection, rows: Vec<Row>) -> ApiResult<Vec<Located>> {
+    let ids: Vec<i32> = rows.iter().map(|r| r.id).collect();
+    let covers: HashMap<i32, String> = article_assets::table
+        .inner_join(assets::table)
+        .filter(article_assets::role.eq("cover"))
+        .filter(article_assets::article_id.eq_any(ids))
+        .select((article_assets::article_id, assets::public_id))
+        .load::<(i32, String)>(conn)?
+        .into_iter()
+        .collect();
     let mut section_ids: Vec<i32> = rows.iter().filter_map(|r| r.section_id).collect();
     section_ids.sort_unstable();
     section_ids.dedup();
@@ -113,6 +124,7 @@ fn located(conn: &mut AnyConnection, rows: Vec<Row>) -> ApiResult<Vec<Located>> 
         .into_iter()
         .map(|row| Located {
             section: row.section_id.and_then(|s| slugs.get(&s).cloned()),
+            cover: covers.get(&row.id).cloned(),
             id: row.id,
             public_id: row.public_id,
             slug: row.slug,

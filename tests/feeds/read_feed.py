@@ -8,7 +8,8 @@ without a `bozo` error. `feedparser` 6.0 does not read JSON Feed, so a JSON feed
 checked here against the rules of JSON Feed 1.1 (https://www.jsonfeed.org/version/1.1/)
 and read by them. Prints what a reader sees, as JSON:
   {"title", "self", "entries": [{"id", "link", "title", "content", "summary",
-   "categories", "authors", "published", "language"}]}
+   "categories", "authors", "published", "language", and "enclosures" (RSS,
+   Atom) or "image" (JSON Feed)}]}
 or exits 1 with the reason.
 """
 import json
@@ -59,6 +60,10 @@ def read_xml(document):
                 "authors": [a.get("name") for a in e.get("authors", []) if a.get("name")],
                 "published": e.get("published"),
                 "language": (e.get("content") or [{}])[0].get("language"),
+                "enclosures": [
+                    {"href": x.get("href"), "type": x.get("type"), "length": x.get("length")}
+                    for x in e.get("enclosures", [])
+                ],
             }
             for e in parsed.entries
         ],
@@ -106,6 +111,7 @@ def read_json(document):
                 "authors": [a.get("name") for a in item.get("authors", [])],
                 "published": item.get("date_published"),
                 "language": item.get("language"),
+                "image": item.get("image"),
             }
         )
     return {

@@ -4,7 +4,7 @@
 
 Usage: read_sitemap.py URL
 
-Prints, as JSON, {"sitemaps": [{"url", "pages": [{"url", "lastmod", "news"}]}]}
+Prints, as JSON, {"sitemaps": [{"url", "pages": [{"url", "lastmod", "images", "news"}]}]}
 with news as {"title", "name", "language", "date"} on Google News entries; exits 1
 when the parser found any sitemap invalid.
 """
@@ -32,6 +32,7 @@ def main():
                 {
                     "url": page.url,
                     "lastmod": page.last_modified.isoformat() if page.last_modified else None,
+                    "images": [image.loc for image in (page.images or [])],
                     "news": story
                     and {
                         "title": story.title,

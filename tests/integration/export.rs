@@ -8,12 +8,23 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 use common::{TestApp, TestDb};
+use folio::assets::StoreLocation;
 use serde_json::{json, Value};
 
 fn folio(url: &str, args: &[&str]) -> Output {
+    folio_with_store(
+        url,
+        &std::env::temp_dir().join("folio-test-export-assets"),
+        args,
+    )
+}
+
+/// `folio` over the database at `url` and the asset folder `store`.
+fn folio_with_store(url: &str, store: &Path, args: &[&str]) -> Output {
     let output = Command::new(env!("CARGO_BIN_EXE_folio"))
         .args(args)
         .env("DATABASE_URL", url)
+        .env("FOLIO_ASSET_STORE", store)
         .env("RUST_LOG", "warn")
         .output()
         .expect("run folio");
@@ -25,8 +36,8 @@ fn folio(url: &str, args: &[&str]) -> Output {
     output
 }
 
-fn export(url: &str, file: &Path) -> Vec<Value> {
-    folio(url, &["export", "--output", file.to_str().unwrap()]);
+fn export(url: &str, store: &Path, file: &Path) -> Vec<Value> {
+    folio_with_store(url, store, &["export", "--output", file.to_str().unwrap()]);
     std::fs::read_to_string(file)
         .expect("read the export")
         .lines()
@@ -64,12 +75,19 @@ fn newsroom(app: &TestApp) {
         json!({"name": "Claire Dubois", "bio": "Correspondante à Astana."}),
     )
     .expect(201);
+    let photo = crate::assets::uploaded(
+        app,
+        crate::assets::jpeg(800, 600),
+        "image/jpeg",
+        "?alt=Astana&focal_x=0.8",
+    );
+    let photo = photo["id"].as_str().expect("an asset id");
     app.article(json!({
         "title": "Poutine au Kazakhstan : une alliance stratégique…",
-        "body": "Le « partenariat »\u{a0}: l’alliance, cœur du dispositif 🇰🇿.\n\n## Sous-titre\n\nTexte.",
+        "body": format!("Le « partenariat »\u{a0}: l’alliance, cœur du dispositif 🇰🇿.\n\n## Sous-titre\n\n![](asset:{photo})\n\nTexte."),
         "status": "published", "published_at": "2024-11-27T09:00:00.123456Z",
         "section": "asie-centrale", "tags": ["energie"], "authors": ["claire-dubois"],
-        "metadata": {"dateline": "Astana", "n": 1.5}
+        "metadata": {"dateline": "Astana", "n": 1.5}, "cover": photo
     }));
     app.patch(
         "/v1/articles/poutine-au-kazakhstan-une-alliance-strategique",
@@ -95,8 +113,25 @@ fn export_and_restore_round_trip_across_backends() {
     let app = TestApp::spawn(TestDb::sqlite());
     newsroom(&app);
     let dir = tempfile::tempdir().expect("temporary directory");
-    let original = export(&app.test_db.url, &dir.path().join("sqlite.ndjson"));
+    let StoreLocation::Local(store) = &app.assets else {
+        panic!("the test server keeps its assets in a folder");
+    };
+    let exported = dir.path().join("sqlite.ndjson");
+    let original = export(&app.test_db.url, store, &exported);
     assert_eq!(original[0]["table"], "folio_export");
+    for table in ["assets", "article_assets"] {
+        assert!(
+            original.iter().any(|l| l["table"] == table),
+            "{table} exported"
+        );
+    }
+    let asset = original
+        .iter()
+        .find(|l| l["table"] == "assets")
+        .and_then(|l| l["row"]["public_id"].as_str())
+        .expect("an asset row");
+    let file = std::fs::read(dir.path().join("sqlite-assets").join(asset))
+        .expect("the asset's file is written beside the export");
     let text = std::fs::read_to_string(dir.path().join("sqlite.ndjson")).unwrap();
     assert!(text.contains("cœur du dispositif 🇰🇿"));
     assert!(!text.contains("token_hash"), "no secrets in an export");
@@ -114,12 +149,24 @@ fn export_and_restore_round_trip_across_backends() {
     }
 
     let middle = TestDb::postgres().unwrap_or_else(TestDb::sqlite);
-    let restored = folio(
+    let middle_store = dir.path().join("middle-store");
+    let restored = folio_with_store(
         &middle.url,
-        &["import", dir.path().join("sqlite.ndjson").to_str().unwrap()],
+        &middle_store,
+        &["import", exported.to_str().unwrap()],
     );
-    assert!(String::from_utf8_lossy(&restored.stdout).contains("restored"));
-    let there = export(&middle.url, &dir.path().join("middle.ndjson"));
+    assert!(String::from_utf8_lossy(&restored.stdout).contains("restored 1 asset file"));
+    let kept = std::fs::read(middle_store.join(asset).join("original"));
+    assert_eq!(
+        kept.ok(),
+        Some(file),
+        "the restored store holds the file byte for byte"
+    );
+    let there = export(
+        &middle.url,
+        &middle_store,
+        &dir.path().join("middle.ndjson"),
+    );
     assert_eq!(rows(&there), rows(&original));
     assert!(there
         .iter()
@@ -127,11 +174,13 @@ fn export_and_restore_round_trip_across_backends() {
         .all(|l| !l["row"]["revoked_at"].is_null()));
 
     let back = TestDb::sqlite();
-    folio(
+    let back_store = dir.path().join("back-store");
+    folio_with_store(
         &back.url,
+        &back_store,
         &["import", dir.path().join("middle.ndjson").to_str().unwrap()],
     );
-    let again = export(&back.url, &dir.path().join("back.ndjson"));
+    let again = export(&back.url, &back_store, &dir.path().join("back.ndjson"));
     assert_eq!(rows(&again), rows(&original));
 
     // New rows after a restore get fresh ids (PostgreSQL's counters moved on).
@@ -154,7 +203,10 @@ fn a_restore_needs_an_empty_database() {
     newsroom(&app);
     let dir = tempfile::tempdir().expect("temporary directory");
     let file = dir.path().join("export.ndjson");
-    export(&app.test_db.url, &file);
+    let StoreLocation::Local(store) = &app.assets else {
+        panic!("the test server keeps its assets in a folder");
+    };
+    export(&app.test_db.url, store, &file);
     let refused = Command::new(env!("CARGO_BIN_EXE_folio"))
         .args(["import", file.to_str().unwrap()])
         .env("DATABASE_URL", &app.test_db.url)
@@ -175,6 +227,10 @@ fn a_restore_needs_an_empty_database() {
         .expect("run folio");
     assert!(!failed.status.success());
     assert!(String::from_utf8_lossy(&failed.stderr).contains("line "));
-    let lines = export(&empty.url, &dir.path().join("after.ndjson"));
+    let lines = export(
+        &empty.url,
+        &dir.path().join("empty-store"),
+        &dir.path().join("after.ndjson"),
+    );
     assert_eq!(lines.len(), 1, "nothing was restored: {lines:?}");
 }

@@ -9,7 +9,7 @@ use crate::common::{self, TestApp, TestDb};
 use folio::site::{PermalinkTemplate, Site};
 
 /// What a feed reader makes of a feed (see `tests/feeds/read_feed.py`).
-fn read_feed(kind: &str, document: &str) -> Value {
+pub(crate) fn read_feed(kind: &str, document: &str) -> Value {
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/feeds/read_feed.py");
     let mut child = Command::new("python3")
         .args([script, kind])

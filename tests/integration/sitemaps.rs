@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 use crate::common::{self, TestApp, TestDb};
 
 /// What a crawler finds from `/sitemap.xml`.
-fn crawl(app: &TestApp) -> Value {
+pub(crate) fn crawl(app: &TestApp) -> Value {
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/feeds/read_sitemap.py");
     let output = Command::new("python3")
         .args([script, &format!("{}/sitemap.xml", app.base)])

@@ -43,6 +43,16 @@ fn categories(article: &Article) -> impl Iterator<Item = (&str, &str)> {
         .chain(summary.tags.iter().map(|t| ("tag", t.name.as_str())))
 }
 
+/// The cover as a feed encloses it: the file as uploaded, with its type and length.
+fn cover_file(article: &Article) -> Option<(&str, &str, i64)> {
+    let cover = article.summary.cover.as_ref()?;
+    Some((
+        cover.url.as_str(),
+        cover.media_type.as_str(),
+        cover.byte_size,
+    ))
+}
+
 fn published(article: &Article) -> DateTime<Utc> {
     article
         .summary
@@ -66,6 +76,11 @@ pub fn rss(feed: &FeedText<'_>) -> Result<String, String> {
                 permalink: false,
             }),
             pub_date: Some(published(article).to_rfc2822()),
+            enclosure: cover_file(article).map(|(url, mime_type, length)| rss::Enclosure {
+                url: url.to_owned(),
+                length: length.to_string(),
+                mime_type: mime_type.to_owned(),
+            }),
             categories: categories(article)
                 .map(|(domain, name)| rss::Category {
                     name: name.to_owned(),
@@ -123,7 +138,15 @@ pub fn atom(feed: &FeedText<'_>) -> Result<String, String> {
             id: urn(article),
             updated: article.summary.updated_at.fixed_offset(),
             published: Some(published(article).fixed_offset()),
-            links: vec![alternate(link(article))],
+            links: std::iter::once(alternate(link(article)))
+                .chain(cover_file(article).map(|(url, mime_type, length)| Link {
+                    href: url.to_owned(),
+                    rel: "enclosure".to_owned(),
+                    mime_type: Some(mime_type.to_owned()),
+                    length: Some(length.to_string()),
+                    ..Link::default()
+                }))
+                .collect(),
             authors: article
                 .summary
                 .authors
@@ -192,6 +215,9 @@ struct JsonItem<'a> {
     id: String,
     url: String,
     title: &'a str,
+    /// The cover, at the largest preset.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    image: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     content_html: Option<&'a str>,
     // JSON Feed asks for content_html or content_text: the excerpt stands in.
@@ -222,6 +248,11 @@ pub fn json(feed: &FeedText<'_>) -> Result<String, String> {
                 id: urn(article),
                 url: link(article),
                 title: &summary.title,
+                image: summary
+                    .cover
+                    .as_ref()
+                    .and_then(|c| c.presets.get("large"))
+                    .map(|r| r.url.as_str()),
                 content_html: feed.full.then_some(article.body_html.as_str()),
                 content_text: (!feed.full).then_some(summary.excerpt.as_str()),
                 summary: &summary.excerpt,

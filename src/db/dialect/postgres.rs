@@ -29,6 +29,7 @@ const RESTORED_IDS: &[(&str, &str)] = &[
     ("tags", "id"),
     ("authors", "id"),
     ("articles", "id"),
+    ("assets", "id"),
     ("api_tokens", "id"),
     ("audit_log", "id"),
     ("changes", "seq"),

@@ -170,7 +170,49 @@ fn assets_in_use_are_kept_and_their_edits_reach_articles(app: &TestApp) {
     assert!(!html.contains("asset:"), "{html}");
 }
 
+fn covers_reach_feeds_and_sitemaps(app: &TestApp) {
+    let photo = jpeg(1800, 1200);
+    let size = photo.len();
+    let asset = uploaded(app, photo, "image/jpeg", "?alt=Astana");
+    let id = asset["id"].as_str().expect("an id");
+    let article = article_with(app, id, "« Le cœur du sujet »");
+    for kind in ["rss", "atom"] {
+        let document = app
+            .get(&format!("/v1/feeds/articles.{kind}"))
+            .expect(200)
+            .text;
+        let feed = crate::feeds::read_feed(kind, &document);
+        let enclosure = &feed["entries"][0]["enclosures"][0];
+        assert_eq!(enclosure["href"], asset["url"], "{kind}: {feed}");
+        assert_eq!(enclosure["type"], "image/jpeg", "{kind}");
+        assert_eq!(enclosure["length"], size.to_string(), "{kind}");
+    }
+    let document = app.get("/v1/feeds/articles.json").expect(200).text;
+    let feed = crate::feeds::read_feed("json", &document);
+    assert_eq!(
+        feed["entries"][0]["image"],
+        asset["presets"]["large"]["url"]
+    );
+
+    let crawled = crate::sitemaps::crawl(app);
+    let page = crawled["sitemaps"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|s| s["pages"].as_array().cloned().unwrap_or_default())
+        .find(|p| p["url"] == article["url"])
+        .expect("the article is in a sitemap");
+    let image = format!("{}/v1/assets/{id}/large", app.base);
+    assert_eq!(page["images"][0], image, "{page}");
+    let large = fetch(app, &image, &[]);
+    assert_eq!(
+        (large.status, dimensions(&large.bytes)),
+        (200, (1600, 1067))
+    );
+}
+
 on_both_backends!(
+    covers_reach_feeds_and_sitemaps,
     covers_and_body_images_are_responsive,
     assets_in_use_are_kept_and_their_edits_reach_articles,
 );

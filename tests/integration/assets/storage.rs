@@ -30,7 +30,11 @@ const BUCKET: &str = "folio-media";
 impl S3Server {
     fn start() -> Option<Self> {
         let found = Command::new("moto_server").arg("--help").output().is_ok();
-        if !common::part_installed(found, "moto_server", "python3 -m pip install 'moto[server]'") {
+        if !common::part_installed(
+            found,
+            "moto_server",
+            "python3 -m pip install 'moto[server]'",
+        ) {
             return None;
         }
         let port = free_port();
@@ -52,7 +56,10 @@ impl S3Server {
             if made.as_ref().is_ok_and(|r| r.status().is_success()) {
                 return Some(server);
             }
-            assert!(Instant::now() < deadline, "moto_server did not start: {made:?}");
+            assert!(
+                Instant::now() < deadline,
+                "moto_server did not start: {made:?}"
+            );
             std::thread::sleep(Duration::from_millis(200));
         }
     }
@@ -97,7 +104,10 @@ fn files_live_in_an_s3_bucket(db: TestDb) {
     let photo = jpeg(1600, 1000);
     let asset = uploaded(&app, photo.clone(), "image/jpeg", "?alt=Astana");
     let id = asset["id"].as_str().expect("an id");
-    assert_eq!(s3.keys("newsroom/"), vec![format!("newsroom/{id}/original")]);
+    assert_eq!(
+        s3.keys("newsroom/"),
+        vec![format!("newsroom/{id}/original")]
+    );
 
     let file = fetch(&app, asset["url"].as_str().expect("a url"), &[]);
     assert_eq!(file.bytes, photo);
@@ -107,7 +117,8 @@ fn files_live_in_an_s3_bucket(db: TestDb) {
     let keys = s3.keys(&format!("newsroom/{id}/variants/"));
     assert_eq!(keys.len(), 1, "the copy is kept in the bucket: {keys:?}");
 
-    let article = app.article(json!({"title": "Astana", "body": "Texte.", "cover": id, "status": "published"}));
+    let article = app
+        .article(json!({"title": "Astana", "body": "Texte.", "cover": id, "status": "published"}));
     assert_eq!(article["cover"]["id"], id);
 
     let deleted = app.request(
@@ -117,7 +128,10 @@ fn files_live_in_an_s3_bucket(db: TestDb) {
         None,
     );
     assert_eq!(deleted.status, 204, "{}", deleted.text);
-    assert!(s3.keys("newsroom/").is_empty(), "the file and its copies are gone");
+    assert!(
+        s3.keys("newsroom/").is_empty(),
+        "the file and its copies are gone"
+    );
 }
 
 #[test]
@@ -126,7 +140,10 @@ fn files_live_in_an_s3_bucket_with_sqlite() {
 }
 
 #[test]
-#[cfg_attr(not(folio_postgres_tests), ignore = "FOLIO_TEST_POSTGRES_URL is not set")]
+#[cfg_attr(
+    not(folio_postgres_tests),
+    ignore = "FOLIO_TEST_POSTGRES_URL is not set"
+)]
 fn files_live_in_an_s3_bucket_with_postgres() {
     files_live_in_an_s3_bucket(TestDb::postgres().expect("FOLIO_TEST_POSTGRES_URL is set"));
 }
@@ -137,7 +154,13 @@ fn nodes_sharing_a_database_and_a_store_serve_each_others_uploads() {
     let second = first.another_node();
     let asset = uploaded(&first, jpeg(800, 600), "image/jpeg", "");
     let id = asset["id"].as_str().expect("an id");
-    let copy = second.send_bytes(Method::GET, &format!("/v1/assets/{id}/small?format=png"), None, None, &[]);
+    let copy = second.send_bytes(
+        Method::GET,
+        &format!("/v1/assets/{id}/small?format=png"),
+        None,
+        None,
+        &[],
+    );
     assert_eq!((copy.status, dimensions(&copy.bytes)), (200, (480, 360)));
 }
 
@@ -150,19 +173,38 @@ fn uploads_and_sizes_keep_to_the_settings() {
     let big = jpeg(1500, 1500);
     assert!(big.len() > 50_000);
     let refused = upload(&app, big.clone(), "image/jpeg", "");
-    assert_eq!(refused.status, 413, "{}", String::from_utf8_lossy(&refused.bytes));
+    assert_eq!(
+        refused.status,
+        413,
+        "{}",
+        String::from_utf8_lossy(&refused.bytes)
+    );
     let part = reqwest::blocking::multipart::Part::bytes(big).file_name("big.jpg");
     let form = reqwest::blocking::multipart::Form::new().part("file", part);
     assert_eq!(app.post_form("/v1/assets", form).status, 413);
 
     let asset = uploaded(&app, jpeg(600, 400), "image/jpeg", "");
     let id = asset["id"].as_str().expect("an id");
-    let sized = app.send_bytes(Method::GET, &format!("/v1/assets/{id}/resize?w=150&h=150&format=png"), None, None, &[]);
+    let sized = app.send_bytes(
+        Method::GET,
+        &format!("/v1/assets/{id}/resize?w=150&h=150&format=png"),
+        None,
+        None,
+        &[],
+    );
     assert_eq!((sized.status, dimensions(&sized.bytes)), (200, (150, 150)));
-    let wide = app.send_bytes(Method::GET, &format!("/v1/assets/{id}/resize?w=300&format=jpeg&q=40"), None, None, &[]);
+    let wide = app.send_bytes(
+        Method::GET,
+        &format!("/v1/assets/{id}/resize?w=300&format=jpeg&q=40"),
+        None,
+        None,
+        &[],
+    );
     assert_eq!(dimensions(&wide.bytes), (300, 200));
-    app.get(&format!("/v1/assets/{id}/resize?w=5000")).expect(422);
-    app.get(&format!("/v1/assets/{id}/resize?fit=cover")).expect(422);
+    app.get(&format!("/v1/assets/{id}/resize?w=5000"))
+        .expect(422);
+    app.get(&format!("/v1/assets/{id}/resize?fit=cover"))
+        .expect(422);
 }
 
 #[test]
@@ -188,10 +230,19 @@ fn a_transform_storm_is_turned_away_not_queued_for_ever() {
         .collect();
     // Reads go on while the images are being made.
     app.get("/v1/articles").expect(200);
-    let answers: Vec<_> = storm.into_iter().map(|t| t.join().expect("a request")).collect();
+    let answers: Vec<_> = storm
+        .into_iter()
+        .map(|t| t.join().expect("a request"))
+        .collect();
     let statuses: Vec<u16> = answers.iter().map(|a| a.status).collect();
-    assert!(statuses.iter().all(|s| *s == 200 || *s == 503), "{statuses:?}");
+    assert!(
+        statuses.iter().all(|s| *s == 200 || *s == 503),
+        "{statuses:?}"
+    );
     assert!(statuses.contains(&200), "{statuses:?}");
-    let busy = answers.iter().find(|a| a.status == 503).expect("some were turned away");
+    let busy = answers
+        .iter()
+        .find(|a| a.status == 503)
+        .expect("some were turned away");
     assert!(busy.header("retry-after").is_some());
 }
