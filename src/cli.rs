@@ -268,7 +268,8 @@ fn execute(cli: Cli) -> Result<ExitCode, String> {
             let listener =
                 TcpListener::bind(&bind).map_err(|e| format!("cannot listen on {bind}: {e}"))?;
             let address = listener.local_addr().map_err(|e| e.to_string())?;
-            let settings = config.server_settings();
+            let mut settings = config.server_settings();
+            settings.site.listening_at(address);
             let backend = db.backend.name();
             prepare_when_reachable(db.clone(), config, with_demo, readiness.clone());
             actix_web::rt::System::new().block_on(async move {

@@ -219,12 +219,11 @@ impl Config {
         })?;
         let defaults = Limits::default();
         let rate_defaults = RateLimits::default();
-        let bind = var("FOLIO_BIND").unwrap_or_else(|| "127.0.0.1:8080".into());
         let database_url = var("DATABASE_URL").unwrap_or_else(|| "sqlite://folio.db".into());
         Ok(Self {
             assets: crate::assets::AssetSettings::from_env(&database_url)?,
             database_url,
-            bind: bind.clone(),
+            bind: var("FOLIO_BIND").unwrap_or_else(|| "127.0.0.1:8080".into()),
             timezone,
             pool_size: number("FOLIO_POOL_SIZE", 8)?,
             limits: Limits {
@@ -265,7 +264,7 @@ impl Config {
                 ..SqliteMemory::SERVER
             },
             purge_targets,
-            site: site(timezone, &bind)?,
+            site: site(timezone)?,
             metrics_token: var("FOLIO_METRICS_TOKEN").map(|t| t.trim().to_owned()),
             rate_limits: RateLimits {
                 anonymous: number("FOLIO_RATE_LIMIT_ANONYMOUS", rate_defaults.anonymous)?,
@@ -295,19 +294,17 @@ impl Config {
     }
 }
 
-fn site(zone: Tz, bind: &str) -> Result<Site, String> {
+fn site(zone: Tz) -> Result<Site, String> {
     let api_url = var("FOLIO_API_URL")
         .map(|url| Site::parse_address("FOLIO_API_URL", &url))
         .transpose()?;
-    // Without a public address, the one the server listens on (a wildcard
-    // address is reached as localhost): absolute either way, as HTML needs.
-    let listening = format!("http://{}", bind.replace("0.0.0.0", "localhost"));
+    // Without either, `serve` fills it in from the address it listens on.
     let assets_url = match var("FOLIO_ASSET_URL") {
-        Some(url) => Site::parse_address("FOLIO_ASSET_URL", &url)?,
-        None => format!("{}/v1/assets", api_url.as_deref().unwrap_or(&listening)),
+        Some(url) => Some(Site::parse_address("FOLIO_ASSET_URL", &url)?),
+        None => api_url.as_ref().map(|api| format!("{api}/v1/assets")),
     };
     Ok(Site {
-        assets_url: Some(assets_url),
+        assets_url,
         url: var("FOLIO_SITE_URL")
             .map(|url| Site::parse_url(&url))
             .transpose()?,

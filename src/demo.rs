@@ -4,6 +4,10 @@
 use indicatif::ProgressBar;
 
 use crate::api::articles::ArticleStatus;
+use crate::api::assets::upload::Description;
+use crate::assets::probe::probe;
+use crate::assets::store::original_key;
+use crate::assets::AssetStore;
 use crate::config::Config;
 use crate::db::{self, articles, authors, sections, Database};
 use crate::import::{self, Options, Summary};
@@ -129,10 +133,80 @@ pub fn load(db: &Database, config: &Config) -> Result<Option<Summary>, String> {
             content: Box::new(text.as_bytes()),
         })
     });
-    Ok(Some(import::import_documents(
-        db,
-        documents,
-        &options,
-        &ProgressBar::hidden(),
-    )))
+    let summary = import::import_documents(db, documents, &options, &ProgressBar::hidden());
+    cover(db, config)?;
+    Ok(Some(summary))
+}
+
+/// The id the spec's examples name: the demo's one picture.
+pub const DEMO_ASSET_ID: &str = "5d1c0f7e-8a61-4c53-9a0e-3f8d2b7c9e41";
+/// The article it is the cover of.
+const COVERED: &str = "poutine-au-kazakhstan-une-alliance-strategique";
+
+/// A steppe at dusk under a low sun, drawn here: the demo ships no image file.
+fn steppe(width: u32, height: u32) -> Result<Vec<u8>, String> {
+    let (sun_x, sun_y, radius) = (
+        width as f32 * 0.7,
+        height as f32 * 0.55,
+        height as f32 * 0.09,
+    );
+    let horizon = height as f32 * 0.62;
+    let picture = image::RgbImage::from_fn(width, height, |x, y| {
+        let (x, y) = (x as f32, y as f32);
+        if ((x - sun_x).powi(2) + (y - sun_y).powi(2)).sqrt() < radius && y < horizon {
+            return image::Rgb([255, 214, 140]);
+        }
+        if y < horizon {
+            let t = y / horizon;
+            image::Rgb([
+                (40.0 + 200.0 * t) as u8,
+                (60.0 + 90.0 * t) as u8,
+                (120.0 - 40.0 * t) as u8,
+            ])
+        } else {
+            let t = (y - horizon) / (height as f32 - horizon);
+            let ripple = ((x / 37.0).sin() * 8.0) as i32;
+            let shade = |v: f32| (v as i32 + ripple).clamp(0, 255) as u8;
+            image::Rgb([
+                shade(120.0 - 70.0 * t),
+                shade(100.0 - 50.0 * t),
+                shade(50.0 - 20.0 * t),
+            ])
+        }
+    });
+    let mut out = std::io::Cursor::new(Vec::new());
+    image::DynamicImage::ImageRgb8(picture)
+        .write_to(&mut out, image::ImageFormat::Jpeg)
+        .map_err(|e| format!("could not draw the demo picture: {e}"))?;
+    Ok(out.into_inner())
+}
+
+/// Uploads the demo picture and makes it the cover of the first article.
+fn cover(db: &Database, config: &Config) -> Result<(), String> {
+    let bytes = steppe(1600, 1000)?;
+    let probed =
+        probe(&bytes, Some("image/jpeg"), config.assets.max_pixels).map_err(|e| e.to_string())?;
+    let description = Description {
+        alt: Some("Le soleil bas sur la steppe kazakhe".into()),
+        caption: Some("La steppe près d’Astana, au crépuscule.".into()),
+        credit: Some("Folio".into()),
+        focal_x: Some(0.7),
+        focal_y: Some(0.55),
+        ..Description::default()
+    };
+    let new = description.into_new_asset(DEMO_ASSET_ID.into(), &bytes, probed, Some("steppe.jpg"));
+    let store = AssetStore::open(&config.assets.store)?;
+    actix_rt::System::new()
+        .block_on(store.put(&original_key(DEMO_ASSET_ID), bytes.into()))
+        .map_err(|e| e.to_string())?;
+    let mut conn = db.get().map_err(|e| e.to_string())?;
+    db::write_tx(&mut conn, |conn| {
+        db::assets::create(conn, new)?;
+        let changes = articles::ArticleChanges {
+            cover: Some(Some(DEMO_ASSET_ID.into())),
+            ..articles::ArticleChanges::default()
+        };
+        articles::update(conn, COVERED, changes, DEMO_ACTOR).map(|_| ())
+    })
+    .map_err(|e| format!("could not give the demo article its cover: {e}"))
 }

@@ -235,6 +235,20 @@ impl Site {
 
     /// Where a section, tag or author's page is: `/{section}`, `/tag/{slug}`,
     /// `/author/{slug}` under the site.
+    /// Without a configured address for assets, the one the server listens on
+    /// (a wildcard address as `localhost`): asset URLs are absolute either way,
+    /// as HTML and native clients need.
+    pub fn listening_at(&mut self, address: std::net::SocketAddr) {
+        if self.assets_url.is_none() {
+            let host = if address.ip().is_unspecified() {
+                format!("localhost:{}", address.port())
+            } else {
+                address.to_string()
+            };
+            self.assets_url = Some(format!("http://{host}/v1/assets"));
+        }
+    }
+
     /// The address of one of an asset's files: `file` (the upload) or a preset's copy.
     pub fn asset_url(&self, public_id: &str, file: &str) -> String {
         let base = self.assets_url.as_deref().unwrap_or("/v1/assets");

@@ -152,10 +152,19 @@ pub fn render(
         ApiError::Internal(format!("could not {what} the image: {e}"))
     };
     let has_alpha = picture.color().has_alpha();
-    let source = if has_alpha {
-        DynamicImage::ImageRgba8(picture.to_rgba8())
-    } else {
-        DynamicImage::ImageRgb8(picture.to_rgb8())
+    // Eight-bit RGB(A), as decoders give most images, is resized where it is:
+    // a copy of a 40-megapixel picture would double the transform's memory.
+    let converted;
+    let source = match picture {
+        DynamicImage::ImageRgb8(_) | DynamicImage::ImageRgba8(_) => picture,
+        _ if has_alpha => {
+            converted = DynamicImage::ImageRgba8(picture.to_rgba8());
+            &converted
+        }
+        _ => {
+            converted = DynamicImage::ImageRgb8(picture.to_rgb8());
+            &converted
+        }
     };
     let shape = geometry((source.width(), source.height()), recipe, focal);
     let mut resized = if has_alpha {
@@ -168,7 +177,7 @@ pub fn render(
         .crop(left, top, width, height)
         .resize_alg(ResizeAlg::Convolution(FilterType::Lanczos3));
     Resizer::new()
-        .resize(&source, &mut resized, &options)
+        .resize(source, &mut resized, &options)
         .map_err(|e| failed("resize", &e))?;
     let mut out = Cursor::new(Vec::new());
     let (w, h) = (resized.width(), resized.height());

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::changes::{self, Shown, SHOWN_COLUMNS};
+use super::changes::{self, Shown};
 use super::schema::{article_assets, articles, assets};
 use super::{now, AnyConnection, PageRequest};
 use crate::error::{ApiError, ApiResult};
@@ -130,10 +130,10 @@ fn users(conn: &mut AnyConnection, asset_id: i32) -> ApiResult<Vec<Shown>> {
     let mut shown: Vec<Shown> = articles::table
         .inner_join(article_assets::table)
         .filter(article_assets::asset_id.eq(asset_id))
-        .select(SHOWN_COLUMNS)
+        .select(Shown::as_select())
         .order(articles::id)
         .load(conn)?;
-    shown.dedup_by_key(|s| s.0);
+    shown.dedup_by_key(|s| s.id);
     Ok(shown)
 }
 
@@ -184,7 +184,7 @@ pub fn delete(
     let row = find(conn, public_id)?;
     let shown = users(conn, row.id)?;
     if !shown.is_empty() && !force {
-        let slugs: Vec<&str> = shown.iter().take(10).map(|s| s.2.as_str()).collect();
+        let slugs: Vec<&str> = shown.iter().take(10).map(|s| s.slug.as_str()).collect();
         return Err(ApiError::Conflict(format!(
             "asset {public_id} is used by {} article(s) ({}{}); take it off them first, \
              or delete with force=true",

@@ -256,7 +256,7 @@ pub fn articles_showing(
     actor: &str,
 ) -> ApiResult<()> {
     use super::schema::{article_authors, article_tags, articles};
-    let columns = SHOWN_COLUMNS;
+    let columns = Shown::as_select();
     let shown: Vec<Shown> = match resource {
         Resource::Article => return Ok(()),
         Resource::Section => articles::table
@@ -282,28 +282,17 @@ pub fn articles_showing(
     log_shown_differently(conn, &shown, field, actor)
 }
 
-/// An article's identity and filing, as an implied change names it:
-/// id, public id, slug, version, section, language.
-pub type Shown = (i32, String, String, i32, Option<i32>, String);
-
-/// The columns of [`Shown`].
-pub type ShownColumns = (
-    super::schema::articles::id,
-    super::schema::articles::public_id,
-    super::schema::articles::slug,
-    super::schema::articles::version,
-    super::schema::articles::section_id,
-    super::schema::articles::language,
-);
-
-pub const SHOWN_COLUMNS: ShownColumns = (
-    super::schema::articles::id,
-    super::schema::articles::public_id,
-    super::schema::articles::slug,
-    super::schema::articles::version,
-    super::schema::articles::section_id,
-    super::schema::articles::language,
-);
+/// An article's identity and filing, as an implied change names it.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = super::schema::articles)]
+pub struct Shown {
+    pub id: i32,
+    pub public_id: String,
+    pub slug: String,
+    pub version: i32,
+    pub section_id: Option<i32>,
+    pub language: String,
+}
 
 /// Records an implied `updated` change of each of `shown`, whose `field` shows
 /// something that changed elsewhere (a tag's name, a cover's alt text).
@@ -313,21 +302,21 @@ pub fn log_shown_differently(
     field: &str,
     actor: &str,
 ) -> ApiResult<()> {
-    for (id, public_id, slug, version, section_id, language) in shown {
+    for article in shown {
         append(
             conn,
             Change {
                 resource: Resource::Article,
-                resource_id: *id,
-                public_id,
-                slug,
+                resource_id: article.id,
+                public_id: &article.public_id,
+                slug: &article.slug,
                 previous_slug: None,
-                version: *version,
+                version: article.version,
                 action: Action::Updated,
                 actor,
                 fields: vec![field.to_owned()],
-                section_id: *section_id,
-                language: Some(language),
+                section_id: article.section_id,
+                language: Some(&article.language),
                 implied: true,
                 scope_before: Vec::new(),
             },

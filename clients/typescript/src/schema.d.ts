@@ -122,6 +122,127 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/assets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List assets
+         * @description Newest first. Needs `read`: the library holds uploads no article shows yet.
+         */
+        get: operations["list_assets"];
+        put?: never;
+        /**
+         * Upload an asset
+         * @description An image (JPEG, PNG, GIF, WebP) or a file (PDF, audio, video), as the `file`
+         *     part of a form or as the raw body (then the description goes in the query
+         *     string and the name in `Content-Disposition`). Its type is found from its
+         *     content; images are measured and given a placeholder. Needs `write`.
+         */
+        post: operations["upload_asset"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/assets/{id}/file": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get an asset's file
+         * @description The upload, byte for byte, with its type and name.
+         */
+        get: operations["asset_file"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/assets/{id}/resize": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get an image at any size
+         * @description Only when the server allows arbitrary sizes (`FOLIO_ASSET_ARBITRARY_SIZES`):
+         *     otherwise every size a crawler tried would fill the disk. Sides are at most 4096.
+         */
+        get: operations["asset_resized"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/assets/{id}/{preset}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a preset of an image
+         * @description The image at one of the sizes articles use, cropped around its focal point
+         *     for `thumb` and `social`; never enlarged.
+         */
+        get: operations["asset_preset"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/assets/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get an asset
+         * @description Its description, and for an image its size, placeholder and the addresses of
+         *     its presets.
+         */
+        get: operations["find_asset"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete an asset
+         * @description Refused (409, naming the articles) while an article uses it, unless
+         *     `force=true`. Its file and copies are removed. Needs `write`.
+         */
+        delete: operations["delete_asset"];
+        options?: never;
+        head?: never;
+        /**
+         * Update an asset
+         * @description Changes its description or focal point; the articles that show it change
+         *     with it (their caches are purged, sync and webhooks hear of it). A new focal
+         *     point gives the crops new addresses. Needs `write`.
+         */
+        patch: operations["update_asset"];
+        trace?: never;
+    };
     "/v1/articles/{slug}/revisions": {
         parameters: {
             query?: never;
@@ -982,6 +1103,7 @@ export interface components {
          *         "dateline": "Astana",
          *         "event_date": "2024-11-28"
          *       },
+         *       "cover": null,
          *       "body": "Le président russe est arrivé à Astana pour une visite d’État de deux jours.\n\n## Une relation ancienne\n\n« Nous sommes des alliés naturels », a-t-il déclaré.",
          *       "body_html": "<p>Le président russe est arrivé à Astana pour une visite d’État de deux jours.</p>\n<h2>Une relation ancienne</h2>\n<p>« Nous sommes des alliés naturels », a-t-il déclaré.</p>\n"
          *     }
@@ -1042,12 +1164,17 @@ export interface components {
              */
             published_at?: string | null;
             metadata?: null | components["schemas"]["Metadata"];
+            /**
+             * Format: uuid
+             * @description The id of the cover image (an asset from `POST /v1/assets`).
+             */
+            cover?: string | null;
         };
         /**
          * @description A field of an article that `fields` can select.
          * @enum {string}
          */
-        ArticleField: "id" | "slug" | "url" | "title" | "standfirst" | "excerpt" | "language" | "status" | "section" | "tags" | "authors" | "word_count" | "reading_time_minutes" | "published_at" | "first_published_at" | "created_at" | "updated_at" | "metadata" | "body" | "body_html" | "highlight";
+        ArticleField: "id" | "slug" | "url" | "title" | "standfirst" | "excerpt" | "language" | "status" | "section" | "tags" | "authors" | "word_count" | "reading_time_minutes" | "published_at" | "first_published_at" | "created_at" | "updated_at" | "metadata" | "cover" | "body" | "body_html" | "highlight";
         /**
          * @description An article reduced to the fields named in `fields`
          * @example {
@@ -1100,6 +1227,7 @@ export interface components {
             /** Format: date-time */
             updated_at?: string;
             metadata?: components["schemas"]["Metadata"];
+            cover?: null | components["schemas"]["Asset"];
             /** @description In search results: the matching passage, HTML-escaped, with matches in `<mark>`. */
             highlight?: string | null;
             /** @description The Markdown source, byte for byte as written. */
@@ -1198,7 +1326,8 @@ export interface components {
          *       "metadata": {
          *         "dateline": "Astana",
          *         "event_date": "2024-11-28"
-         *       }
+         *       },
+         *       "cover": null
          *     }
          */
         ArticleSummary: {
@@ -1245,6 +1374,7 @@ export interface components {
             /** Format: date-time */
             updated_at: string;
             metadata: components["schemas"]["Metadata"];
+            cover: null | components["schemas"]["Asset"];
             /** @description In search results: the matching passage, HTML-escaped, with matches in `<mark>`. */
             highlight?: string | null;
         };
@@ -1273,6 +1403,99 @@ export interface components {
             /** Format: date-time */
             published_at?: string | null;
             metadata?: null | components["schemas"]["Metadata"];
+            /**
+             * Format: uuid
+             * @description The cover image's asset id; `null` takes the cover off.
+             */
+            cover?: string | null;
+        };
+        /**
+         * @description An uploaded file, with its description; images also carry their sizes.
+         * @example {
+         *       "id": "5d1c0f7e-8a61-4c53-9a0e-3f8d2b7c9e41",
+         *       "url": "https://api.news.example/v1/assets/5d1c0f7e-8a61-4c53-9a0e-3f8d2b7c9e41/file",
+         *       "media_type": "image/jpeg",
+         *       "filename": "astana.jpg",
+         *       "byte_size": 482113,
+         *       "width": 4000,
+         *       "height": 2667,
+         *       "alt": "Le palais présidentiel d’Astana sous la neige",
+         *       "caption": "Astana, le 27 novembre 2024.",
+         *       "credit": "Claire Dubois",
+         *       "focal_point": {
+         *         "x": 0.5,
+         *         "y": 0.4
+         *       },
+         *       "placeholder": "LEHV6nWB2yk8pyo0adR*.7kCMdnj",
+         *       "color": "#8a9bb0",
+         *       "srcset": "https://api.news.example/v1/assets/5d1c0f7e-8a61-4c53-9a0e-3f8d2b7c9e41/small?v=3f2a9c1d0b7e 480w",
+         *       "presets": {
+         *         "small": {
+         *           "url": "https://api.news.example/v1/assets/5d1c0f7e-8a61-4c53-9a0e-3f8d2b7c9e41/small?v=3f2a9c1d0b7e",
+         *           "width": 480,
+         *           "height": 320
+         *         }
+         *       },
+         *       "created_at": "2024-11-27T08:00:00Z",
+         *       "updated_at": "2024-11-27T08:00:00Z"
+         *     }
+         */
+        Asset: {
+            /** Format: uuid */
+            id: string;
+            /**
+             * Format: uri
+             * @description The file as uploaded.
+             */
+            url: string;
+            /** @description Found from the content, not from the name. */
+            media_type: string;
+            filename: string;
+            /** Format: int64 */
+            byte_size: number;
+            /**
+             * Format: int32
+             * @description In pixels, as shown (after the camera's orientation); null for other files.
+             */
+            width: number | null;
+            /** Format: int32 */
+            height: number | null;
+            alt: string;
+            caption: string;
+            credit: string;
+            focal_point: components["schemas"]["FocalPoint"];
+            /** @description A BlurHash to show while the image loads. */
+            placeholder: string | null;
+            /** @description The image's average colour, `#rrggbb`. */
+            color: string | null;
+            /** @description For `<img srcset>`: the widths an image comes in. Null for other files. */
+            srcset: string | null;
+            /** @description Each preset's address and size (empty for other files). */
+            presets: {
+                [key: string]: components["schemas"]["Rendition"];
+            };
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        /**
+         * @description Changes to an asset's description: absent fields are left alone. The file
+         *     itself never changes; upload a new asset instead.
+         * @example {
+         *       "alt": "Le palais présidentiel d’Astana sous la neige",
+         *       "focal_point": {
+         *         "x": 0.62,
+         *         "y": 0.4
+         *       }
+         *     }
+         */
+        AssetUpdate: {
+            filename?: string | null;
+            alt?: string | null;
+            caption?: string | null;
+            credit?: string | null;
+            focal_point?: null | components["schemas"]["FocalPoint"];
         };
         /**
          * @description One write.
@@ -1374,6 +1597,8 @@ export interface components {
             email?: string | null;
             avatar_url?: null | components["schemas"]["WebUrl"];
         };
+        /** @description The file's bytes */
+        Binary: string;
         /**
          * @description A change, with the resource as it is when the message is made (within about a
          *     second of the change): its full shape (drafts included, as `admin` reads it),
@@ -1508,6 +1733,30 @@ export interface components {
             message: string;
         };
         /**
+         * @description How an image is cut to a size.
+         * @enum {string}
+         */
+        Fit: "cover" | "contain";
+        /**
+         * @description Where in the picture the subject is, from the top-left corner (0 to 1 each):
+         *     crops keep it in view.
+         * @example {
+         *       "x": 0.5,
+         *       "y": 0.35
+         *     }
+         */
+        FocalPoint: {
+            /** Format: double */
+            x: number;
+            /** Format: double */
+            y: number;
+        };
+        /**
+         * @description The encoding of a copy; `auto` picks from `Accept`.
+         * @enum {string}
+         */
+        FormatChoice: "auto" | "jpeg" | "png" | "webp" | "avif";
+        /**
          * @description The length of the periods counted.
          * @enum {string}
          */
@@ -1534,6 +1783,29 @@ export interface components {
         /** @description A link to one of the service's entry points. */
         Link: {
             href: string;
+        };
+        /** @description A page of a list. */
+        ListPage_Asset: {
+            /** @description The items of this page. */
+            data: components["schemas"]["Asset"][];
+            /**
+             * Format: int64
+             * @description This page's number, from 1.
+             * @example 1
+             */
+            page: number;
+            /**
+             * Format: int64
+             * @description The page size used.
+             * @example 20
+             */
+            per_page: number;
+            /**
+             * Format: int64
+             * @description How many items the whole list holds.
+             * @example 42
+             */
+            total: number;
         };
         /** @description A page of a list. */
         ListPage_AuditEntry: {
@@ -1764,6 +2036,18 @@ export interface components {
              *     (in any inflection, rarer words weighing more), then the same section; newest first among equals.
              */
             data: components["schemas"]["ArticleSummary"][];
+        };
+        /** @description One size of an image. */
+        Rendition: {
+            /**
+             * Format: uri
+             * @description Immutable: the address changes when the picture or its focal point does.
+             */
+            url: string;
+            /** Format: int32 */
+            width: number;
+            /** Format: int32 */
+            height: number;
         };
         /**
          * @description One read replica, as this node last measured it.
@@ -2166,6 +2450,28 @@ export interface components {
             deleted_at: string;
             /** @description The token that deleted it. */
             deleted_by: string;
+        };
+        /**
+         * @description The form `POST /v1/assets` takes as `multipart/form-data`.
+         * @example {
+         *       "file": "(the file's bytes)",
+         *       "alt": "Le palais présidentiel d’Astana sous la neige",
+         *       "credit": "Claire Dubois",
+         *       "focal_x": 0.62,
+         *       "focal_y": 0.4
+         *     }
+         */
+        UploadForm: {
+            /** @description The file; its type is found from its content. */
+            file: components["schemas"]["Binary"];
+            filename?: string | null;
+            alt?: string | null;
+            caption?: string | null;
+            credit?: string | null;
+            /** Format: double */
+            focal_x?: number | null;
+            /** Format: double */
+            focal_y?: number | null;
         };
         /**
          * @description An http or https URL with a host name
@@ -3523,6 +3829,786 @@ export interface operations {
             404: components["responses"]["NotFound"];
             410: components["responses"]["Gone"];
             414: components["responses"]["UriTooLong"];
+            429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    list_assets: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Page number, from 1.
+                 * @example 1
+                 */
+                page?: number;
+                /**
+                 * @description Items per page: at most 100, or the server's lower `FOLIO_MAX_PER_PAGE`
+                 *     (then the default is at most that).
+                 * @example 20
+                 */
+                per_page?: number;
+                /**
+                 * @description Only those whose media type starts with this: `image`, `image/png`, `application/pdf`.
+                 * @example image
+                 */
+                type?: string;
+            };
+            header?: {
+                /** @description An ETag from an earlier response: 304 when it still matches */
+                "If-None-Match"?: string;
+                /** @description A Last-Modified from an earlier response: 304 when nothing the response shows changed since (ignored when If-None-Match is sent) */
+                "If-Modified-Since"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of assets */
+            200: {
+                headers: {
+                    /** @description Who may keep this response and for how long: `public, max-age=…, s-maxage=…` for public reads, `private, no-store` for anything read with a token, `no-store` for writes and refusals of the moment */
+                    "Cache-Control"?: string;
+                    /** @description With the in-process response cache on: `folio; hit`, or `folio; fwd=miss; stored` (RFC 9211) */
+                    "Cache-Status"?: string;
+                    /** @description On public reads: the same keys, comma-separated (Cloudflare) */
+                    "Cache-Tag"?: string;
+                    /** @description `default-src 'none'; frame-ancestors 'none'`: the response is data, never a page */
+                    "Content-Security-Policy"?: string;
+                    /** @description A strong validator of this response's body; send it back in If-None-Match */
+                    ETag?: string;
+                    /** @description On public reads: when what the response shows last changed, once that second is over */
+                    "Last-Modified"?: string;
+                    /** @description Requests allowed per window to this token or client address */
+                    "RateLimit-Limit"?: string;
+                    /** @description The limit and window, as `LIMIT;w=SECONDS` */
+                    "RateLimit-Policy"?: string;
+                    /** @description Requests left before the limit */
+                    "RateLimit-Remaining"?: string;
+                    /** @description Seconds until the allowance is whole again (on a 429: until the next request is allowed) */
+                    "RateLimit-Reset"?: string;
+                    /** @description On public reads: the keys of everything the response shows, space-separated (`article-12 articles-section-monde`); a change purges caches by these keys */
+                    "Surrogate-Key"?: string;
+                    /** @description Always `nosniff` */
+                    "X-Content-Type-Options"?: string;
+                    /** @description The id this request is logged under (the client's own, when it sent a valid one) */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListPage_Asset"];
+                };
+            };
+            /** @description Not modified: the ETag sent still matches */
+            304: {
+                headers: {
+                    /** @description Who may keep this response and for how long: `public, max-age=…, s-maxage=…` for public reads, `private, no-store` for anything read with a token, `no-store` for writes and refusals of the moment */
+                    "Cache-Control"?: string;
+                    /** @description `default-src 'none'; frame-ancestors 'none'`: the response is data, never a page */
+                    "Content-Security-Policy"?: string;
+                    /** @description A strong validator of this response's body; send it back in If-None-Match */
+                    ETag?: string;
+                    /** @description Always `nosniff` */
+                    "X-Content-Type-Options"?: string;
+                    /** @description The id this request is logged under (the client's own, when it sent a valid one) */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            414: components["responses"]["UriTooLong"];
+            429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    upload_asset: {
+        parameters: {
+            query?: {
+                /** @description The file's name as people see it; by default the uploaded file's. */
+                filename?: string;
+                /** @description What the image shows, for readers who cannot see it. */
+                alt?: string;
+                caption?: string;
+                /** @description Who made it (photographer, agency). */
+                credit?: string;
+                /** @description Where the subject is, across (0 to 1): crops keep it in view. Default 0.5. */
+                focal_x?: number;
+                /** @description Where the subject is, down (0 to 1). Default 0.5. */
+                focal_y?: number;
+            };
+            header?: {
+                /**
+                 * @description A unique key (such as a UUID) for this create: retried with the same key and body within 24 hours, the first answer is replayed instead of creating the item again; the same key with another body is a 422
+                 * @example 5f0c2f4e-8b1a-4c7e-9d3a-2e6f7b8c9d0e
+                 */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/octet-stream": components["schemas"]["Binary"];
+                "image/*": components["schemas"]["Binary"];
+                "multipart/form-data": components["schemas"]["UploadForm"];
+            };
+        };
+        responses: {
+            /** @description The asset was stored */
+            201: {
+                headers: {
+                    /** @description Who may keep this response and for how long: `public, max-age=…, s-maxage=…` for public reads, `private, no-store` for anything read with a token, `no-store` for writes and refusals of the moment */
+                    "Cache-Control"?: string;
+                    /** @description `default-src 'none'; frame-ancestors 'none'`: the response is data, never a page */
+                    "Content-Security-Policy"?: string;
+                    /** @description A strong validator of this response's body; send it back in If-None-Match */
+                    ETag?: string;
+                    /** @description `true` when this is the recorded answer to an earlier request with the same Idempotency-Key */
+                    "Idempotent-Replayed"?: string;
+                    /** @description Requests allowed per window to this token or client address */
+                    "RateLimit-Limit"?: string;
+                    /** @description The limit and window, as `LIMIT;w=SECONDS` */
+                    "RateLimit-Policy"?: string;
+                    /** @description Requests left before the limit */
+                    "RateLimit-Remaining"?: string;
+                    /** @description Seconds until the allowance is whole again (on a 429: until the next request is allowed) */
+                    "RateLimit-Reset"?: string;
+                    /** @description Always `nosniff` */
+                    "X-Content-Type-Options"?: string;
+                    /** @description The id this request is logged under (the client's own, when it sent a valid one) */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Asset"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            408: components["responses"]["RequestTimeout"];
+            409: components["responses"]["Conflict"];
+            /** @description Larger than `FOLIO_MAX_ASSET_BYTES`, or more pixels than `FOLIO_MAX_ASSET_PIXELS` */
+            413: {
+                headers: {
+                    /** @description Who may keep this response and for how long: `public, max-age=…, s-maxage=…` for public reads, `private, no-store` for anything read with a token, `no-store` for writes and refusals of the moment */
+                    "Cache-Control"?: string;
+                    /** @description `default-src 'none'; frame-ancestors 'none'`: the response is data, never a page */
+                    "Content-Security-Policy"?: string;
+                    /** @description A strong validator of this response's body; send it back in If-None-Match */
+                    ETag?: string;
+                    /** @description Requests allowed per window to this token or client address */
+                    "RateLimit-Limit"?: string;
+                    /** @description The limit and window, as `LIMIT;w=SECONDS` */
+                    "RateLimit-Policy"?: string;
+                    /** @description Requests left before the limit */
+                    "RateLimit-Remaining"?: string;
+                    /** @description Seconds until the allowance is whole again (on a 429: until the next request is allowed) */
+                    "RateLimit-Reset"?: string;
+                    /** @description Always `nosniff` */
+                    "X-Content-Type-Options"?: string;
+                    /** @description The id this request is logged under (the client's own, when it sent a valid one) */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            414: components["responses"]["UriTooLong"];
+            /** @description Not a kind of file Folio takes, or not what it claims to be */
+            415: {
+                headers: {
+                    /** @description Who may keep this response and for how long: `public, max-age=…, s-maxage=…` for public reads, `private, no-store` for anything read with a token, `no-store` for writes and refusals of the moment */
+                    "Cache-Control"?: string;
+                    /** @description `default-src 'none'; frame-ancestors 'none'`: the response is data, never a page */
+                    "Content-Security-Policy"?: string;
+                    /** @description A strong validator of this response's body; send it back in If-None-Match */
+                    ETag?: string;
+                    /** @description Requests allowed per window to this token or client address */
+                    "RateLimit-Limit"?: string;
+                    /** @description The limit and window, as `LIMIT;w=SECONDS` */
+                    "RateLimit-Policy"?: string;
+                    /** @description Requests left before the limit */
+                    "RateLimit-Remaining"?: string;
+                    /** @description Seconds until the allowance is whole again (on a 429: until the next request is allowed) */
+                    "RateLimit-Reset"?: string;
+                    /** @description Always `nosniff` */
+                    "X-Content-Type-Options"?: string;
+                    /** @description The id this request is logged under (the client's own, when it sent a valid one) */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    asset_file: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description An ETag from an earlier response: 304 when it still matches */
+                "If-None-Match"?: string;
+                /** @description A Last-Modified from an earlier response: 304 when nothing the response shows changed since (ignored when If-None-Match is sent) */
+                "If-Modified-Since"?: string;
+            };
+            path: {
+                /**
+                 * @description The asset's id.
+                 * @example 5d1c0f7e-8a61-4c53-9a0e-3f8d2b7c9e41
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file, with the type found at upload */
+            200: {
+                headers: {
+                    /** @description Who may keep this response and for how long: `public, max-age=…, s-maxage=…` for public reads, `private, no-store` for anything read with a token, `no-store` for writes and refusals of the moment */
+                    "Cache-Control"?: string;
+                    /** @description With the in-process response cache on: `folio; hit`, or `folio; fwd=miss; stored` (RFC 9211) */
+                    "Cache-Status"?: string;
+                    /** @description On public reads: the same keys, comma-separated (Cloudflare) */
+                    "Cache-Tag"?: string;
+                    /** @description `default-src 'none'; frame-ancestors 'none'`: the response is data, never a page */
+                    "Content-Security-Policy"?: string;
+                    /** @description A strong validator of this response's body; send it back in If-None-Match */
+                    ETag?: string;
+                    /** @description On public reads: when what the response shows last changed, once that second is over */
+                    "Last-Modified"?: string;
+                    /** @description Requests allowed per window to this token or client address */
+                    "RateLimit-Limit"?: string;
+                    /** @description The limit and window, as `LIMIT;w=SECONDS` */
+                    "RateLimit-Policy"?: string;
+                    /** @description Requests left before the limit */
+                    "RateLimit-Remaining"?: string;
+                    /** @description Seconds until the allowance is whole again (on a 429: until the next request is allowed) */
+                    "RateLimit-Reset"?: string;
+                    /** @description On public reads: the keys of everything the response shows, space-separated (`article-12 articles-section-monde`); a change purges caches by these keys */
+                    "Surrogate-Key"?: string;
+                    /** @description Always `nosniff` */
+                    "X-Content-Type-Options"?: string;
+                    /** @description The id this request is logged under (the client's own, when it sent a valid one) */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "*/*": components["schemas"]["Binary"];
+                };
+            };
+            /** @description Not modified: the ETag sent still matches */
+            304: {
+                headers: {
+                    /** @description Who may keep this response and for how long: `public, max-age=…, s-maxage=…` for public reads, `private, no-store` for anything read with a token, `no-store` for writes and refusals of the moment */
+                    "Cache-Control"?: string;
+                    /** @description `default-src 'none'; frame-ancestors 'none'`: the response is data, never a page */
+                    "Content-Security-Policy"?: string;
+                    /** @description A strong validator of this response's body; send it back in If-None-Match */
+                    ETag?: string;
+                    /** @description Always `nosniff` */
+                    "X-Content-Type-Options"?: string;
+                    /** @description The id this request is logged under (the client's own, when it sent a valid one) */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            414: components["responses"]["UriTooLong"];
+            429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    asset_resized: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Width in pixels.
+                 * @example 640
+                 */
+                w?: number;
+                /** @description Height in pixels. */
+                h?: number;
+                /**
+                 * @description `cover` crops to the box around the focal point (the default with both
+                 *     sides); `contain` fits inside it.
+                 */
+                fit?: components["schemas"]["Fit"];
+                format?: components["schemas"]["FormatChoice"];
+                /** @description Quality, 1–100 (default 80), for JPEG, WebP and AVIF. */
+                q?: number;
+                v?: string;
+            };
+            header?: {
+                /** @description An ETag from an earlier response: 304 when it still matches */
+                "If-None-Match"?: string;
+                /** @description A Last-Modified from an earlier response: 304 when nothing the response shows changed since (ignored when If-None-Match is sent) */
+                "If-Modified-Since"?: string;
+            };
+            path: {
+                /**
+                 * @description The asset's id.
+                 * @example 5d1c0f7e-8a61-4c53-9a0e-3f8d2b7c9e41
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The copy */
+            200: {
+                headers: {
+                    /** @description Who may keep this response and for how long: `public, max-age=…, s-maxage=…` for public reads, `private, no-store` for anything read with a token, `no-store` for writes and refusals of the moment */
+                    "Cache-Control"?: string;
+                    /** @description With the in-process response cache on: `folio; hit`, or `folio; fwd=miss; stored` (RFC 9211) */
+                    "Cache-Status"?: string;
+                    /** @description On public reads: the same keys, comma-separated (Cloudflare) */
+                    "Cache-Tag"?: string;
+                    /** @description `default-src 'none'; frame-ancestors 'none'`: the response is data, never a page */
+                    "Content-Security-Policy"?: string;
+                    /** @description A strong validator of this response's body; send it back in If-None-Match */
+                    ETag?: string;
+                    /** @description On public reads: when what the response shows last changed, once that second is over */
+                    "Last-Modified"?: string;
+                    /** @description Requests allowed per window to this token or client address */
+                    "RateLimit-Limit"?: string;
+                    /** @description The limit and window, as `LIMIT;w=SECONDS` */
+                    "RateLimit-Policy"?: string;
+                    /** @description Requests left before the limit */
+                    "RateLimit-Remaining"?: string;
+                    /** @description Seconds until the allowance is whole again (on a 429: until the next request is allowed) */
+                    "RateLimit-Reset"?: string;
+                    /** @description On public reads: the keys of everything the response shows, space-separated (`article-12 articles-section-monde`); a change purges caches by these keys */
+                    "Surrogate-Key"?: string;
+                    /** @description Always `nosniff` */
+                    "X-Content-Type-Options"?: string;
+                    /** @description The id this request is logged under (the client's own, when it sent a valid one) */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/webp": components["schemas"]["Binary"];
+                    "image/jpeg": components["schemas"]["Binary"];
+                    "image/png": components["schemas"]["Binary"];
+                    "image/avif": components["schemas"]["Binary"];
+                };
+            };
+            /** @description Not modified: the ETag sent still matches */
+            304: {
+                headers: {
+                    /** @description Who may keep this response and for how long: `public, max-age=…, s-maxage=…` for public reads, `private, no-store` for anything read with a token, `no-store` for writes and refusals of the moment */
+                    "Cache-Control"?: string;
+                    /** @description `default-src 'none'; frame-ancestors 'none'`: the response is data, never a page */
+                    "Content-Security-Policy"?: string;
+                    /** @description A strong validator of this response's body; send it back in If-None-Match */
+                    ETag?: string;
+                    /** @description Always `nosniff` */
+                    "X-Content-Type-Options"?: string;
+                    /** @description The id this request is logged under (the client's own, when it sent a valid one) */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Arbitrary sizes are off, or the size is out of range */
+            400: {
+                headers: {
+                    /** @description Who may keep this response and for how long: `public, max-age=…, s-maxage=…` for public reads, `private, no-store` for anything read with a token, `no-store` for writes and refusals of the moment */
+                    "Cache-Control"?: string;
+                    /** @description `default-src 'none'; frame-ancestors 'none'`: the response is data, never a page */
+                    "Content-Security-Policy"?: string;
+                    /** @description A strong validator of this response's body; send it back in If-None-Match */
+                    ETag?: string;
+                    /** @description Requests allowed per window to this token or client address */
+                    "RateLimit-Limit"?: string;
+                    /** @description The limit and window, as `LIMIT;w=SECONDS` */
+                    "RateLimit-Policy"?: string;
+                    /** @description Requests left before the limit */
+                    "RateLimit-Remaining"?: string;
+                    /** @description Seconds until the allowance is whole again (on a 429: until the next request is allowed) */
+                    "RateLimit-Reset"?: string;
+                    /** @description Always `nosniff` */
+                    "X-Content-Type-Options"?: string;
+                    /** @description The id this request is logged under (the client's own, when it sent a valid one) */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            414: components["responses"]["UriTooLong"];
+            429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    asset_preset: {
+        parameters: {
+            query?: {
+                /**
+                 * @description `auto` (the default) gives WebP to clients that accept it, else JPEG or
+                 *     PNG; the response then varies on `Accept`.
+                 */
+                format?: components["schemas"]["FormatChoice"];
+                /**
+                 * @description The version the asset's JSON gives in each address: with the current
+                 *     one the copy is cacheable for a year.
+                 */
+                v?: string;
+            };
+            header?: {
+                /** @description An ETag from an earlier response: 304 when it still matches */
+                "If-None-Match"?: string;
+                /** @description A Last-Modified from an earlier response: 304 when nothing the response shows changed since (ignored when If-None-Match is sent) */
+                "If-Modified-Since"?: string;
+            };
+            path: {
+                /**
+                 * @description The asset's id.
+                 * @example 5d1c0f7e-8a61-4c53-9a0e-3f8d2b7c9e41
+                 */
+                id: string;
+                /**
+                 * @description `thumb` (320×320), `small` (480 wide), `medium` (960), `large` (1600) or
+                 *     `social` (1200×630).
+                 * @example medium
+                 */
+                preset: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The copy */
+            200: {
+                headers: {
+                    /** @description Who may keep this response and for how long: `public, max-age=…, s-maxage=…` for public reads, `private, no-store` for anything read with a token, `no-store` for writes and refusals of the moment */
+                    "Cache-Control"?: string;
+                    /** @description With the in-process response cache on: `folio; hit`, or `folio; fwd=miss; stored` (RFC 9211) */
+                    "Cache-Status"?: string;
+                    /** @description On public reads: the same keys, comma-separated (Cloudflare) */
+                    "Cache-Tag"?: string;
+                    /** @description `default-src 'none'; frame-ancestors 'none'`: the response is data, never a page */
+                    "Content-Security-Policy"?: string;
+                    /** @description A strong validator of this response's body; send it back in If-None-Match */
+                    ETag?: string;
+                    /** @description On public reads: when what the response shows last changed, once that second is over */
+                    "Last-Modified"?: string;
+                    /** @description Requests allowed per window to this token or client address */
+                    "RateLimit-Limit"?: string;
+                    /** @description The limit and window, as `LIMIT;w=SECONDS` */
+                    "RateLimit-Policy"?: string;
+                    /** @description Requests left before the limit */
+                    "RateLimit-Remaining"?: string;
+                    /** @description Seconds until the allowance is whole again (on a 429: until the next request is allowed) */
+                    "RateLimit-Reset"?: string;
+                    /** @description On public reads: the keys of everything the response shows, space-separated (`article-12 articles-section-monde`); a change purges caches by these keys */
+                    "Surrogate-Key"?: string;
+                    /** @description Always `nosniff` */
+                    "X-Content-Type-Options"?: string;
+                    /** @description The id this request is logged under (the client's own, when it sent a valid one) */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/webp": components["schemas"]["Binary"];
+                    "image/jpeg": components["schemas"]["Binary"];
+                    "image/png": components["schemas"]["Binary"];
+                    "image/avif": components["schemas"]["Binary"];
+                };
+            };
+            /** @description Not modified: the ETag sent still matches */
+            304: {
+                headers: {
+                    /** @description Who may keep this response and for how long: `public, max-age=…, s-maxage=…` for public reads, `private, no-store` for anything read with a token, `no-store` for writes and refusals of the moment */
+                    "Cache-Control"?: string;
+                    /** @description `default-src 'none'; frame-ancestors 'none'`: the response is data, never a page */
+                    "Content-Security-Policy"?: string;
+                    /** @description A strong validator of this response's body; send it back in If-None-Match */
+                    ETag?: string;
+                    /** @description Always `nosniff` */
+                    "X-Content-Type-Options"?: string;
+                    /** @description The id this request is logged under (the client's own, when it sent a valid one) */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            414: components["responses"]["UriTooLong"];
+            429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
+            500: components["responses"]["InternalError"];
+            /** @description Image processing is busy: try again after `Retry-After` */
+            503: {
+                headers: {
+                    /** @description Who may keep this response and for how long: `public, max-age=…, s-maxage=…` for public reads, `private, no-store` for anything read with a token, `no-store` for writes and refusals of the moment */
+                    "Cache-Control"?: string;
+                    /** @description `default-src 'none'; frame-ancestors 'none'`: the response is data, never a page */
+                    "Content-Security-Policy"?: string;
+                    /** @description A strong validator of this response's body; send it back in If-None-Match */
+                    ETag?: string;
+                    /** @description Requests allowed per window to this token or client address */
+                    "RateLimit-Limit"?: string;
+                    /** @description The limit and window, as `LIMIT;w=SECONDS` */
+                    "RateLimit-Policy"?: string;
+                    /** @description Requests left before the limit */
+                    "RateLimit-Remaining"?: string;
+                    /** @description Seconds until the allowance is whole again (on a 429: until the next request is allowed) */
+                    "RateLimit-Reset"?: string;
+                    /** @description Always `nosniff` */
+                    "X-Content-Type-Options"?: string;
+                    /** @description The id this request is logged under (the client's own, when it sent a valid one) */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    find_asset: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description An ETag from an earlier response: 304 when it still matches */
+                "If-None-Match"?: string;
+                /** @description A Last-Modified from an earlier response: 304 when nothing the response shows changed since (ignored when If-None-Match is sent) */
+                "If-Modified-Since"?: string;
+            };
+            path: {
+                /**
+                 * @description The asset's id.
+                 * @example 5d1c0f7e-8a61-4c53-9a0e-3f8d2b7c9e41
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The asset */
+            200: {
+                headers: {
+                    /** @description Who may keep this response and for how long: `public, max-age=…, s-maxage=…` for public reads, `private, no-store` for anything read with a token, `no-store` for writes and refusals of the moment */
+                    "Cache-Control"?: string;
+                    /** @description With the in-process response cache on: `folio; hit`, or `folio; fwd=miss; stored` (RFC 9211) */
+                    "Cache-Status"?: string;
+                    /** @description On public reads: the same keys, comma-separated (Cloudflare) */
+                    "Cache-Tag"?: string;
+                    /** @description `default-src 'none'; frame-ancestors 'none'`: the response is data, never a page */
+                    "Content-Security-Policy"?: string;
+                    /** @description A strong validator of this response's body; send it back in If-None-Match */
+                    ETag?: string;
+                    /** @description On public reads: when what the response shows last changed, once that second is over */
+                    "Last-Modified"?: string;
+                    /** @description Requests allowed per window to this token or client address */
+                    "RateLimit-Limit"?: string;
+                    /** @description The limit and window, as `LIMIT;w=SECONDS` */
+                    "RateLimit-Policy"?: string;
+                    /** @description Requests left before the limit */
+                    "RateLimit-Remaining"?: string;
+                    /** @description Seconds until the allowance is whole again (on a 429: until the next request is allowed) */
+                    "RateLimit-Reset"?: string;
+                    /** @description On public reads: the keys of everything the response shows, space-separated (`article-12 articles-section-monde`); a change purges caches by these keys */
+                    "Surrogate-Key"?: string;
+                    /** @description Always `nosniff` */
+                    "X-Content-Type-Options"?: string;
+                    /** @description The id this request is logged under (the client's own, when it sent a valid one) */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Asset"];
+                };
+            };
+            /** @description Not modified: the ETag sent still matches */
+            304: {
+                headers: {
+                    /** @description Who may keep this response and for how long: `public, max-age=…, s-maxage=…` for public reads, `private, no-store` for anything read with a token, `no-store` for writes and refusals of the moment */
+                    "Cache-Control"?: string;
+                    /** @description `default-src 'none'; frame-ancestors 'none'`: the response is data, never a page */
+                    "Content-Security-Policy"?: string;
+                    /** @description A strong validator of this response's body; send it back in If-None-Match */
+                    ETag?: string;
+                    /** @description Always `nosniff` */
+                    "X-Content-Type-Options"?: string;
+                    /** @description The id this request is logged under (the client's own, when it sent a valid one) */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            414: components["responses"]["UriTooLong"];
+            429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    delete_asset: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Delete it even while articles use it: they lose it as their cover, and
+                 *     their body shows the image's alt text.
+                 */
+                force?: boolean;
+            };
+            header?: never;
+            path: {
+                /**
+                 * @description The asset's id.
+                 * @example 5d1c0f7e-8a61-4c53-9a0e-3f8d2b7c9e41
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The asset was deleted */
+            204: {
+                headers: {
+                    /** @description Who may keep this response and for how long: `public, max-age=…, s-maxage=…` for public reads, `private, no-store` for anything read with a token, `no-store` for writes and refusals of the moment */
+                    "Cache-Control"?: string;
+                    /** @description `default-src 'none'; frame-ancestors 'none'`: the response is data, never a page */
+                    "Content-Security-Policy"?: string;
+                    /** @description A strong validator of this response's body; send it back in If-None-Match */
+                    ETag?: string;
+                    /** @description Requests allowed per window to this token or client address */
+                    "RateLimit-Limit"?: string;
+                    /** @description The limit and window, as `LIMIT;w=SECONDS` */
+                    "RateLimit-Policy"?: string;
+                    /** @description Requests left before the limit */
+                    "RateLimit-Remaining"?: string;
+                    /** @description Seconds until the allowance is whole again (on a 429: until the next request is allowed) */
+                    "RateLimit-Reset"?: string;
+                    /** @description Always `nosniff` */
+                    "X-Content-Type-Options"?: string;
+                    /** @description The id this request is logged under (the client's own, when it sent a valid one) */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            /** @description Articles use it; see `detail` */
+            409: {
+                headers: {
+                    /** @description Who may keep this response and for how long: `public, max-age=…, s-maxage=…` for public reads, `private, no-store` for anything read with a token, `no-store` for writes and refusals of the moment */
+                    "Cache-Control"?: string;
+                    /** @description `default-src 'none'; frame-ancestors 'none'`: the response is data, never a page */
+                    "Content-Security-Policy"?: string;
+                    /** @description A strong validator of this response's body; send it back in If-None-Match */
+                    ETag?: string;
+                    /** @description Requests allowed per window to this token or client address */
+                    "RateLimit-Limit"?: string;
+                    /** @description The limit and window, as `LIMIT;w=SECONDS` */
+                    "RateLimit-Policy"?: string;
+                    /** @description Requests left before the limit */
+                    "RateLimit-Remaining"?: string;
+                    /** @description Seconds until the allowance is whole again (on a 429: until the next request is allowed) */
+                    "RateLimit-Reset"?: string;
+                    /** @description Always `nosniff` */
+                    "X-Content-Type-Options"?: string;
+                    /** @description The id this request is logged under (the client's own, when it sent a valid one) */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            414: components["responses"]["UriTooLong"];
+            429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    update_asset: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The asset's id.
+                 * @example 5d1c0f7e-8a61-4c53-9a0e-3f8d2b7c9e41
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AssetUpdate"];
+            };
+        };
+        responses: {
+            /** @description The updated asset */
+            200: {
+                headers: {
+                    /** @description Who may keep this response and for how long: `public, max-age=…, s-maxage=…` for public reads, `private, no-store` for anything read with a token, `no-store` for writes and refusals of the moment */
+                    "Cache-Control"?: string;
+                    /** @description `default-src 'none'; frame-ancestors 'none'`: the response is data, never a page */
+                    "Content-Security-Policy"?: string;
+                    /** @description A strong validator of this response's body; send it back in If-None-Match */
+                    ETag?: string;
+                    /** @description Requests allowed per window to this token or client address */
+                    "RateLimit-Limit"?: string;
+                    /** @description The limit and window, as `LIMIT;w=SECONDS` */
+                    "RateLimit-Policy"?: string;
+                    /** @description Requests left before the limit */
+                    "RateLimit-Remaining"?: string;
+                    /** @description Seconds until the allowance is whole again (on a 429: until the next request is allowed) */
+                    "RateLimit-Reset"?: string;
+                    /** @description Always `nosniff` */
+                    "X-Content-Type-Options"?: string;
+                    /** @description The id this request is logged under (the client's own, when it sent a valid one) */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Asset"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            408: components["responses"]["RequestTimeout"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             431: components["responses"]["HeadersTooLarge"];
             500: components["responses"]["InternalError"];

@@ -9,6 +9,7 @@ import { mkdirSync, mkdtempSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import zlib from "node:zlib";
 import { chromium } from "playwright-core";
 
 const folioBin = process.env.FOLIO_BIN;
@@ -52,6 +53,31 @@ function start(command, args, options, pattern) {
   });
 }
 
+/** A PNG of `width`×`height`, a gradient: made here, so the test needs no image tool. */
+function png(width, height) {
+  const chunk = (type, data) => {
+    const head = Buffer.alloc(8);
+    head.writeUInt32BE(data.length, 0);
+    head.write(type, 4, "ascii");
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(zlib.crc32(Buffer.concat([head.subarray(4), data])), 0);
+    return Buffer.concat([head, data, crc]);
+  };
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
+  header.set([8, 2, 0, 0, 0], 8); // 8-bit RGB
+  const rows = Buffer.alloc((width * 3 + 1) * height);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const at = y * (width * 3 + 1) + 1 + x * 3;
+      rows.set([(x * 255) / width, 90, (y * 255) / height], at);
+    }
+  }
+  const signature = Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]);
+  return Buffer.concat([signature, chunk("IHDR", header), chunk("IDAT", zlib.deflateSync(rows)), chunk("IEND", Buffer.alloc(0))]);
+}
+
 async function main() {
   execFileSync(folioBin, ["migrate"], { env });
   const token = execFileSync(folioBin, ["token", "create", "--name", "e2e", "--scope", "write"], { env })
@@ -84,6 +110,28 @@ async function main() {
     });
     assert.equal(response.status, 201, await response.text());
   }
+
+  // An article with a cover and a picture in its body.
+  const upload = await fetch(`${folioUrl}/v1/assets?alt=${encodeURIComponent("Astana sous la neige")}&credit=Folio`, {
+    method: "POST",
+    headers: { Authorization: `Bearer ${token}`, "Content-Type": "image/png" },
+    body: png(1200, 800),
+  });
+  assert.equal(upload.status, 201, await upload.clone().text());
+  const cover = await upload.json();
+  const illustrated = await fetch(`${folioUrl}/v1/articles`, {
+    method: "POST",
+    headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
+    body: JSON.stringify({
+      slug: "astana-sous-la-neige",
+      title: "Astana sous la neige",
+      body: `La capitale s’est réveillée sous la neige.\n\n![](asset:${cover.id})\n\nFin.`,
+      section: "asie",
+      status: "published",
+      cover: cover.id,
+    }),
+  });
+  assert.equal(illustrated.status, 201, await illustrated.text());
 
   const sitePort = await freePort();
   // Without colours, which CI=true would turn on around the words looked for.
@@ -124,9 +172,13 @@ async function main() {
     });
     const shot = (name) => page.screenshot({ path: join(screenshots, `${name}.png`), fullPage: true });
 
-    // Home: the latest articles.
+    // Home: the latest articles, the newest with its cover's thumbnail.
     await page.goto(site);
     await page.waitForSelector("article.teaser");
+    await page.waitForFunction(() => {
+      const img = document.querySelector("article.teaser img");
+      return img && img.complete && img.naturalWidth === 320;
+    });
     assert.equal(await page.textContent("h1"), "À la une");
     assert.ok((await page.locator("article.teaser").count()) >= 5);
     await shot("home");
@@ -153,6 +205,25 @@ async function main() {
     assert.match(meta, /26 novembre 2024/, "midnight UTC on the 27th is the 26th in New York");
     await page.waitForSelector("article.teaser");
     await shot("article");
+
+    // An article with a cover and a body image: responsive, loaded, described.
+    await page.goto(`${site}/#/article/astana-sous-la-neige`);
+    await page.waitForSelector("figure.cover img");
+    await page.waitForFunction(() => {
+      const img = document.querySelector("figure.cover img");
+      return img && img.complete && img.naturalWidth > 0;
+    });
+    assert.equal(await page.getAttribute("figure.cover img", "alt"), "Astana sous la neige");
+    assert.match(await page.textContent("figure.cover figcaption"), /Folio/);
+    const bodyImage = page.locator("article.full .body img");
+    assert.match(await bodyImage.getAttribute("srcset"), / 480w, .* 960w/);
+    assert.equal(await bodyImage.getAttribute("loading"), "lazy");
+    await bodyImage.scrollIntoViewIfNeeded();
+    await page.waitForFunction(() => {
+      const img = document.querySelector("article.full .body img");
+      return img && img.complete && img.naturalWidth > 0;
+    });
+    await shot("cover");
 
     // Search without accents finds the accented word, highlighted.
     await page.fill("#search input", "nucleaire");

@@ -56,10 +56,33 @@ function advertiseFeeds(query: string) {
   }
 }
 
+type Cover = NonNullable<Article["cover"]>;
+
+/** A responsive image: the browser picks from `srcset`; its box is sized before it
+ * loads (no layout shift) and shows the image's colour meanwhile. */
+function picture(cover: Cover, preset: string, sizes: string): HTMLElement {
+  const chosen = cover.presets[preset];
+  const img = h("img", {
+    src: chosen?.url ?? cover.url,
+    alt: cover.alt,
+    width: String(chosen?.width ?? cover.width ?? ""),
+    height: String(chosen?.height ?? cover.height ?? ""),
+    loading: "lazy",
+    decoding: "async",
+  }) as HTMLImageElement;
+  if (cover.srcset && preset !== "thumb") {
+    img.srcset = cover.srcset;
+    img.sizes = sizes;
+  }
+  if (cover.color) img.style.backgroundColor = cover.color;
+  return img;
+}
+
 function teaser(article: ArticleSummary): HTMLElement {
   const item = h(
     "article",
     { class: "teaser", lang: article.language ?? "" },
+    ...(article.cover ? [picture(article.cover, "thumb", "")] : []),
     h("h2", {}, h("a", { href: `#/article/${article.slug}` }, article.title ?? "")),
     h("p", { class: "meta" }, when(article.published_at), article.section ? ` · ${article.section.name}` : ""),
   );
@@ -107,6 +130,16 @@ async function article(slug: string) {
       "article",
       { lang: article.language, class: "full" },
       h("h1", {}, article.title),
+      ...(article.cover
+        ? [
+            h(
+              "figure",
+              { class: "cover" },
+              picture(article.cover, "medium", "(max-width: 46rem) 100vw, 46rem"),
+              h("figcaption", {}, [article.cover.caption, article.cover.credit].filter(Boolean).join(" — ")),
+            ),
+          ]
+        : []),
       h(
         "p",
         { class: "meta" },

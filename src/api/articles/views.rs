@@ -77,7 +77,8 @@ impl From<Label> for Reference {
     "word_count": 412, "reading_time_minutes": 2,
     "published_at": "2024-11-27T09:00:00Z", "first_published_at": "2024-11-27T09:00:00Z",
     "created_at": "2024-11-26T18:12:00Z", "updated_at": "2024-11-27T08:55:00Z",
-    "metadata": {"dateline": "Astana", "event_date": "2024-11-28"}
+    "metadata": {"dateline": "Astana", "event_date": "2024-11-28"},
+    "cover": null
 }))]
 pub struct ArticleSummary {
     /// Stable public identifier, the same on every backend and across export/import.
@@ -140,6 +141,7 @@ pub struct ArticleSummary {
     "published_at": "2024-11-27T09:00:00Z", "first_published_at": "2024-11-27T09:00:00Z",
     "created_at": "2024-11-26T18:12:00Z", "updated_at": "2024-11-27T08:55:00Z",
     "metadata": {"dateline": "Astana", "event_date": "2024-11-28"},
+    "cover": null,
     "body": "Le président russe est arrivé à Astana pour une visite d’État de deux jours.\n\n## Une relation ancienne\n\n« Nous sommes des alliés naturels », a-t-il déclaré.",
     "body_html": "<p>Le président russe est arrivé à Astana pour une visite d’État de deux jours.</p>\n<h2>Une relation ancienne</h2>\n<p>« Nous sommes des alliés naturels », a-t-il déclaré.</p>\n"
 }))]

@@ -53,7 +53,7 @@ pub struct CopyParams {
 #[into_params(parameter_in = Query)]
 pub struct ResizeParams {
     /// Width in pixels.
-    #[param(minimum = 1, maximum = 4096)]
+    #[param(minimum = 1, maximum = 4096, example = 640)]
     pub w: Option<u32>,
     /// Height in pixels.
     #[param(minimum = 1, maximum = 4096)]
@@ -74,10 +74,11 @@ pub struct ResizeParams {
 #[into_params(parameter_in = Path)]
 pub struct PresetPath {
     /// The asset's id.
+    #[param(example = "5d1c0f7e-8a61-4c53-9a0e-3f8d2b7c9e41")]
     pub id: uuid::Uuid,
     /// `thumb` (320×320), `small` (480 wide), `medium` (960), `large` (1600) or
     /// `social` (1200×630).
-    #[param(pattern = "^(thumb|small|medium|large|social)$")]
+    #[param(pattern = "^(thumb|small|medium|large|social)$", example = "medium")]
     pub preset: String,
 }
 
@@ -95,9 +96,8 @@ async fn load(db: &Database, id: &str) -> ApiResult<AssetRow> {
 #[utoipa::path(
     tag = "assets",
     params(AssetPath),
-    responses((status = 200, description = "The file", content(
-        (Binary = "application/octet-stream"),
-        (Binary = "image/*"),
+    responses((status = 200, description = "The file, with the type found at upload", content(
+        (Binary = "*/*"),
     ))),
 )]
 #[get("/assets/{id}/file")]

@@ -8,7 +8,6 @@ pub mod views;
 use actix_web::http::header;
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use serde::Deserialize;
-use sha2::{Digest, Sha256};
 use utoipa::{IntoParams, ToSchema};
 
 use self::upload::{clean_filename, Description, UploadForm};
@@ -22,7 +21,7 @@ use crate::assets::store::original_key;
 use crate::assets::AssetServices;
 use crate::auth::{Reader, Writer};
 use crate::config::ServerSettings;
-use crate::db::assets::{self as store, AssetChanges, AssetRow, NewAsset};
+use crate::db::assets::{self as store, AssetChanges, AssetRow};
 use crate::db::{AnyConnection, Database, ReadFrom};
 use crate::error::{ApiError, ApiResult};
 use crate::site::Site;
@@ -32,6 +31,7 @@ use crate::site::Site;
 #[into_params(names("id"), parameter_in = Path)]
 pub struct AssetPath(
     /// The asset's id.
+    #[param(example = "5d1c0f7e-8a61-4c53-9a0e-3f8d2b7c9e41")]
     pub uuid::Uuid,
 );
 
@@ -128,38 +128,12 @@ pub async fn upload_asset(
         .run(move || probe(&bytes, claimed.as_deref(), max_pixels))
         .await?;
     let public_id = uuid::Uuid::new_v4().to_string();
-    let extension = probed
-        .media_type
-        .rsplit('/')
-        .next()
-        .unwrap_or("bin")
-        .to_owned();
-    let focal = upload.description.focal_point();
-    let description = upload.description;
-    let filename = clean_filename(
-        description
-            .filename
-            .as_deref()
-            .or(upload.filename.as_deref()),
-        &extension,
+    let new = upload.description.into_new_asset(
+        public_id.clone(),
+        &upload.bytes,
+        probed,
+        upload.filename.as_deref(),
     );
-    let image = probed.image;
-    let new = NewAsset {
-        public_id: public_id.clone(),
-        media_type: probed.media_type,
-        filename,
-        byte_size: upload.bytes.len() as i64,
-        sha256: hex::encode(Sha256::digest(&upload.bytes)),
-        width: image.as_ref().map(|i| i.width as i32),
-        height: image.as_ref().map(|i| i.height as i32),
-        placeholder: image.as_ref().map(|i| i.placeholder.clone()),
-        color: image.map(|i| i.color),
-        alt: description.alt.unwrap_or_default(),
-        caption: description.caption.unwrap_or_default(),
-        credit: description.credit.unwrap_or_default(),
-        focal_x: focal.x,
-        focal_y: focal.y,
-    };
     // The file first: a record never names a file that is not there. A record
     // that then fails to be written leaves a file nobody names, removed here.
     assets

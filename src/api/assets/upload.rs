@@ -10,9 +10,13 @@ use futures_util::StreamExt;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
+use sha2::{Digest, Sha256};
+
 use super::views::FocalPoint;
 use crate::api::input::{Check, MAX_NAME_CHARS, MAX_TEXT_CHARS};
+use crate::assets::probe::Probed;
 use crate::config::ServerSettings;
+use crate::db::assets::NewAsset;
 use crate::error::{ApiError, ApiResult};
 
 /// An asset's words and focal point, as given at upload or in an edit.
@@ -47,6 +51,7 @@ pub struct Description {
 
 /// The form `POST /v1/assets` takes as `multipart/form-data`.
 #[derive(Debug, ToSchema)]
+#[schema(example = json!({"file": "(the file's bytes)", "alt": "Le palais présidentiel d’Astana sous la neige", "credit": "Claire Dubois", "focal_x": 0.62, "focal_y": 0.4}))]
 #[allow(dead_code)] // Describes the form for the spec; the form is read part by part.
 pub struct UploadForm {
     /// The file; its type is found from its content.
@@ -88,6 +93,37 @@ impl Description {
             }
         }
         check.finish()
+    }
+
+    /// The record of an upload: what was found in `bytes`, described as this says.
+    /// `given_name` is the name the file came with, used when no `filename` is given.
+    pub fn into_new_asset(
+        self,
+        public_id: String,
+        bytes: &[u8],
+        probed: Probed,
+        given_name: Option<&str>,
+    ) -> NewAsset {
+        let focal = self.focal_point();
+        let extension = probed.media_type.rsplit('/').next().unwrap_or("bin");
+        let filename = clean_filename(self.filename.as_deref().or(given_name), extension);
+        let image = probed.image;
+        NewAsset {
+            public_id,
+            filename,
+            media_type: probed.media_type,
+            byte_size: bytes.len() as i64,
+            sha256: hex::encode(Sha256::digest(bytes)),
+            width: image.as_ref().map(|i| i.width as i32),
+            height: image.as_ref().map(|i| i.height as i32),
+            placeholder: image.as_ref().map(|i| i.placeholder.clone()),
+            color: image.map(|i| i.color),
+            alt: self.alt.unwrap_or_default(),
+            caption: self.caption.unwrap_or_default(),
+            credit: self.credit.unwrap_or_default(),
+            focal_x: focal.x,
+            focal_y: focal.y,
+        }
     }
 
     pub fn focal_point(&self) -> FocalPoint {
