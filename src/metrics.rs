@@ -1,7 +1,7 @@
 //! `GET /metrics`: what this node is doing, in Prometheus' text format (the
 //! `prometheus` crate), for one registry per server: requests by route template,
 //! method and status with their latency; the database pools; rate-limit
-//! refusals; and, read from the database when scraped, how far the change log's
+//! refusals; image work (waiting, refused, time taken); and, read from the database when scraped, how far the change log's
 //! followers are behind and how many webhook messages wait.
 
 use std::time::Duration;
@@ -13,6 +13,7 @@ use prometheus::{
     TextEncoder,
 };
 
+use crate::assets::gate::TransformGate;
 use crate::db::{changes, webhooks, Database};
 use crate::error::{ApiError, ApiResult};
 
@@ -46,7 +47,11 @@ fn metric<T: prometheus::core::Collector + Clone + 'static>(
 }
 
 impl Metrics {
-    pub fn new(db: &Database, token: Option<String>) -> prometheus::Result<Self> {
+    pub fn new(
+        db: &Database,
+        gate: &TransformGate,
+        token: Option<String>,
+    ) -> prometheus::Result<Self> {
         let registry = Registry::new_custom(Some("folio".into()), None)?;
         let r = &registry;
         let metrics = Self {
@@ -124,6 +129,10 @@ impl Metrics {
         metrics
             .registry
             .register(Box::new(db.work_seconds().clone()))?;
+        // And the image work the transform gate measures.
+        for collector in gate.collectors() {
+            metrics.registry.register(collector)?;
+        }
         Ok(metrics)
     }
 

@@ -141,8 +141,12 @@ pub fn serve(
     // One limiter for all workers: the counts are per process.
     let limiter = web::Data::from(RateLimiter::shared(settings.rate_limits.clone()));
     let readiness = web::Data::new(readiness);
+    // One gate for all workers: the bound is on the process's image work.
+    let assets = web::Data::new(
+        crate::assets::AssetServices::new(&settings.assets).map_err(std::io::Error::other)?,
+    );
     let metrics = web::Data::new(
-        Metrics::new(&db, settings.metrics_token.clone())
+        Metrics::new(&db, &assets.gate, settings.metrics_token.clone())
             .map_err(|e| std::io::Error::other(format!("cannot set up the metrics: {e}")))?,
     );
     actix_rt::spawn(announce_publications(db.clone(), readiness.clone()));
@@ -173,10 +177,6 @@ pub fn serve(
         ));
         cache
     });
-    // One gate for all workers: the bound is on the process's image work.
-    let assets = web::Data::new(
-        crate::assets::AssetServices::new(&settings.assets).map_err(std::io::Error::other)?,
-    );
     let settings = web::Data::new(settings);
     let app = move || {
         let (app, _) = register(App::new().into_utoipa_app()).split_for_parts();

@@ -22,7 +22,7 @@ impl AssetServices {
     pub fn new(settings: &AssetSettings) -> Result<Self, String> {
         Ok(Self {
             store: AssetStore::open(&settings.store)?,
-            gate: gate::TransformGate::new(settings.transforms, settings.transform_wait),
+            gate: gate::TransformGate::new(settings.transforms, settings.transform_wait)?,
         })
     }
 }

@@ -298,6 +298,7 @@ async fn serve(
     let bytes = match assets.store.get(&key).await? {
         Some(bytes) => bytes,
         None => {
+            let turn = assets.gate.enter().await?;
             let original = assets
                 .store
                 .get(&original_key(&row.public_id))
@@ -307,7 +308,7 @@ async fn serve(
                 (copy.recipe, row.focal(), settings.assets.max_pixels);
             let made = assets
                 .gate
-                .run(move || {
+                .work(turn, move || {
                     let picture = decode(&original, max_pixels)?;
                     render(&picture, &recipe, focal)
                 })

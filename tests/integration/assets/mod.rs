@@ -316,6 +316,33 @@ fn presets_are_made_once_and_cached_for_good(app: &TestApp) {
         .header("cache-control")
         .is_some_and(|c| !c.contains("immutable")));
 
+    // Edits honour If-Match, as every other resource's do.
+    let etag = app
+        .get(&format!("/v1/assets/{id}"))
+        .expect(200)
+        .header("etag")
+        .expect("an ETag");
+    let body = serde_json::json!({"caption": "Astana"});
+    let stale = [("if-match", "\"v99-0\"")];
+    let path = format!("/v1/assets/{id}");
+    let refused = app.request_with(
+        Method::PATCH,
+        &path,
+        Some(&app.write_token),
+        Some(&body),
+        &stale,
+    );
+    assert_eq!(refused.status, 412, "{}", refused.text);
+    let current = [("if-match", etag.as_str())];
+    app.request_with(
+        Method::PATCH,
+        &path,
+        Some(&app.write_token),
+        Some(&body),
+        &current,
+    )
+    .expect(200);
+
     // A new focal point: new addresses.
     let moved = app
         .patch(

@@ -245,4 +245,19 @@ fn a_transform_storm_is_turned_away_not_queued_for_ever() {
         .find(|a| a.status == 503)
         .expect("some were turned away");
     assert!(busy.header("retry-after").is_some());
+
+    // Operators see it: refusals, and the time each piece of work took.
+    let metrics = app.get("/metrics").expect(200).text;
+    let value = |name: &str| -> f64 {
+        metrics
+            .lines()
+            .find_map(|l| l.strip_prefix(name)?.trim().parse().ok())
+            .unwrap_or_else(|| panic!("{name} missing from {metrics}"))
+    };
+    let refused = statuses.iter().filter(|s| **s == 503).count() as f64;
+    assert_eq!(value("folio_asset_transforms_refused_total"), refused);
+    let made = statuses.iter().filter(|s| **s == 200).count() as f64;
+    // The upload's probe was work too.
+    assert_eq!(value("folio_asset_transform_seconds_count"), made + 1.0);
+    assert_eq!(value("folio_asset_transforms_waiting"), 0.0);
 }
