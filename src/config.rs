@@ -303,7 +303,24 @@ fn site(zone: Tz) -> Result<Site, String> {
         Some(url) => Some(Site::parse_address("FOLIO_ASSET_URL", &url)?),
         None => api_url.as_ref().map(|api| format!("{api}/v1/assets")),
     };
+    let locales: Vec<String> = var("FOLIO_LOCALES")
+        .map(|list| {
+            list.split(',')
+                .map(|t| t.trim().to_owned())
+                .filter(|t| !t.is_empty())
+                .collect()
+        })
+        .unwrap_or_default();
+    if let Some(wrong) = locales
+        .iter()
+        .find(|t| !crate::content::language::is_valid(t))
+    {
+        return Err(format!(
+            "FOLIO_LOCALES lists language tags such as fr,en (got {wrong:?})"
+        ));
+    }
     Ok(Site {
+        locales,
         assets_url,
         url: var("FOLIO_SITE_URL")
             .map(|url| Site::parse_url(&url))

@@ -144,6 +144,9 @@ pub struct Site {
     /// Where clients fetch assets, without a final slash: `FOLIO_ASSET_URL`, else
     /// `FOLIO_API_URL` (or the address the server listens on) and `/v1/assets`.
     pub assets_url: Option<String>,
+    /// `FOLIO_LOCALES`: the site's languages, best first: the fallback a read
+    /// with a `locale` and no `fallback` gets.
+    pub locales: Vec<String>,
 }
 
 impl Default for Site {
@@ -157,6 +160,7 @@ impl Default for Site {
             api_url: None,
             sitemap_urls: MAX_SITEMAP_URLS,
             assets_url: None,
+            locales: Vec::new(),
         }
     }
 }

@@ -22,7 +22,7 @@ use crate::surrogate::{self, SurrogateKeys};
 
 const XML: &str = "application/xml; charset=utf-8";
 const HEAD: &str = r#"<?xml version="1.0" encoding="UTF-8"?>"#;
-const URLSET: &str = r#"<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:image="http://www.google.com/schemas/sitemap-image/1.1">"#;
+const URLSET: &str = r#"<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:image="http://www.google.com/schemas/sitemap-image/1.1" xmlns:xhtml="http://www.w3.org/1999/xhtml">"#;
 /// Rows read per statement while a shard streams.
 const CHUNK: i64 = 1_000;
 /// Google News takes articles of the last two days, at most 1,000 a sitemap.
@@ -63,8 +63,28 @@ fn url_entry(site: &Site, article: &Located) -> String {
             )
         })
         .unwrap_or_default();
+    // Each version of a story names all of them, itself included, by language.
+    let alternates: String = article
+        .versions
+        .iter()
+        .filter_map(|version| {
+            let placed = Placed::new(
+                &version.slug,
+                &version.public_id,
+                version.section.as_deref(),
+                version.published_at,
+                version.created_at,
+            );
+            let url = site.article_url(&placed)?;
+            Some(format!(
+                "<xhtml:link rel=\"alternate\" hreflang=\"{}\" href=\"{}\"/>",
+                escape(version.language.clone()),
+                escape(url)
+            ))
+        })
+        .collect();
     format!(
-        "<url><loc>{}</loc><lastmod>{}</lastmod>{image}</url>",
+        "<url><loc>{}</loc><lastmod>{}</lastmod>{alternates}{image}</url>",
         escape(loc(site, article)),
         w3c(article.updated_at)
     )

@@ -130,6 +130,8 @@ tables! {
         section_id: Option<i32>, word_count: i32, reading_time_minutes: i32, metadata: String,
         published_at: Option<NaiveDateTime>, first_published_at: Option<NaiveDateTime>,
         created_at: NaiveDateTime, updated_at: NaiveDateTime, version: i32, title_key: String,
+        #[serde(default)]
+        translation_group: String,
     }
     assets => AssetLine [id] {
         id: i32, public_id: String, media_type: String, filename: String, byte_size: i64,
@@ -214,7 +216,15 @@ impl BeforeInsert for SectionLine {
 
 impl BeforeInsert for TagLine {}
 impl BeforeInsert for AuthorLine {}
-impl BeforeInsert for ArticleLine {}
+impl BeforeInsert for ArticleLine {
+    /// An export made before translations: each article its own group.
+    fn before_insert(mut self, _parents: &mut Vec<(i32, i32)>) -> Self {
+        if self.translation_group.is_empty() {
+            self.translation_group = self.public_id.clone();
+        }
+        self
+    }
+}
 impl BeforeInsert for AssetLine {}
 impl BeforeInsert for ArticleAssetLine {}
 impl BeforeInsert for ArticleTagLine {}

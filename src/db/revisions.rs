@@ -29,6 +29,9 @@ pub struct Snapshot {
     /// The cover asset's public id (absent from revisions saved before covers existed).
     #[serde(default)]
     pub cover: Option<String>,
+    /// The story it is a version of (absent from revisions saved before translations).
+    #[serde(default)]
+    pub translation_group: Option<String>,
 }
 
 impl From<&ArticleRecord> for Snapshot {
@@ -47,6 +50,7 @@ impl From<&ArticleRecord> for Snapshot {
             published_at: row.published_at,
             metadata: row.metadata.clone(),
             cover: record.assets.cover.as_ref().map(|a| a.public_id.clone()),
+            translation_group: Some(row.translation_group.clone()),
         }
     }
 }
@@ -67,6 +71,10 @@ impl Snapshot {
             ("published_at", self.published_at != before.published_at),
             ("metadata", self.metadata != before.metadata),
             ("cover", self.cover != before.cover),
+            (
+                "translation_group",
+                self.translation_group != before.translation_group,
+            ),
         ];
         differs
             .into_iter()
@@ -97,6 +105,8 @@ impl Snapshot {
             published_at: Some(self.published_at),
             metadata: Some(self.metadata),
             cover: Some(self.cover),
+            // A version restored stays in the story it is in now.
+            translation: None,
         })
     }
 }

@@ -63,6 +63,7 @@ diesel::table! {
         updated_at -> Timestamp,
         version -> Integer,
         title_key -> Text,
+        translation_group -> Text,
     }
 }
 

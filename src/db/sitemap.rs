@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use super::articles::translations::{public_members, Member};
 use super::articles::{visible, Visibility};
 use super::schema::{article_assets, articles, assets, sections};
 use super::{now, AnyConnection};
@@ -27,6 +28,8 @@ pub struct Located {
     pub updated_at: NaiveDateTime,
     /// Its cover asset's public id.
     pub cover: Option<String>,
+    /// Every public version of its story, itself included, when there are several.
+    pub versions: Vec<Member>,
 }
 
 /// The columns of an article a sitemap reads (never the bodies).
@@ -42,6 +45,7 @@ struct Row {
     published_at: Option<NaiveDateTime>,
     created_at: NaiveDateTime,
     updated_at: NaiveDateTime,
+    translation_group: String,
 }
 
 /// How many articles the public can read now.
@@ -107,6 +111,9 @@ fn located(conn: &mut AnyConnection, rows: Vec<Row>) -> ApiResult<Vec<Located>> 
         .load::<(i32, String)>(conn)?
         .into_iter()
         .collect();
+    let groups: Vec<String> = rows.iter().map(|r| r.translation_group.clone()).collect();
+    let mut versions = public_members(conn, &groups, now())?;
+    versions.retain(|_, members| members.len() > 1);
     let mut section_ids: Vec<i32> = rows.iter().filter_map(|r| r.section_id).collect();
     section_ids.sort_unstable();
     section_ids.dedup();
@@ -125,6 +132,10 @@ fn located(conn: &mut AnyConnection, rows: Vec<Row>) -> ApiResult<Vec<Located>> 
         .map(|row| Located {
             section: row.section_id.and_then(|s| slugs.get(&s).cloned()),
             cover: covers.get(&row.id).cloned(),
+            versions: versions
+                .get(&row.translation_group)
+                .cloned()
+                .unwrap_or_default(),
             id: row.id,
             public_id: row.public_id,
             slug: row.slug,

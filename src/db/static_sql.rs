@@ -11,7 +11,7 @@ use std::marker::PhantomData;
 use diesel::expression::{is_aggregate, AppearsOnTable, Expression, SelectableExpression};
 use diesel::expression::{TypedExpressionType, ValidGrouping};
 use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
-use diesel::sql_types::{BigInt, Text};
+use diesel::sql_types::{BigInt, Text, Timestamp};
 use diesel::{QueryResult, RunQueryDsl};
 
 use super::Db;
@@ -21,6 +21,7 @@ enum Piece {
     Sql(&'static str),
     Text(String),
     BigInt(i64),
+    Timestamp(chrono::NaiveDateTime),
 }
 
 /// SQL of SQL type `ST`, as an expression (a condition, a column) or a whole query.
@@ -52,6 +53,11 @@ impl<ST> StaticSql<ST> {
         self.pieces.push(Piece::BigInt(value));
         self
     }
+
+    pub fn bind_timestamp(mut self, value: chrono::NaiveDateTime) -> Self {
+        self.pieces.push(Piece::Timestamp(value));
+        self
+    }
 }
 
 impl<ST: TypedExpressionType> Expression for StaticSql<ST> {
@@ -65,6 +71,9 @@ impl<ST> QueryFragment<Db> for StaticSql<ST> {
                 Piece::Sql(sql) => out.push_sql(sql),
                 Piece::Text(value) => out.push_bind_param::<Text, String>(value)?,
                 Piece::BigInt(value) => out.push_bind_param::<BigInt, i64>(value)?,
+                Piece::Timestamp(value) => {
+                    out.push_bind_param::<Timestamp, chrono::NaiveDateTime>(value)?
+                }
             }
         }
         Ok(())

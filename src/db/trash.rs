@@ -101,6 +101,10 @@ pub fn restore(
     diesel::delete(article_trash::table.find(trashed.article_id)).execute(conn)?;
     let origin = Origin {
         id: Some(trashed.article_id),
+        translation_group: snapshot
+            .translation_group
+            .clone()
+            .unwrap_or_else(|| trashed.public_id.clone()),
         public_id: trashed.public_id,
         created_at: trashed.created_at,
         first_published_at: trashed.first_published_at,

@@ -124,6 +124,8 @@ fn to_article(
         published_at: None,
         metadata: None,
         cover: None,
+        translation_of: None,
+        translation_key: None,
     };
     let mut metadata = Map::new();
     let mut draft = None;
@@ -156,6 +158,8 @@ fn to_article(
                 article.cover =
                     text(&value).and_then(|t| t.trim_start_matches("asset:").parse().ok());
             }
+            "translation_of" | "translationOf" => article.translation_of = Some(as_text()?),
+            "translationKey" | "translation_key" => article.translation_key = Some(as_text()?),
             "section" | "category" => article.section = Some(as_text()?),
             "categories" => {
                 article.section = names(&value)

@@ -10,6 +10,9 @@
 //!
 //! Another paragraph.
 //! ```
+//!
+//! A third part of the date line names the story the file is a version of, shared
+//! by its translations: `27 novembre 2024 / Entrevue / poutine-kazakhstan`.
 
 use super::{Item, Options, ParseError};
 use crate::api::articles::ArticleCreate;
@@ -44,7 +47,10 @@ pub fn parse(text: &str, options: &Options) -> Result<Item, ParseError> {
             format!("{:?} is not a date (try \"27 novembre 2024\", \"November 27, 2024\" or \"2024-11-27\")", date_text.trim()),
         )
     })?;
-    let section = section.trim();
+    let (section, translation_key) = match section.split_once('/') {
+        Some((section, key)) => (section.trim(), Some(key.trim()).filter(|k| !k.is_empty())),
+        None => (section.trim(), None),
+    };
     if section.is_empty() {
         return Err(ParseError::at(
             dateline_no,
@@ -74,6 +80,8 @@ pub fn parse(text: &str, options: &Options) -> Result<Item, ParseError> {
             published_at: Some(published_at),
             metadata: None,
             cover: None,
+            translation_of: None,
+            translation_key: translation_key.map(str::to_owned),
         },
     })
 }

@@ -153,6 +153,7 @@ fn replace_with(new: NewArticle, keep_status: bool) -> ArticleChanges {
         metadata: Some(new.metadata),
         // A file names no cover: the one chosen in the API stays.
         cover: new.cover.map(Some),
+        translation: new.translation.map(Some),
     }
 }
 

@@ -41,5 +41,6 @@ mod sitemaps;
 mod stream;
 mod sync;
 mod taxonomy;
+mod translations;
 mod webhooks;
 mod xss;

@@ -137,7 +137,7 @@ proptest! {
                 prop::sample::select(vec![
                     "q", "page", "per_page", "cursor", "include_total", "section", "descendants", "tag",
                     "tag_any", "author", "language", "status", "ids", "updated_since", "from", "to", "tz",
-                    "date_field", "sort", "fields", "other",
+                    "date_field", "sort", "fields", "locale", "fallback", "other",
                 ]),
                 tricky_text(),
             ),
@@ -152,9 +152,10 @@ proptest! {
         match Query::<ArticleListParams>::from_query(&query) {
             Err(_) => {} // served as a 400 by the query error handler
             Ok(params) => {
-                if let Err(e) = params
-                    .into_inner()
-                    .parse(chrono_tz::Europe::Paris, &folio::config::Limits::default()) {
+                let settings = folio::config::Config::from_env()
+                    .map_err(|e| TestCaseError::fail(e.to_string()))?
+                    .server_settings();
+                if let Err(e) = params.into_inner().parse(&settings) {
                     prop_assert!(e.status_code().is_client_error(), "{query}: {e}");
                 }
             }

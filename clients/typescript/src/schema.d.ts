@@ -1104,6 +1104,15 @@ export interface components {
          *         "event_date": "2024-11-28"
          *       },
          *       "cover": null,
+         *       "translation_group": "0b7e4a52-3f0c-4c1e-9a51-5f1f0f6d2a10",
+         *       "translations": [
+         *         {
+         *           "id": "7c1e2b90-5a4d-4f0e-8b3a-1d2c3e4f5a6b",
+         *           "language": "en",
+         *           "slug": "putin-in-kazakhstan",
+         *           "url": "https://news.example/interview/putin-in-kazakhstan"
+         *         }
+         *       ],
          *       "body": "Le président russe est arrivé à Astana pour une visite d’État de deux jours.\n\n## Une relation ancienne\n\n« Nous sommes des alliés naturels », a-t-il déclaré.",
          *       "body_html": "<p>Le président russe est arrivé à Astana pour une visite d’État de deux jours.</p>\n<h2>Une relation ancienne</h2>\n<p>« Nous sommes des alliés naturels », a-t-il déclaré.</p>\n"
          *     }
@@ -1169,12 +1178,20 @@ export interface components {
              * @description The id of the cover image (an asset from `POST /v1/assets`).
              */
             cover?: string | null;
+            /**
+             * @description The article (slug or id) this one translates: it joins that story, in its
+             *     own language (one article per language).
+             * @example poutine-au-kazakhstan-une-alliance-strategique
+             */
+            translation_of?: string | null;
+            /** @description A key the versions of one story share instead (Hugo's `translationKey`). */
+            translation_key?: string | null;
         };
         /**
          * @description A field of an article that `fields` can select.
          * @enum {string}
          */
-        ArticleField: "id" | "slug" | "url" | "title" | "standfirst" | "excerpt" | "language" | "status" | "section" | "tags" | "authors" | "word_count" | "reading_time_minutes" | "published_at" | "first_published_at" | "created_at" | "updated_at" | "metadata" | "cover" | "body" | "body_html" | "highlight";
+        ArticleField: "id" | "slug" | "url" | "title" | "standfirst" | "excerpt" | "language" | "status" | "section" | "tags" | "authors" | "word_count" | "reading_time_minutes" | "published_at" | "first_published_at" | "created_at" | "updated_at" | "metadata" | "cover" | "translation_group" | "translations" | "body" | "body_html" | "highlight";
         /**
          * @description An article reduced to the fields named in `fields`
          * @example {
@@ -1228,6 +1245,10 @@ export interface components {
             updated_at?: string;
             metadata?: components["schemas"]["Metadata"];
             cover?: null | components["schemas"]["Asset"];
+            /** @description The story this article tells in its language: its versions share it. */
+            translation_group?: string;
+            /** @description The story's other published versions, by language. */
+            translations?: components["schemas"]["Translation"][];
             /** @description In search results: the matching passage, HTML-escaped, with matches in `<mark>`. */
             highlight?: string | null;
             /** @description The Markdown source, byte for byte as written. */
@@ -1327,7 +1348,16 @@ export interface components {
          *         "dateline": "Astana",
          *         "event_date": "2024-11-28"
          *       },
-         *       "cover": null
+         *       "cover": null,
+         *       "translation_group": "0b7e4a52-3f0c-4c1e-9a51-5f1f0f6d2a10",
+         *       "translations": [
+         *         {
+         *           "id": "7c1e2b90-5a4d-4f0e-8b3a-1d2c3e4f5a6b",
+         *           "language": "en",
+         *           "slug": "putin-in-kazakhstan",
+         *           "url": "https://news.example/interview/putin-in-kazakhstan"
+         *         }
+         *       ]
          *     }
          */
         ArticleSummary: {
@@ -1375,6 +1405,10 @@ export interface components {
             updated_at: string;
             metadata: components["schemas"]["Metadata"];
             cover: null | components["schemas"]["Asset"];
+            /** @description The story this article tells in its language: its versions share it. */
+            translation_group: string;
+            /** @description The story's other published versions, by language. */
+            translations: components["schemas"]["Translation"][];
             /** @description In search results: the matching passage, HTML-escaped, with matches in `<mark>`. */
             highlight?: string | null;
         };
@@ -1408,6 +1442,11 @@ export interface components {
              * @description The cover image's asset id; `null` takes the cover off.
              */
             cover?: string | null;
+            /**
+             * @description Moves the article into the story of this one (slug or id); `null` makes it
+             *     a story of its own.
+             */
+            translation_of?: string | null;
         };
         /**
          * @description An uploaded file, with its description; images also carry their sizes.
@@ -2431,6 +2470,26 @@ export interface components {
          */
         TokenStatus: "active" | "revoked" | "expired";
         /**
+         * @description Another version of an article's story.
+         * @example {
+         *       "id": "7c1e2b90-5a4d-4f0e-8b3a-1d2c3e4f5a6b",
+         *       "language": "en",
+         *       "slug": "putin-in-kazakhstan",
+         *       "url": "https://news.example/interview/putin-in-kazakhstan"
+         *     }
+         */
+        Translation: {
+            /** Format: uuid */
+            id: string;
+            language: string;
+            slug: string;
+            /**
+             * Format: uri
+             * @description Its address on the public site; null without a site URL.
+             */
+            url: string | null;
+        };
+        /**
          * @description A deleted article.
          * @example {
          *       "id": "0b7e4a52-3f0c-4c1e-9a51-5f1f0f6d2a10",
@@ -3361,6 +3420,18 @@ export interface operations {
                 sort?: components["schemas"]["SortParam"];
                 /** @description Comma-separated fields to return; list items are summaries (no body) when absent. */
                 fields?: components["schemas"]["ArticleField"][];
+                /**
+                 * @description The reader's language (BCP 47): each story is listed once, in the first of
+                 *     `locale` then `fallback` it exists in; stories in none of them are left out.
+                 *     Every other filter, the search and the sort apply to the version chosen.
+                 * @example fr-CA
+                 */
+                locale?: string;
+                /**
+                 * @description With `locale`: the languages to fall back to, in order (comma-separated);
+                 *     the server's `FOLIO_LOCALES` by default.
+                 */
+                fallback?: string[];
             };
             header?: {
                 /** @description An ETag from an earlier response: 304 when it still matches */
@@ -3514,6 +3585,18 @@ export interface operations {
                  *     ]
                  */
                 fields?: components["schemas"]["ArticleField"][];
+                /**
+                 * @description The version of this story to return: the one in this language (BCP 47), else
+                 *     in the first of `fallback` it exists in, else the one the slug names. Any
+                 *     version's slug leads to the others.
+                 * @example fr
+                 */
+                locale?: string;
+                /**
+                 * @description With `locale`: the languages to fall back to, in order (comma-separated);
+                 *     the server's `FOLIO_LOCALES` by default.
+                 */
+                fallback?: string[];
             };
             header?: {
                 /** @description An ETag from an earlier response: 304 when it still matches */
@@ -6837,6 +6920,14 @@ export interface operations {
                 date_field?: components["schemas"]["DateFieldParam"];
                 /** @description Whole bodies (`full`) or excerpts only. */
                 content?: components["schemas"]["FeedContent"];
+                /**
+                 * @description Each story once, in this language or the first of `fallback` it exists in
+                 *     (as the article list's `locale`).
+                 * @example fr-CA
+                 */
+                locale?: string;
+                /** @description With `locale`: the languages to fall back to, in order (comma-separated). */
+                fallback?: string[];
             };
             header?: {
                 /** @description An ETag from an earlier response: 304 when it still matches */
@@ -6965,6 +7056,14 @@ export interface operations {
                 date_field?: components["schemas"]["DateFieldParam"];
                 /** @description Whole bodies (`full`) or excerpts only. */
                 content?: components["schemas"]["FeedContent"];
+                /**
+                 * @description Each story once, in this language or the first of `fallback` it exists in
+                 *     (as the article list's `locale`).
+                 * @example fr-CA
+                 */
+                locale?: string;
+                /** @description With `locale`: the languages to fall back to, in order (comma-separated). */
+                fallback?: string[];
             };
             header?: {
                 /** @description An ETag from an earlier response: 304 when it still matches */
@@ -7093,6 +7192,14 @@ export interface operations {
                 date_field?: components["schemas"]["DateFieldParam"];
                 /** @description Whole bodies (`full`) or excerpts only. */
                 content?: components["schemas"]["FeedContent"];
+                /**
+                 * @description Each story once, in this language or the first of `fallback` it exists in
+                 *     (as the article list's `locale`).
+                 * @example fr-CA
+                 */
+                locale?: string;
+                /** @description With `locale`: the languages to fall back to, in order (comma-separated). */
+                fallback?: string[];
             };
             header?: {
                 /** @description An ETag from an earlier response: 304 when it still matches */

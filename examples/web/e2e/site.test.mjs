@@ -125,6 +125,7 @@ async function main() {
     body: JSON.stringify({
       slug: "astana-sous-la-neige",
       title: "Astana sous la neige",
+      language: "fr",
       body: `La capitale s’est réveillée sous la neige.\n\n![](asset:${cover.id})\n\nFin.`,
       section: "asie",
       status: "published",
@@ -132,6 +133,22 @@ async function main() {
     }),
   });
   assert.equal(illustrated.status, 201, await illustrated.text());
+  // Its English version: the article page links each to the other.
+  const translated = await fetch(`${folioUrl}/v1/articles`, {
+    method: "POST",
+    headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
+    body: JSON.stringify({
+      slug: "astana-under-snow",
+      title: "Astana under snow",
+      body: "The capital woke up under snow.",
+      language: "en",
+      section: "asie",
+      status: "published",
+      published_at: "2024-10-01T07:00:00Z",
+      translation_of: "astana-sous-la-neige",
+    }),
+  });
+  assert.equal(translated.status, 201, await translated.text());
 
   const sitePort = await freePort();
   // Without colours, which CI=true would turn on around the words looked for.
@@ -224,6 +241,10 @@ async function main() {
       return img && img.complete && img.naturalWidth > 0;
     });
     await shot("cover");
+    // The story's other language, one click away.
+    await page.click('p.translations a[hreflang="en"]');
+    await page.waitForFunction(() => document.querySelector("article.full h1")?.textContent === "Astana under snow");
+    assert.match(await page.textContent("p.translations"), /français/);
 
     // Search without accents finds the accented word, highlighted.
     await page.fill("#search input", "nucleaire");

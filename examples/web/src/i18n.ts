@@ -4,6 +4,7 @@ type Words = {
   latest: string;
   more: string;
   related: string;
+  alsoIn: string;
   search: string;
   archive: string;
   error: string;
@@ -17,6 +18,7 @@ const words: Record<"fr" | "en", Words> = {
     latest: "À la une",
     more: "Plus d’articles",
     related: "À lire aussi",
+    alsoIn: "Aussi en :",
     search: "Rechercher",
     archive: "Archives",
     error: "Un problème est survenu",
@@ -28,6 +30,7 @@ const words: Record<"fr" | "en", Words> = {
     latest: "Latest",
     more: "More articles",
     related: "Related",
+    alsoIn: "Also in:",
     search: "Search",
     archive: "Archive",
     error: "Something went wrong",

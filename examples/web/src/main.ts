@@ -40,6 +40,11 @@ function trusted(tag: string, html: string, props: Record<string, string> = {}):
   return element;
 }
 
+/** A language's own name: « English », « français ». */
+function languageName(tag: string): string {
+  return new Intl.DisplayNames([tag], { type: "language" }).of(tag) ?? tag;
+}
+
 function when(iso: string | null | undefined): string {
   if (!iso) return "";
   return new Intl.DateTimeFormat(uiLanguage(), {
@@ -147,6 +152,18 @@ async function article(slug: string) {
           .filter(Boolean)
           .join(" · "),
       ),
+      ...(article.translations.length
+        ? [
+            h(
+              "p",
+              { class: "translations" },
+              say("alsoIn"),
+              ...article.translations.map((t) =>
+                h("a", { href: `#/article/${t.slug}`, hreflang: t.language, lang: t.language }, ` ${languageName(t.language)}`),
+              ),
+            ),
+          ]
+        : []),
       trusted("div", article.body_html, { class: "body" }),
       h("p", { class: "tags" }, ...article.tags.map((t) => h("a", { href: `#/search?q=${encodeURIComponent(t.name)}` }, `#${t.name} `))),
     ),

@@ -33,6 +33,8 @@ pub enum ArticleField {
     UpdatedAt,
     Metadata,
     Cover,
+    TranslationGroup,
+    Translations,
     Body,
     BodyHtml,
     /// With `q`: the matching passage, HTML-escaped, matches in `<mark>`.
@@ -40,7 +42,7 @@ pub enum ArticleField {
 }
 
 impl ArticleField {
-    pub(crate) const ALL: [ArticleField; 22] = [
+    pub(crate) const ALL: [ArticleField; 24] = [
         ArticleField::Id,
         ArticleField::Slug,
         ArticleField::Url,
@@ -60,6 +62,8 @@ impl ArticleField {
         ArticleField::UpdatedAt,
         ArticleField::Metadata,
         ArticleField::Cover,
+        ArticleField::TranslationGroup,
+        ArticleField::Translations,
         ArticleField::Body,
         ArticleField::BodyHtml,
         ArticleField::Highlight,
@@ -137,6 +141,7 @@ impl FieldSet {
             tags: self.includes(ArticleField::Tags),
             authors: self.includes(ArticleField::Authors),
             assets: self.includes(ArticleField::Cover) || self.includes(ArticleField::BodyHtml),
+            translations: self.includes(ArticleField::Translations),
         }
     }
 }
@@ -148,4 +153,17 @@ pub struct ArticleFieldsParam {
     /// Comma-separated fields to return; all of them when absent.
     #[param(value_type = Option<Vec<ArticleField>>, style = Form, explode = false, min_items = 1, example = json!(["id", "slug", "title", "body_html"]))]
     pub fields: Option<String>,
+    /// The version of this story to return: the one in this language (BCP 47), else
+    /// in the first of `fallback` it exists in, else the one the slug names. Any
+    /// version's slug leads to the others.
+    #[param(
+        pattern = "^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$",
+        max_length = 35,
+        example = "fr"
+    )]
+    pub locale: Option<String>,
+    /// With `locale`: the languages to fall back to, in order (comma-separated);
+    /// the server's `FOLIO_LOCALES` by default.
+    #[param(value_type = Option<Vec<String>>, style = Form, explode = false, min_items = 1, max_items = 10)]
+    pub fallback: Option<String>,
 }

@@ -8,11 +8,12 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::articles::ArticleStatus;
 use super::pagination::{check_per_page, default_per_page};
-use crate::config::Limits;
+use crate::config::ServerSettings;
 use crate::content::ids::ArticleId;
 use crate::content::search::SearchQuery;
 use crate::content::{dates, language, slug};
 use crate::db::article_list::{ArticleFilter, Cursor, DateField, DateRange, Sort, Until, Window};
+use crate::db::articles::translations::LocaleChain;
 use crate::db::{truncate, PageRequest};
 use crate::error::{ApiError, ApiResult};
 
@@ -119,6 +120,50 @@ pub struct ArticleListParams {
     /// Comma-separated fields to return; list items are summaries (no body) when absent.
     #[param(value_type = Option<Vec<ArticleField>>, style = Form, explode = false, min_items = 1)]
     pub fields: Option<String>,
+    /// The reader's language (BCP 47): each story is listed once, in the first of
+    /// `locale` then `fallback` it exists in; stories in none of them are left out.
+    /// Every other filter, the search and the sort apply to the version chosen.
+    #[param(
+        pattern = "^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$",
+        max_length = 35,
+        example = "fr-CA"
+    )]
+    pub locale: Option<String>,
+    /// With `locale`: the languages to fall back to, in order (comma-separated);
+    /// the server's `FOLIO_LOCALES` by default.
+    #[param(value_type = Option<Vec<String>>, style = Form, explode = false, min_items = 1, max_items = 10)]
+    pub fallback: Option<String>,
+}
+
+/// The reader's language chain from `locale` and `fallback` (by default the
+/// server's `FOLIO_LOCALES`); none without a locale.
+pub fn locale_chain(
+    locale: Option<&str>,
+    fallback: Option<&str>,
+    defaults: &[String],
+) -> ApiResult<Option<LocaleChain>> {
+    let Some(locale) = locale else {
+        return match fallback {
+            Some(_) => Err(bad("fallback needs a locale to fall back from".into())),
+            None => Ok(None),
+        };
+    };
+    let fallback: Vec<String> = match fallback {
+        Some(text) => comma_items("fallback", text)?
+            .into_iter()
+            .map(str::to_owned)
+            .collect(),
+        None => defaults.to_vec(),
+    };
+    if fallback.len() > 10 {
+        return Err(bad("fallback: at most 10 languages".into()));
+    }
+    for tag in std::iter::once(locale).chain(fallback.iter().map(String::as_str)) {
+        if !language::is_valid(tag) {
+            return Err(bad(format!("{tag:?} is not a BCP 47 language tag")));
+        }
+    }
+    Ok(Some(LocaleChain::new(locale, &fallback)))
 }
 
 use super::Slug;
@@ -309,7 +354,13 @@ pub(super) fn date_range(
 }
 
 impl ArticleListParams {
-    pub fn parse(self, default_tz: Tz, limits: &Limits) -> ApiResult<ArticleListQuery> {
+    pub fn parse(self, settings: &ServerSettings) -> ApiResult<ArticleListQuery> {
+        let (default_tz, limits) = (settings.timezone, &settings.limits);
+        let locales = locale_chain(
+            self.locale.as_deref(),
+            self.fallback.as_deref(),
+            &settings.site.locales,
+        )?;
         let field = match self.date_field {
             None | Some(DateFieldParam::Published) => DateField::Published,
             Some(DateFieldParam::Updated) => DateField::Updated,
@@ -409,6 +460,7 @@ impl ArticleListParams {
             updated_since,
             dates,
             search,
+            locales,
             ..scope(
                 self.section,
                 self.descendants,

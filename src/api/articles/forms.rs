@@ -6,10 +6,13 @@ use serde_json::{Map, Value};
 use utoipa::ToSchema;
 
 use super::views::ArticleStatus;
-use crate::api::input::{nullable, required, Check, Title, MAX_TEXT_CHARS, MAX_TITLE_CHARS};
+use crate::api::input::{
+    nullable, required, Check, Title, MAX_NAME_CHARS, MAX_TEXT_CHARS, MAX_TITLE_CHARS,
+};
 use crate::api::{Metadata, Slug};
 use crate::config::Limits;
 use crate::content::ids::ArticleId;
+use crate::db::articles::translations::Translating;
 use crate::db::articles::{ArticleChanges, NewArticle, Status};
 use crate::db::truncate;
 use crate::error::ApiResult;
@@ -68,6 +71,16 @@ pub struct ArticleCreate {
     pub metadata: Option<Map<String, Value>>,
     /// The id of the cover image (an asset from `POST /v1/assets`).
     pub cover: Option<uuid::Uuid>,
+    /// The article (slug or id) this one translates: it joins that story, in its
+    /// own language (one article per language).
+    #[schema(
+        max_length = 200,
+        example = "poutine-au-kazakhstan-une-alliance-strategique"
+    )]
+    pub translation_of: Option<String>,
+    /// A key the versions of one story share instead (Hugo's `translationKey`).
+    #[schema(max_length = 200, pattern = r"^[^\x00]*$")]
+    pub translation_key: Option<String>,
 }
 
 /// Changes to an article: absent fields are left alone, `null` clears
@@ -114,6 +127,11 @@ pub struct ArticleUpdate {
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<uuid::Uuid>)]
     pub cover: Option<Option<uuid::Uuid>>,
+    /// Moves the article into the story of this one (slug or id); `null` makes it
+    /// a story of its own.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>, max_length = 200)]
+    pub translation_of: Option<Option<String>>,
 }
 
 fn check_body(check: &mut Check, body: &str, limits: &Limits) {
@@ -186,6 +204,21 @@ impl ArticleCreate {
         check.slugs("tags", &tags, limits.max_tags);
         check.slugs("authors", &authors, MAX_AUTHORS);
         let metadata = check_metadata(&mut check, &self.metadata.unwrap_or_default());
+        let translation = match (self.translation_of, self.translation_key) {
+            (Some(_), Some(_)) => {
+                check.fail(
+                    "translation_key",
+                    "give translation_of or translation_key, not both",
+                );
+                None
+            }
+            (Some(of), None) => Some(Translating::Of(of)),
+            (None, Some(key)) => Some(Translating::Key(key)),
+            (None, None) => None,
+        };
+        if let Some(Translating::Of(text) | Translating::Key(text)) = &translation {
+            check.line("translation_of", text, MAX_NAME_CHARS);
+        }
         check.finish()?;
         Ok(NewArticle {
             public_id: self.id.map(ArticleId::from),
@@ -201,6 +234,7 @@ impl ArticleCreate {
             published_at: self.published_at.map(naive),
             metadata,
             cover: self.cover.map(|id| id.to_string()),
+            translation,
         })
     }
 }
@@ -255,6 +289,7 @@ impl ArticleUpdate {
             published_at: self.published_at.map(|t| t.map(naive)),
             metadata,
             cover: self.cover.map(|c| c.map(|id| id.to_string())),
+            translation: self.translation_of.map(|of| of.map(Translating::Of)),
         })
     }
 }

@@ -16,7 +16,7 @@ use serde_json::value::RawValue;
 use utoipa::{IntoParams, ToSchema};
 
 use crate::api::article_query::{
-    ArticleField, ArticleFieldsParam, ArticleListParams, FieldSet, FIELDS_JSON,
+    locale_chain, ArticleField, ArticleFieldsParam, ArticleListParams, FieldSet, FIELDS_JSON,
 };
 use crate::api::idempotency::{Created, IdempotencyKey};
 use crate::api::json::JsonBody;
@@ -119,9 +119,7 @@ pub async fn list_articles(
     settings: web::Data<ServerSettings>,
     params: web::Query<ArticleListParams>,
 ) -> ApiResult<HttpResponse> {
-    let query = params
-        .into_inner()
-        .parse(settings.timezone, &settings.limits)?;
+    let query = params.into_inner().parse(&settings)?;
     let visibility = visibility(&caller);
     let search = query.filter.search.clone();
     let (filter, sort, window, include_total) =
@@ -251,20 +249,26 @@ pub async fn find_article(
     params: web::Query<ArticleFieldsParam>,
 ) -> ApiResult<HttpResponse> {
     let slug = path.into_inner().parse()?;
-    let fields = params
-        .into_inner()
-        .fields
-        .as_deref()
-        .map(FieldSet::parse)
-        .transpose()?;
+    let params = params.into_inner();
+    let chain = locale_chain(
+        params.locale.as_deref(),
+        params.fallback.as_deref(),
+        &settings.site.locales,
+    )?;
+    let fields = params.fields.as_deref().map(FieldSet::parse).transpose()?;
     let visibility = visibility(&caller);
     let parts = fields.as_ref().map_or(Parts::ALL, |f| f.parts(false));
     // Serialised on the blocking pool with the query: a body may be a megabyte.
     let found = db
         .read(caller.reads_from(), move |conn| {
-            Ok(match store::find(conn, &slug, visibility, parts)? {
+            let found = match &chain {
+                Some(chain) => store::find_version(conn, &slug, chain, visibility, parts)?,
+                None => store::find(conn, &slug, visibility, parts)?,
+            };
+            Ok(match found {
                 Lookup::Found(record) => {
                     let (id, version) = (record.row.id, record.row.version);
+                    let language = record.row.language.clone();
                     let changed =
                         modified::resource(conn, Resource::Article, id, record.row.updated_at)?;
                     let article = Article::new(*record, &settings.site);
@@ -277,19 +281,20 @@ pub async fn find_article(
                         }
                     };
                     let json = json.map_err(cannot_serialise)?;
-                    Ok((id, version, changed, json))
+                    Ok((id, version, changed, json, language))
                 }
                 Lookup::MovedTo(current) => Err(current),
             })
         })
         .await?;
     Ok(match found {
-        Ok((id, version, changed, (media_type, json))) => {
+        Ok((id, version, changed, (media_type, json), language)) => {
             let mut keys = SurrogateKeys::new();
             keys.add(surrogate::article(id));
             let response = HttpResponse::Ok()
                 .content_type(media_type)
                 .insert_header(version_header(version))
+                .insert_header((header::CONTENT_LANGUAGE, language))
                 .body(json);
             last_modified(keyed(response, keys), Some(changed))
         }

@@ -9,6 +9,7 @@ use utoipa::ToSchema;
 use crate::api::article_query::ArticleField;
 use crate::api::assets::views::{expand_body, Asset};
 use crate::api::Metadata;
+use crate::db::articles::translations::Member;
 use crate::db::articles::{ArticleRecord, Label, Status};
 use crate::site::{Placed, Site};
 
@@ -61,6 +62,37 @@ impl From<Label> for Reference {
     }
 }
 
+/// Another version of an article's story.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({"id": "7c1e2b90-5a4d-4f0e-8b3a-1d2c3e4f5a6b", "language": "en", "slug": "putin-in-kazakhstan", "url": "https://news.example/interview/putin-in-kazakhstan"}))]
+pub struct Translation {
+    #[schema(format = Uuid)]
+    pub id: String,
+    pub language: String,
+    pub slug: String,
+    /// Its address on the public site; null without a site URL.
+    #[schema(required = true, format = "uri")]
+    pub url: Option<String>,
+}
+
+impl Translation {
+    fn new(member: Member, site: &Site) -> Self {
+        let url = site.article_url(&Placed::new(
+            &member.slug,
+            &member.public_id,
+            member.section.as_deref(),
+            member.published_at,
+            member.created_at,
+        ));
+        Self {
+            id: member.public_id,
+            language: member.language,
+            slug: member.slug,
+            url,
+        }
+    }
+}
+
 /// An article without its body, as lists show it.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[schema(example = json!({
@@ -78,7 +110,8 @@ impl From<Label> for Reference {
     "published_at": "2024-11-27T09:00:00Z", "first_published_at": "2024-11-27T09:00:00Z",
     "created_at": "2024-11-26T18:12:00Z", "updated_at": "2024-11-27T08:55:00Z",
     "metadata": {"dateline": "Astana", "event_date": "2024-11-28"},
-    "cover": null
+    "cover": null, "translation_group": "0b7e4a52-3f0c-4c1e-9a51-5f1f0f6d2a10",
+    "translations": [{"id": "7c1e2b90-5a4d-4f0e-8b3a-1d2c3e4f5a6b", "language": "en", "slug": "putin-in-kazakhstan", "url": "https://news.example/interview/putin-in-kazakhstan"}]
 }))]
 pub struct ArticleSummary {
     /// Stable public identifier, the same on every backend and across export/import.
@@ -119,6 +152,10 @@ pub struct ArticleSummary {
     /// The cover image, with its sizes, alt text and placeholder.
     #[schema(required = true)]
     pub cover: Option<Asset>,
+    /// The story this article tells in its language: its versions share it.
+    pub translation_group: String,
+    /// The story's other published versions, by language.
+    pub translations: Vec<Translation>,
     /// In search results: the matching passage, HTML-escaped, with matches in `<mark>`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub highlight: Option<String>,
@@ -141,7 +178,8 @@ pub struct ArticleSummary {
     "published_at": "2024-11-27T09:00:00Z", "first_published_at": "2024-11-27T09:00:00Z",
     "created_at": "2024-11-26T18:12:00Z", "updated_at": "2024-11-27T08:55:00Z",
     "metadata": {"dateline": "Astana", "event_date": "2024-11-28"},
-    "cover": null,
+    "cover": null, "translation_group": "0b7e4a52-3f0c-4c1e-9a51-5f1f0f6d2a10",
+    "translations": [{"id": "7c1e2b90-5a4d-4f0e-8b3a-1d2c3e4f5a6b", "language": "en", "slug": "putin-in-kazakhstan", "url": "https://news.example/interview/putin-in-kazakhstan"}],
     "body": "Le président russe est arrivé à Astana pour une visite d’État de deux jours.\n\n## Une relation ancienne\n\n« Nous sommes des alliés naturels », a-t-il déclaré.",
     "body_html": "<p>Le président russe est arrivé à Astana pour une visite d’État de deux jours.</p>\n<h2>Une relation ancienne</h2>\n<p>« Nous sommes des alliés naturels », a-t-il déclaré.</p>\n"
 }))]
@@ -191,6 +229,8 @@ impl Article {
             ArticleField::UpdatedAt => put(json, &summary.updated_at),
             ArticleField::Metadata => put(json, &summary.metadata),
             ArticleField::Cover => put(json, &summary.cover),
+            ArticleField::TranslationGroup => put(json, &summary.translation_group),
+            ArticleField::Translations => put(json, &summary.translations),
             ArticleField::Body => put(json, &self.body),
             ArticleField::BodyHtml => put(json, &self.body_html),
             ArticleField::Highlight => match &summary.highlight {
@@ -244,6 +284,12 @@ impl ArticleSummary {
             updated_at: row.updated_at.and_utc(),
             metadata,
             cover: record.assets.cover.map(|asset| Asset::new(asset, site)),
+            translation_group: row.translation_group,
+            translations: record
+                .translations
+                .into_iter()
+                .map(|member| Translation::new(member, site))
+                .collect(),
             highlight: None,
         };
         (summary, row.body, body_html)
@@ -325,6 +371,8 @@ mod tests {
                 metadata: RawValue::from_string(r#"{"dateline": "Astana", "n": [1, 2.5]}"#.into())
                     .unwrap_or_else(|_| empty_object()),
                 cover: None,
+                translation_group: "0b7e4a52-3f0c-4c1e-9a51-5f1f0f6d2a10".into(),
+                translations: Vec::new(),
                 highlight: Some("une <mark>alliance</mark>".into()),
             },
             body: "## Titre\n\n« Nous sommes des alliés »".into(),

@@ -139,6 +139,13 @@ pub fn atom(feed: &FeedText<'_>) -> Result<String, String> {
             updated: article.summary.updated_at.fixed_offset(),
             published: Some(published(article).fixed_offset()),
             links: std::iter::once(alternate(link(article)))
+                // The story's other versions, by language (RFC 4287's hreflang).
+                .chain(article.summary.translations.iter().filter_map(|t| {
+                    Some(Link {
+                        hreflang: Some(t.language.clone()),
+                        ..alternate(t.url.clone()?)
+                    })
+                }))
                 .chain(cover_file(article).map(|(url, mime_type, length)| Link {
                     href: url.to_owned(),
                     rel: "enclosure".to_owned(),

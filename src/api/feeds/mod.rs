@@ -76,6 +76,17 @@ pub struct FeedParams {
     /// Whole bodies (`full`) or excerpts only.
     #[param(default = "full")]
     pub content: Option<FeedContent>,
+    /// Each story once, in this language or the first of `fallback` it exists in
+    /// (as the article list's `locale`).
+    #[param(
+        pattern = "^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$",
+        max_length = 35,
+        example = "fr-CA"
+    )]
+    pub locale: Option<String>,
+    /// With `locale`: the languages to fall back to, in order (comma-separated).
+    #[param(value_type = Option<Vec<String>>, style = Form, explode = false, min_items = 1, max_items = 10)]
+    pub fallback: Option<String>,
 }
 
 impl FeedParams {
@@ -103,6 +114,8 @@ impl FeedParams {
             date_field: self.date_field,
             sort: Some(SortParam::PublishedDesc),
             fields: None,
+            locale: self.locale,
+            fallback: self.fallback,
         };
         (list, content)
     }
@@ -212,7 +225,7 @@ async fn feed(
     let site = &settings.site;
     let home = site_url(site)?.to_owned();
     let (params, content) = params.list(site.feed_items.min(settings.limits.max_per_page));
-    let query = params.parse(settings.timezone, &settings.limits)?;
+    let query = params.parse(&settings)?;
     let (filter, sort, window) = (query.filter, query.sort, query.window);
     let mut keys = surrogate::article_list(&filter, sort);
     let narrowed_to = Narrowing::of(&filter);

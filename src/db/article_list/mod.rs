@@ -1,5 +1,6 @@
 //! The article list query: filters, date ranges, sort orders and keyset pagination.
 
+use crate::db::articles::translations::LocaleChain;
 use chrono::NaiveDateTime;
 use diesel::dsl::sql;
 use diesel::prelude::*;
@@ -65,6 +66,8 @@ pub struct ArticleFilter {
     pub dates: DateRange,
     /// Full-text search.
     pub search: Option<SearchQuery>,
+    /// Each story once, in the reader's best language (`locale` and `fallback`).
+    pub locales: Option<LocaleChain>,
 }
 
 /// The orders a list can come in; every one ends with the id, so it is total.
@@ -298,6 +301,11 @@ fn conditions(
     }
     if let Some(search) = &filter.search {
         all.push(Box::new(search_index::matching(conn, search).nullable()));
+    }
+    // The version chosen for the reader is the one every other condition, the
+    // search and the sort then look at.
+    if let Some(chain) = &filter.locales {
+        all.push(chain.best_versions(visibility, at));
     }
     Ok(all)
 }

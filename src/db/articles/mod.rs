@@ -10,7 +10,9 @@ use super::{now, AnyConnection, Db};
 use crate::content::ids::ArticleId;
 use crate::error::{ApiError, ApiResult};
 
+mod links;
 mod read;
+pub mod translations;
 mod write;
 
 pub use read::{id_in, records, records_in_order, Parts};
@@ -66,6 +68,8 @@ pub struct ArticleRow {
     pub updated_at: NaiveDateTime,
     pub version: i32,
     pub title_key: String,
+    /// The story this article tells in its language (see `translations`).
+    pub translation_group: String,
 }
 
 /// A slug and a display name: how an article shows its section, tags and authors.
@@ -83,6 +87,8 @@ pub struct ArticleRecord {
     pub tags: Vec<Label>,
     pub authors: Vec<Label>,
     pub assets: crate::db::assets::ArticleAssets,
+    /// The story's other public versions.
+    pub translations: Vec<translations::Member>,
 }
 
 /// Everything a writer supplies for a new article. `None` means "derive it".
@@ -102,6 +108,8 @@ pub struct NewArticle {
     pub metadata: String,
     /// The public id of the cover asset.
     pub cover: Option<String>,
+    /// The story it is a version of, if any.
+    pub translation: Option<translations::Translating>,
 }
 
 /// A partial update: outer `None` leaves a field alone, `Some(None)` clears it.
@@ -120,6 +128,8 @@ pub struct ArticleChanges {
     pub published_at: Option<Option<NaiveDateTime>>,
     pub metadata: Option<String>,
     pub cover: Option<Option<String>>,
+    /// `Some(None)` takes it out of its story into one of its own.
+    pub translation: Option<Option<translations::Translating>>,
 }
 
 /// Who may see what.
@@ -175,6 +185,32 @@ pub(super) fn public(at: NaiveDateTime) -> Condition {
             .nullable()
             .and(articles::published_at.le(at)),
     )
+}
+
+/// The version of the story a slug names that `chain` prefers among those
+/// `visibility` lets through; the one the slug names when none is in the chain.
+pub fn find_version(
+    conn: &mut AnyConnection,
+    slug: &str,
+    chain: &translations::LocaleChain,
+    visibility: Visibility,
+    parts: Parts,
+) -> ApiResult<Lookup> {
+    let at = now();
+    let group: Option<String> = visible(visibility, at)
+        .filter(articles::slug.eq(slug.to_owned()))
+        .select(articles::translation_group)
+        .first(conn)
+        .optional()?;
+    if let Some(group) = group {
+        let query = visible(visibility, at)
+            .filter(articles::translation_group.eq(group))
+            .filter(chain.best_versions(visibility, at));
+        if let Some(record) = records(conn, query, parts)?.pop() {
+            return Ok(Lookup::Found(Box::new(record)));
+        }
+    }
+    find(conn, slug, visibility, parts)
 }
 
 /// What a slug leads to.

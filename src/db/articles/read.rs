@@ -23,6 +23,8 @@ pub struct Parts {
     pub authors: bool,
     /// The cover and the images the body names.
     pub assets: bool,
+    /// The story's other versions.
+    pub translations: bool,
 }
 
 impl Parts {
@@ -32,6 +34,7 @@ impl Parts {
         tags: true,
         authors: true,
         assets: true,
+        translations: true,
     };
     /// What an article summary shows: everything but the body.
     pub const SUMMARY: Parts = Parts {
@@ -65,6 +68,10 @@ fn text_column(column: &'static str, wanted: bool) -> StaticSql<Text> {
     StaticSql::new(if wanted { column } else { "''" })
 }
 
+/// A row as `records` reads it: the article, its section's slug and name, and
+/// whether it uses assets and has other versions.
+type Loaded = (ArticleRow, Option<String>, Option<String>, bool, bool);
+
 /// The articles `query` selects, in its order, with their section, tags and authors
 /// as `parts` asks: two statements, one when tags and authors are not shown.
 pub fn records(
@@ -74,12 +81,12 @@ pub fn records(
 ) -> ApiResult<Vec<ArticleRecord>> {
     use articles::{
         created_at, excerpt, first_published_at, id, language, metadata, public_id, published_at,
-        reading_time_minutes, section_id, standfirst, status, title, title_key, updated_at,
-        version, word_count,
+        reading_time_minutes, section_id, standfirst, status, title, title_key, translation_group,
+        updated_at, version, word_count,
     };
     // The section's label rides along as two subqueries on its primary key, which
     // keeps `query` a query on articles alone.
-    let rows: Vec<(ArticleRow, Option<String>, Option<String>, bool)> = query
+    let rows: Vec<Loaded> = query
         .select((
             (
                 id,
@@ -102,6 +109,7 @@ pub fn records(
                 updated_at,
                 version,
                 title_key,
+                translation_group,
             ),
             StaticSql::<Nullable<Text>>::new(
                 "(SELECT sections.slug FROM sections WHERE sections.id = articles.section_id)",
@@ -116,20 +124,44 @@ pub fn records(
             } else {
                 "1 = 0"
             }),
+            // Likewise whether the story has other versions.
+            StaticSql::<Bool>::new(if parts.translations {
+                "EXISTS (SELECT 1 FROM articles other WHERE other.translation_group = \
+                 articles.translation_group AND other.id <> articles.id)"
+            } else {
+                "1 = 0"
+            }),
         ))
         .load(conn)?;
     let ids: Vec<i32> = rows.iter().map(|(row, ..)| row.id).collect();
     let with_assets: Vec<i32> = rows
         .iter()
-        .filter(|(.., uses_assets)| *uses_assets)
+        .filter(|(.., uses_assets, _)| *uses_assets)
         .map(|(row, ..)| row.id)
         .collect();
+    let mut groups: Vec<String> = rows
+        .iter()
+        .filter(|(.., translated)| *translated)
+        .map(|(row, ..)| row.translation_group.clone())
+        .collect();
+    groups.sort_unstable();
+    groups.dedup();
+    let members = super::translations::public_members(conn, &groups, crate::db::now())?;
     let mut labels = labels(conn, &ids, parts)?;
     let mut assets = crate::db::assets::of_articles(conn, &with_assets)?;
     Ok(rows
         .into_iter()
-        .map(|(row, section_slug, section_name, _)| {
+        .map(|(row, section_slug, section_name, ..)| {
             let (tags, authors) = labels.remove(&row.id).unwrap_or_default();
+            let translations = members
+                .get(&row.translation_group)
+                .map(|all| {
+                    all.iter()
+                        .filter(|m| m.public_id != row.public_id)
+                        .cloned()
+                        .collect()
+                })
+                .unwrap_or_default();
             ArticleRecord {
                 section: section_slug
                     .zip(section_name)
@@ -137,6 +169,7 @@ pub fn records(
                 tags,
                 authors,
                 assets: assets.remove(&row.id).unwrap_or_default(),
+                translations,
                 row,
             }
         })

@@ -5,18 +5,19 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use super::links::{link_assets, section_id, set_links};
 use super::{
-    find_by_public_id, find_current, slugs_taken, ArticleChanges, ArticleRecord, ArticleRow,
-    NewArticle, Status,
+    find_by_public_id, find_current, slugs_taken, translations, ArticleChanges, ArticleRecord,
+    ArticleRow, NewArticle, Status,
 };
 use crate::content::fold::fold;
 use crate::content::ids::ArticleId;
 use crate::content::{language, markdown};
-use crate::db::assets;
+
 use crate::db::changes::{self, Action, Change, Resource, Standing};
 use crate::db::revisions::{self, Snapshot};
 use crate::db::schedule;
-use crate::db::schema::{article_authors, article_slug_redirects, article_tags, articles};
+use crate::db::schema::{article_slug_redirects, articles};
 use crate::db::AnyConnection;
 use crate::db::{now, search_index};
 use crate::error::{ApiError, ApiResult};
@@ -118,71 +119,6 @@ impl Fields {
     }
 }
 
-fn set_links(
-    conn: &mut AnyConnection,
-    article_id: i32,
-    tag_slugs: Option<&[String]>,
-    author_slugs: Option<&[String]>,
-) -> ApiResult<()> {
-    if let Some(slugs) = tag_slugs {
-        let ids = crate::db::tags::ids_for(conn, slugs)?;
-        diesel::delete(article_tags::table.filter(article_tags::article_id.eq(article_id)))
-            .execute(conn)?;
-        // One row at a time: multi-row inserts are not available across both backends.
-        for (position, tag_id) in ids.into_iter().enumerate() {
-            diesel::insert_into(article_tags::table)
-                .values((
-                    article_tags::article_id.eq(article_id),
-                    article_tags::tag_id.eq(tag_id),
-                    article_tags::position.eq(position as i32),
-                ))
-                .execute(conn)?;
-        }
-    }
-    if let Some(slugs) = author_slugs {
-        let ids = crate::db::authors::ids_for(conn, slugs)?;
-        diesel::delete(article_authors::table.filter(article_authors::article_id.eq(article_id)))
-            .execute(conn)?;
-        for (position, author_id) in ids.into_iter().enumerate() {
-            diesel::insert_into(article_authors::table)
-                .values((
-                    article_authors::article_id.eq(article_id),
-                    article_authors::author_id.eq(author_id),
-                    article_authors::position.eq(position as i32),
-                ))
-                .execute(conn)?;
-        }
-    }
-    Ok(())
-}
-
-/// Records the assets an article uses: its cover (`None` keeps the one it has,
-/// `Some(None)` takes it off) and those `body` names. Unknown assets are refused,
-/// or left out when `lenient` (bringing back an article whose asset is gone).
-fn link_assets(
-    conn: &mut AnyConnection,
-    article_id: i32,
-    cover: Option<Option<&str>>,
-    body: &str,
-    lenient: bool,
-) -> ApiResult<()> {
-    let cover = match cover {
-        None => None,
-        Some(None) => Some(None),
-        Some(Some(public_id)) => {
-            let found = assets::ids_for(conn, &[public_id.to_owned()], "cover", lenient)?;
-            Some(found.first().copied())
-        }
-    };
-    let named = assets::ids_for(conn, &markdown::asset_refs(body), "body", lenient)?;
-    assets::link_article(conn, article_id, cover, &named)
-}
-
-fn section_id(conn: &mut AnyConnection, slug: Option<&str>) -> ApiResult<Option<i32>> {
-    slug.map(|s| crate::db::sections::id_for(conn, s, "section"))
-        .transpose()
-}
-
 /// Who an article is and since when: kept when it goes to the trash and comes back.
 pub(in crate::db) struct Origin {
     /// `None` lets the database choose (see `fresh_id`); a restore gives the article its old id back.
@@ -191,6 +127,8 @@ pub(in crate::db) struct Origin {
     pub created_at: NaiveDateTime,
     pub first_published_at: Option<NaiveDateTime>,
     pub version: i32,
+    /// The story it tells in its language; its own public id when alone.
+    pub translation_group: String,
 }
 
 /// Creates an article; the caller runs this inside a write transaction.
@@ -235,12 +173,15 @@ pub fn create_leaving_index(
         first_published_at: None,
         metadata: new.metadata,
     };
+    let translation_group =
+        translations::group_for(conn, new.translation.as_ref(), public_id.as_str())?;
     let origin = Origin {
         id: fresh_id(conn)?,
         public_id: public_id.into_string(),
         created_at: now(),
         first_published_at: None,
         version: 1,
+        translation_group,
     };
     let links = Links {
         tags: &new.tags,
@@ -360,10 +301,17 @@ fn insert(
 ) -> ApiResult<(ArticleRecord, search_index::Entry)> {
     let slug = fields.slug.clone();
     let write = fields.into_write(now());
+    translations::ensure_language_free(
+        conn,
+        &origin.translation_group,
+        &write.language,
+        origin.id,
+    )?;
     let identity = (
         articles::public_id.eq(&origin.public_id),
         articles::created_at.eq(origin.created_at),
         articles::version.eq(origin.version),
+        articles::translation_group.eq(&origin.translation_group),
     );
     let id: i32 = match origin.id {
         Some(id) => {
@@ -451,8 +399,17 @@ pub fn update_leaving_index(
         metadata: changes.metadata.unwrap_or(row.metadata),
     }
     .into_write(t);
+    let translation_group = match &changes.translation {
+        None => row.translation_group.clone(),
+        Some(link) => translations::group_for(conn, link.as_ref(), &row.public_id)?,
+    };
+    translations::ensure_language_free(conn, &translation_group, &write.language, Some(row.id))?;
     diesel::update(articles::table.find(row.id))
-        .set((&write, articles::version.eq(row.version + 1)))
+        .set((
+            &write,
+            articles::version.eq(row.version + 1),
+            articles::translation_group.eq(&translation_group),
+        ))
         .execute(conn)?;
     if new_slug != row.slug {
         diesel::delete(

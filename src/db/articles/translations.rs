@@ -1,0 +1,216 @@
+//! Translations: articles that tell one story in several languages share a
+//! translation group, with at most one article per language. Reads that ask for
+//! a locale see each group once, in the best language of the reader's chain,
+//! and every filter, sort and search applies to that version.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDateTime;
+use diesel::dsl::sql;
+use diesel::prelude::*;
+use diesel::sql_types::{Bool, Nullable, Text};
+
+use super::{find_by_public_id, Condition, Status, Visibility};
+use crate::content::ids::ArticleId;
+use crate::db::schema::articles;
+use crate::db::static_sql::StaticSql;
+use crate::db::AnyConnection;
+use crate::error::{ApiError, ApiResult};
+
+/// How a written article joins a group.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Translating {
+    /// The group of this article (its slug or id): the new one translates it.
+    Of(String),
+    /// A group named by a key shared by the files of one story (Hugo's
+    /// `translationKey`); the first article written with it starts it.
+    Key(String),
+}
+
+/// The group an article belongs in: the one `link` names, else its own.
+pub fn group_for(
+    conn: &mut AnyConnection,
+    link: Option<&Translating>,
+    public_id: &str,
+) -> ApiResult<String> {
+    match link {
+        None => Ok(public_id.to_owned()),
+        Some(Translating::Key(key)) => Ok(format!("key:{key}")),
+        Some(Translating::Of(other)) => {
+            let slug = match ArticleId::parse(other) {
+                Some(id) => find_by_public_id(conn, &id)?.unwrap_or_else(|| other.clone()),
+                None => other.clone(),
+            };
+            articles::table
+                .filter(articles::slug.eq(&slug))
+                .select(articles::translation_group)
+                .first(conn)
+                .optional()?
+                .ok_or_else(|| {
+                    ApiError::unknown_reference(
+                        "translation_of",
+                        format!("no article {other:?} to be a translation of"),
+                    )
+                })
+        }
+    }
+}
+
+/// Refuses a second version in one language: a group has one article per language.
+pub fn ensure_language_free(
+    conn: &mut AnyConnection,
+    group: &str,
+    language: &str,
+    article_id: Option<i32>,
+) -> ApiResult<()> {
+    let taken: Option<(i32, String)> = articles::table
+        .filter(articles::translation_group.eq(group))
+        .filter(articles::language.eq(language))
+        .select((articles::id, articles::slug))
+        .first(conn)
+        .optional()?;
+    match taken {
+        Some((id, slug)) if Some(id) != article_id => Err(ApiError::Conflict(format!(
+            "the story already has a {language} version, {slug:?}: edit that one, or give \
+             this article another language"
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// One version of a story, as an article lists its translations.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Member {
+    pub public_id: String,
+    pub slug: String,
+    pub language: String,
+    pub section: Option<String>,
+    pub published_at: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+}
+
+/// The public versions of each of these groups: one statement.
+pub fn public_members(
+    conn: &mut AnyConnection,
+    groups: &[String],
+    at: NaiveDateTime,
+) -> ApiResult<HashMap<String, Vec<Member>>> {
+    let mut found: HashMap<String, Vec<Member>> = HashMap::new();
+    if groups.is_empty() {
+        return Ok(found);
+    }
+    type Row = (
+        String,
+        String,
+        String,
+        String,
+        Option<String>,
+        Option<NaiveDateTime>,
+        NaiveDateTime,
+    );
+    let rows: Vec<Row> = articles::table
+        .filter(articles::translation_group.eq_any(groups))
+        .filter(articles::status.eq(Status::Published.as_str()))
+        .filter(articles::published_at.le(at))
+        .order((articles::translation_group, articles::language))
+        .select((
+            articles::translation_group,
+            articles::public_id,
+            articles::slug,
+            articles::language,
+            sql::<Nullable<Text>>(
+                "(SELECT sections.slug FROM sections WHERE sections.id = articles.section_id)",
+            ),
+            articles::published_at,
+            articles::created_at,
+        ))
+        .load(conn)?;
+    for (group, public_id, slug, language, section, published_at, created_at) in rows {
+        found.entry(group).or_default().push(Member {
+            public_id,
+            slug,
+            language,
+            section,
+            published_at,
+            created_at,
+        });
+    }
+    Ok(found)
+}
+
+/// A reader's languages, best first: `fr-CA`, then `fr`, then `en`.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct LocaleChain(Vec<String>);
+
+impl LocaleChain {
+    /// `locale` first, then `fallback`; tags compared without regard to case.
+    /// Each must already be a valid language tag.
+    pub fn new(locale: &str, fallback: &[String]) -> Self {
+        let mut chain: Vec<String> = Vec::new();
+        for tag in std::iter::once(locale).chain(fallback.iter().map(String::as_str)) {
+            let tag = tag.trim().to_ascii_lowercase();
+            if !tag.is_empty() && !chain.contains(&tag) {
+                chain.push(tag);
+            }
+        }
+        Self(chain)
+    }
+
+    pub fn tags(&self) -> &[String] {
+        &self.0
+    }
+
+    /// `(CASE lower(column) WHEN ? THEN 0 … ELSE n END)`: a version's place in the chain.
+    fn rank(
+        &self,
+        mut sql: StaticSql<Nullable<Bool>>,
+        column: &'static str,
+    ) -> StaticSql<Nullable<Bool>> {
+        sql = sql.sql("(CASE lower(").sql(column).sql(")");
+        for (place, tag) in self.0.iter().enumerate() {
+            sql = sql
+                .sql(" WHEN ")
+                .bind_text(tag.clone())
+                .sql(" THEN ")
+                .bind_big_int(place as i64);
+        }
+        sql.sql(" ELSE ")
+            .bind_big_int(self.0.len() as i64)
+            .sql(" END)")
+    }
+
+    /// Articles that are their group's best version for this chain among those
+    /// `visibility` lets through: the condition the whole list query then refines.
+    pub fn best_versions(&self, visibility: Visibility, at: NaiveDateTime) -> Condition {
+        let mut sql = StaticSql::<Nullable<Bool>>::new("lower(articles.language) IN (");
+        for (place, tag) in self.0.iter().enumerate() {
+            sql = sql
+                .sql(if place == 0 { "" } else { ", " })
+                .bind_text(tag.clone());
+        }
+        sql = sql.sql(
+            ") AND NOT EXISTS (SELECT 1 FROM articles rival \
+             WHERE rival.translation_group = articles.translation_group \
+             AND rival.id <> articles.id AND ",
+        );
+        if visibility == Visibility::Public {
+            sql = sql
+                .sql("rival.status = 'published' AND rival.published_at <= ")
+                .bind_timestamp(at)
+                .sql(" AND ");
+        }
+        sql = self.rank(sql, "rival.language").sql(" < ");
+        Box::new(self.rank(sql, "articles.language").sql(")"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::LocaleChain;
+
+    #[test]
+    fn chains_start_with_the_locale_and_name_each_language_once() {
+        let chain = LocaleChain::new("fr-CA", &["fr".into(), "FR-ca".into(), "en".into()]);
+        assert_eq!(chain.tags(), ["fr-ca", "fr", "en"]);
+    }
+}

@@ -1,0 +1,249 @@
+//! Translations: versions of one story in several languages, read in the
+//! reader's language with fallback, the fallback applying inside filters,
+//! search and sort.
+
+use crate::common::{self, TestApp};
+use serde_json::{json, Value};
+
+fn slugs(page: &Value) -> Vec<String> {
+    page["data"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|a| a["slug"].as_str().map(str::to_owned))
+        .collect()
+}
+
+/// A story in French and English, and a French-only one.
+fn newsroom(app: &TestApp) {
+    app.article(json!({
+        "slug": "le-coeur-nucleaire", "title": "Le cœur nucléaire du Kazakhstan",
+        "body": "La centrale nucléaire d’Ulken sera « le cœur » du pays.",
+        "language": "fr", "status": "published", "published_at": "2024-11-27T09:00:00Z"
+    }));
+    app.article(json!({
+        "slug": "kazakhstan-power-plant", "title": "Kazakhstan’s power plant",
+        "body": "The Ulken plant will be the heart of the country’s grid.",
+        "language": "en", "status": "published", "published_at": "2024-11-27T10:00:00Z",
+        "translation_of": "le-coeur-nucleaire"
+    }));
+    app.article(json!({
+        "slug": "la-steppe-nucleaire", "title": "La steppe et le nucléaire",
+        "body": "Un débat nucléaire ancien.",
+        "language": "fr", "status": "published", "published_at": "2024-11-26T09:00:00Z"
+    }));
+}
+
+fn versions_know_each_other(app: &TestApp) {
+    newsroom(app);
+    let fr = app.get("/v1/articles/le-coeur-nucleaire").expect(200);
+    assert_eq!(fr.header("content-language").as_deref(), Some("fr"));
+    let fr = fr.json();
+    let en = app
+        .get("/v1/articles/kazakhstan-power-plant")
+        .expect(200)
+        .json();
+    assert_eq!(fr["translation_group"], en["translation_group"]);
+    assert_eq!(
+        fr["translations"],
+        json!([{"id": en["id"], "language": "en", "slug": "kazakhstan-power-plant", "url": en["url"]}])
+    );
+    assert_eq!(en["translations"][0]["slug"], "le-coeur-nucleaire");
+    let alone = app
+        .get("/v1/articles/la-steppe-nucleaire")
+        .expect(200)
+        .json();
+    assert_eq!(alone["translations"], json!([]));
+
+    // One version per language in a story.
+    let twice = app.post(
+        "/v1/articles",
+        json!({"title": "Encore", "body": "x", "language": "fr", "translation_of": "kazakhstan-power-plant"}),
+    );
+    assert_eq!(twice.status, 409, "{}", twice.text);
+    assert!(twice.text.contains("le-coeur-nucleaire"), "{}", twice.text);
+    let unknown = app.post(
+        "/v1/articles",
+        json!({"title": "Orphelin", "body": "x", "translation_of": "nowhere"}),
+    );
+    assert_eq!(unknown.status, 409, "{}", unknown.text);
+
+    // Any version's slug leads to the one in the reader's language.
+    let asked = app
+        .get("/v1/articles/le-coeur-nucleaire?locale=en")
+        .expect(200);
+    assert_eq!(asked.header("content-language").as_deref(), Some("en"));
+    assert_eq!(asked.json()["slug"], "kazakhstan-power-plant");
+    let fallen = app
+        .get("/v1/articles/kazakhstan-power-plant?locale=de&fallback=fr")
+        .expect(200);
+    assert_eq!(fallen.json()["slug"], "le-coeur-nucleaire");
+    let none = app
+        .get("/v1/articles/kazakhstan-power-plant?locale=de")
+        .expect(200);
+    assert_eq!(
+        none.json()["slug"],
+        "kazakhstan-power-plant",
+        "no German: the one asked for"
+    );
+    app.get("/v1/articles/le-coeur-nucleaire?locale=x")
+        .expect(400);
+    app.get("/v1/articles?fallback=fr").expect(400);
+
+    // Leaving the story.
+    let left = app
+        .patch(
+            "/v1/articles/kazakhstan-power-plant",
+            json!({"translation_of": null}),
+        )
+        .expect(200)
+        .json();
+    assert_eq!(left["translations"], json!([]));
+    assert_ne!(left["translation_group"], fr["translation_group"]);
+    app.patch(
+        "/v1/articles/kazakhstan-power-plant",
+        json!({"translation_of": fr["id"]}),
+    )
+    .expect(200);
+}
+
+fn lists_show_each_story_once_in_the_best_language(app: &TestApp) {
+    newsroom(app);
+    // Without a locale, every version.
+    let all = slugs(&app.get("/v1/articles").expect(200).json());
+    assert_eq!(all.len(), 3, "{all:?}");
+    // English only: the French-only story is left out.
+    let en = slugs(&app.get("/v1/articles?locale=en").expect(200).json());
+    assert_eq!(en, ["kazakhstan-power-plant"]);
+    // English, then French: each story once.
+    let en_fr = slugs(
+        &app.get("/v1/articles?locale=en&fallback=fr")
+            .expect(200)
+            .json(),
+    );
+    assert_eq!(en_fr, ["kazakhstan-power-plant", "la-steppe-nucleaire"]);
+    // Canadian French falls back to French inside the search: the story has no
+    // Canadian version, and its French text is what is searched.
+    let found = app
+        .get("/v1/articles?locale=fr-CA&fallback=fr,en&q=nucleaire")
+        .expect(200)
+        .json();
+    let mut found_slugs = slugs(&found);
+    found_slugs.sort();
+    assert_eq!(found_slugs, ["la-steppe-nucleaire", "le-coeur-nucleaire"]);
+    assert!(found["data"][0]["highlight"]
+        .as_str()
+        .is_some_and(|h| h.contains("<mark>")));
+    // For an English reader the story is its English text, which does not say
+    // « nucléaire »: the French version does not slip into the results.
+    let english = app
+        .get("/v1/articles?locale=en&fallback=fr&q=nucleaire")
+        .expect(200)
+        .json();
+    assert_eq!(slugs(&english), ["la-steppe-nucleaire"]);
+    // Sorting applies to the chosen versions too.
+    let by_title = app
+        .get("/v1/articles?locale=en&fallback=fr&sort=title")
+        .expect(200)
+        .json();
+    assert_eq!(
+        slugs(&by_title),
+        ["kazakhstan-power-plant", "la-steppe-nucleaire"]
+    );
+
+    // A draft translation is not a version the public can be given.
+    app.article(json!({
+        "slug": "la-steppe-draft-en", "title": "The steppe", "body": "Draft.",
+        "language": "en", "translation_of": "la-steppe-nucleaire"
+    }));
+    let public = slugs(
+        &app.get("/v1/articles?locale=en&fallback=fr")
+            .expect(200)
+            .json(),
+    );
+    assert_eq!(public, ["kazakhstan-power-plant", "la-steppe-nucleaire"]);
+    let preview = app
+        .preview("/v1/articles?locale=en&fallback=fr")
+        .expect(200)
+        .json();
+    assert!(slugs(&preview).contains(&"la-steppe-draft-en".to_owned()));
+
+    // Sitemaps name each version's alternates by language, as search engines read them.
+    let shard = app.get("/sitemaps/articles-1.xml").expect(200).text;
+    let fr_url = "https://news.example/le-coeur-nucleaire";
+    let en_url = "https://news.example/kazakhstan-power-plant";
+    for (language, url) in [("fr", fr_url), ("en", en_url)] {
+        let alternate =
+            format!("<xhtml:link rel=\"alternate\" hreflang=\"{language}\" href=\"{url}\"/>");
+        assert_eq!(shard.matches(&alternate).count(), 2, "{shard}");
+    }
+    crate::sitemaps::crawl(app);
+    let atom = app.get("/v1/feeds/articles.atom").expect(200).text;
+    assert!(atom.contains("hreflang=\"en\""), "{atom}");
+    crate::feeds::read_feed("atom", &atom);
+
+    // Feeds take the same parameters.
+    let feed = app
+        .get("/v1/feeds/articles.json?locale=en&fallback=fr")
+        .expect(200)
+        .json();
+    let urls: Vec<&str> = feed["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|i| i["url"].as_str())
+        .collect();
+    assert_eq!(urls.len(), 2, "{feed}");
+}
+
+fn imported_files_join_their_story(app: &TestApp) {
+    let dir = tempfile::tempdir().expect("a folder");
+    std::fs::write(
+        dir.path().join("fr.md"),
+        "---\ntitle: Le gaz d’Asie centrale\nlanguage: fr\ntranslationKey: gaz-asie\n---\nTexte.\n",
+    )
+    .expect("write");
+    std::fs::write(
+        dir.path().join("en.txt"),
+        "Central Asian gas\nNovember 27, 2024 / Interview / gaz-asie\n\n\
+         The pipelines that carry the gas of Central Asia to China and to Europe \
+         are the quiet heart of a rivalry between the great powers of the region.\n",
+    )
+    .expect("write");
+    let out = app.cli(&[
+        "import",
+        "--status",
+        "published",
+        dir.path().to_str().expect("a path"),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let fr = app
+        .get("/v1/articles/le-gaz-d-asie-centrale")
+        .expect(200)
+        .json();
+    let en = app.get("/v1/articles/central-asian-gas").expect(200).json();
+    assert_eq!(en["language"], "en");
+    assert_eq!(fr["translation_group"], en["translation_group"]);
+    assert_eq!(fr["translations"][0]["slug"], "central-asian-gas");
+    assert_eq!(en["translations"][0]["language"], "fr");
+}
+
+on_both_backends!(
+    versions_know_each_other,
+    lists_show_each_story_once_in_the_best_language,
+    imported_files_join_their_story,
+);
+
+#[test]
+fn a_locale_without_fallback_uses_the_site_languages() {
+    let app = TestApp::spawn_with(common::TestDb::sqlite(), |s| {
+        s.site.locales = vec!["fr".into(), "en".into()];
+    });
+    newsroom(&app);
+    let page = app.get("/v1/articles?locale=de").expect(200).json();
+    assert_eq!(slugs(&page), ["le-coeur-nucleaire", "la-steppe-nucleaire"]);
+}
