@@ -8,7 +8,7 @@ use actix_web::web::Query;
 use actix_web::ResponseError;
 use common::html::assert_inert;
 use common::urlencode;
-use folio::api::article_query::ArticleListParams;
+use folio::api::article_query::{ArticleListParams, LocaleParams};
 use folio::api::articles::ArticleCreate;
 use folio::content::search::SearchQuery;
 use folio::content::{dates, markdown, slug};
@@ -155,7 +155,10 @@ proptest! {
                 let settings = folio::config::Config::from_env()
                     .map_err(|e| TestCaseError::fail(e.to_string()))?
                     .server_settings();
-                if let Err(e) = params.into_inner().parse(&settings) {
+                let locales = Query::<LocaleParams>::from_query(&query)
+                    .map(Query::into_inner)
+                    .unwrap_or_default();
+                if let Err(e) = params.into_inner().parse(&locales, &settings) {
                     prop_assert!(e.status_code().is_client_error(), "{query}: {e}");
                 }
             }

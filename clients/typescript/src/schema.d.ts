@@ -3421,9 +3421,9 @@ export interface operations {
                 /** @description Comma-separated fields to return; list items are summaries (no body) when absent. */
                 fields?: components["schemas"]["ArticleField"][];
                 /**
-                 * @description The reader's language (BCP 47): each story is listed once, in the first of
-                 *     `locale` then `fallback` it exists in; stories in none of them are left out.
-                 *     Every other filter, the search and the sort apply to the version chosen.
+                 * @description The reader's language (BCP 47): each story is shown in it, else in the first
+                 *     of `fallback` it exists in; a list leaves out stories in none of them, and
+                 *     its other filters, search and sort apply to the versions chosen.
                  * @example fr-CA
                  */
                 locale?: string;
@@ -3586,10 +3586,10 @@ export interface operations {
                  */
                 fields?: components["schemas"]["ArticleField"][];
                 /**
-                 * @description The version of this story to return: the one in this language (BCP 47), else
-                 *     in the first of `fallback` it exists in, else the one the slug names. Any
-                 *     version's slug leads to the others.
-                 * @example fr
+                 * @description The reader's language (BCP 47): each story is shown in it, else in the first
+                 *     of `fallback` it exists in; a list leaves out stories in none of them, and
+                 *     its other filters, search and sort apply to the versions chosen.
+                 * @example fr-CA
                  */
                 locale?: string;
                 /**
@@ -6921,12 +6921,16 @@ export interface operations {
                 /** @description Whole bodies (`full`) or excerpts only. */
                 content?: components["schemas"]["FeedContent"];
                 /**
-                 * @description Each story once, in this language or the first of `fallback` it exists in
-                 *     (as the article list's `locale`).
+                 * @description The reader's language (BCP 47): each story is shown in it, else in the first
+                 *     of `fallback` it exists in; a list leaves out stories in none of them, and
+                 *     its other filters, search and sort apply to the versions chosen.
                  * @example fr-CA
                  */
                 locale?: string;
-                /** @description With `locale`: the languages to fall back to, in order (comma-separated). */
+                /**
+                 * @description With `locale`: the languages to fall back to, in order (comma-separated);
+                 *     the server's `FOLIO_LOCALES` by default.
+                 */
                 fallback?: string[];
             };
             header?: {
@@ -7057,12 +7061,16 @@ export interface operations {
                 /** @description Whole bodies (`full`) or excerpts only. */
                 content?: components["schemas"]["FeedContent"];
                 /**
-                 * @description Each story once, in this language or the first of `fallback` it exists in
-                 *     (as the article list's `locale`).
+                 * @description The reader's language (BCP 47): each story is shown in it, else in the first
+                 *     of `fallback` it exists in; a list leaves out stories in none of them, and
+                 *     its other filters, search and sort apply to the versions chosen.
                  * @example fr-CA
                  */
                 locale?: string;
-                /** @description With `locale`: the languages to fall back to, in order (comma-separated). */
+                /**
+                 * @description With `locale`: the languages to fall back to, in order (comma-separated);
+                 *     the server's `FOLIO_LOCALES` by default.
+                 */
                 fallback?: string[];
             };
             header?: {
@@ -7193,12 +7201,16 @@ export interface operations {
                 /** @description Whole bodies (`full`) or excerpts only. */
                 content?: components["schemas"]["FeedContent"];
                 /**
-                 * @description Each story once, in this language or the first of `fallback` it exists in
-                 *     (as the article list's `locale`).
+                 * @description The reader's language (BCP 47): each story is shown in it, else in the first
+                 *     of `fallback` it exists in; a list leaves out stories in none of them, and
+                 *     its other filters, search and sort apply to the versions chosen.
                  * @example fr-CA
                  */
                 locale?: string;
-                /** @description With `locale`: the languages to fall back to, in order (comma-separated). */
+                /**
+                 * @description With `locale`: the languages to fall back to, in order (comma-separated);
+                 *     the server's `FOLIO_LOCALES` by default.
+                 */
                 fallback?: string[];
             };
             header?: {

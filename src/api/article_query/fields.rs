@@ -153,17 +153,4 @@ pub struct ArticleFieldsParam {
     /// Comma-separated fields to return; all of them when absent.
     #[param(value_type = Option<Vec<ArticleField>>, style = Form, explode = false, min_items = 1, example = json!(["id", "slug", "title", "body_html"]))]
     pub fields: Option<String>,
-    /// The version of this story to return: the one in this language (BCP 47), else
-    /// in the first of `fallback` it exists in, else the one the slug names. Any
-    /// version's slug leads to the others.
-    #[param(
-        pattern = "^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$",
-        max_length = 35,
-        example = "fr"
-    )]
-    pub locale: Option<String>,
-    /// With `locale`: the languages to fall back to, in order (comma-separated);
-    /// the server's `FOLIO_LOCALES` by default.
-    #[param(value_type = Option<Vec<String>>, style = Form, explode = false, min_items = 1, max_items = 10)]
-    pub fallback: Option<String>,
 }

@@ -120,9 +120,15 @@ pub struct ArticleListParams {
     /// Comma-separated fields to return; list items are summaries (no body) when absent.
     #[param(value_type = Option<Vec<ArticleField>>, style = Form, explode = false, min_items = 1)]
     pub fields: Option<String>,
-    /// The reader's language (BCP 47): each story is listed once, in the first of
-    /// `locale` then `fallback` it exists in; stories in none of them are left out.
-    /// Every other filter, the search and the sort apply to the version chosen.
+}
+
+/// The reader's languages: which version of each story a read shows.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct LocaleParams {
+    /// The reader's language (BCP 47): each story is shown in it, else in the first
+    /// of `fallback` it exists in; a list leaves out stories in none of them, and
+    /// its other filters, search and sort apply to the versions chosen.
     #[param(
         pattern = "^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$",
         max_length = 35,
@@ -135,35 +141,33 @@ pub struct ArticleListParams {
     pub fallback: Option<String>,
 }
 
-/// The reader's language chain from `locale` and `fallback` (by default the
-/// server's `FOLIO_LOCALES`); none without a locale.
-pub fn locale_chain(
-    locale: Option<&str>,
-    fallback: Option<&str>,
-    defaults: &[String],
-) -> ApiResult<Option<LocaleChain>> {
-    let Some(locale) = locale else {
-        return match fallback {
-            Some(_) => Err(bad("fallback needs a locale to fall back from".into())),
-            None => Ok(None),
+impl LocaleParams {
+    /// The chain `locale` then `fallback` (by default `defaults`, the server's
+    /// `FOLIO_LOCALES`); none without a locale.
+    pub fn chain(&self, defaults: &[String]) -> ApiResult<Option<LocaleChain>> {
+        let Some(locale) = self.locale.as_deref() else {
+            return match self.fallback {
+                Some(_) => Err(bad("fallback needs a locale to fall back from".into())),
+                None => Ok(None),
+            };
         };
-    };
-    let fallback: Vec<String> = match fallback {
-        Some(text) => comma_items("fallback", text)?
-            .into_iter()
-            .map(str::to_owned)
-            .collect(),
-        None => defaults.to_vec(),
-    };
-    if fallback.len() > 10 {
-        return Err(bad("fallback: at most 10 languages".into()));
-    }
-    for tag in std::iter::once(locale).chain(fallback.iter().map(String::as_str)) {
-        if !language::is_valid(tag) {
-            return Err(bad(format!("{tag:?} is not a BCP 47 language tag")));
+        let fallback: Vec<String> = match self.fallback.as_deref() {
+            Some(text) => comma_items("fallback", text)?
+                .into_iter()
+                .map(str::to_owned)
+                .collect(),
+            None => defaults.to_vec(),
+        };
+        if fallback.len() > 10 {
+            return Err(bad("fallback: at most 10 languages".into()));
         }
+        for tag in std::iter::once(locale).chain(fallback.iter().map(String::as_str)) {
+            if !language::is_valid(tag) {
+                return Err(bad(format!("{tag:?} is not a BCP 47 language tag")));
+            }
+        }
+        Ok(Some(LocaleChain::new(locale, &fallback)))
     }
-    Ok(Some(LocaleChain::new(locale, &fallback)))
 }
 
 use super::Slug;
@@ -354,13 +358,14 @@ pub(super) fn date_range(
 }
 
 impl ArticleListParams {
-    pub fn parse(self, settings: &ServerSettings) -> ApiResult<ArticleListQuery> {
+    /// The list request, each story in the reader's languages when `locales` says.
+    pub fn parse(
+        self,
+        locales: &LocaleParams,
+        settings: &ServerSettings,
+    ) -> ApiResult<ArticleListQuery> {
         let (default_tz, limits) = (settings.timezone, &settings.limits);
-        let locales = locale_chain(
-            self.locale.as_deref(),
-            self.fallback.as_deref(),
-            &settings.site.locales,
-        )?;
+        let locales = locales.chain(&settings.site.locales)?;
         let field = match self.date_field {
             None | Some(DateFieldParam::Published) => DateField::Published,
             Some(DateFieldParam::Updated) => DateField::Updated,

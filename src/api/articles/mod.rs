@@ -16,7 +16,7 @@ use serde_json::value::RawValue;
 use utoipa::{IntoParams, ToSchema};
 
 use crate::api::article_query::{
-    locale_chain, ArticleField, ArticleFieldsParam, ArticleListParams, FieldSet, FIELDS_JSON,
+    ArticleField, ArticleFieldsParam, ArticleListParams, FieldSet, LocaleParams, FIELDS_JSON,
 };
 use crate::api::idempotency::{Created, IdempotencyKey};
 use crate::api::json::JsonBody;
@@ -107,7 +107,7 @@ fn cannot_serialise(e: serde_json::Error) -> ApiError {
 /// `Link` header) for the next page; `total` is counted only with `include_total=true`.
 #[utoipa::path(
     tag = "articles",
-    params(ArticleListParams),
+    params(ArticleListParams, LocaleParams),
     responses((status = 200, description = "A page of articles; with `fields`, items hold only those fields, as `application/vnd.folio.fields+json`", body = ArticleListPage,
         headers(("Link" = String, description = "RFC 8288 links to the next (and, with `page`, previous) page, and to the feeds of the same articles (`rel=\"alternate\"`)")))),
 )]
@@ -118,8 +118,9 @@ pub async fn list_articles(
     db: web::Data<Database>,
     settings: web::Data<ServerSettings>,
     params: web::Query<ArticleListParams>,
+    locales: web::Query<LocaleParams>,
 ) -> ApiResult<HttpResponse> {
-    let query = params.into_inner().parse(&settings)?;
+    let query = params.into_inner().parse(&locales, &settings)?;
     let visibility = visibility(&caller);
     let search = query.filter.search.clone();
     let (filter, sort, window, include_total) =
@@ -233,7 +234,7 @@ pub async fn list_articles(
 /// A former slug answers 301 with the current one in `Location`.
 #[utoipa::path(
     tag = "articles",
-    params(SlugPath, ArticleFieldsParam),
+    params(SlugPath, ArticleFieldsParam, LocaleParams),
     responses(
         (status = 200, description = "The article; with `fields`, only those fields, as `application/vnd.folio.fields+json`", body = Article),
         (status = 301, description = "The article moved to a new slug",
@@ -247,14 +248,10 @@ pub async fn find_article(
     settings: web::Data<ServerSettings>,
     path: web::Path<SlugPath>,
     params: web::Query<ArticleFieldsParam>,
+    locales: web::Query<LocaleParams>,
 ) -> ApiResult<HttpResponse> {
     let slug = path.into_inner().parse()?;
-    let params = params.into_inner();
-    let chain = locale_chain(
-        params.locale.as_deref(),
-        params.fallback.as_deref(),
-        &settings.site.locales,
-    )?;
+    let chain = locales.chain(&settings.site.locales)?;
     let fields = params.fields.as_deref().map(FieldSet::parse).transpose()?;
     let visibility = visibility(&caller);
     let parts = fields.as_ref().map_or(Parts::ALL, |f| f.parts(false));

@@ -8,7 +8,7 @@ use actix_web::{get, web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
-use super::article_query::{ArticleListParams, DateFieldParam, SortParam};
+use super::article_query::{ArticleListParams, DateFieldParam, LocaleParams, SortParam};
 use super::articles::Article;
 use super::pagination::with_query;
 use crate::caching::{keyed, last_modified};
@@ -76,17 +76,6 @@ pub struct FeedParams {
     /// Whole bodies (`full`) or excerpts only.
     #[param(default = "full")]
     pub content: Option<FeedContent>,
-    /// Each story once, in this language or the first of `fallback` it exists in
-    /// (as the article list's `locale`).
-    #[param(
-        pattern = "^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$",
-        max_length = 35,
-        example = "fr-CA"
-    )]
-    pub locale: Option<String>,
-    /// With `locale`: the languages to fall back to, in order (comma-separated).
-    #[param(value_type = Option<Vec<String>>, style = Form, explode = false, min_items = 1, max_items = 10)]
-    pub fallback: Option<String>,
 }
 
 impl FeedParams {
@@ -114,8 +103,6 @@ impl FeedParams {
             date_field: self.date_field,
             sort: Some(SortParam::PublishedDesc),
             fields: None,
-            locale: self.locale,
-            fallback: self.fallback,
         };
         (list, content)
     }
@@ -220,12 +207,12 @@ async fn feed(
     req: HttpRequest,
     db: web::Data<Database>,
     settings: web::Data<ServerSettings>,
-    params: FeedParams,
+    (params, locales): (FeedParams, LocaleParams),
 ) -> ApiResult<HttpResponse> {
     let site = &settings.site;
     let home = site_url(site)?.to_owned();
     let (params, content) = params.list(site.feed_items.min(settings.limits.max_per_page));
-    let query = params.parse(&settings)?;
+    let query = params.parse(&locales, &settings)?;
     let (filter, sort, window) = (query.filter, query.sort, query.window);
     let mut keys = surrogate::article_list(&filter, sort);
     let narrowed_to = Narrowing::of(&filter);
@@ -348,7 +335,7 @@ fn feed_title(site: &Site, articles: &[Article], narrowed_to: &Narrowing) -> Str
 /// Needs the site's address (`FOLIO_SITE_URL`).
 #[utoipa::path(
     tag = "feeds",
-    params(FeedParams),
+    params(FeedParams, LocaleParams),
     responses(
         (status = 200, description = "An RSS 2.0 document", body = String, content_type = "application/rss+xml"),
         (status = 404, description = "The server publishes no feeds: it has no site address (`FOLIO_SITE_URL`)", body = crate::error::Problem, content_type = "application/problem+json"),
@@ -360,8 +347,10 @@ pub async fn rss_feed(
     db: web::Data<Database>,
     settings: web::Data<ServerSettings>,
     params: web::Query<FeedParams>,
+    locales: web::Query<LocaleParams>,
 ) -> ApiResult<HttpResponse> {
-    feed(Format::Rss, req, db, settings, params.into_inner()).await
+    let filters = (params.into_inner(), locales.into_inner());
+    feed(Format::Rss, req, db, settings, filters).await
 }
 
 /// Atom feed of articles
@@ -370,7 +359,7 @@ pub async fn rss_feed(
 /// article's id, with `self` and `alternate` links.
 #[utoipa::path(
     tag = "feeds",
-    params(FeedParams),
+    params(FeedParams, LocaleParams),
     responses(
         (status = 200, description = "An Atom 1.0 document", body = String, content_type = "application/atom+xml"),
         (status = 404, description = "The server publishes no feeds: it has no site address (`FOLIO_SITE_URL`)", body = crate::error::Problem, content_type = "application/problem+json"),
@@ -382,8 +371,10 @@ pub async fn atom_feed(
     db: web::Data<Database>,
     settings: web::Data<ServerSettings>,
     params: web::Query<FeedParams>,
+    locales: web::Query<LocaleParams>,
 ) -> ApiResult<HttpResponse> {
-    feed(Format::Atom, req, db, settings, params.into_inner()).await
+    let filters = (params.into_inner(), locales.into_inner());
+    feed(Format::Atom, req, db, settings, filters).await
 }
 
 /// JSON Feed of articles
@@ -391,7 +382,7 @@ pub async fn atom_feed(
 /// As the RSS feed, in JSON Feed 1.1.
 #[utoipa::path(
     tag = "feeds",
-    params(FeedParams),
+    params(FeedParams, LocaleParams),
     responses(
         (status = 200, description = "A JSON Feed 1.1 document", body = Object, content_type = "application/feed+json"),
         (status = 404, description = "The server publishes no feeds: it has no site address (`FOLIO_SITE_URL`)", body = crate::error::Problem, content_type = "application/problem+json"),
@@ -403,8 +394,10 @@ pub async fn json_feed(
     db: web::Data<Database>,
     settings: web::Data<ServerSettings>,
     params: web::Query<FeedParams>,
+    locales: web::Query<LocaleParams>,
 ) -> ApiResult<HttpResponse> {
-    feed(Format::Json, req, db, settings, params.into_inner()).await
+    let filters = (params.into_inner(), locales.into_inner());
+    feed(Format::Json, req, db, settings, filters).await
 }
 
 pub fn configure(app: &mut utoipa_actix_web::service_config::ServiceConfig) {
