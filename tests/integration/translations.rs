@@ -196,6 +196,56 @@ fn lists_show_each_story_once_in_the_best_language(app: &TestApp) {
     assert_eq!(urls.len(), 2, "{feed}");
 }
 
+/// An offline client keeps each version as an article of its own, linked by group.
+fn sync_carries_each_version_with_its_story(app: &TestApp) {
+    newsroom(app);
+    let page = app
+        .get("/v1/sync?initial=true&per_page=100")
+        .expect(200)
+        .json();
+    let articles: Vec<&Value> = page["data"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|i| i["type"] == "article")
+        .map(|i| &i["article"])
+        .collect();
+    let version = |slug: &str| {
+        articles
+            .iter()
+            .find(|a| a["slug"] == slug)
+            .copied()
+            .unwrap_or_else(|| panic!("{slug} synced: {page}"))
+    };
+    let (fr, en) = (
+        version("le-coeur-nucleaire"),
+        version("kazakhstan-power-plant"),
+    );
+    assert_eq!(fr["translation_group"], en["translation_group"]);
+    assert_eq!(fr["translations"][0]["slug"], "kazakhstan-power-plant");
+
+    // A new version is a change like any other for the client that synced.
+    let token = page["next_sync_token"].as_str().expect("a sync token");
+    app.article(json!({
+        "slug": "le-coeur-nucleaire-de", "title": "Das nukleare Herz", "body": "Text.",
+        "language": "de", "status": "published", "translation_of": "le-coeur-nucleaire"
+    }));
+    let delta = app
+        .get(&format!("/v1/sync?sync_token={}", common::urlencode(token)))
+        .expect(200)
+        .json();
+    let added = delta["data"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|i| i["article"]["slug"] == "le-coeur-nucleaire-de")
+        .unwrap_or_else(|| panic!("the German version synced: {delta}"));
+    assert_eq!(
+        added["article"]["translation_group"],
+        fr["translation_group"]
+    );
+}
+
 fn imported_files_join_their_story(app: &TestApp) {
     let dir = tempfile::tempdir().expect("a folder");
     std::fs::write(
@@ -234,6 +284,7 @@ fn imported_files_join_their_story(app: &TestApp) {
 
 on_both_backends!(
     versions_know_each_other,
+    sync_carries_each_version_with_its_story,
     lists_show_each_story_once_in_the_best_language,
     imported_files_join_their_story,
 );
