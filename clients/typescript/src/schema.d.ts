@@ -1184,8 +1184,7 @@ export interface components {
              * @example poutine-au-kazakhstan-une-alliance-strategique
              */
             translation_of?: string | null;
-            /** @description A key the versions of one story share instead (Hugo's `translationKey`). */
-            translation_key?: string | null;
+            translation_key?: null | components["schemas"]["Name"];
         };
         /**
          * @description A field of an article that `fields` can select.
@@ -1442,11 +1441,7 @@ export interface components {
              * @description The cover image's asset id; `null` takes the cover off.
              */
             cover?: string | null;
-            /**
-             * @description Moves the article into the story of this one (slug or id); `null` makes it
-             *     a story of its own.
-             */
-            translation_of?: string | null;
+            translation_of?: null | components["schemas"]["Name"];
         };
         /**
          * @description An uploaded file, with its description; images also carry their sizes.
@@ -1530,7 +1525,7 @@ export interface components {
          *     }
          */
         AssetUpdate: {
-            filename?: string | null;
+            filename?: null | components["schemas"]["Name"];
             alt?: string | null;
             caption?: string | null;
             credit?: string | null;
@@ -2523,7 +2518,7 @@ export interface components {
         UploadForm: {
             /** @description The file; its type is found from its content. */
             file: components["schemas"]["Binary"];
-            filename?: string | null;
+            filename?: null | components["schemas"]["Name"];
             alt?: string | null;
             caption?: string | null;
             credit?: string | null;
@@ -4015,9 +4010,13 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description The file's name as people see it; by default the uploaded file's. */
-                filename?: string;
-                /** @description What the image shows, for readers who cannot see it. */
+                filename?: components["schemas"]["Name"];
+                /**
+                 * @description What the image shows, for readers who cannot see it. In the query string at
+                 *     most 1,000 characters (a request target stays under 32 KiB); in a form 10,000.
+                 */
                 alt?: string;
+                /** @description In the query string at most 1,000 characters; in a form 10,000. */
                 caption?: string;
                 /** @description Who made it (photographer, agency). */
                 credit?: string;

@@ -7,7 +7,7 @@ use utoipa::ToSchema;
 
 use super::views::ArticleStatus;
 use crate::api::input::{
-    nullable, required, Check, Title, MAX_NAME_CHARS, MAX_TEXT_CHARS, MAX_TITLE_CHARS,
+    nullable, required, Check, Name, Title, MAX_NAME_CHARS, MAX_TEXT_CHARS, MAX_TITLE_CHARS,
 };
 use crate::api::{Metadata, Slug};
 use crate::config::Limits;
@@ -79,7 +79,7 @@ pub struct ArticleCreate {
     )]
     pub translation_of: Option<String>,
     /// A key the versions of one story share instead (Hugo's `translationKey`).
-    #[schema(max_length = 200, pattern = r"^[^\x00]*$")]
+    #[schema(value_type = Option<Name>)]
     pub translation_key: Option<String>,
 }
 
@@ -130,7 +130,7 @@ pub struct ArticleUpdate {
     /// Moves the article into the story of this one (slug or id); `null` makes it
     /// a story of its own.
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>, max_length = 200)]
+    #[schema(value_type = Option<Name>)]
     pub translation_of: Option<Option<String>>,
 }
 
@@ -275,6 +275,9 @@ impl ArticleUpdate {
         let metadata = self
             .metadata
             .map(|m| check_metadata(&mut check, &m.unwrap_or_default()));
+        if let Some(Some(of)) = &self.translation_of {
+            check.line("translation_of", of, MAX_NAME_CHARS);
+        }
         check.finish()?;
         Ok(ArticleChanges {
             slug,

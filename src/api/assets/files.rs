@@ -285,6 +285,9 @@ struct Copy<'a> {
     version: Option<&'a str>,
 }
 
+/// The longest `v` a copy's address carries.
+const MAX_VERSION_CHARS: usize = 64;
+
 /// Serves a copy from the store, making it first when it is not there yet.
 async fn serve(
     row: &AssetRow,
@@ -292,6 +295,14 @@ async fn serve(
     assets: &AssetServices,
     settings: &ServerSettings,
 ) -> ApiResult<HttpResponse> {
+    if copy
+        .version
+        .is_some_and(|v| v.chars().count() > MAX_VERSION_CHARS)
+    {
+        return Err(ApiError::BadRequest(format!(
+            "v is at most {MAX_VERSION_CHARS} characters: the version an asset's JSON gives"
+        )));
+    }
     let current = render_key(row);
     let name = copy.recipe.variant_name(row.focal());
     let key = variant_key(&row.public_id, &name);

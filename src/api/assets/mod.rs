@@ -55,7 +55,7 @@ pub struct AssetFilter {
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"alt": "Le palais présidentiel d’Astana sous la neige", "focal_point": {"x": 0.62, "y": 0.4}}))]
 pub struct AssetUpdate {
-    #[schema(max_length = 200)]
+    #[schema(value_type = Option<crate::api::input::Name>)]
     pub filename: Option<String>,
     #[schema(max_length = 10000)]
     pub alt: Option<String>,
@@ -119,7 +119,9 @@ pub async fn upload_asset(
     query: web::Query<Description>,
     payload: web::Payload,
 ) -> ApiResult<HttpResponse> {
-    let upload = upload::read(&req, payload, query.into_inner(), &settings).await?;
+    let query = query.into_inner();
+    query.check_query()?;
+    let upload = upload::read(&req, payload, query, &settings).await?;
     upload.description.check()?;
     let (bytes, claimed) = (upload.bytes.clone(), upload.claimed.clone());
     let max_pixels = settings.assets.max_pixels;
@@ -180,6 +182,7 @@ pub async fn list_assets(
     let media_type = filter.into_inner().media_type;
     if let Some(prefix) = &media_type {
         let valid = prefix.len() <= 100
+            && prefix.starts_with(|c: char| c.is_ascii_lowercase())
             && prefix
                 .chars()
                 .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "/.+-".contains(c));

@@ -13,7 +13,7 @@ use utoipa::{IntoParams, ToSchema};
 use sha2::{Digest, Sha256};
 
 use super::views::FocalPoint;
-use crate::api::input::{Check, MAX_NAME_CHARS, MAX_TEXT_CHARS};
+use crate::api::input::{Check, Name, MAX_NAME_CHARS, MAX_TEXT_CHARS};
 use crate::assets::probe::Probed;
 use crate::config::ServerSettings;
 use crate::db::assets::NewAsset;
@@ -25,14 +25,16 @@ use crate::error::{ApiError, ApiResult};
 #[into_params(parameter_in = Query)]
 pub struct Description {
     /// The file's name as people see it; by default the uploaded file's.
-    #[param(max_length = 200)]
-    #[schema(max_length = 200)]
+    #[param(value_type = Option<Name>)]
+    #[schema(value_type = Option<Name>)]
     pub filename: Option<String>,
-    /// What the image shows, for readers who cannot see it.
-    #[param(max_length = 10000)]
+    /// What the image shows, for readers who cannot see it. In the query string at
+    /// most 1,000 characters (a request target stays under 32 KiB); in a form 10,000.
+    #[param(max_length = 1000)]
     #[schema(max_length = 10000)]
     pub alt: Option<String>,
-    #[param(max_length = 10000)]
+    /// In the query string at most 1,000 characters; in a form 10,000.
+    #[param(max_length = 1000)]
     #[schema(max_length = 10000)]
     pub caption: Option<String>,
     /// Who made it (photographer, agency).
@@ -57,7 +59,7 @@ pub struct UploadForm {
     /// The file; its type is found from its content.
     #[schema(value_type = crate::api::Binary)]
     file: Vec<u8>,
-    #[schema(max_length = 200)]
+    #[schema(value_type = Option<Name>)]
     filename: Option<String>,
     #[schema(max_length = 10000)]
     alt: Option<String>,
@@ -71,7 +73,21 @@ pub struct UploadForm {
     focal_y: Option<f64>,
 }
 
+/// The longest alt text or caption sent in a query string.
+pub const MAX_QUERY_TEXT_CHARS: usize = 1_000;
+
 impl Description {
+    /// Checks a description sent in the query string: shorter texts (see `alt`).
+    pub fn check_query(&self) -> ApiResult<()> {
+        let mut check = Check::default();
+        for (field, value) in [("alt", &self.alt), ("caption", &self.caption)] {
+            if let Some(value) = value {
+                check.text(field, value, MAX_QUERY_TEXT_CHARS);
+            }
+        }
+        check.finish()
+    }
+
     /// Checks lengths and ranges, naming each field that is wrong.
     pub fn check(&self) -> ApiResult<()> {
         let mut check = Check::default();
