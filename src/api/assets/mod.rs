@@ -57,11 +57,11 @@ pub struct AssetFilter {
 pub struct AssetUpdate {
     #[schema(value_type = Option<crate::api::input::Name>)]
     pub filename: Option<String>,
-    #[schema(max_length = 10000)]
+    #[schema(max_length = 10000, pattern = r"^[^\x00]*$")]
     pub alt: Option<String>,
-    #[schema(max_length = 10000)]
+    #[schema(max_length = 10000, pattern = r"^[^\x00]*$")]
     pub caption: Option<String>,
-    #[schema(max_length = 200)]
+    #[schema(max_length = 200, pattern = r"^[^\x00]*$")]
     pub credit: Option<String>,
     pub focal_point: Option<FocalPoint>,
 }

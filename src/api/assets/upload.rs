@@ -30,16 +30,16 @@ pub struct Description {
     pub filename: Option<String>,
     /// What the image shows, for readers who cannot see it. In the query string at
     /// most 1,000 characters (a request target stays under 32 KiB); in a form 10,000.
-    #[param(max_length = 1000)]
-    #[schema(max_length = 10000)]
+    #[param(max_length = 1000, pattern = r"^[^\x00]*$")]
+    #[schema(max_length = 10000, pattern = r"^[^\x00]*$")]
     pub alt: Option<String>,
     /// In the query string at most 1,000 characters; in a form 10,000.
-    #[param(max_length = 1000)]
-    #[schema(max_length = 10000)]
+    #[param(max_length = 1000, pattern = r"^[^\x00]*$")]
+    #[schema(max_length = 10000, pattern = r"^[^\x00]*$")]
     pub caption: Option<String>,
     /// Who made it (photographer, agency).
-    #[param(max_length = 200)]
-    #[schema(max_length = 200)]
+    #[param(max_length = 200, pattern = r"^[^\x00]*$")]
+    #[schema(max_length = 200, pattern = r"^[^\x00]*$")]
     pub credit: Option<String>,
     /// Where the subject is, across (0 to 1): crops keep it in view. Default 0.5.
     #[param(minimum = 0, maximum = 1)]
@@ -61,11 +61,11 @@ pub struct UploadForm {
     file: Vec<u8>,
     #[schema(value_type = Option<Name>)]
     filename: Option<String>,
-    #[schema(max_length = 10000)]
+    #[schema(max_length = 10000, pattern = r"^[^\x00]*$")]
     alt: Option<String>,
-    #[schema(max_length = 10000)]
+    #[schema(max_length = 10000, pattern = r"^[^\x00]*$")]
     caption: Option<String>,
-    #[schema(max_length = 200)]
+    #[schema(max_length = 200, pattern = r"^[^\x00]*$")]
     credit: Option<String>,
     #[schema(minimum = 0, maximum = 1)]
     focal_x: Option<f64>,
