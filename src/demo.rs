@@ -9,6 +9,7 @@ use crate::assets::probe::probe;
 use crate::assets::store::original_key;
 use crate::assets::AssetStore;
 use crate::config::Config;
+use crate::content::names::{NameTranslation, NameTranslationEdits};
 use crate::db::{self, articles, authors, sections, Database};
 use crate::import::{self, Options, Summary};
 
@@ -30,10 +31,10 @@ const DOCUMENTS: &[(&str, &str)] = &[
     demo_file!("06-science-ocean-heat.json"),
 ];
 
-/// slug, name, parent, description
 /// How the change log names what the demo loader writes.
 const DEMO_ACTOR: &str = "folio demo";
 
+/// slug, name, parent, description
 const SECTIONS: &[(&str, &str, Option<&str>, &str)] = &[
     ("monde", "Monde", None, "L’actualité internationale."),
     (
@@ -52,6 +53,42 @@ const SECTIONS: &[(&str, &str, Option<&str>, &str)] = &[
     ("science", "Science", None, "Research and discoveries."),
     ("local", "Local", None, "City and county news."),
 ];
+
+/// Each section's name and description in the other language: slug, language, name, description.
+const SECTION_TRANSLATIONS: &[(&str, &str, &str, &str)] = &[
+    ("monde", "en", "World", "International news."),
+    (
+        "asie",
+        "en",
+        "Asia",
+        "Asia, from the Caspian to the Pacific.",
+    ),
+    (
+        "entrevue",
+        "en",
+        "Interview",
+        "Meetings and long conversations.",
+    ),
+    ("culture", "en", "Culture", "Stage, screen and books."),
+    ("science", "fr", "Sciences", "Recherches et découvertes."),
+    ("local", "fr", "Local", "La ville et le comté."),
+];
+
+/// The translations of the section `slug`, as a create takes them.
+fn section_translations(slug: &str) -> NameTranslationEdits {
+    SECTION_TRANSLATIONS
+        .iter()
+        .filter(|(section, ..)| *section == slug)
+        .map(|(_, language, name, description)| {
+            let texts = NameTranslation {
+                name: Some((*name).into()),
+                description: Some((*description).into()),
+                bio: None,
+            };
+            ((*language).into(), Some(texts))
+        })
+        .collect()
+}
 
 /// slug, name, description, bio
 const AUTHORS: &[(&str, &str, &str, &str)] = &[
@@ -94,6 +131,7 @@ pub fn load(db: &Database, config: &Config) -> Result<Option<Summary>, String> {
                     description: (*description).into(),
                     parent: parent.map(Into::into),
                     position: 0,
+                    translations: section_translations(slug),
                 },
                 DEMO_ACTOR,
             )?;
@@ -111,6 +149,7 @@ pub fn load(db: &Database, config: &Config) -> Result<Option<Summary>, String> {
                     bio: (*bio).into(),
                     email: None,
                     avatar_url: None,
+                    translations: NameTranslationEdits::new(),
                 },
                 DEMO_ACTOR,
             )?;

@@ -1,19 +1,26 @@
 //! `/v1/authors`: the people credited on articles.
 
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::article_query::LocaleParams;
 use super::idempotency::IdempotencyKey;
 use super::input::{nullable, required, Check, Name, WebUrl, MAX_NAME_CHARS, MAX_TEXT_CHARS};
 use super::json::JsonBody;
+use super::name_translations::{
+    self, AuthorTranslation, AuthorTranslationEdits, AuthorTranslations, Localize,
+};
 use super::named::{self, Form, Named};
 use super::pagination::{ListPage, PageParams};
 use super::precondition::IfMatch;
 use super::{Slug, SlugPath};
 use crate::auth::{Caller, Writer};
 use crate::config::ServerSettings;
+use crate::content::names::{self, NameTranslations, Text};
 use crate::content::slug;
 use crate::db::authors::{self as store, AuthorChanges, AuthorRow, NewAuthor};
 use crate::db::changes::Resource;
@@ -27,7 +34,9 @@ use crate::site::Site;
 #[schema(example = json!({
     "slug": "claire-dubois", "url": "https://news.example/author/claire-dubois", "name": "Claire Dubois", "description": "Correspondante en Asie centrale",
     "bio": "Claire Dubois couvre l’Asie centrale depuis Almaty.", "email": "claire.dubois@example.org",
-    "avatar_url": null, "article_count": 12, "created_at": "2024-11-27T08:00:00Z", "updated_at": "2024-11-27T08:00:00Z"
+    "avatar_url": null, "article_count": 12,
+    "translations": {"en": {"description": "Central Asia correspondent", "bio": "Claire Dubois has covered Central Asia from Almaty since 2019."}},
+    "created_at": "2024-11-27T08:00:00Z", "updated_at": "2024-11-27T08:00:00Z"
 }))]
 pub struct Author {
     pub slug: String,
@@ -45,8 +54,25 @@ pub struct Author {
     pub avatar_url: Option<String>,
     /// How many published articles carry it.
     pub article_count: i64,
+    /// Their name, description and biography in other languages; a read with
+    /// `locale` shows them in the reader's language.
+    #[schema(value_type = AuthorTranslations)]
+    pub translations: NameTranslations,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+}
+
+impl Localize for Author {
+    fn localize(&mut self, order: &[String]) {
+        names::translate(&self.translations, order, Text::Name, &mut self.name);
+        names::translate(
+            &self.translations,
+            order,
+            Text::Description,
+            &mut self.description,
+        );
+        names::translate(&self.translations, order, Text::Bio, &mut self.bio);
+    }
 }
 
 impl Author {
@@ -62,6 +88,7 @@ impl Author {
             bio: row.bio,
             email: row.email,
             avatar_url: row.avatar_url,
+            translations: names::read(&row.translations),
             created_at: row.created_at.and_utc(),
             updated_at: row.updated_at.and_utc(),
         }
@@ -85,6 +112,8 @@ pub struct AuthorCreate {
     pub email: Option<String>,
     #[schema(value_type = Option<WebUrl>)]
     pub avatar_url: Option<String>,
+    #[schema(value_type = Option<AuthorTranslations>)]
+    pub translations: Option<BTreeMap<String, AuthorTranslation>>,
 }
 
 /// Changes to an author: absent fields are left alone, `null` clears email and avatar.
@@ -110,6 +139,9 @@ pub struct AuthorUpdate {
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<WebUrl>)]
     pub avatar_url: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = AuthorTranslationEdits)]
+    pub translations: Option<Option<BTreeMap<String, Option<AuthorTranslation>>>>,
 }
 
 fn check_contact(check: &mut Check, email: Option<&str>, avatar_url: Option<&str>) {
@@ -132,6 +164,7 @@ impl Form<NewAuthor> for AuthorCreate {
         let bio = self.bio.unwrap_or_default();
         check.text("description", &description, MAX_TEXT_CHARS);
         check.text("bio", &bio, MAX_TEXT_CHARS);
+        let translations = name_translations::parse_new(&mut check, self.translations);
         check_contact(
             &mut check,
             self.email.as_deref(),
@@ -145,6 +178,7 @@ impl Form<NewAuthor> for AuthorCreate {
             bio,
             email: self.email,
             avatar_url: self.avatar_url,
+            translations,
         })
     }
 }
@@ -159,6 +193,8 @@ impl Form<AuthorChanges> for AuthorUpdate {
             bio: required(&mut check, "bio", self.bio),
             email: self.email,
             avatar_url: self.avatar_url,
+            translations: required(&mut check, "translations", self.translations)
+                .map(|sent| name_translations::parse(&mut check, sent)),
         };
         if let Some(slug) = &changes.slug {
             check.slug("slug", slug);
@@ -186,7 +222,7 @@ impl Form<AuthorChanges> for AuthorUpdate {
 /// All authors, alphabetically.
 #[utoipa::path(
     tag = "authors",
-    params(PageParams),
+    params(PageParams, LocaleParams),
     responses((status = 200, description = "A page of authors", body = ListPage<Author>)),
 )]
 #[get("/authors")]
@@ -196,8 +232,10 @@ pub async fn list_authors(
     db: web::Data<Database>,
     settings: web::Data<ServerSettings>,
     params: web::Query<PageParams>,
+    locale: web::Query<LocaleParams>,
 ) -> ApiResult<HttpResponse> {
-    named::list::<Authors>(req, caller, db, settings, params.into_inner()).await
+    let (params, locale) = (params.into_inner(), locale.into_inner());
+    named::list::<Authors>(req, caller, db, settings, params, locale).await
 }
 
 /// Get an author
@@ -205,7 +243,7 @@ pub async fn list_authors(
 /// With their number of published articles.
 #[utoipa::path(
     tag = "authors",
-    params(SlugPath),
+    params(SlugPath, LocaleParams),
     responses((status = 200, description = "The author", body = Author)),
 )]
 #[get("/authors/{slug}")]
@@ -214,8 +252,10 @@ pub async fn find_author(
     db: web::Data<Database>,
     settings: web::Data<ServerSettings>,
     path: web::Path<SlugPath>,
+    locale: web::Query<LocaleParams>,
 ) -> ApiResult<HttpResponse> {
-    named::find::<Authors>(caller, db, settings, path.into_inner()).await
+    let (path, locale) = (path.into_inner(), locale.into_inner());
+    named::find::<Authors>(caller, db, settings, path, locale).await
 }
 
 /// Create an author

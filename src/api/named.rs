@@ -7,8 +7,10 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Serialize;
 
+use super::article_query::LocaleParams;
 use super::idempotency::{Created, IdempotencyKey};
 use super::json::JsonBody;
+use super::name_translations::{reading_order, Localize};
 use super::pagination::{ListPage, PageParams};
 use super::precondition::{version_header, IfMatch};
 use super::SlugPath;
@@ -32,7 +34,7 @@ pub trait Named: 'static {
     /// One as the store reads it.
     type Record: Send + 'static;
     /// How the API shows one.
-    type View: Serialize + Send + 'static;
+    type View: Serialize + Localize + Send + 'static;
     /// A checked create body.
     type New: Send + 'static;
     /// A checked update body.
@@ -71,8 +73,10 @@ pub async fn list<K: Named>(
     db: web::Data<Database>,
     settings: web::Data<ServerSettings>,
     params: PageParams,
+    locale: LocaleParams,
 ) -> ApiResult<HttpResponse> {
     let page = params.request(&settings.limits)?;
+    let order = reading_order(&locale, &settings.site.locales)?;
     let (data, total, changed) = db
         .read(caller.reads_from(), move |conn| {
             let (records, total) = K::list(conn, page)?;
@@ -81,13 +85,21 @@ pub async fn list<K: Named>(
         .await?;
     let data: Vec<K::View> = data
         .into_iter()
-        .map(|record| K::view(record, &settings.site))
+        .map(|record| in_language(K::view(record, &settings.site), order.as_deref()))
         .collect();
     let response = ListPage::new(data, page, total).respond(&req);
     Ok(last_modified(
         keyed(response, index_keys(K::RESOURCE)),
         changed,
     ))
+}
+
+/// `view` in the reader's languages `order` (see `reading_order`), if any.
+pub fn in_language<V: Localize>(mut view: V, order: Option<&[String]>) -> V {
+    if let Some(order) = order {
+        view.localize(order);
+    }
+    view
 }
 
 /// What a list of sections, tags or authors depends on: all of them, and the
@@ -114,8 +126,10 @@ pub async fn find<K: Named>(
     db: web::Data<Database>,
     settings: web::Data<ServerSettings>,
     path: SlugPath,
+    locale: LocaleParams,
 ) -> ApiResult<HttpResponse> {
     let slug = path.parse()?;
+    let order = reading_order(&locale, &settings.site.locales)?;
     let mut keys = SurrogateKeys::new();
     // Its own page shows its number of articles too.
     keys.add(surrogate::named(K::RESOURCE, &slug))
@@ -129,7 +143,7 @@ pub async fn find<K: Named>(
         .await?;
     let response = HttpResponse::Ok()
         .insert_header(version_header(version))
-        .json(view);
+        .json(in_language(view, order.as_deref()));
     Ok(last_modified(keyed(response, keys), changed))
 }
 

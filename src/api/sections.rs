@@ -1,20 +1,27 @@
 //! `/v1/sections`: the tree of sections articles are filed in.
 
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use super::article_query::LocaleParams;
 use super::idempotency::IdempotencyKey;
 use super::input::{nullable, required, Check, Integer, Name, MAX_NAME_CHARS, MAX_TEXT_CHARS};
 use super::json::JsonBody;
-use super::named::{self, Form, Named};
+use super::name_translations::{
+    self, reading_order, Localize, TermTranslation, TermTranslationEdits, TermTranslations,
+};
+use super::named::{self, in_language, Form, Named};
 use super::pagination::PageParams;
 use super::precondition::IfMatch;
 use super::{Slug, SlugPath};
 use crate::auth::{Caller, Writer};
 use crate::caching::keyed;
 use crate::config::ServerSettings;
+use crate::content::names::{self, NameTranslations, Text};
 use crate::content::slug;
 use crate::db::changes::Resource;
 use crate::db::sections::{self as store, NewSection, SectionChanges, SectionRecord};
@@ -29,6 +36,7 @@ const MAX_POSITION: i64 = 1_000_000;
 #[schema(example = json!({
     "slug": "asie", "url": "https://news.example/asie", "name": "Asie", "description": "L’actualité du continent asiatique.",
     "parent": "monde", "position": 2, "article_count": 12,
+    "translations": {"en": {"name": "Asia", "description": "News from the Asian continent."}},
     "created_at": "2024-11-27T08:00:00Z", "updated_at": "2024-11-27T08:00:00Z"
 }))]
 pub struct Section {
@@ -45,8 +53,24 @@ pub struct Section {
     pub position: i32,
     /// How many published articles are filed directly in it.
     pub article_count: i64,
+    /// Its name and description in other languages; a read with `locale` shows
+    /// `name` and `description` in the reader's language.
+    #[schema(value_type = TermTranslations)]
+    pub translations: NameTranslations,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+}
+
+impl Localize for Section {
+    fn localize(&mut self, order: &[String]) {
+        names::translate(&self.translations, order, Text::Name, &mut self.name);
+        names::translate(
+            &self.translations,
+            order,
+            Text::Description,
+            &mut self.description,
+        );
+    }
 }
 
 impl Section {
@@ -61,6 +85,7 @@ impl Section {
             parent: record.parent,
             position: row.position,
             article_count: record.article_count,
+            translations: names::read(&row.translations),
             created_at: row.created_at.and_utc(),
             updated_at: row.updated_at.and_utc(),
         }
@@ -83,6 +108,8 @@ pub struct SectionCreate {
     pub parent: Option<String>,
     #[schema(value_type = Option<i64>, minimum = 0, maximum = 1000000, default = 0)]
     pub position: Option<Integer>,
+    #[schema(value_type = Option<TermTranslations>)]
+    pub translations: Option<BTreeMap<String, TermTranslation>>,
 }
 
 /// Changes to a section: absent fields are left alone; `parent: null` makes it top-level.
@@ -105,6 +132,9 @@ pub struct SectionUpdate {
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = i64, minimum = 0, maximum = 1000000)]
     pub position: Option<Option<Integer>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = TermTranslationEdits)]
+    pub translations: Option<Option<BTreeMap<String, Option<TermTranslation>>>>,
 }
 
 impl Form<NewSection> for SectionCreate {
@@ -121,6 +151,7 @@ impl Form<NewSection> for SectionCreate {
         }
         let position = self.position.map_or(0, |p| p.0);
         check.range("position", position, 0, MAX_POSITION);
+        let translations = name_translations::parse_new(&mut check, self.translations);
         check.finish()?;
         Ok(NewSection {
             slug: self.slug,
@@ -128,6 +159,7 @@ impl Form<NewSection> for SectionCreate {
             description,
             parent: self.parent,
             position: position as i32,
+            translations,
         })
     }
 }
@@ -142,6 +174,8 @@ impl Form<SectionChanges> for SectionUpdate {
             description: required(&mut check, "description", self.description),
             parent: self.parent,
             position: position.map(|p| p.clamp(0, MAX_POSITION) as i32),
+            translations: required(&mut check, "translations", self.translations)
+                .map(|sent| name_translations::parse(&mut check, sent)),
         };
         if let Some(slug) = &changes.slug {
             check.slug("slug", slug);
@@ -222,7 +256,7 @@ fn nest(sections: Vec<Section>) -> Vec<SectionNode> {
 /// returns it nested. Each section carries its number of published articles.
 #[utoipa::path(
     tag = "sections",
-    params(PageParams, TreeParam),
+    params(PageParams, TreeParam, LocaleParams),
     responses((status = 200, description = "A page of sections, or the tree", body = SectionsResponse)),
 )]
 #[get("/sections")]
@@ -233,19 +267,22 @@ pub async fn list_sections(
     settings: web::Data<ServerSettings>,
     params: web::Query<PageParams>,
     shape: web::Query<TreeParam>,
+    locale: web::Query<LocaleParams>,
 ) -> ApiResult<HttpResponse> {
     if shape.tree.unwrap_or(false) {
         params.request(&settings.limits)?;
+        let order = reading_order(&locale, &settings.site.locales)?;
         let all = db.run(store::all).await?;
         let data = nest(
             all.into_iter()
-                .map(|record| Section::new(record, &settings.site))
+                .map(|record| in_language(Section::new(record, &settings.site), order.as_deref()))
                 .collect(),
         );
         let response = HttpResponse::Ok().json(SectionTree { data });
         return Ok(keyed(response, named::index_keys(Resource::Section)));
     }
-    named::list::<Sections>(req, caller, db, settings, params.into_inner()).await
+    let (params, locale) = (params.into_inner(), locale.into_inner());
+    named::list::<Sections>(req, caller, db, settings, params, locale).await
 }
 
 /// Get a section
@@ -253,7 +290,7 @@ pub async fn list_sections(
 /// With its number of published articles.
 #[utoipa::path(
     tag = "sections",
-    params(SlugPath),
+    params(SlugPath, LocaleParams),
     responses((status = 200, description = "The section", body = Section)),
 )]
 #[get("/sections/{slug}")]
@@ -262,8 +299,10 @@ pub async fn find_section(
     db: web::Data<Database>,
     settings: web::Data<ServerSettings>,
     path: web::Path<SlugPath>,
+    locale: web::Query<LocaleParams>,
 ) -> ApiResult<HttpResponse> {
-    named::find::<Sections>(caller, db, settings, path.into_inner()).await
+    let (path, locale) = (path.into_inner(), locale.into_inner());
+    named::find::<Sections>(caller, db, settings, path, locale).await
 }
 
 /// Create a section

@@ -1,19 +1,26 @@
 //! `/v1/tags`: flat labels for articles.
 
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::article_query::LocaleParams;
 use super::idempotency::IdempotencyKey;
 use super::input::{nullable, required, Check, Name, MAX_NAME_CHARS, MAX_TEXT_CHARS};
 use super::json::JsonBody;
+use super::name_translations::{
+    self, Localize, TermTranslation, TermTranslationEdits, TermTranslations,
+};
 use super::named::{self, Form, Named};
 use super::pagination::{ListPage, PageParams};
 use super::precondition::IfMatch;
 use super::{Slug, SlugPath};
 use crate::auth::{Caller, Writer};
 use crate::config::ServerSettings;
+use crate::content::names::{self, NameTranslations, Text};
 use crate::content::slug;
 use crate::db::changes::Resource;
 use crate::db::counts::Counted;
@@ -26,7 +33,8 @@ use crate::site::Site;
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[schema(example = json!({
     "slug": "energie", "url": "https://news.example/tag/energie", "name": "Énergie", "description": "Pétrole, gaz et nucléaire.",
-    "article_count": 12, "created_at": "2024-11-27T08:00:00Z", "updated_at": "2024-11-27T08:00:00Z"
+    "article_count": 12, "translations": {"en": {"name": "Energy", "description": "Oil, gas and nuclear power."}},
+    "created_at": "2024-11-27T08:00:00Z", "updated_at": "2024-11-27T08:00:00Z"
 }))]
 pub struct Tag {
     pub slug: String,
@@ -37,8 +45,24 @@ pub struct Tag {
     pub description: String,
     /// How many published articles carry it.
     pub article_count: i64,
+    /// Its name and description in other languages; a read with `locale` shows
+    /// `name` and `description` in the reader's language.
+    #[schema(value_type = TermTranslations)]
+    pub translations: NameTranslations,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+}
+
+impl Localize for Tag {
+    fn localize(&mut self, order: &[String]) {
+        names::translate(&self.translations, order, Text::Name, &mut self.name);
+        names::translate(
+            &self.translations,
+            order,
+            Text::Description,
+            &mut self.description,
+        );
+    }
 }
 
 impl Tag {
@@ -51,6 +75,7 @@ impl Tag {
             slug: row.slug,
             name: row.name,
             description: row.description,
+            translations: names::read(&row.translations),
             created_at: row.created_at.and_utc(),
             updated_at: row.updated_at.and_utc(),
         }
@@ -68,6 +93,8 @@ pub struct TagCreate {
     pub name: String,
     #[schema(max_length = 10000, pattern = r"^[^\x00]*$")]
     pub description: Option<String>,
+    #[schema(value_type = Option<TermTranslations>)]
+    pub translations: Option<BTreeMap<String, TermTranslation>>,
 }
 
 /// Changes to a tag: absent fields are left alone.
@@ -84,6 +111,9 @@ pub struct TagUpdate {
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = String, max_length = 10000, pattern = r"^[^\x00]*$")]
     pub description: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = TermTranslationEdits)]
+    pub translations: Option<Option<BTreeMap<String, Option<TermTranslation>>>>,
 }
 
 impl Form<NewTag> for TagCreate {
@@ -95,11 +125,13 @@ impl Form<NewTag> for TagCreate {
         check.line("name", &self.name, MAX_NAME_CHARS);
         let description = self.description.unwrap_or_default();
         check.text("description", &description, MAX_TEXT_CHARS);
+        let translations = name_translations::parse_new(&mut check, self.translations);
         check.finish()?;
         Ok(NewTag {
             slug: self.slug,
             name: self.name,
             description,
+            translations,
         })
     }
 }
@@ -111,6 +143,8 @@ impl Form<TagChanges> for TagUpdate {
             slug: required(&mut check, "slug", self.slug),
             name: required(&mut check, "name", self.name),
             description: required(&mut check, "description", self.description),
+            translations: required(&mut check, "translations", self.translations)
+                .map(|sent| name_translations::parse(&mut check, sent)),
         };
         if let Some(slug) = &changes.slug {
             check.slug("slug", slug);
@@ -131,7 +165,7 @@ impl Form<TagChanges> for TagUpdate {
 /// All tags, alphabetically.
 #[utoipa::path(
     tag = "tags",
-    params(PageParams),
+    params(PageParams, LocaleParams),
     responses((status = 200, description = "A page of tags", body = ListPage<Tag>)),
 )]
 #[get("/tags")]
@@ -141,8 +175,10 @@ pub async fn list_tags(
     db: web::Data<Database>,
     settings: web::Data<ServerSettings>,
     params: web::Query<PageParams>,
+    locale: web::Query<LocaleParams>,
 ) -> ApiResult<HttpResponse> {
-    named::list::<Tags>(req, caller, db, settings, params.into_inner()).await
+    let (params, locale) = (params.into_inner(), locale.into_inner());
+    named::list::<Tags>(req, caller, db, settings, params, locale).await
 }
 
 /// Get a tag
@@ -150,7 +186,7 @@ pub async fn list_tags(
 /// With its number of published articles.
 #[utoipa::path(
     tag = "tags",
-    params(SlugPath),
+    params(SlugPath, LocaleParams),
     responses((status = 200, description = "The tag", body = Tag)),
 )]
 #[get("/tags/{slug}")]
@@ -159,8 +195,10 @@ pub async fn find_tag(
     db: web::Data<Database>,
     settings: web::Data<ServerSettings>,
     path: web::Path<SlugPath>,
+    locale: web::Query<LocaleParams>,
 ) -> ApiResult<HttpResponse> {
-    named::find::<Tags>(caller, db, settings, path.into_inner()).await
+    let (path, locale) = (path.into_inner(), locale.into_inner());
+    named::find::<Tags>(caller, db, settings, path, locale).await
 }
 
 /// Create a tag

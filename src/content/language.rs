@@ -41,6 +41,9 @@ pub fn detect(text: &str) -> String {
     short.to_owned()
 }
 
+/// The pattern the spec gives for language tags; [`is_valid`] also limits them to 35 characters.
+pub const LANGUAGE_PATTERN: &str = "^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$";
+
 /// Whether `tag` is a well-formed BCP 47 tag of the common `language[-subtag…]` form.
 pub fn is_valid(tag: &str) -> bool {
     let mut parts = tag.split('-');
@@ -50,6 +53,25 @@ pub fn is_valid(tag: &str) -> bool {
     primary_ok
         && tag.len() <= 35
         && parts.all(|p| (2..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()))
+}
+
+/// Where to look for a text in the reader's languages `chain`, best first: each
+/// tag, then its shorter forms (RFC 4647 lookup: `fr-ca` → `fr`), lowercase.
+pub fn lookup_order(chain: &[String]) -> Vec<String> {
+    let mut order: Vec<String> = Vec::new();
+    for tag in chain {
+        let mut tag = tag.trim().to_ascii_lowercase();
+        loop {
+            if !tag.is_empty() && !order.contains(&tag) {
+                order.push(tag.clone());
+            }
+            match tag.rfind('-') {
+                Some(cut) => tag.truncate(cut),
+                None => break,
+            }
+        }
+    }
+    order
 }
 
 #[cfg(test)]
@@ -76,5 +98,15 @@ mod tests {
         assert!(!is_valid("FR"));
         assert!(!is_valid("f"));
         assert!(!is_valid("fr_CA"));
+    }
+
+    #[test]
+    fn looks_up_shorter_tags_after_each_one() {
+        let chain = ["fr-CA".to_owned(), "en-GB".to_owned(), "fr".to_owned()];
+        assert_eq!(lookup_order(&chain), ["fr-ca", "fr", "en-gb", "en"]);
+        assert_eq!(
+            lookup_order(&["zh-Hant-TW".to_owned()]),
+            ["zh-hant-tw", "zh-hant", "zh"]
+        );
     }
 }

@@ -1,4 +1,5 @@
-//! Text handling shared by the API and the importers: slugs and ids, Markdown, dates, languages.
+//! Text handling shared by the API and the importers: slugs and ids, Markdown, dates,
+//! languages and translated names.
 
 pub mod analysis;
 pub mod dates;
@@ -7,5 +8,6 @@ pub mod highlight;
 pub mod ids;
 pub mod language;
 pub mod markdown;
+pub mod names;
 pub mod search;
 pub mod slug;

@@ -7,6 +7,7 @@ use super::changes::{self, Resource};
 use super::counts::{self, Counted, Taxonomy};
 use super::schema::authors;
 use super::{now, AnyConnection, ById, PageRequest};
+use crate::content::names::{self, NameTranslationEdits};
 use crate::error::{ApiError, ApiResult};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -22,6 +23,8 @@ pub struct AuthorRow {
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub version: i32,
+    /// Their texts in other languages, as `content::names` stores them.
+    pub translations: String,
 }
 
 #[derive(Debug, Clone)]
@@ -32,6 +35,7 @@ pub struct NewAuthor {
     pub bio: String,
     pub email: Option<String>,
     pub avatar_url: Option<String>,
+    pub translations: NameTranslationEdits,
 }
 
 /// Outer `None` leaves a field alone; `Some(None)` clears a nullable one.
@@ -44,6 +48,9 @@ pub struct AuthorChanges {
     pub bio: Option<String>,
     pub email: Option<Option<String>>,
     pub avatar_url: Option<Option<String>>,
+    /// Merged into the stored translations rather than replacing them.
+    #[diesel(skip_update)]
+    pub translations: Option<NameTranslationEdits>,
 }
 
 impl AuthorChanges {
@@ -56,6 +63,7 @@ impl AuthorChanges {
             ("bio", self.bio.is_some()),
             ("email", self.email.is_some()),
             ("avatar_url", self.avatar_url.is_some()),
+            ("translations", self.translations.is_some()),
         ])
     }
 }
@@ -129,6 +137,7 @@ pub fn create(
             authors::bio.eq(&new.bio),
             authors::email.eq(&new.email),
             authors::avatar_url.eq(&new.avatar_url),
+            authors::translations.eq(names::apply(names::NONE_STORED, new.translations)),
             authors::created_at.eq(t),
             authors::updated_at.eq(t),
         ))
@@ -142,7 +151,7 @@ pub fn create(
 pub fn update(
     conn: &mut AnyConnection,
     slug: &str,
-    changes: AuthorChanges,
+    mut changes: AuthorChanges,
     actor: &str,
 ) -> ApiResult<Counted<AuthorRow>> {
     let row = find(conn, slug)?;
@@ -151,9 +160,14 @@ pub fn update(
         super::ensure_free(conn, new_slug, "author", &mut slugs_taken)?;
     }
     let new_slug = changes.slug.clone().unwrap_or(row.slug.clone());
+    let translations = changes
+        .translations
+        .take()
+        .map(|edits| authors::translations.eq(names::apply(&row.translations, edits)));
     diesel::update(authors::table.find(row.id))
         .set((
             &changes,
+            translations,
             authors::updated_at.eq(now()),
             authors::version.eq(row.version + 1),
         ))

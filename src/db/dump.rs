@@ -110,12 +110,16 @@ tables! {
         position: i32, created_at: NaiveDateTime, updated_at: NaiveDateTime,
         #[serde(default = "first_version")]
         version: i32,
+        #[serde(default = "no_translations")]
+        translations: String,
     }
     tags => TagLine [id] {
         id: i32, slug: String, name: String, description: String,
         created_at: NaiveDateTime, updated_at: NaiveDateTime,
         #[serde(default = "first_version")]
         version: i32,
+        #[serde(default = "no_translations")]
+        translations: String,
     }
     authors => AuthorLine [id] {
         id: i32, slug: String, name: String, description: String, bio: String,
@@ -123,6 +127,8 @@ tables! {
         created_at: NaiveDateTime, updated_at: NaiveDateTime,
         #[serde(default = "first_version")]
         version: i32,
+        #[serde(default = "no_translations")]
+        translations: String,
     }
     articles => ArticleLine [id] {
         id: i32, public_id: String, slug: String, title: String, standfirst: Option<String>,
@@ -195,6 +201,11 @@ tables! {
 /// The version of a section, tag or author in an export made before they had one.
 fn first_version() -> i32 {
     1
+}
+
+/// Exports made before names could be translated have none.
+fn no_translations() -> String {
+    crate::content::names::NONE_STORED.into()
 }
 
 /// What a row needs before it is inserted by a restore.

@@ -7,6 +7,7 @@ use super::changes::{self, Resource};
 use super::counts::{self, Taxonomy};
 use super::schema::{articles, sections};
 use super::{now, AnyConnection, PageRequest};
+use crate::content::names::{self, NameTranslationEdits};
 use crate::error::{ApiError, ApiResult};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -21,6 +22,8 @@ pub struct SectionRow {
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub version: i32,
+    /// Its texts in other languages, as `content::names` stores them.
+    pub translations: String,
 }
 
 /// A section with its parent's slug and its number of published articles, as the API shows it.
@@ -38,6 +41,7 @@ pub struct NewSection {
     pub description: String,
     pub parent: Option<String>,
     pub position: i32,
+    pub translations: NameTranslationEdits,
 }
 
 /// Outer `None` leaves a field alone; `parent: Some(None)` makes a top-level section.
@@ -48,6 +52,8 @@ pub struct SectionChanges {
     pub description: Option<String>,
     pub parent: Option<Option<String>>,
     pub position: Option<i32>,
+    /// Merged into the stored translations rather than replacing them.
+    pub translations: Option<NameTranslationEdits>,
 }
 
 impl SectionChanges {
@@ -59,6 +65,7 @@ impl SectionChanges {
             ("description", self.description.is_some()),
             ("parent", self.parent.is_some()),
             ("position", self.position.is_some()),
+            ("translations", self.translations.is_some()),
         ])
     }
 }
@@ -71,6 +78,7 @@ struct SectionUpdate {
     description: Option<String>,
     parent_id: Option<Option<i32>>,
     position: Option<i32>,
+    translations: Option<String>,
     updated_at: NaiveDateTime,
     version: i32,
 }
@@ -178,6 +186,7 @@ pub fn create(conn: &mut AnyConnection, new: NewSection, actor: &str) -> ApiResu
             sections::description.eq(&new.description),
             sections::parent_id.eq(parent_id),
             sections::position.eq(new.position),
+            sections::translations.eq(names::apply(names::NONE_STORED, new.translations)),
             sections::created_at.eq(t),
             sections::updated_at.eq(t),
         ))
@@ -238,6 +247,9 @@ pub fn update(
             description: changes.description,
             parent_id,
             position: changes.position,
+            translations: changes
+                .translations
+                .map(|edits| names::apply(&row.translations, edits)),
             updated_at: now(),
             version: row.version + 1,
         })

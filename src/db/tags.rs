@@ -7,6 +7,7 @@ use super::changes::{self, Resource};
 use super::counts::{self, Counted, Taxonomy};
 use super::schema::tags;
 use super::{now, AnyConnection, ById, PageRequest};
+use crate::content::names::{self, NameTranslationEdits};
 use crate::error::{ApiError, ApiResult};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -19,6 +20,8 @@ pub struct TagRow {
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub version: i32,
+    /// Its texts in other languages, as `content::names` stores them.
+    pub translations: String,
 }
 
 /// A new tag; `slug` None derives one from the name.
@@ -27,6 +30,7 @@ pub struct NewTag {
     pub slug: Option<String>,
     pub name: String,
     pub description: String,
+    pub translations: NameTranslationEdits,
 }
 
 #[derive(Debug, Clone, Default, AsChangeset)]
@@ -35,6 +39,9 @@ pub struct TagChanges {
     pub slug: Option<String>,
     pub name: Option<String>,
     pub description: Option<String>,
+    /// Merged into the stored translations rather than replacing them.
+    #[diesel(skip_update)]
+    pub translations: Option<NameTranslationEdits>,
 }
 
 impl TagChanges {
@@ -44,6 +51,7 @@ impl TagChanges {
             ("slug", self.slug.is_some()),
             ("name", self.name.is_some()),
             ("description", self.description.is_some()),
+            ("translations", self.translations.is_some()),
         ])
     }
 }
@@ -99,6 +107,7 @@ pub fn create(conn: &mut AnyConnection, new: NewTag, actor: &str) -> ApiResult<C
             tags::slug.eq(&slug),
             tags::name.eq(&new.name),
             tags::description.eq(&new.description),
+            tags::translations.eq(names::apply(names::NONE_STORED, new.translations)),
             tags::created_at.eq(t),
             tags::updated_at.eq(t),
         ))
@@ -112,7 +121,7 @@ pub fn create(conn: &mut AnyConnection, new: NewTag, actor: &str) -> ApiResult<C
 pub fn update(
     conn: &mut AnyConnection,
     slug: &str,
-    changes: TagChanges,
+    mut changes: TagChanges,
     actor: &str,
 ) -> ApiResult<Counted<TagRow>> {
     let row = find(conn, slug)?;
@@ -121,9 +130,14 @@ pub fn update(
         super::ensure_free(conn, new_slug, "tag", &mut slugs_taken)?;
     }
     let new_slug = changes.slug.clone().unwrap_or(row.slug.clone());
+    let translations = changes
+        .translations
+        .take()
+        .map(|edits| tags::translations.eq(names::apply(&row.translations, edits)));
     diesel::update(tags::table.find(row.id))
         .set((
             &changes,
+            translations,
             tags::updated_at.eq(now()),
             tags::version.eq(row.version + 1),
         ))

@@ -8,6 +8,7 @@ use sha2::Digest;
 use super::{Options, Sourced, AUDIT_ACTOR};
 use crate::api::articles::ArticleCreate;
 use crate::config::Limits;
+use crate::content::names::NameTranslationEdits;
 use crate::content::slug;
 use crate::db::articles::{self, ArticleChanges, NewArticle};
 use crate::db::{authors, import_sources, search_index, sections, tags, AnyConnection};
@@ -244,6 +245,7 @@ impl Kind {
                     description,
                     parent: None,
                     position: 0,
+                    translations: NameTranslationEdits::new(),
                 },
                 AUDIT_ACTOR,
             )
@@ -254,6 +256,7 @@ impl Kind {
                     slug,
                     name,
                     description,
+                    translations: NameTranslationEdits::new(),
                 },
                 AUDIT_ACTOR,
             )
@@ -267,6 +270,7 @@ impl Kind {
                     bio: String::new(),
                     email: None,
                     avatar_url: None,
+                    translations: NameTranslationEdits::new(),
                 },
                 AUDIT_ACTOR,
             )

@@ -62,8 +62,11 @@ fn rows(lines: &[Value]) -> Vec<Value> {
 }
 
 fn newsroom(app: &TestApp) {
-    app.post("/v1/sections", json!({"name": "Monde"}))
-        .expect(201);
+    app.post(
+        "/v1/sections",
+        json!({"name": "Monde", "translations": {"en": {"name": "World"}}}),
+    )
+    .expect(201);
     app.post(
         "/v1/sections",
         json!({"name": "Asie centrale", "parent": "monde"}),
@@ -72,7 +75,8 @@ fn newsroom(app: &TestApp) {
     app.post("/v1/tags", json!({"name": "Énergie"})).expect(201);
     app.post(
         "/v1/authors",
-        json!({"name": "Claire Dubois", "bio": "Correspondante à Astana."}),
+        json!({"name": "Claire Dubois", "bio": "Correspondante à Astana.",
+               "translations": {"en": {"bio": "Correspondent in Astana."}}}),
     )
     .expect(201);
     let photo = crate::assets::uploaded(
@@ -134,6 +138,10 @@ fn export_and_restore_round_trip_across_backends() {
         .expect("the asset's file is written beside the export");
     let text = std::fs::read_to_string(dir.path().join("sqlite.ndjson")).unwrap();
     assert!(text.contains("cœur du dispositif 🇰🇿"));
+    assert!(
+        text.contains(r#""translations":"{\"en\":{\"name\":\"World\"}}""#),
+        "translated names are exported"
+    );
     assert!(!text.contains("token_hash"), "no secrets in an export");
     for table in [
         "article_revisions",

@@ -25,6 +25,7 @@ mod list_costs;
 mod logging;
 mod metrics;
 mod migrations;
+mod name_translations;
 mod openapi;
 mod outage;
 mod preconditions;

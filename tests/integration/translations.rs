@@ -246,6 +246,58 @@ fn sync_carries_each_version_with_its_story(app: &TestApp) {
     );
 }
 
+/// A partner's webhook gets each version as an article of its own, linked by
+/// group; a subscription for one language gets only that language's versions.
+fn webhooks_carry_each_version_with_its_story(app: &TestApp) {
+    use crate::webhooks::{changes_after, latest_change, receiver::Receiver, subscribe};
+    use std::collections::BTreeSet;
+    use std::time::Duration;
+
+    let receiver = Receiver::start();
+    let before = latest_change(app);
+    let events = json!({"events": ["article.published"]});
+    subscribe(app, &receiver, "/all", events.clone());
+    let mut english = events;
+    english["language"] = json!("en");
+    subscribe(app, &receiver, "/en", english);
+    newsroom(app);
+
+    let published: Vec<(String, String, String)> = changes_after(app, before)
+        .into_iter()
+        .filter(|(_, event, _)| event == "article.published")
+        .collect();
+    assert_eq!(published.len(), 3, "{published:?}");
+    let ids: BTreeSet<String> = published.iter().map(|(id, ..)| id.clone()).collect();
+    let messages = receiver.wait_for("/all", &ids, Duration::from_secs(30));
+    let article = |slug: &str| {
+        messages
+            .iter()
+            .map(|m| &m["payload"]["data"]["article"])
+            .find(|a| a["slug"] == slug)
+            .cloned()
+            .unwrap_or_else(|| panic!("{slug} delivered: {messages:?}"))
+    };
+    let (fr, en) = (
+        article("le-coeur-nucleaire"),
+        article("kazakhstan-power-plant"),
+    );
+    assert_eq!(fr["translation_group"], en["translation_group"]);
+    assert_eq!(en["translations"][0]["slug"], "le-coeur-nucleaire");
+    assert_eq!(
+        receiver.received()["unverified"],
+        0,
+        "every signature verifies"
+    );
+
+    let en_id = published
+        .iter()
+        .find(|(.., public_id)| en["id"] == public_id.as_str())
+        .map(|(id, ..)| id.clone())
+        .expect("the English publication");
+    let only_english = receiver.wait_for("/en", &BTreeSet::from([en_id]), Duration::from_secs(30));
+    assert_eq!(only_english.len(), 1, "{only_english:?}");
+}
+
 fn imported_files_join_their_story(app: &TestApp) {
     let dir = tempfile::tempdir().expect("a folder");
     std::fs::write(
@@ -287,6 +339,7 @@ on_both_backends!(
     sync_carries_each_version_with_its_story,
     lists_show_each_story_once_in_the_best_language,
     imported_files_join_their_story,
+    webhooks_carry_each_version_with_its_story,
 );
 
 #[test]

@@ -1570,6 +1570,12 @@ export interface components {
          *       "email": "claire.dubois@example.org",
          *       "avatar_url": null,
          *       "article_count": 12,
+         *       "translations": {
+         *         "en": {
+         *           "description": "Central Asia correspondent",
+         *           "bio": "Claire Dubois has covered Central Asia from Almaty since 2019."
+         *         }
+         *       },
          *       "created_at": "2024-11-27T08:00:00Z",
          *       "updated_at": "2024-11-27T08:00:00Z"
          *     }
@@ -1593,6 +1599,11 @@ export interface components {
              * @description How many published articles carry it.
              */
             article_count: number;
+            /**
+             * @description Their name, description and biography in other languages; a read with
+             *     `locale` shows them in the reader's language.
+             */
+            translations: components["schemas"]["AuthorTranslations"];
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */
@@ -1614,6 +1625,27 @@ export interface components {
             /** Format: email */
             email?: string | null;
             avatar_url?: null | components["schemas"]["WebUrl"];
+            translations?: null | components["schemas"]["AuthorTranslations"];
+        };
+        /**
+         * @description An author's texts in one language; a text left out falls back as for sections.
+         * @example {
+         *       "description": "Central Asia correspondent",
+         *       "bio": "Claire Dubois has covered Central Asia from Almaty since 2019."
+         *     }
+         */
+        AuthorTranslation: {
+            name?: null | components["schemas"]["Name"];
+            description?: string | null;
+            bio?: string | null;
+        };
+        /** @description Changes to the texts in other languages: a language's texts replace its old ones, null removes it, languages left out are kept */
+        AuthorTranslationEdits: {
+            [key: string]: components["schemas"]["AuthorTranslation"] | null;
+        };
+        /** @description Texts in other languages, by BCP 47 language tag */
+        AuthorTranslations: {
+            [key: string]: components["schemas"]["AuthorTranslation"];
         };
         /**
          * @description Changes to an author: absent fields are left alone, `null` clears email and avatar.
@@ -1630,6 +1662,7 @@ export interface components {
             /** Format: email */
             email?: string | null;
             avatar_url?: null | components["schemas"]["WebUrl"];
+            translations?: components["schemas"]["AuthorTranslationEdits"];
         };
         /** @description The file's bytes */
         Binary: string;
@@ -2061,6 +2094,10 @@ export interface components {
          */
         Reference: {
             slug: string;
+            /**
+             * @description Its name in the article's language when it has one (`fr` stands for
+             *     `fr-CA`), else its own name.
+             */
             name: string;
         };
         /** @description Articles related to one article. */
@@ -2202,6 +2239,12 @@ export interface components {
          *       "parent": "monde",
          *       "position": 2,
          *       "article_count": 12,
+         *       "translations": {
+         *         "en": {
+         *           "name": "Asia",
+         *           "description": "News from the Asian continent."
+         *         }
+         *       },
          *       "created_at": "2024-11-27T08:00:00Z",
          *       "updated_at": "2024-11-27T08:00:00Z"
          *     }
@@ -2227,6 +2270,11 @@ export interface components {
              * @description How many published articles are filed directly in it.
              */
             article_count: number;
+            /**
+             * @description Its name and description in other languages; a read with `locale` shows
+             *     `name` and `description` in the reader's language.
+             */
+            translations: components["schemas"]["TermTranslations"];
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */
@@ -2250,6 +2298,7 @@ export interface components {
              * @default 0
              */
             position?: number | null;
+            translations?: null | components["schemas"]["TermTranslations"];
         };
         /** @description A section with its subsections, for `tree=true`. */
         SectionNode: components["schemas"]["Section"] & {
@@ -2274,6 +2323,7 @@ export interface components {
             parent?: null | components["schemas"]["Slug"];
             /** Format: int64 */
             position?: number;
+            translations?: components["schemas"]["TermTranslationEdits"];
         };
         SectionsResponse: components["schemas"]["ListPage_Section"] | components["schemas"]["SectionTree"];
         /**
@@ -2356,6 +2406,12 @@ export interface components {
          *       "name": "Énergie",
          *       "description": "Pétrole, gaz et nucléaire.",
          *       "article_count": 12,
+         *       "translations": {
+         *         "en": {
+         *           "name": "Energy",
+         *           "description": "Oil, gas and nuclear power."
+         *         }
+         *       },
          *       "created_at": "2024-11-27T08:00:00Z",
          *       "updated_at": "2024-11-27T08:00:00Z"
          *     }
@@ -2374,6 +2430,11 @@ export interface components {
              * @description How many published articles carry it.
              */
             article_count: number;
+            /**
+             * @description Its name and description in other languages; a read with `locale` shows
+             *     `name` and `description` in the reader's language.
+             */
+            translations: components["schemas"]["TermTranslations"];
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */
@@ -2390,6 +2451,7 @@ export interface components {
             slug?: null | components["schemas"]["Slug"];
             name: components["schemas"]["Name"];
             description?: string | null;
+            translations?: null | components["schemas"]["TermTranslations"];
         };
         /**
          * @description Changes to a tag: absent fields are left alone.
@@ -2401,6 +2463,27 @@ export interface components {
             slug?: components["schemas"]["Slug"];
             name?: components["schemas"]["Name"];
             description?: string;
+            translations?: components["schemas"]["TermTranslationEdits"];
+        };
+        /**
+         * @description A section's or tag's texts in one language; a text left out falls back to
+         *     the reader's next language, then to the section's or tag's own.
+         * @example {
+         *       "name": "Interview",
+         *       "description": "Long conversations with the people in the news."
+         *     }
+         */
+        TermTranslation: {
+            name?: null | components["schemas"]["Name"];
+            description?: string | null;
+        };
+        /** @description Changes to the texts in other languages: a language's texts replace its old ones, null removes it, languages left out are kept */
+        TermTranslationEdits: {
+            [key: string]: components["schemas"]["TermTranslation"] | null;
+        };
+        /** @description Texts in other languages, by BCP 47 language tag */
+        TermTranslations: {
+            [key: string]: components["schemas"]["TermTranslation"];
         };
         /**
          * @description An IANA time zone
@@ -3416,9 +3499,12 @@ export interface operations {
                 /** @description Comma-separated fields to return; list items are summaries (no body) when absent. */
                 fields?: components["schemas"]["ArticleField"][];
                 /**
-                 * @description The reader's language (BCP 47): each story is shown in it, else in the first
-                 *     of `fallback` it exists in; a list leaves out stories in none of them, and
-                 *     its other filters, search and sort apply to the versions chosen.
+                 * @description The reader's language (BCP 47): each story is shown in it (or in its
+                 *     shorter form: `fr` for `fr-CA`), else in the first of `fallback` it exists
+                 *     in; a list of articles leaves out stories in none of them, and its other
+                 *     filters, search and sort apply to the versions chosen. Sections, tags and
+                 *     authors show each name and description in the first of these languages
+                 *     that has it.
                  * @example fr-CA
                  */
                 locale?: string;
@@ -3581,9 +3667,12 @@ export interface operations {
                  */
                 fields?: components["schemas"]["ArticleField"][];
                 /**
-                 * @description The reader's language (BCP 47): each story is shown in it, else in the first
-                 *     of `fallback` it exists in; a list leaves out stories in none of them, and
-                 *     its other filters, search and sort apply to the versions chosen.
+                 * @description The reader's language (BCP 47): each story is shown in it (or in its
+                 *     shorter form: `fr` for `fr-CA`), else in the first of `fallback` it exists
+                 *     in; a list of articles leaves out stories in none of them, and its other
+                 *     filters, search and sort apply to the versions chosen. Sections, tags and
+                 *     authors show each name and description in the first of these languages
+                 *     that has it.
                  * @example fr-CA
                  */
                 locale?: string;
@@ -5226,6 +5315,21 @@ export interface operations {
                  * @example true
                  */
                 tree?: boolean;
+                /**
+                 * @description The reader's language (BCP 47): each story is shown in it (or in its
+                 *     shorter form: `fr` for `fr-CA`), else in the first of `fallback` it exists
+                 *     in; a list of articles leaves out stories in none of them, and its other
+                 *     filters, search and sort apply to the versions chosen. Sections, tags and
+                 *     authors show each name and description in the first of these languages
+                 *     that has it.
+                 * @example fr-CA
+                 */
+                locale?: string;
+                /**
+                 * @description With `locale`: the languages to fall back to, in order (comma-separated);
+                 *     the server's `FOLIO_LOCALES` by default.
+                 */
+                fallback?: string[];
             };
             header?: {
                 /** @description An ETag from an earlier response: 304 when it still matches */
@@ -5365,7 +5469,23 @@ export interface operations {
     };
     find_section: {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description The reader's language (BCP 47): each story is shown in it (or in its
+                 *     shorter form: `fr` for `fr-CA`), else in the first of `fallback` it exists
+                 *     in; a list of articles leaves out stories in none of them, and its other
+                 *     filters, search and sort apply to the versions chosen. Sections, tags and
+                 *     authors show each name and description in the first of these languages
+                 *     that has it.
+                 * @example fr-CA
+                 */
+                locale?: string;
+                /**
+                 * @description With `locale`: the languages to fall back to, in order (comma-separated);
+                 *     the server's `FOLIO_LOCALES` by default.
+                 */
+                fallback?: string[];
+            };
             header?: {
                 /** @description An ETag from an earlier response: 304 when it still matches */
                 "If-None-Match"?: string;
@@ -5435,6 +5555,7 @@ export interface operations {
                 };
                 content?: never;
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
@@ -5581,6 +5702,21 @@ export interface operations {
                  * @example 20
                  */
                 per_page?: number;
+                /**
+                 * @description The reader's language (BCP 47): each story is shown in it (or in its
+                 *     shorter form: `fr` for `fr-CA`), else in the first of `fallback` it exists
+                 *     in; a list of articles leaves out stories in none of them, and its other
+                 *     filters, search and sort apply to the versions chosen. Sections, tags and
+                 *     authors show each name and description in the first of these languages
+                 *     that has it.
+                 * @example fr-CA
+                 */
+                locale?: string;
+                /**
+                 * @description With `locale`: the languages to fall back to, in order (comma-separated);
+                 *     the server's `FOLIO_LOCALES` by default.
+                 */
+                fallback?: string[];
             };
             header?: {
                 /** @description An ETag from an earlier response: 304 when it still matches */
@@ -5720,7 +5856,23 @@ export interface operations {
     };
     find_tag: {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description The reader's language (BCP 47): each story is shown in it (or in its
+                 *     shorter form: `fr` for `fr-CA`), else in the first of `fallback` it exists
+                 *     in; a list of articles leaves out stories in none of them, and its other
+                 *     filters, search and sort apply to the versions chosen. Sections, tags and
+                 *     authors show each name and description in the first of these languages
+                 *     that has it.
+                 * @example fr-CA
+                 */
+                locale?: string;
+                /**
+                 * @description With `locale`: the languages to fall back to, in order (comma-separated);
+                 *     the server's `FOLIO_LOCALES` by default.
+                 */
+                fallback?: string[];
+            };
             header?: {
                 /** @description An ETag from an earlier response: 304 when it still matches */
                 "If-None-Match"?: string;
@@ -5790,6 +5942,7 @@ export interface operations {
                 };
                 content?: never;
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
@@ -5936,6 +6089,21 @@ export interface operations {
                  * @example 20
                  */
                 per_page?: number;
+                /**
+                 * @description The reader's language (BCP 47): each story is shown in it (or in its
+                 *     shorter form: `fr` for `fr-CA`), else in the first of `fallback` it exists
+                 *     in; a list of articles leaves out stories in none of them, and its other
+                 *     filters, search and sort apply to the versions chosen. Sections, tags and
+                 *     authors show each name and description in the first of these languages
+                 *     that has it.
+                 * @example fr-CA
+                 */
+                locale?: string;
+                /**
+                 * @description With `locale`: the languages to fall back to, in order (comma-separated);
+                 *     the server's `FOLIO_LOCALES` by default.
+                 */
+                fallback?: string[];
             };
             header?: {
                 /** @description An ETag from an earlier response: 304 when it still matches */
@@ -6075,7 +6243,23 @@ export interface operations {
     };
     find_author: {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description The reader's language (BCP 47): each story is shown in it (or in its
+                 *     shorter form: `fr` for `fr-CA`), else in the first of `fallback` it exists
+                 *     in; a list of articles leaves out stories in none of them, and its other
+                 *     filters, search and sort apply to the versions chosen. Sections, tags and
+                 *     authors show each name and description in the first of these languages
+                 *     that has it.
+                 * @example fr-CA
+                 */
+                locale?: string;
+                /**
+                 * @description With `locale`: the languages to fall back to, in order (comma-separated);
+                 *     the server's `FOLIO_LOCALES` by default.
+                 */
+                fallback?: string[];
+            };
             header?: {
                 /** @description An ETag from an earlier response: 304 when it still matches */
                 "If-None-Match"?: string;
@@ -6145,6 +6329,7 @@ export interface operations {
                 };
                 content?: never;
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
@@ -6920,9 +7105,12 @@ export interface operations {
                 /** @description Whole bodies (`full`) or excerpts only. */
                 content?: components["schemas"]["FeedContent"];
                 /**
-                 * @description The reader's language (BCP 47): each story is shown in it, else in the first
-                 *     of `fallback` it exists in; a list leaves out stories in none of them, and
-                 *     its other filters, search and sort apply to the versions chosen.
+                 * @description The reader's language (BCP 47): each story is shown in it (or in its
+                 *     shorter form: `fr` for `fr-CA`), else in the first of `fallback` it exists
+                 *     in; a list of articles leaves out stories in none of them, and its other
+                 *     filters, search and sort apply to the versions chosen. Sections, tags and
+                 *     authors show each name and description in the first of these languages
+                 *     that has it.
                  * @example fr-CA
                  */
                 locale?: string;
@@ -7060,9 +7248,12 @@ export interface operations {
                 /** @description Whole bodies (`full`) or excerpts only. */
                 content?: components["schemas"]["FeedContent"];
                 /**
-                 * @description The reader's language (BCP 47): each story is shown in it, else in the first
-                 *     of `fallback` it exists in; a list leaves out stories in none of them, and
-                 *     its other filters, search and sort apply to the versions chosen.
+                 * @description The reader's language (BCP 47): each story is shown in it (or in its
+                 *     shorter form: `fr` for `fr-CA`), else in the first of `fallback` it exists
+                 *     in; a list of articles leaves out stories in none of them, and its other
+                 *     filters, search and sort apply to the versions chosen. Sections, tags and
+                 *     authors show each name and description in the first of these languages
+                 *     that has it.
                  * @example fr-CA
                  */
                 locale?: string;
@@ -7200,9 +7391,12 @@ export interface operations {
                 /** @description Whole bodies (`full`) or excerpts only. */
                 content?: components["schemas"]["FeedContent"];
                 /**
-                 * @description The reader's language (BCP 47): each story is shown in it, else in the first
-                 *     of `fallback` it exists in; a list leaves out stories in none of them, and
-                 *     its other filters, search and sort apply to the versions chosen.
+                 * @description The reader's language (BCP 47): each story is shown in it (or in its
+                 *     shorter form: `fr` for `fr-CA`), else in the first of `fallback` it exists
+                 *     in; a list of articles leaves out stories in none of them, and its other
+                 *     filters, search and sort apply to the versions chosen. Sections, tags and
+                 *     authors show each name and description in the first of these languages
+                 *     that has it.
                  * @example fr-CA
                  */
                 locale?: string;

@@ -126,9 +126,12 @@ pub struct ArticleListParams {
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct LocaleParams {
-    /// The reader's language (BCP 47): each story is shown in it, else in the first
-    /// of `fallback` it exists in; a list leaves out stories in none of them, and
-    /// its other filters, search and sort apply to the versions chosen.
+    /// The reader's language (BCP 47): each story is shown in it (or in its
+    /// shorter form: `fr` for `fr-CA`), else in the first of `fallback` it exists
+    /// in; a list of articles leaves out stories in none of them, and its other
+    /// filters, search and sort apply to the versions chosen. Sections, tags and
+    /// authors show each name and description in the first of these languages
+    /// that has it.
     #[param(
         pattern = "^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$",
         max_length = 35,

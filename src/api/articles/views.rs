@@ -9,6 +9,8 @@ use utoipa::ToSchema;
 use crate::api::article_query::ArticleField;
 use crate::api::assets::views::{expand_body, Asset};
 use crate::api::Metadata;
+use crate::content::language;
+use crate::content::names::{self, Text};
 use crate::db::articles::translations::Member;
 use crate::db::articles::{ArticleRecord, Label, Status};
 use crate::site::{Placed, Site};
@@ -50,14 +52,26 @@ impl From<Status> for ArticleStatus {
 #[schema(example = json!({"slug": "asie", "name": "Asie"}))]
 pub struct Reference {
     pub slug: String,
+    /// Its name in the article's language when it has one (`fr` stands for
+    /// `fr-CA`), else its own name.
     pub name: String,
 }
 
-impl From<Label> for Reference {
-    fn from(label: Label) -> Self {
+impl Reference {
+    /// How an article in the languages `order` (see `language::lookup_order`) names `label`.
+    fn new(label: Label, order: &[String]) -> Self {
+        let mut name = label.name;
+        if label.translations != names::NONE_STORED {
+            names::translate(
+                &names::read(&label.translations),
+                order,
+                Text::Name,
+                &mut name,
+            );
+        }
         Self {
             slug: label.slug,
-            name: label.name,
+            name,
         }
     }
 }
@@ -241,6 +255,13 @@ impl Article {
     }
 }
 
+fn references(labels: Vec<Label>, order: &[String]) -> Vec<Reference> {
+    labels
+        .into_iter()
+        .map(|label| Reference::new(label, order))
+        .collect()
+}
+
 fn utc(t: Option<NaiveDateTime>) -> Option<DateTime<Utc>> {
     t.map(|t| t.and_utc())
 }
@@ -253,6 +274,7 @@ impl ArticleSummary {
 
     fn from_record(record: ArticleRecord, site: &Site) -> (Self, String, String) {
         let row = record.row;
+        let order = language::lookup_order(std::slice::from_ref(&row.language));
         let body_html = expand_body(&row.body_html, &record.assets.body, site);
         // Stored metadata is always an object written by this code; an unreadable one shows as empty.
         let metadata = RawValue::from_string(row.metadata).unwrap_or_else(|_| empty_object());
@@ -273,9 +295,9 @@ impl ArticleSummary {
             excerpt: row.excerpt,
             language: row.language,
             status,
-            section: record.section.map(Reference::from),
-            tags: record.tags.into_iter().map(Reference::from).collect(),
-            authors: record.authors.into_iter().map(Reference::from).collect(),
+            section: record.section.map(|label| Reference::new(label, &order)),
+            tags: references(record.tags, &order),
+            authors: references(record.authors, &order),
             word_count: row.word_count,
             reading_time_minutes: row.reading_time_minutes,
             published_at: utc(row.published_at),

@@ -77,6 +77,8 @@ pub struct ArticleRow {
 pub struct Label {
     pub slug: String,
     pub name: String,
+    /// Its names in other languages, as `content::names` stores them.
+    pub translations: String,
 }
 
 /// The read model: an article with what it links to, loaded in a fixed number of queries.

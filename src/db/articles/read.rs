@@ -68,9 +68,16 @@ fn text_column(column: &'static str, wanted: bool) -> StaticSql<Text> {
     StaticSql::new(if wanted { column } else { "''" })
 }
 
-/// A row as `records` reads it: the article, its section's slug and name, and
-/// whether it uses assets and has other versions.
-type Loaded = (ArticleRow, Option<String>, Option<String>, bool, bool);
+/// A row as `records` reads it: the article, its section's slug, name and
+/// translations, and whether it uses assets and has other versions.
+type Loaded = (
+    ArticleRow,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    bool,
+    bool,
+);
 
 /// The articles `query` selects, in its order, with their section, tags and authors
 /// as `parts` asks: two statements, one when tags and authors are not shown.
@@ -117,6 +124,9 @@ pub fn records(
             StaticSql::<Nullable<Text>>::new(
                 "(SELECT sections.name FROM sections WHERE sections.id = articles.section_id)",
             ),
+            StaticSql::<Nullable<Text>>::new(
+                "(SELECT sections.translations FROM sections WHERE sections.id = articles.section_id)",
+            ),
             // Whether the article uses any asset: most do not, and then their
             // assets cost no statement.
             StaticSql::<Bool>::new(if parts.assets {
@@ -151,28 +161,32 @@ pub fn records(
     let mut assets = crate::db::assets::of_articles(conn, &with_assets)?;
     Ok(rows
         .into_iter()
-        .map(|(row, section_slug, section_name, ..)| {
-            let (tags, authors) = labels.remove(&row.id).unwrap_or_default();
-            let translations = members
-                .get(&row.translation_group)
-                .map(|all| {
-                    all.iter()
-                        .filter(|m| m.public_id != row.public_id)
-                        .cloned()
-                        .collect()
-                })
-                .unwrap_or_default();
-            ArticleRecord {
-                section: section_slug
-                    .zip(section_name)
-                    .map(|(slug, name)| Label { slug, name }),
-                tags,
-                authors,
-                assets: assets.remove(&row.id).unwrap_or_default(),
-                translations,
-                row,
-            }
-        })
+        .map(
+            |(row, section_slug, section_name, section_translations, ..)| {
+                let (tags, authors) = labels.remove(&row.id).unwrap_or_default();
+                let translations = members
+                    .get(&row.translation_group)
+                    .map(|all| {
+                        all.iter()
+                            .filter(|m| m.public_id != row.public_id)
+                            .cloned()
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                ArticleRecord {
+                    section: section_slug.zip(section_name).map(|(slug, name)| Label {
+                        slug,
+                        name,
+                        translations: section_translations.unwrap_or_default(),
+                    }),
+                    tags,
+                    authors,
+                    assets: assets.remove(&row.id).unwrap_or_default(),
+                    translations,
+                    row,
+                }
+            },
+        )
         .collect())
 }
 
@@ -212,10 +226,10 @@ fn labels(
     // planner drops: the binds stay the same and each variant is one statement.
     let wanted = |on: bool| if on { "1 = 1" } else { "1 = 0" };
     let list = id_list(ids);
-    let rows: Vec<(i32, i32, String, String, i32)> =
-        StaticSql::<(Integer, Integer, Text, Text, Integer)>::new(
-            "SELECT 0, l.article_id, x.slug, x.name, l.position FROM article_tags l \
-             JOIN tags x ON x.id = l.tag_id WHERE ",
+    let rows: Vec<(i32, i32, String, String, String, i32)> =
+        StaticSql::<(Integer, Integer, Text, Text, Text, Integer)>::new(
+            "SELECT 0, l.article_id, x.slug, x.name, x.translations, l.position \
+             FROM article_tags l JOIN tags x ON x.id = l.tag_id WHERE ",
         )
         .sql(wanted(parts.tags))
         .sql(" AND l.article_id IN (")
@@ -223,7 +237,7 @@ fn labels(
         .bind_text(list.clone())
         .sql(after)
         .sql(
-            ") UNION ALL SELECT 1, l.article_id, x.slug, x.name, l.position \
+            ") UNION ALL SELECT 1, l.article_id, x.slug, x.name, x.translations, l.position \
              FROM article_authors l JOIN authors x ON x.id = l.author_id WHERE ",
         )
         .sql(wanted(parts.authors))
@@ -231,12 +245,16 @@ fn labels(
         .sql(before)
         .bind_text(list)
         .sql(after)
-        .sql(") ORDER BY 1, 2, 5")
+        .sql(") ORDER BY 1, 2, 6")
         .load(conn)?;
-    for (kind, article, slug, name, _) in rows {
+    for (kind, article, slug, name, translations, _) in rows {
         let (tags, authors) = found.entry(article).or_default();
         let labels = if kind == TAGS { tags } else { authors };
-        labels.push(Label { slug, name });
+        labels.push(Label {
+            slug,
+            name,
+            translations,
+        });
     }
     Ok(found)
 }

@@ -143,17 +143,14 @@ pub fn public_members(
 pub struct LocaleChain(Vec<String>);
 
 impl LocaleChain {
-    /// `locale` first, then `fallback`; tags compared without regard to case.
-    /// Each must already be a valid language tag.
+    /// `locale` first, then `fallback`, each followed by its shorter forms (a
+    /// `fr-CA` reader reads `fr` before the fallbacks, as in RFC 4647's lookup);
+    /// tags compared without regard to case. Each must already be a valid tag.
     pub fn new(locale: &str, fallback: &[String]) -> Self {
-        let mut chain: Vec<String> = Vec::new();
-        for tag in std::iter::once(locale).chain(fallback.iter().map(String::as_str)) {
-            let tag = tag.trim().to_ascii_lowercase();
-            if !tag.is_empty() && !chain.contains(&tag) {
-                chain.push(tag);
-            }
-        }
-        Self(chain)
+        let tags: Vec<String> = std::iter::once(locale.to_owned())
+            .chain(fallback.iter().cloned())
+            .collect();
+        Self(crate::content::language::lookup_order(&tags))
     }
 
     pub fn tags(&self) -> &[String] {
@@ -212,5 +209,7 @@ mod tests {
     fn chains_start_with_the_locale_and_name_each_language_once() {
         let chain = LocaleChain::new("fr-CA", &["fr".into(), "FR-ca".into(), "en".into()]);
         assert_eq!(chain.tags(), ["fr-ca", "fr", "en"]);
+        let regional = LocaleChain::new("fr-CA", &["en-GB".into()]);
+        assert_eq!(regional.tags(), ["fr-ca", "fr", "en-gb", "en"]);
     }
 }
