@@ -7,10 +7,10 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::article_query::LocaleParams;
 use super::idempotency::IdempotencyKey;
 use super::input::{nullable, required, Check, Name, WebUrl, MAX_NAME_CHARS, MAX_TEXT_CHARS};
 use super::json::JsonBody;
+use super::locale::{Locale, LocaleParams};
 use super::name_translations::{
     self, AuthorTranslation, AuthorTranslationEdits, AuthorTranslations, Localize,
 };
@@ -232,9 +232,9 @@ pub async fn list_authors(
     db: web::Data<Database>,
     settings: web::Data<ServerSettings>,
     params: web::Query<PageParams>,
-    locale: web::Query<LocaleParams>,
+    locale: Locale,
 ) -> ApiResult<HttpResponse> {
-    let (params, locale) = (params.into_inner(), locale.into_inner());
+    let params = params.into_inner();
     named::list::<Authors>(req, caller, db, settings, params, locale).await
 }
 
@@ -252,9 +252,9 @@ pub async fn find_author(
     db: web::Data<Database>,
     settings: web::Data<ServerSettings>,
     path: web::Path<SlugPath>,
-    locale: web::Query<LocaleParams>,
+    locale: Locale,
 ) -> ApiResult<HttpResponse> {
-    let (path, locale) = (path.into_inner(), locale.into_inner());
+    let path = path.into_inner();
     named::find::<Authors>(caller, db, settings, path, locale).await
 }
 

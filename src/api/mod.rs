@@ -11,6 +11,7 @@ pub mod health;
 pub mod idempotency;
 pub mod input;
 pub mod json;
+pub mod locale;
 pub mod name_translations;
 pub mod named;
 pub mod pagination;

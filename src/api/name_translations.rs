@@ -10,11 +10,9 @@ use utoipa::openapi::schema::{ObjectBuilder, OneOfBuilder, Schema, Type};
 use utoipa::openapi::{Ref, RefOr};
 use utoipa::{PartialSchema, ToSchema};
 
-use super::article_query::LocaleParams;
 use super::input::{Check, Name, MAX_NAME_CHARS, MAX_TEXT_CHARS};
 use crate::content::language::{self, LANGUAGE_PATTERN};
 use crate::content::names::{NameTranslation, NameTranslationEdits};
-use crate::error::ApiResult;
 
 /// The most languages one section, tag or author is translated into.
 pub const MAX_LANGUAGES: usize = 50;
@@ -114,12 +112,6 @@ pub fn parse<T: TranslationForm>(
         edits.insert(tag, texts);
     }
     edits
-}
-
-/// Where a read with `locale` looks for each text: the reader's languages and
-/// their shorter forms (`fr-CA`, `fr`, then the fallbacks); `None` without a locale.
-pub fn reading_order(locale: &LocaleParams, defaults: &[String]) -> ApiResult<Option<Vec<String>>> {
-    Ok(locale.chain(defaults)?.map(|chain| chain.tags().to_vec()))
 }
 
 /// A section, tag or author as it shows itself in the reader's languages.

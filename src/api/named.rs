@@ -7,10 +7,10 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Serialize;
 
-use super::article_query::LocaleParams;
 use super::idempotency::{Created, IdempotencyKey};
 use super::json::JsonBody;
-use super::name_translations::{reading_order, Localize};
+use super::locale::Locale;
+use super::name_translations::Localize;
 use super::pagination::{ListPage, PageParams};
 use super::precondition::{version_header, IfMatch};
 use super::SlugPath;
@@ -73,10 +73,10 @@ pub async fn list<K: Named>(
     db: web::Data<Database>,
     settings: web::Data<ServerSettings>,
     params: PageParams,
-    locale: LocaleParams,
+    locale: Locale,
 ) -> ApiResult<HttpResponse> {
     let page = params.request(&settings.limits)?;
-    let order = reading_order(&locale, &settings.site.locales)?;
+    let order = locale.reading_order(&settings.site.locales)?;
     let (data, total, changed) = db
         .read(caller.reads_from(), move |conn| {
             let (records, total) = K::list(conn, page)?;
@@ -126,10 +126,10 @@ pub async fn find<K: Named>(
     db: web::Data<Database>,
     settings: web::Data<ServerSettings>,
     path: SlugPath,
-    locale: LocaleParams,
+    locale: Locale,
 ) -> ApiResult<HttpResponse> {
     let slug = path.parse()?;
-    let order = reading_order(&locale, &settings.site.locales)?;
+    let order = locale.reading_order(&settings.site.locales)?;
     let mut keys = SurrogateKeys::new();
     // Its own page shows its number of articles too.
     keys.add(surrogate::named(K::RESOURCE, &slug))

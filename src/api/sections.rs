@@ -7,12 +7,12 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::article_query::LocaleParams;
 use super::idempotency::IdempotencyKey;
 use super::input::{nullable, required, Check, Integer, Name, MAX_NAME_CHARS, MAX_TEXT_CHARS};
 use super::json::JsonBody;
+use super::locale::{Locale, LocaleParams};
 use super::name_translations::{
-    self, reading_order, Localize, TermTranslation, TermTranslationEdits, TermTranslations,
+    self, Localize, TermTranslation, TermTranslationEdits, TermTranslations,
 };
 use super::named::{self, in_language, Form, Named};
 use super::pagination::PageParams;
@@ -267,11 +267,11 @@ pub async fn list_sections(
     settings: web::Data<ServerSettings>,
     params: web::Query<PageParams>,
     shape: web::Query<TreeParam>,
-    locale: web::Query<LocaleParams>,
+    locale: Locale,
 ) -> ApiResult<HttpResponse> {
     if shape.tree.unwrap_or(false) {
         params.request(&settings.limits)?;
-        let order = reading_order(&locale, &settings.site.locales)?;
+        let order = locale.reading_order(&settings.site.locales)?;
         let all = db.run(store::all).await?;
         let data = nest(
             all.into_iter()
@@ -281,7 +281,7 @@ pub async fn list_sections(
         let response = HttpResponse::Ok().json(SectionTree { data });
         return Ok(keyed(response, named::index_keys(Resource::Section)));
     }
-    let (params, locale) = (params.into_inner(), locale.into_inner());
+    let params = params.into_inner();
     named::list::<Sections>(req, caller, db, settings, params, locale).await
 }
 
@@ -299,9 +299,9 @@ pub async fn find_section(
     db: web::Data<Database>,
     settings: web::Data<ServerSettings>,
     path: web::Path<SlugPath>,
-    locale: web::Query<LocaleParams>,
+    locale: Locale,
 ) -> ApiResult<HttpResponse> {
-    let (path, locale) = (path.into_inner(), locale.into_inner());
+    let path = path.into_inner();
     named::find::<Sections>(caller, db, settings, path, locale).await
 }
 

@@ -7,10 +7,10 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::article_query::LocaleParams;
 use super::idempotency::IdempotencyKey;
 use super::input::{nullable, required, Check, Name, MAX_NAME_CHARS, MAX_TEXT_CHARS};
 use super::json::JsonBody;
+use super::locale::{Locale, LocaleParams};
 use super::name_translations::{
     self, Localize, TermTranslation, TermTranslationEdits, TermTranslations,
 };
@@ -175,9 +175,9 @@ pub async fn list_tags(
     db: web::Data<Database>,
     settings: web::Data<ServerSettings>,
     params: web::Query<PageParams>,
-    locale: web::Query<LocaleParams>,
+    locale: Locale,
 ) -> ApiResult<HttpResponse> {
-    let (params, locale) = (params.into_inner(), locale.into_inner());
+    let params = params.into_inner();
     named::list::<Tags>(req, caller, db, settings, params, locale).await
 }
 
@@ -195,9 +195,9 @@ pub async fn find_tag(
     db: web::Data<Database>,
     settings: web::Data<ServerSettings>,
     path: web::Path<SlugPath>,
-    locale: web::Query<LocaleParams>,
+    locale: Locale,
 ) -> ApiResult<HttpResponse> {
-    let (path, locale) = (path.into_inner(), locale.into_inner());
+    let path = path.into_inner();
     named::find::<Tags>(caller, db, settings, path, locale).await
 }
 

@@ -12,9 +12,10 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderName, HeaderValue, HttpDate};
 use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Next;
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpMessage, HttpResponse};
 use chrono::NaiveDateTime;
 
+use crate::api::locale::VariesByLanguage;
 use crate::config::ServerSettings;
 use crate::surrogate::SurrogateKeys;
 
@@ -191,7 +192,7 @@ fn unmodified_since(last_modified: &str, if_modified_since: &str) -> bool {
 
 /// Sets `Cache-Control` on every response that has none (a handler that knows
 /// better sets its own), `Vary: Authorization` on API reads (a token sees drafts
-/// at the same URL), and `Surrogate-Key` and `Cache-Tag` on public reads.
+/// at the same URL) and `Vary: Accept-Language` on those that read it (`locale=auto`), and `Surrogate-Key` and `Cache-Tag` on public reads.
 /// Runs inside the ETag middleware, so a `304` carries the same headers.
 pub async fn cache_headers(
     req: ServiceRequest,
@@ -205,6 +206,7 @@ pub async fn cache_headers(
         .map(|s| s.caching.clone())
         .unwrap_or_default();
     let mut res = next.call(req).await?;
+    let by_language = res.request().extensions().contains::<VariesByLanguage>();
     let keys = res
         .response_mut()
         .extensions_mut()
@@ -220,6 +222,9 @@ pub async fn cache_headers(
     }
     if api && method == Method::GET {
         headers.append(header::VARY, HeaderValue::from_static("authorization"));
+        if by_language {
+            headers.append(header::VARY, HeaderValue::from_static("accept-language"));
+        }
     }
     let public = matches!(class, Class::Public | Class::Purgeable);
     if let (true, Some(LastModified(at))) = (public, modified) {

@@ -21,6 +21,7 @@ use actix_web::web::{self, Bytes};
 use actix_web::HttpResponse;
 
 use super::SURROGATE_KEY;
+use crate::api::locale::follows_accept_language;
 use crate::db::{changes, purges, Database};
 use crate::error::{ApiError, ApiResult};
 use crate::startup::Readiness;
@@ -179,7 +180,9 @@ fn cacheable_request(req: &ServiceRequest) -> Option<Key> {
     // Asset files are large, vary on `Accept`, and are cached downstream for
     // good; asset records change outside the change log this cache follows.
     let asset = req.path().starts_with("/v1/assets");
-    (read && public && req.path().starts_with("/v1/") && !asset).then(|| Key {
+    // Entries are keyed by URL: an answer that varies with `Accept-Language` is not kept.
+    let by_language = follows_accept_language(req.query_string());
+    (read && public && req.path().starts_with("/v1/") && !asset && !by_language).then(|| Key {
         path_and_query: req
             .uri()
             .path_and_query()

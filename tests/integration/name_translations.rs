@@ -62,6 +62,13 @@ fn sections_speak_the_readers_language(app: &TestApp) {
         )
     );
     assert_eq!(read("")["name"], "Entrevue");
+    let auto = app
+        .client_get_with(
+            "/v1/sections/entrevue?locale=auto",
+            &[("Accept-Language", "en-GB, fr;q=0.5")],
+        )
+        .expect(200);
+    assert_eq!(auto.json()["name"], "Interview");
 
     // Lists and the tree too.
     let page = app.get("/v1/sections?locale=en").expect(200).json();

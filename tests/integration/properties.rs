@@ -8,8 +8,9 @@ use actix_web::web::Query;
 use actix_web::ResponseError;
 use common::html::assert_inert;
 use common::urlencode;
-use folio::api::article_query::{ArticleListParams, LocaleParams};
+use folio::api::article_query::ArticleListParams;
 use folio::api::articles::ArticleCreate;
+use folio::api::locale::{Locale, LocaleParams};
 use folio::content::search::SearchQuery;
 use folio::content::{dates, markdown, slug};
 use folio::import::{parse_document, Options};
@@ -155,9 +156,10 @@ proptest! {
                 let settings = folio::config::Config::from_env()
                     .map_err(|e| TestCaseError::fail(e.to_string()))?
                     .server_settings();
-                let locales = Query::<LocaleParams>::from_query(&query)
+                let locales: Locale = Query::<LocaleParams>::from_query(&query)
                     .map(Query::into_inner)
-                    .unwrap_or_default();
+                    .unwrap_or_default()
+                    .into();
                 if let Err(e) = params.into_inner().parse(&locales, &settings) {
                     prop_assert!(e.status_code().is_client_error(), "{query}: {e}");
                 }

@@ -298,6 +298,46 @@ fn webhooks_carry_each_version_with_its_story(app: &TestApp) {
     assert_eq!(only_english.len(), 1, "{only_english:?}");
 }
 
+/// `locale=auto` reads the reader's languages from `Accept-Language`; the answer
+/// says it varies with the header, and no cache mixes two readers' answers.
+fn auto_locale_follows_accept_language(app: &TestApp) {
+    newsroom(app);
+    let read = |path: &str, accept: &str| app.client_get_with(path, &[("Accept-Language", accept)]);
+    let english = read(
+        "/v1/articles/le-coeur-nucleaire?locale=auto",
+        "en-US,en;q=0.9,fr;q=0.5",
+    )
+    .expect(200);
+    assert_eq!(english.header("content-language").as_deref(), Some("en"));
+    let vary = english.vary();
+    assert!(vary.contains("accept-language"), "{vary}");
+    assert_eq!(english.json()["slug"], "kazakhstan-power-plant");
+    // The same URL for a reader of German then French; `q=0` refuses a language.
+    let french = read(
+        "/v1/articles/le-coeur-nucleaire?locale=auto",
+        "de, en;q=0, fr;q=0.5",
+    )
+    .expect(200);
+    assert_eq!(french.json()["slug"], "le-coeur-nucleaire");
+    let list = |accept: &str| slugs(&read("/v1/articles?locale=auto", accept).expect(200).json());
+    assert_eq!(list("en"), ["kazakhstan-power-plant"]);
+    assert_eq!(
+        list("fr-CH, en;q=0.8"),
+        ["le-coeur-nucleaire", "la-steppe-nucleaire"]
+    );
+    assert_eq!(
+        list("en"),
+        ["kazakhstan-power-plant"],
+        "not a cached French answer"
+    );
+    // No usable header: as without a locale (every version), and a fixed locale
+    // does not vary with the header.
+    assert_eq!(list("*").len(), 3);
+    let fixed = read("/v1/articles?locale=fr", "en").expect(200);
+    let vary = fixed.vary();
+    assert!(!vary.contains("accept-language"), "{vary}");
+}
+
 fn imported_files_join_their_story(app: &TestApp) {
     let dir = tempfile::tempdir().expect("a folder");
     std::fs::write(
@@ -340,6 +380,7 @@ on_both_backends!(
     lists_show_each_story_once_in_the_best_language,
     imported_files_join_their_story,
     webhooks_carry_each_version_with_its_story,
+    auto_locale_follows_accept_language,
 );
 
 #[test]

@@ -3504,7 +3504,8 @@ export interface operations {
                  *     in; a list of articles leaves out stories in none of them, and its other
                  *     filters, search and sort apply to the versions chosen. Sections, tags and
                  *     authors show each name and description in the first of these languages
-                 *     that has it.
+                 *     that has it. `auto` takes the languages of the `Accept-Language` header,
+                 *     best first (the answer then varies with it: `Vary: Accept-Language`).
                  * @example fr-CA
                  */
                 locale?: string;
@@ -3672,7 +3673,8 @@ export interface operations {
                  *     in; a list of articles leaves out stories in none of them, and its other
                  *     filters, search and sort apply to the versions chosen. Sections, tags and
                  *     authors show each name and description in the first of these languages
-                 *     that has it.
+                 *     that has it. `auto` takes the languages of the `Accept-Language` header,
+                 *     best first (the answer then varies with it: `Vary: Accept-Language`).
                  * @example fr-CA
                  */
                 locale?: string;
@@ -5321,7 +5323,8 @@ export interface operations {
                  *     in; a list of articles leaves out stories in none of them, and its other
                  *     filters, search and sort apply to the versions chosen. Sections, tags and
                  *     authors show each name and description in the first of these languages
-                 *     that has it.
+                 *     that has it. `auto` takes the languages of the `Accept-Language` header,
+                 *     best first (the answer then varies with it: `Vary: Accept-Language`).
                  * @example fr-CA
                  */
                 locale?: string;
@@ -5476,7 +5479,8 @@ export interface operations {
                  *     in; a list of articles leaves out stories in none of them, and its other
                  *     filters, search and sort apply to the versions chosen. Sections, tags and
                  *     authors show each name and description in the first of these languages
-                 *     that has it.
+                 *     that has it. `auto` takes the languages of the `Accept-Language` header,
+                 *     best first (the answer then varies with it: `Vary: Accept-Language`).
                  * @example fr-CA
                  */
                 locale?: string;
@@ -5708,7 +5712,8 @@ export interface operations {
                  *     in; a list of articles leaves out stories in none of them, and its other
                  *     filters, search and sort apply to the versions chosen. Sections, tags and
                  *     authors show each name and description in the first of these languages
-                 *     that has it.
+                 *     that has it. `auto` takes the languages of the `Accept-Language` header,
+                 *     best first (the answer then varies with it: `Vary: Accept-Language`).
                  * @example fr-CA
                  */
                 locale?: string;
@@ -5863,7 +5868,8 @@ export interface operations {
                  *     in; a list of articles leaves out stories in none of them, and its other
                  *     filters, search and sort apply to the versions chosen. Sections, tags and
                  *     authors show each name and description in the first of these languages
-                 *     that has it.
+                 *     that has it. `auto` takes the languages of the `Accept-Language` header,
+                 *     best first (the answer then varies with it: `Vary: Accept-Language`).
                  * @example fr-CA
                  */
                 locale?: string;
@@ -6095,7 +6101,8 @@ export interface operations {
                  *     in; a list of articles leaves out stories in none of them, and its other
                  *     filters, search and sort apply to the versions chosen. Sections, tags and
                  *     authors show each name and description in the first of these languages
-                 *     that has it.
+                 *     that has it. `auto` takes the languages of the `Accept-Language` header,
+                 *     best first (the answer then varies with it: `Vary: Accept-Language`).
                  * @example fr-CA
                  */
                 locale?: string;
@@ -6250,7 +6257,8 @@ export interface operations {
                  *     in; a list of articles leaves out stories in none of them, and its other
                  *     filters, search and sort apply to the versions chosen. Sections, tags and
                  *     authors show each name and description in the first of these languages
-                 *     that has it.
+                 *     that has it. `auto` takes the languages of the `Accept-Language` header,
+                 *     best first (the answer then varies with it: `Vary: Accept-Language`).
                  * @example fr-CA
                  */
                 locale?: string;
@@ -7110,7 +7118,8 @@ export interface operations {
                  *     in; a list of articles leaves out stories in none of them, and its other
                  *     filters, search and sort apply to the versions chosen. Sections, tags and
                  *     authors show each name and description in the first of these languages
-                 *     that has it.
+                 *     that has it. `auto` takes the languages of the `Accept-Language` header,
+                 *     best first (the answer then varies with it: `Vary: Accept-Language`).
                  * @example fr-CA
                  */
                 locale?: string;
@@ -7253,7 +7262,8 @@ export interface operations {
                  *     in; a list of articles leaves out stories in none of them, and its other
                  *     filters, search and sort apply to the versions chosen. Sections, tags and
                  *     authors show each name and description in the first of these languages
-                 *     that has it.
+                 *     that has it. `auto` takes the languages of the `Accept-Language` header,
+                 *     best first (the answer then varies with it: `Vary: Accept-Language`).
                  * @example fr-CA
                  */
                 locale?: string;
@@ -7396,7 +7406,8 @@ export interface operations {
                  *     in; a list of articles leaves out stories in none of them, and its other
                  *     filters, search and sort apply to the versions chosen. Sections, tags and
                  *     authors show each name and description in the first of these languages
-                 *     that has it.
+                 *     that has it. `auto` takes the languages of the `Accept-Language` header,
+                 *     best first (the answer then varies with it: `Vary: Accept-Language`).
                  * @example fr-CA
                  */
                 locale?: string;

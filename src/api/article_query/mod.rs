@@ -7,13 +7,13 @@ use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
 use super::articles::ArticleStatus;
+use super::locale::Locale;
 use super::pagination::{check_per_page, default_per_page};
 use crate::config::ServerSettings;
 use crate::content::ids::ArticleId;
 use crate::content::search::SearchQuery;
 use crate::content::{dates, language, slug};
 use crate::db::article_list::{ArticleFilter, Cursor, DateField, DateRange, Sort, Until, Window};
-use crate::db::articles::translations::LocaleChain;
 use crate::db::{truncate, PageRequest};
 use crate::error::{ApiError, ApiResult};
 
@@ -122,57 +122,6 @@ pub struct ArticleListParams {
     pub fields: Option<String>,
 }
 
-/// The reader's languages: which version of each story a read shows.
-#[derive(Debug, Default, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct LocaleParams {
-    /// The reader's language (BCP 47): each story is shown in it (or in its
-    /// shorter form: `fr` for `fr-CA`), else in the first of `fallback` it exists
-    /// in; a list of articles leaves out stories in none of them, and its other
-    /// filters, search and sort apply to the versions chosen. Sections, tags and
-    /// authors show each name and description in the first of these languages
-    /// that has it.
-    #[param(
-        pattern = "^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$",
-        max_length = 35,
-        example = "fr-CA"
-    )]
-    pub locale: Option<String>,
-    /// With `locale`: the languages to fall back to, in order (comma-separated);
-    /// the server's `FOLIO_LOCALES` by default.
-    #[param(value_type = Option<Vec<String>>, style = Form, explode = false, min_items = 1, max_items = 10)]
-    pub fallback: Option<String>,
-}
-
-impl LocaleParams {
-    /// The chain `locale` then `fallback` (by default `defaults`, the server's
-    /// `FOLIO_LOCALES`); none without a locale.
-    pub fn chain(&self, defaults: &[String]) -> ApiResult<Option<LocaleChain>> {
-        let Some(locale) = self.locale.as_deref() else {
-            return match self.fallback {
-                Some(_) => Err(bad("fallback needs a locale to fall back from".into())),
-                None => Ok(None),
-            };
-        };
-        let fallback: Vec<String> = match self.fallback.as_deref() {
-            Some(text) => comma_items("fallback", text)?
-                .into_iter()
-                .map(str::to_owned)
-                .collect(),
-            None => defaults.to_vec(),
-        };
-        if fallback.len() > 10 {
-            return Err(bad("fallback: at most 10 languages".into()));
-        }
-        for tag in std::iter::once(locale).chain(fallback.iter().map(String::as_str)) {
-            if !language::is_valid(tag) {
-                return Err(bad(format!("{tag:?} is not a BCP 47 language tag")));
-            }
-        }
-        Ok(Some(LocaleChain::new(locale, &fallback)))
-    }
-}
-
 use super::Slug;
 
 /// An IANA time zone name, as the server knows them.
@@ -231,7 +180,7 @@ fn bad(message: String) -> ApiError {
 }
 
 /// The items of a comma-separated parameter; an empty item is an error, not nothing.
-fn comma_items<'a>(name: &str, text: &'a str) -> ApiResult<Vec<&'a str>> {
+pub(super) fn comma_items<'a>(name: &str, text: &'a str) -> ApiResult<Vec<&'a str>> {
     let items: Vec<&str> = text.split(',').map(str::trim).collect();
     if items.iter().any(|i| i.is_empty()) {
         return Err(bad(format!(
@@ -361,14 +310,10 @@ pub(super) fn date_range(
 }
 
 impl ArticleListParams {
-    /// The list request, each story in the reader's languages when `locales` says.
-    pub fn parse(
-        self,
-        locales: &LocaleParams,
-        settings: &ServerSettings,
-    ) -> ApiResult<ArticleListQuery> {
+    /// The list request, each story in the reader's languages when `locale` says.
+    pub fn parse(self, locale: &Locale, settings: &ServerSettings) -> ApiResult<ArticleListQuery> {
         let (default_tz, limits) = (settings.timezone, &settings.limits);
-        let locales = locales.chain(&settings.site.locales)?;
+        let locales = locale.chain(&settings.site.locales)?;
         let field = match self.date_field {
             None | Some(DateFieldParam::Published) => DateField::Published,
             Some(DateFieldParam::Updated) => DateField::Updated,

@@ -16,10 +16,11 @@ use serde_json::value::RawValue;
 use utoipa::{IntoParams, ToSchema};
 
 use crate::api::article_query::{
-    ArticleField, ArticleFieldsParam, ArticleListParams, FieldSet, LocaleParams, FIELDS_JSON,
+    ArticleField, ArticleFieldsParam, ArticleListParams, FieldSet, FIELDS_JSON,
 };
 use crate::api::idempotency::{Created, IdempotencyKey};
 use crate::api::json::JsonBody;
+use crate::api::locale::{Locale, LocaleParams};
 use crate::api::pagination::with_query;
 use crate::api::precondition::{version_header, IfMatch};
 use crate::api::SlugPath;
@@ -118,9 +119,9 @@ pub async fn list_articles(
     db: web::Data<Database>,
     settings: web::Data<ServerSettings>,
     params: web::Query<ArticleListParams>,
-    locales: web::Query<LocaleParams>,
+    locale: Locale,
 ) -> ApiResult<HttpResponse> {
-    let query = params.into_inner().parse(&locales, &settings)?;
+    let query = params.into_inner().parse(&locale, &settings)?;
     let visibility = visibility(&caller);
     let search = query.filter.search.clone();
     let (filter, sort, window, include_total) =
@@ -248,10 +249,10 @@ pub async fn find_article(
     settings: web::Data<ServerSettings>,
     path: web::Path<SlugPath>,
     params: web::Query<ArticleFieldsParam>,
-    locales: web::Query<LocaleParams>,
+    locale: Locale,
 ) -> ApiResult<HttpResponse> {
     let slug = path.into_inner().parse()?;
-    let chain = locales.chain(&settings.site.locales)?;
+    let chain = locale.chain(&settings.site.locales)?;
     let fields = params.fields.as_deref().map(FieldSet::parse).transpose()?;
     let visibility = visibility(&caller);
     let parts = fields.as_ref().map_or(Parts::ALL, |f| f.parts(false));

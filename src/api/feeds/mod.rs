@@ -8,8 +8,9 @@ use actix_web::{get, web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
-use super::article_query::{ArticleListParams, DateFieldParam, LocaleParams, SortParam};
+use super::article_query::{ArticleListParams, DateFieldParam, SortParam};
 use super::articles::Article;
+use super::locale::{Locale, LocaleParams};
 use super::pagination::with_query;
 use crate::caching::{keyed, last_modified};
 use crate::config::ServerSettings;
@@ -207,12 +208,12 @@ async fn feed(
     req: HttpRequest,
     db: web::Data<Database>,
     settings: web::Data<ServerSettings>,
-    (params, locales): (FeedParams, LocaleParams),
+    (params, locale): (FeedParams, Locale),
 ) -> ApiResult<HttpResponse> {
     let site = &settings.site;
     let home = site_url(site)?.to_owned();
     let (params, content) = params.list(site.feed_items.min(settings.limits.max_per_page));
-    let query = params.parse(&locales, &settings)?;
+    let query = params.parse(&locale, &settings)?;
     let (filter, sort, window) = (query.filter, query.sort, query.window);
     let mut keys = surrogate::article_list(&filter, sort);
     let narrowed_to = Narrowing::of(&filter);
@@ -347,9 +348,9 @@ pub async fn rss_feed(
     db: web::Data<Database>,
     settings: web::Data<ServerSettings>,
     params: web::Query<FeedParams>,
-    locales: web::Query<LocaleParams>,
+    locale: Locale,
 ) -> ApiResult<HttpResponse> {
-    let filters = (params.into_inner(), locales.into_inner());
+    let filters = (params.into_inner(), locale);
     feed(Format::Rss, req, db, settings, filters).await
 }
 
@@ -371,9 +372,9 @@ pub async fn atom_feed(
     db: web::Data<Database>,
     settings: web::Data<ServerSettings>,
     params: web::Query<FeedParams>,
-    locales: web::Query<LocaleParams>,
+    locale: Locale,
 ) -> ApiResult<HttpResponse> {
-    let filters = (params.into_inner(), locales.into_inner());
+    let filters = (params.into_inner(), locale);
     feed(Format::Atom, req, db, settings, filters).await
 }
 
@@ -394,9 +395,9 @@ pub async fn json_feed(
     db: web::Data<Database>,
     settings: web::Data<ServerSettings>,
     params: web::Query<FeedParams>,
-    locales: web::Query<LocaleParams>,
+    locale: Locale,
 ) -> ApiResult<HttpResponse> {
-    let filters = (params.into_inner(), locales.into_inner());
+    let filters = (params.into_inner(), locale);
     feed(Format::Json, req, db, settings, filters).await
 }
 

@@ -143,14 +143,11 @@ pub fn public_members(
 pub struct LocaleChain(Vec<String>);
 
 impl LocaleChain {
-    /// `locale` first, then `fallback`, each followed by its shorter forms (a
-    /// `fr-CA` reader reads `fr` before the fallbacks, as in RFC 4647's lookup);
-    /// tags compared without regard to case. Each must already be a valid tag.
-    pub fn new(locale: &str, fallback: &[String]) -> Self {
-        let tags: Vec<String> = std::iter::once(locale.to_owned())
-            .chain(fallback.iter().cloned())
-            .collect();
-        Self(crate::content::language::lookup_order(&tags))
+    /// The reader's languages `tags`, best first, each followed by its shorter
+    /// forms (a `fr-CA` reader reads `fr` before the next language, as in RFC
+    /// 4647's lookup); compared without regard to case. Each must be a valid tag.
+    pub fn new(tags: &[String]) -> Self {
+        Self(crate::content::language::lookup_order(tags))
     }
 
     pub fn tags(&self) -> &[String] {
@@ -207,9 +204,10 @@ mod tests {
 
     #[test]
     fn chains_start_with_the_locale_and_name_each_language_once() {
-        let chain = LocaleChain::new("fr-CA", &["fr".into(), "FR-ca".into(), "en".into()]);
+        let tags = ["fr-CA", "fr", "FR-ca", "en"].map(String::from);
+        let chain = LocaleChain::new(&tags);
         assert_eq!(chain.tags(), ["fr-ca", "fr", "en"]);
-        let regional = LocaleChain::new("fr-CA", &["en-GB".into()]);
+        let regional = LocaleChain::new(&["fr-CA".into(), "en-GB".into()]);
         assert_eq!(regional.tags(), ["fr-ca", "fr", "en-gb", "en"]);
     }
 }

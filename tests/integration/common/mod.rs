@@ -42,6 +42,11 @@ impl Response {
             .map(str::to_owned)
     }
 
+    /// Every `Vary` header's names, lowercase, joined by commas.
+    pub fn vary(&self) -> String {
+        vary(&self.headers)
+    }
+
     /// Asserts the status, showing the body when it differs.
     #[track_caller]
     pub fn expect(self, status: u16) -> Self {
@@ -52,6 +57,17 @@ impl Response {
         );
         self
     }
+}
+
+/// The names all `Vary` headers of `headers` list, lowercase, joined by commas.
+pub fn vary(headers: &HeaderMap) -> String {
+    let names: Vec<String> = headers
+        .get_all("vary")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .map(str::to_ascii_lowercase)
+        .collect();
+    names.join(", ")
 }
 
 /// A response whose body is kept as bytes (an image).
