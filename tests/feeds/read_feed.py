@@ -8,8 +8,10 @@ without a `bozo` error. `feedparser` 6.0 does not read JSON Feed, so a JSON feed
 checked here against the rules of JSON Feed 1.1 (https://www.jsonfeed.org/version/1.1/)
 and read by them. Prints what a reader sees, as JSON:
   {"title", "self", "entries": [{"id", "link", "title", "content", "summary",
-   "categories", "authors", "published", "language", and "enclosures" (RSS,
-   Atom) or "image" (JSON Feed)}]}
+   "categories", "authors", "published", "language", "item_language",
+   "translations" ({"hreflang", "href"} of alternate links with a language, or
+   of JSON Feed's `_folio` extension), and "enclosures" (RSS, Atom) or "image"
+   (JSON Feed)}]}
 or exits 1 with the reason.
 """
 import json
@@ -60,6 +62,12 @@ def read_xml(document):
                 "authors": [a.get("name") for a in e.get("authors", []) if a.get("name")],
                 "published": e.get("published"),
                 "language": (e.get("content") or [{}])[0].get("language"),
+                "item_language": e.get("language"),
+                "translations": [
+                    {"hreflang": l["hreflang"], "href": absolute(l["href"], "a translation")}
+                    for l in e.get("links", [])
+                    if l.get("rel") == "alternate" and l.get("hreflang")
+                ],
                 "enclosures": [
                     {"href": x.get("href"), "type": x.get("type"), "length": x.get("length")}
                     for x in e.get("enclosures", [])
@@ -100,6 +108,11 @@ def read_json(document):
                 fail(f"an author has a name, url or avatar: {author!r}")
         if not all(isinstance(t, str) for t in item.get("tags", [])):
             fail("tags are strings")
+        # Extensions: keys that start with an underscore, each an object.
+        for key, value in item.items():
+            if key.startswith("_") and not isinstance(value, dict):
+                fail(f"extension {key} is an object: {value!r}")
+        translations = item.get("_folio", {}).get("translations", [])
         entries.append(
             {
                 "id": item["id"],
@@ -111,6 +124,11 @@ def read_json(document):
                 "authors": [a.get("name") for a in item.get("authors", [])],
                 "published": item.get("date_published"),
                 "language": item.get("language"),
+                "item_language": item.get("language"),
+                "translations": [
+                    {"hreflang": t["language"], "href": absolute(t["url"], "a translation")}
+                    for t in translations
+                ],
                 "image": item.get("image"),
             }
         )

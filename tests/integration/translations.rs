@@ -178,9 +178,40 @@ fn lists_show_each_story_once_in_the_best_language(app: &TestApp) {
         assert_eq!(shard.matches(&alternate).count(), 2, "{shard}");
     }
     crate::sitemaps::crawl(app);
-    let atom = app.get("/v1/feeds/articles.atom").expect(200).text;
-    assert!(atom.contains("hreflang=\"en\""), "{atom}");
-    crate::feeds::read_feed("atom", &atom);
+    // Every feed format names each entry's other versions, as readers parse them.
+    for kind in ["atom", "rss", "json"] {
+        let document = app
+            .get(&format!("/v1/feeds/articles.{kind}"))
+            .expect(200)
+            .text;
+        let read = crate::feeds::read_feed(kind, &document);
+        let entry = |url: &str| {
+            read["entries"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .find(|e| e["link"] == url)
+                .cloned()
+                .unwrap_or_else(|| panic!("{kind}: {url} in {read}"))
+        };
+        // The entry's own address stays its own; XML feeds list every version
+        // (the entry's own included, as sitemaps do), JSON Feed the others.
+        let (fr, en) = (entry(fr_url), entry(en_url));
+        let (fr_alt, en_alt) = (
+            json!({"hreflang": "fr", "href": fr_url}),
+            json!({"hreflang": "en", "href": en_url}),
+        );
+        if kind == "json" {
+            assert_eq!(fr["translations"], json!([en_alt]), "{kind}");
+            assert_eq!(en["translations"], json!([fr_alt]), "{kind}");
+        } else {
+            assert_eq!(fr["translations"], json!([en_alt, fr_alt]), "{kind}");
+            assert_eq!(en["translations"], json!([fr_alt, en_alt]), "{kind}");
+        }
+        if kind != "atom" {
+            assert_eq!(fr["item_language"], "fr", "{kind}: {fr}");
+        }
+    }
 
     // Feeds take the same parameters.
     let feed = app

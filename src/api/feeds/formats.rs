@@ -53,6 +53,39 @@ fn cover_file(article: &Article) -> Option<(&str, &str, i64)> {
     ))
 }
 
+/// An `alternate` link to a page of the site.
+fn alternate(href: String) -> atom_syndication::Link {
+    atom_syndication::Link {
+        href,
+        rel: "alternate".to_owned(),
+        mime_type: Some("text/html".to_owned()),
+        ..atom_syndication::Link::default()
+    }
+}
+
+/// Every version of a translated story as an `alternate` link with its language
+/// (RFC 4287's `hreflang`), the entry's own last: Atom entries carry them after
+/// their plain `alternate`, RSS items in Atom's namespace after their `link`.
+/// Readers take an entry's address from its first alternate link or from its
+/// last (feedparser), so both must be the entry's own.
+fn translation_links(article: &Article) -> Vec<atom_syndication::Link> {
+    let summary = &article.summary;
+    if summary.translations.is_empty() {
+        return Vec::new();
+    }
+    let others = summary
+        .translations
+        .iter()
+        .filter_map(|t| Some((t.language.clone(), t.url.clone()?)));
+    others
+        .chain(std::iter::once((summary.language.clone(), link(article))))
+        .map(|(language, href)| atom_syndication::Link {
+            hreflang: Some(language),
+            ..alternate(href)
+        })
+        .collect()
+}
+
 fn published(article: &Article) -> DateTime<Utc> {
     article
         .summary
@@ -87,16 +120,21 @@ pub fn rss(feed: &FeedText<'_>) -> Result<String, String> {
                     domain: Some(domain.to_owned()),
                 })
                 .collect(),
-            // RSS's own `author` is an e-mail address; bylines are names.
-            dublin_core_ext: (!article.summary.authors.is_empty()).then(|| DublinCoreExtension {
+            // RSS's own `author` is an e-mail address; bylines are names. RSS
+            // has no language per item: Dublin Core's names it.
+            dublin_core_ext: Some(DublinCoreExtension {
                 creators: article
                     .summary
                     .authors
                     .iter()
                     .map(|a| a.name.clone())
                     .collect(),
+                languages: vec![article.summary.language.clone()],
                 ..DublinCoreExtension::default()
             }),
+            atom_ext: Some(translation_links(article))
+                .filter(|links| !links.is_empty())
+                .map(|links| AtomExtension { links }),
             ..rss::Item::default()
         })
         .collect();
@@ -124,12 +162,6 @@ pub fn rss(feed: &FeedText<'_>) -> Result<String, String> {
 
 pub fn atom(feed: &FeedText<'_>) -> Result<String, String> {
     use atom_syndication::{Category, Content, Entry, Feed, Link, Person, Text};
-    let alternate = |href: String| Link {
-        href,
-        rel: "alternate".to_owned(),
-        mime_type: Some("text/html".to_owned()),
-        ..Link::default()
-    };
     let entries = feed
         .articles
         .iter()
@@ -139,13 +171,7 @@ pub fn atom(feed: &FeedText<'_>) -> Result<String, String> {
             updated: article.summary.updated_at.fixed_offset(),
             published: Some(published(article).fixed_offset()),
             links: std::iter::once(alternate(link(article)))
-                // The story's other versions, by language (RFC 4287's hreflang).
-                .chain(article.summary.translations.iter().filter_map(|t| {
-                    Some(Link {
-                        hreflang: Some(t.language.clone()),
-                        ..alternate(t.url.clone()?)
-                    })
-                }))
+                .chain(translation_links(article))
                 .chain(cover_file(article).map(|(url, mime_type, length)| Link {
                     href: url.to_owned(),
                     rel: "enclosure".to_owned(),
@@ -238,6 +264,22 @@ struct JsonItem<'a> {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     tags: Vec<&'a str>,
     language: &'a str,
+    /// The story's other versions (JSON Feed has no field for them: an extension).
+    #[serde(rename = "_folio", skip_serializing_if = "Option::is_none")]
+    folio: Option<JsonStory<'a>>,
+}
+
+/// The `_folio` extension of an item: the story it tells in other languages.
+#[derive(Serialize)]
+struct JsonStory<'a> {
+    translation_group: &'a str,
+    translations: Vec<JsonTranslation<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonTranslation<'a> {
+    language: &'a str,
+    url: &'a str,
 }
 
 #[derive(Serialize)]
@@ -272,6 +314,19 @@ pub fn json(feed: &FeedText<'_>) -> Result<String, String> {
                     .collect(),
                 tags: categories(article).map(|(_, name)| name).collect(),
                 language: &summary.language,
+                folio: (!summary.translations.is_empty()).then(|| JsonStory {
+                    translation_group: &summary.translation_group,
+                    translations: summary
+                        .translations
+                        .iter()
+                        .filter_map(|t| {
+                            Some(JsonTranslation {
+                                language: &t.language,
+                                url: t.url.as_deref()?,
+                            })
+                        })
+                        .collect(),
+                }),
             }
         })
         .collect();
