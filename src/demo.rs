@@ -240,7 +240,7 @@ fn cover(db: &Database, config: &Config) -> Result<(), String> {
         .map_err(|e| e.to_string())?;
     let mut conn = db.get().map_err(|e| e.to_string())?;
     db::write_tx(&mut conn, |conn| {
-        db::assets::create(conn, new)?;
+        db::assets::create(conn, new, DEMO_ACTOR)?;
         let changes = articles::ArticleChanges {
             cover: Some(Some(DEMO_ASSET_ID.into())),
             ..articles::ArticleChanges::default()

@@ -15,6 +15,7 @@
 //! - `articles-edits`: lists that any edit may reorder or change (sorted by update
 //!   time, `updated_since`, full-text search, related articles).
 //! - `changes`: what reads the change log (public sync pages).
+//! - `asset-<id>`: an asset's record, its file and its copies (by public id).
 
 use std::collections::BTreeSet;
 
@@ -46,6 +47,11 @@ pub fn index(resource: Resource) -> String {
 /// Lists narrowed to articles in a section, with a tag, or by an author.
 pub fn articles_of(resource: Resource, slug: &str) -> String {
     format!("articles-{}-{slug}", resource.as_str())
+}
+
+/// An asset's record, file and copies.
+pub fn asset(public_id: &str) -> String {
+    format!("asset-{public_id}")
 }
 
 /// The keys of one response, or of one purge: a set, in a stable order.

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use super::audit;
 use super::changes::{self, Shown};
 use super::schema::{article_assets, articles, assets};
 use super::{now, AnyConnection, PageRequest};
@@ -85,12 +86,24 @@ pub struct ArticleAssets {
 const COVER: &str = "cover";
 const BODY: &str = "body";
 
-pub fn create(conn: &mut AnyConnection, new: NewAsset) -> ApiResult<AssetRow> {
+pub fn create(conn: &mut AnyConnection, new: NewAsset, actor: &str) -> ApiResult<AssetRow> {
     let t = now();
     diesel::insert_into(assets::table)
         .values((&new, assets::created_at.eq(t), assets::updated_at.eq(t)))
         .execute(conn)?;
-    find(conn, &new.public_id)
+    let row = find(conn, &new.public_id)?;
+    logged(conn, &row, audit::Action::Created, actor)?;
+    Ok(row)
+}
+
+/// Logs a write of `row` for the audit log and the purge of its cached copies.
+fn logged(
+    conn: &mut AnyConnection,
+    row: &AssetRow,
+    action: audit::Action,
+    actor: &str,
+) -> ApiResult<()> {
+    audit::log_asset(conn, (row.id, &row.public_id, &row.filename), action, actor)
 }
 
 /// Newest first; `media_type` keeps those whose type starts with it (`image/`).
@@ -170,7 +183,9 @@ pub fn update(
         .execute(conn)?;
     let shown = users(conn, row.id)?;
     changes::log_shown_differently(conn, &shown, "cover", actor)?;
-    find(conn, public_id)
+    let updated = find(conn, public_id)?;
+    logged(conn, &updated, audit::Action::Updated, actor)?;
+    Ok(updated)
 }
 
 /// Deletes an asset's record. One in use is refused unless `force`, which
@@ -198,6 +213,7 @@ pub fn delete(
         )));
     }
     changes::log_shown_differently(conn, &shown, "cover", actor)?;
+    logged(conn, &row, audit::Action::Deleted, actor)?;
     diesel::delete(assets::table.find(row.id)).execute(conn)?;
     Ok(row)
 }

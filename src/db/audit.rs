@@ -1,7 +1,7 @@
 //! The audit log, read from the change log: every write is already there, in its
 //! own transaction, with who made it and when. Content changes come from the
-//! one write path; token and webhook changes are logged beside them (see
-//! [`log`]), for the audit log only.
+//! one write path; token, webhook and asset changes are logged beside them (see
+//! [`log`]), for the audit log (and for assets, the purge of cached copies) only.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -10,6 +10,7 @@ use super::changes::{ChangeRow, Resource};
 use super::schema::{audit_log, changes};
 use super::{now, AnyConnection, PageRequest};
 use crate::error::{ApiError, ApiResult};
+use crate::surrogate::{self, SurrogateKeys};
 
 /// What the log records besides content: sync, the live stream and webhooks
 /// know nothing of these.
@@ -17,6 +18,7 @@ use crate::error::{ApiError, ApiResult};
 pub enum Managed {
     Token,
     Webhook,
+    Asset,
 }
 
 impl Managed {
@@ -24,6 +26,7 @@ impl Managed {
         match self {
             Managed::Token => "token",
             Managed::Webhook => "webhook",
+            Managed::Asset => "asset",
         }
     }
 }
@@ -56,17 +59,50 @@ pub fn log(
     action: Action,
     actor: &str,
 ) -> ApiResult<()> {
+    insert(
+        conn,
+        (managed, id, &id.to_string(), name),
+        (action, actor),
+        &SurrogateKeys::new(),
+    )
+}
+
+/// Logs, in the caller's transaction, that `actor` did `action` to the asset
+/// `id` (public id, file name); caches then drop its record, file and copies.
+pub fn log_asset(
+    conn: &mut AnyConnection,
+    (id, public_id, filename): (i32, &str, &str),
+    action: Action,
+    actor: &str,
+) -> ApiResult<()> {
+    let mut keys = SurrogateKeys::new();
+    keys.add(surrogate::asset(public_id));
+    insert(
+        conn,
+        (Managed::Asset, id, public_id, filename),
+        (action, actor),
+        &keys,
+    )
+}
+
+fn insert(
+    conn: &mut AnyConnection,
+    (managed, id, public_id, name): (Managed, i32, &str, &str),
+    (action, actor): (Action, &str),
+    purges: &SurrogateKeys,
+) -> ApiResult<()> {
     diesel::insert_into(changes::table)
         .values((
             changes::resource.eq(managed.as_str()),
             changes::resource_id.eq(id),
-            changes::public_id.eq(id.to_string()),
+            changes::public_id.eq(public_id),
             changes::slug.eq(name),
             changes::version.eq(0),
             changes::action.eq(action.as_str()),
             changes::actor.eq(actor),
             changes::changed_at.eq(now()),
             changes::fields.eq("[]"),
+            changes::purge_keys.eq(purges.to_header()),
         ))
         .execute(conn)?;
     Ok(())
@@ -157,6 +193,10 @@ impl TryFrom<ChangeRow> for AuditRow {
             "webhook" => (
                 verb(&row.action).to_owned(),
                 format!("/v1/webhooks/{}", row.public_id),
+            ),
+            "asset" => (
+                verb(&row.action).to_owned(),
+                format!("/v1/assets/{}", row.public_id),
             ),
             kind => {
                 let resource = Resource::parse(kind).ok_or_else(|| {

@@ -279,6 +279,10 @@ fn writes_are_audited(app: &TestApp) {
     )
     .expect(403);
     app.delete("/v1/articles/note").expect(204);
+    let photo = crate::assets::uploaded(app, crate::assets::jpeg(64, 48), "image/jpeg", "?alt=x");
+    let photo = format!("/v1/assets/{}", photo["id"].as_str().expect("an id"));
+    app.patch(&photo, json!({"alt": "Astana"})).expect(200);
+    app.delete(&photo).expect(204);
     let created = app
         .request(
             Method::POST,
@@ -312,6 +316,9 @@ fn writes_are_audited(app: &TestApp) {
     let expected = [
         ("admin", "revoke", location.as_str()),
         ("admin", "create", location.as_str()),
+        ("editor", "delete", photo.as_str()),
+        ("editor", "update", photo.as_str()),
+        ("editor", "create", photo.as_str()),
         ("editor", "delete", "/v1/articles/note"),
         ("editor", "update", "/v1/articles/note"),
         ("editor", "create", "/v1/articles/note"),
@@ -322,7 +329,7 @@ fn writes_are_audited(app: &TestApp) {
         .map(|(a, b, c)| (a.to_string(), b.to_string(), c.to_string()))
         .collect();
     assert_eq!(entries, expected);
-    assert_eq!(log["total"], 6);
+    assert_eq!(log["total"], 9);
     let mine = app
         .request(Method::GET, "/v1/audit?actor=admin", Some(&admin), None)
         .json();

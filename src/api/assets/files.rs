@@ -7,12 +7,13 @@ use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
 use super::views::{preset_recipe, render_key};
-use super::AssetPath;
+use super::{asset_keys, AssetPath};
 use crate::api::Binary;
 use crate::assets::probe::decode;
 use crate::assets::store::{original_key, variant_key};
 use crate::assets::transform::{render, Format, Recipe, DEFAULT_QUALITY};
 use crate::assets::{AssetServices, Fit, Preset, PRESETS};
+use crate::caching::keyed;
 use crate::config::ServerSettings;
 use crate::db::assets::{self as store, AssetRow};
 use crate::db::{Database, ReadFrom};
@@ -122,13 +123,14 @@ pub async fn asset_file(
             },
         )],
     };
-    Ok(HttpResponse::Ok()
+    let response = HttpResponse::Ok()
         .content_type(row.media_type.as_str())
         .insert_header(disposition)
         .insert_header((header::ETAG, format!("\"{}\"", row.sha256)))
-        // The file behind an asset id never changes.
+        // The file behind an asset id never changes; a deletion purges it.
         .insert_header((header::CACHE_CONTROL, IMMUTABLE))
-        .body(bytes))
+        .body(bytes);
+    Ok(keyed(response, asset_keys(&row.public_id)))
 }
 
 fn missing_file(row: &AssetRow) -> ApiError {
@@ -341,5 +343,5 @@ async fn serve(
     if copy.negotiated {
         response.insert_header((header::VARY, "accept"));
     }
-    Ok(response.body(bytes))
+    Ok(keyed(response.body(bytes), asset_keys(&row.public_id)))
 }

@@ -20,11 +20,13 @@ use crate::assets::probe::probe;
 use crate::assets::store::original_key;
 use crate::assets::AssetServices;
 use crate::auth::{Reader, Writer};
+use crate::caching::keyed;
 use crate::config::ServerSettings;
 use crate::db::assets::{self as store, AssetChanges, AssetRow};
 use crate::db::{AnyConnection, Database, ReadFrom};
 use crate::error::{ApiError, ApiResult};
 use crate::site::Site;
+use crate::surrogate::{self, SurrogateKeys};
 
 /// An asset's id in a path.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -83,9 +85,19 @@ fn current(conn: &mut AnyConnection, id: &str, site: &Site) -> ApiResult<(i32, A
 }
 
 fn shown(row: AssetRow, site: &Site) -> HttpResponse {
-    HttpResponse::Ok()
+    let keys = asset_keys(&row.public_id);
+    let response = HttpResponse::Ok()
         .insert_header(version_header(row.version))
-        .json(Asset::new(row, site))
+        .json(Asset::new(row, site));
+    keyed(response, keys)
+}
+
+/// What a response about one asset depends on: its record, file and copies,
+/// purged from caches when it is edited or deleted.
+fn asset_keys(public_id: &str) -> SurrogateKeys {
+    let mut keys = SurrogateKeys::new();
+    keys.add(surrogate::asset(public_id));
+    keys
 }
 
 /// Upload an asset
@@ -112,7 +124,7 @@ fn shown(row: AssetRow, site: &Site) -> HttpResponse {
 #[post("/assets")]
 pub async fn upload_asset(
     req: HttpRequest,
-    _writer: Writer,
+    writer: Writer,
     db: web::Data<Database>,
     settings: web::Data<ServerSettings>,
     assets: web::Data<AssetServices>,
@@ -142,7 +154,8 @@ pub async fn upload_asset(
         .store
         .put(&original_key(&public_id), upload.bytes)
         .await?;
-    let row = match db.write(move |conn| store::create(conn, new)).await {
+    let actor = writer.actor();
+    let row = match db.write(move |conn| store::create(conn, new, &actor)).await {
         Ok(row) => row,
         Err(e) => {
             if let Err(cleanup) = assets.store.delete_under(&public_id).await {

@@ -124,6 +124,26 @@ fn purges_reach_fastly_and_cloudflare(app: &TestApp, recorder: &Recorder) {
             assert!(purged(&purges, key), "{key} not in {purges:?}");
         }
     }
+
+    // An asset's file is kept by CDNs for good (immutable): deleting the asset
+    // purges it, its copies and its record.
+    let photo = crate::assets::uploaded(app, crate::assets::jpeg(64, 48), "image/jpeg", "?alt=x");
+    let id = photo["id"].as_str().expect("an id");
+    let file = app.get(&format!("/v1/assets/{id}/file"));
+    let asset_key = format!("asset-{id}");
+    assert_eq!(file.header("surrogate-key"), Some(asset_key.clone()));
+    let copy = app.get(&format!("/v1/assets/{id}/thumb"));
+    assert_eq!(copy.header("surrogate-key"), Some(asset_key.clone()));
+    app.delete(&format!("/v1/assets/{id}")).expect(204);
+    wait_for(
+        &format!("purges of {asset_key}"),
+        Duration::from_secs(10),
+        || {
+            let received = recorder.received();
+            purged(&fastly_purges(&received), &asset_key)
+                && purged(&cloudflare_purges(&received), &asset_key)
+        },
+    );
 }
 
 #[test]
