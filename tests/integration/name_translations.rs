@@ -204,12 +204,23 @@ fn articles_name_them_in_their_language(app: &TestApp) {
         "{listed}"
     );
 
-    // A renamed translation reaches articles already written.
+    // A renamed translation reaches articles already written: each is logged
+    // as changed (caches purge it, sync and webhooks hear of it).
+    let before = crate::webhooks::latest_change(app);
     app.patch(
         "/v1/sections/entrevue",
         json!({"translations": {"en": {"name": "Conversations"}}}),
     )
     .expect(200);
+    let logged = crate::webhooks::changes_after(app, before);
+    for article in [&fr, &en] {
+        assert!(
+            logged
+                .iter()
+                .any(|(_, event, id)| event == "article.updated" && article["id"] == id.as_str()),
+            "{logged:?}"
+        );
+    }
     let en = app.get("/v1/articles/the-nuclear-heart").expect(200).json();
     assert_eq!(en["section"]["name"], "Conversations");
 }

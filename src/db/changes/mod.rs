@@ -13,6 +13,10 @@ use super::shared_state::set_state;
 use super::{now, AnyConnection};
 use crate::error::{ApiError, ApiResult};
 
+mod implied;
+
+pub use implied::{articles_showing, log_shown_differently, Shown};
+
 /// The kinds of resource the log records.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "lowercase")]
@@ -219,7 +223,11 @@ pub fn log_named_update(
     fields: Vec<String>,
     actor: &str,
 ) -> ApiResult<()> {
-    let shown_differently = fields.iter().any(|f| f == "slug" || f == "name");
+    // An article shows its section's, tags' and authors' slugs and names, the
+    // latter in its language.
+    let shown_differently = fields
+        .iter()
+        .any(|f| ["slug", "name", "translations"].contains(&f.as_str()));
     let mut change = Change::named(resource, (id, new_slug, version), Action::Updated, actor);
     change.previous_slug = (new_slug != old_slug).then_some(old_slug);
     change.fields = fields;
@@ -243,85 +251,6 @@ pub fn log_named_deleted(
         conn,
         Change::named(resource, (id, slug, version), Action::Deleted, actor),
     )?;
-    Ok(())
-}
-
-/// Records an `updated` change for every article that shows this section, tag or
-/// author (whose name or slug changed, or which is going away): the article's own
-/// version stays, its representation does not.
-pub fn articles_showing(
-    conn: &mut AnyConnection,
-    resource: Resource,
-    resource_id: i32,
-    actor: &str,
-) -> ApiResult<()> {
-    use super::schema::{article_authors, article_tags, articles};
-    let columns = Shown::as_select();
-    let shown: Vec<Shown> = match resource {
-        Resource::Article => return Ok(()),
-        Resource::Section => articles::table
-            .filter(articles::section_id.eq(resource_id))
-            .select(columns)
-            .load(conn)?,
-        Resource::Tag => articles::table
-            .inner_join(article_tags::table)
-            .filter(article_tags::tag_id.eq(resource_id))
-            .select(columns)
-            .load(conn)?,
-        Resource::Author => articles::table
-            .inner_join(article_authors::table)
-            .filter(article_authors::author_id.eq(resource_id))
-            .select(columns)
-            .load(conn)?,
-    };
-    let field = match resource {
-        Resource::Section => "section",
-        Resource::Tag => "tags",
-        _ => "authors",
-    };
-    log_shown_differently(conn, &shown, field, actor)
-}
-
-/// An article's identity and filing, as an implied change names it.
-#[derive(Debug, Clone, Queryable, Selectable)]
-#[diesel(table_name = super::schema::articles)]
-pub struct Shown {
-    pub id: i32,
-    pub public_id: String,
-    pub slug: String,
-    pub version: i32,
-    pub section_id: Option<i32>,
-    pub language: String,
-}
-
-/// Records an implied `updated` change of each of `shown`, whose `field` shows
-/// something that changed elsewhere (a tag's name, a cover's alt text).
-pub fn log_shown_differently(
-    conn: &mut AnyConnection,
-    shown: &[Shown],
-    field: &str,
-    actor: &str,
-) -> ApiResult<()> {
-    for article in shown {
-        append(
-            conn,
-            Change {
-                resource: Resource::Article,
-                resource_id: article.id,
-                public_id: &article.public_id,
-                slug: &article.slug,
-                previous_slug: None,
-                version: article.version,
-                action: Action::Updated,
-                actor,
-                fields: vec![field.to_owned()],
-                section_id: article.section_id,
-                language: Some(&article.language),
-                implied: true,
-                scope_before: Vec::new(),
-            },
-        )?;
-    }
     Ok(())
 }
 
