@@ -34,24 +34,38 @@ const DOCUMENTS: &[(&str, &str)] = &[
 /// How the change log names what the demo loader writes.
 const DEMO_ACTOR: &str = "folio demo";
 
-/// slug, name, parent, description
-const SECTIONS: &[(&str, &str, Option<&str>, &str)] = &[
-    ("monde", "Monde", None, "L’actualité internationale."),
+/// slug, name, parent, description, language of the name and description
+const SECTIONS: &[(&str, &str, Option<&str>, &str, &str)] = &[
+    ("monde", "Monde", None, "L’actualité internationale.", "fr"),
     (
         "asie",
         "Asie",
         Some("monde"),
         "L’Asie, de la Caspienne au Pacifique.",
+        "fr",
     ),
     (
         "entrevue",
         "Entrevue",
         None,
         "Rencontres et grands entretiens.",
+        "fr",
     ),
-    ("culture", "Culture", None, "Scènes, écrans et livres."),
-    ("science", "Science", None, "Research and discoveries."),
-    ("local", "Local", None, "City and county news."),
+    (
+        "culture",
+        "Culture",
+        None,
+        "Scènes, écrans et livres.",
+        "fr",
+    ),
+    (
+        "science",
+        "Science",
+        None,
+        "Research and discoveries.",
+        "en",
+    ),
+    ("local", "Local", None, "City and county news.", "en"),
 ];
 
 /// Each section's name and description in the other language: slug, language, name, description.
@@ -119,7 +133,7 @@ pub fn load(db: &Database, config: &Config) -> Result<Option<Summary>, String> {
         return Ok(None);
     }
     db::write_tx(&mut conn, |conn| {
-        for (slug, name, parent, description) in SECTIONS {
+        for (slug, name, parent, description, language) in SECTIONS {
             if sections::find(conn, slug).is_ok() {
                 continue;
             }
@@ -132,6 +146,7 @@ pub fn load(db: &Database, config: &Config) -> Result<Option<Summary>, String> {
                     parent: parent.map(Into::into),
                     position: 0,
                     translations: section_translations(slug),
+                    language: Some((*language).into()),
                 },
                 DEMO_ACTOR,
             )?;
@@ -150,6 +165,7 @@ pub fn load(db: &Database, config: &Config) -> Result<Option<Summary>, String> {
                     email: None,
                     avatar_url: None,
                     translations: NameTranslationEdits::new(),
+                    language: None,
                 },
                 DEMO_ACTOR,
             )?;

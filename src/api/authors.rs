@@ -20,7 +20,7 @@ use super::precondition::IfMatch;
 use super::{Slug, SlugPath};
 use crate::auth::{Caller, Writer};
 use crate::config::ServerSettings;
-use crate::content::names::{self, NameTranslations, Text};
+use crate::content::names::{self, NameTranslations, Text, Texts};
 use crate::content::slug;
 use crate::db::authors::{self as store, AuthorChanges, AuthorRow, NewAuthor};
 use crate::db::changes::Resource;
@@ -58,20 +58,27 @@ pub struct Author {
     /// `locale` shows them in the reader's language.
     #[schema(value_type = AuthorTranslations)]
     pub translations: NameTranslations,
+    /// The language of their own name and description (BCP 47), when said: a
+    /// reader of it gets them before any translation.
+    #[schema(
+        required = true,
+        pattern = "^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$",
+        max_length = 35
+    )]
+    pub language: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
 
 impl Localize for Author {
     fn localize(&mut self, order: &[String]) {
-        names::translate(&self.translations, order, Text::Name, &mut self.name);
-        names::translate(
-            &self.translations,
-            order,
-            Text::Description,
-            &mut self.description,
-        );
-        names::translate(&self.translations, order, Text::Bio, &mut self.bio);
+        let texts = Texts {
+            translations: &self.translations,
+            own_language: self.language.as_deref(),
+        };
+        texts.translate(order, Text::Name, &mut self.name);
+        texts.translate(order, Text::Description, &mut self.description);
+        texts.translate(order, Text::Bio, &mut self.bio);
     }
 }
 
@@ -89,6 +96,7 @@ impl Author {
             email: row.email,
             avatar_url: row.avatar_url,
             translations: names::read(&row.translations),
+            language: row.language,
             created_at: row.created_at.and_utc(),
             updated_at: row.updated_at.and_utc(),
         }
@@ -114,6 +122,14 @@ pub struct AuthorCreate {
     pub avatar_url: Option<String>,
     #[schema(value_type = Option<AuthorTranslations>)]
     pub translations: Option<BTreeMap<String, AuthorTranslation>>,
+    /// The language of its own name and description (BCP 47): a reader of it
+    /// gets them before any translation.
+    #[schema(
+        pattern = "^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$",
+        max_length = 35,
+        example = "fr"
+    )]
+    pub language: Option<String>,
 }
 
 /// Changes to an author: absent fields are left alone, `null` clears email and avatar.
@@ -142,6 +158,10 @@ pub struct AuthorUpdate {
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = AuthorTranslationEdits)]
     pub translations: Option<Option<BTreeMap<String, Option<AuthorTranslation>>>>,
+    /// `null`: its own texts' language is no more said.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>, pattern = "^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$", max_length = 35)]
+    pub language: Option<Option<String>>,
 }
 
 fn check_contact(check: &mut Check, email: Option<&str>, avatar_url: Option<&str>) {
@@ -165,6 +185,9 @@ impl Form<NewAuthor> for AuthorCreate {
         check.text("description", &description, MAX_TEXT_CHARS);
         check.text("bio", &bio, MAX_TEXT_CHARS);
         let translations = name_translations::parse_new(&mut check, self.translations);
+        if let Some(language) = &self.language {
+            name_translations::check_language(&mut check, language);
+        }
         check_contact(
             &mut check,
             self.email.as_deref(),
@@ -179,6 +202,7 @@ impl Form<NewAuthor> for AuthorCreate {
             email: self.email,
             avatar_url: self.avatar_url,
             translations,
+            language: self.language,
         })
     }
 }
@@ -195,6 +219,7 @@ impl Form<AuthorChanges> for AuthorUpdate {
             avatar_url: self.avatar_url,
             translations: required(&mut check, "translations", self.translations)
                 .map(|sent| name_translations::parse(&mut check, sent)),
+            language: self.language,
         };
         if let Some(slug) = &changes.slug {
             check.slug("slug", slug);
@@ -212,6 +237,9 @@ impl Form<AuthorChanges> for AuthorUpdate {
             changes.email.clone().flatten().as_deref(),
             changes.avatar_url.clone().flatten().as_deref(),
         );
+        if let Some(Some(language)) = &changes.language {
+            name_translations::check_language(&mut check, language);
+        }
         check.finish()?;
         Ok(changes)
     }

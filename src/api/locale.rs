@@ -24,8 +24,9 @@ const FROM_HEADER: &str = "auto";
 pub struct LocaleParams {
     /// The reader's language (BCP 47): each story is shown in it (or in its
     /// shorter form: `fr` for `fr-CA`), else in the first of `fallback` it exists
-    /// in; a list of articles leaves out stories in none of them, and its other
-    /// filters, search and sort apply to the versions chosen. Sections, tags and
+    /// in, else in the language it was first written in; a list of articles shows
+    /// each story once, and its other filters (`language` to keep only some),
+    /// search and sort apply to the versions chosen. Sections, tags and
     /// authors show each name and description in the first of these languages
     /// that has it. `auto` takes the languages of the `Accept-Language` header,
     /// best first (the answer then varies with it: `Vary: Accept-Language`).

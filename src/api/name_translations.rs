@@ -114,6 +114,16 @@ pub fn parse<T: TranslationForm>(
     edits
 }
 
+/// Checks the language of a section's, tag's or author's own texts.
+pub fn check_language(check: &mut Check, language: &str) {
+    if !language::is_valid(language) {
+        check.fail(
+            "language",
+            format!("{language:?} is not a BCP 47 language tag (such as en or fr-CA)"),
+        );
+    }
+}
+
 /// A section, tag or author as it shows itself in the reader's languages.
 pub trait Localize {
     /// Replaces its texts with their translations in the first of `order` that has them.

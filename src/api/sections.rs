@@ -21,7 +21,7 @@ use super::{Slug, SlugPath};
 use crate::auth::{Caller, Writer};
 use crate::caching::keyed;
 use crate::config::ServerSettings;
-use crate::content::names::{self, NameTranslations, Text};
+use crate::content::names::{self, NameTranslations, Text, Texts};
 use crate::content::slug;
 use crate::db::changes::Resource;
 use crate::db::sections::{self as store, NewSection, SectionChanges, SectionRecord};
@@ -57,19 +57,26 @@ pub struct Section {
     /// `name` and `description` in the reader's language.
     #[schema(value_type = TermTranslations)]
     pub translations: NameTranslations,
+    /// The language of its own name and description (BCP 47), when said: a
+    /// reader of it gets them before any translation.
+    #[schema(
+        required = true,
+        pattern = "^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$",
+        max_length = 35
+    )]
+    pub language: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
 
 impl Localize for Section {
     fn localize(&mut self, order: &[String]) {
-        names::translate(&self.translations, order, Text::Name, &mut self.name);
-        names::translate(
-            &self.translations,
-            order,
-            Text::Description,
-            &mut self.description,
-        );
+        let texts = Texts {
+            translations: &self.translations,
+            own_language: self.language.as_deref(),
+        };
+        texts.translate(order, Text::Name, &mut self.name);
+        texts.translate(order, Text::Description, &mut self.description);
     }
 }
 
@@ -86,6 +93,7 @@ impl Section {
             position: row.position,
             article_count: record.article_count,
             translations: names::read(&row.translations),
+            language: row.language,
             created_at: row.created_at.and_utc(),
             updated_at: row.updated_at.and_utc(),
         }
@@ -110,6 +118,14 @@ pub struct SectionCreate {
     pub position: Option<Integer>,
     #[schema(value_type = Option<TermTranslations>)]
     pub translations: Option<BTreeMap<String, TermTranslation>>,
+    /// The language of its own name and description (BCP 47): a reader of it
+    /// gets them before any translation.
+    #[schema(
+        pattern = "^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$",
+        max_length = 35,
+        example = "fr"
+    )]
+    pub language: Option<String>,
 }
 
 /// Changes to a section: absent fields are left alone; `parent: null` makes it top-level.
@@ -135,6 +151,10 @@ pub struct SectionUpdate {
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = TermTranslationEdits)]
     pub translations: Option<Option<BTreeMap<String, Option<TermTranslation>>>>,
+    /// `null`: its own texts' language is no more said.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>, pattern = "^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$", max_length = 35)]
+    pub language: Option<Option<String>>,
 }
 
 impl Form<NewSection> for SectionCreate {
@@ -152,6 +172,9 @@ impl Form<NewSection> for SectionCreate {
         let position = self.position.map_or(0, |p| p.0);
         check.range("position", position, 0, MAX_POSITION);
         let translations = name_translations::parse_new(&mut check, self.translations);
+        if let Some(language) = &self.language {
+            name_translations::check_language(&mut check, language);
+        }
         check.finish()?;
         Ok(NewSection {
             slug: self.slug,
@@ -160,6 +183,7 @@ impl Form<NewSection> for SectionCreate {
             parent: self.parent,
             position: position as i32,
             translations,
+            language: self.language,
         })
     }
 }
@@ -176,6 +200,7 @@ impl Form<SectionChanges> for SectionUpdate {
             position: position.map(|p| p.clamp(0, MAX_POSITION) as i32),
             translations: required(&mut check, "translations", self.translations)
                 .map(|sent| name_translations::parse(&mut check, sent)),
+            language: self.language,
         };
         if let Some(slug) = &changes.slug {
             check.slug("slug", slug);
@@ -191,6 +216,9 @@ impl Form<SectionChanges> for SectionUpdate {
         }
         if let Some(p) = position {
             check.range("position", p, 0, MAX_POSITION);
+        }
+        if let Some(Some(language)) = &changes.language {
+            name_translations::check_language(&mut check, language);
         }
         check.finish()?;
         Ok(changes)

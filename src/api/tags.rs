@@ -20,7 +20,7 @@ use super::precondition::IfMatch;
 use super::{Slug, SlugPath};
 use crate::auth::{Caller, Writer};
 use crate::config::ServerSettings;
-use crate::content::names::{self, NameTranslations, Text};
+use crate::content::names::{self, NameTranslations, Text, Texts};
 use crate::content::slug;
 use crate::db::changes::Resource;
 use crate::db::counts::Counted;
@@ -49,19 +49,26 @@ pub struct Tag {
     /// `name` and `description` in the reader's language.
     #[schema(value_type = TermTranslations)]
     pub translations: NameTranslations,
+    /// The language of its own name and description (BCP 47), when said: a
+    /// reader of it gets them before any translation.
+    #[schema(
+        required = true,
+        pattern = "^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$",
+        max_length = 35
+    )]
+    pub language: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
 
 impl Localize for Tag {
     fn localize(&mut self, order: &[String]) {
-        names::translate(&self.translations, order, Text::Name, &mut self.name);
-        names::translate(
-            &self.translations,
-            order,
-            Text::Description,
-            &mut self.description,
-        );
+        let texts = Texts {
+            translations: &self.translations,
+            own_language: self.language.as_deref(),
+        };
+        texts.translate(order, Text::Name, &mut self.name);
+        texts.translate(order, Text::Description, &mut self.description);
     }
 }
 
@@ -76,6 +83,7 @@ impl Tag {
             name: row.name,
             description: row.description,
             translations: names::read(&row.translations),
+            language: row.language,
             created_at: row.created_at.and_utc(),
             updated_at: row.updated_at.and_utc(),
         }
@@ -95,6 +103,14 @@ pub struct TagCreate {
     pub description: Option<String>,
     #[schema(value_type = Option<TermTranslations>)]
     pub translations: Option<BTreeMap<String, TermTranslation>>,
+    /// The language of its own name and description (BCP 47): a reader of it
+    /// gets them before any translation.
+    #[schema(
+        pattern = "^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$",
+        max_length = 35,
+        example = "fr"
+    )]
+    pub language: Option<String>,
 }
 
 /// Changes to a tag: absent fields are left alone.
@@ -114,6 +130,10 @@ pub struct TagUpdate {
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = TermTranslationEdits)]
     pub translations: Option<Option<BTreeMap<String, Option<TermTranslation>>>>,
+    /// `null`: its own texts' language is no more said.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>, pattern = "^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$", max_length = 35)]
+    pub language: Option<Option<String>>,
 }
 
 impl Form<NewTag> for TagCreate {
@@ -126,12 +146,16 @@ impl Form<NewTag> for TagCreate {
         let description = self.description.unwrap_or_default();
         check.text("description", &description, MAX_TEXT_CHARS);
         let translations = name_translations::parse_new(&mut check, self.translations);
+        if let Some(language) = &self.language {
+            name_translations::check_language(&mut check, language);
+        }
         check.finish()?;
         Ok(NewTag {
             slug: self.slug,
             name: self.name,
             description,
             translations,
+            language: self.language,
         })
     }
 }
@@ -145,6 +169,7 @@ impl Form<TagChanges> for TagUpdate {
             description: required(&mut check, "description", self.description),
             translations: required(&mut check, "translations", self.translations)
                 .map(|sent| name_translations::parse(&mut check, sent)),
+            language: self.language,
         };
         if let Some(slug) = &changes.slug {
             check.slug("slug", slug);
@@ -154,6 +179,9 @@ impl Form<TagChanges> for TagUpdate {
         }
         if let Some(description) = &changes.description {
             check.text("description", description, MAX_TEXT_CHARS);
+        }
+        if let Some(Some(language)) = &changes.language {
+            name_translations::check_language(&mut check, language);
         }
         check.finish()?;
         Ok(changes)

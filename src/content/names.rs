@@ -76,17 +76,34 @@ impl Text {
     }
 }
 
-/// Replaces `own` with its translation in the first language of `order` (from
-/// `language::lookup_order`) that has one; leaves it when none has.
-pub fn translate(translations: &NameTranslations, order: &[String], text: Text, own: &mut String) {
-    let found = order.iter().find_map(|wanted| {
-        translations
-            .iter()
-            .find(|(tag, _)| tag.eq_ignore_ascii_case(wanted))
-            .and_then(|(_, texts)| text.of(texts))
-    });
-    if let Some(found) = found {
-        own.clone_from(found);
+/// A row's translations and the language of its own texts (when said).
+pub struct Texts<'a> {
+    pub translations: &'a NameTranslations,
+    pub own_language: Option<&'a str>,
+}
+
+impl Texts<'_> {
+    /// Replaces `own` with its translation in the first language of `order` (from
+    /// `language::lookup_order`) that has one, unless the own text's language
+    /// comes first; leaves it when none has.
+    pub fn translate(&self, order: &[String], text: Text, own: &mut String) {
+        for wanted in order {
+            if self
+                .own_language
+                .is_some_and(|language| language.eq_ignore_ascii_case(wanted))
+            {
+                return;
+            }
+            let found = self
+                .translations
+                .iter()
+                .find(|(tag, _)| tag.eq_ignore_ascii_case(wanted))
+                .and_then(|(_, texts)| text.of(texts));
+            if let Some(found) = found {
+                own.clone_from(found);
+                return;
+            }
+        }
     }
 }
 
@@ -132,16 +149,40 @@ mod tests {
         let translations = read(
             r#"{"en":{"name":"Interview","description":"Long talks"},"en-CA":{"name":"Q&A"}}"#,
         );
+        let texts = Texts {
+            translations: &translations,
+            own_language: Some("fr"),
+        };
         let order = crate::content::language::lookup_order(&["en-CA".into()]);
         let mut name = "Entrevue".to_owned();
         let mut description = "Entretiens".to_owned();
         let mut bio = "—".to_owned();
-        translate(&translations, &order, Text::Name, &mut name);
-        translate(&translations, &order, Text::Description, &mut description);
-        translate(&translations, &order, Text::Bio, &mut bio);
+        texts.translate(&order, Text::Name, &mut name);
+        texts.translate(&order, Text::Description, &mut description);
+        texts.translate(&order, Text::Bio, &mut bio);
         assert_eq!(
             (name.as_str(), description.as_str(), bio.as_str()),
             ("Q&A", "Long talks", "—")
         );
+    }
+
+    #[test]
+    fn own_texts_come_first_in_their_language() {
+        let translations = read(r#"{"en":{"name":"Interview"}}"#);
+        let order = crate::content::language::lookup_order(&["fr-CA".into(), "en".into()]);
+        let mut said = "Entrevue".to_owned();
+        let french = Texts {
+            translations: &translations,
+            own_language: Some("fr"),
+        };
+        french.translate(&order, Text::Name, &mut said);
+        assert_eq!(said, "Entrevue", "fr-CA reads fr, the own language");
+        let mut unsaid = "Entrevue".to_owned();
+        let unknown = Texts {
+            translations: &translations,
+            own_language: None,
+        };
+        unknown.translate(&order, Text::Name, &mut unsaid);
+        assert_eq!(unsaid, "Interview", "a fallback's translation");
     }
 }

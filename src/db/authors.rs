@@ -25,6 +25,8 @@ pub struct AuthorRow {
     pub version: i32,
     /// Their texts in other languages, as `content::names` stores them.
     pub translations: String,
+    /// The language of its own texts, when said.
+    pub language: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -36,6 +38,7 @@ pub struct NewAuthor {
     pub email: Option<String>,
     pub avatar_url: Option<String>,
     pub translations: NameTranslationEdits,
+    pub language: Option<String>,
 }
 
 /// Outer `None` leaves a field alone; `Some(None)` clears a nullable one.
@@ -48,6 +51,8 @@ pub struct AuthorChanges {
     pub bio: Option<String>,
     pub email: Option<Option<String>>,
     pub avatar_url: Option<Option<String>>,
+    /// `Some(None)` says no more which language their own texts are in.
+    pub language: Option<Option<String>>,
     /// Merged into the stored translations rather than replacing them.
     #[diesel(skip_update)]
     pub translations: Option<NameTranslationEdits>,
@@ -63,6 +68,7 @@ impl AuthorChanges {
             ("bio", self.bio.is_some()),
             ("email", self.email.is_some()),
             ("avatar_url", self.avatar_url.is_some()),
+            ("language", self.language.is_some()),
             ("translations", self.translations.is_some()),
         ])
     }
@@ -138,6 +144,7 @@ pub fn create(
             authors::email.eq(&new.email),
             authors::avatar_url.eq(&new.avatar_url),
             authors::translations.eq(names::apply(names::NONE_STORED, new.translations)),
+            authors::language.eq(&new.language),
             authors::created_at.eq(t),
             authors::updated_at.eq(t),
         ))

@@ -112,6 +112,8 @@ tables! {
         version: i32,
         #[serde(default = "no_translations")]
         translations: String,
+        #[serde(default)]
+        language: Option<String>,
     }
     tags => TagLine [id] {
         id: i32, slug: String, name: String, description: String,
@@ -120,6 +122,8 @@ tables! {
         version: i32,
         #[serde(default = "no_translations")]
         translations: String,
+        #[serde(default)]
+        language: Option<String>,
     }
     authors => AuthorLine [id] {
         id: i32, slug: String, name: String, description: String, bio: String,
@@ -129,6 +133,8 @@ tables! {
         version: i32,
         #[serde(default = "no_translations")]
         translations: String,
+        #[serde(default)]
+        language: Option<String>,
     }
     articles => ArticleLine [id] {
         id: i32, public_id: String, slug: String, title: String, standfirst: Option<String>,

@@ -12,6 +12,7 @@ diesel::table! {
         updated_at -> Timestamp,
         version -> Integer,
         translations -> Text,
+        language -> Nullable<Text>,
     }
 }
 
@@ -25,6 +26,7 @@ diesel::table! {
         updated_at -> Timestamp,
         version -> Integer,
         translations -> Text,
+        language -> Nullable<Text>,
     }
 }
 
@@ -41,6 +43,7 @@ diesel::table! {
         updated_at -> Timestamp,
         version -> Integer,
         translations -> Text,
+        language -> Nullable<Text>,
     }
 }
 

@@ -24,6 +24,8 @@ pub struct SectionRow {
     pub version: i32,
     /// Its texts in other languages, as `content::names` stores them.
     pub translations: String,
+    /// The language of its own texts, when said.
+    pub language: Option<String>,
 }
 
 /// A section with its parent's slug and its number of published articles, as the API shows it.
@@ -42,6 +44,7 @@ pub struct NewSection {
     pub parent: Option<String>,
     pub position: i32,
     pub translations: NameTranslationEdits,
+    pub language: Option<String>,
 }
 
 /// Outer `None` leaves a field alone; `parent: Some(None)` makes a top-level section.
@@ -52,6 +55,8 @@ pub struct SectionChanges {
     pub description: Option<String>,
     pub parent: Option<Option<String>>,
     pub position: Option<i32>,
+    /// `Some(None)` says no more which language its own texts are in.
+    pub language: Option<Option<String>>,
     /// Merged into the stored translations rather than replacing them.
     pub translations: Option<NameTranslationEdits>,
 }
@@ -65,6 +70,7 @@ impl SectionChanges {
             ("description", self.description.is_some()),
             ("parent", self.parent.is_some()),
             ("position", self.position.is_some()),
+            ("language", self.language.is_some()),
             ("translations", self.translations.is_some()),
         ])
     }
@@ -79,6 +85,7 @@ struct SectionUpdate {
     parent_id: Option<Option<i32>>,
     position: Option<i32>,
     translations: Option<String>,
+    language: Option<Option<String>>,
     updated_at: NaiveDateTime,
     version: i32,
 }
@@ -187,6 +194,7 @@ pub fn create(conn: &mut AnyConnection, new: NewSection, actor: &str) -> ApiResu
             sections::parent_id.eq(parent_id),
             sections::position.eq(new.position),
             sections::translations.eq(names::apply(names::NONE_STORED, new.translations)),
+            sections::language.eq(&new.language),
             sections::created_at.eq(t),
             sections::updated_at.eq(t),
         ))
@@ -250,6 +258,7 @@ pub fn update(
             translations: changes
                 .translations
                 .map(|edits| names::apply(&row.translations, edits)),
+            language: changes.language,
             updated_at: now(),
             version: row.version + 1,
         })

@@ -22,6 +22,8 @@ pub struct TagRow {
     pub version: i32,
     /// Its texts in other languages, as `content::names` stores them.
     pub translations: String,
+    /// The language of its own texts, when said.
+    pub language: Option<String>,
 }
 
 /// A new tag; `slug` None derives one from the name.
@@ -31,6 +33,7 @@ pub struct NewTag {
     pub name: String,
     pub description: String,
     pub translations: NameTranslationEdits,
+    pub language: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, AsChangeset)]
@@ -39,6 +42,8 @@ pub struct TagChanges {
     pub slug: Option<String>,
     pub name: Option<String>,
     pub description: Option<String>,
+    /// `Some(None)` says no more which language its own texts are in.
+    pub language: Option<Option<String>>,
     /// Merged into the stored translations rather than replacing them.
     #[diesel(skip_update)]
     pub translations: Option<NameTranslationEdits>,
@@ -51,6 +56,7 @@ impl TagChanges {
             ("slug", self.slug.is_some()),
             ("name", self.name.is_some()),
             ("description", self.description.is_some()),
+            ("language", self.language.is_some()),
             ("translations", self.translations.is_some()),
         ])
     }
@@ -108,6 +114,7 @@ pub fn create(conn: &mut AnyConnection, new: NewTag, actor: &str) -> ApiResult<C
             tags::name.eq(&new.name),
             tags::description.eq(&new.description),
             tags::translations.eq(names::apply(names::NONE_STORED, new.translations)),
+            tags::language.eq(&new.language),
             tags::created_at.eq(t),
             tags::updated_at.eq(t),
         ))

@@ -232,6 +232,8 @@ impl Kind {
         }
     }
 
+    /// Creates one named by an imported article, which does not say the
+    /// language of the name.
     fn create(self, conn: &mut AnyConnection, slug: &str, name: &str) -> ApiResult<()> {
         let slug = Some(slug.to_owned());
         let name = name.to_owned();
@@ -246,6 +248,7 @@ impl Kind {
                     parent: None,
                     position: 0,
                     translations: NameTranslationEdits::new(),
+                    language: None,
                 },
                 AUDIT_ACTOR,
             )
@@ -257,6 +260,7 @@ impl Kind {
                     name,
                     description,
                     translations: NameTranslationEdits::new(),
+                    language: None,
                 },
                 AUDIT_ACTOR,
             )
@@ -271,6 +275,7 @@ impl Kind {
                     email: None,
                     avatar_url: None,
                     translations: NameTranslationEdits::new(),
+                    language: None,
                 },
                 AUDIT_ACTOR,
             )

@@ -11,7 +11,7 @@ fn entrevue(app: &TestApp) -> Value {
     app.post(
         "/v1/sections",
         json!({
-            "name": "Entrevue", "description": "Rencontres et grands entretiens.",
+            "name": "Entrevue", "description": "Rencontres et grands entretiens.", "language": "fr",
             "translations": {
                 "en": {"name": "Interview", "description": "Meetings and long conversations."},
                 "en-CA": {"name": "Q&A"}
@@ -53,6 +53,9 @@ fn sections_speak_the_readers_language(app: &TestApp) {
     );
     assert_eq!(read("?locale=en-GB")["name"], "Interview", "en-GB reads en");
     assert_eq!(read("?locale=de&fallback=en")["name"], "Interview");
+    // Its own texts are French: a French reader gets them before any fallback.
+    assert_eq!(read("?locale=fr-CA&fallback=en")["name"], "Entrevue");
+    assert_eq!(read("?locale=de&fallback=fr,en")["name"], "Entrevue");
     let untranslated = read("?locale=de");
     assert_eq!(
         (&untranslated["name"], &untranslated["description"]),
@@ -121,12 +124,17 @@ fn sections_speak_the_readers_language(app: &TestApp) {
             "bio",
         ),
         (json!({"translations": null}), "translations"),
+        (json!({"language": "French"}), "language"),
     ] {
         let refused = app.patch("/v1/sections/entrevue", body.clone());
         assert_eq!(refused.status, 422, "{body}: {}", refused.text);
         assert!(refused.text.contains(field), "{body}: {}", refused.text);
     }
     assert_eq!(read("")["translations"], edited["translations"]);
+    // Unsaid, its own texts' language no longer beats a fallback's translation.
+    app.patch("/v1/sections/entrevue", json!({"language": null}))
+        .expect(200);
+    assert_eq!(read("?locale=fr&fallback=en")["name"], "Interview");
 }
 
 fn tags_and_authors_too(app: &TestApp) {

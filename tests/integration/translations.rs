@@ -112,9 +112,17 @@ fn lists_show_each_story_once_in_the_best_language(app: &TestApp) {
     // Without a locale, every version.
     let all = slugs(&app.get("/v1/articles").expect(200).json());
     assert_eq!(all.len(), 3, "{all:?}");
-    // English only: the French-only story is left out.
+    // English: each story once, in English when it has a version in English; a
+    // story in none of the reader's languages is not left out.
     let en = slugs(&app.get("/v1/articles?locale=en").expect(200).json());
-    assert_eq!(en, ["kazakhstan-power-plant"]);
+    assert_eq!(en, ["kazakhstan-power-plant", "la-steppe-nucleaire"]);
+    // Only English versions: the language filter applies to the versions chosen.
+    let only = slugs(
+        &app.get("/v1/articles?locale=en&language=en")
+            .expect(200)
+            .json(),
+    );
+    assert_eq!(only, ["kazakhstan-power-plant"]);
     // English, then French: each story once.
     let en_fr = slugs(
         &app.get("/v1/articles?locale=en&fallback=fr")
@@ -351,14 +359,17 @@ fn auto_locale_follows_accept_language(app: &TestApp) {
     .expect(200);
     assert_eq!(french.json()["slug"], "le-coeur-nucleaire");
     let list = |accept: &str| slugs(&read("/v1/articles?locale=auto", accept).expect(200).json());
-    assert_eq!(list("en"), ["kazakhstan-power-plant"]);
+    assert_eq!(
+        list("en"),
+        ["kazakhstan-power-plant", "la-steppe-nucleaire"]
+    );
     assert_eq!(
         list("fr-CH, en;q=0.8"),
         ["le-coeur-nucleaire", "la-steppe-nucleaire"]
     );
     assert_eq!(
         list("en"),
-        ["kazakhstan-power-plant"],
+        ["kazakhstan-power-plant", "la-steppe-nucleaire"],
         "not a cached French answer"
     );
     // No usable header: as without a locale (every version), and a fixed locale

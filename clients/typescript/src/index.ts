@@ -96,6 +96,12 @@ export async function* allPages<T>(
   }
 }
 
+/** The reader's languages: names and descriptions are shown in the first that has them. */
+export interface Reading {
+  locale?: string;
+  fallback?: string[];
+}
+
 /** The lists `named` walks, and what each holds. */
 export interface NamedLists {
   "/v1/sections": components["schemas"]["Section"];
@@ -133,11 +139,15 @@ export function createFolio(options: FolioOptions) {
   }
 
   /** Every section, tag or author, page after page (by number). */
-  function named<P extends keyof NamedLists>(path: P, perPage = 100): AsyncGenerator<NamedLists[P]> {
+  function named<P extends keyof NamedLists>(
+    path: P,
+    perPage = 100,
+    reading: Reading = {},
+  ): AsyncGenerator<NamedLists[P]> {
     return allPages(
       async (page) =>
         unwrap(
-          await client.GET(path, { params: { query: { page, per_page: perPage } } } as never),
+          await client.GET(path, { params: { query: { page, per_page: perPage, ...reading } } } as never),
         ) as NumberedPage<NamedLists[P]>,
     );
   }

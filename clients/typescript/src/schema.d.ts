@@ -1604,6 +1604,11 @@ export interface components {
              *     `locale` shows them in the reader's language.
              */
             translations: components["schemas"]["AuthorTranslations"];
+            /**
+             * @description The language of their own name and description (BCP 47), when said: a
+             *     reader of it gets them before any translation.
+             */
+            language: string | null;
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */
@@ -1626,6 +1631,12 @@ export interface components {
             email?: string | null;
             avatar_url?: null | components["schemas"]["WebUrl"];
             translations?: null | components["schemas"]["AuthorTranslations"];
+            /**
+             * @description The language of its own name and description (BCP 47): a reader of it
+             *     gets them before any translation.
+             * @example fr
+             */
+            language?: string | null;
         };
         /**
          * @description An author's texts in one language; a text left out falls back as for sections.
@@ -1663,6 +1674,8 @@ export interface components {
             email?: string | null;
             avatar_url?: null | components["schemas"]["WebUrl"];
             translations?: components["schemas"]["AuthorTranslationEdits"];
+            /** @description `null`: its own texts' language is no more said. */
+            language?: string | null;
         };
         /** @description The file's bytes */
         Binary: string;
@@ -2275,6 +2288,11 @@ export interface components {
              *     `name` and `description` in the reader's language.
              */
             translations: components["schemas"]["TermTranslations"];
+            /**
+             * @description The language of its own name and description (BCP 47), when said: a
+             *     reader of it gets them before any translation.
+             */
+            language: string | null;
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */
@@ -2299,6 +2317,12 @@ export interface components {
              */
             position?: number | null;
             translations?: null | components["schemas"]["TermTranslations"];
+            /**
+             * @description The language of its own name and description (BCP 47): a reader of it
+             *     gets them before any translation.
+             * @example fr
+             */
+            language?: string | null;
         };
         /** @description A section with its subsections, for `tree=true`. */
         SectionNode: components["schemas"]["Section"] & {
@@ -2324,6 +2348,8 @@ export interface components {
             /** Format: int64 */
             position?: number;
             translations?: components["schemas"]["TermTranslationEdits"];
+            /** @description `null`: its own texts' language is no more said. */
+            language?: string | null;
         };
         SectionsResponse: components["schemas"]["ListPage_Section"] | components["schemas"]["SectionTree"];
         /**
@@ -2435,6 +2461,11 @@ export interface components {
              *     `name` and `description` in the reader's language.
              */
             translations: components["schemas"]["TermTranslations"];
+            /**
+             * @description The language of its own name and description (BCP 47), when said: a
+             *     reader of it gets them before any translation.
+             */
+            language: string | null;
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */
@@ -2452,6 +2483,12 @@ export interface components {
             name: components["schemas"]["Name"];
             description?: string | null;
             translations?: null | components["schemas"]["TermTranslations"];
+            /**
+             * @description The language of its own name and description (BCP 47): a reader of it
+             *     gets them before any translation.
+             * @example fr
+             */
+            language?: string | null;
         };
         /**
          * @description Changes to a tag: absent fields are left alone.
@@ -2464,6 +2501,8 @@ export interface components {
             name?: components["schemas"]["Name"];
             description?: string;
             translations?: components["schemas"]["TermTranslationEdits"];
+            /** @description `null`: its own texts' language is no more said. */
+            language?: string | null;
         };
         /**
          * @description A section's or tag's texts in one language; a text left out falls back to
@@ -3501,8 +3540,9 @@ export interface operations {
                 /**
                  * @description The reader's language (BCP 47): each story is shown in it (or in its
                  *     shorter form: `fr` for `fr-CA`), else in the first of `fallback` it exists
-                 *     in; a list of articles leaves out stories in none of them, and its other
-                 *     filters, search and sort apply to the versions chosen. Sections, tags and
+                 *     in, else in the language it was first written in; a list of articles shows
+                 *     each story once, and its other filters (`language` to keep only some),
+                 *     search and sort apply to the versions chosen. Sections, tags and
                  *     authors show each name and description in the first of these languages
                  *     that has it. `auto` takes the languages of the `Accept-Language` header,
                  *     best first (the answer then varies with it: `Vary: Accept-Language`).
@@ -3670,8 +3710,9 @@ export interface operations {
                 /**
                  * @description The reader's language (BCP 47): each story is shown in it (or in its
                  *     shorter form: `fr` for `fr-CA`), else in the first of `fallback` it exists
-                 *     in; a list of articles leaves out stories in none of them, and its other
-                 *     filters, search and sort apply to the versions chosen. Sections, tags and
+                 *     in, else in the language it was first written in; a list of articles shows
+                 *     each story once, and its other filters (`language` to keep only some),
+                 *     search and sort apply to the versions chosen. Sections, tags and
                  *     authors show each name and description in the first of these languages
                  *     that has it. `auto` takes the languages of the `Accept-Language` header,
                  *     best first (the answer then varies with it: `Vary: Accept-Language`).
@@ -5320,8 +5361,9 @@ export interface operations {
                 /**
                  * @description The reader's language (BCP 47): each story is shown in it (or in its
                  *     shorter form: `fr` for `fr-CA`), else in the first of `fallback` it exists
-                 *     in; a list of articles leaves out stories in none of them, and its other
-                 *     filters, search and sort apply to the versions chosen. Sections, tags and
+                 *     in, else in the language it was first written in; a list of articles shows
+                 *     each story once, and its other filters (`language` to keep only some),
+                 *     search and sort apply to the versions chosen. Sections, tags and
                  *     authors show each name and description in the first of these languages
                  *     that has it. `auto` takes the languages of the `Accept-Language` header,
                  *     best first (the answer then varies with it: `Vary: Accept-Language`).
@@ -5476,8 +5518,9 @@ export interface operations {
                 /**
                  * @description The reader's language (BCP 47): each story is shown in it (or in its
                  *     shorter form: `fr` for `fr-CA`), else in the first of `fallback` it exists
-                 *     in; a list of articles leaves out stories in none of them, and its other
-                 *     filters, search and sort apply to the versions chosen. Sections, tags and
+                 *     in, else in the language it was first written in; a list of articles shows
+                 *     each story once, and its other filters (`language` to keep only some),
+                 *     search and sort apply to the versions chosen. Sections, tags and
                  *     authors show each name and description in the first of these languages
                  *     that has it. `auto` takes the languages of the `Accept-Language` header,
                  *     best first (the answer then varies with it: `Vary: Accept-Language`).
@@ -5709,8 +5752,9 @@ export interface operations {
                 /**
                  * @description The reader's language (BCP 47): each story is shown in it (or in its
                  *     shorter form: `fr` for `fr-CA`), else in the first of `fallback` it exists
-                 *     in; a list of articles leaves out stories in none of them, and its other
-                 *     filters, search and sort apply to the versions chosen. Sections, tags and
+                 *     in, else in the language it was first written in; a list of articles shows
+                 *     each story once, and its other filters (`language` to keep only some),
+                 *     search and sort apply to the versions chosen. Sections, tags and
                  *     authors show each name and description in the first of these languages
                  *     that has it. `auto` takes the languages of the `Accept-Language` header,
                  *     best first (the answer then varies with it: `Vary: Accept-Language`).
@@ -5865,8 +5909,9 @@ export interface operations {
                 /**
                  * @description The reader's language (BCP 47): each story is shown in it (or in its
                  *     shorter form: `fr` for `fr-CA`), else in the first of `fallback` it exists
-                 *     in; a list of articles leaves out stories in none of them, and its other
-                 *     filters, search and sort apply to the versions chosen. Sections, tags and
+                 *     in, else in the language it was first written in; a list of articles shows
+                 *     each story once, and its other filters (`language` to keep only some),
+                 *     search and sort apply to the versions chosen. Sections, tags and
                  *     authors show each name and description in the first of these languages
                  *     that has it. `auto` takes the languages of the `Accept-Language` header,
                  *     best first (the answer then varies with it: `Vary: Accept-Language`).
@@ -6098,8 +6143,9 @@ export interface operations {
                 /**
                  * @description The reader's language (BCP 47): each story is shown in it (or in its
                  *     shorter form: `fr` for `fr-CA`), else in the first of `fallback` it exists
-                 *     in; a list of articles leaves out stories in none of them, and its other
-                 *     filters, search and sort apply to the versions chosen. Sections, tags and
+                 *     in, else in the language it was first written in; a list of articles shows
+                 *     each story once, and its other filters (`language` to keep only some),
+                 *     search and sort apply to the versions chosen. Sections, tags and
                  *     authors show each name and description in the first of these languages
                  *     that has it. `auto` takes the languages of the `Accept-Language` header,
                  *     best first (the answer then varies with it: `Vary: Accept-Language`).
@@ -6254,8 +6300,9 @@ export interface operations {
                 /**
                  * @description The reader's language (BCP 47): each story is shown in it (or in its
                  *     shorter form: `fr` for `fr-CA`), else in the first of `fallback` it exists
-                 *     in; a list of articles leaves out stories in none of them, and its other
-                 *     filters, search and sort apply to the versions chosen. Sections, tags and
+                 *     in, else in the language it was first written in; a list of articles shows
+                 *     each story once, and its other filters (`language` to keep only some),
+                 *     search and sort apply to the versions chosen. Sections, tags and
                  *     authors show each name and description in the first of these languages
                  *     that has it. `auto` takes the languages of the `Accept-Language` header,
                  *     best first (the answer then varies with it: `Vary: Accept-Language`).
@@ -7115,8 +7162,9 @@ export interface operations {
                 /**
                  * @description The reader's language (BCP 47): each story is shown in it (or in its
                  *     shorter form: `fr` for `fr-CA`), else in the first of `fallback` it exists
-                 *     in; a list of articles leaves out stories in none of them, and its other
-                 *     filters, search and sort apply to the versions chosen. Sections, tags and
+                 *     in, else in the language it was first written in; a list of articles shows
+                 *     each story once, and its other filters (`language` to keep only some),
+                 *     search and sort apply to the versions chosen. Sections, tags and
                  *     authors show each name and description in the first of these languages
                  *     that has it. `auto` takes the languages of the `Accept-Language` header,
                  *     best first (the answer then varies with it: `Vary: Accept-Language`).
@@ -7259,8 +7307,9 @@ export interface operations {
                 /**
                  * @description The reader's language (BCP 47): each story is shown in it (or in its
                  *     shorter form: `fr` for `fr-CA`), else in the first of `fallback` it exists
-                 *     in; a list of articles leaves out stories in none of them, and its other
-                 *     filters, search and sort apply to the versions chosen. Sections, tags and
+                 *     in, else in the language it was first written in; a list of articles shows
+                 *     each story once, and its other filters (`language` to keep only some),
+                 *     search and sort apply to the versions chosen. Sections, tags and
                  *     authors show each name and description in the first of these languages
                  *     that has it. `auto` takes the languages of the `Accept-Language` header,
                  *     best first (the answer then varies with it: `Vary: Accept-Language`).
@@ -7403,8 +7452,9 @@ export interface operations {
                 /**
                  * @description The reader's language (BCP 47): each story is shown in it (or in its
                  *     shorter form: `fr` for `fr-CA`), else in the first of `fallback` it exists
-                 *     in; a list of articles leaves out stories in none of them, and its other
-                 *     filters, search and sort apply to the versions chosen. Sections, tags and
+                 *     in, else in the language it was first written in; a list of articles shows
+                 *     each story once, and its other filters (`language` to keep only some),
+                 *     search and sort apply to the versions chosen. Sections, tags and
                  *     authors show each name and description in the first of these languages
                  *     that has it. `auto` takes the languages of the `Accept-Language` header,
                  *     best first (the answer then varies with it: `Vary: Accept-Language`).

@@ -144,7 +144,6 @@ async function main() {
       language: "en",
       section: "asie",
       status: "published",
-      published_at: "2024-10-01T07:00:00Z",
       translation_of: "astana-sous-la-neige",
     }),
   });
@@ -263,12 +262,22 @@ async function main() {
     await page.waitForSelector(".list article.teaser");
     await shot("archive");
 
-    // English.
+    // English: the site's words, the sections' names, and each story in English
+    // when it has an English version.
     await page.goto(site);
     await page.click("#language");
     await page.waitForFunction(() => document.querySelector("h1")?.textContent === "Latest");
     assert.equal(await page.textContent("#search button"), "Search");
+    await page.waitForSelector("nav >> text=World");
+    await page.waitForSelector("article.teaser >> text=Astana under snow");
+    assert.equal(await page.locator("article.teaser >> text=Astana sous la neige").count(), 0);
     await shot("home-en");
+    // On an article, the switch goes to the story's version in that language.
+    await page.goto(`${site}/#/article/astana-under-snow`);
+    await page.waitForFunction(() => document.querySelector("article.full h1")?.textContent === "Astana under snow");
+    await page.click("#language");
+    await page.waitForFunction(() => document.querySelector("article.full h1")?.textContent === "Astana sous la neige");
+    await page.waitForSelector("nav >> text=Monde");
 
     assert.deepEqual(errors, [], "no console errors");
     console.log("ok: home, section pages, article, search, archive and language switch");

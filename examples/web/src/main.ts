@@ -40,6 +40,15 @@ function trusted(tag: string, html: string, props: Record<string, string> = {}):
   return element;
 }
 
+/** The reader's languages: the site's, then the other one. */
+function reading(): { locale: string; fallback: string[] } {
+  const ui = uiLanguage();
+  return { locale: ui, fallback: [ui === "fr" ? "en" : "fr"] };
+}
+
+/** The article on screen, for the language switch. */
+let shown: Article | undefined;
+
 /** A language's own name: « English », « français ». */
 function languageName(tag: string): string {
   return new Intl.DisplayNames([tag], { type: "language" }).of(tag) ?? tag;
@@ -98,20 +107,21 @@ function teaser(article: ArticleSummary): HTMLElement {
 
 async function home() {
   advertiseFeeds("");
-  const page = unwrap(await api.GET("/v1/articles", { params: { query: { per_page: 10 } } }));
+  // Each story once, in the reader's language when it has one.
+  const page = unwrap(await api.GET("/v1/articles", { params: { query: { per_page: 10, ...reading() } } }));
   main.replaceChildren(h("h1", {}, say("latest")), ...(page.data as ArticleSummary[]).map(teaser));
 }
 
 async function section(slug: string) {
   advertiseFeeds(`?section=${encodeURIComponent(slug)}`);
-  const about = unwrap(await api.GET("/v1/sections/{slug}", { params: { path: { slug } } }));
+  const about = unwrap(await api.GET("/v1/sections/{slug}", { params: { path: { slug }, query: reading() } }));
   const list = h("div", { class: "list" });
   const more = h("button", { type: "button", id: "more" }, say("more"));
   main.replaceChildren(h("h1", {}, about.name), list, more);
   let cursor: string | undefined;
   const load = async () => {
     const page = unwrap(
-      await api.GET("/v1/articles", { params: { query: { section: slug, per_page: 5, cursor } } }),
+      await api.GET("/v1/articles", { params: { query: { section: slug, per_page: 5, cursor, ...reading() } } }),
     );
     list.append(...(page.data as ArticleSummary[]).map(teaser));
     cursor = page.next_cursor ?? undefined;
@@ -123,8 +133,9 @@ async function section(slug: string) {
 
 async function article(slug: string) {
   const found = await api.GET("/v1/articles/{slug}", { params: { path: { slug } } });
-  // Without `fields`, the whole article.
+  // Without `fields`, the whole article; the slug names the version to show.
   const article = unwrap(found) as Article;
+  shown = article;
   advertiseFeeds(article.section ? `?section=${encodeURIComponent(article.section.slug)}` : "");
   const related = unwrap(
     await api.GET("/v1/articles/{slug}/related", { params: { path: { slug }, query: { limit: 3 } } }),
@@ -178,7 +189,14 @@ async function search(q: string) {
   input.value = q;
   const page = unwrap(
     await api.GET("/v1/articles", {
-      params: { query: { q, per_page: 20, fields: ["slug", "title", "language", "published_at", "section", "highlight"] } },
+      params: {
+        query: {
+          q,
+          per_page: 20,
+          fields: ["slug", "title", "language", "published_at", "section", "highlight"],
+          ...reading(),
+        },
+      },
     }),
   );
   main.replaceChildren(
@@ -227,6 +245,7 @@ function showProblem(e: unknown) {
 async function route() {
   const [path, query = ""] = window.location.hash.replace(/^#/, "").split("?");
   const parts = path.split("/").filter(Boolean);
+  shown = undefined;
   try {
     if (parts[0] === "section" && parts[1]) await section(parts[1]);
     else if (parts[0] === "article" && parts[1]) await article(parts[1]);
@@ -245,7 +264,7 @@ async function frame() {
   document.querySelector("#language")!.textContent = say("other-language");
   const nav = document.querySelector<HTMLElement>("#sections")!;
   const sections = [];
-  for await (const s of folio.named("/v1/sections")) if (!s.parent) sections.push(s);
+  for await (const s of folio.named("/v1/sections", 100, reading())) if (!s.parent) sections.push(s);
   nav.replaceChildren(...sections.map((s) => h("a", { href: `#/section/${s.slug}` }, s.name)));
 }
 
@@ -256,7 +275,12 @@ document.querySelector("#search")!.addEventListener("submit", (event) => {
 });
 document.querySelector("#language")!.addEventListener("click", () => {
   toggleLanguage();
-  void frame().then(route);
+  // On an article, its version in the new language when the story has one.
+  const version = shown?.translations.find((t) => t.language === uiLanguage());
+  if (version) {
+    void frame();
+    window.location.hash = `#/article/${version.slug}`;
+  } else void frame().then(route);
 });
 window.addEventListener("hashchange", () => void route());
 void frame()

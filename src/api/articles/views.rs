@@ -10,7 +10,7 @@ use crate::api::article_query::ArticleField;
 use crate::api::assets::views::{expand_body, Asset};
 use crate::api::Metadata;
 use crate::content::language;
-use crate::content::names::{self, Text};
+use crate::content::names::{self, Text, Texts};
 use crate::db::articles::translations::Member;
 use crate::db::articles::{ArticleRecord, Label, Status};
 use crate::site::{Placed, Site};
@@ -62,12 +62,11 @@ impl Reference {
     fn new(label: Label, order: &[String]) -> Self {
         let mut name = label.name;
         if label.translations != names::NONE_STORED {
-            names::translate(
-                &names::read(&label.translations),
-                order,
-                Text::Name,
-                &mut name,
-            );
+            let texts = Texts {
+                translations: &names::read(&label.translations),
+                own_language: label.language.as_deref(),
+            };
+            texts.translate(order, Text::Name, &mut name);
         }
         Self {
             slug: label.slug,

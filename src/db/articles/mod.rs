@@ -79,6 +79,8 @@ pub struct Label {
     pub name: String,
     /// Its names in other languages, as `content::names` stores them.
     pub translations: String,
+    /// The language of its own name, when said.
+    pub language: Option<String>,
 }
 
 /// The read model: an article with what it links to, loaded in a fixed number of queries.
@@ -205,8 +207,10 @@ pub fn find_version(
         .first(conn)
         .optional()?;
     if let Some(group) = group {
+        // A story in none of the reader's languages is read in the version asked for.
         let query = visible(visibility, at)
             .filter(articles::translation_group.eq(group))
+            .filter(chain.languages())
             .filter(chain.best_versions(visibility, at));
         if let Some(record) = records(conn, query, parts)?.pop() {
             return Ok(Lookup::Found(Box::new(record)));

@@ -68,10 +68,11 @@ fn text_column(column: &'static str, wanted: bool) -> StaticSql<Text> {
     StaticSql::new(if wanted { column } else { "''" })
 }
 
-/// A row as `records` reads it: the article, its section's slug, name and
-/// translations, and whether it uses assets and has other versions.
+/// A row as `records` reads it: the article, its section's slug, name,
+/// translations and language, and whether it uses assets and has other versions.
 type Loaded = (
     ArticleRow,
+    Option<String>,
     Option<String>,
     Option<String>,
     Option<String>,
@@ -127,6 +128,9 @@ pub fn records(
             StaticSql::<Nullable<Text>>::new(
                 "(SELECT sections.translations FROM sections WHERE sections.id = articles.section_id)",
             ),
+            StaticSql::<Nullable<Text>>::new(
+                "(SELECT sections.language FROM sections WHERE sections.id = articles.section_id)",
+            ),
             // Whether the article uses any asset: most do not, and then their
             // assets cost no statement.
             StaticSql::<Bool>::new(if parts.assets {
@@ -162,7 +166,7 @@ pub fn records(
     Ok(rows
         .into_iter()
         .map(
-            |(row, section_slug, section_name, section_translations, ..)| {
+            |(row, section_slug, section_name, section_translations, section_language, ..)| {
                 let (tags, authors) = labels.remove(&row.id).unwrap_or_default();
                 let translations = members
                     .get(&row.translation_group)
@@ -178,6 +182,7 @@ pub fn records(
                         slug,
                         name,
                         translations: section_translations.unwrap_or_default(),
+                        language: section_language,
                     }),
                     tags,
                     authors,
@@ -210,6 +215,10 @@ pub fn records_in_order(
 /// An article's tags and its authors.
 type TagsAndAuthors = (Vec<Label>, Vec<Label>);
 
+/// A tag or author of an article as `labels` reads it: which of the two, the
+/// article, its slug, name, translations and language, and its place.
+type LabelRow = (i32, i32, String, String, String, Option<String>, i32);
+
 /// Each article's tags and authors (as `parts` asks), in their order: one statement.
 fn labels(
     conn: &mut AnyConnection,
@@ -226,9 +235,9 @@ fn labels(
     // planner drops: the binds stay the same and each variant is one statement.
     let wanted = |on: bool| if on { "1 = 1" } else { "1 = 0" };
     let list = id_list(ids);
-    let rows: Vec<(i32, i32, String, String, String, i32)> =
-        StaticSql::<(Integer, Integer, Text, Text, Text, Integer)>::new(
-            "SELECT 0, l.article_id, x.slug, x.name, x.translations, l.position \
+    let rows: Vec<LabelRow> =
+        StaticSql::<(Integer, Integer, Text, Text, Text, Nullable<Text>, Integer)>::new(
+            "SELECT 0, l.article_id, x.slug, x.name, x.translations, x.language, l.position \
              FROM article_tags l JOIN tags x ON x.id = l.tag_id WHERE ",
         )
         .sql(wanted(parts.tags))
@@ -237,7 +246,8 @@ fn labels(
         .bind_text(list.clone())
         .sql(after)
         .sql(
-            ") UNION ALL SELECT 1, l.article_id, x.slug, x.name, x.translations, l.position \
+            ") UNION ALL SELECT 1, l.article_id, x.slug, x.name, x.translations, x.language, \
+             l.position
              FROM article_authors l JOIN authors x ON x.id = l.author_id WHERE ",
         )
         .sql(wanted(parts.authors))
@@ -245,15 +255,16 @@ fn labels(
         .sql(before)
         .bind_text(list)
         .sql(after)
-        .sql(") ORDER BY 1, 2, 6")
+        .sql(") ORDER BY 1, 2, 7")
         .load(conn)?;
-    for (kind, article, slug, name, translations, _) in rows {
+    for (kind, article, slug, name, translations, language, _) in rows {
         let (tags, authors) = found.entry(article).or_default();
         let labels = if kind == TAGS { tags } else { authors };
         labels.push(Label {
             slug,
             name,
             translations,
+            language,
         });
     }
     Ok(found)

@@ -173,17 +173,24 @@ impl LocaleChain {
             .sql(" END)")
     }
 
-    /// Articles that are their group's best version for this chain among those
-    /// `visibility` lets through: the condition the whole list query then refines.
-    pub fn best_versions(&self, visibility: Visibility, at: NaiveDateTime) -> Condition {
+    /// Articles in one of the chain's languages.
+    pub fn languages(&self) -> Condition {
         let mut sql = StaticSql::<Nullable<Bool>>::new("lower(articles.language) IN (");
         for (place, tag) in self.0.iter().enumerate() {
             sql = sql
                 .sql(if place == 0 { "" } else { ", " })
                 .bind_text(tag.clone());
         }
-        sql = sql.sql(
-            ") AND NOT EXISTS (SELECT 1 FROM articles rival \
+        Box::new(sql.sql(")"))
+    }
+
+    /// Articles that are their group's best version for this chain among those
+    /// `visibility` lets through: the condition the whole list query then refines.
+    /// A story in none of the chain's languages is not left out: its versions
+    /// tie, and the first written stands for it.
+    pub fn best_versions(&self, visibility: Visibility, at: NaiveDateTime) -> Condition {
+        let mut sql = StaticSql::<Nullable<Bool>>::new(
+            "NOT EXISTS (SELECT 1 FROM articles rival \
              WHERE rival.translation_group = articles.translation_group \
              AND rival.id <> articles.id AND ",
         );
@@ -193,8 +200,11 @@ impl LocaleChain {
                 .bind_timestamp(at)
                 .sql(" AND ");
         }
-        sql = self.rank(sql, "rival.language").sql(" < ");
-        Box::new(self.rank(sql, "articles.language").sql(")"))
+        sql = self.rank(sql.sql("("), "rival.language").sql(" < ");
+        sql = self.rank(sql, "articles.language").sql(" OR ");
+        sql = self.rank(sql, "rival.language").sql(" = ");
+        sql = self.rank(sql, "articles.language");
+        Box::new(sql.sql(" AND rival.id < articles.id))"))
     }
 }
 

@@ -227,7 +227,7 @@ pub fn log_named_update(
     // latter in its language.
     let shown_differently = fields
         .iter()
-        .any(|f| ["slug", "name", "translations"].contains(&f.as_str()));
+        .any(|f| ["slug", "name", "translations", "language"].contains(&f.as_str()));
     let mut change = Change::named(resource, (id, new_slug, version), Action::Updated, actor);
     change.previous_slug = (new_slug != old_slug).then_some(old_slug);
     change.fields = fields;
