@@ -1,8 +1,6 @@
 //! `/v1/authors`: the people credited on articles.
 
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
-use std::collections::BTreeMap;
-
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -12,7 +10,7 @@ use super::input::{nullable, required, Check, Name, WebUrl, MAX_NAME_CHARS, MAX_
 use super::json::JsonBody;
 use super::locale::{Locale, LocaleParams};
 use super::name_translations::{
-    self, AuthorTranslation, AuthorTranslationEdits, AuthorTranslations, Localize,
+    self, AuthorTranslation, AuthorTranslationEdits, AuthorTranslations, Localize, SentTranslations,
 };
 use super::named::{self, Form, Named};
 use super::pagination::{ListPage, PageParams};
@@ -35,7 +33,7 @@ use crate::site::Site;
     "slug": "claire-dubois", "url": "https://news.example/author/claire-dubois", "name": "Claire Dubois", "description": "Correspondante en Asie centrale",
     "bio": "Claire Dubois couvre l’Asie centrale depuis Almaty.", "email": "claire.dubois@example.org",
     "avatar_url": null, "article_count": 12,
-    "translations": {"en": {"description": "Central Asia correspondent", "bio": "Claire Dubois has covered Central Asia from Almaty since 2019."}},
+    "translations": {"en": {"description": "Central Asia correspondent", "bio": "Claire Dubois has covered Central Asia from Almaty since 2019."}}, "language": "fr",
     "created_at": "2024-11-27T08:00:00Z", "updated_at": "2024-11-27T08:00:00Z"
 }))]
 pub struct Author {
@@ -121,7 +119,7 @@ pub struct AuthorCreate {
     #[schema(value_type = Option<WebUrl>)]
     pub avatar_url: Option<String>,
     #[schema(value_type = Option<AuthorTranslations>)]
-    pub translations: Option<BTreeMap<String, AuthorTranslation>>,
+    pub translations: Option<SentTranslations>,
     /// The language of its own name and description (BCP 47): a reader of it
     /// gets them before any translation.
     #[schema(
@@ -157,7 +155,7 @@ pub struct AuthorUpdate {
     pub avatar_url: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = AuthorTranslationEdits)]
-    pub translations: Option<Option<BTreeMap<String, Option<AuthorTranslation>>>>,
+    pub translations: Option<Option<SentTranslations>>,
     /// `null`: its own texts' language is no more said.
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>, pattern = "^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$", max_length = 35)]
@@ -184,7 +182,8 @@ impl Form<NewAuthor> for AuthorCreate {
         let bio = self.bio.unwrap_or_default();
         check.text("description", &description, MAX_TEXT_CHARS);
         check.text("bio", &bio, MAX_TEXT_CHARS);
-        let translations = name_translations::parse_new(&mut check, self.translations);
+        let translations =
+            name_translations::parse_new::<AuthorTranslation>(&mut check, self.translations);
         if let Some(language) = &self.language {
             name_translations::check_language(&mut check, language);
         }
@@ -218,7 +217,7 @@ impl Form<AuthorChanges> for AuthorUpdate {
             email: self.email,
             avatar_url: self.avatar_url,
             translations: required(&mut check, "translations", self.translations)
-                .map(|sent| name_translations::parse(&mut check, sent)),
+                .map(|sent| name_translations::parse_edit::<AuthorTranslation>(&mut check, sent)),
             language: self.language,
         };
         if let Some(slug) = &changes.slug {

@@ -38,9 +38,26 @@ pub struct LocaleParams {
     pub locale: Option<String>,
     /// With `locale`: the languages to fall back to, in order (comma-separated);
     /// the server's `FOLIO_LOCALES` by default.
-    #[param(value_type = Option<Vec<String>>, style = Form, explode = false, min_items = 1, max_items = 10)]
+    #[param(value_type = Option<Vec<LanguageTag>>, inline, style = Form, explode = false, min_items = 1, max_items = 10)]
     pub fallback: Option<String>,
 }
+
+/// The schema of one language tag in a list: what [`language::is_valid`] takes.
+pub struct LanguageTag;
+
+impl utoipa::PartialSchema for LanguageTag {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ObjectBuilder, Type};
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .pattern(Some(language::LANGUAGE_PATTERN))
+            .max_length(Some(35))
+            .examples([serde_json::json!("fr")])
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for LanguageTag {}
 
 /// Marks a request whose answer depends on its `Accept-Language`, for the
 /// `Vary` header (`caching::cache_headers`).

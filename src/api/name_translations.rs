@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
+use serde_json::Value;
 use utoipa::openapi::schema::{ObjectBuilder, OneOfBuilder, Schema, Type};
 use utoipa::openapi::{Ref, RefOr};
 use utoipa::{PartialSchema, ToSchema};
@@ -67,30 +68,36 @@ impl TranslationForm for AuthorTranslation {
     }
 }
 
+/// Translations as a request sends them: each language's texts are read as an
+/// object here, since serde would also take a list of values for a struct.
+pub type SentTranslations = BTreeMap<String, Value>;
+
 /// Checks translations as a create sends them, into the edit that stores them.
 pub fn parse_new<T: TranslationForm>(
     check: &mut Check,
-    sent: Option<BTreeMap<String, T>>,
+    sent: Option<SentTranslations>,
 ) -> NameTranslationEdits {
-    let sent = sent.unwrap_or_default();
-    parse(
-        check,
-        sent.into_iter()
-            .map(|(tag, texts)| (tag, Some(texts)))
-            .collect(),
-    )
+    parse::<T>(check, sent.unwrap_or_default(), false)
 }
 
 /// Checks translations as an edit sends them (`null` drops a language).
-pub fn parse<T: TranslationForm>(
+pub fn parse_edit<T: TranslationForm>(
     check: &mut Check,
-    sent: BTreeMap<String, Option<T>>,
+    sent: SentTranslations,
+) -> NameTranslationEdits {
+    parse::<T>(check, sent, true)
+}
+
+fn parse<T: TranslationForm>(
+    check: &mut Check,
+    sent: SentTranslations,
+    edit: bool,
 ) -> NameTranslationEdits {
     if sent.len() > MAX_LANGUAGES {
         check.fail("translations", format!("at most {MAX_LANGUAGES} languages"));
     }
     let mut edits = NameTranslationEdits::new();
-    for (tag, texts) in sent {
+    for (tag, value) in sent {
         if !language::is_valid(&tag) {
             check.fail(
                 "translations",
@@ -98,14 +105,33 @@ pub fn parse<T: TranslationForm>(
             );
             continue;
         }
-        let texts = texts.map(TranslationForm::into_texts);
+        let field = format!("translations.{tag}");
+        let texts = match value {
+            Value::Null if edit => None,
+            Value::Object(_) => match serde_json::from_value::<T>(value) {
+                Ok(texts) => Some(texts.into_texts()),
+                Err(e) => {
+                    check.fail(&field, e.to_string());
+                    continue;
+                }
+            },
+            _ => {
+                let what = if edit {
+                    "an object of texts, or null to remove the language"
+                } else {
+                    "an object of texts"
+                };
+                check.fail(&field, format!("must be {what}"));
+                continue;
+            }
+        };
         if let Some(texts) = &texts {
             if let Some(name) = &texts.name {
-                check.line(&format!("translations.{tag}.name"), name, MAX_NAME_CHARS);
+                check.line(&format!("{field}.name"), name, MAX_NAME_CHARS);
             }
             for (text, value) in [("description", &texts.description), ("bio", &texts.bio)] {
                 if let Some(value) = value {
-                    check.text(&format!("translations.{tag}.{text}"), value, MAX_TEXT_CHARS);
+                    check.text(&format!("{field}.{text}"), value, MAX_TEXT_CHARS);
                 }
             }
         }

@@ -1,8 +1,6 @@
 //! `/v1/sections`: the tree of sections articles are filed in.
 
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
-use std::collections::BTreeMap;
-
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -12,7 +10,7 @@ use super::input::{nullable, required, Check, Integer, Name, MAX_NAME_CHARS, MAX
 use super::json::JsonBody;
 use super::locale::{Locale, LocaleParams};
 use super::name_translations::{
-    self, Localize, TermTranslation, TermTranslationEdits, TermTranslations,
+    self, Localize, SentTranslations, TermTranslation, TermTranslationEdits, TermTranslations,
 };
 use super::named::{self, in_language, Form, Named};
 use super::pagination::PageParams;
@@ -36,7 +34,7 @@ const MAX_POSITION: i64 = 1_000_000;
 #[schema(example = json!({
     "slug": "asie", "url": "https://news.example/asie", "name": "Asie", "description": "L’actualité du continent asiatique.",
     "parent": "monde", "position": 2, "article_count": 12,
-    "translations": {"en": {"name": "Asia", "description": "News from the Asian continent."}},
+    "translations": {"en": {"name": "Asia", "description": "News from the Asian continent."}}, "language": "fr",
     "created_at": "2024-11-27T08:00:00Z", "updated_at": "2024-11-27T08:00:00Z"
 }))]
 pub struct Section {
@@ -117,7 +115,7 @@ pub struct SectionCreate {
     #[schema(value_type = Option<i64>, minimum = 0, maximum = 1000000, default = 0)]
     pub position: Option<Integer>,
     #[schema(value_type = Option<TermTranslations>)]
-    pub translations: Option<BTreeMap<String, TermTranslation>>,
+    pub translations: Option<SentTranslations>,
     /// The language of its own name and description (BCP 47): a reader of it
     /// gets them before any translation.
     #[schema(
@@ -150,7 +148,7 @@ pub struct SectionUpdate {
     pub position: Option<Option<Integer>>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = TermTranslationEdits)]
-    pub translations: Option<Option<BTreeMap<String, Option<TermTranslation>>>>,
+    pub translations: Option<Option<SentTranslations>>,
     /// `null`: its own texts' language is no more said.
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>, pattern = "^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$", max_length = 35)]
@@ -171,7 +169,8 @@ impl Form<NewSection> for SectionCreate {
         }
         let position = self.position.map_or(0, |p| p.0);
         check.range("position", position, 0, MAX_POSITION);
-        let translations = name_translations::parse_new(&mut check, self.translations);
+        let translations =
+            name_translations::parse_new::<TermTranslation>(&mut check, self.translations);
         if let Some(language) = &self.language {
             name_translations::check_language(&mut check, language);
         }
@@ -199,7 +198,7 @@ impl Form<SectionChanges> for SectionUpdate {
             parent: self.parent,
             position: position.map(|p| p.clamp(0, MAX_POSITION) as i32),
             translations: required(&mut check, "translations", self.translations)
-                .map(|sent| name_translations::parse(&mut check, sent)),
+                .map(|sent| name_translations::parse_edit::<TermTranslation>(&mut check, sent)),
             language: self.language,
         };
         if let Some(slug) = &changes.slug {

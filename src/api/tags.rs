@@ -1,8 +1,6 @@
 //! `/v1/tags`: flat labels for articles.
 
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
-use std::collections::BTreeMap;
-
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -12,7 +10,7 @@ use super::input::{nullable, required, Check, Name, MAX_NAME_CHARS, MAX_TEXT_CHA
 use super::json::JsonBody;
 use super::locale::{Locale, LocaleParams};
 use super::name_translations::{
-    self, Localize, TermTranslation, TermTranslationEdits, TermTranslations,
+    self, Localize, SentTranslations, TermTranslation, TermTranslationEdits, TermTranslations,
 };
 use super::named::{self, Form, Named};
 use super::pagination::{ListPage, PageParams};
@@ -33,7 +31,7 @@ use crate::site::Site;
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[schema(example = json!({
     "slug": "energie", "url": "https://news.example/tag/energie", "name": "Énergie", "description": "Pétrole, gaz et nucléaire.",
-    "article_count": 12, "translations": {"en": {"name": "Energy", "description": "Oil, gas and nuclear power."}},
+    "article_count": 12, "translations": {"en": {"name": "Energy", "description": "Oil, gas and nuclear power."}}, "language": "fr",
     "created_at": "2024-11-27T08:00:00Z", "updated_at": "2024-11-27T08:00:00Z"
 }))]
 pub struct Tag {
@@ -102,7 +100,7 @@ pub struct TagCreate {
     #[schema(max_length = 10000, pattern = r"^[^\x00]*$")]
     pub description: Option<String>,
     #[schema(value_type = Option<TermTranslations>)]
-    pub translations: Option<BTreeMap<String, TermTranslation>>,
+    pub translations: Option<SentTranslations>,
     /// The language of its own name and description (BCP 47): a reader of it
     /// gets them before any translation.
     #[schema(
@@ -129,7 +127,7 @@ pub struct TagUpdate {
     pub description: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = TermTranslationEdits)]
-    pub translations: Option<Option<BTreeMap<String, Option<TermTranslation>>>>,
+    pub translations: Option<Option<SentTranslations>>,
     /// `null`: its own texts' language is no more said.
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>, pattern = "^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$", max_length = 35)]
@@ -145,7 +143,8 @@ impl Form<NewTag> for TagCreate {
         check.line("name", &self.name, MAX_NAME_CHARS);
         let description = self.description.unwrap_or_default();
         check.text("description", &description, MAX_TEXT_CHARS);
-        let translations = name_translations::parse_new(&mut check, self.translations);
+        let translations =
+            name_translations::parse_new::<TermTranslation>(&mut check, self.translations);
         if let Some(language) = &self.language {
             name_translations::check_language(&mut check, language);
         }
@@ -168,7 +167,7 @@ impl Form<TagChanges> for TagUpdate {
             name: required(&mut check, "name", self.name),
             description: required(&mut check, "description", self.description),
             translations: required(&mut check, "translations", self.translations)
-                .map(|sent| name_translations::parse(&mut check, sent)),
+                .map(|sent| name_translations::parse_edit::<TermTranslation>(&mut check, sent)),
             language: self.language,
         };
         if let Some(slug) = &changes.slug {

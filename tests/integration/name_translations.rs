@@ -124,6 +124,10 @@ fn sections_speak_the_readers_language(app: &TestApp) {
             "bio",
         ),
         (json!({"translations": null}), "translations"),
+        (
+            json!({"translations": {"en": ["Interview", null]}}),
+            "translations.en",
+        ),
         (json!({"language": "French"}), "language"),
     ] {
         let refused = app.patch("/v1/sections/entrevue", body.clone());

@@ -1576,6 +1576,7 @@ export interface components {
          *           "bio": "Claire Dubois has covered Central Asia from Almaty since 2019."
          *         }
          *       },
+         *       "language": "fr",
          *       "created_at": "2024-11-27T08:00:00Z",
          *       "updated_at": "2024-11-27T08:00:00Z"
          *     }
@@ -2258,6 +2259,7 @@ export interface components {
          *           "description": "News from the Asian continent."
          *         }
          *       },
+         *       "language": "fr",
          *       "created_at": "2024-11-27T08:00:00Z",
          *       "updated_at": "2024-11-27T08:00:00Z"
          *     }
@@ -2438,6 +2440,7 @@ export interface components {
          *           "description": "Oil, gas and nuclear power."
          *         }
          *       },
+         *       "language": "fr",
          *       "created_at": "2024-11-27T08:00:00Z",
          *       "updated_at": "2024-11-27T08:00:00Z"
          *     }
