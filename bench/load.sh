@@ -29,6 +29,9 @@ for line in sys.stdin.read().replace("}{", "}\n{").splitlines():
     for section in monde economie energie culture; do
         echo "/v1/articles?section=$section&per_page=20&fields=slug,title,standfirst,published_at,section,tags"
     done > "$work/list"
+    # The same lists read in a language: each story once, in French when it
+    # has a French version (most here are single-version stories).
+    sed 's/$/\&locale=fr\&fallback=en/' "$work/list" > "$work/list-locale"
     printf '%s\n' "/v1/articles?q=alliance&per_page=20" "/v1/articles?q=nucleaire&per_page=20" \
         "/v1/articles?q=pipeline&per_page=20" > "$work/search"
     printf '%s\n' "/v1/articles?q=gouvernement&per_page=20" "/v1/articles?q=government&per_page=20" \
@@ -37,10 +40,11 @@ for line in sys.stdin.read().replace("}{", "}\n{").splitlines():
     echo "/v1/sync?initial=true&per_page=100" > "$work/sync"
 }
 
-names=(health article list search search-common archive sync)
+names=(health article list list-locale search search-common archive sync)
 declare -A label=(
     [health]="/health" [article]="one article by slug (random among 300)"
-    [list]="20 newest of a section, fields" [search]="search, topical word, 20 results"
+    [list]="20 newest of a section, fields"
+    [list-locale]="the same, with locale=fr&fallback=en" [search]="search, topical word, 20 results"
     [search-common]="search, very common word, 20 results" [archive]="archive by month"
     [sync]="first sync page (100 items)"
 )
