@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::article_query::{date_range, scope, time_zone, DateOrInstant, TimeZoneName};
+use super::locale::LanguageTag;
 use super::Slug;
 use crate::auth::Caller;
 use crate::caching::{keyed, last_modified};
@@ -47,11 +48,7 @@ pub struct ArchiveParams {
     #[param(value_type = Option<Vec<Slug>>, style = Form, explode = false, min_items = 1, max_items = 20, example = json!(["russie"]))]
     pub tag: Option<String>,
     /// Only articles in this language (BCP 47).
-    #[param(
-        pattern = "^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$",
-        max_length = 35,
-        example = "fr"
-    )]
+    #[param(value_type = Option<LanguageTag>)]
     pub language: Option<String>,
     /// Only articles published from this date (a whole day in `tz`) or instant (RFC 3339), included:
     /// with `granularity=day`, the days of one month for a date picker.

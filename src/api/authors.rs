@@ -8,7 +8,7 @@ use utoipa::ToSchema;
 use super::idempotency::IdempotencyKey;
 use super::input::{nullable, required, Check, Name, WebUrl, MAX_NAME_CHARS, MAX_TEXT_CHARS};
 use super::json::JsonBody;
-use super::locale::{Locale, LocaleParams};
+use super::locale::{LanguageTag, Locale, LocaleParams};
 use super::name_translations::{
     self, AuthorTranslation, AuthorTranslationEdits, AuthorTranslations, Localize, SentTranslations,
 };
@@ -18,7 +18,7 @@ use super::precondition::IfMatch;
 use super::{Slug, SlugPath};
 use crate::auth::{Caller, Writer};
 use crate::config::ServerSettings;
-use crate::content::names::{self, NameTranslations, Text, Texts};
+use crate::content::names::{self, NameTranslations, ShownLanguages, Text, Texts};
 use crate::content::slug;
 use crate::db::authors::{self as store, AuthorChanges, AuthorRow, NewAuthor};
 use crate::db::changes::Resource;
@@ -58,25 +58,19 @@ pub struct Author {
     pub translations: NameTranslations,
     /// The language of their own name and description (BCP 47), when said: a
     /// reader of it gets them before any translation.
-    #[schema(
-        required = true,
-        pattern = "^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$",
-        max_length = 35
-    )]
+    #[schema(required = true, value_type = Option<LanguageTag>)]
     pub language: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
 
 impl Localize for Author {
-    fn localize(&mut self, order: &[String]) {
-        let texts = Texts {
-            translations: &self.translations,
-            own_language: self.language.as_deref(),
-        };
+    fn localize(&mut self, order: &[String]) -> ShownLanguages {
+        let mut texts = Texts::new(&self.translations, self.language.as_deref());
         texts.translate(order, Text::Name, &mut self.name);
         texts.translate(order, Text::Description, &mut self.description);
         texts.translate(order, Text::Bio, &mut self.bio);
+        texts.shown()
     }
 }
 
@@ -122,11 +116,7 @@ pub struct AuthorCreate {
     pub translations: Option<SentTranslations>,
     /// The language of its own name and description (BCP 47): a reader of it
     /// gets them before any translation.
-    #[schema(
-        pattern = "^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$",
-        max_length = 35,
-        example = "fr"
-    )]
+    #[schema(value_type = Option<LanguageTag>)]
     pub language: Option<String>,
 }
 
@@ -158,7 +148,7 @@ pub struct AuthorUpdate {
     pub translations: Option<Option<SentTranslations>>,
     /// `null`: its own texts' language is no more said.
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>, pattern = "^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$", max_length = 35)]
+    #[schema(value_type = Option<LanguageTag>)]
     pub language: Option<Option<String>>,
 }
 

@@ -42,7 +42,8 @@ pub struct LocaleParams {
     pub fallback: Option<String>,
 }
 
-/// The schema of one language tag in a list: what [`language::is_valid`] takes.
+/// The schema of a language tag wherever the API takes or gives one: what
+/// [`language::is_valid`] takes, so the rule is stated once.
 pub struct LanguageTag;
 
 impl utoipa::PartialSchema for LanguageTag {
@@ -52,6 +53,7 @@ impl utoipa::PartialSchema for LanguageTag {
             .schema_type(Type::String)
             .pattern(Some(language::LANGUAGE_PATTERN))
             .max_length(Some(35))
+            .description(Some("A BCP 47 language tag (such as en or fr-CA)"))
             .examples([serde_json::json!("fr")])
             .into()
     }

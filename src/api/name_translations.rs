@@ -13,7 +13,7 @@ use utoipa::{PartialSchema, ToSchema};
 
 use super::input::{Check, Name, MAX_NAME_CHARS, MAX_TEXT_CHARS};
 use crate::content::language::{self, LANGUAGE_PATTERN};
-use crate::content::names::{NameTranslation, NameTranslationEdits};
+use crate::content::names::{NameTranslation, NameTranslationEdits, ShownLanguages};
 
 /// The most languages one section, tag or author is translated into.
 pub const MAX_LANGUAGES: usize = 50;
@@ -152,8 +152,9 @@ pub fn check_language(check: &mut Check, language: &str) {
 
 /// A section, tag or author as it shows itself in the reader's languages.
 pub trait Localize {
-    /// Replaces its texts with their translations in the first of `order` that has them.
-    fn localize(&mut self, order: &[String]);
+    /// Replaces its texts with their translations in the first of `order` that
+    /// has them (none with an empty `order`); the languages of what it then shows.
+    fn localize(&mut self, order: &[String]) -> ShownLanguages;
 }
 
 /// An object keyed by language tag whose values are `value`.

@@ -4,6 +4,7 @@
 //! representation, the checks on its input, and the documented routes, which call
 //! these.
 
+use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Serialize;
 
@@ -17,6 +18,7 @@ use super::SlugPath;
 use crate::auth::{Caller, Writer};
 use crate::caching::{keyed, last_modified};
 use crate::config::ServerSettings;
+use crate::content::names::ShownLanguages;
 use crate::content::slug::Slug;
 use crate::db::changes::Resource;
 use crate::db::modified;
@@ -102,6 +104,13 @@ pub fn in_language<V: Localize>(mut view: V, order: Option<&[String]>) -> V {
     view
 }
 
+/// `view` in the reader's languages `order`, if any, and the languages of the
+/// texts it shows (`Content-Language`).
+fn shown_in_language<V: Localize>(mut view: V, order: Option<&[String]>) -> (V, ShownLanguages) {
+    let shown = view.localize(order.unwrap_or_default());
+    (view, shown)
+}
+
 /// What a list of sections, tags or authors depends on: all of them, and the
 /// article counts it shows.
 pub fn index_keys(resource: Resource) -> SurrogateKeys {
@@ -141,10 +150,13 @@ pub async fn find<K: Named>(
             Ok((version, view, modified::anything(conn)?))
         })
         .await?;
-    let response = HttpResponse::Ok()
-        .insert_header(version_header(version))
-        .json(in_language(view, order.as_deref()));
-    Ok(last_modified(keyed(response, keys), changed))
+    let (view, shown) = shown_in_language(view, order.as_deref());
+    let mut response = HttpResponse::Ok();
+    response.insert_header(version_header(version));
+    if let Some(languages) = shown.header_value() {
+        response.insert_header((header::CONTENT_LANGUAGE, languages));
+    }
+    Ok(last_modified(keyed(response.json(view), keys), changed))
 }
 
 pub async fn create<K: Named, B: Form<K::New>>(

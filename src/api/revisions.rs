@@ -7,6 +7,7 @@ use serde_json::{Map, Value};
 use utoipa::{IntoParams, ToSchema};
 
 use super::articles::{current, Article};
+use super::locale::LanguageTag;
 use super::pagination::{ListPage, PageParams};
 use super::precondition::{version_header, IfMatch};
 use super::SlugPath;
@@ -45,6 +46,7 @@ pub struct RevisionContent {
     pub standfirst: Option<String>,
     /// Markdown, byte for byte as saved.
     pub body: String,
+    #[schema(value_type = LanguageTag)]
     pub language: String,
     pub status: String,
     /// The section's slug.

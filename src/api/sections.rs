@@ -8,7 +8,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::idempotency::IdempotencyKey;
 use super::input::{nullable, required, Check, Integer, Name, MAX_NAME_CHARS, MAX_TEXT_CHARS};
 use super::json::JsonBody;
-use super::locale::{Locale, LocaleParams};
+use super::locale::{LanguageTag, Locale, LocaleParams};
 use super::name_translations::{
     self, Localize, SentTranslations, TermTranslation, TermTranslationEdits, TermTranslations,
 };
@@ -19,7 +19,7 @@ use super::{Slug, SlugPath};
 use crate::auth::{Caller, Writer};
 use crate::caching::keyed;
 use crate::config::ServerSettings;
-use crate::content::names::{self, NameTranslations, Text, Texts};
+use crate::content::names::{self, NameTranslations, ShownLanguages, Text, Texts};
 use crate::content::slug;
 use crate::db::changes::Resource;
 use crate::db::sections::{self as store, NewSection, SectionChanges, SectionRecord};
@@ -57,24 +57,18 @@ pub struct Section {
     pub translations: NameTranslations,
     /// The language of its own name and description (BCP 47), when said: a
     /// reader of it gets them before any translation.
-    #[schema(
-        required = true,
-        pattern = "^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$",
-        max_length = 35
-    )]
+    #[schema(required = true, value_type = Option<LanguageTag>)]
     pub language: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
 
 impl Localize for Section {
-    fn localize(&mut self, order: &[String]) {
-        let texts = Texts {
-            translations: &self.translations,
-            own_language: self.language.as_deref(),
-        };
+    fn localize(&mut self, order: &[String]) -> ShownLanguages {
+        let mut texts = Texts::new(&self.translations, self.language.as_deref());
         texts.translate(order, Text::Name, &mut self.name);
         texts.translate(order, Text::Description, &mut self.description);
+        texts.shown()
     }
 }
 
@@ -118,11 +112,7 @@ pub struct SectionCreate {
     pub translations: Option<SentTranslations>,
     /// The language of its own name and description (BCP 47): a reader of it
     /// gets them before any translation.
-    #[schema(
-        pattern = "^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$",
-        max_length = 35,
-        example = "fr"
-    )]
+    #[schema(value_type = Option<LanguageTag>)]
     pub language: Option<String>,
 }
 
@@ -151,7 +141,7 @@ pub struct SectionUpdate {
     pub translations: Option<Option<SentTranslations>>,
     /// `null`: its own texts' language is no more said.
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>, pattern = "^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$", max_length = 35)]
+    #[schema(value_type = Option<LanguageTag>)]
     pub language: Option<Option<String>>,
 }
 

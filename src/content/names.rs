@@ -3,7 +3,8 @@
 //! sees each text in the first of their languages it exists in, the row's own
 //! text standing in for whatever is not translated.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -34,6 +35,25 @@ pub type NameTranslationEdits = BTreeMap<String, Option<NameTranslation>>;
 
 /// The stored form of no translations, the columns' default.
 pub const NONE_STORED: &str = "{}";
+
+/// Reads stored translations once per distinct stored text: the rows of one
+/// response name the same sections, tags and authors over and over.
+#[derive(Debug, Default)]
+pub struct ReadOnce(HashMap<String, Arc<NameTranslations>>);
+
+impl ReadOnce {
+    /// The translations `stored`, or `None` when there are none.
+    pub fn read(&mut self, stored: String) -> Option<Arc<NameTranslations>> {
+        if stored == NONE_STORED {
+            return None;
+        }
+        let parsed = self
+            .0
+            .entry(stored)
+            .or_insert_with_key(|stored| Arc::new(read(stored)));
+        Some(Arc::clone(parsed))
+    }
+}
 
 /// The translations a row stores. Only [`apply`] writes them; an unreadable
 /// value reads as none rather than failing the read of the row.
@@ -76,34 +96,91 @@ impl Text {
     }
 }
 
-/// A row's translations and the language of its own texts (when said).
+/// A row's translations and the language of its own texts (when said), and
+/// the languages of the texts translated so far.
 pub struct Texts<'a> {
-    pub translations: &'a NameTranslations,
-    pub own_language: Option<&'a str>,
+    translations: &'a NameTranslations,
+    own_language: Option<&'a str>,
+    shown: ShownLanguages,
 }
 
-impl Texts<'_> {
+impl<'a> Texts<'a> {
+    pub fn new(translations: &'a NameTranslations, own_language: Option<&'a str>) -> Self {
+        Self {
+            translations,
+            own_language,
+            shown: ShownLanguages::default(),
+        }
+    }
+
     /// Replaces `own` with its translation in the first language of `order` (from
     /// `language::lookup_order`) that has one, unless the own text's language
     /// comes first; leaves it when none has.
-    pub fn translate(&self, order: &[String], text: Text, own: &mut String) {
+    pub fn translate(&mut self, order: &[String], text: Text, own: &mut String) {
+        let language = self.translation_of(order, text, own);
+        self.shown.add(language, own);
+    }
+
+    /// Translates `own` as [`Texts::translate`] says; the language of the text
+    /// it then holds, when known.
+    fn translation_of(&self, order: &[String], text: Text, own: &mut String) -> Option<&'a str> {
         for wanted in order {
             if self
                 .own_language
                 .is_some_and(|language| language.eq_ignore_ascii_case(wanted))
             {
-                return;
+                break;
             }
             let found = self
                 .translations
                 .iter()
                 .find(|(tag, _)| tag.eq_ignore_ascii_case(wanted))
-                .and_then(|(_, texts)| text.of(texts));
-            if let Some(found) = found {
+                .and_then(|(tag, texts)| Some((tag, text.of(texts)?)));
+            if let Some((tag, found)) = found {
                 own.clone_from(found);
-                return;
+                return Some(tag);
             }
         }
+        self.own_language
+    }
+
+    /// The languages of the texts translated.
+    pub fn shown(self) -> ShownLanguages {
+        self.shown
+    }
+}
+
+/// The languages of the texts a read shows: its `Content-Language`.
+#[derive(Debug, Default)]
+pub struct ShownLanguages {
+    languages: Vec<String>,
+    /// Whether a text shown is in a language not said.
+    unknown: bool,
+}
+
+impl ShownLanguages {
+    fn add(&mut self, language: Option<&str>, text: &str) {
+        if text.is_empty() {
+            return;
+        }
+        match language {
+            None => self.unknown = true,
+            Some(language) => {
+                if !self
+                    .languages
+                    .iter()
+                    .any(|l| l.eq_ignore_ascii_case(language))
+                {
+                    self.languages.push(language.to_owned());
+                }
+            }
+        }
+    }
+
+    /// The `Content-Language` value, each language once, the name's first; `None`
+    /// when a text's language is not said (a partial list would mislead).
+    pub fn header_value(&self) -> Option<String> {
+        (!self.unknown && !self.languages.is_empty()).then(|| self.languages.join(", "))
     }
 }
 
@@ -149,10 +226,7 @@ mod tests {
         let translations = read(
             r#"{"en":{"name":"Interview","description":"Long talks"},"en-CA":{"name":"Q&A"}}"#,
         );
-        let texts = Texts {
-            translations: &translations,
-            own_language: Some("fr"),
-        };
+        let mut texts = Texts::new(&translations, Some("fr"));
         let order = crate::content::language::lookup_order(&["en-CA".into()]);
         let mut name = "Entrevue".to_owned();
         let mut description = "Entretiens".to_owned();
@@ -164,6 +238,11 @@ mod tests {
             (name.as_str(), description.as_str(), bio.as_str()),
             ("Q&A", "Long talks", "—")
         );
+        assert_eq!(
+            texts.shown().header_value().as_deref(),
+            Some("en-CA, en, fr"),
+            "each text's language once, the name's first"
+        );
     }
 
     #[test]
@@ -171,18 +250,31 @@ mod tests {
         let translations = read(r#"{"en":{"name":"Interview"}}"#);
         let order = crate::content::language::lookup_order(&["fr-CA".into(), "en".into()]);
         let mut said = "Entrevue".to_owned();
-        let french = Texts {
-            translations: &translations,
-            own_language: Some("fr"),
-        };
+        let mut french = Texts::new(&translations, Some("fr"));
         french.translate(&order, Text::Name, &mut said);
         assert_eq!(said, "Entrevue", "fr-CA reads fr, the own language");
+        assert_eq!(french.shown().header_value().as_deref(), Some("fr"));
         let mut unsaid = "Entrevue".to_owned();
-        let unknown = Texts {
-            translations: &translations,
-            own_language: None,
-        };
+        let mut unknown = Texts::new(&translations, None);
         unknown.translate(&order, Text::Name, &mut unsaid);
         assert_eq!(unsaid, "Interview", "a fallback's translation");
+        assert_eq!(unknown.shown().header_value().as_deref(), Some("en"));
+    }
+
+    #[test]
+    fn a_text_in_a_language_not_said_leaves_the_languages_unsaid() {
+        let translations = read(r#"{"en":{"name":"Interview"}}"#);
+        let order = crate::content::language::lookup_order(&["en".into()]);
+        let mut texts = Texts::new(&translations, None);
+        let (mut name, mut description, mut empty) = (
+            "Entrevue".to_owned(),
+            "Entretiens".to_owned(),
+            String::new(),
+        );
+        texts.translate(&order, Text::Name, &mut name);
+        texts.translate(&order, Text::Bio, &mut empty);
+        assert_eq!(name, "Interview");
+        texts.translate(&order, Text::Description, &mut description);
+        assert_eq!(texts.shown().header_value(), None);
     }
 }

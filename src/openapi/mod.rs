@@ -112,6 +112,11 @@ const CACHING_HEADERS: [(&str, &str); 4] = [
     ),
 ];
 
+/// What a single article, section, tag or author says of its language.
+const CONTENT_LANGUAGE: &str =
+    "The language of the texts shown: an article's `language`; for a section, tag or author, \
+     the language of each text shown (its name's first), sent only when every one is known";
+
 trait SchemaRef {
     fn schema_ref() -> RefOr<utoipa::openapi::schema::Schema>;
 }
@@ -289,6 +294,9 @@ pub fn finish(mut api: OpenApi) -> OpenApi {
                     if path.starts_with("/v1/") && method == HttpMethod::Get && status == "200" {
                         for (name, description) in CACHING_HEADERS {
                             add_header(response, name, description);
+                        }
+                        if slug_example(path).is_some() && path.ends_with("/{slug}") {
+                            add_header(response, "Content-Language", CONTENT_LANGUAGE);
                         }
                     }
                 }

@@ -65,6 +65,22 @@ fn sections_speak_the_readers_language(app: &TestApp) {
         )
     );
     assert_eq!(read("")["name"], "Entrevue");
+
+    // The answer says which languages its texts are in.
+    let language_of = |query: &str| {
+        app.get(&format!("/v1/sections/entrevue{query}"))
+            .expect(200)
+            .header("content-language")
+    };
+    assert_eq!(language_of("").as_deref(), Some("fr"));
+    assert_eq!(language_of("?locale=en-GB").as_deref(), Some("en"));
+    assert_eq!(
+        language_of("?locale=en-CA").as_deref(),
+        Some("en-CA, en"),
+        "the name's first, then the description's"
+    );
+    assert_eq!(language_of("?locale=de").as_deref(), Some("fr"));
+
     let auto = app
         .client_get_with(
             "/v1/sections/entrevue?locale=auto",
@@ -139,6 +155,14 @@ fn sections_speak_the_readers_language(app: &TestApp) {
     app.patch("/v1/sections/entrevue", json!({"language": null}))
         .expect(200);
     assert_eq!(read("?locale=fr&fallback=en")["name"], "Interview");
+    // Texts in a language not said: no Content-Language rather than a wrong one.
+    assert_eq!(language_of("").as_deref(), None);
+    assert_eq!(language_of("?locale=en").as_deref(), Some("en"));
+    assert_eq!(
+        language_of("?locale=de").as_deref(),
+        None,
+        "a German name over a description in a language not said"
+    );
 }
 
 fn tags_and_authors_too(app: &TestApp) {
@@ -158,6 +182,8 @@ fn tags_and_authors_too(app: &TestApp) {
     .expect(201);
     let tags = app.get("/v1/tags?locale=en").expect(200).json();
     assert_eq!(tags["data"][0]["name"], "Energy");
+    let tag = app.get("/v1/tags/energie?locale=en").expect(200);
+    assert_eq!(tag.header("content-language").as_deref(), Some("en"));
     let author = app
         .get("/v1/authors/claire-dubois?locale=en")
         .expect(200)

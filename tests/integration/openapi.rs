@@ -160,6 +160,43 @@ fn url_fields_document_the_pattern_the_server_checks() {
     }
 }
 
+#[test]
+fn language_fields_document_the_rule_the_server_checks() {
+    let spec = spec();
+    assert_eq!(
+        spec["components"]["schemas"]["LanguageTag"]["pattern"],
+        folio::content::language::LANGUAGE_PATTERN
+    );
+    // Every `language` a body, a response or a query string carries is that schema.
+    let mut fields = Vec::new();
+    for (name, schema) in spec["components"]["schemas"]
+        .as_object()
+        .into_iter()
+        .flatten()
+    {
+        if let Some(field) = schema.pointer("/properties/language") {
+            fields.push((name.clone(), field.clone()));
+        }
+    }
+    for (path, item) in spec["paths"].as_object().into_iter().flatten() {
+        for (method, operation) in item.as_object().into_iter().flatten() {
+            let parameters = operation["parameters"].as_array().into_iter().flatten();
+            for parameter in parameters.filter(|p| p["name"] == "language") {
+                fields.push((format!("{method} {path}"), parameter["schema"].clone()));
+            }
+        }
+    }
+    assert!(fields.len() > 10, "{fields:?}");
+    for (place, field) in fields {
+        let mut refs = Vec::new();
+        collect_refs(&field, &mut refs);
+        assert!(
+            refs.iter().any(|r| r == "#/components/schemas/LanguageTag"),
+            "{place}: {field}"
+        );
+    }
+}
+
 /// What Swagger UI's "Try it out" sends on first click: every parameter that has an
 /// example, filled with it. Against the demo content, every read answers 2xx.
 #[test]

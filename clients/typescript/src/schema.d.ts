@@ -1156,11 +1156,7 @@ export interface components {
             standfirst?: string | null;
             /** @description Markdown. */
             body: string;
-            /**
-             * @description BCP 47 tag; detected from the text when absent.
-             * @example fr
-             */
-            language?: string | null;
+            language?: null | components["schemas"]["LanguageTag"];
             status?: null | components["schemas"]["ArticleStatus"];
             section?: null | components["schemas"]["Slug"];
             /** @description Tag slugs. */
@@ -1218,7 +1214,7 @@ export interface components {
             /** @description Plain text: the standfirst, or the start of the body when there is none. */
             excerpt?: string;
             /** @description BCP 47 language tag, given or detected. */
-            language?: string;
+            language?: components["schemas"]["LanguageTag"];
             status?: components["schemas"]["ArticleStatus"];
             section?: null | components["schemas"]["Reference"];
             tags?: components["schemas"]["Reference"][];
@@ -1378,7 +1374,7 @@ export interface components {
             /** @description Plain text: the standfirst, or the start of the body when there is none. */
             excerpt: string;
             /** @description BCP 47 language tag, given or detected. */
-            language: string;
+            language: components["schemas"]["LanguageTag"];
             status: components["schemas"]["ArticleStatus"];
             section: null | components["schemas"]["Reference"];
             tags: components["schemas"]["Reference"][];
@@ -1428,7 +1424,7 @@ export interface components {
             title?: components["schemas"]["Title"];
             standfirst?: string | null;
             body?: string;
-            language?: string | null;
+            language?: null | components["schemas"]["LanguageTag"];
             status?: components["schemas"]["ArticleStatus"];
             section?: null | components["schemas"]["Slug"];
             tags?: components["schemas"]["Slug"][] | null;
@@ -1605,11 +1601,7 @@ export interface components {
              *     `locale` shows them in the reader's language.
              */
             translations: components["schemas"]["AuthorTranslations"];
-            /**
-             * @description The language of their own name and description (BCP 47), when said: a
-             *     reader of it gets them before any translation.
-             */
-            language: string | null;
+            language: null | components["schemas"]["LanguageTag"];
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */
@@ -1632,12 +1624,7 @@ export interface components {
             email?: string | null;
             avatar_url?: null | components["schemas"]["WebUrl"];
             translations?: null | components["schemas"]["AuthorTranslations"];
-            /**
-             * @description The language of its own name and description (BCP 47): a reader of it
-             *     gets them before any translation.
-             * @example fr
-             */
-            language?: string | null;
+            language?: null | components["schemas"]["LanguageTag"];
         };
         /**
          * @description An author's texts in one language; a text left out falls back as for sections.
@@ -1675,8 +1662,7 @@ export interface components {
             email?: string | null;
             avatar_url?: null | components["schemas"]["WebUrl"];
             translations?: components["schemas"]["AuthorTranslationEdits"];
-            /** @description `null`: its own texts' language is no more said. */
-            language?: string | null;
+            language?: null | components["schemas"]["LanguageTag"];
         };
         /** @description The file's bytes */
         Binary: string;
@@ -1861,6 +1847,11 @@ export interface components {
              */
             replicas?: components["schemas"]["ReplicaHealth"][];
         };
+        /**
+         * @description A BCP 47 language tag (such as en or fr-CA)
+         * @example fr
+         */
+        LanguageTag: string;
         /** @description A link to one of the service's entry points. */
         Link: {
             href: string;
@@ -2195,7 +2186,7 @@ export interface components {
             standfirst: string | null;
             /** @description Markdown, byte for byte as saved. */
             body: string;
-            language: string;
+            language: components["schemas"]["LanguageTag"];
             status: string;
             /** @description The section's slug. */
             section: string | null;
@@ -2290,11 +2281,7 @@ export interface components {
              *     `name` and `description` in the reader's language.
              */
             translations: components["schemas"]["TermTranslations"];
-            /**
-             * @description The language of its own name and description (BCP 47), when said: a
-             *     reader of it gets them before any translation.
-             */
-            language: string | null;
+            language: null | components["schemas"]["LanguageTag"];
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */
@@ -2319,12 +2306,7 @@ export interface components {
              */
             position?: number | null;
             translations?: null | components["schemas"]["TermTranslations"];
-            /**
-             * @description The language of its own name and description (BCP 47): a reader of it
-             *     gets them before any translation.
-             * @example fr
-             */
-            language?: string | null;
+            language?: null | components["schemas"]["LanguageTag"];
         };
         /** @description A section with its subsections, for `tree=true`. */
         SectionNode: components["schemas"]["Section"] & {
@@ -2350,8 +2332,7 @@ export interface components {
             /** Format: int64 */
             position?: number;
             translations?: components["schemas"]["TermTranslationEdits"];
-            /** @description `null`: its own texts' language is no more said. */
-            language?: string | null;
+            language?: null | components["schemas"]["LanguageTag"];
         };
         SectionsResponse: components["schemas"]["ListPage_Section"] | components["schemas"]["SectionTree"];
         /**
@@ -2464,11 +2445,7 @@ export interface components {
              *     `name` and `description` in the reader's language.
              */
             translations: components["schemas"]["TermTranslations"];
-            /**
-             * @description The language of its own name and description (BCP 47), when said: a
-             *     reader of it gets them before any translation.
-             */
-            language: string | null;
+            language: null | components["schemas"]["LanguageTag"];
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */
@@ -2486,12 +2463,7 @@ export interface components {
             name: components["schemas"]["Name"];
             description?: string | null;
             translations?: null | components["schemas"]["TermTranslations"];
-            /**
-             * @description The language of its own name and description (BCP 47): a reader of it
-             *     gets them before any translation.
-             * @example fr
-             */
-            language?: string | null;
+            language?: null | components["schemas"]["LanguageTag"];
         };
         /**
          * @description Changes to a tag: absent fields are left alone.
@@ -2504,8 +2476,7 @@ export interface components {
             name?: components["schemas"]["Name"];
             description?: string;
             translations?: components["schemas"]["TermTranslationEdits"];
-            /** @description `null`: its own texts' language is no more said. */
-            language?: string | null;
+            language?: null | components["schemas"]["LanguageTag"];
         };
         /**
          * @description A section's or tag's texts in one language; a text left out falls back to
@@ -2601,7 +2572,7 @@ export interface components {
         Translation: {
             /** Format: uuid */
             id: string;
-            language: string;
+            language: components["schemas"]["LanguageTag"];
             slug: string;
             /**
              * Format: uri
@@ -2684,8 +2655,7 @@ export interface components {
             /** @description The event types it receives: `*`, `article.*`, `article.published`… */
             events: components["schemas"]["EventPattern"][];
             section: null | components["schemas"]["Slug"];
-            /** @description Only articles in this language. */
-            language: string | null;
+            language: null | components["schemas"]["LanguageTag"];
             description: string | null;
             enabled: boolean;
             /**
@@ -2721,11 +2691,7 @@ export interface components {
             /** @description Event types or patterns: `*`, `article.*`, `article.published`… */
             events: components["schemas"]["EventPattern"][];
             section?: null | components["schemas"]["Slug"];
-            /**
-             * @description Only articles in this language (BCP 47).
-             * @example fr
-             */
-            language?: string | null;
+            language?: null | components["schemas"]["LanguageTag"];
             description?: string | null;
             /** @description On unless `false`. */
             enabled?: boolean | null;
@@ -2774,7 +2740,7 @@ export interface components {
             url?: string | null;
             events?: components["schemas"]["EventPattern"][] | null;
             section?: null | components["schemas"]["Slug"];
-            language?: string | null;
+            language?: null | components["schemas"]["LanguageTag"];
             description?: string | null;
             enabled?: boolean | null;
         };
@@ -3508,7 +3474,7 @@ export interface operations {
                  */
                 include_total?: boolean;
                 /** @description Only articles in this section (by slug), subsections included unless `descendants=false`. */
-                section?: string;
+                section?: components["schemas"]["Slug"];
                 /** @description With `section`: whether its subsections count. */
                 descendants?: boolean;
                 /** @description Only articles carrying every one of these tags (comma-separated slugs, such as `russie,energie`). */
@@ -3516,9 +3482,9 @@ export interface operations {
                 /** @description Only articles carrying at least one of these tags (comma-separated slugs). */
                 tag_any?: components["schemas"]["Slug"][];
                 /** @description Only articles by this author (by slug). */
-                author?: string;
+                author?: components["schemas"]["Slug"];
                 /** @description Only articles in this language (BCP 47). */
-                language?: string;
+                language?: components["schemas"]["LanguageTag"];
                 /**
                  * @description Only articles with this status. Without a token only published articles exist,
                  *     so other values give an empty list.
@@ -3754,6 +3720,8 @@ export interface operations {
                     "Cache-Status"?: string;
                     /** @description On public reads: the same keys, comma-separated (Cloudflare) */
                     "Cache-Tag"?: string;
+                    /** @description The language of the texts shown: an article's `language`; for a section, tag or author, the language of each text shown (its name's first), sent only when every one is known */
+                    "Content-Language"?: string;
                     /** @description `default-src 'none'; frame-ancestors 'none'`: the response is data, never a page */
                     "Content-Security-Policy"?: string;
                     /** @description A strong validator of this response's body; send it back in If-None-Match */
@@ -5246,11 +5214,8 @@ export interface operations {
                  *     ]
                  */
                 tag?: components["schemas"]["Slug"][];
-                /**
-                 * @description Only articles in this language (BCP 47).
-                 * @example fr
-                 */
-                language?: string;
+                /** @description Only articles in this language (BCP 47). */
+                language?: components["schemas"]["LanguageTag"];
                 /**
                  * @description Only articles published from this date (a whole day in `tz`) or instant (RFC 3339), included:
                  *     with `granularity=day`, the days of one month for a date picker.
@@ -5562,6 +5527,8 @@ export interface operations {
                     "Cache-Status"?: string;
                     /** @description On public reads: the same keys, comma-separated (Cloudflare) */
                     "Cache-Tag"?: string;
+                    /** @description The language of the texts shown: an article's `language`; for a section, tag or author, the language of each text shown (its name's first), sent only when every one is known */
+                    "Content-Language"?: string;
                     /** @description `default-src 'none'; frame-ancestors 'none'`: the response is data, never a page */
                     "Content-Security-Policy"?: string;
                     /** @description A strong validator of this response's body; send it back in If-None-Match */
@@ -5953,6 +5920,8 @@ export interface operations {
                     "Cache-Status"?: string;
                     /** @description On public reads: the same keys, comma-separated (Cloudflare) */
                     "Cache-Tag"?: string;
+                    /** @description The language of the texts shown: an article's `language`; for a section, tag or author, the language of each text shown (its name's first), sent only when every one is known */
+                    "Content-Language"?: string;
                     /** @description `default-src 'none'; frame-ancestors 'none'`: the response is data, never a page */
                     "Content-Security-Policy"?: string;
                     /** @description A strong validator of this response's body; send it back in If-None-Match */
@@ -6344,6 +6313,8 @@ export interface operations {
                     "Cache-Status"?: string;
                     /** @description On public reads: the same keys, comma-separated (Cloudflare) */
                     "Cache-Tag"?: string;
+                    /** @description The language of the texts shown: an article's `language`; for a section, tag or author, the language of each text shown (its name's first), sent only when every one is known */
+                    "Content-Language"?: string;
                     /** @description `default-src 'none'; frame-ancestors 'none'`: the response is data, never a page */
                     "Content-Security-Policy"?: string;
                     /** @description A strong validator of this response's body; send it back in If-None-Match */
@@ -6906,7 +6877,7 @@ export interface operations {
                  * @description With `initial`: only articles in this language (BCP 47).
                  * @example fr
                  */
-                language?: string;
+                language?: components["schemas"]["LanguageTag"];
                 /** @description Items per page, 1 to 1000 (default 100). */
                 per_page?: number;
             };
@@ -7028,7 +6999,7 @@ export interface operations {
                  * @description Only articles in this language (BCP 47).
                  * @example fr
                  */
-                language?: string;
+                language?: components["schemas"]["LanguageTag"];
                 /**
                  * @description Resume after this change (as the `Last-Event-ID` header does, for clients
                  *     that cannot set it); without either, the stream starts with the next change.
@@ -7141,7 +7112,7 @@ export interface operations {
                 /** @description Only articles matching this search (as the article list's `q`), newest first. */
                 q?: string;
                 /** @description Only articles in this section (by slug), subsections included unless `descendants=false`. */
-                section?: string;
+                section?: components["schemas"]["Slug"];
                 /** @description With `section`: whether its subsections count. */
                 descendants?: boolean;
                 /** @description Only articles carrying every one of these tags (comma-separated slugs). */
@@ -7149,9 +7120,9 @@ export interface operations {
                 /** @description Only articles carrying at least one of these tags (comma-separated slugs). */
                 tag_any?: components["schemas"]["Slug"][];
                 /** @description Only articles by this author (by slug). */
-                author?: string;
+                author?: components["schemas"]["Slug"];
                 /** @description Only articles in this language (BCP 47). */
-                language?: string;
+                language?: components["schemas"]["LanguageTag"];
                 /** @description From this date (a whole day in `tz`) or instant (RFC 3339), included. */
                 from?: components["schemas"]["DateOrInstant"];
                 /** @description Up to this date (a whole day in `tz`) or instant (RFC 3339), included. */
@@ -7286,7 +7257,7 @@ export interface operations {
                 /** @description Only articles matching this search (as the article list's `q`), newest first. */
                 q?: string;
                 /** @description Only articles in this section (by slug), subsections included unless `descendants=false`. */
-                section?: string;
+                section?: components["schemas"]["Slug"];
                 /** @description With `section`: whether its subsections count. */
                 descendants?: boolean;
                 /** @description Only articles carrying every one of these tags (comma-separated slugs). */
@@ -7294,9 +7265,9 @@ export interface operations {
                 /** @description Only articles carrying at least one of these tags (comma-separated slugs). */
                 tag_any?: components["schemas"]["Slug"][];
                 /** @description Only articles by this author (by slug). */
-                author?: string;
+                author?: components["schemas"]["Slug"];
                 /** @description Only articles in this language (BCP 47). */
-                language?: string;
+                language?: components["schemas"]["LanguageTag"];
                 /** @description From this date (a whole day in `tz`) or instant (RFC 3339), included. */
                 from?: components["schemas"]["DateOrInstant"];
                 /** @description Up to this date (a whole day in `tz`) or instant (RFC 3339), included. */
@@ -7431,7 +7402,7 @@ export interface operations {
                 /** @description Only articles matching this search (as the article list's `q`), newest first. */
                 q?: string;
                 /** @description Only articles in this section (by slug), subsections included unless `descendants=false`. */
-                section?: string;
+                section?: components["schemas"]["Slug"];
                 /** @description With `section`: whether its subsections count. */
                 descendants?: boolean;
                 /** @description Only articles carrying every one of these tags (comma-separated slugs). */
@@ -7439,9 +7410,9 @@ export interface operations {
                 /** @description Only articles carrying at least one of these tags (comma-separated slugs). */
                 tag_any?: components["schemas"]["Slug"][];
                 /** @description Only articles by this author (by slug). */
-                author?: string;
+                author?: components["schemas"]["Slug"];
                 /** @description Only articles in this language (BCP 47). */
-                language?: string;
+                language?: components["schemas"]["LanguageTag"];
                 /** @description From this date (a whole day in `tz`) or instant (RFC 3339), included. */
                 from?: components["schemas"]["DateOrInstant"];
                 /** @description Up to this date (a whole day in `tz`) or instant (RFC 3339), included. */

@@ -7,7 +7,7 @@ use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
 use super::articles::ArticleStatus;
-use super::locale::Locale;
+use super::locale::{LanguageTag, Locale};
 use super::pagination::{check_per_page, default_per_page};
 use crate::config::ServerSettings;
 use crate::content::ids::ArticleId;
@@ -76,7 +76,7 @@ pub struct ArticleListParams {
     #[param(default = false, example = true)]
     pub include_total: Option<bool>,
     /// Only articles in this section (by slug), subsections included unless `descendants=false`.
-    #[param(pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 120)]
+    #[param(value_type = Option<Slug>)]
     pub section: Option<String>,
     /// With `section`: whether its subsections count.
     #[param(default = true)]
@@ -88,10 +88,10 @@ pub struct ArticleListParams {
     #[param(value_type = Option<Vec<Slug>>, style = Form, explode = false, min_items = 1, max_items = 20)]
     pub tag_any: Option<String>,
     /// Only articles by this author (by slug).
-    #[param(pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 120)]
+    #[param(value_type = Option<Slug>)]
     pub author: Option<String>,
     /// Only articles in this language (BCP 47).
-    #[param(pattern = "^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$", max_length = 35)]
+    #[param(value_type = Option<LanguageTag>)]
     pub language: Option<String>,
     /// Only articles with this status. Without a token only published articles exist,
     /// so other values give an empty list.

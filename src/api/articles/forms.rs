@@ -9,6 +9,7 @@ use super::views::ArticleStatus;
 use crate::api::input::{
     nullable, required, Check, Name, Title, MAX_NAME_CHARS, MAX_TEXT_CHARS, MAX_TITLE_CHARS,
 };
+use crate::api::locale::LanguageTag;
 use crate::api::{Metadata, Slug};
 use crate::config::Limits;
 use crate::content::ids::ArticleId;
@@ -48,11 +49,7 @@ pub struct ArticleCreate {
     #[schema(pattern = r"^[^\x00]*$")]
     pub body: String,
     /// BCP 47 tag; detected from the text when absent.
-    #[schema(
-        pattern = "^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$",
-        max_length = 35,
-        example = "fr"
-    )]
+    #[schema(value_type = Option<LanguageTag>)]
     pub language: Option<String>,
     /// Defaults to `draft`.
     pub status: Option<ArticleStatus>,
@@ -103,7 +100,7 @@ pub struct ArticleUpdate {
     #[schema(value_type = String, pattern = r"^[^\x00]*$")]
     pub body: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>, pattern = "^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$", max_length = 35)]
+    #[schema(value_type = Option<LanguageTag>)]
     pub language: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = ArticleStatus)]

@@ -8,9 +8,10 @@ use utoipa::ToSchema;
 
 use crate::api::article_query::ArticleField;
 use crate::api::assets::views::{expand_body, Asset};
+use crate::api::locale::LanguageTag;
 use crate::api::Metadata;
 use crate::content::language;
-use crate::content::names::{self, Text, Texts};
+use crate::content::names::{Text, Texts};
 use crate::db::articles::translations::Member;
 use crate::db::articles::{ArticleRecord, Label, Status};
 use crate::site::{Placed, Site};
@@ -61,11 +62,8 @@ impl Reference {
     /// How an article in the languages `order` (see `language::lookup_order`) names `label`.
     fn new(label: Label, order: &[String]) -> Self {
         let mut name = label.name;
-        if label.translations != names::NONE_STORED {
-            let texts = Texts {
-                translations: &names::read(&label.translations),
-                own_language: label.language.as_deref(),
-            };
+        if let Some(translations) = &label.translations {
+            let mut texts = Texts::new(translations, label.language.as_deref());
             texts.translate(order, Text::Name, &mut name);
         }
         Self {
@@ -81,6 +79,7 @@ impl Reference {
 pub struct Translation {
     #[schema(format = Uuid)]
     pub id: String,
+    #[schema(value_type = LanguageTag)]
     pub language: String,
     pub slug: String,
     /// Its address on the public site; null without a site URL.
@@ -142,6 +141,7 @@ pub struct ArticleSummary {
     /// Plain text: the standfirst, or the start of the body when there is none.
     pub excerpt: String,
     /// BCP 47 language tag, given or detected.
+    #[schema(value_type = LanguageTag)]
     pub language: String,
     pub status: ArticleStatus,
     #[schema(required = true)]

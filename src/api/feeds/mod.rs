@@ -10,8 +10,9 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::article_query::{ArticleListParams, DateFieldParam, SortParam};
 use super::articles::Article;
-use super::locale::{Locale, LocaleParams};
+use super::locale::{LanguageTag, Locale, LocaleParams};
 use super::pagination::with_query;
+use super::Slug;
 use crate::caching::{keyed, last_modified};
 use crate::config::ServerSettings;
 use crate::db::article_list::{self, ArticleFilter, Window};
@@ -45,22 +46,22 @@ pub struct FeedParams {
     #[param(min_length = 1, max_length = 500)]
     pub q: Option<String>,
     /// Only articles in this section (by slug), subsections included unless `descendants=false`.
-    #[param(pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 120)]
+    #[param(value_type = Option<Slug>)]
     pub section: Option<String>,
     /// With `section`: whether its subsections count.
     #[param(default = true)]
     pub descendants: Option<bool>,
     /// Only articles carrying every one of these tags (comma-separated slugs).
-    #[param(value_type = Option<Vec<super::Slug>>, style = Form, explode = false, min_items = 1, max_items = 20)]
+    #[param(value_type = Option<Vec<Slug>>, style = Form, explode = false, min_items = 1, max_items = 20)]
     pub tag: Option<String>,
     /// Only articles carrying at least one of these tags (comma-separated slugs).
-    #[param(value_type = Option<Vec<super::Slug>>, style = Form, explode = false, min_items = 1, max_items = 20)]
+    #[param(value_type = Option<Vec<Slug>>, style = Form, explode = false, min_items = 1, max_items = 20)]
     pub tag_any: Option<String>,
     /// Only articles by this author (by slug).
-    #[param(pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 120)]
+    #[param(value_type = Option<Slug>)]
     pub author: Option<String>,
     /// Only articles in this language (BCP 47).
-    #[param(pattern = "^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$", max_length = 35)]
+    #[param(value_type = Option<LanguageTag>)]
     pub language: Option<String>,
     /// From this date (a whole day in `tz`) or instant (RFC 3339), included.
     #[param(value_type = Option<super::article_query::DateOrInstant>)]

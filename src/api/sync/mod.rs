@@ -18,6 +18,7 @@ use utoipa::IntoParams;
 pub use items::{current_shapes, SyncItem, SyncPage};
 use token::SyncState;
 
+use crate::api::locale::LanguageTag;
 use crate::auth::Caller;
 use crate::caching::{keyed, last_modified};
 use crate::config::ServerSettings;
@@ -52,7 +53,7 @@ pub struct SyncParams {
     #[param(example = "monde")]
     pub section: Option<String>,
     /// With `initial`: only articles in this language (BCP 47).
-    #[param(example = "fr")]
+    #[param(value_type = Option<LanguageTag>, example = "fr")]
     pub language: Option<String>,
     /// Items per page, 1 to 1000 (default 100).
     #[param(minimum = 1, maximum = 1000)]

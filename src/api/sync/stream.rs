@@ -15,6 +15,7 @@ use utoipa::IntoParams;
 use super::filters;
 use super::items::{self, Delta};
 use super::token::SyncState;
+use crate::api::locale::LanguageTag;
 use crate::auth::Caller;
 use crate::config::ServerSettings;
 use crate::db::changes;
@@ -40,7 +41,7 @@ pub struct StreamParams {
     #[param(example = "monde")]
     pub section: Option<String>,
     /// Only articles in this language (BCP 47).
-    #[param(example = "fr")]
+    #[param(value_type = Option<LanguageTag>, example = "fr")]
     pub language: Option<String>,
     /// Resume after this change (as the `Last-Event-ID` header does, for clients
     /// that cannot set it); without either, the stream starts with the next change.

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::api::input::{nullable, Check, MAX_URL_CHARS};
+use crate::api::locale::LanguageTag;
 use crate::api::Slug;
 use crate::config::ServerSettings;
 use crate::db::webhooks::{self as store, AttemptRow, DeliveryRow, Settings, WebhookRow};
@@ -60,7 +61,7 @@ pub struct Webhook {
     #[schema(required = true, value_type = Option<Slug>)]
     pub section: Option<String>,
     /// Only articles in this language.
-    #[schema(required = true)]
+    #[schema(required = true, value_type = Option<LanguageTag>)]
     pub language: Option<String>,
     #[schema(required = true)]
     pub description: Option<String>,
@@ -124,11 +125,7 @@ pub struct WebhookCreate {
     #[schema(value_type = Option<Slug>)]
     pub section: Option<String>,
     /// Only articles in this language (BCP 47).
-    #[schema(
-        pattern = "^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$",
-        max_length = 35,
-        example = "fr"
-    )]
+    #[schema(value_type = Option<LanguageTag>)]
     pub language: Option<String>,
     #[schema(max_length = 500)]
     pub description: Option<String>,
@@ -149,7 +146,7 @@ pub struct WebhookUpdate {
     #[schema(value_type = Option<Slug>)]
     pub section: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>, pattern = "^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$", max_length = 35)]
+    #[schema(value_type = Option<LanguageTag>)]
     pub language: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>, max_length = 500)]

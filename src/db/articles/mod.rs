@@ -1,5 +1,7 @@
 //! Articles: storage, the list query and the read model with section, tags and authors.
 
+use std::sync::Arc;
+
 use chrono::NaiveDateTime;
 use diesel::dsl::{exists, select};
 use diesel::prelude::*;
@@ -8,6 +10,7 @@ use diesel::sql_types::{Bool, Nullable};
 use super::schema::{article_slug_redirects, articles};
 use super::{now, AnyConnection, Db};
 use crate::content::ids::ArticleId;
+use crate::content::names::NameTranslations;
 use crate::error::{ApiError, ApiResult};
 
 mod links;
@@ -77,8 +80,9 @@ pub struct ArticleRow {
 pub struct Label {
     pub slug: String,
     pub name: String,
-    /// Its names in other languages, as `content::names` stores them.
-    pub translations: String,
+    /// Its names in other languages, shared by the labels of one read; `None`
+    /// when it has none.
+    pub translations: Option<Arc<NameTranslations>>,
     /// The language of its own name, when said.
     pub language: Option<String>,
 }

@@ -7,6 +7,7 @@ use diesel::prelude::*;
 use diesel::sql_types::{Bool, Integer, Nullable, Text};
 
 use super::{ArticleRecord, ArticleRow, Condition, Label};
+use crate::content::names::ReadOnce;
 use crate::db::schema::articles;
 use crate::db::static_sql::StaticSql;
 use crate::db::{dialect, AnyConnection, Db};
@@ -161,7 +162,8 @@ pub fn records(
     groups.sort_unstable();
     groups.dedup();
     let members = super::translations::public_members(conn, &groups, crate::db::now())?;
-    let mut labels = labels(conn, &ids, parts)?;
+    let mut stored_translations = ReadOnce::default();
+    let mut labels = labels(conn, &ids, parts, &mut stored_translations)?;
     let mut assets = crate::db::assets::of_articles(conn, &with_assets)?;
     Ok(rows
         .into_iter()
@@ -181,7 +183,8 @@ pub fn records(
                     section: section_slug.zip(section_name).map(|(slug, name)| Label {
                         slug,
                         name,
-                        translations: section_translations.unwrap_or_default(),
+                        translations: section_translations
+                            .and_then(|stored| stored_translations.read(stored)),
                         language: section_language,
                     }),
                     tags,
@@ -224,6 +227,7 @@ fn labels(
     conn: &mut AnyConnection,
     ids: &[i32],
     parts: Parts,
+    stored_translations: &mut ReadOnce,
 ) -> ApiResult<HashMap<i32, TagsAndAuthors>> {
     const TAGS: i32 = 0; // as the statement numbers them
     let mut found: HashMap<i32, TagsAndAuthors> = HashMap::new();
@@ -263,7 +267,7 @@ fn labels(
         labels.push(Label {
             slug,
             name,
-            translations,
+            translations: stored_translations.read(translations),
             language,
         });
     }
