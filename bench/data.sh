@@ -3,10 +3,12 @@
 # Expects $folio (the binary), $n, $work (a scratch directory) and $pg_admin
 # (empty: SQLite only). `use_sqlite` and `use_postgres` point DATABASE_URL at a
 # loaded database, loading it first if need be; `drop_postgres` removes the
-# PostgreSQL one unless BENCH_DATA keeps it.
+# PostgreSQL one unless BENCH_DATA keeps it. BENCH_TRANSLATED=1 loads a corpus of
+# two-version stories instead (see generate.py), under names of its own.
 data=${BENCH_DATA:-$work}
 mkdir -p "$data"
-corpus="$data/corpus-$n.ndjson"
+variant=${BENCH_TRANSLATED:+-translated}
+corpus="$data/corpus-$n$variant.ndjson"
 
 load() {
     [ -s "$corpus" ] || python3 bench/generate.py "$n" > "$corpus"
@@ -18,11 +20,11 @@ load() {
 }
 
 use_sqlite() {
-    export DATABASE_URL="sqlite://$data/bench-$n.db"
-    [ -e "$data/bench-$n.db" ] || load
+    export DATABASE_URL="sqlite://$data/bench-$n$variant.db"
+    [ -e "$data/bench-$n$variant.db" ] || load
 }
 
-pg_db="folio_bench_$n"
+pg_db="folio_bench_$n${variant//-/_}"
 use_postgres() {
     export DATABASE_URL="${pg_admin%/*}/$pg_db"
     if [ -z "$(psql "$pg_admin" -tAc "SELECT 1 FROM pg_database WHERE datname = '$pg_db'")" ]; then

@@ -3,8 +3,10 @@
 
 Deterministic for a given N and seed, so runs on SQLite and PostgreSQL load the same corpus.
 usage: generate.py N [SEED] > corpus.ndjson
+BENCH_TRANSLATED=1 pairs the articles into two-version stories (French, English).
 """
 import json
+import os
 import random
 import sys
 import uuid
@@ -136,6 +138,9 @@ def article(i, rng, start):
         "section": section,
         "tags": list(dict.fromkeys(tags + extra)),
         "authors": rng.sample(AUTHORS, rng.randint(1, 2)),
+        # With BENCH_TRANSLATED set, each French article and the English one after
+        # it are two versions of one story.
+        **({"translation_key": f"story-{i // 2}"} if os.environ.get("BENCH_TRANSLATED") else {}),
     }
 
 
