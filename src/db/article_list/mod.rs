@@ -12,7 +12,7 @@ use super::articles::{
 };
 use super::schema::{articles, authors, sections, tags};
 use super::static_sql::StaticSql;
-use super::{now, search_index, AnyConnection, Db, PageRequest};
+use super::{dialect, now, search_index, AnyConnection, Db, PageRequest};
 use crate::content::ids::ArticleId;
 use crate::content::search::SearchQuery;
 use crate::error::ApiResult;
@@ -137,17 +137,18 @@ pub fn section_ids(conn: &mut AnyConnection, slug: &str, descendants: bool) -> A
 /// a subquery (recursive for the tree), so the list stays one statement. For one
 /// section it is a scalar `=`, which both databases treat as a constant and seek
 /// in the section's own index with; `IN` made SQLite walk every section's articles.
-fn in_section(slug: &str, descendants: bool) -> Condition {
+fn in_section(conn: &AnyConnection, slug: &str, descendants: bool) -> Condition {
     Box::new(if descendants {
-        StaticSql::<Nullable<Bool>>::new(
-            "articles.section_id IN (WITH RECURSIVE tree(id) AS \
-             (SELECT id FROM sections WHERE slug = ",
-        )
-        .bind_text(slug)
-        .sql(
-            " UNION SELECT sections.id FROM sections \
-             JOIN tree ON sections.parent_id = tree.id) SELECT id FROM tree)",
-        )
+        let (open, close) = dialect::of(conn).in_subquery();
+        StaticSql::<Nullable<Bool>>::new("articles.section_id")
+            .sql(open)
+            .sql("WITH RECURSIVE tree(id) AS (SELECT id FROM sections WHERE slug = ")
+            .bind_text(slug)
+            .sql(
+                " UNION SELECT sections.id FROM sections \
+                 JOIN tree ON sections.parent_id = tree.id) SELECT id FROM tree",
+            )
+            .sql(close)
     } else {
         StaticSql::new("articles.section_id = (SELECT id FROM sections WHERE slug = ")
             .bind_text(slug)
@@ -268,7 +269,7 @@ fn conditions(
         all.push(Box::new(articles::language.eq(language).nullable()));
     }
     if let Some(section) = &filter.section {
-        all.push(in_section(section, filter.descendants));
+        all.push(in_section(conn, section, filter.descendants));
     }
     for tag in &filter.tags_all {
         all.push(with_tag(conn, reading, std::slice::from_ref(tag))?);

@@ -98,6 +98,12 @@ pub trait Dialect: Sync {
     /// A subquery yielding the integers of one bound text written `1,2,3`: the
     /// text before the bind and the text after (see `db::articles::id_in`).
     fn integers_in_list(&self) -> (&'static str, &'static str);
+
+    /// How `value IN (subquery)` is written for a subquery that does not depend
+    /// on the row: the text between the value and the subquery, and after it.
+    /// It must stay a filter on the rows as they are read, which each engine
+    /// then applies before any join (such as the check for a better version).
+    fn in_subquery(&self) -> (&'static str, &'static str);
 }
 
 /// The dialect of the database `conn` is connected to.

@@ -175,6 +175,14 @@ impl Dialect for Postgres {
             ", ',') AS integer[]))",
         )
     }
+
+    fn in_subquery(&self) -> (&'static str, &'static str) {
+        // `IN (subquery)` is planned as a semi join, which PostgreSQL may place
+        // above an anti join: a list in a language then checked every article
+        // of every section for a better version before keeping the section's.
+        // An array of the subquery is computed once and filters the scan.
+        (" = ANY(ARRAY(", "))")
+    }
 }
 
 /// A tsvector literal of an article's terms, weighted A (title), B (standfirst)

@@ -147,6 +147,12 @@ impl Dialect for Sqlite {
     fn integers_in_list(&self) -> (&'static str, &'static str) {
         ("SELECT value FROM json_each('[' || ", " || ']')")
     }
+
+    fn in_subquery(&self) -> (&'static str, &'static str) {
+        // SQLite runs a subquery that does not depend on the row once, into a
+        // list it checks as it reads.
+        (" IN (", ")")
+    }
 }
 
 /// Opens one connection of the pool. SQLite's default page cache is 2 MB; a search
