@@ -18,7 +18,6 @@ use super::SlugPath;
 use crate::auth::{Caller, Writer};
 use crate::caching::{keyed, last_modified};
 use crate::config::ServerSettings;
-use crate::content::names::ShownLanguages;
 use crate::content::slug::Slug;
 use crate::db::changes::Resource;
 use crate::db::modified;
@@ -104,13 +103,6 @@ pub fn in_language<V: Localize>(mut view: V, order: Option<&[String]>) -> V {
     view
 }
 
-/// `view` in the reader's languages `order`, if any, and the languages of the
-/// texts it shows (`Content-Language`).
-fn shown_in_language<V: Localize>(mut view: V, order: Option<&[String]>) -> (V, ShownLanguages) {
-    let shown = view.localize(order.unwrap_or_default());
-    (view, shown)
-}
-
 /// What a list of sections, tags or authors depends on: all of them, and the
 /// article counts it shows.
 pub fn index_keys(resource: Resource) -> SurrogateKeys {
@@ -144,13 +136,14 @@ pub async fn find<K: Named>(
     keys.add(surrogate::named(K::RESOURCE, &slug))
         .add(surrogate::articles_of(K::RESOURCE, &slug));
     // It shows its number of articles, which any article may change.
-    let (version, view, changed) = db
+    let (version, mut view, changed) = db
         .read(caller.reads_from(), move |conn| {
             let (version, view) = current::<K>(conn, &slug, &settings.site)?;
             Ok((version, view, modified::anything(conn)?))
         })
         .await?;
-    let (view, shown) = shown_in_language(view, order.as_deref());
+    // Without `locale`, an empty order leaves the own texts and gives their language.
+    let shown = view.localize(order.as_deref().unwrap_or_default());
     let mut response = HttpResponse::Ok();
     response.insert_header(version_header(version));
     if let Some(languages) = shown.header_value() {

@@ -121,9 +121,14 @@ impl<'a> Texts<'a> {
         self.shown.add(language, own);
     }
 
-    /// Translates `own` as [`Texts::translate`] says; the language of the text
-    /// it then holds, when known.
-    fn translation_of(&self, order: &[String], text: Text, own: &mut String) -> Option<&'a str> {
+    /// Translates `own` as [`Texts::translate`] says, without keeping track; the
+    /// language of the text it then holds, when known.
+    pub fn translation_of(
+        &self,
+        order: &[String],
+        text: Text,
+        own: &mut String,
+    ) -> Option<&'a str> {
         for wanted in order {
             if self
                 .own_language

@@ -63,8 +63,12 @@ impl Reference {
     fn new(label: Label, order: &[String]) -> Self {
         let mut name = label.name;
         if let Some(translations) = &label.translations {
-            let mut texts = Texts::new(translations, label.language.as_deref());
-            texts.translate(order, Text::Name, &mut name);
+            // A name in a list of labels: no `Content-Language` to keep track of.
+            Texts::new(translations, label.language.as_deref()).translation_of(
+                order,
+                Text::Name,
+                &mut name,
+            );
         }
         Self {
             slug: label.slug,
