@@ -104,9 +104,15 @@ pub struct AuthorCreate {
     pub slug: Option<String>,
     #[schema(value_type = Name)]
     pub name: String,
-    #[schema(max_length = 10000, pattern = r"^[^\x00]*$")]
+    #[schema(
+        max_length = 10000,
+        pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]*$"
+    )]
     pub description: Option<String>,
-    #[schema(max_length = 10000, pattern = r"^[^\x00]*$")]
+    #[schema(
+        max_length = 10000,
+        pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]*$"
+    )]
     pub bio: Option<String>,
     #[schema(format = Email, max_length = 254)]
     pub email: Option<String>,
@@ -132,10 +138,10 @@ pub struct AuthorUpdate {
     #[schema(value_type = Name)]
     pub name: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = String, max_length = 10000, pattern = r"^[^\x00]*$")]
+    #[schema(value_type = String, max_length = 10000, pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]*$")]
     pub description: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = String, max_length = 10000, pattern = r"^[^\x00]*$")]
+    #[schema(value_type = String, max_length = 10000, pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]*$")]
     pub bio: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>, format = Email, max_length = 254)]

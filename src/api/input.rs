@@ -5,6 +5,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 use serde::{Deserialize, Deserializer};
 
+use crate::content::xml::is_xml_char;
 use crate::content::{language, slug};
 use crate::error::{ApiError, ApiResult, FieldError};
 
@@ -37,10 +38,10 @@ impl<'de> Deserialize<'de> for Integer {
 }
 
 /// What a one-line text (a title, a name) accepts, here and in the spec alike: no
-/// control characters or line separators, and at least one character that shows
+/// control characters, line separators or characters XML cannot carry, and at least one character that shows
 /// (not white space, nor a zero-width, joiner, BOM, bidi or other format character).
 /// Written with `\xHH` and `\uHHHH` only, which Rust, ECMAScript and Python read alike.
-pub const LINE_PATTERN: &str = r"^[^\x00-\x1f\x7f-\x9f\u2028\u2029]*[^\x00-\x20\x7f-\xa0\xad\u034f\u061c\u115f\u1160\u1680\u17b4\u17b5\u180b-\u180f\u2000-\u200f\u2028-\u202f\u205f-\u206f\u3000\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufff8][^\x00-\x1f\x7f-\x9f\u2028\u2029]*$";
+pub const LINE_PATTERN: &str = r"^[^\x00-\x1f\x7f-\x9f\u2028\u2029\ufffe\uffff]*[^\x00-\x20\x7f-\xa0\xad\u034f\u061c\u115f\u1160\u1680\u17b4\u17b5\u180b-\u180f\u2000-\u200f\u2028-\u202f\u205f-\u206f\u3000\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufff8\ufffe\uffff][^\x00-\x1f\x7f-\x9f\u2028\u2029\ufffe\uffff]*$";
 
 static LINE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(LINE_PATTERN).expect("LINE_PATTERN is a valid regular expression"));
@@ -128,6 +129,9 @@ pub struct Check {
     unlisted: usize,
 }
 
+/// Why a text with a character XML cannot carry is refused.
+pub const NOT_XML: &str = "must not contain control characters other than tab and line breaks, nor U+FFFE or U+FFFF: feeds and sitemaps could not carry them";
+
 impl Check {
     pub fn fail(&mut self, field: &str, message: impl Into<String>) {
         if self.errors.len() < MAX_LISTED_ERRORS {
@@ -146,6 +150,8 @@ impl Check {
                 field,
                 "must be a single line without control characters or line separators",
             );
+        } else if !value.chars().all(is_xml_char) {
+            self.fail(field, NOT_XML);
         } else if !LINE.is_match(value) {
             self.fail(
                 field,
@@ -156,10 +162,11 @@ impl Check {
         }
     }
 
-    /// Free text that may span lines: any characters but NUL, at most `max` characters.
+    /// Free text that may span lines: any characters XML can carry (the spec's
+    /// [`crate::content::xml::TEXT_PATTERN`]), at most `max` characters.
     pub fn text(&mut self, field: &str, value: &str, max: usize) {
-        if value.contains('\0') {
-            self.fail(field, "must not contain NUL characters");
+        if !value.chars().all(is_xml_char) {
+            self.fail(field, NOT_XML);
         } else if value.chars().count() > max {
             self.fail(field, format!("must be at most {max} characters"));
         }

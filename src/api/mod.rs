@@ -12,6 +12,7 @@ pub mod idempotency;
 pub mod input;
 pub mod json;
 pub mod locale;
+pub mod metadata;
 pub mod name_translations;
 pub mod named;
 pub mod pagination;
@@ -24,6 +25,8 @@ pub mod tags;
 pub mod tokens;
 pub mod trash;
 pub mod webhooks;
+
+pub use metadata::Metadata;
 
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -65,26 +68,6 @@ impl utoipa::PartialSchema for Binary {
 }
 
 impl utoipa::ToSchema for Binary {}
-
-/// Free-form article metadata: any JSON object, kept as given.
-pub struct Metadata;
-
-impl utoipa::PartialSchema for Metadata {
-    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-        use utoipa::openapi::schema::{AdditionalProperties, ObjectBuilder, Type};
-        ObjectBuilder::new()
-            .schema_type(Type::Object)
-            .additional_properties(Some(AdditionalProperties::FreeForm(true)))
-            .description(Some(format!(
-                "Free-form extra fields: any JSON object of at most {} bytes, returned as given",
-                articles::MAX_METADATA_BYTES
-            )))
-            .examples([serde_json::json!({"dateline": "Astana", "event_date": "2024-11-28"})])
-            .into()
-    }
-}
-
-impl utoipa::ToSchema for Metadata {}
 
 /// A schema that is any one of the named component schemas, for responses whose shape
 /// depends on a parameter (`fields=`, `tree=true`).

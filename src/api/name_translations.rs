@@ -26,7 +26,10 @@ pub const MAX_LANGUAGES: usize = 50;
 pub struct TermTranslation {
     #[schema(value_type = Option<Name>)]
     pub name: Option<String>,
-    #[schema(max_length = 10000, pattern = r"^[^\x00]*$")]
+    #[schema(
+        max_length = 10000,
+        pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]*$"
+    )]
     pub description: Option<String>,
 }
 
@@ -37,9 +40,15 @@ pub struct TermTranslation {
 pub struct AuthorTranslation {
     #[schema(value_type = Option<Name>)]
     pub name: Option<String>,
-    #[schema(max_length = 10000, pattern = r"^[^\x00]*$")]
+    #[schema(
+        max_length = 10000,
+        pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]*$"
+    )]
     pub description: Option<String>,
-    #[schema(max_length = 10000, pattern = r"^[^\x00]*$")]
+    #[schema(
+        max_length = 10000,
+        pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]*$"
+    )]
     pub bio: Option<String>,
 }
 

@@ -101,7 +101,10 @@ pub struct SectionCreate {
     pub slug: Option<String>,
     #[schema(value_type = Name)]
     pub name: String,
-    #[schema(max_length = 10000, pattern = r"^[^\x00]*$")]
+    #[schema(
+        max_length = 10000,
+        pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]*$"
+    )]
     pub description: Option<String>,
     /// The parent section's slug.
     #[schema(value_type = Option<Slug>)]
@@ -128,7 +131,7 @@ pub struct SectionUpdate {
     #[schema(value_type = Name)]
     pub name: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = String, max_length = 10000, pattern = r"^[^\x00]*$")]
+    #[schema(value_type = String, max_length = 10000, pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]*$")]
     pub description: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<Slug>)]

@@ -91,7 +91,10 @@ pub struct TagCreate {
     pub slug: Option<String>,
     #[schema(value_type = Name)]
     pub name: String,
-    #[schema(max_length = 10000, pattern = r"^[^\x00]*$")]
+    #[schema(
+        max_length = 10000,
+        pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]*$"
+    )]
     pub description: Option<String>,
     #[schema(value_type = Option<TermTranslations>)]
     pub translations: Option<SentTranslations>,
@@ -113,7 +116,7 @@ pub struct TagUpdate {
     #[schema(value_type = Name)]
     pub name: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = String, max_length = 10000, pattern = r"^[^\x00]*$")]
+    #[schema(value_type = String, max_length = 10000, pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]*$")]
     pub description: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = TermTranslationEdits)]

@@ -11,3 +11,4 @@ pub mod markdown;
 pub mod names;
 pub mod search;
 pub mod slug;
+pub mod xml;

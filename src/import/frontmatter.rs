@@ -4,6 +4,7 @@ use serde_json::{Map, Value};
 
 use super::{Item, Options, ParseError};
 use crate::api::articles::{ArticleCreate, ArticleStatus};
+use crate::api::metadata::ExactObject;
 use crate::content::dates;
 
 pub fn parse(text: &str, options: &Options) -> Result<Item, ParseError> {
@@ -211,7 +212,7 @@ fn to_article(
         return Err("the front matter has no title".into());
     }
     if !metadata.is_empty() {
-        article.metadata = Some(metadata);
+        article.metadata = Some(ExactObject(metadata));
     }
     Ok(article)
 }

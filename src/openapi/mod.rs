@@ -47,7 +47,7 @@ use errors::{error_response, error_statuses, ERRORS, RATE_LIMIT_HEADERS};
     components(schemas(
         Problem, FieldError, Article, ArticleSummary, ArticleField, DateFieldParam, DateOrInstant, SortParam, TimeZoneName,
         SectionTree, SectionNode, ListPage<Section>, WebhookMessage, ChangeEvent, FeedContent,
-        crate::assets::Fit, crate::api::assets::files::FormatChoice
+        crate::assets::Fit, crate::api::assets::files::FormatChoice, crate::api::sync::Delta
     )),
 )]
 struct ApiDoc;

@@ -337,8 +337,100 @@ fn bad_and_expired_tokens(app: &TestApp) {
     assert_eq!(page["data"][0]["tag"]["slug"], "energie");
 }
 
+/// A page token keeps the page size of the sync it continues; a `per_page` given
+/// with it changes the size from then on.
+fn pages_keep_their_size(app: &TestApp) {
+    for n in 0..12 {
+        app.post("/v1/tags", json!({"name": format!("Sujet {n}")}))
+            .expect(201);
+    }
+    let mut page = app
+        .get("/v1/sync?initial=true&type=tag&per_page=5")
+        .expect(200)
+        .json();
+    let mut sizes = vec![page["data"].as_array().unwrap().len()];
+    while let Some(next) = page["next_page_token"].as_str() {
+        page = app
+            .get(&format!("/v1/sync?page_token={}", urlencode(next)))
+            .expect(200)
+            .json();
+        sizes.push(page["data"].as_array().unwrap().len());
+    }
+    assert_eq!(sizes, [5, 5, 2]);
+
+    let page = app
+        .get("/v1/sync?initial=true&type=tag&per_page=5")
+        .expect(200)
+        .json();
+    let next = page["next_page_token"].as_str().unwrap();
+    let page = app
+        .get(&format!(
+            "/v1/sync?page_token={}&per_page=2",
+            urlencode(next)
+        ))
+        .expect(200)
+        .json();
+    assert_eq!(page["data"].as_array().unwrap().len(), 2);
+    let next = page["next_page_token"].as_str().unwrap();
+    let page = app
+        .get(&format!("/v1/sync?page_token={}", urlencode(next)))
+        .expect(200)
+        .json();
+    assert_eq!(
+        page["data"].as_array().unwrap().len(),
+        2,
+        "the new size stays"
+    );
+}
+
+/// A token or event id from before a restore (ahead of the log the database now
+/// holds) is a 410 telling the client to start over, not a wait for ever.
+fn a_restored_log_starts_clients_over(app: &TestApp) {
+    app.post("/v1/tags", json!({"name": "Énergie"})).expect(201);
+    let page = app.get("/v1/sync?initial=true").expect(200).json();
+    let token = page["next_sync_token"].as_str().unwrap().to_owned();
+    let newest = changes::latest(&mut app.db.get().unwrap()).unwrap();
+    for ahead in [
+        format!("/v1/changes/stream?last_event_id={}", newest + 1),
+        format!("/v1/changes/stream?last_event_id={}", i64::MAX),
+    ] {
+        let res = app.get(&ahead).expect(410);
+        assert!(res.json()["detail"]
+            .as_str()
+            .unwrap()
+            .contains("sync again"));
+    }
+    let res = app
+        .client_get_with(
+            "/v1/changes/stream",
+            &[("last-event-id", &(newest + 5).to_string())],
+        )
+        .expect(410);
+    assert_eq!(res.json()["type"], "/problems/gone");
+
+    // A restore of an older backup: the log ends before the token's change.
+    {
+        use diesel::RunQueryDsl;
+        let mut conn = app.db.get().unwrap();
+        diesel::sql_query(format!("DELETE FROM changes WHERE seq >= {newest}"))
+            .execute(&mut conn)
+            .unwrap();
+    }
+    let res = app
+        .get(&format!("/v1/sync?sync_token={}", urlencode(&token)))
+        .expect(410);
+    assert!(res.json()["detail"]
+        .as_str()
+        .unwrap()
+        .contains("initial=true"));
+    app.get(&format!("/v1/changes/stream?last_event_id={}", newest))
+        .expect(410);
+}
+
 on_both_backends!(
     an_offline_client_catches_up,
     filters_and_preview,
-    bad_and_expired_tokens
+    bad_and_expired_tokens,
+    pages_keep_their_size,
+    a_restored_log_starts_clients_over
 );

@@ -611,7 +611,9 @@ export interface paths {
          *     item, and a tombstone (`deleted: true`) for every item that left the view.
          *     Without a token the view is what the public sees; with a `read` token it
          *     includes drafts and scheduled articles. A token older than the change log's
-         *     retention answers `410`: start over.
+         *     retention, or newer than the log (a restored database), answers `410`: start
+         *     over. A `page_token` keeps the sync's filters and `per_page`; a `per_page` given
+         *     with a token changes it from then on.
          */
         get: operations["sync"];
         put?: never;
@@ -2041,7 +2043,7 @@ export interface components {
             total: number;
         };
         /**
-         * @description Free-form extra fields: any JSON object of at most 65536 bytes, returned as given
+         * @description Free-form extra fields: any JSON object of at most 65536 bytes, returned as given. Each key appears once in an object, and each number is one a 64-bit integer or a double holds exactly (send others as strings)
          * @example {
          *       "dateline": "Astana",
          *       "event_date": "2024-11-28"
@@ -2378,6 +2380,20 @@ export interface components {
          * @enum {string}
          */
         SortParam: "-published_at" | "published_at" | "-updated_at" | "updated_at" | "title" | "relevance";
+        /** @description One Server-Sent Event: the change's number as its id, the changed item as its data */
+        StreamEvent: {
+            /** @description The change's number (the item's `seq`): reconnect with it as `Last-Event-ID` */
+            id: string;
+            /**
+             * @description Always `change`
+             * @enum {string}
+             */
+            event: "change";
+            /** @description The changed item, a `Delta`, as JSON */
+            data: string;
+            /** @description How many milliseconds to wait before reconnecting */
+            retry?: number;
+        };
         /**
          * @description One item of a sync page: the current shape of a resource (under the key
          *     named by its `type`), or, with `deleted`, a tombstone: drop it.
@@ -6878,7 +6894,7 @@ export interface operations {
                  * @example fr
                  */
                 language?: components["schemas"]["LanguageTag"];
-                /** @description Items per page, 1 to 1000 (default 100). */
+                /** @description Items per page, 1 to 1000 (default 100; with a token, the sync's own). */
                 per_page?: number;
             };
             header?: {
@@ -6947,7 +6963,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
-            /** @description The change log no longer reaches back to this token: start over */
+            /** @description The change log no longer reaches back to this token, or has not reached it (a restored database): start over */
             410: {
                 headers: {
                     /** @description Who may keep this response and for how long: `public, max-age=…, s-maxage=…` for public reads, `private, no-store` for anything read with a token, `no-store` for writes and refusals of the moment */
@@ -7017,7 +7033,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The stream of changes; each event's data is one of these */
+            /** @description The stream of changes, one event per changed item */
             200: {
                 headers: {
                     /** @description Who may keep this response and for how long: `public, max-age=…, s-maxage=…` for public reads, `private, no-store` for anything read with a token, `no-store` for writes and refusals of the moment */
@@ -7049,7 +7065,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "text/event-stream": components["schemas"]["Delta"];
+                    "text/event-stream": components["schemas"]["StreamEvent"];
                 };
             };
             /** @description Not modified: the ETag sent still matches */
@@ -7072,7 +7088,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
-            /** @description The change log no longer reaches back to `Last-Event-ID`: sync again */
+            /** @description The change log no longer reaches back to `Last-Event-ID`, or has not reached it (a restored database): sync again */
             410: {
                 headers: {
                     /** @description Who may keep this response and for how long: `public, max-age=…, s-maxage=…` for public reads, `private, no-store` for anything read with a token, `no-store` for writes and refusals of the moment */

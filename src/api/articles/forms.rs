@@ -8,11 +8,14 @@ use utoipa::ToSchema;
 use super::views::ArticleStatus;
 use crate::api::input::{
     nullable, required, Check, Name, Title, MAX_NAME_CHARS, MAX_TEXT_CHARS, MAX_TITLE_CHARS,
+    NOT_XML,
 };
 use crate::api::locale::LanguageTag;
+use crate::api::metadata::{ExactObject, MAX_METADATA_BYTES};
 use crate::api::{Metadata, Slug};
 use crate::config::Limits;
 use crate::content::ids::ArticleId;
+use crate::content::xml::is_xml_char;
 use crate::db::articles::translations::Translating;
 use crate::db::articles::{ArticleChanges, NewArticle, Status};
 use crate::db::truncate;
@@ -20,7 +23,6 @@ use crate::error::ApiResult;
 
 /// Most authors on one article (tags: `Limits::max_tags`).
 const MAX_AUTHORS: usize = 50;
-pub const MAX_METADATA_BYTES: usize = 65_536;
 
 /// A new article. Only `title` and `body` are required; slug, excerpt,
 /// language and reading time are derived when not given.
@@ -43,10 +45,13 @@ pub struct ArticleCreate {
     pub slug: Option<String>,
     #[schema(value_type = Title)]
     pub title: String,
-    #[schema(max_length = 10000, pattern = r"^[^\x00]*$")]
+    #[schema(
+        max_length = 10000,
+        pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]*$"
+    )]
     pub standfirst: Option<String>,
     /// Markdown.
-    #[schema(pattern = r"^[^\x00]*$")]
+    #[schema(pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]*$")]
     pub body: String,
     /// BCP 47 tag; detected from the text when absent.
     #[schema(value_type = Option<LanguageTag>)]
@@ -65,7 +70,7 @@ pub struct ArticleCreate {
     /// Publication time; defaults to the moment the article is published.
     pub published_at: Option<DateTime<Utc>>,
     #[schema(value_type = Option<Metadata>)]
-    pub metadata: Option<Map<String, Value>>,
+    pub metadata: Option<ExactObject>,
     /// The id of the cover image (an asset from `POST /v1/assets`).
     pub cover: Option<uuid::Uuid>,
     /// The article (slug or id) this one translates: it joins that story, in its
@@ -94,10 +99,10 @@ pub struct ArticleUpdate {
     #[schema(value_type = Title)]
     pub title: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>, max_length = 10000, pattern = r"^[^\x00]*$")]
+    #[schema(value_type = Option<String>, max_length = 10000, pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]*$")]
     pub standfirst: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = String, pattern = r"^[^\x00]*$")]
+    #[schema(value_type = String, pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]*$")]
     pub body: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<LanguageTag>)]
@@ -119,7 +124,7 @@ pub struct ArticleUpdate {
     pub published_at: Option<Option<DateTime<Utc>>>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<Metadata>)]
-    pub metadata: Option<Option<Map<String, Value>>>,
+    pub metadata: Option<Option<ExactObject>>,
     /// The cover image's asset id; `null` takes the cover off.
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<uuid::Uuid>)]
@@ -132,8 +137,8 @@ pub struct ArticleUpdate {
 }
 
 fn check_body(check: &mut Check, body: &str, limits: &Limits) {
-    if body.contains('\0') {
-        check.fail("body", "must not contain NUL characters");
+    if !body.chars().all(is_xml_char) {
+        check.fail("body", NOT_XML);
     } else if body.len() > limits.max_body_bytes {
         check.fail(
             "body",
@@ -200,7 +205,7 @@ impl ArticleCreate {
         let authors = self.authors.unwrap_or_default();
         check.slugs("tags", &tags, limits.max_tags);
         check.slugs("authors", &authors, MAX_AUTHORS);
-        let metadata = check_metadata(&mut check, &self.metadata.unwrap_or_default());
+        let metadata = check_metadata(&mut check, &self.metadata.unwrap_or_default().0);
         let translation = match (self.translation_of, self.translation_key) {
             (Some(_), Some(_)) => {
                 check.fail(
@@ -271,7 +276,7 @@ impl ArticleUpdate {
         }
         let metadata = self
             .metadata
-            .map(|m| check_metadata(&mut check, &m.unwrap_or_default()));
+            .map(|m| check_metadata(&mut check, &m.unwrap_or_default().0));
         if let Some(Some(of)) = &self.translation_of {
             check.line("translation_of", of, MAX_NAME_CHARS);
         }

@@ -4,7 +4,8 @@
 mod forms;
 mod views;
 
-pub use forms::{ArticleCreate, ArticleUpdate, MAX_METADATA_BYTES};
+pub use crate::api::metadata::MAX_METADATA_BYTES;
+pub use forms::{ArticleCreate, ArticleUpdate};
 pub use views::{
     Article, ArticleListPage, ArticleStatus, ArticleSummary, Reference, ARTICLE_FIELDS_SCHEMA,
 };

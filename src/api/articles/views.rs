@@ -60,7 +60,7 @@ pub struct Reference {
 
 impl Reference {
     /// How an article in the languages `order` (see `language::lookup_order`) names `label`.
-    fn new(label: Label, order: &[String]) -> Self {
+    pub fn new(label: Label, order: &[String]) -> Self {
         let mut name = label.name;
         if let Some(translations) = &label.translations {
             // A name in a list of labels: no `Content-Language` to keep track of.

@@ -59,11 +59,20 @@ pub struct AssetFilter {
 pub struct AssetUpdate {
     #[schema(value_type = Option<crate::api::input::Name>)]
     pub filename: Option<String>,
-    #[schema(max_length = 10000, pattern = r"^[^\x00]*$")]
+    #[schema(
+        max_length = 10000,
+        pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]*$"
+    )]
     pub alt: Option<String>,
-    #[schema(max_length = 10000, pattern = r"^[^\x00]*$")]
+    #[schema(
+        max_length = 10000,
+        pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]*$"
+    )]
     pub caption: Option<String>,
-    #[schema(max_length = 200, pattern = r"^[^\x00]*$")]
+    #[schema(
+        max_length = 200,
+        pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]*$"
+    )]
     pub credit: Option<String>,
     pub focal_point: Option<FocalPoint>,
 }

@@ -15,7 +15,7 @@ use actix_web::{get, web, HttpResponse};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-pub use items::{current_shapes, SyncItem, SyncPage};
+pub use items::{current_shapes, Delta, SyncItem, SyncPage};
 use token::SyncState;
 
 use crate::api::locale::LanguageTag;
@@ -24,7 +24,7 @@ use crate::caching::{keyed, last_modified};
 use crate::config::ServerSettings;
 use crate::db::changes::{self, Resource};
 use crate::db::modified;
-use crate::db::Database;
+use crate::db::{AnyConnection, Database};
 use crate::error::{ApiError, ApiResult};
 use crate::surrogate::{self, SurrogateKeys};
 
@@ -55,7 +55,7 @@ pub struct SyncParams {
     /// With `initial`: only articles in this language (BCP 47).
     #[param(value_type = Option<LanguageTag>, example = "fr")]
     pub language: Option<String>,
-    /// Items per page, 1 to 1000 (default 100).
+    /// Items per page, 1 to 1000 (default 100; with a token, the sync's own).
     #[param(minimum = 1, maximum = 1000)]
     pub per_page: Option<i64>,
 }
@@ -107,12 +107,15 @@ enum Request {
 }
 
 impl SyncParams {
-    fn request(self) -> ApiResult<(Request, i64)> {
-        let per_page = self.per_page.unwrap_or(DEFAULT_PER_PAGE);
-        if !(1..=MAX_PER_PAGE).contains(&per_page) {
-            return Err(ApiError::BadRequest(format!(
-                "per_page must be between 1 and {MAX_PER_PAGE}"
-            )));
+    /// The call, and the page size asked for (a continued sync keeps its own
+    /// unless this says otherwise).
+    fn request(self) -> ApiResult<(Request, Option<i64>)> {
+        if let Some(per_page) = self.per_page {
+            if !(1..=MAX_PER_PAGE).contains(&per_page) {
+                return Err(ApiError::BadRequest(format!(
+                    "per_page must be between 1 and {MAX_PER_PAGE}"
+                )));
+            }
         }
         let filtered = self.kinds.is_some() || self.section.is_some() || self.language.is_some();
         let request = match (self.initial, self.sync_token, self.page_token) {
@@ -144,8 +147,26 @@ impl SyncParams {
                 ))
             }
         };
-        Ok((request, per_page))
+        Ok((request, self.per_page))
     }
+}
+
+/// Whether the change log still holds what follows change `seq`: neither trimmed
+/// past it nor short of it (a database restored from a backup, or another
+/// database, numbers its changes anew, and waiting for `seq` would wait forever).
+/// `what` names the client's bookmark and `restart` how to start over.
+fn resumable_after(conn: &mut AnyConnection, seq: i64, what: &str, restart: &str) -> ApiResult<()> {
+    if seq < changes::trimmed_through(conn)? {
+        return Err(ApiError::Gone(format!(
+            "the change log no longer reaches back to this {what}; {restart}"
+        )));
+    }
+    if seq > changes::latest(conn)? {
+        return Err(ApiError::Gone(format!(
+            "this {what} is ahead of the change log (the database was restored or replaced); {restart}"
+        )));
+    }
+    Ok(())
 }
 
 /// Sync content for offline use
@@ -157,13 +178,15 @@ impl SyncParams {
 /// item, and a tombstone (`deleted: true`) for every item that left the view.
 /// Without a token the view is what the public sees; with a `read` token it
 /// includes drafts and scheduled articles. A token older than the change log's
-/// retention answers `410`: start over.
+/// retention, or newer than the log (a restored database), answers `410`: start
+/// over. A `page_token` keeps the sync's filters and `per_page`; a `per_page` given
+/// with a token changes it from then on.
 #[utoipa::path(
     tag = "sync",
     params(SyncParams),
     responses(
         (status = 200, description = "A page of the sync", body = SyncPage),
-        (status = 410, description = "The change log no longer reaches back to this token: start over", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 410, description = "The change log no longer reaches back to this token, or has not reached it (a restored database): start over", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
 )]
 #[get("/sync")]
@@ -173,7 +196,7 @@ pub async fn sync(
     settings: web::Data<ServerSettings>,
     params: web::Query<SyncParams>,
 ) -> ApiResult<HttpResponse> {
-    let (request, per_page) = params.into_inner().request()?;
+    let (request, asked_per_page) = params.into_inner().request()?;
     let can_preview = caller.can_preview();
     let (page, changed) = db
         .run(move |conn| {
@@ -191,25 +214,31 @@ pub async fn sync(
                         section,
                         language,
                         preview: can_preview,
+                        per_page: asked_per_page,
                     };
                     state.start_at(state.kind_after(None));
                     state
                 }
                 Request::Continue { token, name } => {
-                    let state = SyncState::decode(&token, &key, name)?;
+                    let mut state = SyncState::decode(&token, &key, name)?;
                     if state.preview && !can_preview {
                         return Err(ApiError::Forbidden(format!(
                             "this {name} includes drafts; use it with a read token"
                         )));
                     }
-                    if state.initial.is_none() && state.seq < changes::trimmed_through(conn)? {
-                        return Err(ApiError::Gone(
-                            "the change log no longer reaches back to this sync token; start over with initial=true".into(),
-                        ));
+                    if state.initial.is_none() {
+                        resumable_after(
+                            conn,
+                            state.seq,
+                            "sync token",
+                            "start over with initial=true",
+                        )?;
                     }
+                    state.per_page = asked_per_page.or(state.per_page);
                     state
                 }
             };
+            let per_page = state.per_page.unwrap_or(DEFAULT_PER_PAGE);
             let (data, more) = if state.initial.is_some() {
                 let data = items::initial_page(conn, &mut state, per_page, &settings.site)?;
                 (data, state.initial.is_some())

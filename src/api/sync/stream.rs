@@ -12,9 +12,9 @@ use actix_web::{get, web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::filters;
 use super::items::{self, Delta};
 use super::token::SyncState;
+use super::{filters, resumable_after};
 use crate::api::locale::LanguageTag;
 use crate::auth::Caller;
 use crate::config::ServerSettings;
@@ -48,6 +48,59 @@ pub struct StreamParams {
     #[param(minimum = 0)]
     pub last_event_id: Option<i64>,
 }
+
+/// One event of the stream as an `EventSource` reads it: `id` the change's number,
+/// `event` always `change`, `data` the item (a [`Delta`]) as JSON. This is what
+/// the spec's `text/event-stream` response describes, each event in turn (the way
+/// OpenAPI 3.1 reads an event stream's schema; 3.2 calls it `itemSchema`).
+pub struct StreamEvent;
+
+impl utoipa::PartialSchema for StreamEvent {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::extensions::Extensions;
+        use utoipa::openapi::schema::{ObjectBuilder, Type};
+        let text = |description: &str| {
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .description(Some(description))
+        };
+        // JSON Schema's `contentSchema`: utoipa's builder would prefix it with `x-`.
+        let content_schema = Extensions::from_iter([(
+            "contentSchema",
+            serde_json::json!({"$ref": "#/components/schemas/Delta"}),
+        )]);
+        let data = text("The changed item, a `Delta`, as JSON")
+            .content_media_type("application/json")
+            .extensions(Some(content_schema));
+        ObjectBuilder::new()
+            .schema_type(Type::Object)
+            .description(Some(
+                "One Server-Sent Event: the change's number as its id, the changed item as its data",
+            ))
+            .property(
+                "id",
+                text("The change's number (the item's `seq`): reconnect with it as `Last-Event-ID`")
+                    .pattern(Some("^[0-9]+$")),
+            )
+            .property(
+                "event",
+                text("Always `change`").enum_values(Some(["change"])),
+            )
+            .property("data", data)
+            .property(
+                "retry",
+                ObjectBuilder::new()
+                    .schema_type(Type::Integer)
+                    .description(Some("How many milliseconds to wait before reconnecting")),
+            )
+            .required("id")
+            .required("event")
+            .required("data")
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for StreamEvent {}
 
 /// One event's bytes: its change number as the id, the item as its data.
 fn event(delta: &Delta) -> Bytes {
@@ -144,8 +197,8 @@ impl Listener {
     tag = "sync",
     params(StreamParams),
     responses(
-        (status = 200, description = "The stream of changes; each event's data is one of these", body = Delta, content_type = "text/event-stream"),
-        (status = 410, description = "The change log no longer reaches back to `Last-Event-ID`: sync again", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 200, description = "The stream of changes, one event per changed item", body = StreamEvent, content_type = "text/event-stream"),
+        (status = 410, description = "The change log no longer reaches back to `Last-Event-ID`, or has not reached it (a restored database): sync again", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
 )]
 #[get("/changes/stream")]
@@ -163,10 +216,15 @@ pub async fn stream_changes(
     let preview = caller.can_preview();
     let seq = db
         .run(move |conn| match after {
-            Some(after) if after < changes::trimmed_through(conn)? => Err(ApiError::Gone(
-                "the change log no longer reaches back to this event; sync again".into(),
-            )),
-            Some(after) => Ok(after),
+            Some(after) => {
+                resumable_after(
+                    conn,
+                    after,
+                    "event id",
+                    "sync again and reconnect without it",
+                )?;
+                Ok(after)
+            }
             None => changes::latest(conn),
         })
         .await?;
@@ -180,6 +238,7 @@ pub async fn stream_changes(
             section,
             language,
             preview,
+            per_page: None,
         },
         // Sent at once, so the client knows it is connected, and how long to
         // wait before reconnecting.

@@ -48,6 +48,10 @@ pub(super) struct SyncState {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(super) language: Option<String>,
     pub(super) preview: bool,
+    /// The page size the sync started with, kept so that every page of it holds
+    /// as many items unless the client asks otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(super) per_page: Option<i64>,
 }
 
 /// The `folio_state` entry holding the key that signs tokens.
@@ -103,6 +107,7 @@ impl SyncState {
             section: None,
             language: None,
             preview: true,
+            per_page: None,
         }
     }
 
