@@ -13,6 +13,7 @@ use utoipa::IntoParams;
 use super::feeds::{public_base, site_url};
 use crate::caching::{keyed, last_modified};
 use crate::config::ServerSettings;
+use crate::content::xml::well_formed;
 use crate::db::article_list::{ArticleFilter, Sort};
 use crate::db::sitemap::{self, Located};
 use crate::db::{modified, now, Database, ReadFrom};
@@ -129,7 +130,7 @@ pub async fn sitemap_index(
         "<sitemap><loc>{}</loc></sitemap></sitemapindex>\n",
         escape(format!("{base}/sitemaps/news.xml"))
     ));
-    let response = HttpResponse::Ok().content_type(XML).body(xml);
+    let response = HttpResponse::Ok().content_type(XML).body(well_formed(xml));
     Ok(last_modified(keyed(response, keys()), changed))
 }
 
@@ -187,7 +188,7 @@ impl Shard {
         for row in &rows {
             xml.push_str(&url_entry(&self.settings.site, row));
         }
-        Some((Ok(Bytes::from(xml)), self))
+        Some((Ok(Bytes::from(well_formed(xml))), self))
     }
 }
 
@@ -302,7 +303,7 @@ pub async fn news_sitemap(
         ));
     }
     xml.push_str("</urlset>\n");
-    let response = HttpResponse::Ok().content_type(XML).body(xml);
+    let response = HttpResponse::Ok().content_type(XML).body(well_formed(xml));
     Ok(last_modified(keyed(response, keys()), changed))
 }
 

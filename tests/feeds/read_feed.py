@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Reads a feed the way subscribers' software does, for the integration tests.
 
-Usage: read_feed.py rss|atom|json < document
+Usage: read_feed.py rss|atom|json|xml < document
 
 RSS and Atom go through Python's `feedparser` (PyPI), which must parse them
 without a `bozo` error. `feedparser` 6.0 does not read JSON Feed, so a JSON feed is
@@ -12,7 +12,8 @@ and read by them. Prints what a reader sees, as JSON:
    "translations" ({"hreflang", "href"} of alternate links with a language, or
    of JSON Feed's `_folio` extension), and "enclosures" (RSS, Atom) or "image"
    (JSON Feed)}]}
-or exits 1 with the reason.
+or exits 1 with the reason. Every XML document must also be well-formed to
+Python's strict `xml.etree.ElementTree` (`xml` checks only that, for sitemaps).
 """
 import json
 import sys
@@ -40,9 +41,20 @@ def rfc3339(text, what):
     return text
 
 
+def well_formed(document):
+    import xml.etree.ElementTree as ElementTree
+
+    try:
+        root = ElementTree.fromstring(document)
+    except ElementTree.ParseError as error:
+        fail(f"ElementTree: {error}")
+    return {"root": root.tag}
+
+
 def read_xml(document):
     import feedparser
 
+    well_formed(document)
     parsed = feedparser.parse(document)
     if parsed.bozo:
         fail(f"feedparser: {parsed.bozo_exception}")
@@ -143,7 +155,7 @@ def read_json(document):
 def main():
     kind = sys.argv[1]
     document = sys.stdin.buffer.read()
-    read = read_json if kind == "json" else read_xml
+    read = {"json": read_json, "xml": well_formed}.get(kind, read_xml)
     print(json.dumps(read(document), ensure_ascii=False))
 
 

@@ -423,7 +423,84 @@ fn etags_and_conditional_get(app: &TestApp) {
     assert!(first.header("x-request-id").is_some());
 }
 
+/// Metadata comes back as sent or is refused naming where: no key silently loses
+/// one of its two values, no number its digits.
+fn metadata_is_kept_exactly_or_refused(app: &TestApp) {
+    let send = |method: reqwest::Method, path: &str, json: &str| {
+        let res = app.send_bytes(
+            method,
+            path,
+            Some(&app.write_token),
+            Some((json.as_bytes().to_vec(), "application/json")),
+            &[],
+        );
+        let body: serde_json::Value = serde_json::from_slice(&res.bytes).expect("JSON");
+        (
+            res.status,
+            String::from_utf8_lossy(&res.bytes).into_owned(),
+            body,
+        )
+    };
+    let numbers = r#"{"big": 18446744073709551615, "low": -9223372036854775808, "pi": 3.141592653589793, "tiny": 5e-324, "text": "123456789012345678901234567890"}"#;
+    let (status, text, created) = send(
+        reqwest::Method::POST,
+        "/v1/articles",
+        &format!(
+            r#"{{"title": "Chiffres", "slug": "chiffres", "body": "x", "metadata": {numbers}}}"#
+        ),
+    );
+    assert_eq!(status, 201, "{text}");
+    let read = app.preview("/v1/articles/chiffres").expect(200);
+    for exact in [
+        "18446744073709551615",
+        "-9223372036854775808",
+        "3.141592653589793",
+        "5e-324",
+    ] {
+        assert!(read.text.contains(exact), "{exact} in {}", read.text);
+    }
+    assert_eq!(created["metadata"], read.json()["metadata"]);
+
+    for (metadata, field_says) in [
+        (
+            r#"{"a": {"b": 1, "b": 2}}"#,
+            r#"metadata.a has the key "b" twice"#,
+        ),
+        (r#"{"a": 1, "a": 1}"#, r#"metadata has the key "a" twice"#),
+        (
+            r#"{"n": [123456789012345678901234567890]}"#,
+            "metadata.n[0]: 123456789012345678901234567890 cannot be kept exactly",
+        ),
+        (
+            r#"{"x": 0.1000000000000000000001}"#,
+            "metadata.x: 0.1000000000000000000001 cannot be kept exactly",
+        ),
+    ] {
+        let (status, text, problem) = send(
+            reqwest::Method::POST,
+            "/v1/articles",
+            &format!(r#"{{"title": "Doublon", "body": "x", "metadata": {metadata}}}"#),
+        );
+        assert_eq!(status, 422, "{text}");
+        assert_eq!(problem["errors"][0]["field"], "metadata", "{text}");
+        let message = problem["errors"][0]["message"].as_str().unwrap_or_default();
+        assert!(message.contains(field_says), "{field_says} in {text}");
+        let (status, text, _) = send(
+            reqwest::Method::PATCH,
+            "/v1/articles/chiffres",
+            &format!(r#"{{"metadata": {metadata}}}"#),
+        );
+        assert_eq!(status, 422, "{text}");
+    }
+    assert_eq!(
+        app.preview("/v1/articles/chiffres").expect(200).json()["metadata"],
+        created["metadata"],
+        "a refused edit changes nothing"
+    );
+}
+
 on_both_backends!(
+    metadata_is_kept_exactly_or_refused,
     text_round_trips_byte_exact,
     slugs_are_derived_transliterated_and_unique,
     changed_slug_answers_301,

@@ -183,9 +183,109 @@ fn lists_advertise_their_feeds(app: &TestApp) {
     }
 }
 
+/// Characters XML cannot carry are refused at write, naming the field, and an
+/// article stored with them before that rule leaves every feed and sitemap
+/// well-formed for feedparser and a strict XML parser.
+fn no_article_breaks_the_xml(app: &TestApp) {
+    for (field, text) in [
+        ("standfirst", "Un\u{1}chapeau"),
+        ("body", "Un\u{2}corps"),
+        ("title", "Un titre\u{fffe}"),
+        ("title", "Un titre\u{ffff}"),
+        ("body", "\u{b}"),
+    ] {
+        let mut article = json!({"title": "Titre", "body": "Texte."});
+        article[field] = json!(text);
+        let problem = app.post("/v1/articles", article).expect(422).json();
+        assert_eq!(problem["errors"][0]["field"], field, "{problem}");
+    }
+    app.post(
+        "/v1/tags",
+        json!({"name": "Énergie", "description": "A\u{1}B"}),
+    )
+    .expect(422);
+    // Tabs and line breaks are text like any other.
+    app.article(json!({"title": "Tabulé", "standfirst": "a\tb\r\nc", "body": "x\ty\r\n"}));
+
+    // Published a minute ago, so that the news sitemap lists it too.
+    let recently = (chrono::Utc::now() - chrono::Duration::minutes(1))
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    common::published(app, "ancien", &recently, json!({"language": "fr"}));
+    {
+        use diesel::RunQueryDsl;
+        let mut conn = app.db.get().unwrap();
+        // As a row written before the rule (or by hand) could hold them.
+        diesel::sql_query(
+            "UPDATE articles SET title = 'Ancien \u{ffff}\u{1}titre', \
+             standfirst = 'Un\u{1}chapeau', body = 'Un\u{2}corps', \
+             body_html = '<p>Un\u{2}corps</p>' WHERE slug = 'ancien'",
+        )
+        .execute(&mut conn)
+        .unwrap();
+    }
+    for (kind, _, _) in FORMATS {
+        let feed = app
+            .get(&format!("/v1/feeds/articles.{kind}?content=full"))
+            .expect(200);
+        let read = read_feed(kind, &feed.text);
+        if kind != "json" {
+            assert_eq!(read["entries"][0]["title"], "Ancien titre", "{kind}");
+        }
+    }
+    for path in [
+        "/sitemap.xml",
+        "/sitemaps/articles-1.xml",
+        "/sitemaps/news.xml",
+    ] {
+        let xml = app.get(path).expect(200);
+        read_feed("xml", &xml.text);
+        if path != "/sitemap.xml" {
+            assert!(
+                xml.text.contains("/ancien"),
+                "{path} lists it: {}",
+                xml.text
+            );
+        }
+    }
+}
+
+/// A feed names its section in the reader's language, else in the section's
+/// own, whatever the language of the newest article in it.
+fn a_feed_names_its_section_in_the_readers_language(app: &TestApp) {
+    app.post(
+        "/v1/sections",
+        json!({"name": "Entrevue", "language": "fr", "translations": {"en": {"name": "Interview"}}}),
+    )
+    .expect(201);
+    common::published(
+        app,
+        "une",
+        "2024-11-27T09:00:00Z",
+        json!({"section": "entrevue", "language": "fr"}),
+    );
+    common::published(
+        app,
+        "one",
+        "2024-11-28T09:00:00Z",
+        json!({"section": "entrevue", "language": "en"}),
+    );
+    for (query, title) in [
+        ("section=entrevue", "news.example — Entrevue"),
+        ("section=entrevue&locale=en", "news.example — Interview"),
+        ("section=entrevue&locale=fr", "news.example — Entrevue"),
+    ] {
+        let feed = app
+            .get(&format!("/v1/feeds/articles.atom?{query}"))
+            .expect(200);
+        assert_eq!(read_feed("atom", &feed.text)["title"], title, "{query}");
+    }
+}
+
 on_both_backends!(
+    a_feed_names_its_section_in_the_readers_language,
     feeds_show_the_newest_public_articles_byte_exact,
     lists_advertise_their_feeds,
+    no_article_breaks_the_xml,
 );
 
 #[test]

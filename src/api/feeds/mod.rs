@@ -9,14 +9,15 @@ use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
 use super::article_query::{ArticleListParams, DateFieldParam, SortParam};
-use super::articles::Article;
+use super::articles::{Article, Reference};
 use super::locale::{LanguageTag, Locale, LocaleParams};
 use super::pagination::with_query;
 use super::Slug;
 use crate::caching::{keyed, last_modified};
 use crate::config::ServerSettings;
+use crate::content::xml::well_formed;
 use crate::db::article_list::{self, ArticleFilter, Window};
-use crate::db::articles::{Parts, Visibility};
+use crate::db::articles::{ArticleRecord, Label, Parts, Visibility};
 use crate::db::{modified, Database, ReadFrom};
 use crate::error::{ApiError, ApiResult};
 use crate::site::Site;
@@ -218,6 +219,13 @@ async fn feed(
     let (filter, sort, window) = (query.filter, query.sort, query.window);
     let mut keys = surrogate::article_list(&filter, sort);
     let narrowed_to = Narrowing::of(&filter);
+    // The feed names what it is narrowed to in the reader's language, else in
+    // that label's own (not in the language of whichever article came first).
+    let reader_languages: Vec<String> = filter
+        .locales
+        .as_ref()
+        .map(|chain| chain.tags().to_vec())
+        .unwrap_or_default();
     let full = content == FeedContent::Full;
     let parts = Parts {
         body: false,
@@ -230,7 +238,7 @@ async fn feed(
     };
     // Feeds are public whoever asks: the same bytes for everyone, so caches share them.
     let reader = settings.clone();
-    let (articles, shown, changed) = db
+    let (articles, shown, narrowed, changed) = db
         .read(ReadFrom::Replica, move |conn| {
             let list = article_list::list(
                 conn,
@@ -246,12 +254,17 @@ async fn feed(
                 .iter()
                 .map(|record| surrogate::article(record.row.id))
                 .collect();
+            let narrowed = list
+                .records
+                .first()
+                .and_then(|record| narrowed_to.label(record))
+                .map(|label| Reference::new(label.clone(), &reader_languages).name);
             let articles: Vec<Article> = list
                 .records
                 .into_iter()
                 .map(|record| Article::new(record, &reader.site))
                 .collect();
-            Ok((articles, shown, modified::anything(conn)?))
+            Ok((articles, shown, narrowed, modified::anything(conn)?))
         })
         .await?;
     keys.extend(shown);
@@ -259,7 +272,7 @@ async fn feed(
         .first()
         .map(|a| a.summary.language.as_str())
         .filter(|first| articles.iter().all(|a| a.summary.language == *first));
-    let title = feed_title(site, &articles, &narrowed_to);
+    let title = feed_title(site, narrowed);
     let feed_url = format!("{}{}", public_base(&req, site), req.uri());
     let text = FeedText {
         title: &title,
@@ -276,8 +289,8 @@ async fn feed(
         articles: &articles,
     };
     let body = match format {
-        Format::Rss => formats::rss(&text),
-        Format::Atom => formats::atom(&text),
+        Format::Rss => formats::rss(&text).map(well_formed),
+        Format::Atom => formats::atom(&text).map(well_formed),
         Format::Json => formats::json(&text),
     }
     .map_err(|e| ApiError::Internal(format!("cannot write the feed: {e}")))?;
@@ -305,24 +318,22 @@ impl Narrowing {
             _ => Narrowing::Nothing,
         }
     }
+
+    /// The section, tag or author an article shows that the feed is narrowed to.
+    fn label<'a>(&self, record: &'a ArticleRecord) -> Option<&'a Label> {
+        let (labels, slug) = match self {
+            Narrowing::Section(slug) => (record.section.as_slice(), slug),
+            Narrowing::Tag(slug) => (record.tags.as_slice(), slug),
+            Narrowing::Author(slug) => (record.authors.as_slice(), slug),
+            Narrowing::Nothing => return None,
+        };
+        labels.iter().find(|label| label.slug == *slug)
+    }
 }
 
-/// The site's name, and what the feed is narrowed to (named as the articles show it).
-fn feed_title(site: &Site, articles: &[Article], narrowed_to: &Narrowing) -> String {
+/// The site's name, and what the feed is narrowed to.
+fn feed_title(site: &Site, narrowed: Option<String>) -> String {
     let name = site.name();
-    let first = articles.first().map(|a| &a.summary);
-    let named = |references: &[super::articles::Reference], slug: &str| {
-        references
-            .iter()
-            .find(|r| r.slug == slug)
-            .map(|r| r.name.clone())
-    };
-    let narrowed = first.and_then(|summary| match narrowed_to {
-        Narrowing::Section(slug) => named(summary.section.as_slice(), slug),
-        Narrowing::Tag(slug) => named(&summary.tags, slug),
-        Narrowing::Author(slug) => named(&summary.authors, slug),
-        Narrowing::Nothing => None,
-    });
     match narrowed {
         Some(part) => format!("{name} — {part}"),
         None => name,
