@@ -416,7 +416,119 @@ fn imported_files_join_their_story(app: &TestApp) {
     assert_eq!(en["translations"][0]["language"], "fr");
 }
 
+/// A version that appears (written, or going live when its time comes) changes
+/// what the story's other versions show: their readers hear of it through sync,
+/// webhooks and validators, as they do of a renamed tag.
+fn other_versions_hear_of_a_new_translation(app: &TestApp) {
+    use crate::webhooks::{changes_after, latest_change, receiver::Receiver, subscribe};
+    use std::collections::BTreeSet;
+    use std::time::{Duration, Instant};
+
+    let french = app.article(json!({
+        "slug": "le-coeur-nucleaire", "title": "Le cœur nucléaire", "body": "Texte.",
+        "language": "fr", "status": "published", "published_at": "2024-11-27T09:00:00Z"
+    }));
+    let french_id = french["id"].as_str().unwrap().to_owned();
+    let receiver = Receiver::start();
+    subscribe(
+        app,
+        &receiver,
+        "/all",
+        json!({"events": ["article.updated"]}),
+    );
+    let token = app.get("/v1/sync?initial=true").expect(200).json()["next_sync_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // Last-Modified counts whole seconds, and is sent once its second is over.
+    std::thread::sleep(Duration::from_millis(1100));
+    let read = app.get("/v1/articles/le-coeur-nucleaire").expect(200);
+    let modified = read.header("last-modified").expect("Last-Modified");
+    std::thread::sleep(Duration::from_millis(1100));
+    let before = latest_change(app);
+
+    app.article(json!({
+        "slug": "the-nuclear-heart", "title": "The nuclear heart", "body": "Text.",
+        "language": "en", "status": "published", "published_at": "2024-11-27T10:00:00Z",
+        "translation_of": "le-coeur-nucleaire"
+    }));
+    let delta = app
+        .get(&format!(
+            "/v1/sync?sync_token={}",
+            common::urlencode(&token)
+        ))
+        .expect(200)
+        .json();
+    let items = delta["data"].as_array().unwrap();
+    let french_item = items
+        .iter()
+        .find(|i| i["id"] == french_id.as_str())
+        .unwrap_or_else(|| panic!("the French version is in the delta: {delta}"));
+    assert_eq!(french_item["article"]["translations"][0]["language"], "en");
+    let token = delta["next_sync_token"].as_str().unwrap().to_owned();
+
+    std::thread::sleep(Duration::from_millis(1100));
+    let again = app.client_get_with(
+        "/v1/articles/le-coeur-nucleaire",
+        &[("if-modified-since", &modified)],
+    );
+    assert_eq!(again.status, 200, "the French version changed: not a 304");
+    let moved = again.header("last-modified").expect("Last-Modified");
+    assert_ne!(moved, modified);
+
+    let implied: BTreeSet<String> = changes_after(app, before)
+        .into_iter()
+        .filter(|(_, event, public_id)| event == "article.updated" && *public_id == french_id)
+        .map(|(id, ..)| id)
+        .collect();
+    assert_eq!(implied.len(), 1);
+    receiver.wait_for("/all", &implied, Duration::from_secs(30));
+
+    // A German version scheduled for later is listed once its time comes, and
+    // the others hear of it then, with no write in between.
+    let at = chrono::Utc::now() + chrono::Duration::seconds(2);
+    app.article(json!({
+        "slug": "das-nukleare-herz", "title": "Das nukleare Herz", "body": "Text.",
+        "language": "de", "status": "published",
+        "published_at": at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        "translation_of": "le-coeur-nucleaire"
+    }));
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let delta = app
+            .get(&format!(
+                "/v1/sync?sync_token={}",
+                common::urlencode(&token)
+            ))
+            .expect(200)
+            .json();
+        let french = delta["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["id"] == french_id.as_str())
+            .cloned();
+        if let Some(french) = french {
+            let languages: Vec<&str> = french["article"]["translations"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter_map(|t| t["language"].as_str())
+                .collect();
+            if languages.contains(&"de") {
+                break;
+            }
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the French version never heard of the German one going live: {delta}"
+        );
+        std::thread::sleep(Duration::from_millis(300));
+    }
+}
+
 on_both_backends!(
+    other_versions_hear_of_a_new_translation,
     versions_know_each_other,
     sync_carries_each_version_with_its_story,
     lists_show_each_story_once_in_the_best_language,

@@ -207,8 +207,10 @@ fn standing(row: &ArticleRow) -> Standing {
     Standing::of(&row.status, row.published_at, now())
 }
 
-/// Appends an article's change to the log. `scope_before` names the lists the
-/// article was in before the write when it may have left them (see `Change`).
+/// Appends an article's change to the log, and the implied changes of the other
+/// versions of its story when their `translations` show it differently.
+/// `scope_before` names the lists the article was in before the write when it may
+/// have left them (see `Change`).
 pub(in crate::db) fn log_change(
     conn: &mut AnyConnection,
     row: &ArticleRow,
@@ -217,6 +219,8 @@ pub(in crate::db) fn log_change(
     fields: Vec<String>,
     actor: &str,
 ) -> ApiResult<()> {
+    let others_shown_differently =
+        changes::changes_translations(action, &fields, standing(row) == Standing::Public);
     changes::append(
         conn,
         Change {
@@ -235,6 +239,9 @@ pub(in crate::db) fn log_change(
             scope_before,
         },
     )?;
+    if others_shown_differently {
+        changes::other_versions(conn, &row.translation_group, row.id, actor)?;
+    }
     Ok(())
 }
 
@@ -446,6 +453,10 @@ pub fn update_leaving_index(
     let rescheduled = changed.iter().any(|f| f == "published_at");
     let action = changes::article_action(Some(standing_before), standing(&record.row), rescheduled);
     let previous_slug = (new_slug != row.slug).then_some(row.slug.as_str());
+    if translation_group != row.translation_group {
+        // The story it left lists it no more.
+        changes::other_versions(conn, &row.translation_group, row.id, actor)?;
+    }
     log_change(
         conn,
         &record.row,

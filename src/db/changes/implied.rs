@@ -45,6 +45,53 @@ pub fn articles_showing(
     log_shown_differently(conn, &shown, field, actor)
 }
 
+/// Records an `updated` change of every other version of the story `group`
+/// (all but the article `except`): each lists the story's public versions in
+/// `translations`, so one that appears, goes, moves or changes language changes
+/// them all.
+pub fn other_versions(
+    conn: &mut AnyConnection,
+    group: &str,
+    except: i32,
+    actor: &str,
+) -> ApiResult<()> {
+    use crate::db::schema::articles;
+    let shown: Vec<Shown> = articles::table
+        .filter(articles::translation_group.eq(group))
+        .filter(articles::id.ne(except))
+        .select(Shown::as_select())
+        .load(conn)?;
+    log_shown_differently(conn, &shown, "translations", actor)
+}
+
+/// Whether an article's change alters how its story's other versions list it:
+/// it became or stopped being public (or may have: a deletion, a new schedule,
+/// which is taken as one rather than tracked), or, public, changed what the list
+/// shows of it. `public` is how the article stands in the row the change names.
+pub fn changes_translations(action: Action, fields: &[String], public: bool) -> bool {
+    match action {
+        Action::Published
+        | Action::Unpublished
+        | Action::Scheduled
+        | Action::Deleted
+        | Action::Restored => true,
+        Action::Created | Action::Updated => {
+            public
+                && fields.iter().any(|f| {
+                    [
+                        "slug",
+                        "language",
+                        "section",
+                        "published_at",
+                        "translation_group",
+                    ]
+                    .contains(&f.as_str())
+                })
+        }
+        Action::Purged => false,
+    }
+}
+
 /// An article's identity and filing, as an implied change names it.
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = crate::db::schema::articles)]

@@ -15,7 +15,9 @@ use crate::error::{ApiError, ApiResult};
 
 mod implied;
 
-pub use implied::{articles_showing, log_shown_differently, Shown};
+pub use implied::{
+    articles_showing, changes_translations, log_shown_differently, other_versions, Shown,
+};
 
 /// The kinds of resource the log records.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
