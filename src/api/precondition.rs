@@ -6,7 +6,10 @@
 //! (a tag's article count, another `fields` projection) is never a 304; `If-Match`
 //! compares the version only, so what changed around a resource (an article
 //! published in a tag) does not refuse an edit of it, and the ETag of any
-//! projection of a version will do.
+//! projection of a version will do. For the same reason a weak tag (`W/"v7-…"`)
+//! names its version too: a cache that recompressed a body (Varnish gunzipping
+//! for a client that does not take gzip) weakens the tag but still shows that
+//! version, and a client that read through it must be able to write.
 
 use std::future::{ready, Ready};
 
@@ -32,10 +35,12 @@ pub fn versioned_etag(version: &str, etag: &str) -> String {
     format!("\"v{version}-{}", etag.trim_start_matches('"'))
 }
 
-/// The version an ETag names, if it is one of ours with a version in it. Weak
-/// tags (`W/`) never match, as strong comparison requires.
+/// The version an ETag names, if it is one of ours with a version in it, weak or
+/// strong (see the module's comment).
 fn version_in(etag: &str) -> Option<i32> {
-    let (version, _) = etag.trim().strip_prefix("\"v")?.split_once('-')?;
+    let etag = etag.trim();
+    let tag = etag.strip_prefix("W/").unwrap_or(etag);
+    let (version, _) = tag.strip_prefix("\"v")?.split_once('-')?;
     version.parse().ok()
 }
 
@@ -104,7 +109,8 @@ mod tests {
         assert_eq!(tag, "\"v7-3f2a\"");
         assert_eq!(version_in(&tag), Some(7));
         assert_eq!(version_in(" \"v12-ab\""), Some(12));
-        assert_eq!(version_in("W/\"v7-3f2a\""), None);
+        assert_eq!(version_in("W/\"v7-3f2a\""), Some(7));
+        assert_eq!(version_in("W/\"3f2a\""), None);
         assert_eq!(version_in("\"3f2a\""), None);
         assert_eq!(version_in("\"vx-3f2a\""), None);
     }

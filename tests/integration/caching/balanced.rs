@@ -13,7 +13,7 @@ use folio::config::ServerSettings;
 use reqwest::Method;
 use serde_json::{json, Value};
 
-use super::varnish::{self, Varnish};
+use super::varnish::Varnish;
 use super::{fresh_within, in_cache};
 use crate::common::{free_port, slugs, urlencode, TestApp, TestDb};
 use crate::webhooks::receiver::Receiver;
@@ -66,13 +66,10 @@ fn sync_through(cache: &Varnish, per_page: u32) -> (Vec<String>, String) {
 
 #[test]
 #[cfg_attr(
-    not(folio_postgres_tests),
-    ignore = "FOLIO_TEST_POSTGRES_URL is not set"
+    not(all(folio_postgres_tests, folio_part_varnishd)),
+    ignore = "needs FOLIO_TEST_POSTGRES_URL and varnishd (apt-get install varnish varnish-modules)"
 )]
 fn two_nodes_behind_a_balancer() {
-    if !varnish::available() {
-        return;
-    }
     let test_db = TestDb::postgres().expect("FOLIO_TEST_POSTGRES_URL is set");
     let varnish_port = free_port();
     let first = TestApp::spawn_with(test_db, purging(varnish_port));

@@ -1,11 +1,11 @@
 //! A real Varnish, started by the test with the VCL Folio ships
-//! (`deploy/varnish/folio.vcl`), in front of a real Folio that purges it.
+//! (`deploy/varnish/folio.vcl`), in front of a real Folio that purges it. The
+//! tests that start one are ignored where `varnishd` is not installed (see
+//! `build.rs`).
 
 use std::net::TcpStream;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
-
-use crate::common;
 
 /// A `varnishd` in the foreground, stopped when dropped.
 pub struct Varnish {
@@ -13,16 +13,6 @@ pub struct Varnish {
     _workdir: tempfile::TempDir,
     pub base: String,
     client: reqwest::blocking::Client,
-}
-
-/// Whether `varnishd` can be started here. Outside CI a machine without it skips
-/// the Varnish tests with a note; in CI (`CI` set) its absence fails them.
-pub fn available() -> bool {
-    let found = Command::new("varnishd")
-        .arg("-V")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    common::part_installed(found, "varnishd", "apt-get install varnish varnish-modules")
 }
 
 impl Varnish {
@@ -108,6 +98,20 @@ impl Varnish {
         let response = request.send().expect("a request through Varnish");
         let status = response.status().as_u16();
         (status, response.json().unwrap_or_default())
+    }
+
+    /// A public GET through the cache as a client that takes no compression: its ETag.
+    pub fn etag(&self, path: &str) -> String {
+        let response = self
+            .client
+            .get(format!("{}{path}", self.base))
+            .send()
+            .expect("GET through Varnish");
+        assert_eq!(response.status(), 200, "{path} through Varnish");
+        response.headers()["etag"]
+            .to_str()
+            .expect("an ETag in ASCII")
+            .to_owned()
     }
 
     /// A public GET through the cache: whether Varnish answered from its cache, and the body.

@@ -238,7 +238,13 @@ impl TestApp {
     fn token(db: &Database, name: &str, scope: Scope) -> String {
         let (token, hash) = generate_token();
         let mut conn = db.get().expect("connection");
-        tokens::create(&mut conn, name, scope.as_str(), &hash, None).expect("create token");
+        tokens::create(
+            &mut conn,
+            (name, scope.as_str(), &hash),
+            None,
+            "test set-up",
+        )
+        .expect("create token");
         token
     }
 
@@ -408,20 +414,6 @@ macro_rules! on_both_backends {
             )*
         }
     };
-}
-
-/// Whether a part a test needs from the machine (a server binary) is there. CI
-/// installs every such part, so there a missing one fails the test; elsewhere the
-/// test is skipped with `install` as the way to get it.
-pub fn part_installed(found: bool, what: &str, install: &str) -> bool {
-    if !found {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "{what} is not installed ({install})"
-        );
-        eprintln!("skipped: {what} is not installed ({install})");
-    }
-    found
 }
 
 /// A port free at the moment of asking.
