@@ -146,7 +146,9 @@ impl Caller {
     }
 }
 
-fn bearer(req: &HttpRequest) -> ApiResult<Option<String>> {
+/// The token of an `Authorization: Bearer …` header (the scheme in any case, as
+/// RFC 9110 has it), if one was sent.
+pub fn bearer(req: &HttpRequest) -> ApiResult<Option<String>> {
     let Some(value) = req.headers().get(header::AUTHORIZATION) else {
         return Ok(None);
     };

@@ -23,8 +23,66 @@ pub fn init() -> Result<(), String> {
             ))
         }
     }
-    builder.init();
-    Ok(())
+    let logger = builder.build();
+    log::set_max_level(logger.filter());
+    log::set_boxed_logger(Box::new(ClientMistakesAsDebug(logger)))
+        .map_err(|e| format!("the log is already set up: {e}"))
+}
+
+/// The logger, less actix-http's errors about what a client did wrong (a
+/// malformed request, a connection dropped mid-request, headers too long): it
+/// logs them as errors, and `error` is kept for the server's own faults, so that
+/// an alert on it means something. They are logged at `debug`.
+struct ClientMistakesAsDebug(env_logger::Logger);
+
+impl ClientMistakesAsDebug {
+    /// The dispatcher's errors for a request that could not be parsed, a
+    /// connection's I/O failing, a request too slow to arrive or a connection not
+    /// closing in time, and the decoder's for a request too large to buffer.
+    fn is_client_mistake(record: &log::Record<'_>) -> bool {
+        const CLIENT_STREAM_ERRORS: [&str; 4] = [
+            "stream error: request parse error",
+            "stream error: I/O error",
+            "stream error: request did not complete",
+            "stream error: connection shutdown timeout",
+        ];
+        if record.level() != log::Level::Error {
+            return false;
+        }
+        match record.target() {
+            "actix_http::h1::decoder" => true,
+            "actix_http::h1::dispatcher" => {
+                let message = record.args().to_string();
+                CLIENT_STREAM_ERRORS.iter().any(|m| message.starts_with(m))
+            }
+            _ => false,
+        }
+    }
+}
+
+impl log::Log for ClientMistakesAsDebug {
+    fn enabled(&self, metadata: &log::Metadata<'_>) -> bool {
+        self.0.enabled(metadata)
+    }
+
+    fn log(&self, record: &log::Record<'_>) {
+        if !Self::is_client_mistake(record) {
+            return self.0.log(record);
+        }
+        let args = *record.args();
+        let demoted = record
+            .to_builder()
+            .level(log::Level::Debug)
+            .args(args)
+            .build();
+        if self.0.enabled(demoted.metadata()) {
+            self.0.log(&demoted);
+        }
+    }
+
+    fn flush(&self) {
+        self.0.flush();
+    }
 }
 
 /// One record as a JSON object: time, level, target and message, then its fields.

@@ -138,7 +138,16 @@ impl Metrics {
 
     /// Counts one answered request. `route` is its template (`/v1/articles/{slug}`),
     /// or none when no route matched: raw paths would make a series per URL.
+    /// Methods outside HTTP's registered few count as `other`: a label per invented
+    /// method would let any client grow the metrics without bound.
     pub fn observe(&self, route: Option<&str>, method: &str, status: u16, took: Duration) {
+        const KNOWN_METHODS: [&str; 9] = [
+            "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "CONNECT",
+        ];
+        let method = KNOWN_METHODS
+            .into_iter()
+            .find(|known| *known == method)
+            .unwrap_or("other");
         let status = status.to_string();
         let labels = [route.unwrap_or("unmatched"), method, status.as_str()];
         self.requests.with_label_values(&labels).inc();
@@ -205,11 +214,7 @@ pub async fn scrape(
     metrics: web::Data<Metrics>,
 ) -> ApiResult<HttpResponse> {
     if let Some(expected) = &metrics.token {
-        let sent = req
-            .headers()
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "));
+        let sent = crate::auth::bearer(&req).ok().flatten();
         let matches = sent.is_some_and(|sent| {
             use subtle::ConstantTimeEq;
             bool::from(sent.as_bytes().ct_eq(expected.as_bytes()))

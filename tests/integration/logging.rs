@@ -76,6 +76,59 @@ fn json_logs_carry_each_request_with_its_trace() {
     assert!(lines.iter().all(|line| !line.contains(&secret)));
 }
 
+/// What a client gets wrong is no error of the server's: a malformed request is
+/// answered 400 and logged below `error`, so that an alert on errors means one.
+#[test]
+fn client_mistakes_are_not_logged_as_errors() {
+    use std::io::{Read, Write};
+    let dir = tempfile::tempdir().expect("a directory");
+    let url = format!("sqlite://{}", dir.path().join("folio.db").display());
+    let server = Server::start_with(&url, &[("FOLIO_LOG_FORMAT", "json"), ("RUST_LOG", "debug")]);
+    server.wait_for("/ready", 200, Duration::from_secs(30));
+    let address = server.base.trim_start_matches("http://").to_owned();
+    for request in [
+        "GET /v1/articles HTTP/1.1\r\nHost: x\r\nBad Header: y\r\n\r\n",
+        "GET /v1/articles HTTP/1.1\r\nHost: x\r\nX: \u{1}\r\n\r\n",
+        "BROKEN\r\n\r\n",
+    ] {
+        let mut stream = std::net::TcpStream::connect(&address).expect("connect");
+        stream
+            .set_read_timeout(Some(Duration::from_secs(5)))
+            .unwrap();
+        stream.write_all(request.as_bytes()).expect("send");
+        let mut answer = String::new();
+        let _ = stream.read_to_string(&mut answer);
+        assert!(
+            answer.starts_with("HTTP/1.1 400"),
+            "{request:?}: {answer:?}"
+        );
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    let lines = server.log_lines();
+    let parse_errors: Vec<Value> = lines
+        .iter()
+        .filter_map(|line| serde_json::from_str::<Value>(line).ok())
+        .filter(|o| {
+            o["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("parse error"))
+        })
+        .collect();
+    assert!(
+        !parse_errors.is_empty(),
+        "the mistakes are still logged: {lines:?}"
+    );
+    for line in &parse_errors {
+        assert_eq!(line["level"], "DEBUG", "{line}");
+    }
+    assert!(
+        lines
+            .iter()
+            .all(|line| !line.contains("\"level\":\"ERROR\"")),
+        "{lines:#?}"
+    );
+}
+
 #[test]
 fn an_unknown_log_format_is_refused_at_start() {
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_folio"))

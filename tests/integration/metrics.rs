@@ -127,10 +127,45 @@ fn a_metrics_token_keeps_them_private() {
         .is_some_and(|d| d.contains("FOLIO_METRICS_TOKEN")));
     app.client_get_with("/metrics", &[("authorization", "Bearer autre")])
         .expect(401);
-    let response = app.client_get_with(
-        "/metrics",
-        &[("authorization", "Bearer jeton-des-metriques")],
+    // The scheme is case-insensitive (RFC 9110, section 11.1).
+    for scheme in ["Bearer", "bearer", "BEARER"] {
+        let response = app.client_get_with(
+            "/metrics",
+            &[("authorization", &format!("{scheme} jeton-des-metriques"))],
+        );
+        assert_eq!(response.status, 200, "{scheme}");
+        scrape(&response.text);
+    }
+}
+
+/// Invented methods all count as `other`: a thousand of them leave the metrics
+/// the size they were.
+#[test]
+fn invented_methods_do_not_grow_the_metrics() {
+    let app = TestApp::spawn(TestDb::sqlite());
+    let send = |method: &str| {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+        app.request(method, "/nope", None, None);
+    };
+    send("ZXQV");
+    // The first scrape makes the series of /metrics itself.
+    app.get("/metrics").expect(200);
+    let before = app.get("/metrics").expect(200).text.len();
+    for n in 0..1000 {
+        send(&format!("X{n:04}Q"));
+    }
+    let after = app.get("/metrics").expect(200);
+    assert!(
+        after.text.len() < before + 200,
+        "{before} bytes before, {} after",
+        after.text.len()
     );
-    assert_eq!(response.status, 200);
-    scrape(&response.text);
+    let scraped = scrape(&after.text);
+    assert!(
+        sample(
+            &scraped,
+            "folio_http_requests_total",
+            json!({"route": "unmatched", "method": "other"})
+        ) >= Some(1001.0)
+    );
 }
