@@ -270,6 +270,13 @@ fn execute(cli: Cli) -> Result<ExitCode, String> {
             let address = listener.local_addr().map_err(|e| e.to_string())?;
             let mut settings = config.server_settings();
             settings.site.listening_at(address);
+            if with_demo && settings.site.url.is_none() {
+                settings.site.url = Some(demo::SITE_URL.to_owned());
+                log::info!(
+                    "demo: FOLIO_SITE_URL is not set; permalinks, feeds and sitemaps use {}",
+                    demo::SITE_URL
+                );
+            }
             let backend = db.backend.name();
             prepare_when_reachable(db.clone(), config, with_demo, readiness.clone());
             actix_web::rt::System::new().block_on(async move {
@@ -293,8 +300,15 @@ fn execute(cli: Cli) -> Result<ExitCode, String> {
                         .map(|d| auth::expiry_after(d).map_err(|e| e.to_string()))
                         .transpose()?;
                     let (token, hash) = auth::generate_token();
-                    tokens::create(&mut conn, &name, scope.as_str(), &hash, expires_at)
-                        .map_err(|e| e.to_string())?;
+                    db::write_tx(&mut conn, |conn| {
+                        tokens::create(
+                            conn,
+                            (&name, scope.as_str(), &hash),
+                            expires_at,
+                            TOKEN_ACTOR,
+                        )
+                    })
+                    .map_err(|e| e.to_string())?;
                     let until = expires_at.map_or_else(
                         || "no expiry".to_owned(),
                         |t| format!("expires {}", t.and_utc().to_rfc3339()),
@@ -321,7 +335,10 @@ fn execute(cli: Cli) -> Result<ExitCode, String> {
                     }
                 }
                 TokenCommand::Revoke { name } => {
-                    if !tokens::revoke(&mut conn, &name).map_err(|e| e.to_string())? {
+                    let revoked =
+                        db::write_tx(&mut conn, |conn| tokens::revoke(conn, &name, TOKEN_ACTOR))
+                            .map_err(|e| e.to_string())?;
+                    if !revoked {
                         return Err(format!("no active token named {name:?}"));
                     }
                     println!("revoked {name:?}");
@@ -440,6 +457,9 @@ fn execute(cli: Cli) -> Result<ExitCode, String> {
     }
     Ok(ExitCode::SUCCESS)
 }
+
+/// How the audit log names token changes made with `folio token`.
+const TOKEN_ACTOR: &str = "folio token";
 
 /// Tokens as a table with a header, one a line, tab-separated.
 fn print_token_table(rows: Vec<tokens::TokenRow>) {

@@ -22,6 +22,11 @@ macro_rules! demo_file {
     };
 }
 
+/// The public site the demo's articles link to when `FOLIO_SITE_URL` names none
+/// (a domain reserved for examples), so that its permalinks, feeds and sitemaps
+/// work at once.
+pub const SITE_URL: &str = "https://news.example";
+
 const DOCUMENTS: &[(&str, &str)] = &[
     demo_file!("01-poutine-au-kazakhstan.txt"),
     demo_file!("02-le-gaz-d-asie-centrale.md"),

@@ -9,7 +9,6 @@ use utoipa::{IntoParams, ToSchema};
 use super::idempotency::Created;
 use super::json::JsonBody;
 use crate::auth::{self, Admin, Scope};
-use crate::db::audit::{self, Action, Managed};
 use crate::db::tokens::{self as store, TokenRow, TokenState};
 use crate::db::{now, Database};
 use crate::error::{ApiError, ApiResult};
@@ -176,14 +175,7 @@ pub async fn create_token(
     let actor = caller.actor();
     let row = db
         .write(move |conn| {
-            let row = store::create(conn, &name, new.scope.as_str(), &hash, expires_at)?;
-            audit::log(
-                conn,
-                (Managed::Token, row.id, &row.name),
-                Action::Created,
-                &actor,
-            )?;
-            Ok(row)
+            store::create(conn, (&name, new.scope.as_str(), &hash), expires_at, &actor)
         })
         .await?;
     let token = Token::try_from(row)?;
@@ -212,17 +204,8 @@ pub async fn revoke_token(
 ) -> ApiResult<HttpResponse> {
     let id = path.into_inner().id;
     let actor = caller.actor();
-    db.write(move |conn| {
-        let row = store::find(conn, id)?;
-        store::revoke_id(conn, id)?;
-        audit::log(
-            conn,
-            (Managed::Token, id, &row.name),
-            Action::Revoked,
-            &actor,
-        )
-    })
-    .await?;
+    db.write(move |conn| store::revoke_id(conn, id, &actor))
+        .await?;
     Ok(HttpResponse::NoContent().finish())
 }
 

@@ -3,6 +3,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use super::audit::{self, Action, Managed};
 use super::schema::api_tokens;
 use super::{now, AnyConnection};
 use crate::error::{ApiError, ApiResult};
@@ -38,12 +39,14 @@ impl TokenRow {
     }
 }
 
+/// Creates a token and logs it in the audit log as `actor`'s, in the caller's
+/// transaction: whichever door it came through (the API, `folio token`), a token
+/// never exists without its entry.
 pub fn create(
     conn: &mut AnyConnection,
-    name: &str,
-    scope: &str,
-    hash: &str,
+    (name, scope, hash): (&str, &str, &str),
     expires_at: Option<NaiveDateTime>,
+    actor: &str,
 ) -> ApiResult<TokenRow> {
     let taken: i64 = api_tokens::table
         .filter(api_tokens::name.eq(name))
@@ -63,10 +66,17 @@ pub fn create(
             api_tokens::expires_at.eq(expires_at),
         ))
         .execute(conn)?;
-    Ok(api_tokens::table
+    let row = api_tokens::table
         .filter(api_tokens::token_hash.eq(hash))
         .select(TokenRow::as_select())
-        .first(conn)?)
+        .first(conn)?;
+    audit::log(
+        conn,
+        (Managed::Token, row.id, &row.name),
+        Action::Created,
+        actor,
+    )?;
+    Ok(row)
 }
 
 /// The token with this hash, whatever its state.
@@ -94,26 +104,39 @@ pub fn list(conn: &mut AnyConnection) -> ApiResult<Vec<TokenRow>> {
         .load(conn)?)
 }
 
-/// Revokes the named token; false when there is no live token of that name.
-pub fn revoke(conn: &mut AnyConnection, name: &str) -> ApiResult<bool> {
-    let changed = diesel::update(
-        api_tokens::table
-            .filter(api_tokens::name.eq(name))
-            .filter(api_tokens::revoked_at.is_null()),
-    )
-    .set(api_tokens::revoked_at.eq(now()))
-    .execute(conn)?;
-    Ok(changed > 0)
+/// Revokes the live token named `name`, logged as `actor`'s; false when there is
+/// none.
+pub fn revoke(conn: &mut AnyConnection, name: &str, actor: &str) -> ApiResult<bool> {
+    let live: Option<i32> = api_tokens::table
+        .filter(api_tokens::name.eq(name))
+        .filter(api_tokens::revoked_at.is_null())
+        .select(api_tokens::id)
+        .first(conn)
+        .optional()?;
+    match live {
+        Some(id) => revoke_id(conn, id, actor).map(|_| true),
+        None => Ok(false),
+    }
 }
 
-/// Revokes the token with this id (already revoked: unchanged).
-pub fn revoke_id(conn: &mut AnyConnection, id: i32) -> ApiResult<TokenRow> {
-    diesel::update(
+/// Revokes the token with this id, logged as `actor`'s (already revoked:
+/// unchanged, and nothing logged).
+pub fn revoke_id(conn: &mut AnyConnection, id: i32, actor: &str) -> ApiResult<TokenRow> {
+    let changed = diesel::update(
         api_tokens::table
             .find(id)
             .filter(api_tokens::revoked_at.is_null()),
     )
     .set(api_tokens::revoked_at.eq(now()))
     .execute(conn)?;
-    find(conn, id)
+    let row = find(conn, id)?;
+    if changed > 0 {
+        audit::log(
+            conn,
+            (Managed::Token, id, &row.name),
+            Action::Revoked,
+            actor,
+        )?;
+    }
+    Ok(row)
 }

@@ -149,6 +149,27 @@ fn cli_tokens_create_list_revoke(app: &TestApp) {
         "a revoked token is refused on public reads"
     );
     assert!(!app.cli(&["token", "revoke", "mobile"]).status.success());
+    // The command line's changes are audited as the API's are.
+    let log = app
+        .request(
+            Method::GET,
+            "/v1/audit?actor=folio%20token",
+            Some(&app.admin_token),
+            None,
+        )
+        .expect(200)
+        .json();
+    let entries: Vec<(&str, &str)> = log["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["action"].as_str().unwrap(), e["target"].as_str().unwrap()))
+        .collect();
+    let mobile = format!("/v1/tokens/{}", mobile["id"]);
+    assert_eq!(
+        entries,
+        [("revoke", mobile.as_str()), ("create", mobile.as_str())]
+    );
 }
 
 fn tokens_are_stored_hashed(app: &TestApp) {
@@ -323,13 +344,17 @@ fn writes_are_audited(app: &TestApp) {
         ("editor", "update", "/v1/articles/note"),
         ("editor", "create", "/v1/articles/note"),
         ("editor", "create", "/v1/tags/energie"),
+        // The test's own tokens, made before it started.
+        ("test set-up", "create", "/v1/tokens/3"),
+        ("test set-up", "create", "/v1/tokens/2"),
+        ("test set-up", "create", "/v1/tokens/1"),
     ];
     let expected: Vec<(String, String, String)> = expected
         .iter()
         .map(|(a, b, c)| (a.to_string(), b.to_string(), c.to_string()))
         .collect();
     assert_eq!(entries, expected);
-    assert_eq!(log["total"], 9);
+    assert_eq!(log["total"], 12);
     let mine = app
         .request(Method::GET, "/v1/audit?actor=admin", Some(&admin), None)
         .json();
@@ -355,9 +380,10 @@ fn earlier_audit_entries_are_kept(app: &TestApp) {
         .request(Method::GET, "/v1/audit", Some(&app.admin_token), None)
         .expect(200)
         .json();
-    assert_eq!(log["total"], 2);
+    // The tag, the test's own three tokens, and the kept entry, oldest last.
+    assert_eq!(log["total"], 5);
     assert_eq!(log["data"][0]["target"], "/v1/tags/energie");
-    let kept = &log["data"][1];
+    let kept = &log["data"][4];
     assert_eq!(kept["actor"], "newsroom");
     assert_eq!(kept["action"], "update");
     assert_eq!(kept["target"], "/v1/articles/ancien");

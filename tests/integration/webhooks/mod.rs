@@ -370,6 +370,9 @@ fn targets_are_checked() {
         ("http://127.0.0.1:9/hook", "public address"),
         ("http://169.254.169.254/latest/meta-data", "public address"),
         ("http://localhost:9/hook", "public host"),
+        ("http://localhost.:9/hook", "public host"),
+        ("http://foo.localhost/hook", "public host"),
+        ("http://LOCALHOST/hook", "public host"),
         ("file:///etc/passwd", "http or https"),
         ("not-a-url", "absolute URL"),
         ("http://example.com/a b", "spaces"),
@@ -429,7 +432,13 @@ fn survives_a_crash_between_commit_and_delivery(test_db: TestDb) {
     let db = test_db.open();
     let (admin_token, hash) = generate_token();
     let mut conn = db.get().expect("connection");
-    tokens::create(&mut conn, "admin", Scope::Admin.as_str(), &hash, None).expect("token");
+    tokens::create(
+        &mut conn,
+        ("admin", Scope::Admin.as_str(), &hash),
+        None,
+        "test set-up",
+    )
+    .expect("token");
     drop(conn);
     let env = [
         ("FOLIO_WEBHOOK_ALLOWED_HOSTS", "127.0.0.1"),
