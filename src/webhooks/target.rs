@@ -83,6 +83,16 @@ fn is_public(ip: IpAddr) -> bool {
         .any(|range| range.contains(&ip))
 }
 
+/// Whether a host name can only mean the machine that resolves it: `localhost`
+/// and its subdomains (RFC 6761, section 6.3), in any case, with or without the
+/// root's trailing dot, and the loopback names of the usual `/etc/hosts`.
+fn names_this_machine(host: &str) -> bool {
+    let name = host.strip_suffix('.').unwrap_or(host).to_ascii_lowercase();
+    name == "localhost"
+        || name.ends_with(".localhost")
+        || ["localhost.localdomain", "ip6-localhost", "ip6-loopback"].contains(&name.as_str())
+}
+
 /// The rules a webhook's URL and its addresses must follow.
 #[derive(Debug, Clone, Default)]
 pub struct TargetPolicy {
@@ -115,9 +125,7 @@ impl TargetPolicy {
                 Some(Host::Ipv6(ip)) if !is_public(IpAddr::V6(ip)) => {
                     Err(format!("{ip} is not a public address"))
                 }
-                _ if host.eq_ignore_ascii_case("localhost") => {
-                    Err("localhost is not a public host".into())
-                }
+                _ if names_this_machine(&host) => Err(format!("{host} is not a public host")),
                 _ => Ok(url),
             },
         }
@@ -178,6 +186,7 @@ mod tests {
     fn private_targets_need_the_allow_list() {
         let open = TargetPolicy::default();
         assert!(open.check_url("https://hooks.example.com/folio").is_ok());
+        assert!(open.check_url("https://localhost.example.com/").is_ok());
         for private in [
             "http://127.0.0.1:9000/",
             "http://[::1]/",
@@ -185,6 +194,14 @@ mod tests {
             "http://10.1.2.3/",
             "http://[::ffff:192.168.1.1]/",
             "http://localhost:8080/",
+            "http://localhost.:8080/",
+            "http://LocalHost/",
+            "http://foo.localhost/",
+            "http://a.b.LOCALHOST./",
+            "http://localhost.localdomain/",
+            "http://ip6-localhost/",
+            "http://127.0.0.1./",
+            "http://2130706433/",
             "file:///etc/passwd",
             "http://user:pass@example.com/",
         ] {
