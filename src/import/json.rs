@@ -1,6 +1,10 @@
 //! JSON in the API's own create-article shape: one object, an array, or NDJSON,
 //! read as a stream. An array's elements are parsed one at a time as they arrive
 //! and NDJSON line by line, so an import's memory does not grow with the file.
+//!
+//! Bounds: a single document (an object, an array) may be no larger than a
+//! request the API would take (`FOLIO_MAX_REQUEST_BYTES`); NDJSON may be any
+//! size, each of its lines (one article) bounded as a request is.
 
 use std::cell::Cell;
 use std::fmt;
@@ -23,6 +27,9 @@ fn item(json: &str, line: usize) -> Result<Item, ParseError> {
 }
 
 fn invalid(error: &serde_json::Error) -> ParseError {
+    if error.is_io() {
+        return ParseError::at(error.line().max(1), error.to_string());
+    }
     ParseError::at(error.line().max(1), format!("invalid JSON: {error}"))
 }
 
@@ -30,8 +37,8 @@ fn invalid(error: &serde_json::Error) -> ParseError {
 /// order. An array, or a document whose first line is not a whole JSON value (a
 /// pretty-printed object), is read as JSON values; otherwise each non-blank line
 /// is one article, and a bad line does not stop the others.
-pub fn read(mut reader: impl BufRead, sink: &mut Sink<'_>) {
-    let (first, first_line) = match first_line(&mut reader) {
+pub fn read(mut reader: impl BufRead, limit: usize, sink: &mut Sink<'_>) {
+    let (first, first_line) = match first_line(&mut reader, limit) {
         Ok(found) => found,
         Err(e) => return sink(Err(ParseError::at(1, e.to_string()))),
     };
@@ -44,25 +51,81 @@ pub fn read(mut reader: impl BufRead, sink: &mut Sink<'_>) {
     let array = first.trim_start().starts_with('[');
     if array || serde_json::from_str::<&RawValue>(&first).is_err() {
         let lines_before = Cell::new(first_line - 1);
+        // The first line goes back with its end, as the parser would have read it.
+        let first = format!("{first}\n");
         let stream = LineCounter {
             inner: first.as_bytes().chain(reader),
             newlines: &lines_before,
+            left: limit,
         };
         return values(stream, array, &lines_before, sink);
     }
     sink(line_item(&first, first_line));
-    lines(reader, first_line, sink);
+    lines(reader, first_line, limit, sink);
+}
+
+/// Why a line was not read: the reader failed, or the line is longer than an
+/// article may be.
+enum LineError {
+    Read(std::io::Error),
+    TooLong(usize),
+}
+
+impl fmt::Display for LineError {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        match self {
+            LineError::Read(e) => write!(f, "{e}"),
+            LineError::TooLong(limit) => write!(
+                f,
+                "the line is longer than an article may be (FOLIO_MAX_REQUEST_BYTES = {limit})"
+            ),
+        }
+    }
+}
+
+/// The next line, as text without its line end, read no further than `limit`
+/// bytes: a longer line is skipped to its end and reported (`None` at the end of
+/// the document).
+fn bounded_line(reader: &mut impl BufRead, limit: usize) -> Option<Result<String, LineError>> {
+    let mut line = Vec::new();
+    let read = reader
+        .by_ref()
+        .take(limit as u64 + 1)
+        .read_until(b'\n', &mut line);
+    match read {
+        Err(e) => Some(Err(LineError::Read(e))),
+        Ok(0) => None,
+        Ok(_) if line.len() > limit && line.last() != Some(&b'\n') => {
+            Some(match reader.skip_until(b'\n') {
+                Ok(_) => Err(LineError::TooLong(limit)),
+                Err(e) => Err(LineError::Read(e)),
+            })
+        }
+        Ok(_) => Some(
+            String::from_utf8(line)
+                .map(|line| line.trim_end_matches(['\n', '\r']).to_owned())
+                .map_err(|_| {
+                    LineError::Read(std::io::Error::new(
+                        std::io::ErrorKind::InvalidData,
+                        "the line is not UTF-8 text",
+                    ))
+                }),
+        ),
+    }
 }
 
 /// The first non-blank line and its number (`None` for a blank document).
-fn first_line(reader: &mut impl BufRead) -> std::io::Result<(Option<String>, usize)> {
+fn first_line(
+    reader: &mut impl BufRead,
+    limit: usize,
+) -> Result<(Option<String>, usize), LineError> {
     let mut number = 0;
     loop {
-        let mut line = String::new();
-        if reader.read_line(&mut line)? == 0 {
+        let Some(line) = bounded_line(reader, limit) else {
             return Ok((None, number.max(1)));
-        }
+        };
         number += 1;
+        let line = line?;
         if !line.trim().is_empty() {
             return Ok((Some(line), number));
         }
@@ -75,14 +138,17 @@ fn line_item(line: &str, number: usize) -> Result<Item, ParseError> {
         .and_then(|raw| item(raw.get(), number))
 }
 
-/// NDJSON after its first line: one article per non-blank line.
-fn lines(reader: impl BufRead, first_line: usize, sink: &mut Sink<'_>) {
-    for (offset, line) in reader.lines().enumerate() {
-        let number = first_line + offset + 1;
+/// NDJSON after its first line: one article per non-blank line, each no longer
+/// than `limit` bytes (a longer one is reported, and the others still read).
+fn lines(mut reader: impl BufRead, first_line: usize, limit: usize, sink: &mut Sink<'_>) {
+    let mut number = first_line;
+    while let Some(line) = bounded_line(&mut reader, limit) {
+        number += 1;
         match line {
             Ok(line) if line.trim().is_empty() => {}
             Ok(line) => sink(line_item(&line, number)),
-            Err(e) => return sink(Err(ParseError::at(number, e.to_string()))),
+            Err(e @ LineError::TooLong(_)) => sink(Err(ParseError::at(number, e.to_string()))),
+            Err(e @ LineError::Read(_)) => return sink(Err(ParseError::at(number, e.to_string()))),
         }
     }
 }
@@ -117,15 +183,23 @@ fn start_line(newlines: &Cell<usize>, raw: &RawValue) -> usize {
 }
 
 /// Counts the newlines read through it: serde_json reads its input a byte at a
-/// time, so the count is the line the parser has reached.
+/// time, so the count is the line the parser has reached. It fails past `left`
+/// more bytes: a single document is bounded as a request is.
 struct LineCounter<'a, R> {
     inner: R,
     newlines: &'a Cell<usize>,
+    left: usize,
 }
 
 impl<R: Read> Read for LineCounter<'_, R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let read = self.inner.read(buf)?;
+        self.left = self.left.checked_sub(read).ok_or_else(|| {
+            std::io::Error::other(
+                "one JSON document may be no larger than FOLIO_MAX_REQUEST_BYTES; \
+                 write one article per line (NDJSON) to import more",
+            )
+        })?;
         let found = buf[..read].iter().filter(|b| **b == b'\n').count();
         self.newlines.set(self.newlines.get() + found);
         Ok(read)
@@ -160,7 +234,7 @@ mod tests {
     /// What `read` hands over: the line of each article, or of each error.
     fn lines_of(text: &str) -> Vec<Result<usize, usize>> {
         let mut found = Vec::new();
-        read(text.as_bytes(), &mut |entry| {
+        read(text.as_bytes(), 1 << 20, &mut |entry| {
             found.push(match entry {
                 Ok(item) => Ok(item.line),
                 Err(e) => Err(e.line.unwrap_or(0)),
@@ -228,7 +302,7 @@ mod tests {
             given: &given,
         };
         let (mut articles, mut given_at_first) = (0, None);
-        read(std::io::BufReader::new(reader), &mut |entry| {
+        read(std::io::BufReader::new(reader), 8 << 20, &mut |entry| {
             assert!(entry.is_ok());
             articles += 1;
             given_at_first.get_or_insert(given.get());

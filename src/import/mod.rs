@@ -208,7 +208,7 @@ pub fn parse_document(
         return sink(Err(ParseError::at(1, e.to_string())));
     }
     if is_json(name) {
-        return json::read(content, sink);
+        return json::read(content, options.limits.max_request_bytes, sink);
     }
     let mut bytes = Vec::new();
     let limit = options.limits.max_request_bytes as u64;
@@ -437,8 +437,9 @@ pub fn import_paths(db: &Database, paths: &[PathBuf], options: &Options) -> Summ
 }
 
 /// Opens one file, after checking its size: no file larger than a request the API
-/// would take is read (a 1 GB file must not take 2 GB of memory), and a JSON file
-/// that is let in is read as a stream.
+/// would take is read whole (a 1 GB file must not take 2 GB of memory). JSON is
+/// read as a stream and bounded as it is read (see `json`), since NDJSON may be
+/// of any size.
 fn read_document(file: FoundFile, limit: usize) -> Result<Document, Failure> {
     let name = file.path.display().to_string();
     let fail = |message: String| Failure {
@@ -449,7 +450,7 @@ fn read_document(file: FoundFile, limit: usize) -> Result<Document, Failure> {
     let size = std::fs::metadata(&file.path)
         .map_err(|e| fail(e.to_string()))?
         .len();
-    if size > limit as u64 {
+    if size > limit as u64 && !is_json(&name) {
         return Err(fail(format!(
             "file too large ({size} bytes > FOLIO_MAX_REQUEST_BYTES = {limit})"
         )));

@@ -161,6 +161,62 @@ fn json_array_object_and_ndjson(app: &TestApp) {
     );
 }
 
+/// NDJSON of any size imports with the default settings, each line bounded as a
+/// request is; a single document (one JSON array) keeps the whole-file bound.
+fn large_ndjson_imports_line_by_line(app: &TestApp) {
+    let dir = tempfile::tempdir().expect("a folder");
+    let body = "Le cœur du réacteur\u{a0}: « une alliance ». ".repeat(90);
+    let line = |n: usize| {
+        serde_json::json!({"title": format!("Dépêche {n}"), "slug": format!("depeche-{n}"), "body": body})
+            .to_string()
+    };
+    let articles = 2_600;
+    let mut ndjson = String::new();
+    for n in 0..articles {
+        ndjson.push_str(&line(n));
+        ndjson.push('\n');
+    }
+    // Past the default FOLIO_MAX_REQUEST_BYTES (4 MiB), with one line that is too.
+    ndjson.push_str(
+        &serde_json::json!({"title": "Trop long", "body": "x".repeat(5 << 20)}).to_string(),
+    );
+    ndjson.push('\n');
+    ndjson.push_str(&line(articles));
+    ndjson.push('\n');
+    assert!(ndjson.len() > 10 << 20, "{} bytes", ndjson.len());
+    let path = dir.path().join("wire.ndjson");
+    std::fs::write(&path, &ndjson).unwrap();
+    let (ok, stdout, stderr) = import(app, &[path.to_str().unwrap()]);
+    assert!(!ok, "one line failed: {stdout}{stderr}");
+    assert!(
+        stdout.contains(&format!("{} created", articles + 1)),
+        "{stdout}{stderr}"
+    );
+    let line_number = articles + 1;
+    assert!(
+        stderr.contains(&format!(
+            ":{line_number}: the line is longer than an article may be"
+        )),
+        "{stderr}"
+    );
+    app.preview(&format!("/v1/articles/depeche-{articles}"))
+        .expect(200);
+
+    let array = format!(
+        "[{}]",
+        (0..1_200)
+            .map(|n| line(10_000 + n))
+            .collect::<Vec<_>>()
+            .join(",\n")
+    );
+    assert!(array.len() > 4 << 20);
+    let path = dir.path().join("wire.json");
+    std::fs::write(&path, array).unwrap();
+    let (ok, stdout, stderr) = import(app, &[path.to_str().unwrap()]);
+    assert!(!ok);
+    assert!(stderr.contains("NDJSON"), "{stdout}{stderr}");
+}
+
 fn bad_files_are_reported_and_others_import(app: &TestApp) {
     let (ok, stdout, stderr) = import(app, &[&fixture("bad")]);
     assert!(!ok, "a failure makes the exit status non-zero");
@@ -379,6 +435,7 @@ fn any_tree_is_safe(app: &TestApp) {
 }
 
 on_both_backends!(
+    large_ndjson_imports_line_by_line,
     different_files_never_merge,
     any_tree_is_safe,
     front_matter_draft_and_status_are_honoured,

@@ -2,9 +2,11 @@
 //! description beside it, or the file as the raw body with the description in
 //! the query string.
 
-use actix_multipart::Multipart;
+use actix_multipart::{Multipart, MultipartError};
+use actix_web::error::PayloadError;
 use actix_web::http::header;
-use actix_web::{web, HttpRequest};
+use actix_web::mime;
+use actix_web::{web, HttpMessage, HttpRequest};
 use bytes::{Bytes, BytesMut};
 use futures_util::StreamExt;
 use serde::Deserialize;
@@ -30,16 +32,34 @@ pub struct Description {
     pub filename: Option<String>,
     /// What the image shows, for readers who cannot see it. In the query string at
     /// most 1,000 characters (a request target stays under 32 KiB); in a form 10,000.
-    #[param(max_length = 1000, pattern = r"^[^\x00]*$")]
-    #[schema(max_length = 10000, pattern = r"^[^\x00]*$")]
+    #[param(
+        max_length = 1000,
+        pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]*$"
+    )]
+    #[schema(
+        max_length = 10000,
+        pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]*$"
+    )]
     pub alt: Option<String>,
     /// In the query string at most 1,000 characters; in a form 10,000.
-    #[param(max_length = 1000, pattern = r"^[^\x00]*$")]
-    #[schema(max_length = 10000, pattern = r"^[^\x00]*$")]
+    #[param(
+        max_length = 1000,
+        pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]*$"
+    )]
+    #[schema(
+        max_length = 10000,
+        pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]*$"
+    )]
     pub caption: Option<String>,
     /// Who made it (photographer, agency).
-    #[param(max_length = 200, pattern = r"^[^\x00]*$")]
-    #[schema(max_length = 200, pattern = r"^[^\x00]*$")]
+    #[param(
+        max_length = 200,
+        pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]*$"
+    )]
+    #[schema(
+        max_length = 200,
+        pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]*$"
+    )]
     pub credit: Option<String>,
     /// Where the subject is, across (0 to 1): crops keep it in view. Default 0.5.
     #[param(minimum = 0, maximum = 1)]
@@ -61,11 +81,20 @@ pub struct UploadForm {
     file: Vec<u8>,
     #[schema(value_type = Option<Name>)]
     filename: Option<String>,
-    #[schema(max_length = 10000, pattern = r"^[^\x00]*$")]
+    #[schema(
+        max_length = 10000,
+        pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]*$"
+    )]
     alt: Option<String>,
-    #[schema(max_length = 10000, pattern = r"^[^\x00]*$")]
+    #[schema(
+        max_length = 10000,
+        pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]*$"
+    )]
     caption: Option<String>,
-    #[schema(max_length = 200, pattern = r"^[^\x00]*$")]
+    #[schema(
+        max_length = 200,
+        pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]*$"
+    )]
     credit: Option<String>,
     #[schema(minimum = 0, maximum = 1)]
     focal_x: Option<f64>,
@@ -264,17 +293,90 @@ fn disposition_filename(value: Option<&header::HeaderValue>) -> Option<String> {
     })
 }
 
+/// A form's bytes as they arrive, ending in an error when they end without the
+/// form's closing delimiter (`--BOUNDARY--`): the body is complete (its length
+/// said so, or its last chunk came), and the multipart parser would otherwise
+/// wait for the rest until the body timeout.
+struct Closing {
+    payload: actix_web::dev::Payload,
+    delimiter: Vec<u8>,
+    /// The last bytes read, enough to find a delimiter split between chunks.
+    tail: Vec<u8>,
+    closed: bool,
+    ended: bool,
+}
+
+impl Closing {
+    fn new(payload: actix_web::dev::Payload, boundary: &str) -> Self {
+        Self {
+            payload,
+            delimiter: format!("--{boundary}--").into_bytes(),
+            tail: Vec::new(),
+            closed: false,
+            ended: false,
+        }
+    }
+
+    async fn next(mut self) -> Option<(Result<Bytes, PayloadError>, Self)> {
+        if self.ended {
+            return None;
+        }
+        match self.payload.next().await {
+            Some(Ok(chunk)) => {
+                if !self.closed {
+                    self.tail.extend_from_slice(&chunk);
+                    self.closed = memchr::memmem::find(&self.tail, &self.delimiter).is_some();
+                    let keep = self.delimiter.len() - 1;
+                    self.tail.drain(..self.tail.len().saturating_sub(keep));
+                }
+                Some((Ok(chunk), self))
+            }
+            Some(Err(e)) => {
+                self.ended = true;
+                Some((Err(e), self))
+            }
+            None if self.closed => None,
+            None => {
+                self.ended = true;
+                let unclosed = std::io::Error::new(
+                    std::io::ErrorKind::UnexpectedEof,
+                    "the form ends without its closing boundary",
+                );
+                Some((Err(PayloadError::Io(unclosed)), self))
+            }
+        }
+    }
+}
+
 async fn read_form(
     req: &HttpRequest,
     payload: web::Payload,
     mut description: Description,
     limit: usize,
 ) -> ApiResult<Upload> {
-    let mut form = Multipart::new(req.headers(), payload.into_inner());
+    let boundary = req
+        .mime_type()
+        .ok()
+        .flatten()
+        .and_then(|m| m.get_param(mime::BOUNDARY).map(|b| b.as_str().to_owned()))
+        .ok_or_else(|| {
+            ApiError::BadRequest("a multipart/form-data upload names its boundary".into())
+        })?;
+    // Fused: the parser may ask again after the end.
+    let body =
+        futures_util::stream::unfold(Closing::new(payload.into_inner(), &boundary), Closing::next)
+            .fuse();
+    let mut form = Multipart::new(req.headers(), body);
     let mut file: Option<(Bytes, Option<String>, Option<String>)> = None;
     while let Some(field) = form.next().await {
-        let field =
-            field.map_err(|e| ApiError::BadRequest(format!("could not read the form: {e}")))?;
+        let field = field.map_err(|e| {
+            let why = match e {
+                // Its own words say only "Payload error".
+                MultipartError::Payload(e) => e.to_string(),
+                e => e.to_string(),
+            };
+            ApiError::BadRequest(format!("could not read the form: {why}"))
+        })?;
         let name = field.name().unwrap_or_default().to_owned();
         if name == "file" {
             if file.is_some() {

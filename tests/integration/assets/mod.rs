@@ -251,6 +251,30 @@ fn refusals_are_clear_and_change_nothing(app: &TestApp) {
         &[],
     );
     assert_eq!(anonymous.status, 401);
+
+    // A form that ends without its closing boundary is complete per its length:
+    // answered at once, not after the body timeout.
+    for ending in ["", "\r\n--cut", "\r\n--cut\r\n"] {
+        let mut unclosed = b"--cut\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.jpg\"\r\nContent-Type: image/jpeg\r\n\r\n".to_vec();
+        unclosed.extend(jpeg(40, 30));
+        unclosed.extend(ending.as_bytes());
+        let started = std::time::Instant::now();
+        problem(
+            app.send_bytes(
+                Method::POST,
+                "/v1/assets",
+                Some(&app.write_token),
+                Some((unclosed, "multipart/form-data; boundary=cut")),
+                &[],
+            ),
+            400,
+            "closing boundary",
+        );
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(10),
+            "{ending:?}"
+        );
+    }
     assert_eq!(asset_count(app), before, "a refused upload stores nothing");
 }
 
