@@ -96,6 +96,27 @@ for fmt, count in [("jpeg", 20), ("webp", 20), ("avif", 4)]:
     rate, median = cold(fmt, count, {"jpeg": 0, "webp": 100, "avif": 200}[fmt])
     print(f"cold {fmt:4}: {rate:.2f} transforms/s, median request {median:.0f} ms ({count} sizes from the 4000x3000 original)")
 
+# The worst single copies: from a 6000x6000 PNG (36 megapixels, under the default
+# FOLIO_MAX_ASSET_PIXELS), the largest box arbitrary sizes take, as AVIF at full
+# quality, and the largest preset as AVIF. Each is bounded to 2048x2048 pixels.
+big = io.BytesIO()
+Image.open(io.BytesIO(photo(6000, 6000))).save(big, "PNG")
+status, body, _ = request("POST", "/v1/assets?alt=worst", big.getvalue(),
+                          {"Authorization": f"Bearer {token}", "Content-Type": "image/png"})
+assert status == 201, body
+worst = json.loads(body)
+for label, path in [
+    ("resize w=4096&h=4096 AVIF q=100", f"/v1/assets/{worst['id']}/resize?w=4096&h=4096&format=avif&q=100"),
+    ("preset large AVIF", f"/v1/assets/{worst['id']}/large?format=avif"),
+    ("preset large WebP", f"/v1/assets/{worst['id']}/large?format=webp"),
+]:
+    status, data, elapsed = request("GET", path)
+    assert status == 200, (status, data[:200])
+    size = Image.open(io.BytesIO(data)).size
+    print(f"worst case, {label} from the 6000x6000 PNG: {elapsed:.2f} s, {size[0]}x{size[1]}")
+rss, peak = memory()
+print(f"server after the worst cases: RSS {rss:.1f} MiB, peak {peak:.1f} MiB")
+
 medium = urllib.parse.urlparse(asset["presets"]["medium"]["url"])
 medium_path = f"{medium.path}?{medium.query}"
 request("GET", medium_path, headers={"Accept": "image/webp"})

@@ -107,9 +107,33 @@ fn at_least_one(side: f64) -> u32 {
     (side.round() as u32).max(1)
 }
 
-/// Where and how big: never larger than the original (an enlargement only blurs),
-/// a `cover` box keeps its proportions when it has to shrink, and its crop is
-/// centred on the focal point as far as the picture's edges allow.
+/// The most pixels a copy has (2048 × 2048): making one costs time in proportion
+/// to its pixels, and a 4096 × 4096 AVIF took 42 s of a core. A larger box, or a
+/// preset's width on a very tall picture, gives the largest copy of that shape
+/// within the bound.
+pub const MAX_COPY_PIXELS: f64 = 4_194_304.0;
+
+/// A size scaled down, keeping its shape, to at most [`MAX_COPY_PIXELS`].
+fn within_bound(width: f64, height: f64) -> (f64, f64) {
+    let shrink = (MAX_COPY_PIXELS / (width * height)).sqrt().min(1.0);
+    (width * shrink, height * shrink)
+}
+
+/// AVIF's encoder effort (rav1e's speed, 0 slowest to 10 fastest) for a copy of
+/// `pixels`: AVIF takes several times as long as WebP, so larger copies are made
+/// at its fastest speed, which costs a little size, not quality.
+fn avif_speed(pixels: u64) -> u8 {
+    if pixels <= 1_000_000 {
+        8
+    } else {
+        10
+    }
+}
+
+/// Where and how big: never larger than the original (an enlargement only blurs)
+/// nor than [`MAX_COPY_PIXELS`], a `cover` box keeps its proportions when it has
+/// to shrink, and its crop is centred on the focal point as far as the picture's
+/// edges allow.
 pub fn geometry(original: (u32, u32), recipe: &Recipe, focal: (f64, f64)) -> Geometry {
     let (ow, oh) = (f64::from(original.0), f64::from(original.1));
     let whole = (0.0, 0.0, ow, oh);
@@ -117,7 +141,7 @@ pub fn geometry(original: (u32, u32), recipe: &Recipe, focal: (f64, f64)) -> Geo
     match (recipe.fit, w, h) {
         (Fit::Cover, Some(w), Some(h)) => {
             let shrink = (ow / w).min(oh / h).min(1.0);
-            let (tw, th) = (w * shrink, h * shrink);
+            let (tw, th) = within_bound(w * shrink, h * shrink);
             let scale = (tw / ow).max(th / oh);
             let (cw, ch) = (tw / scale, th / scale);
             let left = (focal.0 * ow - cw / 2.0).clamp(0.0, ow - cw);
@@ -133,10 +157,11 @@ pub fn geometry(original: (u32, u32), recipe: &Recipe, focal: (f64, f64)) -> Geo
                 .into_iter()
                 .flatten()
                 .fold(f64::INFINITY, f64::min);
+            let (width, height) = within_bound(ow * scale, oh * scale);
             Geometry {
                 crop: whole,
-                width: at_least_one(ow * scale),
-                height: at_least_one(oh * scale),
+                width: at_least_one(width),
+                height: at_least_one(height),
             }
         }
     }
@@ -195,8 +220,8 @@ pub fn render(
                 .map_err(|e| failed("encode", &e))?;
         }
         Format::Avif => {
-            // Speed 8 of 10: a few hundred milliseconds for a large copy.
-            AvifEncoder::new_with_speed_quality(&mut out, 8, quality)
+            let speed = avif_speed(u64::from(w) * u64::from(h));
+            AvifEncoder::new_with_speed_quality(&mut out, speed, quality)
                 .write_image(resized.as_bytes(), w, h, resized.color().into())
                 .map_err(|e| failed("encode", &e))?;
         }
@@ -224,6 +249,35 @@ mod tests {
             format: Format::Jpeg,
             quality: DEFAULT_QUALITY,
         }
+    }
+
+    #[test]
+    fn copies_are_bounded_in_pixels_keeping_their_shape() {
+        let g = geometry(
+            (6000, 6000),
+            &recipe(Some(4096), Some(4096), Fit::Cover),
+            (0.5, 0.5),
+        );
+        assert_eq!((g.width, g.height), (2048, 2048));
+        // A preset's width on a very tall picture.
+        let g = geometry(
+            (1600, 25_000),
+            &recipe(Some(1600), None, Fit::Contain),
+            (0.5, 0.5),
+        );
+        assert!(f64::from(g.width) * f64::from(g.height) <= MAX_COPY_PIXELS + 1.0);
+        let shaped = f64::from(g.width) * 25_000.0 / 1600.0;
+        assert!(
+            (shaped - f64::from(g.height)).abs() < 16.0,
+            "the shape is kept: {g:?}"
+        );
+        // Every preset of a common photo is within the bound already.
+        let g = geometry(
+            (6000, 4000),
+            &recipe(Some(1600), None, Fit::Contain),
+            (0.5, 0.5),
+        );
+        assert_eq!((g.width, g.height), (1600, 1067));
     }
 
     #[test]

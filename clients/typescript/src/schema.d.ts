@@ -179,7 +179,9 @@ export interface paths {
         /**
          * Get an image at any size
          * @description Only when the server allows arbitrary sizes (`FOLIO_ASSET_ARBITRARY_SIZES`):
-         *     otherwise every size a crawler tried would fill the disk. Sides are at most 4096.
+         *     otherwise every size a crawler tried would fill the disk. Sides are at most 4096,
+         *     and a copy at most 2048 × 2048 pixels (4,194,304): a larger box gives the largest
+         *     copy of its shape within that.
          */
         get: operations["asset_resized"];
         put?: never;

@@ -186,7 +186,9 @@ pub async fn asset_preset(
 /// Get an image at any size
 ///
 /// Only when the server allows arbitrary sizes (`FOLIO_ASSET_ARBITRARY_SIZES`):
-/// otherwise every size a crawler tried would fill the disk. Sides are at most 4096.
+/// otherwise every size a crawler tried would fill the disk. Sides are at most 4096,
+/// and a copy at most 2048 × 2048 pixels (4,194,304): a larger box gives the largest
+/// copy of its shape within that.
 #[utoipa::path(
     tag = "assets",
     params(AssetPath, ResizeParams),
