@@ -17,7 +17,10 @@ export type Article = components["schemas"]["Article"];
 export type ArticleSummary = components["schemas"]["ArticleSummary"];
 export type SyncItem = components["schemas"]["SyncItem"];
 export type Delta = components["schemas"]["Delta"];
+export type ArticleListPage = components["schemas"]["ArticleListPage"];
 export type ArticleQuery = NonNullable<operations["list_articles"]["parameters"]["query"]>;
+/** The list's filters, sort and paging: what a default read (no `fields`) takes. */
+export type ListQuery = Omit<ArticleQuery, "fields">;
 
 /** An RFC 9457 problem the API answered with, as an error. */
 export class FolioProblem extends Error {
@@ -125,8 +128,29 @@ export function createFolio(options: FolioOptions) {
     querySerializer: { array: { style: "form", explode: false } },
   });
 
+  // The same client, typed with the default answers only: a read without `fields`
+  // is `application/json`, the whole Article or ArticleSummary, while `fields=`
+  // answers `application/vnd.folio.fields+json`, which openapi-fetch would
+  // otherwise fold into every answer's type as a union.
+  const whole = client as unknown as Client<paths, "application/json">;
+
+  /** One article, whole, by slug or id, in the reader's languages when given. */
+  async function article(slug: string, reading: Reading = {}): Promise<Article> {
+    return unwrap(await whole.GET("/v1/articles/{slug}", { params: { path: { slug }, query: reading } }));
+  }
+
+  /** One page of article summaries; follow `next_cursor` with `{ ...query, cursor }`. */
+  async function articles(query: ListQuery = {}): Promise<ArticleListPage> {
+    return unwrap(await whole.GET("/v1/articles", { params: { query } }));
+  }
+
+  /** One page of search results, best first, each with its `<mark>`ed `highlight`. */
+  async function search(q: string, query: Omit<ListQuery, "q"> = {}): Promise<ArticleListPage> {
+    return articles({ sort: "relevance", ...query, q });
+  }
+
   /** Every article the query matches, page after page (by cursor). */
-  async function* articles(query: ArticleQuery = {}): AsyncGenerator<ArticleSummary> {
+  async function* everyArticle(query: ArticleQuery = {}): AsyncGenerator<ArticleSummary> {
     let cursor: string | undefined;
     do {
       const page = unwrap(
@@ -218,5 +242,5 @@ export function createFolio(options: FolioOptions) {
     }
   }
 
-  return { client, articles, named, sync, stream };
+  return { client, article, articles, search, everyArticle, named, sync, stream };
 }

@@ -212,7 +212,7 @@ async function main() {
     await shot("section");
 
     // An article: body, byline, reading time, date in New York, related articles.
-    await page.goto(`${site}/#/article/poutine-au-kazakhstan-une-alliance-strategique`);
+    await page.goto(`${site}/monde/poutine-au-kazakhstan-une-alliance-strategique`);
     await page.waitForSelector("article.full h1");
     assert.match(await page.textContent("article.full h1"), /Poutine au Kazakhstan/);
     assert.ok(await page.locator("article.full .body h2").count(), "sub-headings kept");
@@ -223,7 +223,7 @@ async function main() {
     await shot("article");
 
     // An article with a cover and a body image: responsive, loaded, described.
-    await page.goto(`${site}/#/article/astana-sous-la-neige`);
+    await page.goto(`${site}/asie/astana-sous-la-neige`);
     await page.waitForSelector("figure.cover img");
     await page.waitForFunction(() => {
       const img = document.querySelector("figure.cover img");
@@ -244,6 +244,29 @@ async function main() {
     await page.click('p.translations a[hreflang="en"]');
     await page.waitForFunction(() => document.querySelector("article.full h1")?.textContent === "Astana under snow");
     assert.match(await page.textContent("p.translations"), /français/);
+
+    // Folio's own addresses open here: an entry of a feed and of a sitemap, their
+    // permalinks moved onto this site's origin, show the article they name.
+    const feed = await (await fetch(`${folioUrl}/v1/feeds/articles.json?section=asie`)).json();
+    const sitemap = await (await fetch(`${folioUrl}/sitemaps/articles-1.xml`)).text();
+    const located = [...sitemap.matchAll(/<loc>([^<]+)<\/loc>/g)].map((m) => m[1]);
+    assert.ok(located.length > 0, "the sitemap lists articles");
+    for (const [address, title] of [
+      [feed.items[0].url, feed.items[0].title],
+      [located.find((url) => url.endsWith("/astana-sous-la-neige")), "Astana sous la neige"],
+    ]) {
+      const { pathname } = new URL(address);
+      await page.goto(`${site}${pathname}`);
+      await page.waitForFunction((t) => document.querySelector("article.full h1")?.textContent === t, title);
+    }
+    // A tag's page lists its articles; back and forward move through history.
+    const tagged = (await (await fetch(`${folioUrl}/v1/articles?tag=energie`)).json()).data[0];
+    await page.goto(`${site}${new URL(tagged.url).pathname}`);
+    await page.waitForSelector("p.tags a");
+    await page.click("p.tags a >> nth=0");
+    await page.waitForFunction(() => location.pathname.startsWith("/tag/") && document.querySelector("article.teaser"));
+    await page.goBack();
+    await page.waitForFunction((t) => document.querySelector("article.full h1")?.textContent === t, tagged.title);
 
     // Search without accents finds the accented word, highlighted.
     await page.fill("#search input", "nucleaire");
@@ -273,14 +296,14 @@ async function main() {
     assert.equal(await page.locator("article.teaser >> text=Astana sous la neige").count(), 0);
     await shot("home-en");
     // On an article, the switch goes to the story's version in that language.
-    await page.goto(`${site}/#/article/astana-under-snow`);
+    await page.goto(`${site}/asie/astana-under-snow`);
     await page.waitForFunction(() => document.querySelector("article.full h1")?.textContent === "Astana under snow");
     await page.click("#language");
     await page.waitForFunction(() => document.querySelector("article.full h1")?.textContent === "Astana sous la neige");
     await page.waitForSelector("nav >> text=Monde");
 
     assert.deepEqual(errors, [], "no console errors");
-    console.log("ok: home, section pages, article, search, archive and language switch");
+    console.log("ok: home, section pages, article, Folio's own URLs, tags, search, archive and language switch");
   } finally {
     await browser.close();
   }

@@ -2,21 +2,13 @@
 // with related ones, search with highlights, and an archive by month and day.
 // Everything it shows comes through the TypeScript client (@folio/client).
 
-import {
-  createFolio,
-  FolioProblem,
-  unwrap,
-  type Article,
-  type ArticleSummary,
-  type components,
-  type operations,
-} from "@folio/client";
+import { createFolio, FolioProblem, unwrap, type Article, type ArticleSummary, type operations } from "@folio/client";
 
-type Period = components["schemas"]["ArchivePeriod"];
 /** An IANA zone the server knows: the spec lists them. */
 type Zone = NonNullable<NonNullable<operations["get_archive"]["parameters"]["query"]>["tz"]>;
 
 import { say, toggleLanguage, uiLanguage } from "./i18n";
+import { pathOf, route as routeOf } from "./routes";
 
 // Same origin: Vite passes /v1 on to Folio (see vite.config.ts).
 const folio = createFolio({ baseUrl: window.location.origin });
@@ -48,6 +40,14 @@ function reading(): { locale: string; fallback: string[] } {
 
 /** The article on screen, for the language switch. */
 let shown: Article | undefined;
+/** The sections' slugs: a one-segment path is a section's page, else an article's. */
+let sectionSlugs = new Set<string>();
+
+/** Goes to `path` on this site, as a link would. */
+function go(path: string) {
+  history.pushState(null, "", path);
+  void route();
+}
 
 /** A language's own name: « English », « français ». */
 function languageName(tag: string): string {
@@ -97,7 +97,7 @@ function teaser(article: ArticleSummary): HTMLElement {
     "article",
     { class: "teaser", lang: article.language ?? "" },
     ...(article.cover ? [picture(article.cover, "thumb", "")] : []),
-    h("h2", {}, h("a", { href: `#/article/${article.slug}` }, article.title ?? "")),
+    h("h2", {}, h("a", { href: pathOf(article.url, `/${article.slug}`) }, article.title)),
     h("p", { class: "meta" }, when(article.published_at), article.section ? ` · ${article.section.name}` : ""),
   );
   if (article.highlight) item.append(trusted("p", article.highlight, { class: "highlight" }));
@@ -108,22 +108,19 @@ function teaser(article: ArticleSummary): HTMLElement {
 async function home() {
   advertiseFeeds("");
   // Each story once, in the reader's language when it has one.
-  const page = unwrap(await api.GET("/v1/articles", { params: { query: { per_page: 10, ...reading() } } }));
-  main.replaceChildren(h("h1", {}, say("latest")), ...(page.data as ArticleSummary[]).map(teaser));
+  const page = await folio.articles({ per_page: 10, ...reading() });
+  main.replaceChildren(h("h1", {}, say("latest")), ...page.data.map(teaser));
 }
 
-async function section(slug: string) {
-  advertiseFeeds(`?section=${encodeURIComponent(slug)}`);
-  const about = unwrap(await api.GET("/v1/sections/{slug}", { params: { path: { slug }, query: reading() } }));
+/** A page of articles paged by cursor: a section's, a tag's or an author's. */
+async function listing(title: string, filter: { section?: string; tag?: string[]; author?: string }) {
   const list = h("div", { class: "list" });
   const more = h("button", { type: "button", id: "more" }, say("more"));
-  main.replaceChildren(h("h1", {}, about.name), list, more);
+  main.replaceChildren(h("h1", {}, title), list, more);
   let cursor: string | undefined;
   const load = async () => {
-    const page = unwrap(
-      await api.GET("/v1/articles", { params: { query: { section: slug, per_page: 5, cursor, ...reading() } } }),
-    );
-    list.append(...(page.data as ArticleSummary[]).map(teaser));
+    const page = await folio.articles({ ...filter, per_page: 5, cursor, ...reading() });
+    list.append(...page.data.map(teaser));
     cursor = page.next_cursor ?? undefined;
     more.hidden = !cursor;
   };
@@ -131,10 +128,27 @@ async function section(slug: string) {
   await load();
 }
 
+async function section(slug: string) {
+  advertiseFeeds(`?section=${encodeURIComponent(slug)}`);
+  const about = unwrap(await api.GET("/v1/sections/{slug}", { params: { path: { slug }, query: reading() } }));
+  await listing(about.name, { section: slug });
+}
+
+async function tag(slug: string) {
+  advertiseFeeds(`?tag=${encodeURIComponent(slug)}`);
+  const about = unwrap(await api.GET("/v1/tags/{slug}", { params: { path: { slug }, query: reading() } }));
+  await listing(`#${about.name}`, { tag: [slug] });
+}
+
+async function author(slug: string) {
+  advertiseFeeds(`?author=${encodeURIComponent(slug)}`);
+  const about = unwrap(await api.GET("/v1/authors/{slug}", { params: { path: { slug }, query: reading() } }));
+  await listing(about.name, { author: slug });
+}
+
 async function article(slug: string) {
-  const found = await api.GET("/v1/articles/{slug}", { params: { path: { slug } } });
-  // Without `fields`, the whole article; the slug names the version to show.
-  const article = unwrap(found) as Article;
+  // The whole article; the slug names the version to show.
+  const article = await folio.article(slug);
   shown = article;
   advertiseFeeds(article.section ? `?section=${encodeURIComponent(article.section.slug)}` : "");
   const related = unwrap(
@@ -170,16 +184,16 @@ async function article(slug: string) {
               { class: "translations" },
               say("alsoIn"),
               ...article.translations.map((t) =>
-                h("a", { href: `#/article/${t.slug}`, hreflang: t.language, lang: t.language }, ` ${languageName(t.language)}`),
+                h("a", { href: pathOf(t.url, `/${t.slug}`), hreflang: t.language, lang: t.language }, ` ${languageName(t.language)}`),
               ),
             ),
           ]
         : []),
       trusted("div", article.body_html, { class: "body" }),
-      h("p", { class: "tags" }, ...article.tags.map((t) => h("a", { href: `#/search?q=${encodeURIComponent(t.name)}` }, `#${t.name} `))),
+      h("p", { class: "tags" }, ...article.tags.map((t) => h("a", { href: `/tag/${encodeURIComponent(t.slug)}` }, `#${t.name} `))),
     ),
     h("h2", {}, say("related")),
-    ...(related.data as ArticleSummary[]).map(teaser),
+    ...related.data.map(teaser),
   );
 }
 
@@ -187,22 +201,8 @@ async function search(q: string) {
   advertiseFeeds(`?q=${encodeURIComponent(q)}`);
   const input = document.querySelector<HTMLInputElement>("#search input")!;
   input.value = q;
-  const page = unwrap(
-    await api.GET("/v1/articles", {
-      params: {
-        query: {
-          q,
-          per_page: 20,
-          fields: ["slug", "title", "language", "published_at", "section", "highlight"],
-          ...reading(),
-        },
-      },
-    }),
-  );
-  main.replaceChildren(
-    h("h1", {}, say("results", page.data.length, q)),
-    ...(page.data as ArticleSummary[]).map(teaser),
-  );
+  const page = await folio.search(q, { per_page: 20, ...reading() });
+  main.replaceChildren(h("h1", {}, say("results", page.data.length, q)), ...page.data.map(teaser));
 }
 
 async function archive(month?: string) {
@@ -211,7 +211,7 @@ async function archive(month?: string) {
     const months = unwrap(await api.GET("/v1/archive", { params: { query: { granularity: "month", tz: readerZone } } }));
     main.replaceChildren(
       h("h1", {}, say("archive")),
-      h("ol", { class: "archive" }, ...(months.data as Period[]).map((p) => h("li", {}, h("a", { href: `#/archive/${p.period}` }, p.period), ` (${p.count})`))),
+      h("ol", { class: "archive" }, ...months.data.map((p) => h("li", {}, h("a", { href: `/archive/${p.period}` }, p.period), ` (${p.count})`))),
     );
     return;
   }
@@ -223,12 +223,12 @@ async function archive(month?: string) {
   const picker = h(
     "ol",
     { class: "days" },
-    ...(days.data as Period[]).map((p) => {
+    ...days.data.map((p) => {
       const button = h("button", { type: "button", "data-day": p.period }, `${p.period} (${p.count})`);
       button.addEventListener("click", () => {
-        void api
-          .GET("/v1/articles", { params: { query: { from: p.period, to: p.period, tz: readerZone, per_page: 50 } } })
-          .then((result) => list.replaceChildren(...(unwrap(result).data as ArticleSummary[]).map(teaser)))
+        void folio
+          .articles({ from: p.period, to: p.period, tz: readerZone, per_page: 50 })
+          .then((page) => list.replaceChildren(...page.data.map(teaser)))
           .catch(showProblem);
       });
       return h("li", {}, button);
@@ -243,15 +243,25 @@ function showProblem(e: unknown) {
 }
 
 async function route() {
-  const [path, query = ""] = window.location.hash.replace(/^#/, "").split("?");
-  const parts = path.split("/").filter(Boolean);
+  const to = routeOf(window.location.pathname, window.location.search);
   shown = undefined;
   try {
-    if (parts[0] === "section" && parts[1]) await section(parts[1]);
-    else if (parts[0] === "article" && parts[1]) await article(parts[1]);
-    else if (parts[0] === "search") await search(new URLSearchParams(query).get("q") ?? "");
-    else if (parts[0] === "archive") await archive(parts[1]);
-    else await home();
+    switch (to.page) {
+      case "home":
+        return await home();
+      case "search":
+        return await search(to.q);
+      case "archive":
+        return await archive(to.month);
+      case "tag":
+        return await tag(to.slug);
+      case "author":
+        return await author(to.slug);
+      case "section-or-article":
+        return await (sectionSlugs.has(to.slug) ? section(to.slug) : article(to.slug));
+      case "article":
+        return await article(to.slug);
+    }
   } catch (e) {
     showProblem(e);
   }
@@ -264,25 +274,38 @@ async function frame() {
   document.querySelector("#language")!.textContent = say("other-language");
   const nav = document.querySelector<HTMLElement>("#sections")!;
   const sections = [];
-  for await (const s of folio.named("/v1/sections", 100, reading())) if (!s.parent) sections.push(s);
-  nav.replaceChildren(...sections.map((s) => h("a", { href: `#/section/${s.slug}` }, s.name)));
+  const slugs = new Set<string>();
+  for await (const s of folio.named("/v1/sections", 100, reading())) {
+    slugs.add(s.slug);
+    if (!s.parent) sections.push(s);
+  }
+  sectionSlugs = slugs;
+  nav.replaceChildren(...sections.map((s) => h("a", { href: pathOf(s.url, `/${s.slug}`) }, s.name)));
 }
 
 document.querySelector("#search")!.addEventListener("submit", (event) => {
   event.preventDefault();
   const q = new FormData(event.target as HTMLFormElement).get("q");
-  window.location.hash = `#/search?q=${encodeURIComponent(String(q ?? ""))}`;
+  go(`/search?q=${encodeURIComponent(String(q ?? ""))}`);
 });
 document.querySelector("#language")!.addEventListener("click", () => {
   toggleLanguage();
   // On an article, its version in the new language when the story has one.
   const version = shown?.translations.find((t) => t.language === uiLanguage());
-  if (version) {
-    void frame();
-    window.location.hash = `#/article/${version.slug}`;
-  } else void frame().then(route);
+  if (version) void frame().then(() => go(pathOf(version.url, `/${version.slug}`)));
+  else void frame().then(route);
 });
-window.addEventListener("hashchange", () => void route());
+// Links within the site change the page without reloading it.
+document.addEventListener("click", (event) => {
+  const link = (event.target as Element | null)?.closest?.("a");
+  if (!link || event.defaultPrevented || event.button !== 0) return;
+  if (event.metaKey || event.ctrlKey || event.shiftKey || event.altKey || link.target) return;
+  const to = new URL(link.href, window.location.href);
+  if (to.origin !== window.location.origin || to.pathname.startsWith("/v1/")) return;
+  event.preventDefault();
+  go(to.pathname + to.search);
+});
+window.addEventListener("popstate", () => void route());
 void frame()
   .then(route)
   .catch(showProblem);

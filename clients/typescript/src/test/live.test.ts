@@ -42,9 +42,25 @@ before(async () => {
   }
 });
 
+test("one-call helpers answer the whole shapes, typed without a cast", async () => {
+  const one = await reader.article(`${run}-3`);
+  // Article's fields are there as the spec says: no `undefined` to rule out.
+  assert.equal(one.title, title(3));
+  assert.ok(one.body_html.length > 0);
+  assert.ok(one.body_html.includes("<h2"));
+  const page = await reader.articles({ section: `entrevue-${run}`, per_page: 2 });
+  assert.equal(page.data[0].title.toUpperCase(), title(5).toUpperCase());
+  const next = await reader.articles({ section: `entrevue-${run}`, per_page: 2, cursor: page.next_cursor ?? undefined });
+  assert.equal(next.data[0].title, title(3));
+  const found = await reader.search("nucléaire", { section: `entrevue-${run}` });
+  assert.equal(found.data.length, 5);
+  assert.ok(found.data.every((item) => (item.highlight ?? "").includes("<mark>")));
+  await assert.rejects(reader.article(`${run}-absent`), (e: unknown) => e instanceof FolioProblem && e.status === 404);
+});
+
 test("every page of a list, text byte-exact", async () => {
   const seen: string[] = [];
-  for await (const article of reader.articles({ section: `entrevue-${run}`, per_page: 2 })) {
+  for await (const article of reader.everyArticle({ section: `entrevue-${run}`, per_page: 2 })) {
     seen.push(article.title);
   }
   assert.deepEqual(seen, [5, 4, 3, 2, 1].map(title));
