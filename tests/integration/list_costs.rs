@@ -137,3 +137,97 @@ fn list_costs_a_fixed_number_of_queries(app: &TestApp) {
 }
 
 on_both_backends!(field_selection, list_costs_a_fixed_number_of_queries,);
+
+/// PostgreSQL plans each statement for its values: searches, filters, the archive
+/// and lists in a language, run ten times on one connection, are never given a
+/// generic plan (one made without the values, which PostgreSQL may switch to after
+/// five runs: a newest-first search went from 4 ms to 30-40 ms that way), and no
+/// later run is several times slower than the first.
+#[test]
+#[cfg_attr(
+    not(folio_postgres_tests),
+    ignore = "FOLIO_TEST_POSTGRES_URL is not set"
+)]
+fn postgres_plans_each_statement_for_its_values() {
+    use diesel::prelude::*;
+    use diesel::sql_types::{BigInt, Text};
+    use std::time::{Duration, Instant};
+
+    let test_db = common::TestDb::postgres().expect("FOLIO_TEST_POSTGRES_URL is set");
+    let url = test_db.url.clone();
+    // One connection for the server and its workers: every statement they run is
+    // prepared on it, where pg_prepared_statements shows how it was planned.
+    let app = TestApp::spawn_over(
+        test_db,
+        move |_| folio::db::Database::connect(&url, 1).expect("one connection"),
+        |_| {},
+    );
+    app.post("/v1/sections", json!({"name": "Monde", "slug": "monde"}))
+        .expect(201);
+    for n in 0..40 {
+        let section = if n % 2 == 0 {
+            json!("monde")
+        } else {
+            json!(null)
+        };
+        published(
+            &app,
+            &format!("alliance-{n}"),
+            &format!("2024-11-{:02}T09:00:00Z", 1 + n % 28),
+            json!({"section": section, "title": format!("Une alliance stratégique {n}"),
+                   "body": "Le cœur de l’alliance est nucléaire.", "language": if n % 3 == 0 { "en" } else { "fr" }}),
+        );
+    }
+    let queries = [
+        "/v1/articles?q=alliance&sort=-published_at&per_page=20",
+        "/v1/articles?q=alliance&per_page=20",
+        "/v1/articles?q=%22alliance%20strat%C3%A9gique%22%20-chine&per_page=5",
+        "/v1/articles?section=monde&per_page=10",
+        "/v1/articles?from=2024-11-03&to=2024-11-09&tz=Europe/Paris",
+        "/v1/articles?locale=fr&fallback=en&section=monde",
+        "/v1/archive?granularity=month",
+        "/v1/archive?granularity=day&from=2024-11-01&to=2024-11-30&section=monde",
+    ];
+    for path in queries {
+        let mut took = Vec::new();
+        for _ in 0..10 {
+            let started = Instant::now();
+            app.get(path).expect(200);
+            took.push(started.elapsed());
+        }
+        let (first, slowest) = (took[0], took[1..].iter().max().copied().unwrap_or_default());
+        assert!(
+            slowest < first * 5 + Duration::from_millis(50),
+            "{path}: a later run took {slowest:?}, the first {first:?}: {took:?}"
+        );
+    }
+
+    #[derive(QueryableByName, Debug)]
+    struct Planned {
+        #[diesel(sql_type = Text)]
+        statement: String,
+        #[diesel(sql_type = BigInt)]
+        generic_plans: i64,
+        #[diesel(sql_type = BigInt)]
+        custom_plans: i64,
+    }
+    let mut conn = app.db.get().expect("the one connection");
+    let planned: Vec<Planned> = match &mut *conn {
+        folio::db::AnyConnection::Postgres(c) => diesel::sql_query(
+            "SELECT statement, generic_plans, custom_plans FROM pg_prepared_statements",
+        )
+        .load(c)
+        .expect("pg_prepared_statements"),
+        folio::db::AnyConnection::Sqlite(_) => unreachable!("a PostgreSQL test"),
+    };
+    assert!(
+        planned.iter().any(|p| p.custom_plans >= 10),
+        "the list statements ran ten times on this connection: {planned:#?}"
+    );
+    // A statement without parameters has one plan, which PostgreSQL counts as generic.
+    let generic: Vec<&Planned> = planned
+        .iter()
+        .filter(|p| p.generic_plans > 0 && p.statement.contains("$1"))
+        .collect();
+    assert!(generic.is_empty(), "generic plans: {generic:#?}");
+}
