@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Sitemaps of many articles: fills a fresh SQLite database with N public articles
 # (only the columns a sitemap reads carry content: a sitemap never reads bodies),
+# a fifth of them with a cover (an image entry each) and every tenth with an
+# English version (hreflang alternates on both),
 # serves it, and fetches /sitemap.xml then every shard in turn, timing each and
 # reading the server's peak resident memory (VmHWM) and anonymous memory after.
 # The memory map is off (FOLIO_SQLITE_MMAP_MB=0) so that resident memory is the
@@ -24,15 +26,26 @@ db = sqlite3.connect(path)
 db.execute("INSERT INTO sections (name, slug, position, created_at, updated_at) "
            "VALUES ('Monde', 'monde', 0, '2024-01-01 00:00:00', '2024-01-01 00:00:00')")
 section = db.execute("SELECT id FROM sections WHERE slug = 'monde'").fetchone()[0]
+db.execute("INSERT INTO assets (public_id, media_type, filename, byte_size, sha256, width, height, "
+           "alt, created_at, updated_at) VALUES (?, 'image/jpeg', 'cover.jpg', 1000, 'x', 1600, "
+           "1067, 'Une couverture', '2024-01-01 00:00:00', '2024-01-01 00:00:00')",
+           (str(uuid.UUID(int=count + 1)),))
 def rows():
     for n in range(count):
         day = f"2024-{1 + n % 12:02d}-{1 + n % 28:02d} {n % 24:02d}:00:00"
-        yield (str(uuid.UUID(int=n + 1)), f"article-{n}", f"Article {n}", "x", "<p>x</p>", "x",
-               "fr", "published", section if n % 2 else None, day, day, day, day)
+        public_id = str(uuid.UUID(int=n + 1))
+        # Every tenth article and the next are one story, in French and English.
+        story = str(uuid.UUID(int=n)) if n % 10 == 1 else public_id
+        language = "en" if n % 10 == 1 else "fr"
+        yield (public_id, f"article-{n}", f"Article {n}", "x", "<p>x</p>", "x",
+               language, "published", section if n % 2 else None, day, day, day, day, story)
 db.executemany(
     "INSERT INTO articles (public_id, slug, title, body, body_html, excerpt, language, status, "
     "section_id, word_count, reading_time_minutes, published_at, first_published_at, "
-    "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, 1, ?, ?, ?, ?)", rows())
+    "created_at, updated_at, translation_group) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, 1, ?, ?, ?, ?, ?)", rows())
+db.execute("INSERT INTO article_assets (article_id, asset_id, role, position) "
+           "SELECT id, (SELECT id FROM assets), 'cover', 0 FROM articles WHERE id % 5 = 0")
 db.commit()
 db.execute("ANALYZE")
 db.commit()
@@ -48,12 +61,14 @@ echo "before: peak RSS $(hwm)"
 curl -fs -o "$work/index.xml" -w "index: %{time_total} s, %{size_download} bytes\n" "$base/sitemap.xml"
 shards=$(grep -o 'articles-[0-9]*\.xml' "$work/index.xml" | wc -l)
 started=$(date +%s.%N)
-urls=0
+urls=0 images=0 alternates=0
 for n in $(seq 1 "$shards"); do
     line=$(curl -fs -o "$work/shard.xml" -w "%{time_total} %{size_download}" "$base/sitemaps/articles-$n.xml")
     listed=$(grep -o '<url>' "$work/shard.xml" | wc -l)
     urls=$((urls + listed))
+    images=$((images + $(grep -o '<image:image>' "$work/shard.xml" | wc -l)))
+    alternates=$((alternates + $(grep -o '<xhtml:link' "$work/shard.xml" | wc -l)))
     echo "shard $n: ${line% *} s, ${line#* } bytes, $listed URLs"
 done
-echo "all $shards shards: $urls URLs in $(echo "$(date +%s.%N) - $started" | bc) s"
+echo "all $shards shards: $urls URLs ($images images, $alternates hreflang links) in $(echo "$(date +%s.%N) - $started" | bc) s"
 echo "after: peak RSS $(hwm), anonymous $(grep -m1 Anonymous "/proc/$server/smaps_rollup" | awk '{print $2 / 1024 " MiB"}')"
