@@ -5,7 +5,6 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::changes::Resource;
 use super::schema::changes;
 use super::AnyConnection;
 use crate::error::ApiResult;
@@ -19,20 +18,8 @@ pub fn anything(conn: &mut AnyConnection) -> ApiResult<Option<NaiveDateTime>> {
         .optional()?)
 }
 
-/// The time of the newest change of one resource, or `since` (its own record of
-/// its last edit) when that is later or the log was trimmed past it.
-pub fn resource(
-    conn: &mut AnyConnection,
-    resource: Resource,
-    id: i32,
-    since: NaiveDateTime,
-) -> ApiResult<NaiveDateTime> {
-    let logged: Option<NaiveDateTime> = changes::table
-        .filter(changes::resource.eq(resource.as_str()))
-        .filter(changes::resource_id.eq(id))
-        .order(changes::seq.desc())
-        .select(changes::changed_at)
-        .first(conn)
-        .optional()?;
-    Ok(logged.map_or(since, |at| at.max(since)))
+/// When a resource last changed: its newest logged change, or `since` (its own
+/// record of its last edit) when that is later or the log was trimmed past it.
+pub fn since_either(logged: Option<NaiveDateTime>, since: NaiveDateTime) -> NaiveDateTime {
+    logged.map_or(since, |at| at.max(since))
 }

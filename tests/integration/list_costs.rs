@@ -59,12 +59,13 @@ fn field_selection(app: &TestApp) {
     app.get("/v1/articles/choisi?fields=").expect(400);
 }
 
-/// The statements `list` runs for a page of `per_page` articles, as SQL text
-/// without their bound values.
-fn statements_for_page(app: &TestApp, per_page: i64) -> (usize, Vec<String>) {
+/// Runs `read` on a connection of `app`'s, and the statements it ran, as SQL
+/// text without their bound values.
+fn statements_of<T>(
+    app: &TestApp,
+    read: impl FnOnce(&mut folio::db::AnyConnection) -> T,
+) -> (T, Vec<String>) {
     use diesel::connection::{Connection, InstrumentationEvent};
-    use folio::db::article_list::{list, ArticleFilter, Sort, Window};
-    use folio::db::articles::{Parts, Visibility};
     use std::sync::{Arc, Mutex};
 
     let statements = Arc::new(Mutex::new(Vec::new()));
@@ -77,25 +78,69 @@ fn statements_for_page(app: &TestApp, per_page: i64) -> (usize, Vec<String>) {
             seen.lock().expect("statements").push(sql.to_owned());
         }
     });
+    let result = read(&mut conn);
+    let statements = statements.lock().expect("statements").clone();
+    (result, statements)
+}
+
+/// A single article as its page reads it (everything, Last-Modified included):
+/// one statement, and one more for each kind of thing it links to (tags and
+/// authors; images; other versions).
+fn an_article_costs_a_statement_per_kind_of_link(app: &TestApp) {
+    use folio::db::articles::{find, Lookup, Parts, Visibility};
+    app.post("/v1/tags", json!({"name": "Russie"})).expect(201);
+    published(app, "seul", "2024-11-27T09:00:00Z", json!({}));
+    published(
+        app,
+        "etiquete",
+        "2024-11-27T09:00:00Z",
+        json!({"tags": ["russie"]}),
+    );
+    let parts = Parts {
+        last_change: true,
+        ..Parts::ALL
+    };
+    for (slug, expected) in [("seul", 1), ("etiquete", 2)] {
+        let (found, statements) = statements_of(app, |conn| {
+            find(conn, slug, Visibility::Public, parts).expect("find")
+        });
+        let Lookup::Found(record) = found else {
+            panic!("{slug} is found")
+        };
+        assert!(
+            record.last_change.is_some(),
+            "{slug}: its newest change is read"
+        );
+        assert_eq!(statements.len(), expected, "{slug}: {statements:#?}");
+    }
+}
+
+/// The statements `list` runs for a page of `per_page` articles, as SQL text
+/// without their bound values.
+fn statements_for_page(app: &TestApp, per_page: i64) -> (usize, Vec<String>) {
+    use folio::db::article_list::{list, ArticleFilter, Sort, Window};
+    use folio::db::articles::{Parts, Visibility};
+
     let filter = ArticleFilter {
         tags_any: vec!["russie".into(), "chine".into()],
         ..ArticleFilter::default()
     };
-    let result = list(
-        &mut conn,
-        &filter,
-        Visibility::Public,
-        Sort::PublishedDesc,
-        &Window::After(None, per_page),
-        true,
-        Parts::ALL,
-    )
-    .expect("list");
+    let (result, statements) = statements_of(app, |conn| {
+        list(
+            conn,
+            &filter,
+            Visibility::Public,
+            Sort::PublishedDesc,
+            &Window::After(None, per_page),
+            true,
+            Parts::ALL,
+        )
+        .expect("list")
+    });
     assert!(result
         .records
         .iter()
         .all(|r| r.tags.len() == 2 && r.authors.len() == 2 && r.section.is_some()));
-    let statements = statements.lock().expect("statements").clone();
     (result.records.len(), statements)
 }
 
@@ -136,7 +181,11 @@ fn list_costs_a_fixed_number_of_queries(app: &TestApp) {
     );
 }
 
-on_both_backends!(field_selection, list_costs_a_fixed_number_of_queries,);
+on_both_backends!(
+    field_selection,
+    list_costs_a_fixed_number_of_queries,
+    an_article_costs_a_statement_per_kind_of_link,
+);
 
 /// PostgreSQL plans each statement for its values: searches, filters, the archive
 /// and lists in a language, run ten times on one connection, are never given a

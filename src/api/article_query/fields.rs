@@ -142,6 +142,7 @@ impl FieldSet {
             authors: self.includes(ArticleField::Authors),
             assets: self.includes(ArticleField::Cover) || self.includes(ArticleField::BodyHtml),
             translations: self.includes(ArticleField::Translations),
+            last_change: false,
         }
     }
 }

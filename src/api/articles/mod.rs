@@ -34,7 +34,6 @@ use crate::content::markdown;
 use crate::content::search::SearchQuery;
 use crate::db::article_list::{self, Window};
 use crate::db::articles::{self as store, ArticleRecord, Lookup, Parts, Visibility};
-use crate::db::changes::Resource;
 use crate::db::modified;
 use crate::db::Database;
 use crate::db::{related, trash};
@@ -256,7 +255,10 @@ pub async fn find_article(
     let chain = locale.chain(&settings.site.locales)?;
     let fields = params.fields.as_deref().map(FieldSet::parse).transpose()?;
     let visibility = visibility(&caller);
-    let parts = fields.as_ref().map_or(Parts::ALL, |f| f.parts(false));
+    let parts = Parts {
+        last_change: true,
+        ..fields.as_ref().map_or(Parts::ALL, |f| f.parts(false))
+    };
     // Serialised on the blocking pool with the query: a body may be a megabyte.
     let found = db
         .read(caller.reads_from(), move |conn| {
@@ -268,8 +270,7 @@ pub async fn find_article(
                 Lookup::Found(record) => {
                     let (id, version) = (record.row.id, record.row.version);
                     let language = record.row.language.clone();
-                    let changed =
-                        modified::resource(conn, Resource::Article, id, record.row.updated_at)?;
+                    let changed = modified::since_either(record.last_change, record.row.updated_at);
                     let article = Article::new(*record, &settings.site);
                     let json = match &fields {
                         Some(fields) => fields

@@ -97,6 +97,8 @@ pub struct ArticleRecord {
     pub assets: crate::db::assets::ArticleAssets,
     /// The story's other public versions.
     pub translations: Vec<translations::Member>,
+    /// The time of its newest logged change, when `Parts::last_change` asked.
+    pub last_change: Option<NaiveDateTime>,
 }
 
 /// Everything a writer supplies for a new article. `None` means "derive it".

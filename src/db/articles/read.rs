@@ -3,8 +3,9 @@
 
 use std::collections::HashMap;
 
+use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use diesel::sql_types::{Bool, Integer, Nullable, Text};
+use diesel::sql_types::{Bool, Integer, Nullable, Text, Timestamp};
 
 use super::{ArticleRecord, ArticleRow, Condition, Label};
 use crate::content::names::ReadOnce;
@@ -26,6 +27,9 @@ pub struct Parts {
     pub assets: bool,
     /// The story's other versions.
     pub translations: bool,
+    /// When the article last changed, as its `Last-Modified` says (see
+    /// `db::modified`): read in the same statement, for a single article.
+    pub last_change: bool,
 }
 
 impl Parts {
@@ -36,6 +40,7 @@ impl Parts {
         authors: true,
         assets: true,
         translations: true,
+        last_change: false,
     };
     /// What an article summary shows: everything but the body.
     pub const SUMMARY: Parts = Parts {
@@ -70,7 +75,8 @@ fn text_column(column: &'static str, wanted: bool) -> StaticSql<Text> {
 }
 
 /// A row as `records` reads it: the article, its section's slug, name,
-/// translations and language, and whether it uses assets and has other versions.
+/// translations and language, whether it has tags or authors (as `parts` asks),
+/// uses assets and has other versions, and the time of its newest logged change.
 type Loaded = (
     ArticleRow,
     Option<String>,
@@ -79,7 +85,35 @@ type Loaded = (
     Option<String>,
     bool,
     bool,
+    bool,
+    Option<NaiveDateTime>,
 );
+
+/// Whether an article has the tags or authors `parts` asks for: an article with
+/// none costs no statement for them.
+fn has_labels(parts: Parts) -> &'static str {
+    macro_rules! linked {
+        ($table:literal) => {
+            concat!(
+                "EXISTS (SELECT 1 FROM ",
+                $table,
+                " l WHERE l.article_id = articles.id)"
+            )
+        };
+    }
+    match (parts.tags, parts.authors) {
+        (true, true) => concat!(
+            "(",
+            linked!("article_tags"),
+            " OR ",
+            linked!("article_authors"),
+            ")"
+        ),
+        (true, false) => linked!("article_tags"),
+        (false, true) => linked!("article_authors"),
+        (false, false) => "1 = 0",
+    }
+}
 
 /// The articles `query` selects, in its order, with their section, tags and authors
 /// as `parts` asks: two statements, one when tags and authors are not shown.
@@ -132,6 +166,7 @@ pub fn records(
             StaticSql::<Nullable<Text>>::new(
                 "(SELECT sections.language FROM sections WHERE sections.id = articles.section_id)",
             ),
+            StaticSql::<Bool>::new(has_labels(parts)),
             // Whether the article uses any asset: most do not, and then their
             // assets cost no statement.
             StaticSql::<Bool>::new(if parts.assets {
@@ -146,29 +181,50 @@ pub fn records(
             } else {
                 "1 = 0"
             }),
+            // One statement fewer for a single article's Last-Modified.
+            StaticSql::<Nullable<Timestamp>>::new(if parts.last_change {
+                "(SELECT changes.changed_at FROM changes WHERE changes.resource = 'article' \
+                 AND changes.resource_id = articles.id ORDER BY changes.seq DESC LIMIT 1)"
+            } else {
+                "NULL"
+            }),
         ))
         .load(conn)?;
-    let ids: Vec<i32> = rows.iter().map(|(row, ..)| row.id).collect();
+    let labelled: Vec<i32> = rows
+        .iter()
+        .filter(|(.., has_labels, _, _, _)| *has_labels)
+        .map(|(row, ..)| row.id)
+        .collect();
     let with_assets: Vec<i32> = rows
         .iter()
-        .filter(|(.., uses_assets, _)| *uses_assets)
+        .filter(|(.., uses_assets, _, _)| *uses_assets)
         .map(|(row, ..)| row.id)
         .collect();
     let mut groups: Vec<String> = rows
         .iter()
-        .filter(|(.., translated)| *translated)
+        .filter(|(.., translated, _)| *translated)
         .map(|(row, ..)| row.translation_group.clone())
         .collect();
     groups.sort_unstable();
     groups.dedup();
     let members = super::translations::public_members(conn, &groups, crate::db::now())?;
     let mut stored_translations = ReadOnce::default();
-    let mut labels = labels(conn, &ids, parts, &mut stored_translations)?;
+    let mut labels = labels(conn, &labelled, parts, &mut stored_translations)?;
     let mut assets = crate::db::assets::of_articles(conn, &with_assets)?;
     Ok(rows
         .into_iter()
         .map(
-            |(row, section_slug, section_name, section_translations, section_language, ..)| {
+            |(
+                row,
+                section_slug,
+                section_name,
+                section_translations,
+                section_language,
+                _,
+                _,
+                _,
+                last_change,
+            )| {
                 let (tags, authors) = labels.remove(&row.id).unwrap_or_default();
                 let translations = members
                     .get(&row.translation_group)
@@ -191,6 +247,7 @@ pub fn records(
                     authors,
                     assets: assets.remove(&row.id).unwrap_or_default(),
                     translations,
+                    last_change,
                     row,
                 }
             },
