@@ -3,7 +3,8 @@
 # at 32 and 64 connections, each row with its ratio to /health from the same run.
 # usage: bench/load.sh [N] [POSTGRES_ADMIN_URL]   (N articles, default 10000)
 # DURATION (seconds per run, default 10), CONNECTIONS ("32 64") and CACHE_MB (the
-# in-process response cache sizes to try, "0 32": without it, then with 32 MB) can be set.
+# in-process response cache sizes to try, "0 32": without it, then with 32 MB) can be set,
+# and KINDS (some of the request kinds below) and FOLIO_BIN (another build on the same data).
 # Databases are loaded as bench/run.sh loads them (BENCH_DATA keeps them).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -36,16 +37,20 @@ for line in sys.stdin.read().replace("}{", "}\n{").splitlines():
         "/v1/articles?q=pipeline&per_page=20" > "$work/search"
     printf '%s\n' "/v1/articles?q=gouvernement&per_page=20" "/v1/articles?q=government&per_page=20" \
         > "$work/search-common"
+    printf '%s\n' "/v1/articles?q=alliance&sort=-published_at&per_page=20" \
+        "/v1/articles?q=nucleaire&sort=-published_at&per_page=20" > "$work/search-newest"
     echo "/v1/archive?granularity=month" > "$work/archive"
     echo "/v1/sync?initial=true&per_page=100" > "$work/sync"
 }
 
-names=(health article list list-locale search search-common archive sync)
+# KINDS picks some of them (space-separated); /health always comes first.
+read -r -a names <<< "health ${KINDS:-article list list-locale search search-common search-newest archive sync}"
 declare -A label=(
     [health]="/health" [article]="one article by slug (random among 300)"
     [list]="20 newest of a section, fields"
     [list-locale]="the same, with locale=fr&fallback=en" [search]="search, topical word, 20 results"
-    [search-common]="search, very common word, 20 results" [archive]="archive by month"
+    [search-common]="search, very common word, 20 results"
+    [search-newest]="search, topical word, newest first" [archive]="archive by month"
     [sync]="first sync page (100 items)"
 )
 

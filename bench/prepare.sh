@@ -2,8 +2,13 @@
 # release binary ($folio), makes a scratch directory ($work), and brings in the
 # data loading (data.sh) and serving (serve.sh) helpers. A failed measurement
 # leaves neither the server running nor the scratch directory behind.
-cargo build --release -q
-folio=$(realpath target/release/folio)
+# FOLIO_BIN measures another build (an earlier commit's, say) on the same data.
+if [ -n "${FOLIO_BIN:-}" ]; then
+    folio=$(realpath "$FOLIO_BIN")
+else
+    cargo build --release -q
+    folio=$(realpath target/release/folio)
+fi
 work=$(mktemp -d)
 source bench/data.sh
 source bench/serve.sh
