@@ -43,9 +43,7 @@ use diesel::r2d2::{self, ManageConnection};
 
 use crate::error::{ApiError, ApiResult};
 pub use clock::Clock;
-use dialect::{
-    connect_postgres, connect_sqlite, migrate_postgres, migrate_sqlite, prepare_sqlite_file,
-};
+use dialect::{connect_sqlite, migrate_postgres, migrate_sqlite, prepare_sqlite_file};
 pub use planner::{refresh_statistics, Statistics};
 pub use replicas::{ReadFrom, Replicas};
 pub use tx::{read_tx, rehearse_tx, savepoint, write_tx};
@@ -161,7 +159,9 @@ impl ManageConnection for Manager {
 
     fn connect(&self) -> Result<AnyConnection, r2d2::Error> {
         match self.url.backend {
-            Backend::Postgres => connect_postgres(&self.url.target),
+            Backend::Postgres => diesel::PgConnection::establish(&self.url.target)
+                .map(AnyConnection::Postgres)
+                .map_err(r2d2::Error::ConnectionError),
             Backend::Sqlite => connect_sqlite(&self.url.target, self.sqlite_memory),
         }
     }

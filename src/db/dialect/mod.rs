@@ -16,7 +16,7 @@ use super::{AnyConnection, Statistics};
 use crate::content::search::SearchQuery;
 use crate::error::ApiResult;
 
-pub(super) use postgres::{connect as connect_postgres, migrate as migrate_postgres};
+pub(super) use postgres::migrate as migrate_postgres;
 pub(super) use sqlite::{
     connect as connect_sqlite, migrate as migrate_sqlite, prepare_file as prepare_sqlite_file,
 };

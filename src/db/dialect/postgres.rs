@@ -4,7 +4,6 @@
 use chrono::{NaiveDate, NaiveTime};
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
-use diesel::r2d2;
 use diesel::sql_types::{Integer, Text};
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
@@ -220,20 +219,6 @@ fn tsvector(terms: &IndexedTerms) -> String {
 /// Applies pending migrations under a session lock: it waits while another process
 /// migrates, and is released when this connection closes even if the process dies
 /// mid-migration.
-/// Opens one connection of the pool, planning every statement for the values it
-/// is given. diesel prepares each statement once per connection, and after five
-/// executions PostgreSQL may switch to a plan made without the values (a generic
-/// plan): for a search, a section or a date range, which index to read first
-/// depends on how many rows the value matches, and a newest-first search went from
-/// 4 ms to 30-40 ms from its sixth run on (93 req/s under load instead of 805).
-/// Planning Folio's statements costs far less than a wrong plan.
-pub(in crate::db) fn connect(url: &str) -> Result<AnyConnection, r2d2::Error> {
-    let mut conn = diesel::PgConnection::establish(url).map_err(r2d2::Error::ConnectionError)?;
-    conn.batch_execute("SET plan_cache_mode = force_custom_plan")
-        .map_err(r2d2::Error::QueryError)?;
-    Ok(AnyConnection::Postgres(conn))
-}
-
 pub(in crate::db) fn migrate(conn: &mut diesel::PgConnection) -> Result<usize, MigrationError> {
     diesel::sql_query(format!("SELECT pg_advisory_lock({MIGRATION_LOCK_KEY})")).execute(conn)?;
     let applied = conn.run_pending_migrations(MIGRATIONS).map(|v| v.len());
