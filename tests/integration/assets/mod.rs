@@ -255,7 +255,14 @@ fn refusals_are_clear_and_change_nothing(app: &TestApp) {
     // A form that ends without its closing boundary is complete per its length:
     // answered at once, not after the body timeout (the parser waited for the rest
     // of a boundary cut short, as after "\r\n" or "\r\n--cu").
-    for ending in ["", "\r\n", "\r\n-", "\r\n--cu", "\r\n--cut", "\r\n--cut\r\n"] {
+    for ending in [
+        "",
+        "\r\n",
+        "\r\n-",
+        "\r\n--cu",
+        "\r\n--cut",
+        "\r\n--cut\r\n",
+    ] {
         let mut unclosed = b"--cut\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.jpg\"\r\nContent-Type: image/jpeg\r\n\r\n".to_vec();
         unclosed.extend(jpeg(40, 30));
         unclosed.extend(ending.as_bytes());
