@@ -7,6 +7,7 @@ use diesel::prelude::*;
 use diesel::sql_types::{Bool, Double, Integer};
 
 use super::dialect::{self, IndexedTerms};
+use super::planner::PlannedForValues;
 use super::schema::articles;
 use super::static_sql::StaticSql;
 use super::AnyConnection;
@@ -124,10 +125,14 @@ pub fn best(
 ) -> ApiResult<Vec<(i32, f64)>> {
     let dialect = dialect::of(conn);
     let (match_at, limit_at, end) = dialect.best_sql();
-    Ok(StaticSql::<(Integer, Double)>::new(match_at)
-        .bind_text(dialect.index_query(query))
-        .sql(limit_at)
-        .bind_big_int(limit.unwrap_or(i64::MAX))
-        .sql(end)
-        .load(conn)?)
+    // How many articles hold the words decides whether reading the index or every
+    // document is cheaper.
+    Ok(PlannedForValues(
+        StaticSql::<(Integer, Double)>::new(match_at)
+            .bind_text(dialect.index_query(query))
+            .sql(limit_at)
+            .bind_big_int(limit.unwrap_or(i64::MAX))
+            .sql(end),
+    )
+    .load(conn)?)
 }

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use super::articles::{
     public, records_in_order, ArticleRecord, Condition, Parts, Status, Visibility,
 };
+use super::planner::PlannedForValues;
 use super::schema::{articles, authors, sections, tags};
 use super::static_sql::StaticSql;
 use super::{dialect, now, search_index, AnyConnection, Db, PageRequest};
@@ -258,34 +259,32 @@ fn conditions(
     // The requested dates come first: of two bounds on the same column SQLite
     // uses the first it meets, and `published_at <= now` would leave a month's
     // range open to the present (4.4 ms instead of 0.05 for 800 articles).
-    let mut all: Vec<Condition> = date_conditions(&filter.dates);
-    if visibility == Visibility::Public {
-        all.push(public(at));
-    }
+    let mut asked: Vec<Condition> = date_conditions(&filter.dates);
+    let dates = asked.len();
     if let Some(status) = filter.status {
-        all.push(Box::new(articles::status.eq(status.as_str()).nullable()));
+        asked.push(Box::new(articles::status.eq(status.as_str()).nullable()));
     }
     if let Some(language) = filter.language.clone() {
-        all.push(Box::new(articles::language.eq(language).nullable()));
+        asked.push(Box::new(articles::language.eq(language).nullable()));
     }
     if let Some(section) = &filter.section {
-        all.push(in_section(conn, section, filter.descendants));
+        asked.push(in_section(conn, section, filter.descendants));
     }
     for tag in &filter.tags_all {
-        all.push(with_tag(conn, reading, std::slice::from_ref(tag))?);
+        asked.push(with_tag(conn, reading, std::slice::from_ref(tag))?);
     }
     if !filter.tags_any.is_empty() {
-        all.push(with_tag(conn, reading, &filter.tags_any)?);
+        asked.push(with_tag(conn, reading, &filter.tags_any)?);
     }
     if let Some(author) = filter.author.clone() {
         let ids: Vec<i32> = authors::table
             .filter(authors::slug.eq(author))
             .select(authors::id)
             .load(conn)?;
-        all.push(linked(conn, reading, "article_authors", "author_id", &ids)?);
+        asked.push(linked(conn, reading, "article_authors", "author_id", &ids)?);
     }
     if !filter.ids.is_empty() {
-        all.push(Box::new(
+        asked.push(Box::new(
             articles::public_id
                 .eq_any(
                     filter
@@ -298,15 +297,24 @@ fn conditions(
         ));
     }
     if let Some(since) = filter.updated_since {
-        all.push(Box::new(articles::updated_at.ge(since).nullable()));
+        asked.push(Box::new(articles::updated_at.ge(since).nullable()));
     }
     if let Some(search) = &filter.search {
-        all.push(Box::new(search_index::matching(conn, search).nullable()));
+        asked.push(Box::new(search_index::matching(conn, search).nullable()));
     }
     // The version chosen for the reader is the one every other condition, the
     // search and the sort then look at.
     if let Some(chain) = &filter.locales {
-        all.push(chain.best_versions(visibility, at));
+        asked.push(chain.best_versions(visibility, at));
+    }
+    // What the caller asked for decides which index leads, so its statements are
+    // planned for their values; visibility alone is planned alike at any instant.
+    let mut all: Vec<Condition> = asked
+        .into_iter()
+        .map(|condition| -> Condition { Box::new(PlannedForValues(condition)) })
+        .collect();
+    if visibility == Visibility::Public {
+        all.insert(dates, public(at));
     }
     Ok(all)
 }
