@@ -51,7 +51,7 @@ pub struct Problem {
     pub errors: Vec<FieldError>,
 }
 
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum ApiError {
     #[error("{0}")]
     BadRequest(String),

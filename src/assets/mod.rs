@@ -3,6 +3,7 @@
 
 pub mod archive;
 pub mod gate;
+pub mod in_flight;
 pub mod probe;
 pub mod store;
 pub mod transform;
@@ -11,11 +12,13 @@ use std::time::Duration;
 
 pub use store::{AssetStore, StoreLocation};
 
-/// What asset handlers share across workers: the store and the transform gate.
+/// What asset handlers share across workers: the store, the transform gate and
+/// the copies being made.
 #[derive(Debug, Clone)]
 pub struct AssetServices {
     pub store: AssetStore,
     pub gate: gate::TransformGate,
+    pub making: in_flight::InFlight,
 }
 
 impl AssetServices {
@@ -23,6 +26,7 @@ impl AssetServices {
         Ok(Self {
             store: AssetStore::open(&settings.store)?,
             gate: gate::TransformGate::new(settings.transforms, settings.transform_wait)?,
+            making: in_flight::InFlight::default(),
         })
     }
 }
@@ -43,6 +47,10 @@ pub struct AssetSettings {
     /// `FOLIO_ASSET_TRANSFORM_WAIT`: how long a request waits for a transform slot
     /// before it gets a 503 with `Retry-After`.
     pub transform_wait: Duration,
+    /// `FOLIO_ASSET_TRANSFORM_TIME`: how long a request waits for a copy to be
+    /// made (its turn included) before a 503 with `Retry-After`; the copy is
+    /// finished and stored all the same, for the next request.
+    pub transform_time: Duration,
 }
 
 pub const DEFAULT_MAX_BYTES: usize = 25 * 1024 * 1024;
@@ -57,6 +65,7 @@ impl Default for AssetSettings {
             arbitrary_sizes: false,
             transforms: default_transforms(),
             transform_wait: Duration::from_secs(10),
+            transform_time: Duration::from_secs(10),
         }
     }
 }
@@ -162,6 +171,7 @@ impl AssetSettings {
             },
             transforms: number("FOLIO_ASSET_TRANSFORMS", defaults.transforms)?.max(1),
             transform_wait: duration("FOLIO_ASSET_TRANSFORM_WAIT", defaults.transform_wait)?,
+            transform_time: duration("FOLIO_ASSET_TRANSFORM_TIME", defaults.transform_time)?,
         })
     }
 }

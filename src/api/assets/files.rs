@@ -292,6 +292,47 @@ struct Copy<'a> {
 /// The longest `v` a copy's address carries.
 const MAX_VERSION_CHARS: usize = 64;
 
+/// Makes a copy and stores it under `key`, or waits for the making under way.
+///
+/// The making runs as a task of its own: when the client leaves, or its wait of
+/// `FOLIO_ASSET_TRANSFORM_TIME` runs out (a 503 with `Retry-After`), the copy is
+/// still finished and stored, so the work done is never lost and a retry finds it.
+async fn make(
+    row: &AssetRow,
+    recipe: Recipe,
+    key: &str,
+    assets: &AssetServices,
+    settings: &ServerSettings,
+) -> ApiResult<bytes::Bytes> {
+    let making = assets.making.join_or_start(key, || {
+        let (assets, original, key) =
+            (assets.clone(), original_key(&row.public_id), key.to_owned());
+        let (focal, max_pixels, missing) =
+            (row.focal(), settings.assets.max_pixels, missing_file(row));
+        async move {
+            let turn = assets.gate.enter().await?;
+            let original = assets.store.get(&original).await?.ok_or(missing)?;
+            let made = assets
+                .gate
+                .work(turn, move || {
+                    let picture = decode(&original, max_pixels)?;
+                    render(&picture, &recipe, focal)
+                })
+                .await?;
+            let made = bytes::Bytes::from(made);
+            assets.store.put(&key, made.clone()).await?;
+            Ok(made)
+        }
+    });
+    actix_web::rt::time::timeout(settings.assets.transform_time, making)
+        .await
+        .unwrap_or_else(|_| {
+            Err(ApiError::Unavailable(
+                "the copy is still being made; it will be ready on a later request".into(),
+            ))
+        })
+}
+
 /// Serves a copy from the store, making it first when it is not there yet.
 async fn serve(
     row: &AssetRow,
@@ -312,26 +353,7 @@ async fn serve(
     let key = variant_key(&row.public_id, &name);
     let bytes = match assets.store.get(&key).await? {
         Some(bytes) => bytes,
-        None => {
-            let turn = assets.gate.enter().await?;
-            let original = assets
-                .store
-                .get(&original_key(&row.public_id))
-                .await?
-                .ok_or_else(|| missing_file(row))?;
-            let (recipe, focal, max_pixels) =
-                (copy.recipe, row.focal(), settings.assets.max_pixels);
-            let made = assets
-                .gate
-                .work(turn, move || {
-                    let picture = decode(&original, max_pixels)?;
-                    render(&picture, &recipe, focal)
-                })
-                .await?;
-            let made = bytes::Bytes::from(made);
-            assets.store.put(&key, made.clone()).await?;
-            made
-        }
+        None => make(row, copy.recipe, &key, assets, settings).await?,
     };
     let lasting = copy.version == Some(current.as_str());
     let mut response = HttpResponse::Ok();

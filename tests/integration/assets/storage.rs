@@ -218,7 +218,8 @@ fn a_transform_storm_is_turned_away_not_queued_for_ever() {
             let (app, id) = (app.clone(), id.clone());
             std::thread::spawn(move || {
                 let preset = ["large", "medium", "social", "thumb"][i % 4];
-                let format = ["webp", "jpeg"][i % 2];
+                // Eight different copies: one making each.
+                let format = ["webp", "jpeg"][i / 4];
                 let path = format!("/v1/assets/{id}/{preset}?format={format}&v={i}");
                 app.send_bytes(Method::GET, &path, None, None, &[])
             })
@@ -256,4 +257,46 @@ fn a_transform_storm_is_turned_away_not_queued_for_ever() {
     // The upload's probe was work too.
     assert_eq!(value("folio_asset_transform_seconds_count"), made + 1.0);
     assert_eq!(value("folio_asset_transforms_waiting"), 0.0);
+}
+
+/// A copy that takes longer than a request may wait (`FOLIO_ASSET_TRANSFORM_TIME`)
+/// answers 503 with `Retry-After`, and is finished and stored all the same: the
+/// retry finds it without making it again.
+#[test]
+fn a_slow_copy_is_finished_for_the_retry() {
+    let app = TestApp::spawn_with(TestDb::sqlite(), |s| {
+        s.assets.transform_time = Duration::ZERO;
+    });
+    let asset = uploaded(&app, jpeg(2400, 1600), "image/jpeg", "");
+    let path = format!(
+        "/v1/assets/{}/large?format=webp",
+        asset["id"].as_str().expect("an id")
+    );
+    let first = app.send_bytes(Method::GET, &path, None, None, &[]);
+    assert_eq!(
+        first.status,
+        503,
+        "{}",
+        String::from_utf8_lossy(&first.bytes)
+    );
+    assert!(first.header("retry-after").is_some());
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let copy = loop {
+        let answer = app.send_bytes(Method::GET, &path, None, None, &[]);
+        if answer.status == 200 || Instant::now() > deadline {
+            break answer;
+        }
+        assert_eq!(answer.status, 503);
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert_eq!((copy.status, dimensions(&copy.bytes)), (200, (1600, 1067)));
+    // The upload's probe and one copy: the retries found it in the store.
+    let metrics = app.get("/metrics").expect(200).text;
+    let made = metrics.lines().find_map(|l| {
+        l.strip_prefix("folio_asset_transform_seconds_count")?
+            .trim()
+            .parse::<f64>()
+            .ok()
+    });
+    assert_eq!(made, Some(2.0), "{metrics}");
 }
