@@ -15,8 +15,8 @@ use crate::config::Config;
 use crate::db::audit;
 use crate::db::tokens::{self, TokenState};
 use crate::db::{self, changes, dump, search_index, trash, Database};
-use crate::startup::Readiness;
-use crate::{demo, import, openapi, startup};
+use crate::readiness::Readiness;
+use crate::{demo, import, startup};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -233,7 +233,7 @@ pub fn run(cli: Cli) -> ExitCode {
 
 fn execute(cli: Cli) -> Result<ExitCode, String> {
     if let Command::Openapi = cli.command {
-        print!("{}", openapi::spec_json()?);
+        print!("{}", startup::spec_json()?);
         return Ok(ExitCode::SUCCESS);
     }
     let config = Config::from_env()?;

@@ -16,6 +16,7 @@ pub mod metrics;
 pub mod middleware;
 pub mod openapi;
 pub mod rate_limit;
+pub mod readiness;
 pub mod request_head;
 pub mod site;
 pub mod startup;

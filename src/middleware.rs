@@ -15,7 +15,7 @@ use crate::api::precondition::{versioned_etag, VERSION_HEADER};
 use crate::config::{CorsPolicy, ServerSettings};
 use crate::error::ApiError;
 use crate::rate_limit;
-use crate::startup::Readiness;
+use crate::readiness::Readiness;
 
 pub const REQUEST_ID: &str = "x-request-id";
 

@@ -1,9 +1,6 @@
 //! Building the HTTP server: routes, middleware and shared state.
 
 use std::net::TcpListener;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
-
 use std::time::Duration;
 
 use actix_http::{HttpService, KeepAlive};
@@ -24,6 +21,7 @@ use crate::metrics::Metrics;
 use crate::middleware::{self as mw, RouteTable};
 use crate::openapi;
 use crate::rate_limit::RateLimiter;
+use crate::readiness::Readiness;
 use crate::request_head::{self, HeadGuard};
 
 /// Every documented route, registered once for both the server and the spec.
@@ -42,10 +40,20 @@ where
         .configure(api::sitemaps::configure)
 }
 
-/// The OpenAPI document of the routes the server registers.
+/// The OpenAPI document of the routes the server registers, as served at
+/// `/openapi.json` and printed by `folio openapi`.
 pub fn spec() -> utoipa::openapi::OpenApi {
     let (_, api) = register(App::new().into_utoipa_app()).split_for_parts();
     openapi::finish(api)
+}
+
+/// The spec as pretty JSON with a final newline, the form committed under `openapi/`.
+pub fn spec_json() -> Result<String, String> {
+    let mut text = spec()
+        .to_pretty_json()
+        .map_err(|e| format!("cannot serialise the OpenAPI document: {e}"))?;
+    text.push('\n');
+    Ok(text)
 }
 
 fn query_error(
@@ -57,29 +65,6 @@ fn query_error(
 
 fn path_error(err: actix_web::error::PathError, _: &actix_web::HttpRequest) -> actix_web::Error {
     ApiError::NotFound(format!("invalid path: {err}")).into()
-}
-
-/// Whether the database has been reached and migrated: until then `/ready` and
-/// every `/v1` request answer 503, while `/health` says the process is up.
-#[derive(Debug, Clone, Default)]
-pub struct Readiness(Arc<AtomicBool>);
-
-impl Readiness {
-    pub fn ready() -> Self {
-        Self(Arc::new(AtomicBool::new(true)))
-    }
-
-    pub fn starting() -> Self {
-        Self::default()
-    }
-
-    pub fn set_ready(&self) {
-        self.0.store(true, Ordering::Release);
-    }
-
-    pub fn is_ready(&self) -> bool {
-        self.0.load(Ordering::Acquire)
-    }
 }
 
 /// How often each node looks for scheduled articles whose time has come.

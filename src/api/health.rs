@@ -9,7 +9,7 @@ use utoipa::ToSchema;
 use crate::db::replicas::{Replica, ReplicaStatus};
 use crate::db::Database;
 use crate::error::{ApiError, ApiResult};
-use crate::startup::Readiness;
+use crate::readiness::Readiness;
 
 /// The state of the service.
 #[derive(Debug, Serialize, ToSchema)]

@@ -24,7 +24,7 @@ use super::SURROGATE_KEY;
 use crate::api::locale::follows_accept_language;
 use crate::db::{changes, purges, Database};
 use crate::error::{ApiError, ApiResult};
-use crate::startup::Readiness;
+use crate::readiness::Readiness;
 use crate::surrogate::SurrogateKeys;
 
 /// How often each node reads the change log for what to drop.

@@ -484,17 +484,3 @@ fn declared_scope(op: &Operation) -> Option<String> {
         .iter()
         .find_map(|requirement| requirement["bearer"].get(0)?.as_str().map(str::to_owned))
 }
-
-/// The final document as served at `/openapi.json` and printed by `folio openapi`.
-pub fn spec() -> OpenApi {
-    crate::startup::spec()
-}
-
-/// The spec as pretty JSON with a final newline, the form committed under `openapi/`.
-pub fn spec_json() -> Result<String, String> {
-    let mut text = spec()
-        .to_pretty_json()
-        .map_err(|e| format!("cannot serialise the OpenAPI document: {e}"))?;
-    text.push('\n');
-    Ok(text)
-}

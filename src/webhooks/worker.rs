@@ -10,8 +10,8 @@ use rand::Rng;
 use super::{signature, TargetPolicy, WebhookSettings};
 use crate::db::webhooks::{self as store, AfterFailure, Claimed, Outcome};
 use crate::db::{self, changes, now, Database};
+use crate::readiness::Readiness;
 use crate::site::Site;
-use crate::startup::Readiness;
 
 /// How often a node looks for work.
 const TICK: Duration = Duration::from_secs(1);

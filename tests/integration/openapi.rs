@@ -10,7 +10,7 @@ const COMMITTED: &str = include_str!("../../openapi/openapi.json");
 
 #[test]
 fn committed_spec_matches_the_code() {
-    let generated = folio::openapi::spec_json().expect("spec");
+    let generated = folio::startup::spec_json().expect("spec");
     assert!(
         generated == COMMITTED,
         "openapi/openapi.json is out of date: run `cargo run -- openapi > openapi/openapi.json` and commit it"

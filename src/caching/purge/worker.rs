@@ -8,7 +8,7 @@ use actix_web::web;
 
 use super::{PurgeTargets, Target};
 use crate::db::{self, now, purges, Database};
-use crate::startup::Readiness;
+use crate::readiness::Readiness;
 
 /// How often a node looks for changes to purge: a published article reaches the
 /// caches within about this long.
