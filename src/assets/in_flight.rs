@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 use std::future::Future;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use bytes::Bytes;
 use futures_util::future::{BoxFuture, FutureExt, Shared};
@@ -23,6 +23,17 @@ impl std::fmt::Debug for InFlight {
     }
 }
 
+/// Takes a making off the list when its task ends, however it ends (a panic or
+/// a runtime shutting down included), so that a failure is never kept as the
+/// answer for that copy.
+struct Done(InFlight, String);
+
+impl Drop for Done {
+    fn drop(&mut self) {
+        self.0.list().remove(&self.1);
+    }
+}
+
 impl InFlight {
     /// The making of the copy stored as `key` already under way, or else the one
     /// `start` gives, run as a task of its own.
@@ -30,16 +41,15 @@ impl InFlight {
     where
         F: Future<Output = ApiResult<Bytes>> + 'static,
     {
-        let mut under_way = self.0.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some(making) = under_way.get(key) {
+        if let Some(making) = self.list().get(key) {
             return making.clone();
         }
-        let (registry, done, work) = (self.clone(), key.to_owned(), start());
+        // Spawned without the list locked: a runtime that is shutting down drops
+        // the task at once, and its `Done` takes the list's lock.
+        let (done, work) = (Done(self.clone(), key.to_owned()), start());
         let task = actix_web::rt::spawn(async move {
-            let made = work.await;
-            let mut under_way = registry.0.lock().unwrap_or_else(PoisonError::into_inner);
-            under_way.remove(&done);
-            made
+            let _done = done;
+            work.await
         });
         let making = async move {
             task.await
@@ -47,7 +57,12 @@ impl InFlight {
         }
         .boxed()
         .shared();
-        under_way.insert(key.to_owned(), making.clone());
-        making
+        // Another worker may have started the same copy meanwhile: both are
+        // made, and later requests wait for the first.
+        self.list().entry(key.to_owned()).or_insert(making).clone()
+    }
+
+    fn list(&self) -> MutexGuard<'_, HashMap<String, Making>> {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
