@@ -6,20 +6,9 @@ use diesel::expression::{AppearsOnTable, Expression, SelectableExpression, Valid
 use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
 use diesel::{QueryResult, RunQueryDsl};
 
-use super::{dialect, AnyConnection, Db};
+use super::connection::{AnyConnection, Db};
+use super::dialect::{self, Statistics};
 use crate::error::ApiError;
-
-/// When planner statistics are refreshed, which decides how thoroughly.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Statistics {
-    /// At start-up: SQLite analyses only tables that never were or have grown
-    /// tenfold since (PostgreSQL's autovacuum keeps its own statistics).
-    Routine,
-    /// While an import is growing the tables, whenever they have about doubled.
-    DuringBulkWrite,
-    /// After bulk changes (an import or a restore): everything.
-    AfterBulkWrite,
-}
 
 /// Gives the query planner fresh statistics on the data, so that it picks, say, a
 /// section's index over the date index when that section is small. Runs outside any

@@ -21,9 +21,9 @@ use std::time::{Duration, Instant};
 use diesel::prelude::*;
 use diesel::sql_types::{Nullable, Text};
 
+use super::connection::{one_line, AnyConnection};
+use super::pool::Pool;
 use super::static_sql::StaticSql;
-use super::{one_line, AnyConnection, Database, Pool};
-use crate::error::ApiError;
 
 /// How often each replica's lag is measured.
 pub const MEASURE_EVERY: Duration = Duration::from_millis(100);
@@ -198,66 +198,6 @@ impl Replicas {
     }
 }
 
-/// How logs and `/ready` name a database: its URL without credentials or options.
-pub fn display_name(url: &str) -> String {
-    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
-    let rest = rest.rsplit_once('@').map_or(rest, |(_, host)| host);
-    rest.split('?').next().unwrap_or(rest).to_owned()
-}
-
-/// Where a read may be served from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ReadFrom {
-    /// The primary: the caller may have just written (see `db::replicas`).
-    Primary,
-    /// A replica in rotation, else the primary.
-    Replica,
-}
-
-impl Database {
-    /// Runs a read, on a replica in rotation when `from` allows it and there is
-    /// one, else on the primary. A replica that cannot give a connection, or whose
-    /// connection is lost during the read, leaves the rotation and the read is run
-    /// again on the primary: a read has no effect to repeat, and the client should
-    /// not pay for a standby going away.
-    pub async fn read<T, F>(&self, from: ReadFrom, f: F) -> Result<T, ApiError>
-    where
-        T: Send + 'static,
-        F: Fn(&mut AnyConnection) -> Result<T, ApiError> + Send + 'static,
-    {
-        let replicas = self.replicas.clone();
-        let stats = self.stats.clone();
-        let replica = match from {
-            ReadFrom::Replica => replicas.pick_index(),
-            ReadFrom::Primary => None,
-        };
-        let f = match replica {
-            Some(index) => {
-                let attempt = actix_web::web::block(move || {
-                    let replica = &replicas.members[index];
-                    let lost = match replica.pool.get() {
-                        Ok(mut conn) => match stats.time("replica", || f(&mut conn)) {
-                            Err(ApiError::Unavailable(why)) => why,
-                            done => return Ok(done),
-                        },
-                        Err(e) => e.to_string(),
-                    };
-                    replica.failed(&lost);
-                    Err(f)
-                })
-                .await
-                .map_err(|e| ApiError::Internal(format!("database task failed: {e}")))?;
-                match attempt {
-                    Ok(result) => return result,
-                    Err(f) => f,
-                }
-            }
-            None => f,
-        };
-        self.run(f).await
-    }
-}
-
 /// Where the primary has flushed its WAL to: what standbys can have received.
 /// (Its write position runs ahead by records no commit has flushed yet, which
 /// may wait seconds for the WAL writer and would look like lag.)
@@ -284,11 +224,12 @@ fn parse_lsn(text: &str) -> Option<u64> {
 #[cfg(test)]
 mod tests {
     use super::parse_lsn;
+    use crate::db::connection::display_name;
 
     #[test]
     fn names_leave_out_credentials() {
         assert_eq!(
-            super::display_name("postgres://folio:secret@db-2:5432/folio?sslmode=require"),
+            display_name("postgres://folio:secret@db-2:5432/folio?sslmode=require"),
             "db-2:5432/folio"
         );
     }

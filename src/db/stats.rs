@@ -69,31 +69,3 @@ impl WorkStats {
         &self.seconds
     }
 }
-
-impl super::Database {
-    /// Each pool's open and idle connections, by database (`primary`, then each
-    /// replica by name).
-    pub fn pool_states(&self) -> Vec<(String, u32, u32)> {
-        let state = |pool: &super::Pool| {
-            let state = pool.state();
-            (state.connections, state.idle_connections)
-        };
-        let (open, idle) = state(&self.pool);
-        let mut states = vec![("primary".to_owned(), open, idle)];
-        for replica in &self.replicas.members {
-            let (open, idle) = state(&replica.pool);
-            states.push((replica.name.clone(), open, idle));
-        }
-        states
-    }
-
-    /// Database work waiting for a connection of the primary's pool now.
-    pub fn waiting(&self) -> i64 {
-        self.stats.waiting()
-    }
-
-    /// The time database work holds a connection (see `db::stats`).
-    pub fn work_seconds(&self) -> &prometheus::HistogramVec {
-        self.stats.histogram()
-    }
-}

@@ -7,9 +7,9 @@ use diesel::prelude::*;
 use diesel::sql_types::{Integer, Text};
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
-use super::{Dialect, IndexedTerms, MigrationError};
+use super::interface::{Dialect, IndexedTerms, MigrationError, Statistics};
 use crate::content::search::SearchQuery;
-use crate::db::{AnyConnection, Statistics};
+use crate::db::connection::AnyConnection;
 use crate::error::ApiResult;
 
 const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");

@@ -9,9 +9,9 @@ use diesel::r2d2;
 use diesel::sql_types::{Integer, Text};
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
-use super::{Dialect, IndexedTerms, MigrationError};
+use super::interface::{Dialect, IndexedTerms, MigrationError, Statistics};
 use crate::content::search::SearchQuery;
-use crate::db::{AnyConnection, SqliteMemory, Statistics};
+use crate::db::connection::{AnyConnection, SqliteMemory};
 use crate::error::ApiResult;
 
 const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
