@@ -15,7 +15,8 @@ use utoipa_swagger_ui::SwaggerUi;
 use crate::api::{self, health};
 use crate::caching::response_cache::{self, ResponseCache};
 use crate::config::ServerSettings;
-use crate::db::{self, schedule, Database};
+use crate::db::articles::schedule;
+use crate::db::{self, Database};
 use crate::error::ApiError;
 use crate::metrics::Metrics;
 use crate::middleware::{self as mw, RouteTable};
@@ -70,7 +71,7 @@ fn path_error(err: actix_web::error::PathError, _: &actix_web::HttpRequest) -> a
 /// How often each node looks for scheduled articles whose time has come.
 const SCHEDULE_TICK: Duration = Duration::from_secs(1);
 
-/// Announces scheduled publications as they come due (see `db::schedule`), for as
+/// Announces scheduled publications as they come due (see `db::articles::schedule`), for as
 /// long as the server's runtime runs.
 async fn announce_publications(db: web::Data<Database>, readiness: web::Data<Readiness>) {
     let mut tick = actix_rt::time::interval(SCHEDULE_TICK);

@@ -19,8 +19,7 @@
 
 use std::collections::BTreeSet;
 
-use crate::db::article_list::{ArticleFilter, Sort};
-use crate::db::changes::Resource;
+use crate::content::change::Resource;
 
 /// Lists any article may join or leave.
 pub const ARTICLES: &str = "articles";
@@ -109,29 +108,4 @@ impl FromIterator<String> for SurrogateKeys {
     fn from_iter<I: IntoIterator<Item = String>>(iter: I) -> Self {
         Self(iter.into_iter().collect())
     }
-}
-
-/// The keys a list of articles (or counts of them) depends on, apart from the
-/// articles it shows: who may join it, and whether any edit may reorder it.
-pub fn article_list(filter: &ArticleFilter, sort: Sort) -> SurrogateKeys {
-    let mut keys = SurrogateKeys::new();
-    if let Some(section) = &filter.section {
-        keys.add(articles_of(Resource::Section, section));
-    }
-    for tag in filter.tags_all.iter().chain(&filter.tags_any) {
-        keys.add(articles_of(Resource::Tag, tag));
-    }
-    if let Some(author) = &filter.author {
-        keys.add(articles_of(Resource::Author, author));
-    }
-    if keys.is_empty() {
-        keys.add(ARTICLES);
-    }
-    let follows_edits = filter.search.is_some()
-        || filter.updated_since.is_some()
-        || matches!(sort, Sort::UpdatedDesc | Sort::UpdatedAsc | Sort::Relevance);
-    if follows_edits {
-        keys.add(ARTICLES_EDITS);
-    }
-    keys
 }

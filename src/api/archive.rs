@@ -16,7 +16,6 @@ use crate::db::article_list::Sort;
 use crate::db::modified;
 use crate::db::Database;
 use crate::error::ApiResult;
-use crate::surrogate;
 
 /// The length of the periods counted.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]
@@ -144,7 +143,7 @@ pub async fn get_archive(
         GranularityParam::Month => Granularity::Month,
         GranularityParam::Day => Granularity::Day,
     };
-    let keys = surrogate::article_list(&filter, Sort::default());
+    let keys = filter.cache_keys(Sort::default());
     let (buckets, changed) = db
         .read(caller.reads_from(), move |conn| {
             let buckets = store::archive(conn, &filter, level, tz)?;

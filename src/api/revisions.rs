@@ -15,7 +15,7 @@ use crate::auth::{Reader, Writer};
 use crate::config::ServerSettings;
 use crate::content::slug;
 use crate::db::articles as store;
-use crate::db::revisions::{self, RevisionRow, Snapshot};
+use crate::db::articles::revisions::{self, RevisionRow, Snapshot};
 use crate::db::Database;
 use crate::error::{ApiError, ApiResult};
 

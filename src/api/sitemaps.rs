@@ -19,7 +19,7 @@ use crate::db::sitemap::{self, Located};
 use crate::db::{modified, now, Database, ReadFrom};
 use crate::error::{ApiError, ApiResult};
 use crate::site::{Placed, Site};
-use crate::surrogate::{self, SurrogateKeys};
+use crate::surrogate::SurrogateKeys;
 
 const XML: &str = "application/xml; charset=utf-8";
 const HEAD: &str = r#"<?xml version="1.0" encoding="UTF-8"?>"#;
@@ -32,7 +32,7 @@ const NEWS_MAX: i64 = 1_000;
 
 /// What sitemaps depend on: which articles are public, and their addresses.
 fn keys() -> SurrogateKeys {
-    surrogate::article_list(&ArticleFilter::default(), Sort::PublishedDesc)
+    ArticleFilter::default().cache_keys(Sort::PublishedDesc)
 }
 
 /// W3C date-time, as sitemaps want it.

@@ -2,6 +2,7 @@
 //! languages and translated names.
 
 pub mod analysis;
+pub mod change;
 pub mod dates;
 pub mod fold;
 pub mod highlight;
@@ -9,6 +10,7 @@ pub mod ids;
 pub mod language;
 pub mod markdown;
 pub mod names;
+pub mod publication;
 pub mod search;
 pub mod slug;
 pub mod xml;

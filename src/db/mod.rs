@@ -23,8 +23,6 @@ pub mod purge_keys;
 pub mod purges;
 pub mod related;
 pub mod replicas;
-pub mod revisions;
-pub mod schedule;
 pub mod schema;
 pub mod search_index;
 pub mod sections;

@@ -7,7 +7,8 @@ use std::collections::HashMap;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::articles::translations::{public_members, Member};
+use super::articles::translations::public_members;
+use super::articles::Member;
 use super::articles::{visible, Visibility};
 use super::schema::{article_assets, articles, assets, sections};
 use super::{now, AnyConnection};

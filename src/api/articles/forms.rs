@@ -16,7 +16,7 @@ use crate::api::{Metadata, Slug};
 use crate::config::Limits;
 use crate::content::ids::ArticleId;
 use crate::content::xml::is_xml_char;
-use crate::db::articles::translations::Translating;
+use crate::db::articles::Translating;
 use crate::db::articles::{ArticleChanges, NewArticle, Status};
 use crate::db::truncate;
 use crate::error::ApiResult;

@@ -126,7 +126,7 @@ pub async fn list_articles(
     let search = query.filter.search.clone();
     let (filter, sort, window, include_total) =
         (query.filter, query.sort, query.window, query.include_total);
-    let mut keys = surrogate::article_list(&filter, sort);
+    let mut keys = filter.cache_keys(sort);
     let page = match &window {
         Window::Page(page) => Some(page.page),
         Window::After(..) => None,

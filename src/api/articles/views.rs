@@ -12,7 +12,7 @@ use crate::api::locale::LanguageTag;
 use crate::api::Metadata;
 use crate::content::language;
 use crate::content::names::{Text, Texts};
-use crate::db::articles::translations::Member;
+use crate::db::articles::Member;
 use crate::db::articles::{ArticleRecord, Label, Status};
 use crate::site::{Placed, Site};
 

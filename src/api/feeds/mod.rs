@@ -217,7 +217,7 @@ async fn feed(
     let (params, content) = params.list(site.feed_items.min(settings.limits.max_per_page));
     let query = params.parse(&locale, &settings)?;
     let (filter, sort, window) = (query.filter, query.sort, query.window);
-    let mut keys = surrogate::article_list(&filter, sort);
+    let mut keys = filter.cache_keys(sort);
     let narrowed_to = Narrowing::of(&filter);
     // The feed names what it is narrowed to in the reader's language, else in
     // that label's own (not in the language of whichever article came first).

@@ -5,7 +5,7 @@ use base64::Engine;
 use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
 
-use super::{Sort, MAX_RELEVANCE_OFFSET};
+use super::filter::{Sort, MAX_RELEVANCE_OFFSET};
 use crate::content::dates;
 use crate::db::articles::ArticleRow;
 use crate::error::{ApiError, ApiResult};

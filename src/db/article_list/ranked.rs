@@ -5,9 +5,10 @@ use std::collections::HashMap;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::{
-    count_if, filtered, ArticleFilter, ArticleList, Cursor, Reading, Sort, MAX_RELEVANCE_OFFSET,
-};
+use super::conditions::{count_if, filtered, Reading};
+use super::cursor::Cursor;
+use super::filter::{ArticleFilter, Sort, MAX_RELEVANCE_OFFSET};
+use super::page::ArticleList;
 use crate::content::search::SearchQuery;
 use crate::db::articles::{id_in, records_in_order, Parts, Visibility};
 use crate::db::schema::articles;

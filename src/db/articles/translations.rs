@@ -10,84 +10,11 @@ use diesel::dsl::sql;
 use diesel::prelude::*;
 use diesel::sql_types::{Bool, Nullable, Text};
 
-use super::{find_by_public_id, Condition, Status, Visibility};
-use crate::content::ids::ArticleId;
+use super::rows::{Condition, Member, Status, Visibility};
 use crate::db::schema::articles;
 use crate::db::static_sql::StaticSql;
 use crate::db::AnyConnection;
-use crate::error::{ApiError, ApiResult};
-
-/// How a written article joins a group.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Translating {
-    /// The group of this article (its slug or id): the new one translates it.
-    Of(String),
-    /// A group named by a key shared by the files of one story (Hugo's
-    /// `translationKey`); the first article written with it starts it.
-    Key(String),
-}
-
-/// The group an article belongs in: the one `link` names, else its own.
-pub fn group_for(
-    conn: &mut AnyConnection,
-    link: Option<&Translating>,
-    public_id: &str,
-) -> ApiResult<String> {
-    match link {
-        None => Ok(public_id.to_owned()),
-        Some(Translating::Key(key)) => Ok(format!("key:{key}")),
-        Some(Translating::Of(other)) => {
-            let slug = match ArticleId::parse(other) {
-                Some(id) => find_by_public_id(conn, &id)?.unwrap_or_else(|| other.clone()),
-                None => other.clone(),
-            };
-            articles::table
-                .filter(articles::slug.eq(&slug))
-                .select(articles::translation_group)
-                .first(conn)
-                .optional()?
-                .ok_or_else(|| {
-                    ApiError::unknown_reference(
-                        "translation_of",
-                        format!("no article {other:?} to be a translation of"),
-                    )
-                })
-        }
-    }
-}
-
-/// Refuses a second version in one language: a group has one article per language.
-pub fn ensure_language_free(
-    conn: &mut AnyConnection,
-    group: &str,
-    language: &str,
-    article_id: Option<i32>,
-) -> ApiResult<()> {
-    let taken: Option<(i32, String)> = articles::table
-        .filter(articles::translation_group.eq(group))
-        .filter(articles::language.eq(language))
-        .select((articles::id, articles::slug))
-        .first(conn)
-        .optional()?;
-    match taken {
-        Some((id, slug)) if Some(id) != article_id => Err(ApiError::Conflict(format!(
-            "the story already has a {language} version, {slug:?}: edit that one, or give \
-             this article another language"
-        ))),
-        _ => Ok(()),
-    }
-}
-
-/// One version of a story, as an article lists its translations.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Member {
-    pub public_id: String,
-    pub slug: String,
-    pub language: String,
-    pub section: Option<String>,
-    pub published_at: Option<NaiveDateTime>,
-    pub created_at: NaiveDateTime,
-}
+use crate::error::ApiResult;
 
 /// The public versions of each of these groups: one statement.
 pub fn public_members(

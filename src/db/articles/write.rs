@@ -5,18 +5,18 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use super::change_log::{log_change, standing};
+use super::find::{find_by_public_id, find_current, slugs_taken};
 use super::links::{link_assets, section_id, set_links};
-use super::{
-    find_by_public_id, find_current, slugs_taken, translations, ArticleChanges, ArticleRecord,
-    ArticleRow, NewArticle, Status,
-};
+use super::rows::{ArticleChanges, ArticleRecord, NewArticle, Status};
+use super::{story, trashed};
 use crate::content::fold::fold;
 use crate::content::ids::ArticleId;
 use crate::content::{language, markdown};
 
-use crate::db::changes::{self, Action, Change, Resource, Standing};
-use crate::db::revisions::{self, Snapshot};
-use crate::db::schedule;
+use super::revisions::{self, Snapshot};
+use super::schedule;
+use crate::db::changes::{self};
 use crate::db::schema::{article_slug_redirects, articles};
 use crate::db::AnyConnection;
 use crate::db::{now, search_index};
@@ -154,7 +154,7 @@ pub fn create_leaving_index(
             "an article with id {public_id} already exists"
         )));
     }
-    if crate::db::trash::holds_public_id(conn, &public_id)? {
+    if trashed::holds_public_id(conn, &public_id)? {
         return Err(ApiError::Conflict(format!(
             "the article with id {public_id} is in the trash; restore it instead"
         )));
@@ -173,8 +173,7 @@ pub fn create_leaving_index(
         first_published_at: None,
         metadata: new.metadata,
     };
-    let translation_group =
-        translations::group_for(conn, new.translation.as_ref(), public_id.as_str())?;
+    let translation_group = story::group_for(conn, new.translation.as_ref(), public_id.as_str())?;
     let origin = Origin {
         id: fresh_id(conn)?,
         public_id: public_id.into_string(),
@@ -203,48 +202,6 @@ pub fn create_leaving_index(
 }
 
 /// How an article stands for readers now.
-fn standing(row: &ArticleRow) -> Standing {
-    Standing::of(&row.status, row.published_at, now())
-}
-
-/// Appends an article's change to the log, and the implied changes of the other
-/// versions of its story when their `translations` show it differently.
-/// `scope_before` names the lists the article was in before the write when it may
-/// have left them (see `Change`).
-pub(in crate::db) fn log_change(
-    conn: &mut AnyConnection,
-    row: &ArticleRow,
-    action: Action,
-    (previous_slug, scope_before): (Option<&str>, Vec<String>),
-    fields: Vec<String>,
-    actor: &str,
-) -> ApiResult<()> {
-    let others_shown_differently =
-        changes::changes_translations(action, &fields, standing(row) == Standing::Public);
-    changes::append(
-        conn,
-        Change {
-            resource: Resource::Article,
-            resource_id: row.id,
-            public_id: &row.public_id,
-            slug: &row.slug,
-            previous_slug,
-            version: row.version,
-            action,
-            actor,
-            fields,
-            section_id: row.section_id,
-            language: Some(&row.language),
-            implied: false,
-            scope_before,
-        },
-    )?;
-    if others_shown_differently {
-        changes::other_versions(conn, &row.translation_group, row.id, actor)?;
-    }
-    Ok(())
-}
-
 /// The id for a new article, when the database would not choose a fresh one: it
 /// could be the id of the article just moved to the trash (whose revisions and
 /// restore need it kept).
@@ -255,7 +212,7 @@ fn fresh_id(conn: &mut AnyConnection) -> ApiResult<Option<i32>> {
     let live: Option<i32> = articles::table
         .select(diesel::dsl::max(articles::id))
         .first(conn)?;
-    let trashed = crate::db::trash::max_id(conn)?;
+    let trashed = trashed::max_id(conn)?;
     Ok(Some(live.max(trashed).unwrap_or(0) + 1))
 }
 
@@ -308,12 +265,7 @@ fn insert(
 ) -> ApiResult<(ArticleRecord, search_index::Entry)> {
     let slug = fields.slug.clone();
     let write = fields.into_write(now());
-    translations::ensure_language_free(
-        conn,
-        &origin.translation_group,
-        &write.language,
-        origin.id,
-    )?;
+    story::ensure_language_free(conn, &origin.translation_group, &write.language, origin.id)?;
     let identity = (
         articles::public_id.eq(&origin.public_id),
         articles::created_at.eq(origin.created_at),
@@ -408,9 +360,9 @@ pub fn update_leaving_index(
     .into_write(t);
     let translation_group = match &changes.translation {
         None => row.translation_group.clone(),
-        Some(link) => translations::group_for(conn, link.as_ref(), &row.public_id)?,
+        Some(link) => story::group_for(conn, link.as_ref(), &row.public_id)?,
     };
-    translations::ensure_language_free(conn, &translation_group, &write.language, Some(row.id))?;
+    story::ensure_language_free(conn, &translation_group, &write.language, Some(row.id))?;
     diesel::update(articles::table.find(row.id))
         .set((
             &write,

@@ -8,11 +8,12 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::articles::ArticleRow;
-use super::changes::Action;
-use super::schema::{articles, changes as change_log};
-use super::shared_state;
-use super::{now, AnyConnection};
+use super::change_log::log_change;
+use super::rows::ArticleRow;
+use crate::db::changes::Action;
+use crate::db::schema::{articles, changes as change_log};
+use crate::db::shared_state;
+use crate::db::{now, AnyConnection};
 use crate::error::ApiResult;
 
 /// Who the log names for announcements.
@@ -27,7 +28,7 @@ const TIME_FORMAT: &str = "%Y-%m-%dT%H:%M:%S%.6f";
 fn went_live(
     since: NaiveDateTime,
     until: NaiveDateTime,
-) -> articles::BoxedQuery<'static, super::Db> {
+) -> articles::BoxedQuery<'static, crate::db::Db> {
     articles::table
         .filter(articles::status.eq("published"))
         .filter(articles::published_at.gt(since))
@@ -45,7 +46,7 @@ fn announced_through(conn: &mut AnyConnection) -> ApiResult<NaiveDateTime> {
         }
     }
     let first: Option<NaiveDateTime> = change_log::table
-        .filter(change_log::resource.eq_any(super::changes::Resource::ALL.map(|r| r.as_str())))
+        .filter(change_log::resource.eq_any(crate::db::changes::Resource::ALL.map(|r| r.as_str())))
         .select(diesel::dsl::min(change_log::changed_at))
         .first(conn)?;
     Ok(first.unwrap_or_else(now))
@@ -97,7 +98,7 @@ pub fn announce_if_due(conn: &mut AnyConnection, row: &ArticleRow) -> ApiResult<
 }
 
 fn announce(conn: &mut AnyConnection, row: &ArticleRow) -> ApiResult<()> {
-    super::articles::log_change(
+    log_change(
         conn,
         row,
         Action::Published,

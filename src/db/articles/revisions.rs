@@ -5,9 +5,9 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::articles::{ArticleChanges, ArticleRecord, Status};
-use super::schema::article_revisions;
-use super::{now, AnyConnection, PageRequest};
+use super::rows::{ArticleChanges, ArticleRecord, Status};
+use crate::db::schema::article_revisions;
+use crate::db::{now, AnyConnection, PageRequest};
 use crate::error::{ApiError, ApiResult};
 
 /// The editable state of an article at one version: what a restore brings back.
