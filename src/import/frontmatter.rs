@@ -2,7 +2,7 @@
 
 use serde_json::{Map, Value};
 
-use super::{Item, Options, ParseError};
+use super::item::{Item, Options, ParseError};
 use crate::api::articles::{ArticleCreate, ArticleStatus};
 use crate::api::metadata::ExactObject;
 use crate::content::dates;

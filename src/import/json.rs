@@ -13,7 +13,7 @@ use std::io::{BufRead, Read};
 use serde::de::{Deserializer as _, SeqAccess, Visitor};
 use serde_json::value::RawValue;
 
-use super::{Item, ParseError};
+use super::item::{Item, ParseError};
 use crate::api::articles::ArticleCreate;
 use crate::api::json as body;
 

@@ -2,6 +2,7 @@
 //! all turned into the API's own create-article shape and saved through the same code.
 
 mod frontmatter;
+mod item;
 mod json;
 mod plaintext;
 mod save;
@@ -9,69 +10,13 @@ mod save;
 use std::io::{BufRead, Read};
 use std::path::{Path, PathBuf};
 
-use chrono_tz::Tz;
 use indicatif::{ProgressBar, ProgressStyle};
 
-use crate::api::articles::{ArticleCreate, ArticleStatus};
-use crate::config::Limits;
 use crate::db::{self, AnyConnection, Database};
 use crate::error::{ApiError, ApiResult};
+use item::Sourced;
+pub use item::{Failure, Item, Options, ParseError};
 use save::{save, Known, Saved};
-
-/// Choices that apply to every file of an import.
-#[derive(Debug, Clone)]
-pub struct Options {
-    /// Status for articles whose file does not give one.
-    pub status: Option<ArticleStatus>,
-    /// Section (by name or slug) for articles whose file does not give one.
-    pub section: Option<String>,
-    /// Parse and check everything, write nothing.
-    pub dry_run: bool,
-    /// Where date-only input is placed in time.
-    pub timezone: Tz,
-    pub limits: Limits,
-}
-
-/// One article read from a file, before it is saved.
-#[derive(Debug, Clone)]
-pub struct Item {
-    /// The line the article starts on, for error messages.
-    pub line: usize,
-    pub article: ArticleCreate,
-}
-
-/// A file that could not be read or an article that could not be saved.
-#[derive(Debug, Clone)]
-pub struct Failure {
-    pub source: String,
-    pub line: Option<usize>,
-    pub message: String,
-}
-
-impl std::fmt::Display for Failure {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self.line {
-            Some(line) => write!(f, "{}:{}: {}", self.source, line, self.message),
-            None => write!(f, "{}: {}", self.source, self.message),
-        }
-    }
-}
-
-/// A parse error at a line of the file being read.
-#[derive(Debug, Clone)]
-pub struct ParseError {
-    pub line: Option<usize>,
-    pub message: String,
-}
-
-impl ParseError {
-    pub fn at(line: usize, message: impl Into<String>) -> Self {
-        Self {
-            line: Some(line),
-            message: message.into(),
-        }
-    }
-}
 
 #[derive(Debug, Default, Clone)]
 pub struct Summary {
@@ -257,9 +202,6 @@ fn parse_failure(source: &str, error: ParseError) -> Failure {
     }
 }
 
-/// How the audit log names writes made by `folio import` (and the demo loader).
-pub(super) const AUDIT_ACTOR: &str = "folio import";
-
 /// Articles saved per transaction, at most. Each commit of SQLite's search index
 /// writes a new index segment that later has to be merged, and each PostgreSQL
 /// commit waits for the disk: one transaction per article made large imports many
@@ -272,14 +214,6 @@ const BATCH: usize = 1_000;
 /// tables as they were before it (a first batch of 1,000 on empty tables ran with
 /// sequential scans throughout).
 const FIRST_BATCH: usize = 250;
-
-/// An article read from a document, with where it came from.
-pub(super) struct Sourced {
-    name: String,
-    /// The document's source identity, `#N` added for the Nth article of a JSON file.
-    source: String,
-    item: Item,
-}
 
 /// Imports documents, each read when its turn comes (so a large tree is never held
 /// in memory at once); one failure never stops the others.

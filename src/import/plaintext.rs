@@ -14,7 +14,7 @@
 //! A third part of the date line names the story the file is a version of, shared
 //! by its translations: `27 novembre 2024 / Entrevue / poutine-kazakhstan`.
 
-use super::{Item, Options, ParseError};
+use super::item::{Item, Options, ParseError};
 use crate::api::articles::ArticleCreate;
 use crate::content::dates;
 

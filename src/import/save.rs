@@ -5,7 +5,7 @@ use std::collections::HashSet;
 
 use sha2::Digest;
 
-use super::{Options, Sourced, AUDIT_ACTOR};
+use super::item::{Options, Sourced, AUDIT_ACTOR};
 use crate::api::articles::ArticleCreate;
 use crate::config::Limits;
 use crate::content::names::NameTranslationEdits;

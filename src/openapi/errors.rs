@@ -5,7 +5,7 @@ use utoipa::openapi::path::{HttpMethod, Operation, ParameterIn};
 use utoipa::openapi::response::{Response, ResponseBuilder};
 use utoipa::openapi::{ContentBuilder, Ref};
 
-use super::{add_header, common_headers, takes_if_match};
+use super::headers::{add_header, common_headers, takes_if_match};
 use crate::error::{ApiError, FieldError, PROBLEM_JSON};
 
 /// Error responses: status, component name, description.
