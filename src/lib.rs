@@ -10,6 +10,7 @@ pub mod content;
 pub mod db;
 pub mod demo;
 pub mod error;
+pub mod http;
 pub mod import;
 pub mod logging;
 pub mod metrics;

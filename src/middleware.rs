@@ -9,21 +9,16 @@ use actix_web::http::header::{self, HeaderValue};
 use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Next;
 use actix_web::{web, HttpMessage, HttpRequest, HttpResponse};
-use sha2::{Digest, Sha256};
 
-use crate::api::precondition::{versioned_etag, VERSION_HEADER};
 use crate::config::{CorsPolicy, ServerSettings};
 use crate::error::ApiError;
+use crate::http::etag::{etag_of, versioned_etag, VERSION_HEADER};
+use crate::http::marks::REPLAYED;
+use crate::http::refusal::refuse;
 use crate::rate_limit;
 use crate::readiness::Readiness;
 
 pub const REQUEST_ID: &str = "x-request-id";
-
-/// Answers `req` with `error`'s problem, the error kept on the response for the log.
-pub fn refuse(req: ServiceRequest, error: ApiError) -> ServiceResponse<BoxBody> {
-    let (req, _) = req.into_parts();
-    ServiceResponse::from_err(error, req)
-}
 
 /// One log line per request (target `folio::http`): its id, the client, the request
 /// line, status, body size and time taken; for an error also the problem's type,
@@ -200,7 +195,7 @@ pub fn cors(policy: CorsPolicy) -> Cors {
             header::LOCATION,
             header::LINK,
             header::RETRY_AFTER,
-            header::HeaderName::from_static(crate::api::idempotency::REPLAYED),
+            header::HeaderName::from_static(REPLAYED),
             header::HeaderName::from_static(REQUEST_ID),
         ])
         .expose_headers(rate_limit::HEADERS.map(header::HeaderName::from_static))
@@ -309,12 +304,6 @@ pub async fn until_ready(
 
 /// Bodies up to this size are hashed where they are; larger ones on the blocking pool.
 const HASH_IN_PLACE_BYTES: usize = 64 * 1024;
-
-/// The strong ETag of a body: what `If-None-Match` and `If-Match` are compared with.
-pub fn etag_of(bytes: &[u8]) -> String {
-    let digest = Sha256::digest(bytes);
-    format!("\"{}\"", hex::encode(&digest[..16]))
-}
 
 /// Adds a strong `ETag` (a hash of the body, unless the handler set one) to every response, answers `304`
 /// to a matching `If-None-Match` (or, without one, to an `If-Modified-Since` no earlier than

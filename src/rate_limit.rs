@@ -30,7 +30,7 @@ use ipnet::IpNet;
 
 use crate::auth::{Caller, Refusal};
 use crate::error::ApiError;
-use crate::middleware::refuse;
+use crate::http::refusal::refuse;
 
 /// Which proxies' word to take for the client address.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]

@@ -20,7 +20,7 @@ use actix_web::ResponseError;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
 use crate::error::{ApiError, PROBLEM_JSON};
-use crate::middleware::refuse;
+use crate::http::refusal::refuse;
 
 /// The longest request target (path and query) answered: longer is a 414. The
 /// longest valid article list (500 characters of `q`, 100 ids, 20 tags of each

@@ -7,14 +7,13 @@ use actix_web::http::{header, StatusCode};
 use actix_web::{dev::Payload, FromRequest, HttpRequest, HttpResponse};
 use serde::Serialize;
 
-use super::precondition::version_header;
 use crate::auth::Caller;
 use crate::db::idempotency::{self as store, Claim};
 use crate::db::{AnyConnection, Database};
 use crate::error::{ApiError, ApiResult, FieldError};
+use crate::http::etag::version_header;
+use crate::http::marks::REPLAYED;
 
-/// Set on an answer replayed for a repeated `Idempotency-Key`.
-pub const REPLAYED: &str = "idempotent-replayed";
 const MAX_KEY_LEN: usize = 255;
 
 /// The request's `Idempotency-Key`, if it sent one.

@@ -14,6 +14,7 @@ use super::article_query::comma_items;
 use crate::content::language;
 use crate::db::articles::translations::LocaleChain;
 use crate::error::{ApiError, ApiResult};
+use crate::http::marks::VariesByLanguage;
 
 /// The `locale` that asks for the languages of the request's `Accept-Language`.
 const FROM_HEADER: &str = "auto";
@@ -60,11 +61,6 @@ impl utoipa::PartialSchema for LanguageTag {
 }
 
 impl utoipa::ToSchema for LanguageTag {}
-
-/// Marks a request whose answer depends on its `Accept-Language`, for the
-/// `Vary` header (`caching::cache_headers`).
-#[derive(Debug, Clone, Copy)]
-pub struct VariesByLanguage;
 
 /// The reader's languages as a request gives them: [`LocaleParams`] and, when
 /// `locale=auto`, the ranked languages of `Accept-Language`.

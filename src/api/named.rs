@@ -13,7 +13,7 @@ use super::json::JsonBody;
 use super::locale::Locale;
 use super::name_translations::Localize;
 use super::pagination::{ListPage, PageParams};
-use super::precondition::{version_header, IfMatch};
+use super::precondition::IfMatch;
 use super::SlugPath;
 use crate::auth::{Caller, Writer};
 use crate::caching::{keyed, last_modified};
@@ -23,6 +23,7 @@ use crate::db::changes::Resource;
 use crate::db::modified;
 use crate::db::{AnyConnection, Database, PageRequest};
 use crate::error::ApiResult;
+use crate::http::etag::version_header;
 use crate::site::Site;
 use crate::surrogate::{self, SurrogateKeys};
 

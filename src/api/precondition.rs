@@ -19,21 +19,7 @@ use serde::Serialize;
 
 use crate::db::AnyConnection;
 use crate::error::{ApiError, ApiResult};
-use crate::middleware::etag_of;
-
-/// The response header through which a handler tells the ETag layer which version
-/// of a resource it answers with; the layer folds it into the ETag and removes it.
-pub const VERSION_HEADER: &str = "x-folio-version";
-
-/// The header a handler adds to an answer showing version `version` of a resource.
-pub fn version_header(version: i32) -> (&'static str, String) {
-    (VERSION_HEADER, version.to_string())
-}
-
-/// An ETag (`"hash"`) made to name `version` too: `"v7-hash"`.
-pub fn versioned_etag(version: &str, etag: &str) -> String {
-    format!("\"v{version}-{}", etag.trim_start_matches('"'))
-}
+use crate::http::etag::{etag_of, versioned_etag};
 
 /// The version an ETag names, if it is one of ours with a version in it, weak or
 /// strong (see the module's comment).

@@ -9,7 +9,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::articles::{current, Article};
 use super::locale::LanguageTag;
 use super::pagination::{ListPage, PageParams};
-use super::precondition::{version_header, IfMatch};
+use super::precondition::IfMatch;
 use super::SlugPath;
 use crate::auth::{Reader, Writer};
 use crate::config::ServerSettings;
@@ -18,6 +18,7 @@ use crate::db::articles as store;
 use crate::db::articles::revisions::{self, RevisionRow, Snapshot};
 use crate::db::Database;
 use crate::error::{ApiError, ApiResult};
+use crate::http::etag::version_header;
 
 /// One saved version: who saved it, when, and which fields it changed.
 #[derive(Debug, Serialize, ToSchema)]

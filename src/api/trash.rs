@@ -8,13 +8,13 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::articles::Article;
 use super::pagination::{ListPage, PageParams};
-use super::precondition::version_header;
 use crate::auth::{Reader, Writer};
 use crate::config::ServerSettings;
 use crate::content::ids::ArticleId;
 use crate::db::trash::{self as store, TrashRow};
 use crate::db::Database;
 use crate::error::{ApiError, ApiResult};
+use crate::http::etag::version_header;
 
 /// A deleted article.
 #[derive(Debug, Serialize, ToSchema)]

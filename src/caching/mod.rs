@@ -15,8 +15,8 @@ use actix_web::middleware::Next;
 use actix_web::{web, HttpMessage, HttpResponse};
 use chrono::NaiveDateTime;
 
-use crate::api::locale::VariesByLanguage;
 use crate::config::ServerSettings;
+use crate::http::marks::VariesByLanguage;
 use crate::surrogate::SurrogateKeys;
 
 /// `Surrogate-Key`: Fastly's header, which Varnish's xkey reads too (see the VCL).

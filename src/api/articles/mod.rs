@@ -23,7 +23,7 @@ use crate::api::idempotency::{Created, IdempotencyKey};
 use crate::api::json::JsonBody;
 use crate::api::locale::{Locale, LocaleParams};
 use crate::api::pagination::with_query;
-use crate::api::precondition::{version_header, IfMatch};
+use crate::api::precondition::IfMatch;
 use crate::api::SlugPath;
 use crate::auth::{Caller, Writer};
 use crate::caching::{keyed, last_modified};
@@ -38,6 +38,7 @@ use crate::db::modified;
 use crate::db::Database;
 use crate::db::{related, trash};
 use crate::error::{ApiError, ApiResult};
+use crate::http::etag::version_header;
 use crate::site::Site;
 use crate::surrogate::{self, SurrogateKeys};
 

@@ -14,7 +14,7 @@ use self::upload::{clean_filename, Description, UploadForm};
 use self::views::{Asset, FocalPoint};
 use super::json::JsonBody;
 use super::pagination::{ListPage, PageParams};
-use super::precondition::{version_header, IfMatch};
+use super::precondition::IfMatch;
 use super::Binary;
 use crate::assets::probe::probe;
 use crate::assets::store::original_key;
@@ -25,6 +25,7 @@ use crate::config::ServerSettings;
 use crate::db::assets::{self as store, AssetChanges, AssetRow};
 use crate::db::{AnyConnection, Database, ReadFrom};
 use crate::error::{ApiError, ApiResult};
+use crate::http::etag::version_header;
 use crate::site::Site;
 use crate::surrogate::{self, SurrogateKeys};
 

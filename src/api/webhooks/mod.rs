@@ -15,13 +15,14 @@ pub use views::{
 use super::idempotency::Created;
 use super::json::JsonBody;
 use super::pagination::{ListPage, PageParams};
-use super::precondition::{version_header, IfMatch};
+use super::precondition::IfMatch;
 use crate::auth::Admin;
 use crate::config::ServerSettings;
 use crate::db::audit::{self, Action, Managed};
 use crate::db::webhooks::{self as store, NewMessage, Settings};
 use crate::db::{now, AnyConnection, Database};
 use crate::error::ApiResult;
+use crate::http::etag::version_header;
 use crate::webhooks;
 
 /// List webhooks
