@@ -7,9 +7,10 @@ use chrono_tz::Tz;
 use crate::caching::purge::PurgeTargets;
 use crate::caching::CachePolicy;
 use crate::db::SqliteMemory;
+use crate::environment::{duration, number, var};
 use crate::rate_limit::{RateLimits, TrustedProxies};
 use crate::site::{PermalinkTemplate, Site, DEFAULT_FEED_ITEMS, MAX_FEED_ITEMS, MAX_SITEMAP_URLS};
-use crate::webhooks::{AllowedHosts, WebhookSettings};
+use crate::webhooks::WebhookSettings;
 
 /// Size limits on what clients may send.
 #[derive(Debug, Clone)]
@@ -155,29 +156,6 @@ pub struct Config {
     pub assets: crate::assets::AssetSettings,
 }
 
-pub(crate) fn var(name: &str) -> Option<String> {
-    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
-}
-
-pub(crate) fn duration(name: &str, default: Duration) -> Result<Duration, String> {
-    match var(name) {
-        None => Ok(default),
-        Some(text) => humantime::parse_duration(text.trim()).map_err(|e| {
-            format!("{name} must be a duration such as 90d or 10s (got {text:?}: {e})")
-        }),
-    }
-}
-
-pub(crate) fn number<T: std::str::FromStr>(name: &str, default: T) -> Result<T, String> {
-    match var(name) {
-        None => Ok(default),
-        Some(v) => v
-            .trim()
-            .parse()
-            .map_err(|_| format!("{name} must be a whole number (got {v:?})")),
-    }
-}
-
 /// A limit that may be lowered from the documented ceiling, never raised past it.
 fn at_most<T>(name: &str, ceiling: T) -> Result<T, String>
 where
@@ -210,7 +188,7 @@ impl Config {
     }
 
     pub fn from_env() -> Result<Self, String> {
-        let purge_targets = purge_targets()?;
+        let purge_targets = PurgeTargets::from_env()?;
         let timezone = var("FOLIO_TIMEZONE").unwrap_or_else(|| "UTC".into());
         let timezone: Tz = timezone.trim().parse().map_err(|_| {
             format!(
@@ -246,8 +224,8 @@ impl Config {
                 None => None,
                 Some(_) => Some(duration("FOLIO_AUDIT_RETENTION", Duration::ZERO)?),
             },
-            webhooks: webhook_settings()?,
-            caching: cache_policy(&purge_targets)?,
+            webhooks: WebhookSettings::from_env()?,
+            caching: CachePolicy::from_env(&purge_targets)?,
             read_database_urls: var("FOLIO_READ_DATABASE_URLS")
                 .map(|urls| {
                     urls.split(',')
@@ -339,79 +317,4 @@ fn site(zone: Tz) -> Result<Site, String> {
         sitemap_urls: at_most("FOLIO_SITEMAP_URLS", MAX_SITEMAP_URLS)?,
         api_url,
     })
-}
-
-fn webhook_settings() -> Result<WebhookSettings, String> {
-    let defaults = WebhookSettings::default();
-    let allowed_hosts = match var("FOLIO_WEBHOOK_ALLOWED_HOSTS") {
-        None => None,
-        Some(list) => Some(
-            AllowedHosts::parse(&list).map_err(|e| format!("FOLIO_WEBHOOK_ALLOWED_HOSTS: {e}"))?,
-        ),
-    };
-    let retry_delays = match var("FOLIO_WEBHOOK_RETRY_DELAYS") {
-        None => defaults.retry_delays,
-        Some(list) => list
-            .split(',')
-            .map(|d| {
-                humantime::parse_duration(d.trim()).map_err(|e| {
-                    format!("FOLIO_WEBHOOK_RETRY_DELAYS must list durations such as 5s,1m,1h (got {d:?}: {e})")
-                })
-            })
-            .collect::<Result<_, _>>()?,
-    };
-    Ok(WebhookSettings {
-        allowed_hosts,
-        timeout: duration("FOLIO_WEBHOOK_TIMEOUT", defaults.timeout)?,
-        retry_delays,
-    })
-}
-
-fn cache_policy(purge_targets: &PurgeTargets) -> Result<CachePolicy, String> {
-    let defaults = CachePolicy::default();
-    let max_age = duration("FOLIO_CACHE_MAX_AGE", defaults.max_age)?;
-    // Without purges, a shared cache must not keep anything longer than a browser.
-    let shared_default = if purge_targets.is_empty() {
-        max_age
-    } else {
-        Duration::from_secs(86_400)
-    };
-    Ok(CachePolicy {
-        max_age,
-        shared_max_age: duration("FOLIO_CACHE_SHARED_MAX_AGE", shared_default)?,
-        stale_while_revalidate: duration(
-            "FOLIO_CACHE_STALE_WHILE_REVALIDATE",
-            defaults.stale_while_revalidate,
-        )?,
-        stale_if_error: duration("FOLIO_CACHE_STALE_IF_ERROR", defaults.stale_if_error)?,
-        error_max_age: duration("FOLIO_CACHE_ERROR_MAX_AGE", defaults.error_max_age)?,
-        response_cache_mb: number("FOLIO_RESPONSE_CACHE_MB", defaults.response_cache_mb)?,
-        response_cache_ttl: duration("FOLIO_RESPONSE_CACHE_TTL", defaults.response_cache_ttl)?,
-    })
-}
-
-fn purge_targets() -> Result<PurgeTargets, String> {
-    let list = |name: &str| -> Vec<String> {
-        var(name)
-            .map(|v| {
-                v.split(',')
-                    .map(|s| s.trim().to_owned())
-                    .filter(|s| !s.is_empty())
-                    .collect()
-            })
-            .unwrap_or_default()
-    };
-    PurgeTargets::new(
-        list("FOLIO_PURGE_VARNISH_URLS"),
-        (
-            var("FOLIO_PURGE_FASTLY_SERVICE_ID"),
-            var("FOLIO_PURGE_FASTLY_TOKEN"),
-            var("FOLIO_PURGE_FASTLY_API_URL"),
-        ),
-        (
-            var("FOLIO_PURGE_CLOUDFLARE_ZONE_ID"),
-            var("FOLIO_PURGE_CLOUDFLARE_TOKEN"),
-            var("FOLIO_PURGE_CLOUDFLARE_API_URL"),
-        ),
-    )
 }

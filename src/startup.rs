@@ -139,7 +139,7 @@ pub fn serve(
     if !db.replicas().is_empty() {
         actix_rt::spawn(measure_replicas(db.clone()));
     }
-    actix_rt::spawn(crate::webhooks::deliver_messages(
+    actix_rt::spawn(crate::webhook_delivery::deliver_messages(
         db.clone(),
         readiness.clone(),
         settings.webhooks.clone(),
@@ -163,11 +163,13 @@ pub fn serve(
         ));
         cache
     });
+    let cache_policy = web::Data::new(settings.caching.clone());
     let settings = web::Data::new(settings);
     let app = move || {
         let (app, _) = register(App::new().into_utoipa_app()).split_for_parts();
         app.app_data(db.clone())
             .app_data(settings.clone())
+            .app_data(cache_policy.clone())
             .app_data(routes.clone())
             .app_data(limiter.clone())
             .app_data(readiness.clone())

@@ -14,10 +14,7 @@ use super::article_query::comma_items;
 use crate::content::language;
 use crate::db::articles::translations::LocaleChain;
 use crate::error::{ApiError, ApiResult};
-use crate::http::marks::VariesByLanguage;
-
-/// The `locale` that asks for the languages of the request's `Accept-Language`.
-const FROM_HEADER: &str = "auto";
+use crate::http::marks::{VariesByLanguage, FROM_HEADER};
 
 /// The reader's languages: which version of each story a read shows.
 #[derive(Debug, Default, Deserialize, IntoParams)]
@@ -125,13 +122,6 @@ fn accepted_languages(req: &HttpRequest) -> Vec<String> {
         .filter(|tag| language::is_valid(tag))
         .take(10)
         .collect()
-}
-
-/// Whether the query string asks for `locale=auto`: such answers are not kept
-/// by the response cache, whose entries are keyed by URL alone.
-pub fn follows_accept_language(query: &str) -> bool {
-    web::Query::<LocaleParams>::from_query(query)
-        .is_ok_and(|params| params.locale.as_deref() == Some(FROM_HEADER))
 }
 
 fn bad(message: String) -> ApiError {

@@ -150,7 +150,7 @@ impl Preset {
 
 impl AssetSettings {
     pub fn from_env(database_url: &str) -> Result<Self, String> {
-        use crate::config::{duration, number, var};
+        use crate::environment::{duration, number, var};
         let defaults = Self::default();
         let arbitrary = var("FOLIO_ASSET_ARBITRARY_SIZES").unwrap_or_default();
         Ok(Self {

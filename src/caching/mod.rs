@@ -15,9 +15,10 @@ use actix_web::middleware::Next;
 use actix_web::{web, HttpMessage, HttpResponse};
 use chrono::NaiveDateTime;
 
-use crate::config::ServerSettings;
+use crate::environment::{duration, number};
 use crate::http::marks::VariesByLanguage;
 use crate::surrogate::SurrogateKeys;
+use purge::PurgeTargets;
 
 /// `Surrogate-Key`: Fastly's header, which Varnish's xkey reads too (see the VCL).
 pub const SURROGATE_KEY: &str = "surrogate-key";
@@ -59,6 +60,32 @@ impl Default for CachePolicy {
             response_cache_mb: 0,
             response_cache_ttl: Duration::from_secs(60),
         }
+    }
+}
+
+impl CachePolicy {
+    /// The policy as the environment gives it, for caches that `purge_targets` purge.
+    pub fn from_env(purge_targets: &PurgeTargets) -> Result<Self, String> {
+        let defaults = Self::default();
+        let max_age = duration("FOLIO_CACHE_MAX_AGE", defaults.max_age)?;
+        // Without purges, a shared cache must not keep anything longer than a browser.
+        let shared_default = if purge_targets.is_empty() {
+            max_age
+        } else {
+            Duration::from_secs(86_400)
+        };
+        Ok(Self {
+            max_age,
+            shared_max_age: duration("FOLIO_CACHE_SHARED_MAX_AGE", shared_default)?,
+            stale_while_revalidate: duration(
+                "FOLIO_CACHE_STALE_WHILE_REVALIDATE",
+                defaults.stale_while_revalidate,
+            )?,
+            stale_if_error: duration("FOLIO_CACHE_STALE_IF_ERROR", defaults.stale_if_error)?,
+            error_max_age: duration("FOLIO_CACHE_ERROR_MAX_AGE", defaults.error_max_age)?,
+            response_cache_mb: number("FOLIO_RESPONSE_CACHE_MB", defaults.response_cache_mb)?,
+            response_cache_ttl: duration("FOLIO_RESPONSE_CACHE_TTL", defaults.response_cache_ttl)?,
+        })
     }
 }
 
@@ -202,8 +229,8 @@ pub async fn cache_headers(
     let credentials = req.headers().contains_key(header::AUTHORIZATION);
     let api = req.path().starts_with("/v1/");
     let policy = req
-        .app_data::<web::Data<ServerSettings>>()
-        .map(|s| s.caching.clone())
+        .app_data::<web::Data<CachePolicy>>()
+        .map(|policy| policy.get_ref().clone())
         .unwrap_or_default();
     let mut res = next.call(req).await?;
     let by_language = res.request().extensions().contains::<VariesByLanguage>();

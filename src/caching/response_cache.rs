@@ -21,9 +21,9 @@ use actix_web::web::{self, Bytes};
 use actix_web::HttpResponse;
 
 use super::SURROGATE_KEY;
-use crate::api::locale::follows_accept_language;
 use crate::db::{changes, purges, Database};
 use crate::error::{ApiError, ApiResult};
+use crate::http::marks::follows_accept_language;
 use crate::readiness::Readiness;
 use crate::surrogate::SurrogateKeys;
 

@@ -17,7 +17,7 @@ use crate::api::feeds::FeedContent;
 use crate::api::pagination::ListPage;
 use crate::api::sections::{Section, SectionNode, SectionTree};
 use crate::error::{FieldError, Problem};
-use crate::webhooks::{ChangeEvent, WebhookMessage};
+use crate::webhook_delivery::{ChangeEvent, WebhookMessage};
 
 mod errors;
 mod headers;

@@ -1,10 +1,10 @@
 //! Webhooks: messages about changes, signed as Standard Webhooks
 //! (<https://www.standardwebhooks.com>), sent at least once and in order per
-//! resource, from an outbox every node works on (see `db::webhooks`).
+//! resource, from an outbox every node works on (see `db::webhooks` and
+//! `webhook_delivery`). Here: the settings, the targets allowed, event names and
+//! signatures.
 
-mod fan_out;
 mod target;
-mod worker;
 
 use std::time::Duration;
 
@@ -14,10 +14,9 @@ use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
 use crate::db::changes::{Action, Resource};
+use crate::environment::{duration, var};
 use crate::error::{ApiError, ApiResult};
-pub use fan_out::{fan_out, ChangeEvent, WebhookMessage};
 pub use target::{AllowedHosts, TargetPolicy};
-pub use worker::deliver_messages;
 
 /// How deliveries behave; from the environment (see `.env.example`).
 #[derive(Debug, Clone)]
@@ -117,6 +116,36 @@ pub fn signature(
         ));
     }
     Ok(signatures.join(" "))
+}
+
+impl WebhookSettings {
+    /// The settings as the environment gives them.
+    pub fn from_env() -> Result<Self, String> {
+        let defaults = Self::default();
+        let allowed_hosts = match var("FOLIO_WEBHOOK_ALLOWED_HOSTS") {
+            None => None,
+            Some(list) => Some(
+                AllowedHosts::parse(&list)
+                    .map_err(|e| format!("FOLIO_WEBHOOK_ALLOWED_HOSTS: {e}"))?,
+            ),
+        };
+        let retry_delays = match var("FOLIO_WEBHOOK_RETRY_DELAYS") {
+            None => defaults.retry_delays,
+            Some(list) => list
+                .split(',')
+                .map(|d| {
+                    humantime::parse_duration(d.trim()).map_err(|e| {
+                        format!("FOLIO_WEBHOOK_RETRY_DELAYS must list durations such as 5s,1m,1h (got {d:?}: {e})")
+                    })
+                })
+                .collect::<Result<_, _>>()?,
+        };
+        Ok(Self {
+            allowed_hosts,
+            timeout: duration("FOLIO_WEBHOOK_TIMEOUT", defaults.timeout)?,
+            retry_delays,
+        })
+    }
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@ mod worker;
 
 use serde_json::json;
 
+use crate::environment::var;
 use crate::surrogate::SurrogateKeys;
 
 pub use worker::purge_changes;
@@ -46,6 +47,33 @@ pub struct PurgeTargets(pub Vec<Target>);
 type Credentials = (Option<String>, Option<String>, Option<String>);
 
 impl PurgeTargets {
+    /// The targets the environment names.
+    pub fn from_env() -> Result<Self, String> {
+        let list = |name: &str| -> Vec<String> {
+            var(name)
+                .map(|v| {
+                    v.split(',')
+                        .map(|s| s.trim().to_owned())
+                        .filter(|s| !s.is_empty())
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        Self::new(
+            list("FOLIO_PURGE_VARNISH_URLS"),
+            (
+                var("FOLIO_PURGE_FASTLY_SERVICE_ID"),
+                var("FOLIO_PURGE_FASTLY_TOKEN"),
+                var("FOLIO_PURGE_FASTLY_API_URL"),
+            ),
+            (
+                var("FOLIO_PURGE_CLOUDFLARE_ZONE_ID"),
+                var("FOLIO_PURGE_CLOUDFLARE_TOKEN"),
+                var("FOLIO_PURGE_CLOUDFLARE_API_URL"),
+            ),
+        )
+    }
+
     /// From `FOLIO_PURGE_VARNISH_URLS`, `FOLIO_PURGE_FASTLY_*` (service id, token,
     /// API URL) and `FOLIO_PURGE_CLOUDFLARE_*` (zone id, token, API URL).
     pub fn new(

@@ -16,6 +16,7 @@ use crate::db::webhooks::{self as store, NewMessage, WebhookRow};
 use crate::db::AnyConnection;
 use crate::error::{ApiError, ApiResult};
 use crate::site::Site;
+use crate::webhooks::{event_type, wants};
 
 /// Changes made into messages per transaction.
 const CHANGES_PER_PASS: i64 = 500;
@@ -118,7 +119,7 @@ impl Audience {
             .filter(move |(subscription, sections)| {
                 let article = row.resource == Resource::Article.as_str();
                 row.seq > subscription.after_seq
-                    && super::wants(&subscription.event_patterns(), event)
+                    && wants(&subscription.event_patterns(), event)
                     && (!article
                         || sections
                             .as_ref()
@@ -145,7 +146,7 @@ fn enqueue_change(
     else {
         return Ok(());
     };
-    let event = super::event_type(resource, action);
+    let event = event_type(resource, action);
     let recipients: Vec<i32> = audience.wanting(row, &event).map(|s| s.id).collect();
     if recipients.is_empty() {
         return Ok(());

@@ -7,11 +7,12 @@ use actix_web::web;
 use chrono::Utc;
 use rand::Rng;
 
-use super::{signature, TargetPolicy, WebhookSettings};
+use super::fan_out::fan_out;
 use crate::db::webhooks::{self as store, AfterFailure, Claimed, Outcome};
 use crate::db::{self, changes, now, Database};
 use crate::readiness::Readiness;
 use crate::site::Site;
+use crate::webhooks::{signature, TargetPolicy, WebhookSettings};
 
 /// How often a node looks for work.
 const TICK: Duration = Duration::from_secs(1);
@@ -108,7 +109,7 @@ async fn make_messages(db: &Database, site: &std::sync::Arc<Site>) {
                 if store::fanned_out_through(conn)? >= changes::latest(conn)? {
                     return Ok(0);
                 }
-                db::write_tx(conn, |conn| super::fan_out(conn, &site))
+                db::write_tx(conn, |conn| fan_out(conn, &site))
             })
             .await;
         match made {
