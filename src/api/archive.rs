@@ -4,7 +4,7 @@ use actix_web::{get, web, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::article_query::{date_range, scope, time_zone, DateOrInstant, TimeZoneName};
+use super::articles::query::{date_range, scope, time_zone, DateOrInstant, TimeZoneName};
 use super::locale::LanguageTag;
 use super::Slug;
 use crate::auth::Caller;

@@ -290,6 +290,17 @@ pub fn required<T>(check: &mut Check, field: &str, value: Option<Option<T>>) -> 
     }
 }
 
+/// The items of a comma-separated parameter; an empty item is an error, not nothing.
+pub fn comma_items<'a>(name: &str, text: &'a str) -> ApiResult<Vec<&'a str>> {
+    let items: Vec<&str> = text.split(',').map(str::trim).collect();
+    if items.iter().any(|i| i.is_empty()) {
+        return Err(ApiError::BadRequest(format!(
+            "{name}: empty item in {text:?}; separate values with single commas"
+        )));
+    }
+    Ok(items)
+}
+
 /// A slug as a JSON value: the one definition the spec's slug fields refer to.
 pub struct Slug;
 

@@ -10,7 +10,7 @@ use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::article_query::comma_items;
+use super::input::comma_items;
 use crate::content::language;
 use crate::db::articles::translations::LocaleChain;
 use crate::error::{ApiError, ApiResult};

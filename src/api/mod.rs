@@ -1,11 +1,11 @@
 //! The HTTP API under `/v1`: one module per resource, plus shared request and response pieces.
 
 pub mod archive;
-pub mod article_query;
 pub mod articles;
 pub mod assets;
 pub mod audit;
 pub mod authors;
+pub mod feed_links;
 pub mod feeds;
 pub mod health;
 pub mod idempotency;

@@ -10,7 +10,7 @@ use quick_xml::escape::escape;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::feeds::{public_base, site_url};
+use super::feed_links::{public_base, site_url};
 use crate::caching::{keyed, last_modified};
 use crate::config::ServerSettings;
 use crate::content::xml::well_formed;

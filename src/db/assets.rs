@@ -9,6 +9,7 @@ use super::audit;
 use super::changes::{self, Shown};
 use super::schema::{article_assets, articles, assets};
 use super::{now, AnyConnection, PageRequest};
+use crate::db::commit;
 use crate::error::{ApiError, ApiResult};
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable)]
@@ -178,7 +179,7 @@ pub fn update(
         .set((
             &changes,
             assets::updated_at.eq(now()),
-            assets::version.eq(row.version + 1),
+            assets::version.eq(commit::next_version(row.version)),
         ))
         .execute(conn)?;
     let shown = users(conn, row.id)?;

@@ -7,8 +7,9 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::changes::{ChangeRow, Resource};
+use super::commit::{self, Entry};
 use super::schema::{audit_log, changes};
-use super::{now, AnyConnection, PageRequest};
+use super::{AnyConnection, PageRequest};
 use crate::error::{ApiError, ApiResult};
 use crate::surrogate::{self, SurrogateKeys};
 
@@ -91,21 +92,19 @@ fn insert(
     (action, actor): (Action, &str),
     purges: &SurrogateKeys,
 ) -> ApiResult<()> {
-    diesel::insert_into(changes::table)
-        .values((
-            changes::resource.eq(managed.as_str()),
-            changes::resource_id.eq(id),
-            changes::public_id.eq(public_id),
-            changes::slug.eq(name),
-            changes::version.eq(0),
-            changes::action.eq(action.as_str()),
-            changes::actor.eq(actor),
-            changes::changed_at.eq(now()),
-            changes::fields.eq("[]"),
-            changes::purge_keys.eq(purges.to_header()),
-        ))
-        .execute(conn)?;
-    Ok(())
+    commit::entry(
+        conn,
+        Entry {
+            kind: managed.as_str(),
+            id,
+            public_id,
+            name,
+            action: action.as_str(),
+            actor,
+            at: None,
+            purges,
+        },
+    )
 }
 
 /// How the change log keeps entries of the audit log table, where they were
@@ -126,19 +125,19 @@ pub fn adopt_kept_entries(conn: &mut AnyConnection) -> ApiResult<usize> {
         ))
         .load(conn)?;
     for (id, at, actor, action, target) in &kept {
-        diesel::insert_into(changes::table)
-            .values((
-                changes::resource.eq(KEPT_ENTRY),
-                changes::resource_id.eq(id),
-                changes::public_id.eq(target),
-                changes::slug.eq(target),
-                changes::version.eq(0),
-                changes::action.eq(action),
-                changes::actor.eq(actor),
-                changes::changed_at.eq(at),
-                changes::fields.eq("[]"),
-            ))
-            .execute(conn)?;
+        commit::entry(
+            conn,
+            Entry {
+                kind: KEPT_ENTRY,
+                id: *id,
+                public_id: target,
+                name: target,
+                action,
+                actor,
+                at: Some(*at),
+                purges: &SurrogateKeys::new(),
+            },
+        )?;
     }
     diesel::delete(audit_log::table).execute(conn)?;
     Ok(kept.len())

@@ -8,6 +8,7 @@ pub mod audit;
 pub mod authors;
 pub mod changes;
 mod clock;
+pub mod commit;
 mod connection;
 pub mod counts;
 mod database;

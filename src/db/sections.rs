@@ -8,6 +8,7 @@ use super::counts::{self, Taxonomy};
 use super::schema::{articles, sections};
 use super::{now, AnyConnection, PageRequest};
 use crate::content::names::{self, NameTranslationEdits};
+use crate::db::commit;
 use crate::error::{ApiError, ApiResult};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -260,7 +261,7 @@ pub fn update(
                 .map(|edits| names::apply(&row.translations, edits)),
             language: changes.language,
             updated_at: now(),
-            version: row.version + 1,
+            version: commit::next_version(row.version),
         })
         .execute(conn)?;
     let slugs = (row.id, row.slug.as_str(), new_slug.as_str());
@@ -268,7 +269,7 @@ pub fn update(
         conn,
         Resource::Section,
         slugs,
-        row.version + 1,
+        commit::next_version(row.version),
         fields,
         actor,
     )?;

@@ -8,6 +8,7 @@ use super::counts::{self, Counted, Taxonomy};
 use super::schema::tags;
 use super::{now, AnyConnection, ById, PageRequest};
 use crate::content::names::{self, NameTranslationEdits};
+use crate::db::commit;
 use crate::error::{ApiError, ApiResult};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -146,7 +147,7 @@ pub fn update(
             &changes,
             translations,
             tags::updated_at.eq(now()),
-            tags::version.eq(row.version + 1),
+            tags::version.eq(commit::next_version(row.version)),
         ))
         .execute(conn)?;
     let updated = find_counted(conn, &new_slug)?;

@@ -11,6 +11,7 @@ use super::changes::{self, Action, Change, Resource};
 use super::schema::{article_slug_redirects, article_trash, trash_slug_redirects};
 use super::{now, AnyConnection, PageRequest};
 use crate::content::ids::ArticleId;
+use crate::db::commit;
 use crate::error::{ApiError, ApiResult};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -106,7 +107,7 @@ pub fn restore(
         public_id: trashed.public_id,
         created_at: trashed.created_at,
         first_published_at: trashed.first_published_at,
-        version: trashed.version + 1,
+        version: commit::next_version(trashed.version),
     };
     let record = articles::recreate(conn, origin, snapshot, actor)?;
     articles::log_change(

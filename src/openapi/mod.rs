@@ -9,10 +9,9 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement
 use utoipa::openapi::{ContentBuilder, OpenApi, Ref, RefOr, Required};
 use utoipa::OpenApi as _;
 
-use crate::api::article_query::{
-    ArticleField, DateFieldParam, DateOrInstant, SortParam, TimeZoneName, FIELDS_JSON,
-};
+use crate::api::articles::query::{DateFieldParam, DateOrInstant, SortParam, TimeZoneName};
 use crate::api::articles::{Article, ArticleSummary, ARTICLE_FIELDS_SCHEMA};
+use crate::api::articles::{ArticleField, FIELDS_JSON};
 use crate::api::feeds::FeedContent;
 use crate::api::pagination::ListPage;
 use crate::api::sections::{Section, SectionNode, SectionTree};

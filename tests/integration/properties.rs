@@ -8,7 +8,7 @@ use actix_web::web::Query;
 use actix_web::ResponseError;
 use common::html::assert_inert;
 use common::urlencode;
-use folio::api::article_query::ArticleListParams;
+use folio::api::articles::query::ArticleListParams;
 use folio::api::articles::ArticleCreate;
 use folio::api::locale::{Locale, LocaleParams};
 use folio::content::search::SearchQuery;

@@ -1,13 +1,17 @@
 //! `/v1/articles`: the content itself. Handlers here; what they show in `views`,
 //! what they take in `forms`.
 
+mod fields;
 mod forms;
+pub mod query;
 mod views;
 
 pub use crate::api::metadata::MAX_METADATA_BYTES;
+pub use fields::{FieldSet, FIELDS_JSON};
 pub use forms::{ArticleCreate, ArticleUpdate};
 pub use views::{
-    Article, ArticleListPage, ArticleStatus, ArticleSummary, Reference, ARTICLE_FIELDS_SCHEMA,
+    Article, ArticleField, ArticleListPage, ArticleStatus, ArticleSummary, Reference,
+    ARTICLE_FIELDS_SCHEMA,
 };
 
 use actix_web::http::header;
@@ -16,9 +20,6 @@ use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use utoipa::{IntoParams, ToSchema};
 
-use crate::api::article_query::{
-    ArticleField, ArticleFieldsParam, ArticleListParams, FieldSet, FIELDS_JSON,
-};
 use crate::api::idempotency::{Created, IdempotencyKey};
 use crate::api::json::JsonBody;
 use crate::api::locale::{Locale, LocaleParams};
@@ -41,6 +42,8 @@ use crate::error::{ApiError, ApiResult};
 use crate::http::etag::version_header;
 use crate::site::Site;
 use crate::surrogate::{self, SurrogateKeys};
+use fields::ArticleFieldsParam;
+use query::ArticleListParams;
 
 fn visibility(caller: &Caller) -> Visibility {
     if caller.can_preview() {
@@ -149,7 +152,7 @@ pub async fn list_articles(
             ..Parts::SUMMARY
         },
     };
-    let feeds = crate::api::feeds::alternates(&req, &settings.site);
+    let feeds = crate::api::feed_links::alternates(&req, &settings.site);
     // Highlighting and serialising a page of long articles is CPU work: it runs on
     // the blocking pool with the query, never on the threads that answer everyone.
     let (data, shown, changed, next, total) = db

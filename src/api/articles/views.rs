@@ -4,9 +4,9 @@
 use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
+use serde_json::Value;
 use utoipa::ToSchema;
 
-use crate::api::article_query::ArticleField;
 use crate::api::assets::views::{expand_body, Asset};
 use crate::api::locale::LanguageTag;
 use crate::api::Metadata;
@@ -358,10 +358,77 @@ pub struct ArticleListPage {
 /// The spec's schema of a partial article, built from `Article` by `openapi::finish`.
 pub const ARTICLE_FIELDS_SCHEMA: &str = "ArticleFields";
 
+/// A field of an article that `fields` can select.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ArticleField {
+    Id,
+    Slug,
+    Url,
+    Title,
+    Standfirst,
+    Excerpt,
+    Language,
+    Status,
+    Section,
+    Tags,
+    Authors,
+    WordCount,
+    ReadingTimeMinutes,
+    PublishedAt,
+    FirstPublishedAt,
+    CreatedAt,
+    UpdatedAt,
+    Metadata,
+    Cover,
+    TranslationGroup,
+    Translations,
+    Body,
+    BodyHtml,
+    /// With `q`: the matching passage, HTML-escaped, matches in `<mark>`.
+    Highlight,
+}
+
+impl ArticleField {
+    pub(crate) const ALL: [ArticleField; 24] = [
+        ArticleField::Id,
+        ArticleField::Slug,
+        ArticleField::Url,
+        ArticleField::Title,
+        ArticleField::Standfirst,
+        ArticleField::Excerpt,
+        ArticleField::Language,
+        ArticleField::Status,
+        ArticleField::Section,
+        ArticleField::Tags,
+        ArticleField::Authors,
+        ArticleField::WordCount,
+        ArticleField::ReadingTimeMinutes,
+        ArticleField::PublishedAt,
+        ArticleField::FirstPublishedAt,
+        ArticleField::CreatedAt,
+        ArticleField::UpdatedAt,
+        ArticleField::Metadata,
+        ArticleField::Cover,
+        ArticleField::TranslationGroup,
+        ArticleField::Translations,
+        ArticleField::Body,
+        ArticleField::BodyHtml,
+        ArticleField::Highlight,
+    ];
+
+    pub(super) fn name(self) -> String {
+        match serde_json::to_value(self) {
+            Ok(Value::String(name)) => name,
+            _ => format!("{self:?}"),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    use super::super::fields::FieldSet;
     use super::*;
-    use crate::api::article_query::FieldSet;
 
     fn reference(slug: &str) -> Reference {
         Reference {

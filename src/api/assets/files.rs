@@ -6,8 +6,8 @@ use actix_web::{get, web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
+use super::addressing::{asset_keys, AssetPath};
 use super::views::{preset_recipe, render_key};
-use super::{asset_keys, AssetPath};
 use crate::api::Binary;
 use crate::assets::probe::decode;
 use crate::assets::store::{original_key, variant_key};

@@ -1,6 +1,7 @@
 //! `/v1/assets`: uploaded images and files, their descriptions, and the sized
 //! copies of images that articles show.
 
+mod addressing;
 pub mod files;
 pub mod upload;
 pub mod views;
@@ -10,6 +11,8 @@ use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
+use self::addressing::asset_keys;
+pub use self::addressing::AssetPath;
 use self::upload::{clean_filename, Description, UploadForm};
 use self::views::{Asset, FocalPoint};
 use super::json::JsonBody;
@@ -27,16 +30,6 @@ use crate::db::{AnyConnection, Database, ReadFrom};
 use crate::error::{ApiError, ApiResult};
 use crate::http::etag::version_header;
 use crate::site::Site;
-use crate::surrogate::{self, SurrogateKeys};
-
-/// An asset's id in a path.
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(names("id"), parameter_in = Path)]
-pub struct AssetPath(
-    /// The asset's id.
-    #[param(example = "5d1c0f7e-8a61-4c53-9a0e-3f8d2b7c9e41")]
-    pub uuid::Uuid,
-);
 
 /// Which assets a list shows.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -100,14 +93,6 @@ fn shown(row: AssetRow, site: &Site) -> HttpResponse {
         .insert_header(version_header(row.version))
         .json(Asset::new(row, site));
     keyed(response, keys)
-}
-
-/// What a response about one asset depends on: its record, file and copies,
-/// purged from caches when it is edited or deleted.
-fn asset_keys(public_id: &str) -> SurrogateKeys {
-    let mut keys = SurrogateKeys::new();
-    keys.add(surrogate::asset(public_id));
-    keys
 }
 
 /// Upload an asset

@@ -150,7 +150,7 @@ pub fn rss(feed: &FeedText<'_>) -> Result<String, String> {
             links: vec![atom_syndication::Link {
                 href: feed.feed_url.to_owned(),
                 rel: "self".to_owned(),
-                mime_type: Some(super::RSS.to_owned()),
+                mime_type: Some(crate::api::feed_links::RSS.to_owned()),
                 ..atom_syndication::Link::default()
             }],
         }),
@@ -214,7 +214,7 @@ pub fn atom(feed: &FeedText<'_>) -> Result<String, String> {
             Link {
                 href: feed.feed_url.to_owned(),
                 rel: "self".to_owned(),
-                mime_type: Some(super::ATOM.to_owned()),
+                mime_type: Some(crate::api::feed_links::ATOM.to_owned()),
                 ..Link::default()
             },
             alternate(feed.home_url.to_owned()),

@@ -8,6 +8,7 @@
 //! database, so any node takes any token and a forged one is refused.
 
 mod items;
+mod scope;
 mod stream;
 mod token;
 
@@ -16,6 +17,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 pub use items::{current_shapes, Delta, SyncItem, SyncPage};
+use scope::{filters, resumable_after};
 use token::SyncState;
 
 use crate::api::locale::LanguageTag;
@@ -24,7 +26,7 @@ use crate::caching::{keyed, last_modified};
 use crate::config::ServerSettings;
 use crate::db::changes::{self, Resource};
 use crate::db::modified;
-use crate::db::{AnyConnection, Database};
+use crate::db::Database;
 use crate::error::{ApiError, ApiResult};
 use crate::surrogate::{self, SurrogateKeys};
 
@@ -58,39 +60,6 @@ pub struct SyncParams {
     /// Items per page, 1 to 1000 (default 100; with a token, the sync's own).
     #[param(minimum = 1, maximum = 1000)]
     pub per_page: Option<i64>,
-}
-
-/// The kinds a `type` parameter names.
-fn parse_kinds(text: Option<&str>) -> ApiResult<Vec<Resource>> {
-    let Some(text) = text else {
-        return Ok(Resource::ALL.to_vec());
-    };
-    let mut kinds = Vec::new();
-    for name in text.split(',').map(str::trim).filter(|n| !n.is_empty()) {
-        let kind = Resource::parse(name).ok_or_else(|| {
-            ApiError::BadRequest(format!(
-                "type: {name:?} is not one of article, section, tag, author"
-            ))
-        })?;
-        if !kinds.contains(&kind) {
-            kinds.push(kind);
-        }
-    }
-    if kinds.is_empty() {
-        return Err(ApiError::BadRequest("type: name at least one kind".into()));
-    }
-    Ok(kinds)
-}
-
-/// The filters a sync or a stream takes: the kinds of item, and the section and
-/// language of articles (checked as the article list checks them).
-fn filters(
-    kinds: Option<&str>,
-    section: Option<String>,
-    language: Option<String>,
-) -> ApiResult<(Vec<Resource>, Option<String>, Option<String>)> {
-    let filter = super::article_query::scope(section, None, None, language)?;
-    Ok((parse_kinds(kinds)?, filter.section, filter.language))
 }
 
 /// Which call this is, checked before the database is touched.
@@ -149,24 +118,6 @@ impl SyncParams {
         };
         Ok((request, self.per_page))
     }
-}
-
-/// Whether the change log still holds what follows change `seq`: neither trimmed
-/// past it nor short of it (a database restored from a backup, or another
-/// database, numbers its changes anew, and waiting for `seq` would wait forever).
-/// `what` names the client's bookmark and `restart` how to start over.
-fn resumable_after(conn: &mut AnyConnection, seq: i64, what: &str, restart: &str) -> ApiResult<()> {
-    if seq < changes::trimmed_through(conn)? {
-        return Err(ApiError::Gone(format!(
-            "the change log no longer reaches back to this {what}; {restart}"
-        )));
-    }
-    if seq > changes::latest(conn)? {
-        return Err(ApiError::Gone(format!(
-            "this {what} is ahead of the change log (the database was restored or replaced); {restart}"
-        )));
-    }
-    Ok(())
 }
 
 /// Sync content for offline use

@@ -13,8 +13,8 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::items::{self, Delta};
+use super::scope::{filters, resumable_after};
 use super::token::SyncState;
-use super::{filters, resumable_after};
 use crate::api::locale::LanguageTag;
 use crate::auth::Caller;
 use crate::config::ServerSettings;

@@ -18,7 +18,6 @@ use super::pagination::{ListPage, PageParams};
 use super::precondition::IfMatch;
 use crate::auth::Admin;
 use crate::config::ServerSettings;
-use crate::db::audit::{self, Action, Managed};
 use crate::db::webhooks::{self as store, NewMessage, Settings};
 use crate::db::{now, AnyConnection, Database};
 use crate::error::ApiResult;
@@ -94,16 +93,7 @@ pub async fn create_webhook(
     let actor = caller.actor();
     let stored = secret.clone();
     let row = db
-        .write(move |conn| {
-            let row = store::create(conn, &wanted, &stored)?;
-            audit::log(
-                conn,
-                (Managed::Webhook, row.id, &row.url),
-                Action::Created,
-                &actor,
-            )?;
-            Ok(row)
-        })
+        .write(move |conn| store::create(conn, &wanted, &stored, &actor))
         .await?;
     let webhook = Webhook::from(row);
     // Never through an idempotency record: that would store the secret.
@@ -151,14 +141,7 @@ pub async fn update_webhook(
                 enabled: edit.enabled.unwrap_or(current.enabled),
             };
             check(&wanted, &policy)?;
-            let row = store::update(conn, id, &wanted)?;
-            audit::log(
-                conn,
-                (Managed::Webhook, id, &row.url),
-                Action::Updated,
-                &actor,
-            )?;
-            Ok(row)
+            store::update(conn, id, &wanted, &actor)
         })
         .await?;
     Ok(HttpResponse::Ok()
@@ -186,14 +169,7 @@ pub async fn delete_webhook(
     let actor = caller.actor();
     db.write(move |conn| {
         if_match.guard(conn, |conn| shown(conn, id))?;
-        let row = store::find(conn, id)?;
-        store::delete(conn, id)?;
-        audit::log(
-            conn,
-            (Managed::Webhook, id, &row.url),
-            Action::Deleted,
-            &actor,
-        )
+        store::delete(conn, id, &actor)
     })
     .await?;
     Ok(HttpResponse::NoContent().finish())
@@ -223,14 +199,7 @@ pub async fn rotate_webhook_secret(
     let row = db
         .write(move |conn| {
             let overlap = chrono::Duration::hours(ROTATION_OVERLAP_HOURS);
-            let row = store::rotate_secret(conn, id, &stored, overlap)?;
-            audit::log(
-                conn,
-                (Managed::Webhook, id, &row.url),
-                Action::Updated,
-                &actor,
-            )?;
-            Ok(row)
+            store::rotate_secret(conn, id, (&stored, overlap), &actor)
         })
         .await?;
     Ok(HttpResponse::Ok()

@@ -6,6 +6,7 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::rows::{ArticleChanges, ArticleRecord, Status};
+use crate::db::commit::{self, Revision};
 use crate::db::schema::article_revisions;
 use crate::db::{now, AnyConnection, PageRequest};
 use crate::error::{ApiError, ApiResult};
@@ -158,17 +159,17 @@ fn insert(
     let encode = |value: serde_json::Result<String>| {
         value.map_err(|e| ApiError::Internal(format!("cannot encode a revision: {e}")))
     };
-    diesel::insert_into(article_revisions::table)
-        .values((
-            article_revisions::article_id.eq(article_id),
-            article_revisions::number.eq(number),
-            article_revisions::created_at.eq(created_at),
-            article_revisions::actor.eq(actor),
-            article_revisions::changed.eq(encode(serde_json::to_string(changed))?),
-            article_revisions::snapshot.eq(encode(serde_json::to_string(snapshot))?),
-        ))
-        .execute(conn)?;
-    Ok(())
+    commit::revision(
+        conn,
+        Revision {
+            article_id,
+            number,
+            created_at,
+            actor,
+            changed: encode(serde_json::to_string(changed))?,
+            snapshot: encode(serde_json::to_string(snapshot))?,
+        },
+    )
 }
 
 /// Records the article as it now is, as revision number `version`, with the

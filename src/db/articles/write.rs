@@ -17,6 +17,7 @@ use crate::content::{language, markdown};
 use super::revisions::{self, Snapshot};
 use super::schedule;
 use crate::db::changes::{self};
+use crate::db::commit;
 use crate::db::schema::{article_slug_redirects, articles};
 use crate::db::AnyConnection;
 use crate::db::{now, search_index};
@@ -366,7 +367,7 @@ pub fn update_leaving_index(
     diesel::update(articles::table.find(row.id))
         .set((
             &write,
-            articles::version.eq(row.version + 1),
+            articles::version.eq(commit::next_version(row.version)),
             articles::translation_group.eq(&translation_group),
         ))
         .execute(conn)?;

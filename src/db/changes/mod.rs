@@ -8,13 +8,14 @@ use diesel::prelude::*;
 
 use super::schema::changes;
 use super::shared_state::set_state;
-use super::{now, AnyConnection};
-use crate::error::{ApiError, ApiResult};
+use super::AnyConnection;
+use crate::error::ApiResult;
 
 mod implied;
 
 mod named;
 
+pub use super::commit::change as append;
 pub use crate::content::change::{article_action, fields_set, Action, Change, Resource};
 pub use crate::content::publication::Standing;
 pub use implied::{
@@ -40,32 +41,6 @@ pub struct ChangeRow {
     pub section_id: Option<i32>,
     pub language: Option<String>,
     pub implied: bool,
-}
-
-/// Appends a change inside the caller's write transaction; returns its number.
-pub fn append(conn: &mut AnyConnection, change: Change<'_>) -> ApiResult<i64> {
-    let fields = serde_json::to_string(&change.fields)
-        .map_err(|e| ApiError::Internal(format!("cannot encode changed fields: {e}")))?;
-    let purge_keys = super::purge_keys::of(conn, &change)?.to_header();
-    Ok(diesel::insert_into(changes::table)
-        .values((
-            changes::resource.eq(change.resource.as_str()),
-            changes::resource_id.eq(change.resource_id),
-            changes::public_id.eq(change.public_id),
-            changes::slug.eq(change.slug),
-            changes::previous_slug.eq(change.previous_slug),
-            changes::version.eq(change.version),
-            changes::action.eq(change.action.as_str()),
-            changes::actor.eq(change.actor),
-            changes::changed_at.eq(now()),
-            changes::fields.eq(fields),
-            changes::section_id.eq(change.section_id),
-            changes::language.eq(change.language),
-            changes::implied.eq(change.implied),
-            changes::purge_keys.eq(purge_keys),
-        ))
-        .returning(changes::seq)
-        .get_result(conn)?)
 }
 
 /// The changes after `seq`, oldest first, at most `limit`.

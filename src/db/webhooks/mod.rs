@@ -7,7 +7,9 @@ pub use outbox::*;
 use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
 
+use super::audit::{self, Action, Managed};
 use super::changes;
+use super::commit;
 use super::schema::webhooks;
 use super::{now, AnyConnection};
 use crate::error::{ApiError, ApiResult};
@@ -91,10 +93,12 @@ impl Settings {
     }
 }
 
+/// Subscribes, logged as `actor`'s.
 pub fn create(
     conn: &mut AnyConnection,
     settings: &Settings,
     secret: &str,
+    actor: &str,
 ) -> ApiResult<WebhookRow> {
     let at = now();
     // Only changes after this one concern it.
@@ -110,7 +114,14 @@ pub fn create(
         ))
         .returning(webhooks::id)
         .get_result(conn)?;
-    find(conn, id)
+    logged(conn, id, Action::Created, actor)
+}
+
+/// The subscription `id` after `actor` did `action` to it, the audit log told.
+fn logged(conn: &mut AnyConnection, id: i32, action: Action, actor: &str) -> ApiResult<WebhookRow> {
+    let row = find(conn, id)?;
+    audit::log(conn, (Managed::Webhook, id, &row.url), action, actor)?;
+    Ok(row)
 }
 
 pub fn list(conn: &mut AnyConnection) -> ApiResult<Vec<WebhookRow>> {
@@ -129,9 +140,15 @@ pub fn find(conn: &mut AnyConnection, id: i32) -> ApiResult<WebhookRow> {
         .ok_or_else(|| ApiError::NotFound(format!("no webhook has the id {id}")))
 }
 
-/// Saves an edit. Turning a subscription on clears why it was turned off, and it
-/// hears of changes from then on (the messages it was owed before stay queued).
-pub fn update(conn: &mut AnyConnection, id: i32, settings: &Settings) -> ApiResult<WebhookRow> {
+/// Saves `actor`'s edit. Turning a subscription on clears why it was turned off,
+/// and it hears of changes from then on (the messages it was owed before stay
+/// queued).
+pub fn update(
+    conn: &mut AnyConnection,
+    id: i32,
+    settings: &Settings,
+    actor: &str,
+) -> ApiResult<WebhookRow> {
     let current = find(conn, id)?;
     let reason = if settings.enabled {
         None
@@ -148,19 +165,20 @@ pub fn update(conn: &mut AnyConnection, id: i32, settings: &Settings) -> ApiResu
             settings.columns()?,
             webhooks::disabled_reason.eq(reason),
             webhooks::after_seq.eq(after_seq),
-            webhooks::version.eq(current.version + 1),
+            webhooks::version.eq(commit::next_version(current.version)),
             webhooks::updated_at.eq(now()),
         ))
         .execute(conn)?;
-    find(conn, id)
+    logged(conn, id, Action::Updated, actor)
 }
 
-/// A new secret; the old one still signs deliveries (beside the new) for `overlap`.
+/// A new secret, by `actor`; the old one still signs deliveries (beside the new)
+/// for `overlap`.
 pub fn rotate_secret(
     conn: &mut AnyConnection,
     id: i32,
-    secret: &str,
-    overlap: Duration,
+    (secret, overlap): (&str, Duration),
+    actor: &str,
 ) -> ApiResult<WebhookRow> {
     let current = find(conn, id)?;
     let at = now();
@@ -169,15 +187,16 @@ pub fn rotate_secret(
             webhooks::secret.eq(secret),
             webhooks::previous_secret.eq(&current.secret),
             webhooks::previous_secret_expires_at.eq(at + overlap),
-            webhooks::version.eq(current.version + 1),
+            webhooks::version.eq(commit::next_version(current.version)),
             webhooks::updated_at.eq(at),
         ))
         .execute(conn)?;
-    find(conn, id)
+    logged(conn, id, Action::Updated, actor)
 }
 
-pub fn delete(conn: &mut AnyConnection, id: i32) -> ApiResult<()> {
-    find(conn, id)?;
+/// Unsubscribes, logged as `actor`'s.
+pub fn delete(conn: &mut AnyConnection, id: i32, actor: &str) -> ApiResult<()> {
+    logged(conn, id, Action::Deleted, actor)?;
     // The deliveries and their attempts go with it (ON DELETE CASCADE, which
     // SQLite honours with foreign keys on).
     diesel::delete(webhooks::table.find(id)).execute(conn)?;
@@ -186,11 +205,12 @@ pub fn delete(conn: &mut AnyConnection, id: i32) -> ApiResult<()> {
 
 /// Turns a subscription off, saying why.
 pub(super) fn disable(conn: &mut AnyConnection, id: i32, reason: &str) -> ApiResult<()> {
+    let current = find(conn, id)?;
     diesel::update(webhooks::table.find(id))
         .set((
             webhooks::enabled.eq(false),
             webhooks::disabled_reason.eq(reason),
-            webhooks::version.eq(webhooks::version + 1),
+            webhooks::version.eq(commit::next_version(current.version)),
             webhooks::updated_at.eq(now()),
         ))
         .execute(conn)?;

@@ -6,9 +6,10 @@ use chrono_tz::Tz;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
-use super::articles::ArticleStatus;
-use super::locale::{LanguageTag, Locale};
-use super::pagination::{check_per_page, default_per_page};
+use super::fields::FieldSet;
+use super::views::{ArticleField, ArticleStatus};
+use crate::api::locale::{LanguageTag, Locale};
+use crate::api::pagination::{check_per_page, default_per_page};
 use crate::config::ServerSettings;
 use crate::content::ids::ArticleId;
 use crate::content::search::SearchQuery;
@@ -17,9 +18,7 @@ use crate::db::article_list::{ArticleFilter, Cursor, DateField, DateRange, Sort,
 use crate::db::{truncate, PageRequest};
 use crate::error::{ApiError, ApiResult};
 
-mod fields;
-
-pub use fields::{ArticleField, ArticleFieldsParam, FieldSet, FIELDS_JSON};
+use crate::api::input::comma_items;
 
 /// Numbered pages stop here; past it, follow `next_cursor`.
 pub const MAX_ARTICLE_PAGE: u32 = 100;
@@ -122,7 +121,7 @@ pub struct ArticleListParams {
     pub fields: Option<String>,
 }
 
-use super::Slug;
+use crate::api::Slug;
 
 /// An IANA time zone name, as the server knows them.
 pub struct TimeZoneName;
@@ -179,18 +178,7 @@ fn bad(message: String) -> ApiError {
     ApiError::BadRequest(message)
 }
 
-/// The items of a comma-separated parameter; an empty item is an error, not nothing.
-pub(super) fn comma_items<'a>(name: &str, text: &'a str) -> ApiResult<Vec<&'a str>> {
-    let items: Vec<&str> = text.split(',').map(str::trim).collect();
-    if items.iter().any(|i| i.is_empty()) {
-        return Err(bad(format!(
-            "{name}: empty item in {text:?}; separate values with single commas"
-        )));
-    }
-    Ok(items)
-}
-
-pub(super) fn slug_list(name: &str, text: &str, max: usize) -> ApiResult<Vec<String>> {
+pub(in crate::api) fn slug_list(name: &str, text: &str, max: usize) -> ApiResult<Vec<String>> {
     let items: Vec<String> = comma_items(name, text)?
         .into_iter()
         .map(str::to_owned)
@@ -204,7 +192,7 @@ pub(super) fn slug_list(name: &str, text: &str, max: usize) -> ApiResult<Vec<Str
     Ok(items)
 }
 
-pub(super) fn single_slug(name: &str, value: Option<String>) -> ApiResult<Option<String>> {
+pub(in crate::api) fn single_slug(name: &str, value: Option<String>) -> ApiResult<Option<String>> {
     match value {
         Some(v) if !slug::is_valid(&v) => Err(bad(format!("{name}={v:?} is not a slug"))),
         other => Ok(other),
@@ -213,7 +201,7 @@ pub(super) fn single_slug(name: &str, value: Option<String>) -> ApiResult<Option
 
 /// The filters the article list and the archive share: section (with or without
 /// its subsections), tags that must all be present, and language.
-pub(super) fn scope(
+pub(in crate::api) fn scope(
     section: Option<String>,
     descendants: Option<bool>,
     tag: Option<&str>,
@@ -264,7 +252,7 @@ fn start_of(day: NaiveDate, tz: Tz) -> chrono::NaiveDateTime {
 }
 
 /// The zone a `tz` parameter names, or the server's default.
-pub(super) fn time_zone(param: Option<&str>, default: Tz) -> ApiResult<Tz> {
+pub(in crate::api) fn time_zone(param: Option<&str>, default: Tz) -> ApiResult<Tz> {
     match param {
         Some(name) => name.trim().parse().map_err(|_| {
             bad(format!(
@@ -276,7 +264,7 @@ pub(super) fn time_zone(param: Option<&str>, default: Tz) -> ApiResult<Tz> {
 }
 
 /// The instants between `from` and `to` (each a day in `tz` or an instant), both included.
-pub(super) fn date_range(
+pub(in crate::api) fn date_range(
     from: Option<&str>,
     to: Option<&str>,
     tz: Tz,

@@ -1,81 +1,13 @@
 //! `fields`: which keys of an article a response carries.
 
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::value::RawValue;
-use serde_json::Value;
-use utoipa::{IntoParams, ToSchema};
+use utoipa::IntoParams;
 
-use super::comma_items;
-use crate::api::articles::Article;
+use super::views::{Article, ArticleField};
+use crate::api::input::comma_items;
 use crate::db::articles::Parts;
 use crate::error::{ApiError, ApiResult};
-
-/// A field of an article that `fields` can select.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ArticleField {
-    Id,
-    Slug,
-    Url,
-    Title,
-    Standfirst,
-    Excerpt,
-    Language,
-    Status,
-    Section,
-    Tags,
-    Authors,
-    WordCount,
-    ReadingTimeMinutes,
-    PublishedAt,
-    FirstPublishedAt,
-    CreatedAt,
-    UpdatedAt,
-    Metadata,
-    Cover,
-    TranslationGroup,
-    Translations,
-    Body,
-    BodyHtml,
-    /// With `q`: the matching passage, HTML-escaped, matches in `<mark>`.
-    Highlight,
-}
-
-impl ArticleField {
-    pub(crate) const ALL: [ArticleField; 24] = [
-        ArticleField::Id,
-        ArticleField::Slug,
-        ArticleField::Url,
-        ArticleField::Title,
-        ArticleField::Standfirst,
-        ArticleField::Excerpt,
-        ArticleField::Language,
-        ArticleField::Status,
-        ArticleField::Section,
-        ArticleField::Tags,
-        ArticleField::Authors,
-        ArticleField::WordCount,
-        ArticleField::ReadingTimeMinutes,
-        ArticleField::PublishedAt,
-        ArticleField::FirstPublishedAt,
-        ArticleField::CreatedAt,
-        ArticleField::UpdatedAt,
-        ArticleField::Metadata,
-        ArticleField::Cover,
-        ArticleField::TranslationGroup,
-        ArticleField::Translations,
-        ArticleField::Body,
-        ArticleField::BodyHtml,
-        ArticleField::Highlight,
-    ];
-
-    fn name(self) -> String {
-        match serde_json::to_value(self) {
-            Ok(Value::String(name)) => name,
-            _ => format!("{self:?}"),
-        }
-    }
-}
 
 /// The media type of an article, or a page of articles, reduced to the fields asked
 /// for with `fields`: a shape of its own, so that a client generated from the spec
