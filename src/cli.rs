@@ -1,7 +1,7 @@
 //! The `folio` command line: serve, migrate, tokens, import, export, purge, openapi.
 
 use std::net::TcpListener;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -239,164 +239,11 @@ fn execute(cli: Cli) -> Result<ExitCode, String> {
     let config = Config::from_env()?;
     match cli.command {
         Command::Openapi => unreachable!("handled above"),
-        Command::Migrate => {
-            let db = Database::connect_for_batch(&config.database_url, 1)?;
-            let applied = db.migrate()?;
-            println!(
-                "{applied} migration(s) applied to the {} database",
-                db.backend.name()
-            );
-        }
-        Command::Serve {
-            demo: with_demo,
-            bind,
-        } => {
-            // Listen at once: /health answers and /ready says 503 while the
-            // database is still out of reach.
-            let db = Database::connect_later(
-                &config.database_url,
-                config.pool_size,
-                config.sqlite_memory,
-            )?
-            .with_replicas(
-                &config.read_database_urls,
-                config.pool_size,
-                config.read_max_lag,
-            )?;
-            let readiness = Readiness::starting();
-            let bind = bind.unwrap_or(config.bind.clone());
-            let listener =
-                TcpListener::bind(&bind).map_err(|e| format!("cannot listen on {bind}: {e}"))?;
-            let address = listener.local_addr().map_err(|e| e.to_string())?;
-            let mut settings = config.server_settings();
-            settings.site.listening_at(address);
-            if with_demo && settings.site.url.is_none() {
-                settings.site.url = Some(demo::SITE_URL.to_owned());
-                log::info!(
-                    "demo: FOLIO_SITE_URL is not set; permalinks, feeds and sitemaps use {}",
-                    demo::SITE_URL
-                );
-            }
-            let backend = db.backend.name();
-            prepare_when_reachable(db.clone(), config, with_demo, readiness.clone());
-            actix_web::rt::System::new().block_on(async move {
-                let server =
-                    startup::serve(listener, db, settings, readiness).map_err(|e| e.to_string())?;
-                log::info!("Folio listening on http://{address} ({backend} database)");
-                server.await.map_err(|e| format!("server error: {e}"))
-            })?;
-        }
-        Command::Token { command } => {
-            let db = open(&config)?;
-            let mut conn = db.get().map_err(|e| e.to_string())?;
-            match command {
-                TokenCommand::Create {
-                    name,
-                    scope,
-                    expires_in,
-                } => {
-                    let name = auth::token_name(&name).map_err(|e| e.to_string())?;
-                    let expires_at = expires_in
-                        .map(|d| auth::expiry_after(d).map_err(|e| e.to_string()))
-                        .transpose()?;
-                    let (token, hash) = auth::generate_token();
-                    db::write_tx(&mut conn, |conn| {
-                        tokens::create(
-                            conn,
-                            (&name, scope.as_str(), &hash),
-                            expires_at,
-                            TOKEN_ACTOR,
-                        )
-                    })
-                    .map_err(|e| e.to_string())?;
-                    let until = expires_at.map_or_else(
-                        || "no expiry".to_owned(),
-                        |t| format!("expires {}", t.and_utc().to_rfc3339()),
-                    );
-                    eprintln!(
-                        "Created token {name:?} with scope {} ({until}). It is shown only once:",
-                        scope.as_str()
-                    );
-                    println!("{token}");
-                }
-                TokenCommand::List { json } => {
-                    let rows = tokens::list(&mut conn).map_err(|e| e.to_string())?;
-                    if json {
-                        let listed = rows
-                            .into_iter()
-                            .map(crate::api::tokens::Token::try_from)
-                            .collect::<Result<Vec<_>, _>>()
-                            .map_err(|e| e.to_string())?;
-                        let text =
-                            serde_json::to_string_pretty(&listed).map_err(|e| e.to_string())?;
-                        println!("{text}");
-                    } else {
-                        print_token_table(rows);
-                    }
-                }
-                TokenCommand::Revoke { name } => {
-                    let revoked =
-                        db::write_tx(&mut conn, |conn| tokens::revoke(conn, &name, TOKEN_ACTOR))
-                            .map_err(|e| e.to_string())?;
-                    if !revoked {
-                        return Err(format!("no active token named {name:?}"));
-                    }
-                    println!("revoked {name:?}");
-                }
-            }
-        }
-        Command::Export { output, assets } => {
-            let db = open(&config)?;
-            let mut conn = db.get().map_err(|e| e.to_string())?;
-            let progress = progress_bar("exporting");
-            let mut out: Box<dyn std::io::Write> = match &output {
-                Some(path) => Box::new(std::io::BufWriter::new(
-                    std::fs::File::create(path)
-                        .map_err(|e| format!("cannot create {}: {e}", path.display()))?,
-                )),
-                None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
-            };
-            let rows = dump::export(
-                &mut conn,
-                &mut out,
-                &|total| progress.set_length(total),
-                &|n| progress.inc(n),
-            )
-            .map_err(|e| e.to_string())?;
-            out.flush()
-                .map_err(|e| format!("cannot write the export: {e}"))?;
-            progress.finish_and_clear();
-            eprintln!("exported {rows} row(s)");
-            let files = db::assets::files(&mut conn).map_err(|e| e.to_string())?;
-            let dir = assets.or_else(|| output.as_deref().map(archive::beside));
-            if let (Some(dir), false) = (dir, files.is_empty()) {
-                let store = AssetStore::open(&config.assets.store)?;
-                let copied = archive::export_files(&store, &files, &dir)?;
-                eprintln!("copied {copied} asset file(s) to {}", dir.display());
-            }
-        }
-        Command::Purge { older_than } => {
-            let db = open(&config)?;
-            let cutoff = ago(older_than, "--older-than")?;
-            let changes_cutoff = ago(config.changes_retention, "FOLIO_CHANGES_RETENTION")?;
-            let audit_cutoff = config
-                .audit_retention
-                .map(|kept| ago(kept, "FOLIO_AUDIT_RETENTION"))
-                .transpose()?;
-            let mut conn = db.get().map_err(|e| e.to_string())?;
-            let (purged, trimmed, deliveries) = db::write_tx(&mut conn, |conn| {
-                let purged = trash::purge(conn, cutoff, "folio purge")?;
-                let trimmed = changes::trim(conn, changes_cutoff, audit_cutoff)?;
-                let deliveries = db::webhooks::trim(conn, changes_cutoff)?;
-                Ok((purged, trimmed, deliveries))
-            })
-            .map_err(|e| e.to_string())?;
-            println!(
-                "purged {purged} article(s) deleted before {}; trimmed {trimmed} change(s) and {deliveries} settled webhook message(s) made before {}",
-                cutoff.and_utc().to_rfc3339(),
-                changes_cutoff.and_utc().to_rfc3339()
-            );
-        }
+        Command::Migrate => migrate(&config),
+        Command::Serve { demo, bind } => serve(config, demo, bind),
+        Command::Token { command } => token(&config, command),
+        Command::Export { output, assets } => export(&config, output, assets),
+        Command::Purge { older_than } => purge(&config, older_than),
         Command::Import {
             paths,
             status,
@@ -405,55 +252,242 @@ fn execute(cli: Cli) -> Result<ExitCode, String> {
             assets,
         } => {
             let db = open(&config)?;
-            if let Some(export) = export_file(&paths) {
-                let mut conn = db.get().map_err(|e| e.to_string())?;
-                let open_export = || {
-                    std::fs::File::open(&export)
-                        .map(std::io::BufReader::new)
-                        .map_err(|e| format!("cannot read {}: {e}", export.display()))
-                };
-                // The files first: rows never name a file the store lacks, and a
-                // failed restore leaves only files a retry finds in place.
-                let files = dump::asset_files(&mut open_export()?).map_err(|e| e.to_string())?;
-                if !files.is_empty() {
-                    let dir = assets.unwrap_or_else(|| archive::beside(&export));
-                    let store = AssetStore::open(&config.assets.store)?;
-                    let restored = archive::restore_files(&store, &files, &dir)?;
-                    println!("restored {restored} asset file(s) from {}", dir.display());
+            match export_file(&paths) {
+                Some(export) => restore(&config, &db, &export, assets),
+                None => {
+                    let options = import::Options {
+                        status: status.map(Into::into),
+                        section,
+                        dry_run,
+                        timezone: config.timezone,
+                        limits: config.limits.clone(),
+                    };
+                    import_documents(&db, &paths, &options)
                 }
-                let progress = progress_bar("restoring");
-                progress.set_length(std::io::BufRead::lines(open_export()?).count() as u64);
-                let file = open_export()?;
-                let rows = dump::restore(&mut conn, &mut { file }, &|n| progress.inc(n))
-                    .map_err(|e| format!("{}: {e}", export.display()))?;
-                adopt_audit_entries(&mut conn)?;
-                db::refresh_statistics(&mut conn, db::Statistics::AfterBulkWrite)
-                    .map_err(|e| e.to_string())?;
-                progress.finish_and_clear();
-                println!("restored {rows} row(s) from {}", export.display());
-                return Ok(ExitCode::SUCCESS);
-            }
-            let options = import::Options {
-                status: status.map(Into::into),
-                section,
-                dry_run,
-                timezone: config.timezone,
-                limits: config.limits.clone(),
-            };
-            let summary = import::import_paths(&db, &paths, &options);
-            if !dry_run && summary.created + summary.updated > 0 {
-                let mut conn = db.get().map_err(|e| e.to_string())?;
-                db::refresh_statistics(&mut conn, db::Statistics::AfterBulkWrite)
-                    .map_err(|e| e.to_string())?;
-            }
-            for failure in &summary.failures {
-                eprintln!("{failure}");
-            }
-            println!("{}", summary.line(dry_run));
-            if !summary.failures.is_empty() {
-                return Ok(ExitCode::FAILURE);
             }
         }
+    }
+}
+
+/// `folio migrate`: applies pending migrations.
+fn migrate(config: &Config) -> Result<ExitCode, String> {
+    let db = Database::connect_for_batch(&config.database_url, 1)?;
+    let applied = db.migrate()?;
+    println!(
+        "{applied} migration(s) applied to the {} database",
+        db.backend.name()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `folio serve`: listens at once, and prepares the database when it is reachable.
+fn serve(config: Config, with_demo: bool, bind: Option<String>) -> Result<ExitCode, String> {
+    // Listen at once: /health answers and /ready says 503 while the
+    // database is still out of reach.
+    let db = Database::connect_later(&config.database_url, config.pool_size, config.sqlite_memory)?
+        .with_replicas(
+            &config.read_database_urls,
+            config.pool_size,
+            config.read_max_lag,
+        )?;
+    let readiness = Readiness::starting();
+    let bind = bind.unwrap_or(config.bind.clone());
+    let listener = TcpListener::bind(&bind).map_err(|e| format!("cannot listen on {bind}: {e}"))?;
+    let address = listener.local_addr().map_err(|e| e.to_string())?;
+    let mut settings = config.server_settings();
+    settings.site.listening_at(address);
+    if with_demo && settings.site.url.is_none() {
+        settings.site.url = Some(demo::SITE_URL.to_owned());
+        log::info!(
+            "demo: FOLIO_SITE_URL is not set; permalinks, feeds and sitemaps use {}",
+            demo::SITE_URL
+        );
+    }
+    let backend = db.backend.name();
+    prepare_when_reachable(db.clone(), config, with_demo, readiness.clone());
+    actix_web::rt::System::new().block_on(async move {
+        let server =
+            startup::serve(listener, db, settings, readiness).map_err(|e| e.to_string())?;
+        log::info!("Folio listening on http://{address} ({backend} database)");
+        server.await.map_err(|e| format!("server error: {e}"))
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `folio token`: creates, lists and revokes tokens.
+fn token(config: &Config, command: TokenCommand) -> Result<ExitCode, String> {
+    let db = open(config)?;
+    let mut conn = db.get().map_err(|e| e.to_string())?;
+    match command {
+        TokenCommand::Create {
+            name,
+            scope,
+            expires_in,
+        } => {
+            let name = auth::token_name(&name).map_err(|e| e.to_string())?;
+            let expires_at = expires_in
+                .map(|d| auth::expiry_after(d).map_err(|e| e.to_string()))
+                .transpose()?;
+            let (token, hash) = auth::generate_token();
+            db::write_tx(&mut conn, |conn| {
+                tokens::create(
+                    conn,
+                    (&name, scope.as_str(), &hash),
+                    expires_at,
+                    TOKEN_ACTOR,
+                )
+            })
+            .map_err(|e| e.to_string())?;
+            let until = expires_at.map_or_else(
+                || "no expiry".to_owned(),
+                |t| format!("expires {}", t.and_utc().to_rfc3339()),
+            );
+            eprintln!(
+                "Created token {name:?} with scope {} ({until}). It is shown only once:",
+                scope.as_str()
+            );
+            println!("{token}");
+        }
+        TokenCommand::List { json } => {
+            let rows = tokens::list(&mut conn).map_err(|e| e.to_string())?;
+            if json {
+                let listed = rows
+                    .into_iter()
+                    .map(crate::api::tokens::Token::try_from)
+                    .collect::<Result<Vec<_>, _>>()
+                    .map_err(|e| e.to_string())?;
+                let text = serde_json::to_string_pretty(&listed).map_err(|e| e.to_string())?;
+                println!("{text}");
+            } else {
+                print_token_table(rows);
+            }
+        }
+        TokenCommand::Revoke { name } => {
+            let revoked = db::write_tx(&mut conn, |conn| tokens::revoke(conn, &name, TOKEN_ACTOR))
+                .map_err(|e| e.to_string())?;
+            if !revoked {
+                return Err(format!("no active token named {name:?}"));
+            }
+            println!("revoked {name:?}");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `folio export`: every row as JSON lines, and the asset files beside them.
+fn export(
+    config: &Config,
+    output: Option<PathBuf>,
+    assets: Option<PathBuf>,
+) -> Result<ExitCode, String> {
+    let db = open(config)?;
+    let mut conn = db.get().map_err(|e| e.to_string())?;
+    let progress = progress_bar("exporting");
+    let mut out: Box<dyn std::io::Write> = match &output {
+        Some(path) => Box::new(std::io::BufWriter::new(
+            std::fs::File::create(path)
+                .map_err(|e| format!("cannot create {}: {e}", path.display()))?,
+        )),
+        None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+    };
+    let rows = dump::export(
+        &mut conn,
+        &mut out,
+        &|total| progress.set_length(total),
+        &|n| progress.inc(n),
+    )
+    .map_err(|e| e.to_string())?;
+    out.flush()
+        .map_err(|e| format!("cannot write the export: {e}"))?;
+    progress.finish_and_clear();
+    eprintln!("exported {rows} row(s)");
+    let files = db::assets::files(&mut conn).map_err(|e| e.to_string())?;
+    let dir = assets.or_else(|| output.as_deref().map(archive::beside));
+    if let (Some(dir), false) = (dir, files.is_empty()) {
+        let store = AssetStore::open(&config.assets.store)?;
+        let copied = archive::export_files(&store, &files, &dir)?;
+        eprintln!("copied {copied} asset file(s) to {}", dir.display());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `folio purge`: empties the trash and trims the logs.
+fn purge(config: &Config, older_than: std::time::Duration) -> Result<ExitCode, String> {
+    let db = open(config)?;
+    let cutoff = ago(older_than, "--older-than")?;
+    let changes_cutoff = ago(config.changes_retention, "FOLIO_CHANGES_RETENTION")?;
+    let audit_cutoff = config
+        .audit_retention
+        .map(|kept| ago(kept, "FOLIO_AUDIT_RETENTION"))
+        .transpose()?;
+    let mut conn = db.get().map_err(|e| e.to_string())?;
+    let (purged, trimmed, deliveries) = db::write_tx(&mut conn, |conn| {
+        let purged = trash::purge(conn, cutoff, "folio purge")?;
+        let trimmed = changes::trim(conn, changes_cutoff, audit_cutoff)?;
+        let deliveries = db::webhooks::trim(conn, changes_cutoff)?;
+        Ok((purged, trimmed, deliveries))
+    })
+    .map_err(|e| e.to_string())?;
+    println!(
+        "purged {purged} article(s) deleted before {}; trimmed {trimmed} change(s) and {deliveries} settled webhook message(s) made before {}",
+        cutoff.and_utc().to_rfc3339(),
+        changes_cutoff.and_utc().to_rfc3339()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `folio import` of an export: restores its asset files, then its rows.
+fn restore(
+    config: &Config,
+    db: &Database,
+    export: &Path,
+    assets: Option<PathBuf>,
+) -> Result<ExitCode, String> {
+    let mut conn = db.get().map_err(|e| e.to_string())?;
+    let open_export = || {
+        std::fs::File::open(export)
+            .map(std::io::BufReader::new)
+            .map_err(|e| format!("cannot read {}: {e}", export.display()))
+    };
+    // The files first: rows never name a file the store lacks, and a
+    // failed restore leaves only files a retry finds in place.
+    let files = dump::asset_files(&mut open_export()?).map_err(|e| e.to_string())?;
+    if !files.is_empty() {
+        let dir = assets.unwrap_or_else(|| archive::beside(export));
+        let store = AssetStore::open(&config.assets.store)?;
+        let restored = archive::restore_files(&store, &files, &dir)?;
+        println!("restored {restored} asset file(s) from {}", dir.display());
+    }
+    let progress = progress_bar("restoring");
+    progress.set_length(std::io::BufRead::lines(open_export()?).count() as u64);
+    let file = open_export()?;
+    let rows = dump::restore(&mut conn, &mut { file }, &|n| progress.inc(n))
+        .map_err(|e| format!("{}: {e}", export.display()))?;
+    adopt_audit_entries(&mut conn)?;
+    db::refresh_statistics(&mut conn, db::Statistics::AfterBulkWrite).map_err(|e| e.to_string())?;
+    progress.finish_and_clear();
+    println!("restored {rows} row(s) from {}", export.display());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `folio import` of documents: articles from text, Markdown and JSON files.
+fn import_documents(
+    db: &Database,
+    paths: &[PathBuf],
+    options: &import::Options,
+) -> Result<ExitCode, String> {
+    let summary = import::import_paths(db, paths, options);
+    if !options.dry_run && summary.created + summary.updated > 0 {
+        let mut conn = db.get().map_err(|e| e.to_string())?;
+        db::refresh_statistics(&mut conn, db::Statistics::AfterBulkWrite)
+            .map_err(|e| e.to_string())?;
+    }
+    for failure in &summary.failures {
+        eprintln!("{failure}");
+    }
+    println!("{}", summary.line(options.dry_run));
+    if !summary.failures.is_empty() {
+        return Ok(ExitCode::FAILURE);
     }
     Ok(ExitCode::SUCCESS)
 }
