@@ -3,6 +3,7 @@
 
 mod fields;
 mod forms;
+mod listing;
 pub mod query;
 mod views;
 
@@ -17,7 +18,6 @@ pub use views::{
 use actix_web::http::header;
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
-use serde_json::value::RawValue;
 use utoipa::{IntoParams, ToSchema};
 
 use crate::api::idempotency::{Created, IdempotencyKey};
@@ -29,12 +29,8 @@ use crate::api::SlugPath;
 use crate::auth::{Caller, Writer};
 use crate::caching::{keyed, last_modified};
 use crate::config::ServerSettings;
-use crate::content::analysis::Language;
-use crate::content::highlight::snippet;
-use crate::content::markdown;
-use crate::content::search::SearchQuery;
-use crate::db::article_list::{self, Window};
-use crate::db::articles::{self as store, ArticleRecord, Lookup, Parts, Visibility};
+use crate::db::article_list::Window;
+use crate::db::articles::{self as store, Lookup, Parts, Visibility};
 use crate::db::modified;
 use crate::db::Database;
 use crate::db::{related, trash};
@@ -43,6 +39,7 @@ use crate::http::etag::version_header;
 use crate::site::Site;
 use crate::surrogate::{self, SurrogateKeys};
 use fields::ArticleFieldsParam;
+use listing::cannot_serialise;
 use query::ArticleListParams;
 
 fn visibility(caller: &Caller) -> Visibility {
@@ -53,38 +50,6 @@ fn visibility(caller: &Caller) -> Visibility {
     }
 }
 
-/// The best passage of an article for a search: in the body, else the standfirst, else the title.
-fn highlight(record: &ArticleRecord, search: &SearchQuery) -> Option<String> {
-    let language = Language::from_tag(&record.row.language);
-    let body = head(&record.row.body, MAX_HIGHLIGHTED_BYTES);
-    snippet(&markdown::plain_text(body), search, language)
-        .or_else(|| {
-            record
-                .row
-                .standfirst
-                .as_deref()
-                .and_then(|s| snippet(s, search, language))
-        })
-        .or_else(|| snippet(&record.row.title, search, language))
-}
-
-/// How much of a body the highlighter reads: its work per hit is bounded, whatever
-/// the article's length (a match further on is found, but shown from the standfirst
-/// or title, if at all).
-const MAX_HIGHLIGHTED_BYTES: usize = 64 * 1024;
-
-/// The first `max` bytes of `text`, cut at a character boundary.
-fn head(text: &str, max: usize) -> &str {
-    if text.len() <= max {
-        return text;
-    }
-    let mut end = max;
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    &text[..end]
-}
-
 /// The version of the article with this slug and how it reads now: what
 /// `If-Match` is checked against.
 pub fn current(
@@ -93,15 +58,6 @@ pub fn current(
     site: &Site,
 ) -> ApiResult<(i32, Article)> {
     store::find_current(conn, slug).map(|r| (r.row.version, Article::new(r, site)))
-}
-
-/// One item of a page, serialised as it will be sent.
-fn item_json<T: Serialize>(item: &T) -> ApiResult<Box<RawValue>> {
-    serde_json::value::to_raw_value(item).map_err(cannot_serialise)
-}
-
-fn cannot_serialise(e: serde_json::Error) -> ApiError {
-    ApiError::Internal(format!("cannot serialise: {e}"))
 }
 
 /// List articles
@@ -127,95 +83,22 @@ pub async fn list_articles(
 ) -> ApiResult<HttpResponse> {
     let query = params.into_inner().parse(&locale, &settings)?;
     let visibility = visibility(&caller);
-    let search = query.filter.search.clone();
-    let (filter, sort, window, include_total) =
-        (query.filter, query.sort, query.window, query.include_total);
-    let mut keys = filter.cache_keys(sort);
-    let page = match &window {
-        Window::Page(page) => Some(page.page),
-        Window::After(..) => None,
+    let mut keys = query.filter.cache_keys(query.sort);
+    let (page, per_page) = match &query.window {
+        Window::Page(page) => (Some(page.page), page.per_page),
+        Window::After(_, limit) => (None, *limit),
     };
-    let per_page = match &window {
-        Window::Page(page) => page.per_page,
-        Window::After(_, limit) => *limit,
-    };
-    let fields = query.fields;
-    let projected = fields.is_some();
-    let wants_highlight = search.is_some()
-        && fields
-            .as_ref()
-            .is_none_or(|f| f.includes(ArticleField::Highlight));
-    let parts = match &fields {
-        Some(fields) => fields.parts(wants_highlight),
-        None => Parts {
-            body: wants_highlight,
-            ..Parts::SUMMARY
-        },
-    };
+    let projected = query.fields.is_some();
     let feeds = crate::api::feed_links::alternates(&req, &settings.site);
-    // Highlighting and serialising a page of long articles is CPU work: it runs on
-    // the blocking pool with the query, never on the threads that answer everyone.
-    let (data, shown, changed, next, total) = db
+    let site = settings.clone();
+    let listing = db
         .read(caller.reads_from(), move |conn| {
-            let list = article_list::list(
-                conn,
-                &filter,
-                visibility,
-                sort,
-                &window,
-                include_total,
-                parts,
-            )?;
-            let changed = modified::anything(conn)?;
-            let shown: Vec<String> = list
-                .records
-                .iter()
-                .map(|record| surrogate::article(record.row.id))
-                .collect();
-            let data = list
-                .records
-                .into_iter()
-                .map(|record| {
-                    let highlight = search
-                        .as_ref()
-                        .filter(|_| wants_highlight)
-                        .and_then(|q| highlight(&record, q));
-                    match &fields {
-                        Some(fields) => {
-                            let mut article = Article::new(record, &settings.site);
-                            article.summary.highlight = highlight;
-                            fields.project(&article).map_err(cannot_serialise)
-                        }
-                        None => {
-                            let mut summary = ArticleSummary::new(record, &settings.site);
-                            summary.highlight = highlight;
-                            item_json(&summary)
-                        }
-                    }
-                })
-                .collect::<ApiResult<Vec<_>>>()?;
-            Ok((data, shown, changed, list.next, list.total))
+            listing::list(conn, &query, visibility, &site.site)
         })
         .await?;
-    keys.extend(shown);
-    let next_cursor = next.map(|c| c.encode());
-    let mut links = Vec::new();
-    if let Some(cursor) = &next_cursor {
-        links.push(format!(
-            "<{}>; rel=\"next\"",
-            with_query(&req, &[("cursor", cursor)], &["page", "cursor"])
-        ));
-    }
-    if let Some(page) = page.filter(|p| *p > 1) {
-        links.push(format!(
-            "<{}>; rel=\"prev\"",
-            with_query(
-                &req,
-                &[("page", &(page - 1).to_string())],
-                &["page", "cursor"]
-            )
-        ));
-    }
+    keys.extend(listing.shown);
+    let next_cursor = listing.next.map(|c| c.encode());
+    let mut links = paging_links(&req, page, next_cursor.as_deref());
     links.extend(feeds);
     let mut response = HttpResponse::Ok();
     if projected {
@@ -225,13 +108,36 @@ pub async fn list_articles(
         response.insert_header((header::LINK, links.join(", ")));
     }
     let response = response.json(ArticleListPage {
-        data,
+        data: listing.items,
         per_page,
         page,
         next_cursor,
-        total,
+        total: listing.total,
     });
-    Ok(last_modified(keyed(response, keys), changed))
+    Ok(last_modified(keyed(response, keys), listing.changed))
+}
+
+/// The `Link`s to the pages beside this one: the next by its cursor, the
+/// previous by its number.
+fn paging_links(req: &HttpRequest, page: Option<i64>, next_cursor: Option<&str>) -> Vec<String> {
+    let mut links = Vec::new();
+    if let Some(cursor) = next_cursor {
+        links.push(format!(
+            "<{}>; rel=\"next\"",
+            with_query(req, &[("cursor", cursor)], &["page", "cursor"])
+        ));
+    }
+    if let Some(page) = page.filter(|p| *p > 1) {
+        links.push(format!(
+            "<{}>; rel=\"prev\"",
+            with_query(
+                req,
+                &[("page", &(page - 1).to_string())],
+                &["page", "cursor"]
+            )
+        ));
+    }
+    links
 }
 
 /// Get an article
