@@ -1,29 +1,23 @@
 //! `/v1/authors`: the people credited on articles.
 
-use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
+use actix_web::{delete, get, patch, post};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::idempotency::IdempotencyKey;
 use super::input::{nullable, required, Check, Name, WebUrl, MAX_NAME_CHARS, MAX_TEXT_CHARS};
-use super::json::JsonBody;
-use super::locale::{LanguageTag, Locale, LocaleParams};
+use super::locale::LanguageTag;
 use super::name_translations::{
     self, AuthorTranslation, AuthorTranslationEdits, AuthorTranslations, Localize, SentTranslations,
 };
-use super::named::{self, Form, Named};
-use super::pagination::{ListPage, PageParams};
-use super::precondition::IfMatch;
-use super::{Slug, SlugPath};
-use crate::auth::{Caller, Writer};
-use crate::config::ServerSettings;
+use super::named::{named_routes, Form, Named};
+use super::Slug;
 use crate::content::names::{self, NameTranslations, ShownLanguages, Text, Texts};
 use crate::content::slug;
 use crate::db::authors::{self as store, AuthorChanges, AuthorRow, NewAuthor};
 use crate::db::changes::Resource;
 use crate::db::counts::Counted;
-use crate::db::{AnyConnection, Database, PageRequest};
+use crate::db::{AnyConnection, PageRequest};
 use crate::error::ApiResult;
 use crate::site::Site;
 
@@ -240,107 +234,38 @@ impl Form<AuthorChanges> for AuthorUpdate {
     }
 }
 
-/// List authors
-///
-/// All authors, alphabetically.
-#[utoipa::path(
-    tag = "authors",
-    params(PageParams, LocaleParams),
-    responses((status = 200, description = "A page of authors", body = ListPage<Author>)),
-)]
-#[get("/authors")]
-pub async fn list_authors(
-    req: HttpRequest,
-    caller: Caller,
-    db: web::Data<Database>,
-    settings: web::Data<ServerSettings>,
-    params: web::Query<PageParams>,
-    locale: Locale,
-) -> ApiResult<HttpResponse> {
-    let params = params.into_inner();
-    named::list::<Authors>(req, caller, db, settings, params, locale).await
-}
+named_routes! {
+    noun: Authors, view: Author, tag: "authors",
 
-/// Get an author
-///
-/// With their number of published articles.
-#[utoipa::path(
-    tag = "authors",
-    params(SlugPath, LocaleParams),
-    responses((status = 200, description = "The author", body = Author)),
-)]
-#[get("/authors/{slug}")]
-pub async fn find_author(
-    caller: Caller,
-    db: web::Data<Database>,
-    settings: web::Data<ServerSettings>,
-    path: web::Path<SlugPath>,
-    locale: Locale,
-) -> ApiResult<HttpResponse> {
-    let path = path.into_inner();
-    named::find::<Authors>(caller, db, settings, path, locale).await
-}
+    list:
+        /// List authors
+        ///
+        /// All authors, alphabetically.
+        list_authors("/authors") => "A page of authors";
 
-/// Create an author
-///
-/// The slug is made from the name when not given. Needs `write`.
-#[utoipa::path(
-    tag = "authors",
-    security(("bearer" = ["write"])),
-    request_body = AuthorCreate,
-    responses((status = 201, description = "The author was created", body = Author)),
-)]
-#[post("/authors")]
-pub async fn create_author(
-    caller: Writer,
-    db: web::Data<Database>,
-    settings: web::Data<ServerSettings>,
-    key: IdempotencyKey,
-    body: JsonBody<AuthorCreate>,
-) -> ApiResult<HttpResponse> {
-    named::create::<Authors, _>(caller, db, settings, key, body).await
-}
+    find:
+        /// Get an author
+        ///
+        /// With their number of published articles.
+        find_author("/authors/{slug}") => "The author";
 
-/// Update an author
-///
-/// Changes only the fields sent.
-#[utoipa::path(
-    tag = "authors",
-    security(("bearer" = ["write"])),
-    params(SlugPath),
-    request_body = AuthorUpdate,
-    responses((status = 200, description = "The updated author", body = Author)),
-)]
-#[patch("/authors/{slug}")]
-pub async fn update_author(
-    caller: Writer,
-    db: web::Data<Database>,
-    settings: web::Data<ServerSettings>,
-    path: web::Path<SlugPath>,
-    if_match: IfMatch,
-    body: JsonBody<AuthorUpdate>,
-) -> ApiResult<HttpResponse> {
-    named::update::<Authors, _>(caller, db, settings, path.into_inner(), if_match, body).await
-}
+    create:
+        /// Create an author
+        ///
+        /// The slug is made from the name when not given. Needs `write`.
+        create_author("/authors", AuthorCreate) => "The author was created";
 
-/// Delete an author
-///
-/// The author is removed from the bylines of their articles; the articles stay.
-#[utoipa::path(
-    tag = "authors",
-    security(("bearer" = ["write"])),
-    params(SlugPath),
-    responses((status = 204, description = "The author was deleted")),
-)]
-#[delete("/authors/{slug}")]
-pub async fn delete_author(
-    caller: Writer,
-    db: web::Data<Database>,
-    settings: web::Data<ServerSettings>,
-    path: web::Path<SlugPath>,
-    if_match: IfMatch,
-) -> ApiResult<HttpResponse> {
-    named::delete::<Authors>(caller, db, settings, path.into_inner(), if_match).await
+    update:
+        /// Update an author
+        ///
+        /// Changes only the fields sent.
+        update_author("/authors/{slug}", AuthorUpdate) => "The updated author";
+
+    delete:
+        /// Delete an author
+        ///
+        /// The author is removed from the bylines of their articles; the articles stay.
+        delete_author("/authors/{slug}") => "The author was deleted";
 }
 
 /// Authors, for the handlers they share with the other named resources.

@@ -212,3 +212,133 @@ pub async fn delete<K: Named>(
     .await?;
     Ok(HttpResponse::NoContent().finish())
 }
+
+/// The documented routes of a named resource, each a handler of the shared
+/// implementation above: listing them (unless the resource lists its own way),
+/// reading one by slug, creating, updating and deleting one. The doc comments
+/// given for each become the operation's summary and description in the spec.
+/// The module that calls it imports actix-web's `get`, `post`, `patch` and
+/// `delete`: the spec reads the routes' paths from those attributes by name.
+macro_rules! named_routes {
+    (
+        noun: $noun:ident, view: $view:ident, tag: $tag:literal,
+        $(
+            list: $(#[doc = $list_doc:literal])*
+            $list:ident($list_path:literal) => $list_answer:literal;
+        )?
+        find: $(#[doc = $find_doc:literal])*
+        $find:ident($item_path:literal) => $find_answer:literal;
+        create: $(#[doc = $create_doc:literal])*
+        $create:ident($create_path:literal, $create_body:ident) => $create_answer:literal;
+        update: $(#[doc = $update_doc:literal])*
+        $update:ident($update_path:literal, $update_body:ident) => $update_answer:literal;
+        delete: $(#[doc = $delete_doc:literal])*
+        $delete:ident($delete_path:literal) => $delete_answer:literal;
+    ) => {
+        $(
+            $(#[doc = $list_doc])*
+            #[utoipa::path(
+                tag = $tag,
+                params($crate::api::pagination::PageParams, $crate::api::locale::LocaleParams),
+                responses((status = 200, description = $list_answer, body = $crate::api::pagination::ListPage<$view>)),
+            )]
+            #[get($list_path)]
+            pub async fn $list(
+                req: actix_web::HttpRequest,
+                caller: $crate::auth::Caller,
+                db: actix_web::web::Data<$crate::db::Database>,
+                settings: actix_web::web::Data<$crate::config::ServerSettings>,
+                params: actix_web::web::Query<$crate::api::pagination::PageParams>,
+                locale: $crate::api::locale::Locale,
+            ) -> $crate::error::ApiResult<actix_web::HttpResponse> {
+                let params = params.into_inner();
+                $crate::api::named::list::<$noun>(req, caller, db, settings, params, locale).await
+            }
+        )?
+
+        $(#[doc = $find_doc])*
+        #[utoipa::path(
+            tag = $tag,
+            params($crate::api::SlugPath, $crate::api::locale::LocaleParams),
+            responses((status = 200, description = $find_answer, body = $view)),
+        )]
+        #[get($item_path)]
+        pub async fn $find(
+            caller: $crate::auth::Caller,
+            db: actix_web::web::Data<$crate::db::Database>,
+            settings: actix_web::web::Data<$crate::config::ServerSettings>,
+            path: actix_web::web::Path<$crate::api::SlugPath>,
+            locale: $crate::api::locale::Locale,
+        ) -> $crate::error::ApiResult<actix_web::HttpResponse> {
+            let path = path.into_inner();
+            $crate::api::named::find::<$noun>(caller, db, settings, path, locale).await
+        }
+
+        $(#[doc = $create_doc])*
+        #[utoipa::path(
+            tag = $tag,
+            security(("bearer" = ["write"])),
+            request_body = $create_body,
+            responses((status = 201, description = $create_answer, body = $view)),
+        )]
+        #[post($create_path)]
+        pub async fn $create(
+            caller: $crate::auth::Writer,
+            db: actix_web::web::Data<$crate::db::Database>,
+            settings: actix_web::web::Data<$crate::config::ServerSettings>,
+            key: $crate::api::idempotency::IdempotencyKey,
+            body: $crate::api::json::JsonBody<$create_body>,
+        ) -> $crate::error::ApiResult<actix_web::HttpResponse> {
+            $crate::api::named::create::<$noun, _>(caller, db, settings, key, body).await
+        }
+
+        $(#[doc = $update_doc])*
+        #[utoipa::path(
+            tag = $tag,
+            security(("bearer" = ["write"])),
+            params($crate::api::SlugPath),
+            request_body = $update_body,
+            responses((status = 200, description = $update_answer, body = $view)),
+        )]
+        #[patch($update_path)]
+        pub async fn $update(
+            caller: $crate::auth::Writer,
+            db: actix_web::web::Data<$crate::db::Database>,
+            settings: actix_web::web::Data<$crate::config::ServerSettings>,
+            path: actix_web::web::Path<$crate::api::SlugPath>,
+            if_match: $crate::api::precondition::IfMatch,
+            body: $crate::api::json::JsonBody<$update_body>,
+        ) -> $crate::error::ApiResult<actix_web::HttpResponse> {
+            $crate::api::named::update::<$noun, _>(
+                caller,
+                db,
+                settings,
+                path.into_inner(),
+                if_match,
+                body,
+            )
+            .await
+        }
+
+        $(#[doc = $delete_doc])*
+        #[utoipa::path(
+            tag = $tag,
+            security(("bearer" = ["write"])),
+            params($crate::api::SlugPath),
+            responses((status = 204, description = $delete_answer)),
+        )]
+        #[delete($delete_path)]
+        pub async fn $delete(
+            caller: $crate::auth::Writer,
+            db: actix_web::web::Data<$crate::db::Database>,
+            settings: actix_web::web::Data<$crate::config::ServerSettings>,
+            path: actix_web::web::Path<$crate::api::SlugPath>,
+            if_match: $crate::api::precondition::IfMatch,
+        ) -> $crate::error::ApiResult<actix_web::HttpResponse> {
+            $crate::api::named::delete::<$noun>(caller, db, settings, path.into_inner(), if_match)
+                .await
+        }
+    };
+}
+
+pub(crate) use named_routes;

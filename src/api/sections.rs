@@ -5,18 +5,15 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::idempotency::IdempotencyKey;
 use super::input::{nullable, required, Check, Integer, Name, MAX_NAME_CHARS, MAX_TEXT_CHARS};
-use super::json::JsonBody;
 use super::locale::{LanguageTag, Locale, LocaleParams};
 use super::name_translations::{
     self, Localize, SentTranslations, TermTranslation, TermTranslationEdits, TermTranslations,
 };
-use super::named::{self, in_language, Form, Named};
+use super::named::{self, in_language, named_routes, Form, Named};
 use super::pagination::PageParams;
-use super::precondition::IfMatch;
-use super::{Slug, SlugPath};
-use crate::auth::{Caller, Writer};
+use super::Slug;
+use crate::auth::Caller;
 use crate::caching::keyed;
 use crate::config::ServerSettings;
 use crate::content::names::{self, NameTranslations, ShownLanguages, Text, Texts};
@@ -305,87 +302,33 @@ pub async fn list_sections(
     named::list::<Sections>(req, caller, db, settings, params, locale).await
 }
 
-/// Get a section
-///
-/// With its number of published articles.
-#[utoipa::path(
-    tag = "sections",
-    params(SlugPath, LocaleParams),
-    responses((status = 200, description = "The section", body = Section)),
-)]
-#[get("/sections/{slug}")]
-pub async fn find_section(
-    caller: Caller,
-    db: web::Data<Database>,
-    settings: web::Data<ServerSettings>,
-    path: web::Path<SlugPath>,
-    locale: Locale,
-) -> ApiResult<HttpResponse> {
-    let path = path.into_inner();
-    named::find::<Sections>(caller, db, settings, path, locale).await
-}
+named_routes! {
+    noun: Sections, view: Section, tag: "sections",
 
-/// Create a section
-///
-/// Top-level, or under `parent`; the slug is made from the name when not given.
-/// Needs `write`.
-#[utoipa::path(
-    tag = "sections",
-    security(("bearer" = ["write"])),
-    request_body = SectionCreate,
-    responses((status = 201, description = "The section was created", body = Section)),
-)]
-#[post("/sections")]
-pub async fn create_section(
-    caller: Writer,
-    db: web::Data<Database>,
-    settings: web::Data<ServerSettings>,
-    key: IdempotencyKey,
-    body: JsonBody<SectionCreate>,
-) -> ApiResult<HttpResponse> {
-    named::create::<Sections, _>(caller, db, settings, key, body).await
-}
+    find:
+        /// Get a section
+        ///
+        /// With its number of published articles.
+        find_section("/sections/{slug}") => "The section";
 
-/// Update a section
-///
-/// Changes only the fields sent. A section cannot become its own descendant.
-#[utoipa::path(
-    tag = "sections",
-    security(("bearer" = ["write"])),
-    params(SlugPath),
-    request_body = SectionUpdate,
-    responses((status = 200, description = "The updated section", body = Section)),
-)]
-#[patch("/sections/{slug}")]
-pub async fn update_section(
-    caller: Writer,
-    db: web::Data<Database>,
-    settings: web::Data<ServerSettings>,
-    path: web::Path<SlugPath>,
-    if_match: IfMatch,
-    body: JsonBody<SectionUpdate>,
-) -> ApiResult<HttpResponse> {
-    named::update::<Sections, _>(caller, db, settings, path.into_inner(), if_match, body).await
-}
+    create:
+        /// Create a section
+        ///
+        /// Top-level, or under `parent`; the slug is made from the name when not given.
+        /// Needs `write`.
+        create_section("/sections", SectionCreate) => "The section was created";
 
-/// Delete a section
-///
-/// Only an empty section can be deleted: one with articles or subsections answers 409.
-#[utoipa::path(
-    tag = "sections",
-    security(("bearer" = ["write"])),
-    params(SlugPath),
-    responses((status = 204, description = "The section was deleted")),
-)]
-#[delete("/sections/{slug}")]
-pub async fn delete_section(
-    caller: Writer,
-    db: web::Data<Database>,
-    settings: web::Data<ServerSettings>,
-    path: web::Path<SlugPath>,
-    if_match: IfMatch,
-) -> ApiResult<HttpResponse> {
-    named::delete::<Sections>(caller, db, settings, path.into_inner(), if_match).await
+    update:
+        /// Update a section
+        ///
+        /// Changes only the fields sent. A section cannot become its own descendant.
+        update_section("/sections/{slug}", SectionUpdate) => "The updated section";
+
+    delete:
+        /// Delete a section
+        ///
+        /// Only an empty section can be deleted: one with articles or subsections answers 409.
+        delete_section("/sections/{slug}") => "The section was deleted";
 }
 
 /// Sections, for the handlers they share with the other named resources.

@@ -1,29 +1,23 @@
 //! `/v1/tags`: flat labels for articles.
 
-use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
+use actix_web::{delete, get, patch, post};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::idempotency::IdempotencyKey;
 use super::input::{nullable, required, Check, Name, MAX_NAME_CHARS, MAX_TEXT_CHARS};
-use super::json::JsonBody;
-use super::locale::{LanguageTag, Locale, LocaleParams};
+use super::locale::LanguageTag;
 use super::name_translations::{
     self, Localize, SentTranslations, TermTranslation, TermTranslationEdits, TermTranslations,
 };
-use super::named::{self, Form, Named};
-use super::pagination::{ListPage, PageParams};
-use super::precondition::IfMatch;
-use super::{Slug, SlugPath};
-use crate::auth::{Caller, Writer};
-use crate::config::ServerSettings;
+use super::named::{named_routes, Form, Named};
+use super::Slug;
 use crate::content::names::{self, NameTranslations, ShownLanguages, Text, Texts};
 use crate::content::slug;
 use crate::db::changes::Resource;
 use crate::db::counts::Counted;
 use crate::db::tags::{self as store, NewTag, TagChanges, TagRow};
-use crate::db::{AnyConnection, Database, PageRequest};
+use crate::db::{AnyConnection, PageRequest};
 use crate::error::ApiResult;
 use crate::site::Site;
 
@@ -180,107 +174,38 @@ impl Form<TagChanges> for TagUpdate {
     }
 }
 
-/// List tags
-///
-/// All tags, alphabetically.
-#[utoipa::path(
-    tag = "tags",
-    params(PageParams, LocaleParams),
-    responses((status = 200, description = "A page of tags", body = ListPage<Tag>)),
-)]
-#[get("/tags")]
-pub async fn list_tags(
-    req: HttpRequest,
-    caller: Caller,
-    db: web::Data<Database>,
-    settings: web::Data<ServerSettings>,
-    params: web::Query<PageParams>,
-    locale: Locale,
-) -> ApiResult<HttpResponse> {
-    let params = params.into_inner();
-    named::list::<Tags>(req, caller, db, settings, params, locale).await
-}
+named_routes! {
+    noun: Tags, view: Tag, tag: "tags",
 
-/// Get a tag
-///
-/// With its number of published articles.
-#[utoipa::path(
-    tag = "tags",
-    params(SlugPath, LocaleParams),
-    responses((status = 200, description = "The tag", body = Tag)),
-)]
-#[get("/tags/{slug}")]
-pub async fn find_tag(
-    caller: Caller,
-    db: web::Data<Database>,
-    settings: web::Data<ServerSettings>,
-    path: web::Path<SlugPath>,
-    locale: Locale,
-) -> ApiResult<HttpResponse> {
-    let path = path.into_inner();
-    named::find::<Tags>(caller, db, settings, path, locale).await
-}
+    list:
+        /// List tags
+        ///
+        /// All tags, alphabetically.
+        list_tags("/tags") => "A page of tags";
 
-/// Create a tag
-///
-/// The slug is made from the name when not given. Needs `write`.
-#[utoipa::path(
-    tag = "tags",
-    security(("bearer" = ["write"])),
-    request_body = TagCreate,
-    responses((status = 201, description = "The tag was created", body = Tag)),
-)]
-#[post("/tags")]
-pub async fn create_tag(
-    caller: Writer,
-    db: web::Data<Database>,
-    settings: web::Data<ServerSettings>,
-    key: IdempotencyKey,
-    body: JsonBody<TagCreate>,
-) -> ApiResult<HttpResponse> {
-    named::create::<Tags, _>(caller, db, settings, key, body).await
-}
+    find:
+        /// Get a tag
+        ///
+        /// With its number of published articles.
+        find_tag("/tags/{slug}") => "The tag";
 
-/// Update a tag
-///
-/// Changes only the fields sent.
-#[utoipa::path(
-    tag = "tags",
-    security(("bearer" = ["write"])),
-    params(SlugPath),
-    request_body = TagUpdate,
-    responses((status = 200, description = "The updated tag", body = Tag)),
-)]
-#[patch("/tags/{slug}")]
-pub async fn update_tag(
-    caller: Writer,
-    db: web::Data<Database>,
-    settings: web::Data<ServerSettings>,
-    path: web::Path<SlugPath>,
-    if_match: IfMatch,
-    body: JsonBody<TagUpdate>,
-) -> ApiResult<HttpResponse> {
-    named::update::<Tags, _>(caller, db, settings, path.into_inner(), if_match, body).await
-}
+    create:
+        /// Create a tag
+        ///
+        /// The slug is made from the name when not given. Needs `write`.
+        create_tag("/tags", TagCreate) => "The tag was created";
 
-/// Delete a tag
-///
-/// The tag is removed from every article that carried it.
-#[utoipa::path(
-    tag = "tags",
-    security(("bearer" = ["write"])),
-    params(SlugPath),
-    responses((status = 204, description = "The tag was deleted")),
-)]
-#[delete("/tags/{slug}")]
-pub async fn delete_tag(
-    caller: Writer,
-    db: web::Data<Database>,
-    settings: web::Data<ServerSettings>,
-    path: web::Path<SlugPath>,
-    if_match: IfMatch,
-) -> ApiResult<HttpResponse> {
-    named::delete::<Tags>(caller, db, settings, path.into_inner(), if_match).await
+    update:
+        /// Update a tag
+        ///
+        /// Changes only the fields sent.
+        update_tag("/tags/{slug}", TagUpdate) => "The updated tag";
+
+    delete:
+        /// Delete a tag
+        ///
+        /// The tag is removed from every article that carried it.
+        delete_tag("/tags/{slug}") => "The tag was deleted";
 }
 
 /// Tags, for the handlers they share with the other named resources.
