@@ -18,6 +18,7 @@ pub mod idempotency;
 pub mod import_sources;
 mod lookup;
 pub mod modified;
+mod named;
 mod planner;
 mod pool;
 pub mod purge_keys;
