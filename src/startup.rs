@@ -108,6 +108,45 @@ async fn measure_replicas(db: web::Data<Database>) {
     }
 }
 
+/// Starts what each node runs beside answering requests, every one waiting for
+/// the database to be ready: scheduled publications, replica lag, webhook
+/// delivery, cache purges, and (when it is on) the response cache's follower of
+/// the change log, whose cache it returns.
+fn start_workers(
+    db: &web::Data<Database>,
+    readiness: &web::Data<Readiness>,
+    settings: &ServerSettings,
+) -> Option<web::Data<ResponseCache>> {
+    actix_rt::spawn(announce_publications(db.clone(), readiness.clone()));
+    if !db.replicas().is_empty() {
+        actix_rt::spawn(measure_replicas(db.clone()));
+    }
+    actix_rt::spawn(crate::webhook_delivery::deliver_messages(
+        db.clone(),
+        readiness.clone(),
+        settings.webhooks.clone(),
+        settings.site.clone(),
+    ));
+    actix_rt::spawn(crate::caching::purge::purge_changes(
+        db.clone(),
+        readiness.clone(),
+        settings.purge_targets.clone(),
+        crate::db::now(),
+    ));
+    (settings.caching.response_cache_mb > 0).then(|| {
+        let cache = web::Data::new(ResponseCache::new(
+            settings.caching.response_cache_mb,
+            settings.caching.response_cache_ttl,
+        ));
+        actix_rt::spawn(response_cache::follow_changes(
+            cache.clone(),
+            db.clone(),
+            readiness.clone(),
+        ));
+        cache
+    })
+}
+
 /// Starts serving on `listener` (bound by the caller, so tests can use port 0).
 /// Call it inside an actix runtime: the publication scheduler runs on it.
 pub fn serve(
@@ -135,34 +174,7 @@ pub fn serve(
         Metrics::new(&db, &assets.gate, settings.metrics_token.clone())
             .map_err(|e| std::io::Error::other(format!("cannot set up the metrics: {e}")))?,
     );
-    actix_rt::spawn(announce_publications(db.clone(), readiness.clone()));
-    if !db.replicas().is_empty() {
-        actix_rt::spawn(measure_replicas(db.clone()));
-    }
-    actix_rt::spawn(crate::webhook_delivery::deliver_messages(
-        db.clone(),
-        readiness.clone(),
-        settings.webhooks.clone(),
-        settings.site.clone(),
-    ));
-    actix_rt::spawn(crate::caching::purge::purge_changes(
-        db.clone(),
-        readiness.clone(),
-        settings.purge_targets.clone(),
-        crate::db::now(),
-    ));
-    let response_cache = (settings.caching.response_cache_mb > 0).then(|| {
-        let cache = web::Data::new(ResponseCache::new(
-            settings.caching.response_cache_mb,
-            settings.caching.response_cache_ttl,
-        ));
-        actix_rt::spawn(response_cache::follow_changes(
-            cache.clone(),
-            db.clone(),
-            readiness.clone(),
-        ));
-        cache
-    });
+    let response_cache = start_workers(&db, &readiness, &settings);
     let cache_policy = web::Data::new(settings.caching.clone());
     let settings = web::Data::new(settings);
     let app = move || {
@@ -206,6 +218,8 @@ pub fn serve(
     };
     // What actix-web's `HttpServer` does, with one addition: each connection's
     // socket is wrapped in a `HeadGuard` before the HTTP parser reads from it.
+    // (The app and the server are built here, in one function, because the app's
+    // type is only named by this closure.)
     let local = listener.local_addr()?;
     let builder = actix_server::Server::build();
     let shutting_down = builder.graceful_shutdown_signal();
