@@ -2,6 +2,8 @@
 //! conventions every operation shares (security, error responses, common headers),
 //! written here once instead of on each handler.
 
+use std::collections::BTreeMap;
+
 use utoipa::openapi::path::{HttpMethod, Operation, ParameterBuilder, ParameterIn};
 use utoipa::openapi::response::ResponseBuilder;
 use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
@@ -167,6 +169,33 @@ pub fn finish(mut api: OpenApi) -> OpenApi {
     // Relative: the document describes the server that serves it, wherever that is.
     api.servers = Some(vec![utoipa::openapi::Server::new("/")]);
     let components = api.components.get_or_insert_with(Default::default);
+    add_shared_components(components);
+    let error_names: BTreeMap<&str, &str> = ERRORS
+        .iter()
+        .map(|(status, name, _)| (*status, *name))
+        .collect();
+    for (path, item) in api.paths.paths.iter_mut() {
+        let ops = [
+            (HttpMethod::Get, &mut item.get),
+            (HttpMethod::Post, &mut item.post),
+            (HttpMethod::Patch, &mut item.patch),
+            (HttpMethod::Delete, &mut item.delete),
+        ];
+        for (method, op) in ops {
+            if let Some(op) = op.as_mut() {
+                finish_operation(&method, path, op, &error_names);
+            }
+        }
+    }
+    let components = api.components.get_or_insert_with(Default::default);
+    refer_list_items(components);
+    webhooks::add_webhooks(&mut api);
+    add_fields_pages(&mut api);
+    api
+}
+
+/// The article fields' schemas, the bearer scheme and the shared error responses.
+fn add_shared_components(components: &mut utoipa::openapi::Components) {
     add_article_fields(components);
     components.security_schemes.insert(
         "bearer".into(),
@@ -183,130 +212,135 @@ pub fn finish(mut api: OpenApi) -> OpenApi {
             RefOr::T(error_response(description, status)),
         );
     }
-    let names: std::collections::BTreeMap<&str, &str> = ERRORS
-        .iter()
-        .map(|(status, name, _)| (*status, *name))
-        .collect();
+}
 
-    for (path, item) in api.paths.paths.iter_mut() {
-        let ops = [
-            (HttpMethod::Get, &mut item.get),
-            (HttpMethod::Post, &mut item.post),
-            (HttpMethod::Patch, &mut item.patch),
-            (HttpMethod::Delete, &mut item.delete),
-        ];
-        for (method, op) in ops {
-            let Some(op) = op.as_mut() else { continue };
-            for status in error_statuses(&method, path, op) {
-                op.responses
-                    .responses
-                    .entry(status.into())
-                    .or_insert_with(|| RefOr::Ref(Ref::from_response_name(names[status])));
-            }
-            for (status, response) in op.responses.responses.iter_mut() {
-                if let RefOr::T(response) = response {
-                    *response = common_headers(response.clone());
-                    if path.starts_with("/v1/") {
-                        for (name, description) in RATE_LIMIT_HEADERS {
-                            add_header(response, name, description);
-                        }
-                    }
-                    if path.starts_with("/v1/") && method == HttpMethod::Get && status == "200" {
-                        for (name, description) in CACHING_HEADERS {
-                            add_header(response, name, description);
-                        }
-                        if slug_example(path).is_some() && path.ends_with("/{slug}") {
-                            add_header(response, "Content-Language", CONTENT_LANGUAGE);
-                        }
-                    }
-                }
-            }
-            if let Some(example) = slug_example(path) {
-                for param in op.parameters.iter_mut().flatten() {
-                    if param.name == "slug" && param.parameter_in == ParameterIn::Path {
-                        *param = ParameterBuilder::from(param.clone())
-                            .example(Some(serde_json::json!(example)))
-                            .build();
-                    }
-                }
-            }
-            if method == HttpMethod::Get {
-                add_optional_header(
-                    op,
-                    string_header(
-                        "If-None-Match",
-                        "An ETag from an earlier response: 304 when it still matches",
-                    ),
-                );
-                add_optional_header(
-                    op,
-                    string_header(
-                        "If-Modified-Since",
-                        "A Last-Modified from an earlier response: 304 when nothing the response shows \
-                         changed since (ignored when If-None-Match is sent)",
-                    ),
-                );
-                op.responses.responses.insert(
-                    "304".into(),
-                    RefOr::T(common_headers(
-                        ResponseBuilder::new()
-                            .description("Not modified: the ETag sent still matches")
-                            .build(),
-                    )),
-                );
-            }
-            if takes_if_match(&method, path) {
-                add_optional_header(
-                    op,
-                    string_header(
-                        "If-Match",
-                        "The ETag of the version this change is based on (from GET): \
-                         412 if the resource has changed since. `*` matches any version",
-                    ),
-                );
-            }
-            // Not where a secret is answered: an idempotency record would store it.
-            if method == HttpMethod::Post
-                && path != "/v1/tokens"
-                && !path.starts_with("/v1/webhooks")
-                && !path.ends_with("/restore")
-            {
-                add_idempotency(op);
-            }
-            // A handler that needs a scope declares it (its `Authorized` extractor
-            // and its `security` role name the same one); the others are public.
-            if let Some(scope) = declared_scope(op) {
-                // Linters and client generators expect a bearer scheme without
-                // roles: the scope is stated beside it.
-                op.security = Some(vec![SecurityRequirement::new(
-                    "bearer",
-                    Vec::<String>::new(),
-                )]);
-                op.extensions
-                    .get_or_insert_with(Default::default)
-                    .insert(REQUIRED_SCOPE.into(), serde_json::json!(scope));
-            } else if op.security.is_none() {
-                op.security = Some(if path.starts_with("/v1/") {
-                    // Reads are public; a token widens what they show.
-                    let bearer = SecurityRequirement::new("bearer", Vec::<String>::new());
-                    vec![SecurityRequirement::default(), bearer]
-                } else {
-                    // Outside the API (the index and health checks): no token, said explicitly.
-                    vec![SecurityRequirement::default()]
-                });
-            }
-            for param in op.parameters.iter_mut().flatten() {
-                if let Some(schema) = param.schema.take() {
-                    param.schema = Some(without_single_one_of(schema));
-                }
+/// What every operation says beyond its handler's own attributes: its error
+/// answers and headers, conditional requests, idempotency and security.
+fn finish_operation(
+    method: &HttpMethod,
+    path: &str,
+    op: &mut Operation,
+    error_names: &BTreeMap<&str, &str>,
+) {
+    for status in error_statuses(method, path, op) {
+        op.responses
+            .responses
+            .entry(status.into())
+            .or_insert_with(|| RefOr::Ref(Ref::from_response_name(error_names[status])));
+    }
+    add_response_headers(method, path, op);
+    if let Some(example) = slug_example(path) {
+        for param in op.parameters.iter_mut().flatten() {
+            if param.name == "slug" && param.parameter_in == ParameterIn::Path {
+                *param = ParameterBuilder::from(param.clone())
+                    .example(Some(serde_json::json!(example)))
+                    .build();
             }
         }
     }
-    let components = api.components.get_or_insert_with(Default::default);
-    refer_list_items(components);
-    webhooks::add_webhooks(&mut api);
-    add_fields_pages(&mut api);
-    api
+    if *method == HttpMethod::Get {
+        add_conditional_get(op);
+    }
+    if takes_if_match(method, path) {
+        add_optional_header(
+            op,
+            string_header(
+                "If-Match",
+                "The ETag of the version this change is based on (from GET): \
+                 412 if the resource has changed since. `*` matches any version",
+            ),
+        );
+    }
+    // Not where a secret is answered: an idempotency record would store it.
+    if *method == HttpMethod::Post
+        && path != "/v1/tokens"
+        && !path.starts_with("/v1/webhooks")
+        && !path.ends_with("/restore")
+    {
+        add_idempotency(op);
+    }
+    set_security(path, op);
+    for param in op.parameters.iter_mut().flatten() {
+        if let Some(schema) = param.schema.take() {
+            param.schema = Some(without_single_one_of(schema));
+        }
+    }
+}
+
+/// The headers every answer carries, the rate limit's on the API, and what
+/// public reads say to caches.
+fn add_response_headers(method: &HttpMethod, path: &str, op: &mut Operation) {
+    for (status, response) in op.responses.responses.iter_mut() {
+        let RefOr::T(response) = response else {
+            continue;
+        };
+        *response = common_headers(response.clone());
+        if path.starts_with("/v1/") {
+            for (name, description) in RATE_LIMIT_HEADERS {
+                add_header(response, name, description);
+            }
+        }
+        if path.starts_with("/v1/") && *method == HttpMethod::Get && status == "200" {
+            for (name, description) in CACHING_HEADERS {
+                add_header(response, name, description);
+            }
+            if slug_example(path).is_some() && path.ends_with("/{slug}") {
+                add_header(response, "Content-Language", CONTENT_LANGUAGE);
+            }
+        }
+    }
+}
+
+/// `If-None-Match` and `If-Modified-Since`, and the `304` they may bring.
+fn add_conditional_get(op: &mut Operation) {
+    add_optional_header(
+        op,
+        string_header(
+            "If-None-Match",
+            "An ETag from an earlier response: 304 when it still matches",
+        ),
+    );
+    add_optional_header(
+        op,
+        string_header(
+            "If-Modified-Since",
+            "A Last-Modified from an earlier response: 304 when nothing the response shows \
+             changed since (ignored when If-None-Match is sent)",
+        ),
+    );
+    op.responses.responses.insert(
+        "304".into(),
+        RefOr::T(common_headers(
+            ResponseBuilder::new()
+                .description("Not modified: the ETag sent still matches")
+                .build(),
+        )),
+    );
+}
+
+/// A handler that needs a scope declares it (its `Authorized` extractor and its
+/// `security` role name the same one); the others are public.
+fn set_security(path: &str, op: &mut Operation) {
+    if let Some(scope) = declared_scope(op) {
+        // Linters and client generators expect a bearer scheme without
+        // roles: the scope is stated beside it.
+        op.security = Some(vec![SecurityRequirement::new(
+            "bearer",
+            Vec::<String>::new(),
+        )]);
+        op.extensions
+            .get_or_insert_with(Default::default)
+            .insert(REQUIRED_SCOPE.into(), serde_json::json!(scope));
+    } else if op.security.is_none() {
+        op.security = Some(if path.starts_with("/v1/") {
+            // Reads are public; a token widens what they show.
+            let bearer = SecurityRequirement::new("bearer", Vec::<String>::new());
+            vec![SecurityRequirement::default(), bearer]
+        } else {
+            // Outside the API (the index and health checks): no token, said explicitly.
+            vec![SecurityRequirement::default()]
+        });
+    }
 }
 
 /// The projected shapes `fields=` asks for, under their own media type on the two
