@@ -372,21 +372,7 @@ pub fn update_leaving_index(
         ))
         .execute(conn)?;
     if new_slug != row.slug {
-        diesel::delete(
-            article_slug_redirects::table.filter(article_slug_redirects::slug.eq(&new_slug)),
-        )
-        .execute(conn)?;
-        diesel::delete(
-            article_slug_redirects::table.filter(article_slug_redirects::slug.eq(&row.slug)),
-        )
-        .execute(conn)?;
-        diesel::insert_into(article_slug_redirects::table)
-            .values((
-                article_slug_redirects::slug.eq(&row.slug),
-                article_slug_redirects::article_id.eq(row.id),
-                article_slug_redirects::created_at.eq(t),
-            ))
-            .execute(conn)?;
+        redirect(conn, row.id, (&row.slug, &new_slug), t)?;
     }
     set_links(
         conn,
@@ -398,11 +384,7 @@ pub fn update_leaving_index(
     link_assets(conn, row.id, cover, &write.body, false)?;
     let record = find_current(conn, &new_slug)?;
     revisions::record(conn, &record, actor)?;
-    let changed: Vec<String> = Snapshot::from(&record)
-        .changed_from(&before)
-        .into_iter()
-        .map(str::to_owned)
-        .collect();
+    let changed = changed_since(&record, &before);
     let rescheduled = changed.iter().any(|f| f == "published_at");
     let action = changes::article_action(Some(standing_before), standing(&record.row), rescheduled);
     let previous_slug = (new_slug != row.slug).then_some(row.slug.as_str());
@@ -419,6 +401,37 @@ pub fn update_leaving_index(
         actor,
     )?;
     Ok((record, write.index_entry(row.id)))
+}
+
+/// An article moved from slug `from` to `to` at `at`: `from` leads to it from now
+/// on, and `to` no more leads elsewhere.
+fn redirect(
+    conn: &mut AnyConnection,
+    article_id: i32,
+    (from, to): (&str, &str),
+    at: NaiveDateTime,
+) -> ApiResult<()> {
+    diesel::delete(article_slug_redirects::table.filter(article_slug_redirects::slug.eq(to)))
+        .execute(conn)?;
+    diesel::delete(article_slug_redirects::table.filter(article_slug_redirects::slug.eq(from)))
+        .execute(conn)?;
+    diesel::insert_into(article_slug_redirects::table)
+        .values((
+            article_slug_redirects::slug.eq(from),
+            article_slug_redirects::article_id.eq(article_id),
+            article_slug_redirects::created_at.eq(at),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The fields of `record` that differ from the snapshot taken `before` the write.
+fn changed_since(record: &ArticleRecord, before: &Snapshot) -> Vec<String> {
+    Snapshot::from(record)
+        .changed_from(before)
+        .into_iter()
+        .map(str::to_owned)
+        .collect()
 }
 
 /// Removes an article's row, links and index entry; the trash keeps what a restore needs.
