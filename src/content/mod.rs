@@ -1,5 +1,6 @@
-//! Text handling shared by the API and the importers: slugs and ids, Markdown, dates,
-//! languages and translated names.
+//! The ground floor: the domain's own types (what a change is, an article's
+//! publication status, slugs and ids) and the text rules every layer shares
+//! (Markdown, dates, languages, translated names, search analysis).
 
 pub mod analysis;
 pub mod change;

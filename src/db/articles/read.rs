@@ -122,74 +122,7 @@ pub fn records(
     query: articles::BoxedQuery<'static, Db>,
     parts: Parts,
 ) -> ApiResult<Vec<ArticleRecord>> {
-    use articles::{
-        created_at, excerpt, first_published_at, id, language, metadata, public_id, published_at,
-        reading_time_minutes, section_id, standfirst, status, title, title_key, translation_group,
-        updated_at, version, word_count,
-    };
-    // The section's label rides along as two subqueries on its primary key, which
-    // keeps `query` a query on articles alone.
-    let rows: Vec<Loaded> = query
-        .select((
-            (
-                id,
-                public_id,
-                articles::slug,
-                title,
-                standfirst,
-                text_column("articles.body", parts.body),
-                text_column("articles.body_html", parts.body_html),
-                excerpt,
-                language,
-                status,
-                section_id,
-                word_count,
-                reading_time_minutes,
-                metadata,
-                published_at,
-                first_published_at,
-                created_at,
-                updated_at,
-                version,
-                title_key,
-                translation_group,
-            ),
-            StaticSql::<Nullable<Text>>::new(
-                "(SELECT sections.slug FROM sections WHERE sections.id = articles.section_id)",
-            ),
-            StaticSql::<Nullable<Text>>::new(
-                "(SELECT sections.name FROM sections WHERE sections.id = articles.section_id)",
-            ),
-            StaticSql::<Nullable<Text>>::new(
-                "(SELECT sections.translations FROM sections WHERE sections.id = articles.section_id)",
-            ),
-            StaticSql::<Nullable<Text>>::new(
-                "(SELECT sections.language FROM sections WHERE sections.id = articles.section_id)",
-            ),
-            StaticSql::<Bool>::new(has_labels(parts)),
-            // Whether the article uses any asset: most do not, and then their
-            // assets cost no statement.
-            StaticSql::<Bool>::new(if parts.assets {
-                "EXISTS (SELECT 1 FROM article_assets WHERE article_assets.article_id = articles.id)"
-            } else {
-                "1 = 0"
-            }),
-            // Likewise whether the story has other versions.
-            StaticSql::<Bool>::new(if parts.translations {
-                "EXISTS (SELECT 1 FROM articles other WHERE other.translation_group = \
-                 articles.translation_group AND other.id <> articles.id)"
-            } else {
-                "1 = 0"
-            }),
-            // One statement fewer for a single article's Last-Modified.
-            StaticSql::<Nullable<Timestamp>>::new(if parts.last_change {
-                "(SELECT changes.changed_at FROM changes WHERE changes.resource = 'article' \
-                 AND changes.resource_id = articles.id ORDER BY changes.seq DESC LIMIT 1)"
-            } else {
-                "NULL"
-            }),
-        ))
-        .load(conn)?;
+    let rows = load(conn, query, parts)?;
     let labelled: Vec<i32> = rows
         .iter()
         .filter(|(.., has_labels, _, _, _)| *has_labels)
@@ -253,6 +186,83 @@ pub fn records(
             },
         )
         .collect())
+}
+
+/// The rows `query` selects, each with its section's label, whether it has tags
+/// or authors, uses assets, has other versions, and (when asked) its last change.
+fn load(
+    conn: &mut AnyConnection,
+    query: articles::BoxedQuery<'static, Db>,
+    parts: Parts,
+) -> ApiResult<Vec<Loaded>> {
+    use articles::{
+        created_at, excerpt, first_published_at, id, language, metadata, public_id, published_at,
+        reading_time_minutes, section_id, standfirst, status, title, title_key, translation_group,
+        updated_at, version, word_count,
+    };
+    // The section's label rides along as two subqueries on its primary key, which
+    // keeps `query` a query on articles alone.
+    Ok(query
+        .select((
+            (
+                id,
+                public_id,
+                articles::slug,
+                title,
+                standfirst,
+                text_column("articles.body", parts.body),
+                text_column("articles.body_html", parts.body_html),
+                excerpt,
+                language,
+                status,
+                section_id,
+                word_count,
+                reading_time_minutes,
+                metadata,
+                published_at,
+                first_published_at,
+                created_at,
+                updated_at,
+                version,
+                title_key,
+                translation_group,
+            ),
+            StaticSql::<Nullable<Text>>::new(
+                "(SELECT sections.slug FROM sections WHERE sections.id = articles.section_id)",
+            ),
+            StaticSql::<Nullable<Text>>::new(
+                "(SELECT sections.name FROM sections WHERE sections.id = articles.section_id)",
+            ),
+            StaticSql::<Nullable<Text>>::new(
+                "(SELECT sections.translations FROM sections WHERE sections.id = articles.section_id)",
+            ),
+            StaticSql::<Nullable<Text>>::new(
+                "(SELECT sections.language FROM sections WHERE sections.id = articles.section_id)",
+            ),
+            StaticSql::<Bool>::new(has_labels(parts)),
+            // Whether the article uses any asset: most do not, and then their
+            // assets cost no statement.
+            StaticSql::<Bool>::new(if parts.assets {
+                "EXISTS (SELECT 1 FROM article_assets WHERE article_assets.article_id = articles.id)"
+            } else {
+                "1 = 0"
+            }),
+            // Likewise whether the story has other versions.
+            StaticSql::<Bool>::new(if parts.translations {
+                "EXISTS (SELECT 1 FROM articles other WHERE other.translation_group = \
+                 articles.translation_group AND other.id <> articles.id)"
+            } else {
+                "1 = 0"
+            }),
+            // One statement fewer for a single article's Last-Modified.
+            StaticSql::<Nullable<Timestamp>>::new(if parts.last_change {
+                "(SELECT changes.changed_at FROM changes WHERE changes.resource = 'article' \
+                 AND changes.resource_id = articles.id ORDER BY changes.seq DESC LIMIT 1)"
+            } else {
+                "NULL"
+            }),
+        ))
+        .load(conn)?)
 }
 
 /// The articles `ids`, in that order, as [`records`] reads them.
