@@ -1,7 +1,7 @@
 //! The query parameters of `GET /v1/articles` and `GET /v1/articles/{slug}`,
 //! parsed into the data layer's filter, order and window, and field selection.
 
-use chrono::{Days, NaiveDate, NaiveTime};
+use chrono::{Days, NaiveDate, NaiveDateTime, NaiveTime};
 use chrono_tz::Tz;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
@@ -311,83 +311,14 @@ impl ArticleListParams {
         let dates = date_range(self.from.as_deref(), self.to.as_deref(), tz, field)?;
         let per_page = self.per_page.unwrap_or(default_per_page(limits));
         check_per_page(per_page, limits)?;
-        if let Some(q) = self
-            .q
-            .as_deref()
-            .filter(|q| q.chars().count() > limits.max_query_chars)
-        {
-            return Err(bad(format!(
-                "q: longer than {} characters ({})",
-                limits.max_query_chars,
-                q.chars().count()
-            )));
-        }
-        let search = self
-            .q
-            .as_deref()
-            .map(SearchQuery::parse)
-            .transpose()
-            .map_err(|why| bad(format!("q: {why}")))?;
-        let sort = match self.sort {
-            None if search.is_some() => Sort::Relevance,
-            Some(SortParam::Relevance) if search.is_none() => {
-                return Err(bad("sort=relevance needs a search query in q".into()))
-            }
-            Some(SortParam::Relevance) => Sort::Relevance,
-            None | Some(SortParam::PublishedDesc) => Sort::PublishedDesc,
-            Some(SortParam::PublishedAsc) => Sort::PublishedAsc,
-            Some(SortParam::UpdatedDesc) => Sort::UpdatedDesc,
-            Some(SortParam::UpdatedAsc) => Sort::UpdatedAsc,
-            Some(SortParam::Title) => Sort::Title,
-        };
-        let window = match (self.page, &self.cursor) {
-            (Some(_), Some(_)) => {
-                return Err(bad("page and cursor exclude each other: use one".into()))
-            }
-            (Some(page), None) => {
-                if page == 0 || page > MAX_ARTICLE_PAGE {
-                    return Err(bad(format!(
-                        "page must be between 1 and {MAX_ARTICLE_PAGE}; beyond, follow next_cursor"
-                    )));
-                }
-                Window::Page(PageRequest {
-                    page: i64::from(page),
-                    per_page: i64::from(per_page),
-                })
-            }
-            (None, Some(cursor)) => {
-                Window::After(Some(Cursor::decode(cursor, sort)?), i64::from(per_page))
-            }
-            (None, None) => Window::After(None, i64::from(per_page)),
-        };
+        let search = search_query(self.q.as_deref(), limits.max_query_chars)?;
+        let sort = sort(self.sort, search.is_some())?;
+        let window = window((self.page, self.cursor.as_deref()), per_page, sort)?;
         let ids = match &self.ids {
-            Some(text) => {
-                let ids: Vec<ArticleId> = comma_items("ids", text)?
-                    .into_iter()
-                    .map(|s| {
-                        ArticleId::parse(s).ok_or_else(|| bad(format!("ids: {s:?} is not a UUID")))
-                    })
-                    .collect::<ApiResult<_>>()?;
-                if ids.len() > MAX_LIST_ITEMS {
-                    return Err(bad(format!("ids: at most {MAX_LIST_ITEMS} ids")));
-                }
-                ids
-            }
+            Some(text) => id_list(text)?,
             None => Vec::new(),
         };
-        let updated_since = self
-            .updated_since
-            .as_deref()
-            .map(|t| {
-                dates::parse_rfc3339(t)
-                    .map(|t| truncate(t.naive_utc()))
-                    .ok_or_else(|| {
-                        bad(format!(
-                            "updated_since: {t:?} is not an RFC 3339 instant in the years 0001 to 9999"
-                        ))
-                    })
-            })
-            .transpose()?;
+        let updated_since = self.updated_since.as_deref().map(instant).transpose()?;
         let filter = ArticleFilter {
             tags_any: self
                 .tag_any
@@ -417,4 +348,85 @@ impl ArticleListParams {
             fields: self.fields.as_deref().map(FieldSet::parse).transpose()?,
         })
     }
+}
+
+/// `q` as a search query: at most `max_chars` characters, in the query language.
+fn search_query(q: Option<&str>, max_chars: usize) -> ApiResult<Option<SearchQuery>> {
+    let Some(q) = q else { return Ok(None) };
+    let chars = q.chars().count();
+    if chars > max_chars {
+        return Err(bad(format!(
+            "q: longer than {max_chars} characters ({chars})"
+        )));
+    }
+    SearchQuery::parse(q)
+        .map(Some)
+        .map_err(|why| bad(format!("q: {why}")))
+}
+
+/// The order asked for; by relevance when searching and nothing else is asked.
+fn sort(asked: Option<SortParam>, searching: bool) -> ApiResult<Sort> {
+    Ok(match asked {
+        None if searching => Sort::Relevance,
+        Some(SortParam::Relevance) if !searching => {
+            return Err(bad("sort=relevance needs a search query in q".into()))
+        }
+        Some(SortParam::Relevance) => Sort::Relevance,
+        None | Some(SortParam::PublishedDesc) => Sort::PublishedDesc,
+        Some(SortParam::PublishedAsc) => Sort::PublishedAsc,
+        Some(SortParam::UpdatedDesc) => Sort::UpdatedDesc,
+        Some(SortParam::UpdatedAsc) => Sort::UpdatedAsc,
+        Some(SortParam::Title) => Sort::Title,
+    })
+}
+
+/// The slice asked for: a numbered page, or the items after a cursor of `sort`.
+fn window(
+    (page, cursor): (Option<u32>, Option<&str>),
+    per_page: u32,
+    sort: Sort,
+) -> ApiResult<Window> {
+    Ok(match (page, cursor) {
+        (Some(_), Some(_)) => {
+            return Err(bad("page and cursor exclude each other: use one".into()))
+        }
+        (Some(page), None) => {
+            if page == 0 || page > MAX_ARTICLE_PAGE {
+                return Err(bad(format!(
+                    "page must be between 1 and {MAX_ARTICLE_PAGE}; beyond, follow next_cursor"
+                )));
+            }
+            Window::Page(PageRequest {
+                page: i64::from(page),
+                per_page: i64::from(per_page),
+            })
+        }
+        (None, Some(cursor)) => {
+            Window::After(Some(Cursor::decode(cursor, sort)?), i64::from(per_page))
+        }
+        (None, None) => Window::After(None, i64::from(per_page)),
+    })
+}
+
+/// `ids`: public ids separated by commas, at most `MAX_LIST_ITEMS`.
+fn id_list(text: &str) -> ApiResult<Vec<ArticleId>> {
+    let ids: Vec<ArticleId> = comma_items("ids", text)?
+        .into_iter()
+        .map(|s| ArticleId::parse(s).ok_or_else(|| bad(format!("ids: {s:?} is not a UUID"))))
+        .collect::<ApiResult<_>>()?;
+    if ids.len() > MAX_LIST_ITEMS {
+        return Err(bad(format!("ids: at most {MAX_LIST_ITEMS} ids")));
+    }
+    Ok(ids)
+}
+
+/// `updated_since` as an instant, at the precision the database keeps.
+fn instant(text: &str) -> ApiResult<NaiveDateTime> {
+    dates::parse_rfc3339(text)
+        .map(|t| truncate(t.naive_utc()))
+        .ok_or_else(|| {
+            bad(format!(
+                "updated_since: {text:?} is not an RFC 3339 instant in the years 0001 to 9999"
+            ))
+        })
 }
