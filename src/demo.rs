@@ -139,7 +139,7 @@ pub fn load(db: &Database, config: &Config) -> Result<Option<Summary>, String> {
     }
     db::write_tx(&mut conn, |conn| {
         for (slug, name, parent, description, language) in SECTIONS {
-            if sections::find(conn, slug).is_ok() {
+            if sections::find_row(conn, slug).is_ok() {
                 continue;
             }
             sections::create(
@@ -157,7 +157,7 @@ pub fn load(db: &Database, config: &Config) -> Result<Option<Summary>, String> {
             )?;
         }
         for (slug, name, description, bio) in AUTHORS {
-            if authors::find(conn, slug).is_ok() {
+            if authors::find_row(conn, slug).is_ok() {
                 continue;
             }
             authors::create(

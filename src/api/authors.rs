@@ -291,7 +291,7 @@ impl Named for Authors {
     }
 
     fn find(conn: &mut AnyConnection, slug: &slug::Slug) -> ApiResult<(i32, Counted<AuthorRow>)> {
-        store::find_counted(conn, slug).map(|a| (a.item.version, a))
+        store::find(conn, slug).map(|a| (a.item.version, a))
     }
 
     fn create(

@@ -228,7 +228,7 @@ impl Named for Tags {
     }
 
     fn find(conn: &mut AnyConnection, slug: &slug::Slug) -> ApiResult<(i32, Counted<TagRow>)> {
-        store::find_counted(conn, slug).map(|t| (t.item.version, t))
+        store::find(conn, slug).map(|t| (t.item.version, t))
     }
 
     fn create(

@@ -3,7 +3,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::named::counted_named_store;
+use super::named::named_store;
 use super::schema::authors;
 use crate::content::names::NameTranslationEdits;
 
@@ -55,9 +55,11 @@ pub struct AuthorChanges {
     pub translations: Option<NameTranslationEdits>,
 }
 
-counted_named_store! {
+named_store! {
     table: authors, row: AuthorRow, new: NewAuthor, changes: AuthorChanges,
     kind: Author, noun: "author", field: "authors",
+    order: [name],
     extra: [bio, email, avatar_url],
+    resolved: [],
     /// Looks up authors by slug, keeping the byline order given.
 }

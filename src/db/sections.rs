@@ -3,12 +3,11 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::changes::{self, Resource};
 use super::counts::{self, Taxonomy};
+use super::named::named_store;
 use super::schema::{articles, sections};
-use super::{now, AnyConnection, PageRequest};
-use crate::content::names::{self, NameTranslationEdits};
-use crate::db::commit;
+use super::AnyConnection;
+use crate::content::names::NameTranslationEdits;
 use crate::error::{ApiError, ApiResult};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -49,55 +48,43 @@ pub struct NewSection {
 }
 
 /// Outer `None` leaves a field alone; `parent: Some(None)` makes a top-level section.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, AsChangeset)]
+#[diesel(table_name = sections)]
 pub struct SectionChanges {
     pub slug: Option<String>,
     pub name: Option<String>,
     pub description: Option<String>,
+    /// Stored as the parent's id (see `parent_of_edit`).
+    #[diesel(skip_update)]
     pub parent: Option<Option<String>>,
     pub position: Option<i32>,
     /// `Some(None)` says no more which language its own texts are in.
     pub language: Option<Option<String>>,
     /// Merged into the stored translations rather than replacing them.
+    #[diesel(skip_update)]
     pub translations: Option<NameTranslationEdits>,
 }
 
-impl SectionChanges {
-    /// The fields this edit sets, for the change log.
-    fn named_fields(&self) -> Vec<String> {
-        changes::fields_set(&[
-            ("slug", self.slug.is_some()),
-            ("name", self.name.is_some()),
-            ("description", self.description.is_some()),
-            ("parent", self.parent.is_some()),
-            ("position", self.position.is_some()),
-            ("language", self.language.is_some()),
-            ("translations", self.translations.is_some()),
-        ])
-    }
+named_store! {
+    table: sections, row: SectionRow, new: NewSection, changes: SectionChanges,
+    kind: Section, noun: "section", field: "section",
+    order: [position, name],
+    extra: [position],
+    resolved: [parent_id from parent = parent_of_new / parent_of_edit],
+    records: SectionRecord = with_parents,
+    before_delete: ensure_empty,
 }
 
-#[derive(AsChangeset)]
-#[diesel(table_name = sections)]
-struct SectionUpdate {
-    slug: Option<String>,
-    name: Option<String>,
-    description: Option<String>,
-    parent_id: Option<Option<i32>>,
-    position: Option<i32>,
-    translations: Option<String>,
-    language: Option<Option<String>>,
-    updated_at: NaiveDateTime,
-    version: i32,
+/// Every section, in display order: the tree is small enough to send whole.
+pub fn all(conn: &mut AnyConnection) -> ApiResult<Vec<SectionRecord>> {
+    let rows = sections::table
+        .order((sections::position, sections::name, sections::id))
+        .select(SectionRow::as_select())
+        .load(conn)?;
+    with_parents(conn, rows)
 }
 
-fn slugs_taken(conn: &mut AnyConnection, slugs: &[String]) -> ApiResult<Vec<String>> {
-    Ok(sections::table
-        .filter(sections::slug.eq_any(slugs))
-        .select(sections::slug)
-        .load(conn)?)
-}
-
+/// Each section with its parent's slug and its number of published articles.
 fn with_parents(conn: &mut AnyConnection, rows: Vec<SectionRow>) -> ApiResult<Vec<SectionRecord>> {
     let ids: Vec<i32> = rows.iter().map(|r| r.id).collect();
     let counts = counts::published(conn, Taxonomy::Section, &ids)?;
@@ -127,43 +114,6 @@ fn with_parents(conn: &mut AnyConnection, rows: Vec<SectionRow>) -> ApiResult<Ve
         .collect())
 }
 
-/// Every section, in display order: the tree is small enough to send whole.
-pub fn all(conn: &mut AnyConnection) -> ApiResult<Vec<SectionRecord>> {
-    let rows = sections::table
-        .order((sections::position, sections::name, sections::id))
-        .select(SectionRow::as_select())
-        .load(conn)?;
-    with_parents(conn, rows)
-}
-
-pub fn list(conn: &mut AnyConnection, page: PageRequest) -> ApiResult<(Vec<SectionRecord>, i64)> {
-    let total = sections::table.count().get_result(conn)?;
-    let rows = sections::table
-        .order((sections::position, sections::name, sections::id))
-        .limit(page.per_page)
-        .offset(page.offset())
-        .select(SectionRow::as_select())
-        .load(conn)?;
-    Ok((with_parents(conn, rows)?, total))
-}
-
-/// The section's own row: no parents, no article count.
-pub fn find_row(conn: &mut AnyConnection, slug: &str) -> ApiResult<SectionRow> {
-    sections::table
-        .filter(sections::slug.eq(slug))
-        .select(SectionRow::as_select())
-        .first(conn)
-        .optional()?
-        .ok_or_else(|| ApiError::NotFound(format!("there is no section {slug:?}")))
-}
-
-pub fn find(conn: &mut AnyConnection, slug: &str) -> ApiResult<SectionRecord> {
-    let row = find_row(conn, slug)?;
-    with_parents(conn, vec![row])?
-        .pop()
-        .ok_or_else(|| ApiError::Internal("section vanished while reading it".into()))
-}
-
 /// The id of the section with this slug; an unknown reference on `field` when missing.
 pub fn id_for(conn: &mut AnyConnection, slug: &str, field: &str) -> ApiResult<i32> {
     sections::table
@@ -179,30 +129,35 @@ pub fn id_for(conn: &mut AnyConnection, slug: &str, field: &str) -> ApiResult<i3
         })
 }
 
-pub fn create(conn: &mut AnyConnection, new: NewSection, actor: &str) -> ApiResult<SectionRecord> {
-    let parent_id = new
-        .parent
+/// A new section's parent, which must exist.
+fn parent_of_new(conn: &mut AnyConnection, new: &NewSection) -> ApiResult<Option<i32>> {
+    new.parent
         .as_deref()
-        .map(|p| id_for(conn, p, "parent"))
-        .transpose()?;
-    let slug = super::choose_slug(conn, new.slug, &new.name, "section", &mut slugs_taken)?;
-    let t = now();
-    diesel::insert_into(sections::table)
-        .values((
-            sections::slug.eq(&slug),
-            sections::name.eq(&new.name),
-            sections::description.eq(&new.description),
-            sections::parent_id.eq(parent_id),
-            sections::position.eq(new.position),
-            sections::translations.eq(names::apply(names::NONE_STORED, new.translations)),
-            sections::language.eq(&new.language),
-            sections::created_at.eq(t),
-            sections::updated_at.eq(t),
-        ))
-        .execute(conn)?;
-    let created = find_row(conn, &slug)?;
-    changes::log_named_created(conn, Resource::Section, (created.id, &created.slug), actor)?;
-    find(conn, &slug)
+        .map(|parent| id_for(conn, parent, "parent"))
+        .transpose()
+}
+
+/// The parent an edit moves the section to: it must exist and not be the section
+/// itself or one of its descendants, so sections stay a tree.
+fn parent_of_edit(
+    conn: &mut AnyConnection,
+    row: &SectionRow,
+    changes: &SectionChanges,
+) -> ApiResult<Option<Option<i32>>> {
+    match &changes.parent {
+        Some(Some(parent)) => {
+            let pid = id_for(conn, parent, "parent")?;
+            if is_ancestor_or_self(conn, row.id, pid)? {
+                return Err(ApiError::invalid(
+                    "parent",
+                    format!("{parent:?} is this section or one of its descendants; sections form a tree"),
+                ));
+            }
+            Ok(Some(Some(pid)))
+        }
+        Some(None) => Ok(Some(None)),
+        None => Ok(None),
+    }
 }
 
 /// Whether `ancestor` is `id` or one of its ancestors: a move that would make a cycle.
@@ -223,62 +178,8 @@ fn is_ancestor_or_self(conn: &mut AnyConnection, ancestor: i32, mut id: i32) -> 
     Ok(true)
 }
 
-pub fn update(
-    conn: &mut AnyConnection,
-    slug: &str,
-    changes: SectionChanges,
-    actor: &str,
-) -> ApiResult<SectionRecord> {
-    let row = find_row(conn, slug)?;
-    let fields = changes.named_fields();
-    if let Some(new_slug) = changes.slug.as_deref().filter(|s| *s != row.slug) {
-        super::ensure_free(conn, new_slug, "section", &mut slugs_taken)?;
-    }
-    let parent_id = match changes.parent {
-        Some(Some(parent)) => {
-            let pid = id_for(conn, &parent, "parent")?;
-            if is_ancestor_or_self(conn, row.id, pid)? {
-                return Err(ApiError::invalid(
-                    "parent",
-                    format!("{parent:?} is this section or one of its descendants; sections form a tree"),
-                ));
-            }
-            Some(Some(pid))
-        }
-        Some(None) => Some(None),
-        None => None,
-    };
-    let new_slug = changes.slug.clone().unwrap_or(row.slug.clone());
-    diesel::update(sections::table.find(row.id))
-        .set(SectionUpdate {
-            slug: changes.slug,
-            name: changes.name,
-            description: changes.description,
-            parent_id,
-            position: changes.position,
-            translations: changes
-                .translations
-                .map(|edits| names::apply(&row.translations, edits)),
-            language: changes.language,
-            updated_at: now(),
-            version: commit::next_version(row.version),
-        })
-        .execute(conn)?;
-    let slugs = (row.id, row.slug.as_str(), new_slug.as_str());
-    changes::log_named_update(
-        conn,
-        Resource::Section,
-        slugs,
-        commit::next_version(row.version),
-        fields,
-        actor,
-    )?;
-    find(conn, &new_slug)
-}
-
-/// Deletes an empty section: one with articles or subsections is a 409.
-pub fn delete(conn: &mut AnyConnection, slug: &str, actor: &str) -> ApiResult<()> {
-    let row = find_row(conn, slug)?;
+/// Only an empty section may go: one with articles or subsections is a 409.
+fn ensure_empty(conn: &mut AnyConnection, row: &SectionRow) -> ApiResult<()> {
     let children: i64 = sections::table
         .filter(sections::parent_id.eq(row.id))
         .count()
@@ -289,11 +190,9 @@ pub fn delete(conn: &mut AnyConnection, slug: &str, actor: &str) -> ApiResult<()
         .get_result(conn)?;
     if children > 0 || in_use > 0 {
         return Err(ApiError::Conflict(format!(
-            "the section {slug:?} still has {children} subsection(s) and {in_use} article(s); move or delete them first"
+            "the section {slug:?} still has {children} subsection(s) and {in_use} article(s); move or delete them first",
+            slug = row.slug
         )));
     }
-    let logged = (row.id, row.slug.as_str(), row.version);
-    changes::log_named_deleted(conn, Resource::Section, logged, actor)?;
-    diesel::delete(sections::table.find(row.id)).execute(conn)?;
     Ok(())
 }

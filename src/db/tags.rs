@@ -3,7 +3,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::named::counted_named_store;
+use super::named::named_store;
 use super::schema::tags;
 use crate::content::names::NameTranslationEdits;
 
@@ -46,9 +46,11 @@ pub struct TagChanges {
     pub translations: Option<NameTranslationEdits>,
 }
 
-counted_named_store! {
+named_store! {
     table: tags, row: TagRow, new: NewTag, changes: TagChanges,
     kind: Tag, noun: "tag", field: "tags",
+    order: [name],
     extra: [],
+    resolved: [],
     /// Looks up tags by slug, in the order given; names any that do not exist.
 }

@@ -227,8 +227,8 @@ impl Kind {
     fn find(self, conn: &mut AnyConnection, slug: &str) -> ApiResult<()> {
         match self {
             Kind::Section => sections::find_row(conn, slug).map(drop),
-            Kind::Tag => tags::find(conn, slug).map(drop),
-            Kind::Author => authors::find(conn, slug).map(drop),
+            Kind::Tag => tags::find_row(conn, slug).map(drop),
+            Kind::Author => authors::find_row(conn, slug).map(drop),
         }
     }
 
