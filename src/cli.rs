@@ -14,7 +14,7 @@ use crate::auth::{self, Scope};
 use crate::config::Config;
 use crate::db::audit;
 use crate::db::tokens::{self, TokenState};
-use crate::db::{self, changes, dump, search_index, trash, Database};
+use crate::db::{self, changes, dump, commit, trash, Database};
 use crate::readiness::Readiness;
 use crate::{demo, import, startup};
 
@@ -151,7 +151,7 @@ fn prepare(db: &Database) -> Result<(), String> {
         );
     }
     let mut conn = db.get().map_err(|e| e.to_string())?;
-    let indexed = search_index::index_missing(&mut conn)
+    let indexed = commit::index_missing(&mut conn)
         .map_err(|e| format!("cannot build the search index: {e}"))?;
     if indexed > 0 {
         log::info!("added {indexed} article(s) to the search index");

@@ -1,17 +1,19 @@
 //! The commit layer: the one place that writes what a write leaves behind. A
 //! write changes its own rows and hands this layer what it did: the change for
 //! the log (with the keys of the cached responses it purges), the entry for the
-//! audit log, the article's revision, and the resource's next version. Sync,
-//! webhooks, the stream, purges, caches and the audit only read what is written
-//! here, and a test (`tests/architecture.rs`) fails if any other module writes
-//! to the change log or the revisions, or counts a version up itself.
+//! audit log, the article's revision, its search index entry, and the
+//! resource's next version. Sync, webhooks, the stream, purges, caches, search
+//! and the audit only read what is written here, and a test
+//! (`tests/architecture.rs`) fails if any other module writes to the change log,
+//! the revisions or the search index, or counts a version up itself.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::purge_keys;
 use super::schema::{article_revisions, changes};
-use super::{now, AnyConnection};
+use super::search_index::{self, Entry as IndexEntry};
+use super::{dialect, now, AnyConnection};
 use crate::content::change::Change;
 use crate::error::{ApiError, ApiResult};
 use crate::surrogate::SurrogateKeys;
@@ -109,4 +111,36 @@ pub fn revision(conn: &mut AnyConnection, revision: Revision<'_>) -> ApiResult<(
         ))
         .execute(conn)?;
     Ok(())
+}
+
+/// Writes (or rewrites) articles' search index entries inside the caller's
+/// transaction. An import hands over a whole batch's at its end: SQLite's
+/// full-text index writes what it holds to disk as a new segment at every
+/// savepoint, which a bulk import takes for each article, so entries written
+/// together make one segment, not one per article to be merged again and again.
+pub fn index(conn: &mut AnyConnection, entries: &[IndexEntry]) -> ApiResult<()> {
+    let dialect = dialect::of(conn);
+    for entry in entries {
+        dialect.index(conn, entry.article_id, &entry.terms)?;
+    }
+    Ok(())
+}
+
+/// Takes an article out of the search index inside the caller's transaction.
+pub fn unindex(conn: &mut AnyConnection, article_id: i32) -> ApiResult<()> {
+    diesel::sql_query(dialect::of(conn).unindex_sql())
+        .bind::<diesel::sql_types::Integer, _>(article_id)
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Indexes every article the search index lacks, one at a time so that a
+/// rebuild of a large archive holds one entry in memory; returns how many.
+pub fn index_missing(conn: &mut AnyConnection) -> ApiResult<usize> {
+    let missing = search_index::unindexed(conn)?;
+    for id in &missing {
+        let entry = search_index::entry_of(conn, *id)?;
+        index(conn, &[entry])?;
+    }
+    Ok(missing.len())
 }

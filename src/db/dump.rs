@@ -10,7 +10,7 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::schema;
-use super::{now, search_index, AnyConnection};
+use super::{commit, now, AnyConnection};
 use crate::error::{ApiError, ApiResult};
 
 /// The export format; a restore refuses any other.
@@ -349,7 +349,7 @@ pub fn restore(
             .set(schema::api_tokens::revoked_at.eq(now()))
             .execute(conn)?;
         super::dialect::of(conn).continue_ids_after_restore(conn)?;
-        search_index::index_missing(conn)?;
+        commit::index_missing(conn)?;
         Ok(restored)
     })
 }

@@ -1,6 +1,7 @@
-//! The full-text index, kept current inside each write transaction: terms analysed
-//! in Rust (`content::analysis`), stored by SQLite's FTS5 or PostgreSQL's tsvector
-//! (see `db::dialect`).
+//! The full-text index: terms analysed in Rust (`content::analysis`), stored by
+//! SQLite's FTS5 or PostgreSQL's tsvector (see `db::dialect`). A write's entries
+//! are written by the commit layer (`db::commit::index`) in the write's
+//! transaction; this module analyses them, finds what is missing, and searches.
 
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
@@ -34,22 +35,10 @@ fn analyse(title: &str, standfirst: Option<&str>, body: &str, language: &str) ->
     }
 }
 
-/// Writes (or rewrites) the index entry of an article.
-pub fn upsert(
-    conn: &mut AnyConnection,
-    article_id: i32,
-    title: &str,
-    standfirst: Option<&str>,
-    body: &str,
-    language: &str,
-) -> ApiResult<()> {
-    entry(article_id, title, standfirst, body, language).write(conn)
-}
-
 /// An article's index entry, analysed and waiting to be written.
 pub struct Entry {
-    article_id: i32,
-    terms: IndexedTerms,
+    pub(super) article_id: i32,
+    pub(super) terms: IndexedTerms,
 }
 
 pub fn entry(
@@ -65,41 +54,30 @@ pub fn entry(
     }
 }
 
-impl Entry {
-    /// Writes (or rewrites) the entry, in the caller's transaction.
-    pub fn write(&self, conn: &mut AnyConnection) -> ApiResult<()> {
-        dialect::of(conn).index(conn, self.article_id, &self.terms)
-    }
-}
 
-/// Removes an article from the index.
-pub fn remove(conn: &mut AnyConnection, article_id: i32) -> ApiResult<()> {
-    diesel::sql_query(dialect::of(conn).unindex_sql())
-        .bind::<Integer, _>(article_id)
-        .execute(conn)?;
-    Ok(())
-}
-
-/// Indexes every article the index lacks (rows written before it existed); returns how many.
-pub fn index_missing(conn: &mut AnyConnection) -> ApiResult<usize> {
+/// The ids of the articles the index lacks (rows written before it existed, or
+/// after it was emptied).
+pub fn unindexed(conn: &mut AnyConnection) -> ApiResult<Vec<i32>> {
     let missing: Vec<Id> = diesel::sql_query(dialect::of(conn).unindexed_sql()).load(conn)?;
-    for Id { id } in &missing {
-        let (title, standfirst, body, language): (String, Option<String>, String, String) =
-            articles::table
-                .find(id)
-                .select((
-                    articles::title,
-                    articles::standfirst,
-                    articles::body,
-                    articles::language,
-                ))
-                .first(conn)?;
-        upsert(conn, *id, &title, standfirst.as_deref(), &body, &language)?;
-    }
-    Ok(missing.len())
+    Ok(missing.into_iter().map(|Id { id }| id).collect())
 }
 
-/// Empties the whole index (then `index_missing` rebuilds it).
+/// The index entry of the article with this id, as it is stored.
+pub fn entry_of(conn: &mut AnyConnection, id: i32) -> ApiResult<Entry> {
+    let (title, standfirst, body, language): (String, Option<String>, String, String) =
+        articles::table
+            .find(id)
+            .select((
+                articles::title,
+                articles::standfirst,
+                articles::body,
+                articles::language,
+            ))
+            .first(conn)?;
+    Ok(entry(id, &title, standfirst.as_deref(), &body, &language))
+}
+
+/// Empties the whole index (then `commit::index_missing` rebuilds it).
 pub fn clear(conn: &mut AnyConnection) -> ApiResult<()> {
     conn.batch_execute(dialect::of(conn).clear_index_sql())?;
     Ok(())

@@ -312,11 +312,9 @@ fn save_batch(db: &Database, batch: Vec<Sourced>, options: &Options, summary: &m
                 Ok(outcome.saved)
             })
             .collect::<Vec<ApiResult<Saved>>>();
-        // After every savepoint (see `articles::create_leaving_index`); an article
-        // saved twice in a batch is indexed as it was saved last.
-        for entry in &entries {
-            entry.write(conn)?;
-        }
+        // After every savepoint (see `commit::index`); an article saved twice in
+        // a batch is indexed as it was saved last.
+        db::commit::index(conn, &entries)?;
         Ok(saved)
     };
     let outcomes = db.get().and_then(|mut conn| {

@@ -254,7 +254,7 @@ fn unusable_queries_are_400(app: &TestApp) {
 }
 
 fn words_written_before_the_index_are_found(app: &TestApp) {
-    use folio::db::search_index;
+    use folio::db::{commit, search_index};
     publish(
         app,
         "ancien",
@@ -265,9 +265,9 @@ fn words_written_before_the_index_are_found(app: &TestApp) {
     let mut conn = app.db.get().unwrap();
     search_index::clear(&mut conn).unwrap();
     assert!(search(app, "archives").is_empty());
-    assert_eq!(search_index::index_missing(&mut conn).unwrap(), 1);
+    assert_eq!(commit::index_missing(&mut conn).unwrap(), 1);
     assert_eq!(search(app, "archives"), vec!["ancien"]);
-    assert_eq!(search_index::index_missing(&mut conn).unwrap(), 0);
+    assert_eq!(commit::index_missing(&mut conn).unwrap(), 0);
 }
 
 /// Too short to tell its language: indexed unstemmed, and still found.

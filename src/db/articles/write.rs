@@ -135,15 +135,12 @@ pub(in crate::db) struct Origin {
 /// Creates an article; the caller runs this inside a write transaction.
 pub fn create(conn: &mut AnyConnection, new: NewArticle, actor: &str) -> ApiResult<ArticleRecord> {
     let (record, entry) = create_leaving_index(conn, new, actor)?;
-    entry.write(conn)?;
+    commit::index(conn, &[entry])?;
     Ok(record)
 }
 
-/// Creates an article but leaves its search index entry for the caller to write
-/// later in the same transaction. SQLite's full-text index writes what it holds
-/// to disk as a new segment at every savepoint, which a bulk import takes for
-/// each article: writing a batch's entries together at its end makes one segment
-/// of them, not one per article to be merged again and again.
+/// Creates an article but hands back its search index entry, for an import to
+/// give the commit layer with its batch's others (see `commit::index`).
 pub fn create_leaving_index(
     conn: &mut AnyConnection,
     new: NewArticle,
@@ -244,7 +241,7 @@ pub(in crate::db) fn recreate(
         lenient: true,
     };
     let (record, entry) = insert(conn, origin, fields, links, actor)?;
-    entry.write(conn)?;
+    commit::index(conn, &[entry])?;
     Ok(record)
 }
 
@@ -303,7 +300,7 @@ pub fn update(
     actor: &str,
 ) -> ApiResult<ArticleRecord> {
     let (record, entry) = update_leaving_index(conn, slug, changes, actor)?;
-    entry.write(conn)?;
+    commit::index(conn, &[entry])?;
     Ok(record)
 }
 
@@ -436,7 +433,7 @@ fn changed_since(record: &ArticleRecord, before: &Snapshot) -> Vec<String> {
 
 /// Removes an article's row, links and index entry; the trash keeps what a restore needs.
 pub(in crate::db) fn remove(conn: &mut AnyConnection, article_id: i32) -> ApiResult<()> {
-    search_index::remove(conn, article_id)?;
+    commit::unindex(conn, article_id)?;
     diesel::delete(articles::table.find(article_id)).execute(conn)?;
     Ok(())
 }
