@@ -14,7 +14,7 @@ use crate::auth::{self, Scope};
 use crate::config::Config;
 use crate::db::audit;
 use crate::db::tokens::{self, TokenState};
-use crate::db::{self, changes, dump, commit, trash, Database};
+use crate::db::{self, changes, commit, dump, trash, Database};
 use crate::readiness::Readiness;
 use crate::{demo, import, startup};
 

@@ -187,6 +187,9 @@ impl Config {
         }
     }
 
+    /// Reads the server's settings from the environment. Each feature reads its
+    /// own (`*::from_env`); what is left here is the catalogue of the settings
+    /// that belong to no one feature, one after another, with their defaults.
     pub fn from_env() -> Result<Self, String> {
         let purge_targets = PurgeTargets::from_env()?;
         let timezone = var("FOLIO_TIMEZONE").unwrap_or_else(|| "UTC".into());

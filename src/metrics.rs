@@ -47,6 +47,8 @@ fn metric<T: prometheus::core::Collector + Clone + 'static>(
 }
 
 impl Metrics {
+    /// Registers every metric Folio exports. It is long because it is the
+    /// catalogue: each metric's name, help and labels, read in one place.
     pub fn new(
         db: &Database,
         gate: &TransformGate,

@@ -35,7 +35,7 @@ pub async fn access_log(
         .path_and_query()
         .map_or("/", |p| p.as_str())
         .to_owned();
-    let line = format!("\"{method} {target} {:?}\"", req.version());
+    let version = req.version();
     let trace = req
         .headers()
         .get("traceparent")
@@ -65,51 +65,99 @@ pub async fn access_log(
         actix_web::body::BodySize::Sized(n) => Some(n),
         _ => None,
     };
-    let bytes = size.map_or_else(|| "-".into(), |n| n.to_string());
-    let millis = took.as_secs_f64() * 1000.0;
     let problem = res
         .response()
         .error()
         .and_then(|e| e.as_error::<ApiError>());
+    write_access_log(&Served {
+        id,
+        peer: &peer,
+        method: &method,
+        target: &target,
+        version,
+        status,
+        size,
+        took,
+        route: route.as_deref(),
+        token: token.as_deref(),
+        problem,
+        trace: trace.as_ref().map(|(t, p)| (t.as_str(), p.as_str())),
+    });
+    Ok(res)
+}
+
+/// What the access log says of one request.
+struct Served<'a> {
+    id: &'a str,
+    peer: &'a str,
+    method: &'a str,
+    /// The path and query asked for.
+    target: &'a str,
+    version: actix_web::http::Version,
+    status: actix_web::http::StatusCode,
+    /// The body's size, when known before it is sent.
+    size: Option<u64>,
+    took: std::time::Duration,
+    route: Option<&'a str>,
+    /// The name of the token the caller showed.
+    token: Option<&'a str>,
+    problem: Option<&'a ApiError>,
+    /// The W3C trace context's trace and parent ids.
+    trace: Option<(&'a str, &'a str)>,
+}
+
+/// Writes the line of `served` as text and, for `FOLIO_LOG_FORMAT=json`, as fields.
+fn write_access_log(served: &Served<'_>) {
+    let Served {
+        id,
+        peer,
+        method,
+        target,
+        status,
+        size,
+        ..
+    } = *served;
+    let bytes = size.map_or_else(|| "-".into(), |n| n.to_string());
+    let millis = served.took.as_secs_f64() * 1000.0;
     let mut message = format!(
-        "{id} {peer} {line} {} {bytes} {millis:.1}ms",
+        "{id} {peer} \"{method} {target} {:?}\" {} {bytes} {millis:.1}ms",
+        served.version,
         status.as_u16()
     );
-    if let Some(error) = problem {
+    if let Some(error) = served.problem {
         message.push(' ');
         message.push_str(error.problem_type());
         if status.is_server_error() {
             message.push_str(&format!(": {error}"));
         }
     }
-    // The same facts as fields, which `FOLIO_LOG_FORMAT=json` writes as members.
     use log::kv::Value;
     let mut fields: Vec<(&str, Value<'_>)> = vec![
         ("request_id", Value::from(id)),
-        ("method", Value::from(method.as_str())),
-        ("path", Value::from(target.as_str())),
+        ("method", Value::from(method)),
+        ("path", Value::from(target)),
         ("status", Value::from(status.as_u16())),
         (
             "latency_ms",
             Value::from((millis * 1000.0).round() / 1000.0),
         ),
-        ("client", Value::from(peer.as_str())),
+        ("client", Value::from(peer)),
     ];
-    if let Some(route) = &route {
-        fields.push(("route", Value::from(route.as_str())));
+    if let Some(route) = served.route {
+        fields.push(("route", Value::from(route)));
     }
     if let Some(n) = size {
         fields.push(("bytes", Value::from(n)));
     }
-    if let Some(token) = &token {
-        fields.push(("token", Value::from(token.as_str())));
+    if let Some(token) = served.token {
+        fields.push(("token", Value::from(token)));
     }
-    if let Some(error) = problem {
+    if let Some(error) = served.problem {
         fields.push(("problem", Value::from(error.problem_type())));
     }
-    if let Some((trace, parent)) = &trace {
-        fields.push(("trace_id", Value::from(trace.as_str())));
-        fields.push(("parent_id", Value::from(parent.as_str())));
+    if let Some((trace, parent)) = served.trace {
+        fields.push(("trace_id", Value::from(trace)));
+        fields.push(("parent_id", Value::from(parent)));
     }
     let level = if status.is_server_error() {
         log::Level::Error
@@ -124,7 +172,6 @@ pub async fn access_log(
             .key_values(&fields.as_slice())
             .build(),
     );
-    Ok(res)
 }
 
 fn acceptable_request_id(value: &HeaderValue) -> Option<String> {
@@ -352,27 +399,7 @@ pub async fn etag(
     let bytes = to_bytes(body)
         .await
         .map_err(|e| ApiError::Internal(format!("could not buffer the response: {}", e.into())))?;
-    // A 412 already carries the ETag of the current version, not of its own body.
-    let tag = match head
-        .headers()
-        .get(header::ETAG)
-        .and_then(|v| v.to_str().ok())
-    {
-        Some(set) => set.to_owned(),
-        // Hashing a page of long articles takes milliseconds: not on the threads
-        // that answer everyone.
-        None if bytes.len() > HASH_IN_PLACE_BYTES => {
-            let shared = bytes.clone();
-            web::block(move || etag_of(&shared))
-                .await
-                .map_err(|e| ApiError::Internal(format!("could not hash the response: {e}")))?
-        }
-        None => etag_of(&bytes),
-    };
-    let tag = match head.headers_mut().remove(VERSION_HEADER).next() {
-        Some(version) => versioned_etag(version.to_str().unwrap_or("0"), &tag),
-        None => tag,
-    };
+    let tag = entity_tag(&mut head, &bytes).await?;
     if let Ok(value) = HeaderValue::from_str(&tag) {
         head.headers_mut().insert(header::ETAG, value);
     }
@@ -396,6 +423,32 @@ pub async fn etag(
         head.set_body(BoxBody::new(bytes))
     };
     Ok(ServiceResponse::new(req, res))
+}
+
+/// The strong ETag of an answer: the one its handler set, else a hash of its
+/// body, with the version the handler named (which leaves the headers) in front.
+async fn entity_tag(head: &mut HttpResponse<()>, bytes: &web::Bytes) -> Result<String, ApiError> {
+    // A 412 already carries the ETag of the current version, not of its own body.
+    let tag = match head
+        .headers()
+        .get(header::ETAG)
+        .and_then(|v| v.to_str().ok())
+    {
+        Some(set) => set.to_owned(),
+        // Hashing a page of long articles takes milliseconds: not on the threads
+        // that answer everyone.
+        None if bytes.len() > HASH_IN_PLACE_BYTES => {
+            let shared = bytes.clone();
+            web::block(move || etag_of(&shared))
+                .await
+                .map_err(|e| ApiError::Internal(format!("could not hash the response: {e}")))?
+        }
+        None => etag_of(bytes),
+    };
+    Ok(match head.headers_mut().remove(VERSION_HEADER).next() {
+        Some(version) => versioned_etag(version.to_str().unwrap_or("0"), &tag),
+        None => tag,
+    })
 }
 
 /// A `304` with the headers of the answer it stands for, and no body.

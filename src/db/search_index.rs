@@ -54,7 +54,6 @@ pub fn entry(
     }
 }
 
-
 /// The ids of the articles the index lacks (rows written before it existed, or
 /// after it was emptied).
 pub fn unindexed(conn: &mut AnyConnection) -> ApiResult<Vec<i32>> {

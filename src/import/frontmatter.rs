@@ -106,37 +106,25 @@ fn names(value: &Value) -> Result<Vec<String>, String> {
     }
 }
 
-fn to_article(
-    fields: Map<String, Value>,
-    body: String,
-    options: &Options,
-) -> Result<ArticleCreate, String> {
-    let mut article = ArticleCreate {
-        id: None,
-        slug: None,
-        title: String::new(),
-        standfirst: None,
-        body,
-        language: None,
-        status: None,
-        section: None,
-        tags: None,
-        authors: None,
-        published_at: None,
-        metadata: None,
-        cover: None,
-        translation_of: None,
-        translation_key: None,
-    };
-    let mut metadata = Map::new();
-    let mut draft = None;
-    for (key, value) in fields {
+/// An article being read from front matter, field by field.
+struct Reading {
+    article: ArticleCreate,
+    /// Fields Folio has no column for, kept in the article's metadata.
+    metadata: Map<String, Value>,
+    /// Hugo's and Jekyll's `draft` flag, when given.
+    draft: Option<bool>,
+}
+
+impl Reading {
+    /// Takes one field of the front matter, under any of the names static site
+    /// generators give it.
+    fn take(&mut self, key: String, value: Value, options: &Options) -> Result<(), String> {
         let as_text = || text(&value).ok_or_else(|| format!("{key} must be text"));
         match key.as_str() {
-            "title" => article.title = as_text()?,
-            "slug" => article.slug = Some(as_text()?),
+            "title" => self.article.title = as_text()?,
+            "slug" => self.article.slug = Some(as_text()?),
             "id" | "uuid" => {
-                article.id = Some(
+                self.article.id = Some(
                     as_text()?
                         .parse()
                         .map_err(|_| format!("{key} must be a UUID"))?,
@@ -144,7 +132,7 @@ fn to_article(
             }
             "date" | "published_at" | "publishDate" => {
                 let raw = as_text()?;
-                article.published_at = Some(
+                self.article.published_at = Some(
                     dates::parse_instant(&raw, options.timezone)
                         .ok_or_else(|| format!("{key}: {raw:?} is not a date"))?,
                 );
@@ -156,25 +144,25 @@ fn to_article(
                     t.trim_start_matches("asset:").parse::<uuid::Uuid>().is_ok()
                 }) =>
             {
-                article.cover =
+                self.article.cover =
                     text(&value).and_then(|t| t.trim_start_matches("asset:").parse().ok());
             }
-            "translation_of" | "translationOf" => article.translation_of = Some(as_text()?),
-            "translationKey" | "translation_key" => article.translation_key = Some(as_text()?),
-            "section" | "category" => article.section = Some(as_text()?),
+            "translation_of" | "translationOf" => self.article.translation_of = Some(as_text()?),
+            "translationKey" | "translation_key" => self.article.translation_key = Some(as_text()?),
+            "section" | "category" => self.article.section = Some(as_text()?),
             "categories" => {
-                article.section = names(&value)
+                self.article.section = names(&value)
                     .map_err(|e| format!("{key} {e}"))?
                     .into_iter()
                     .next()
             }
-            "tags" => article.tags = Some(names(&value).map_err(|e| format!("{key} {e}"))?),
+            "tags" => self.article.tags = Some(names(&value).map_err(|e| format!("{key} {e}"))?),
             "authors" | "author" => {
-                article.authors = Some(names(&value).map_err(|e| format!("{key} {e}"))?)
+                self.article.authors = Some(names(&value).map_err(|e| format!("{key} {e}"))?)
             }
-            "language" | "lang" => article.language = Some(as_text()?),
+            "language" | "lang" => self.article.language = Some(as_text()?),
             "status" => {
-                article.status = Some(
+                self.article.status = Some(
                     serde_json::from_value::<ArticleStatus>(value.clone())
                         .map_err(|_| "status must be draft, published or archived".to_owned())?,
                 )
@@ -182,23 +170,60 @@ fn to_article(
             // Hugo's and Jekyll's flag: `draft: false` publishes as surely as
             // `draft: true` holds back; an explicit `status` wins over either.
             "draft" => {
-                draft = Some(match value {
+                self.draft = Some(match value {
                     Value::Bool(flag) => flag,
                     Value::String(ref text) if text == "true" || text == "false" => text == "true",
                     _ => return Err("draft must be true or false".into()),
                 })
             }
-            "standfirst" | "description" | "summary" => article.standfirst = Some(as_text()?),
+            "standfirst" | "description" | "summary" => self.article.standfirst = Some(as_text()?),
             "metadata" => match value {
-                Value::Object(extra) => metadata.extend(extra),
+                Value::Object(extra) => self.metadata.extend(extra),
                 _ => return Err("metadata must be a mapping".into()),
             },
             // Anything else (layout, weight, event_date…) is kept, not lost.
             _ => {
-                metadata.insert(key, value);
+                self.metadata.insert(key, value);
             }
         }
+        Ok(())
     }
+}
+
+fn to_article(
+    fields: Map<String, Value>,
+    body: String,
+    options: &Options,
+) -> Result<ArticleCreate, String> {
+    let mut reading = Reading {
+        article: ArticleCreate {
+            id: None,
+            slug: None,
+            title: String::new(),
+            standfirst: None,
+            body,
+            language: None,
+            status: None,
+            section: None,
+            tags: None,
+            authors: None,
+            published_at: None,
+            metadata: None,
+            cover: None,
+            translation_of: None,
+            translation_key: None,
+        },
+        metadata: Map::new(),
+        draft: None,
+    };
+    for (key, value) in fields {
+        reading.take(key, value, options)?;
+    }
+    let Reading {
+        mut article,
+        metadata,
+        draft,
+    } = reading;
     if article.status.is_none() {
         article.status = draft.map(|draft| {
             if draft {

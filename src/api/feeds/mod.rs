@@ -119,53 +119,21 @@ async fn feed(
     let query = params.parse(&locale, &settings)?;
     let (filter, sort, window) = (query.filter, query.sort, query.window);
     let mut keys = filter.cache_keys(sort);
-    let narrowed_to = Narrowing::of(&filter);
-    // The feed names what it is narrowed to in the reader's language, else in
-    // that label's own (not in the language of whichever article came first).
-    let reader_languages: Vec<String> = filter
-        .locales
-        .as_ref()
-        .map(|chain| chain.tags().to_vec())
-        .unwrap_or_default();
     let full = content == FeedContent::Full;
-    let parts = Parts {
-        body: false,
-        body_html: full,
-        ..Parts::SUMMARY
-    };
     let limit = match window {
         Window::Page(page) => page.per_page,
         Window::After(_, limit) => limit,
     };
     // Feeds are public whoever asks: the same bytes for everyone, so caches share them.
     let reader = settings.clone();
-    let (articles, shown, narrowed, changed) = db
+    let Newest {
+        articles,
+        shown,
+        narrowed,
+        changed,
+    } = db
         .read(ReadFrom::Replica, move |conn| {
-            let list = article_list::list(
-                conn,
-                &filter,
-                Visibility::Public,
-                sort,
-                &Window::After(None, limit),
-                false,
-                parts,
-            )?;
-            let shown: Vec<String> = list
-                .records
-                .iter()
-                .map(|record| surrogate::article(record.row.id))
-                .collect();
-            let narrowed = list
-                .records
-                .first()
-                .and_then(|record| narrowed_to.label(record))
-                .map(|label| Reference::new(label.clone(), &reader_languages).name);
-            let articles: Vec<Article> = list
-                .records
-                .into_iter()
-                .map(|record| Article::new(record, &reader.site))
-                .collect();
-            Ok((articles, shown, narrowed, modified::anything(conn)?))
+            newest(conn, &filter, sort, limit, full, &reader.site)
         })
         .await?;
     keys.extend(shown);
@@ -199,6 +167,69 @@ async fn feed(
         .content_type(format!("{}; charset=utf-8", format.media_type()))
         .body(body);
     Ok(last_modified(keyed(response, keys), changed))
+}
+
+/// What a feed shows: its articles, the cache keys of each, the name of what it
+/// is narrowed to, and when anything last changed.
+struct Newest {
+    articles: Vec<Article>,
+    shown: Vec<String>,
+    narrowed: Option<String>,
+    changed: Option<chrono::NaiveDateTime>,
+}
+
+/// The `limit` newest public articles that `filter` lets through, with the body
+/// as HTML when the feed is `full`.
+fn newest(
+    conn: &mut crate::db::AnyConnection,
+    filter: &ArticleFilter,
+    sort: crate::db::article_list::Sort,
+    limit: i64,
+    full: bool,
+    site: &Site,
+) -> ApiResult<Newest> {
+    let parts = Parts {
+        body: false,
+        body_html: full,
+        ..Parts::SUMMARY
+    };
+    let list = article_list::list(
+        conn,
+        filter,
+        Visibility::Public,
+        sort,
+        &Window::After(None, limit),
+        false,
+        parts,
+    )?;
+    let shown = list
+        .records
+        .iter()
+        .map(|record| surrogate::article(record.row.id))
+        .collect();
+    // The feed names what it is narrowed to in the reader's language, else in
+    // that label's own (not in the language of whichever article came first).
+    let reader_languages: Vec<String> = filter
+        .locales
+        .as_ref()
+        .map(|chain| chain.tags().to_vec())
+        .unwrap_or_default();
+    let narrowed = list
+        .records
+        .first()
+        .and_then(|record| Narrowing::of(filter).label(record))
+        .map(|label| Reference::new(label.clone(), &reader_languages).name);
+    let articles = list
+        .records
+        .into_iter()
+        .map(|record| Article::new(record, site))
+        .collect();
+    Ok(Newest {
+        articles,
+        shown,
+        narrowed,
+        changed: modified::anything(conn)?,
+    })
 }
 
 /// What a feed is narrowed to, as its filter says: one section, else a single

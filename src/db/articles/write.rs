@@ -8,7 +8,7 @@ use diesel::prelude::*;
 use super::change_log::{log_change, standing};
 use super::find::{find_by_public_id, find_current, slugs_taken};
 use super::links::{link_assets, section_id, set_links};
-use super::rows::{ArticleChanges, ArticleRecord, NewArticle, Status};
+use super::rows::{ArticleChanges, ArticleRecord, ArticleRow, NewArticle, Status};
 use super::{story, trashed};
 use crate::content::fold::fold;
 use crate::content::ids::ArticleId;
@@ -308,7 +308,7 @@ pub fn update(
 pub fn update_leaving_index(
     conn: &mut AnyConnection,
     slug: &str,
-    changes: ArticleChanges,
+    mut changes: ArticleChanges,
     actor: &str,
 ) -> ApiResult<(ArticleRecord, search_index::Entry)> {
     // Two writers never both build version n + 1 from version n: write
@@ -325,37 +325,9 @@ pub fn update_leaving_index(
         Vec::new()
     };
     let row = current.row;
-    let new_slug = changes.slug.clone().unwrap_or_else(|| row.slug.clone());
-    if new_slug != row.slug {
-        crate::db::ensure_free(conn, &new_slug, "article", &mut slugs_taken)?;
-    }
-    let section_id = match &changes.section {
-        Some(section) => section_id(conn, section.as_deref())?,
-        None => row.section_id,
-    };
-    let status = changes
-        .status
-        .or_else(|| Status::parse(&row.status))
-        .ok_or_else(|| {
-            ApiError::Internal(format!("article {} has status {}", row.id, row.status))
-        })?;
-    // An absent language keeps the stored one, so edits never flip it silently;
-    // null asks for detection from the new text.
-    let language = changes.language.unwrap_or(Some(row.language.clone()));
     let t = now();
-    let write = Fields {
-        slug: new_slug.clone(),
-        title: changes.title.unwrap_or(row.title),
-        standfirst: changes.standfirst.unwrap_or(row.standfirst),
-        body: changes.body.unwrap_or(row.body),
-        language,
-        status,
-        section_id,
-        published_at: changes.published_at.unwrap_or(row.published_at),
-        first_published_at: row.first_published_at,
-        metadata: changes.metadata.unwrap_or(row.metadata),
-    }
-    .into_write(t);
+    let write = edited(conn, &row, &mut changes)?.into_write(t);
+    let new_slug = write.slug.clone();
     let translation_group = match &changes.translation {
         None => row.translation_group.clone(),
         Some(link) => story::group_for(conn, link.as_ref(), &row.public_id)?,
@@ -398,6 +370,52 @@ pub fn update_leaving_index(
         actor,
     )?;
     Ok((record, write.index_entry(row.id)))
+}
+
+/// What an article's editable state becomes when `changes` are applied to `row`
+/// (taking what they set); a new slug must be free and a new section must exist.
+fn edited(
+    conn: &mut AnyConnection,
+    row: &ArticleRow,
+    changes: &mut ArticleChanges,
+) -> ApiResult<Fields> {
+    let slug = changes.slug.take().unwrap_or_else(|| row.slug.clone());
+    if slug != row.slug {
+        crate::db::ensure_free(conn, &slug, "article", &mut slugs_taken)?;
+    }
+    let section_id = match &changes.section {
+        Some(section) => section_id(conn, section.as_deref())?,
+        None => row.section_id,
+    };
+    let status = changes
+        .status
+        .or_else(|| Status::parse(&row.status))
+        .ok_or_else(|| {
+            ApiError::Internal(format!("article {} has status {}", row.id, row.status))
+        })?;
+    Ok(Fields {
+        slug,
+        title: changes.title.take().unwrap_or_else(|| row.title.clone()),
+        standfirst: changes
+            .standfirst
+            .take()
+            .unwrap_or_else(|| row.standfirst.clone()),
+        body: changes.body.take().unwrap_or_else(|| row.body.clone()),
+        // An absent language keeps the stored one, so edits never flip it
+        // silently; null asks for detection from the new text.
+        language: changes
+            .language
+            .take()
+            .unwrap_or_else(|| Some(row.language.clone())),
+        status,
+        section_id,
+        published_at: changes.published_at.unwrap_or(row.published_at),
+        first_published_at: row.first_published_at,
+        metadata: changes
+            .metadata
+            .take()
+            .unwrap_or_else(|| row.metadata.clone()),
+    })
 }
 
 /// An article moved from slug `from` to `to` at `at`: `from` leads to it from now
