@@ -6,6 +6,9 @@ use std::future::{ready, Ready};
 use actix_web::http::{header, StatusCode};
 use actix_web::{dev::Payload, FromRequest, HttpRequest, HttpResponse};
 use serde::Serialize;
+use utoipa::openapi::path::{Parameter, ParameterBuilder, ParameterIn};
+use utoipa::openapi::schema::{ObjectBuilder, Type};
+use utoipa::openapi::Required;
 
 use crate::auth::Caller;
 use crate::db::idempotency::{self as store, Claim};
@@ -19,6 +22,33 @@ const MAX_KEY_LEN: usize = 255;
 /// The request's `Idempotency-Key`, if it sent one.
 #[derive(Debug, Clone, Default)]
 pub struct IdempotencyKey(Option<String>);
+
+/// How the spec documents the header: a create whose handler takes
+/// `IdempotencyKey` lists it (`params(…, IdempotencyKey)`), and its 201 says when
+/// an answer is a replay.
+impl utoipa::IntoParams for IdempotencyKey {
+    fn into_params(_: impl Fn() -> Option<ParameterIn>) -> Vec<Parameter> {
+        vec![ParameterBuilder::new()
+            .name("Idempotency-Key")
+            .description(Some(
+                "A unique key (such as a UUID) for this create: retried with the same key and \
+                 body within 24 hours, the first answer is replayed instead of creating the item \
+                 again; the same key with another body is a 422",
+            ))
+            .schema(Some(
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .min_length(Some(1))
+                    .max_length(Some(MAX_KEY_LEN)),
+            ))
+            .example(Some(serde_json::json!(
+                "5f0c2f4e-8b1a-4c7e-9d3a-2e6f7b8c9d0e"
+            )))
+            .parameter_in(ParameterIn::Header)
+            .required(Required::False)
+            .build()]
+    }
+}
 
 impl FromRequest for IdempotencyKey {
     type Error = ApiError;

@@ -278,6 +278,7 @@ macro_rules! named_routes {
         #[utoipa::path(
             tag = $tag,
             security(("bearer" = ["write"])),
+            params($crate::api::idempotency::IdempotencyKey),
             request_body = $create_body,
             responses((status = 201, description = $create_answer, body = $view)),
         )]
@@ -296,7 +297,7 @@ macro_rules! named_routes {
         #[utoipa::path(
             tag = $tag,
             security(("bearer" = ["write"])),
-            params($crate::api::SlugPath),
+            params($crate::api::SlugPath, $crate::api::precondition::IfMatch),
             request_body = $update_body,
             responses((status = 200, description = $update_answer, body = $view)),
         )]
@@ -324,7 +325,7 @@ macro_rules! named_routes {
         #[utoipa::path(
             tag = $tag,
             security(("bearer" = ["write"])),
-            params($crate::api::SlugPath),
+            params($crate::api::SlugPath, $crate::api::precondition::IfMatch),
             responses((status = 204, description = $delete_answer)),
         )]
         #[delete($delete_path)]

@@ -16,6 +16,9 @@ use std::future::{ready, Ready};
 use actix_web::http::header;
 use actix_web::{dev::Payload, FromRequest, HttpRequest};
 use serde::Serialize;
+use utoipa::openapi::path::{Parameter, ParameterBuilder, ParameterIn};
+use utoipa::openapi::schema::{ObjectBuilder, Type};
+use utoipa::openapi::Required;
 
 use crate::db::AnyConnection;
 use crate::error::{ApiError, ApiResult};
@@ -49,6 +52,23 @@ impl FromRequest for IfMatch {
                 }),
         };
         ready(value)
+    }
+}
+
+/// How the spec documents the header: an operation whose handler takes
+/// `IfMatch` lists it (`params(…, IfMatch)`), and its 400 and 412 follow.
+impl utoipa::IntoParams for IfMatch {
+    fn into_params(_: impl Fn() -> Option<ParameterIn>) -> Vec<Parameter> {
+        vec![ParameterBuilder::new()
+            .name("If-Match")
+            .description(Some(
+                "The ETag of the version this change is based on (from GET): \
+                 412 if the resource has changed since. `*` matches any version",
+            ))
+            .schema(Some(ObjectBuilder::new().schema_type(Type::String)))
+            .parameter_in(ParameterIn::Header)
+            .required(Required::False)
+            .build()]
     }
 }
 

@@ -205,7 +205,7 @@ pub async fn find_revision(
 #[utoipa::path(
     tag = "articles",
     security(("bearer" = ["write"])),
-    params(RevisionPath),
+    params(RevisionPath, IfMatch),
     responses((status = 200, description = "The article as restored", body = Article)),
 )]
 #[post("/articles/{slug}/revisions/{number}/restore")]

@@ -5,7 +5,7 @@ use utoipa::openapi::path::{HttpMethod, Operation, ParameterIn};
 use utoipa::openapi::response::{Response, ResponseBuilder};
 use utoipa::openapi::{ContentBuilder, Ref};
 
-use super::headers::{add_header, common_headers, takes_if_match};
+use super::headers::{add_header, common_headers, takes_header};
 use crate::error::{ApiError, FieldError, PROBLEM_JSON};
 
 /// Error responses: status, component name, description.
@@ -127,7 +127,8 @@ pub fn error_statuses(method: &HttpMethod, path: &str, op: &Operation) -> Vec<&'
     let writes = !matches!(method, HttpMethod::Get | HttpMethod::Head);
     let mut statuses = Vec::new();
     // A malformed If-Match is a 400 too, even on a DELETE with no query or body.
-    if has_query || has_body || takes_if_match(method, path) {
+    let conditional = takes_header(op, "If-Match");
+    if has_query || has_body || conditional {
         statuses.push("400");
     }
     if in_api {
@@ -143,7 +144,7 @@ pub fn error_statuses(method: &HttpMethod, path: &str, op: &Operation) -> Vec<&'
     if path.starts_with("/v1/articles/{slug}") {
         statuses.push("410");
     }
-    if takes_if_match(method, path) {
+    if conditional {
         statuses.push("412");
     }
     if has_body {

@@ -1,7 +1,7 @@
 //! The headers the spec documents on operations and responses.
 
 use utoipa::openapi::header::HeaderBuilder;
-use utoipa::openapi::path::HttpMethod;
+use utoipa::openapi::path::{Operation, ParameterIn};
 use utoipa::openapi::response::Response;
 use utoipa::openapi::RefOr;
 
@@ -79,10 +79,11 @@ impl SchemaRef for String {
     }
 }
 
-/// Changes, deletions and restores of content items, and of webhook subscriptions,
-/// are conditional on `If-Match`.
-pub(crate) fn takes_if_match(method: &HttpMethod, path: &str) -> bool {
-    (path.contains("{slug}") || path == "/v1/webhooks/{id}")
-        && (matches!(method, HttpMethod::Patch | HttpMethod::Delete)
-            || (*method == HttpMethod::Post && path.ends_with("/restore")))
+/// Whether the operation lists the request header `name` (its handler's
+/// extractor does, as `IfMatch` and `IdempotencyKey` do).
+pub(crate) fn takes_header(op: &Operation, name: &str) -> bool {
+    op.parameters
+        .iter()
+        .flatten()
+        .any(|p| p.parameter_in == ParameterIn::Header && p.name.eq_ignore_ascii_case(name))
 }

@@ -26,7 +26,7 @@ mod webhooks;
 
 use errors::{error_response, error_statuses, ERRORS, RATE_LIMIT_HEADERS};
 use headers::{
-    add_header, common_headers, takes_if_match, SchemaRef, CACHING_HEADERS, CONTENT_LANGUAGE,
+    add_header, common_headers, takes_header, SchemaRef, CACHING_HEADERS, CONTENT_LANGUAGE,
 };
 
 #[derive(utoipa::OpenApi)]
@@ -122,27 +122,9 @@ fn string_header(name: &str, description: &str) -> ParameterBuilder {
         .schema(Some(String::schema_ref()))
 }
 
-/// `Idempotency-Key` on a create, and the header that marks a replayed answer.
-fn add_idempotency(op: &mut Operation) {
-    add_optional_header(
-        op,
-        ParameterBuilder::new()
-            .name("Idempotency-Key")
-            .description(Some(
-                "A unique key (such as a UUID) for this create: retried with the same key and \
-                 body within 24 hours, the first answer is replayed instead of creating the item \
-                 again; the same key with another body is a 422",
-            ))
-            .schema(Some(
-                ObjectBuilder::new()
-                    .schema_type(Type::String)
-                    .min_length(Some(1))
-                    .max_length(Some(255)),
-            ))
-            .example(Some(serde_json::json!(
-                "5f0c2f4e-8b1a-4c7e-9d3a-2e6f7b8c9d0e"
-            ))),
-    );
+/// The header that marks a replayed answer, on a create that takes an
+/// `Idempotency-Key` (see `api::idempotency`).
+fn add_replayed_header(op: &mut Operation) {
     if let Some(RefOr::T(response)) = op.responses.responses.get_mut("201") {
         add_header(
             response,
@@ -241,23 +223,8 @@ fn finish_operation(
     if *method == HttpMethod::Get {
         add_conditional_get(op);
     }
-    if takes_if_match(method, path) {
-        add_optional_header(
-            op,
-            string_header(
-                "If-Match",
-                "The ETag of the version this change is based on (from GET): \
-                 412 if the resource has changed since. `*` matches any version",
-            ),
-        );
-    }
-    // Not where a secret is answered: an idempotency record would store it.
-    if *method == HttpMethod::Post
-        && path != "/v1/tokens"
-        && !path.starts_with("/v1/webhooks")
-        && !path.ends_with("/restore")
-    {
-        add_idempotency(op);
+    if takes_header(op, "Idempotency-Key") {
+        add_replayed_header(op);
     }
     set_security(path, op);
     for param in op.parameters.iter_mut().flatten() {

@@ -4683,7 +4683,10 @@ export interface operations {
                  */
                 force?: boolean;
             };
-            header?: never;
+            header?: {
+                /** @description The ETag of the version this change is based on (from GET): 412 if the resource has changed since. `*` matches any version */
+                "If-Match"?: string;
+            };
             path: {
                 /**
                  * @description The asset's id.
@@ -4749,6 +4752,7 @@ export interface operations {
                 };
                 content?: never;
             };
+            412: components["responses"]["PreconditionFailed"];
             414: components["responses"]["UriTooLong"];
             429: components["responses"]["TooManyRequests"];
             431: components["responses"]["HeadersTooLarge"];
@@ -4759,7 +4763,10 @@ export interface operations {
     update_asset: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The ETag of the version this change is based on (from GET): 412 if the resource has changed since. `*` matches any version */
+                "If-Match"?: string;
+            };
             path: {
                 /**
                  * @description The asset's id.
@@ -4808,6 +4815,7 @@ export interface operations {
             404: components["responses"]["NotFound"];
             408: components["responses"]["RequestTimeout"];
             409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
             413: components["responses"]["PayloadTooLarge"];
             414: components["responses"]["UriTooLong"];
             415: components["responses"]["UnsupportedMediaType"];

@@ -289,6 +289,7 @@ pub async fn list_related_articles(
 #[utoipa::path(
     tag = "articles",
     security(("bearer" = ["write"])),
+    params(IdempotencyKey),
     request_body = ArticleCreate,
     responses((status = 201, description = "The article was created", body = Article)),
 )]
@@ -319,7 +320,7 @@ pub async fn create_article(
 #[utoipa::path(
     tag = "articles",
     security(("bearer" = ["write"])),
-    params(SlugPath),
+    params(SlugPath, IfMatch),
     request_body = ArticleUpdate,
     responses((status = 200, description = "The updated article", body = Article)),
 )]
@@ -354,7 +355,7 @@ pub async fn update_article(
 #[utoipa::path(
     tag = "articles",
     security(("bearer" = ["write"])),
-    params(SlugPath),
+    params(SlugPath, IfMatch),
     responses((status = 204, description = "The article was deleted")),
 )]
 #[delete("/articles/{slug}")]

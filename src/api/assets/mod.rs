@@ -6,15 +6,16 @@ pub mod files;
 pub mod upload;
 pub mod views;
 
-use actix_web::http::header;
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use serde::Deserialize;
+use sha2::{Digest, Sha256};
 use utoipa::{IntoParams, ToSchema};
 
 use self::addressing::asset_keys;
 pub use self::addressing::AssetPath;
 use self::upload::{clean_filename, Description, UploadForm};
 use self::views::{Asset, FocalPoint};
+use super::idempotency::{Created, IdempotencyKey};
 use super::json::JsonBody;
 use super::pagination::{ListPage, PageParams};
 use super::precondition::IfMatch;
@@ -29,6 +30,7 @@ use crate::db::assets::{self as store, AssetChanges, AssetRow};
 use crate::db::{AnyConnection, Database, ReadFrom};
 use crate::error::{ApiError, ApiResult};
 use crate::http::etag::version_header;
+use crate::http::marks::REPLAYED;
 use crate::site::Site;
 
 /// Which assets a list shows.
@@ -104,7 +106,7 @@ fn shown(row: AssetRow, site: &Site) -> HttpResponse {
 #[utoipa::path(
     tag = "assets",
     security(("bearer" = ["write"])),
-    params(Description),
+    params(Description, IdempotencyKey),
     request_body(content(
         (UploadForm = "multipart/form-data"),
         (Binary = "application/octet-stream"),
@@ -123,7 +125,7 @@ pub async fn upload_asset(
     db: web::Data<Database>,
     settings: web::Data<ServerSettings>,
     assets: web::Data<AssetServices>,
-    query: web::Query<Description>,
+    (query, key): (web::Query<Description>, IdempotencyKey),
     payload: web::Payload,
 ) -> ApiResult<HttpResponse> {
     let query = query.into_inner();
@@ -137,6 +139,12 @@ pub async fn upload_asset(
         .run(move || probe(&bytes, claimed.as_deref(), max_pixels))
         .await?;
     let public_id = uuid::Uuid::new_v4().to_string();
+    // A retry of the same upload (same file, same words) under the same key.
+    let request_digest = format!(
+        "{:x} {:?}",
+        Sha256::digest(&upload.bytes),
+        upload.description
+    );
     let new = upload.description.into_new_asset(
         public_id.clone(),
         &upload.bytes,
@@ -144,28 +152,33 @@ pub async fn upload_asset(
         upload.filename.as_deref(),
     );
     // The file first: a record never names a file that is not there. A record
-    // that then fails to be written leaves a file nobody names, removed here.
+    // that then fails to be written, or a replay that records none, leaves a
+    // file nobody names, removed here.
     assets
         .store
         .put(&original_key(&public_id), upload.bytes)
         .await?;
     let actor = writer.actor();
-    let row = match db.write(move |conn| store::create(conn, new, &actor)).await {
-        Ok(row) => row,
-        Err(e) => {
-            if let Err(cleanup) = assets.store.delete_under(&public_id).await {
-                log::warn!(
-                    "asset {public_id}: could not remove the file of a failed upload: {cleanup}"
-                );
-            }
-            return Err(e);
+    let created = key
+        .create(&db, &writer, &request_digest, move |conn| {
+            let row = store::create(conn, new, &actor)?;
+            Created::new(
+                format!("/v1/assets/{}", row.public_id),
+                &Asset::new(row, &settings.site),
+            )
+        })
+        .await;
+    if created
+        .as_ref()
+        .map_or(true, |answer| answer.headers().contains_key(REPLAYED))
+    {
+        if let Err(cleanup) = assets.store.delete_under(&public_id).await {
+            log::warn!(
+                "asset {public_id}: could not remove the file of an upload not kept: {cleanup}"
+            );
         }
-    };
-    let location = format!("/v1/assets/{}", row.public_id);
-    Ok(HttpResponse::Created()
-        .insert_header((header::LOCATION, location))
-        .insert_header(version_header(row.version))
-        .json(Asset::new(row, &settings.site)))
+    }
+    created
 }
 
 /// List assets
@@ -242,7 +255,7 @@ pub async fn find_asset(
 #[utoipa::path(
     tag = "assets",
     security(("bearer" = ["write"])),
-    params(AssetPath),
+    params(AssetPath, IfMatch),
     request_body = AssetUpdate,
     responses((status = 200, description = "The updated asset", body = Asset)),
 )]
@@ -293,7 +306,7 @@ pub async fn update_asset(
 #[utoipa::path(
     tag = "assets",
     security(("bearer" = ["write"])),
-    params(AssetPath, DeleteParams),
+    params(AssetPath, DeleteParams, IfMatch),
     responses(
         (status = 204, description = "The asset was deleted"),
         (status = 409, description = "Articles use it; see `detail`"),

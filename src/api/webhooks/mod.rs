@@ -111,7 +111,7 @@ pub async fn create_webhook(
 #[utoipa::path(
     tag = "webhooks",
     security(("bearer" = ["admin"])),
-    params(WebhookPath),
+    params(WebhookPath, IfMatch),
     request_body = WebhookUpdate,
     responses((status = 200, description = "The updated subscription", body = Webhook)),
 )]
@@ -155,7 +155,7 @@ pub async fn update_webhook(
 #[utoipa::path(
     tag = "webhooks",
     security(("bearer" = ["admin"])),
-    params(WebhookPath),
+    params(WebhookPath, IfMatch),
     responses((status = 204, description = "The subscription is deleted")),
 )]
 #[delete("/webhooks/{id}")]

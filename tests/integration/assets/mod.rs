@@ -402,7 +402,50 @@ fn presets_are_made_once_and_cached_for_good(app: &TestApp) {
     app.get(&format!("/v1/assets/{pdf_id}/medium")).expect(400);
 }
 
+/// A phone that lost the answer to an upload sends it again with the same key:
+/// one asset, the first answer again, and its file still there.
+fn a_retried_upload_stores_one_asset(app: &TestApp) {
+    let photo = jpeg(400, 300);
+    let send = |bytes: Vec<u8>, key: &str| {
+        app.send_bytes(
+            Method::POST,
+            "/v1/assets?alt=Le%20c%C5%93ur%20d%E2%80%99Astana",
+            Some(&app.write_token),
+            Some((bytes, "image/jpeg")),
+            &[("Idempotency-Key", key)],
+        )
+    };
+    let first = send(photo.clone(), "photo-1");
+    assert_eq!(
+        first.status,
+        201,
+        "{}",
+        String::from_utf8_lossy(&first.bytes)
+    );
+    assert!(first.header("idempotent-replayed").is_none());
+    let again = send(photo.clone(), "photo-1");
+    assert_eq!(again.status, 201);
+    assert_eq!(again.header("idempotent-replayed").as_deref(), Some("true"));
+    assert_eq!(again.header("location"), first.header("location"));
+    assert_eq!(again.bytes, first.bytes);
+    assert_eq!(asset_count(app), 1);
+    let asset: Value = serde_json::from_slice(&first.bytes).expect("JSON");
+    let file = fetch(app, asset["url"].as_str().expect("a url"), &[]);
+    assert_eq!(file.status, 200);
+    assert_eq!(file.bytes, photo);
+    // Another file under the same key is another request: refused, nothing kept.
+    let other = send(jpeg(401, 300), "photo-1");
+    assert_eq!(
+        other.status,
+        422,
+        "{}",
+        String::from_utf8_lossy(&other.bytes)
+    );
+    assert_eq!(asset_count(app), 1);
+}
+
 on_both_backends!(
+    a_retried_upload_stores_one_asset,
     uploads_are_probed_from_their_content,
     forms_carry_the_file_and_its_description,
     refusals_are_clear_and_change_nothing,
