@@ -48,13 +48,7 @@ impl Database {
         let pool = builder
             .build(Manager { url, sqlite_memory })
             .map_err(|e| format!("cannot connect to the {} database: {e}", backend.name()))?;
-        Ok(Self {
-            pool,
-            backend,
-            clock: Clock::default(),
-            replicas: Default::default(),
-            stats: Default::default(),
-        })
+        Ok(Self::over(pool, backend))
     }
 
     /// A pool that connects when first used, for a server that must start (and
@@ -69,13 +63,18 @@ impl Database {
         let pool = builder
             .min_idle(Some(0))
             .build_unchecked(Manager { url, sqlite_memory });
-        Ok(Self {
+        Ok(Self::over(pool, backend))
+    }
+
+    /// The database served by `pool`, with its own clock and no replicas yet.
+    fn over(pool: Pool, backend: Backend) -> Self {
+        Self {
             pool,
             backend,
             clock: Clock::default(),
             replicas: Default::default(),
             stats: Default::default(),
-        })
+        }
     }
 
     /// The same database with read replicas (PostgreSQL standbys of it), whose
