@@ -8,7 +8,9 @@ use regex::Regex;
 const EXCERPT_CHARS: usize = 280;
 const WORDS_PER_MINUTE: usize = 230;
 
-fn options() -> Options {
+/// The Markdown Folio reads: CommonMark with tables, strikethrough, footnotes
+/// and heading attributes.
+pub fn options() -> Options {
     Options::ENABLE_TABLES
         | Options::ENABLE_STRIKETHROUGH
         | Options::ENABLE_FOOTNOTES

@@ -3,6 +3,7 @@
 //! (Markdown, dates, languages, translated names, search analysis).
 
 pub mod analysis;
+pub mod blocks;
 pub mod change;
 pub mod dates;
 pub mod fold;

@@ -241,3 +241,28 @@ fn to_article(
     }
     Ok(article)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::content::blocks::{from_markdown, to_markdown};
+
+    /// The demo's Markdown articles read as blocks and are written back byte for
+    /// byte, but for the newline that ends the file (not part of any block).
+    #[test]
+    fn demo_bodies_survive_blocks() {
+        let options = Options::for_tests();
+        for file in [
+            include_str!("../../demo/02-le-gaz-d-asie-centrale.md"),
+            include_str!("../../demo/03-la-saison-des-festivals.md"),
+            include_str!("../../demo/04-nuclear-power-comeback.md"),
+        ] {
+            let body = parse(file, &options)
+                .expect("a demo file parses")
+                .article
+                .body;
+            let written = to_markdown(&from_markdown(&body));
+            assert_eq!(written.as_deref(), Ok(body.trim_end_matches('\n')));
+        }
+    }
+}

@@ -20,6 +20,20 @@ pub struct Options {
     pub limits: Limits,
 }
 
+#[cfg(test)]
+impl Options {
+    /// What the demo is imported with: no status or section forced, Paris time.
+    pub(super) fn for_tests() -> Self {
+        Self {
+            status: None,
+            section: None,
+            dry_run: false,
+            timezone: chrono_tz::Europe::Paris,
+            limits: crate::config::Limits::default(),
+        }
+    }
+}
+
 /// One article read from a file, before it is saved.
 #[derive(Debug, Clone)]
 pub struct Item {

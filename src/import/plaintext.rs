@@ -180,6 +180,60 @@ mod tests {
         );
     }
 
+    /// The demo's seed article as blocks: paragraphs and its two sub-headings,
+    /// text byte for byte, and back to the same Markdown.
+    #[test]
+    fn the_seed_article_reads_as_paragraphs_and_two_headings() {
+        use crate::content::blocks::{from_markdown, to_markdown, Block, Heading, Inline, Text};
+        let options = Options::for_tests();
+        let seed = include_str!("../../demo/01-poutine-au-kazakhstan.txt");
+        let body = parse(seed, &options).expect("the seed parses").article.body;
+        let blocks = from_markdown(&body);
+        let headings: Vec<&str> = blocks
+            .iter()
+            .filter_map(|block| match block {
+                Block::Heading(Heading { level: 2, content }) => match content.as_slice() {
+                    [Inline::Text(Text { text, .. })] => Some(text.as_str()),
+                    _ => None,
+                },
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            headings,
+            ["Une relation ancienne", "Le nucléaire au centre du jeu"]
+        );
+        assert!(blocks
+            .iter()
+            .all(|b| matches!(b, Block::Heading(_) | Block::Paragraph(_))));
+        let paragraphs: Vec<&str> = seed
+            .lines()
+            .skip(3)
+            .filter(|l| !l.trim().is_empty() && !headings.contains(&l.trim()))
+            .collect();
+        let texts: Vec<String> = blocks
+            .iter()
+            .filter_map(|block| match block {
+                Block::Paragraph(p) => match p.content.as_slice() {
+                    [Inline::Text(Text { text, .. })] => Some(text.clone()),
+                    _ => None,
+                },
+                _ => None,
+            })
+            .collect();
+        assert_eq!(texts, paragraphs);
+        assert_eq!(to_markdown(&blocks).as_deref(), Ok(body.as_str()));
+        let other = include_str!("../../demo/05-city-council-budget.txt");
+        let body = parse(other, &options)
+            .expect("the demo parses")
+            .article
+            .body;
+        assert_eq!(
+            to_markdown(&from_markdown(&body)).as_deref(),
+            Ok(body.as_str())
+        );
+    }
+
     #[test]
     fn punctuation_makes_a_paragraph() {
         assert!(!is_heading("Et maintenant ?"));
