@@ -308,3 +308,21 @@ proptest! {
         prop_assert_eq!(canonical(&wanted), wanted);
     }
 }
+
+#[test]
+fn what_markdown_cannot_say_is_refused_not_changed() {
+    // CommonMark numbers lists with at most nine digits.
+    let blocks = vec![Block::List(List {
+        ordered: true,
+        start: Some(u64::MAX),
+        items: vec![
+            ListItem {
+                content: vec![paragraph(vec![text("un")])],
+            },
+            ListItem {
+                content: vec![paragraph(vec![text("deux")])],
+            },
+        ],
+    })];
+    assert_eq!(to_markdown(&blocks), Err(Unwritable { block: 0 }));
+}

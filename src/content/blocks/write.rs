@@ -172,8 +172,8 @@ impl Writer {
             .enumerate()
             .map(|(i, item)| {
                 let marker = match (list.ordered, alternate) {
-                    (true, false) => format!("{}. ", start + i as u64),
-                    (true, true) => format!("{}) ", start + i as u64),
+                    (true, false) => format!("{}. ", start.saturating_add(i as u64)),
+                    (true, true) => format!("{}) ", start.saturating_add(i as u64)),
                     (false, false) => "- ".to_owned(),
                     (false, true) => "* ".to_owned(),
                 };
