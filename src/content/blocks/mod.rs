@@ -12,6 +12,7 @@
 
 mod canonical;
 mod embeds;
+mod inline;
 mod read;
 mod write;
 
