@@ -2,7 +2,9 @@
 
 use std::sync::LazyLock;
 
-use pulldown_cmark::{html, Event, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{html, Event, LinkType, Options, Parser, Tag, TagEnd};
+
+use crate::content::embeds;
 use regex::Regex;
 
 const EXCERPT_CHARS: usize = 280;
@@ -20,18 +22,103 @@ pub fn options() -> Options {
 /// How a body names an asset: `![alt](asset:ID)` or `[file](asset:ID)`.
 pub const ASSET_SCHEME: &str = "asset";
 
-/// Renders Markdown to HTML with everything executable removed: scripts,
-/// event handlers, `javascript:` and other non-web URLs (ammonia's allow-list).
-/// `asset:` links stay, to be given their addresses when the article is shown.
-pub fn render_html(markdown: &str) -> String {
-    let mut raw = String::with_capacity(markdown.len() * 5 / 4);
-    html::push_html(&mut raw, Parser::new_ext(markdown, options()));
-    ammonia::Builder::default()
+/// The classes of embeds' placeholders: `embed`, and `embed-` and each provider's name.
+static EMBED_CLASSES: LazyLock<Vec<String>> = LazyLock::new(|| {
+    std::iter::once("embed".to_owned())
+        .chain(embeds::names().map(|name| format!("embed-{name}")))
+        .collect()
+});
+
+/// What a rendered body may keep: ammonia's allow-list, `asset:` addresses, the
+/// attributes of responsive images and the classes of embeds' placeholders.
+static SANITISER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
+    let mut builder = ammonia::Builder::default();
+    builder
         .link_rel(Some("noopener noreferrer"))
         .add_url_schemes([ASSET_SCHEME])
         .add_tag_attributes("img", ["width", "height", "loading", "decoding"])
-        .clean(&raw)
-        .to_string()
+        .add_allowed_classes("figure", EMBED_CLASSES.iter().map(String::as_str));
+    builder
+});
+
+/// Renders Markdown to HTML with everything executable removed: scripts,
+/// event handlers, `javascript:` and other non-web URLs (ammonia's allow-list).
+/// `asset:` links stay, to be given their addresses when the article is shown.
+/// A paragraph that holds only the address of a known provider's item (see
+/// `embeds`) becomes a placeholder: a link under the provider's name, which a
+/// site may turn into the player; no third party's script reaches a reader.
+pub fn render_html(markdown: &str) -> String {
+    let mut raw = String::with_capacity(markdown.len() * 5 / 4);
+    html::push_html(&mut raw, with_embed_placeholders(markdown).into_iter());
+    SANITISER.clean(&raw).to_string()
+}
+
+/// The parser's events, with each paragraph that is an embed's address alone
+/// replaced by the embed's placeholder.
+fn with_embed_placeholders(markdown: &str) -> Vec<Event<'_>> {
+    let mut out = Vec::new();
+    let mut paragraph: Option<Vec<Event<'_>>> = None;
+    for event in Parser::new_ext(markdown, options()) {
+        match (paragraph.as_mut(), event) {
+            (None, Event::Start(Tag::Paragraph)) => paragraph = Some(Vec::new()),
+            (None, event) => out.push(event),
+            (Some(_), Event::End(TagEnd::Paragraph)) => {
+                let inner = paragraph.take().unwrap_or_default();
+                match address_alone(&inner)
+                    .and_then(|url| embeds::provider_of(&url).map(|p| (p.0, url)))
+                {
+                    Some((provider, url)) => out.extend(embed_placeholder(provider, url)),
+                    None => {
+                        out.push(Event::Start(Tag::Paragraph));
+                        out.extend(inner);
+                        out.push(Event::End(TagEnd::Paragraph));
+                    }
+                }
+            }
+            (Some(inner), event) => inner.push(event),
+        }
+    }
+    out
+}
+
+/// The address a paragraph holds and nothing else: as text, or as a link whose
+/// text is its address.
+fn address_alone(inner: &[Event<'_>]) -> Option<String> {
+    let text = |events: &[Event<'_>]| -> Option<String> {
+        events
+            .iter()
+            .try_fold(String::new(), |mut text, event| match event {
+                Event::Text(t) => {
+                    text.push_str(t);
+                    Some(text)
+                }
+                _ => None,
+            })
+    };
+    match inner {
+        [Event::Start(Tag::Link { dest_url, .. }), within @ .., Event::End(TagEnd::Link)] => {
+            text(within).filter(|t| t == dest_url.as_ref())
+        }
+        _ => text(inner),
+    }
+    .filter(|t| !t.is_empty())
+}
+
+/// An embed's placeholder: the item's address as a link, captioned with the
+/// provider's name, in a `figure` whose classes name it (`embed embed-youtube`).
+fn embed_placeholder(provider: &embeds::Provider, url: String) -> [Event<'static>; 5] {
+    [
+        Event::Html(format!("<figure class=\"embed embed-{}\">", provider.name).into()),
+        Event::Start(Tag::Link {
+            link_type: LinkType::Inline,
+            dest_url: url.clone().into(),
+            title: "".into(),
+            id: "".into(),
+        }),
+        Event::Text(url.into()),
+        Event::End(TagEnd::Link),
+        Event::Html(format!("<figcaption>{}</figcaption></figure>", provider.label).into()),
+    ]
 }
 
 /// The ids of the assets a body names (`asset:ID` as an image or a link), in the
@@ -162,6 +249,23 @@ mod tests {
         assert!(!html.contains("<script"), "{html}");
         assert!(!html.contains("onerror"), "{html}");
         assert!(!html.contains("javascript:"), "{html}");
+    }
+
+    #[test]
+    fn an_embed_alone_on_its_line_is_a_placeholder() {
+        let html = render_html(
+            "Avant.\n\nhttps://www.youtube.com/watch?v=dQw4w9WgXcQ&t=4\n\n<https://vimeo.com/76979871>\n\nVoir https://vimeo.com/1.",
+        );
+        assert!(
+            html.contains("<figure class=\"embed embed-youtube\"><a href=\"https://www.youtube.com/watch?v=dQw4w9WgXcQ&amp;t=4\" rel=\"noopener noreferrer\">https://www.youtube.com/watch?v=dQw4w9WgXcQ&amp;t=4</a><figcaption>YouTube</figcaption></figure>"),
+            "{html}"
+        );
+        assert!(html.contains("<figure class=\"embed embed-vimeo\">"), "{html}");
+        assert!(html.contains("<p>Voir https://vimeo.com/1.</p>"), "{html}");
+        assert!(!html.contains("<script") && !html.contains("<iframe"), "{html}");
+        // What a writer puts in by hand keeps only the classes of placeholders.
+        let html = render_html("<figure class=\"embed evil\" onclick=\"x()\"><iframe src=\"https://e.x\"></iframe></figure>");
+        assert_eq!(html.trim(), "<figure class=\"embed\"></figure>");
     }
 
     #[test]

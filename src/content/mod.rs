@@ -6,6 +6,7 @@ pub mod analysis;
 pub mod blocks;
 pub mod change;
 pub mod dates;
+pub mod embeds;
 pub mod fold;
 pub mod highlight;
 pub mod ids;

@@ -4,9 +4,9 @@
 //! line, a row shorter than the header) have the same canonical form, so a
 //! client's blocks can be compared with what their Markdown reads as.
 
-use super::embeds::provider_of;
 use super::read;
 use super::{Block, Break, Cell, Inline, Link, ListItem, Mark, Quote, Table, Text};
+use crate::content::embeds::provider_of;
 
 /// `blocks` in canonical form.
 pub fn canonical(blocks: &[Block]) -> Vec<Block> {

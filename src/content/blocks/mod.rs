@@ -11,7 +11,6 @@
 //! paragraph reads as a space).
 
 mod canonical;
-mod embeds;
 mod inline;
 mod read;
 mod write;
@@ -20,8 +19,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 pub use canonical::canonical;
-pub use embeds::{named as provider_named, provider_of, Provider};
-pub use read::from_markdown;
+pub use read::{from_markdown, MAX_NESTING};
 pub use write::{to_markdown, Unwritable};
 
 /// One node of a body.

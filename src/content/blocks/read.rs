@@ -4,11 +4,11 @@ use std::iter::Peekable;
 
 use pulldown_cmark::{CodeBlockKind, Event, Parser, Tag, TagEnd};
 
-use super::embeds::provider_of;
 use super::{
     Alignment, Block, Break, Cell, Code, Divider, Embed, Heading, Image, Inline, InlineImage, Link,
     List, ListItem, Mark, Paragraph, Quote, Table, Text,
 };
+use crate::content::embeds::provider_of;
 use crate::content::markdown::{options, ASSET_SCHEME};
 
 type Events<'a> = Peekable<Parser<'a>>;
@@ -16,12 +16,17 @@ type Events<'a> = Peekable<Parser<'a>>;
 /// What a quote's last line begins with when it names who is quoted.
 pub(super) const ATTRIBUTION_DASH: &str = "— ";
 
+/// How deep quotes and lists nest as blocks; deeper ones are read as the text
+/// they hold, so that no body can make reading (or writing, or serialising)
+/// recurse without bound.
+pub const MAX_NESTING: usize = 32;
+
 /// The blocks of a Markdown body.
 pub fn from_markdown(markdown: &str) -> Vec<Block> {
     let mut events = Parser::new_ext(markdown, options()).peekable();
     let mut blocks = Vec::new();
     while events.peek().is_some() {
-        read_container(&mut events, &mut blocks);
+        read_container(&mut events, &mut blocks, 0);
     }
     blocks
 }
@@ -45,9 +50,9 @@ fn opens_block(event: &Event<'_>) -> bool {
 
 /// Reads what comes next at the level of blocks: a block, or the text a tight
 /// list item holds directly (as a paragraph); skips what is neither.
-fn read_container(events: &mut Events<'_>, out: &mut Vec<Block>) {
+fn read_container(events: &mut Events<'_>, out: &mut Vec<Block>, depth: usize) {
     match events.peek() {
-        Some(event) if opens_block(event) => read_block(events, out),
+        Some(event) if opens_block(event) => read_block(events, out, depth),
         Some(Event::End(_)) | None => {
             events.next();
         }
@@ -60,8 +65,12 @@ fn read_container(events: &mut Events<'_>, out: &mut Vec<Block>) {
     }
 }
 
-/// Reads the blocks up to the end of the container just opened, and that end.
-fn read_until_end(events: &mut Events<'_>) -> Vec<Block> {
+/// Reads the blocks up to the end of the container just opened (`depth` deep),
+/// and that end.
+fn read_until_end(events: &mut Events<'_>, depth: usize) -> Vec<Block> {
+    if depth > MAX_NESTING {
+        return read_flat(events);
+    }
     let mut blocks = Vec::new();
     loop {
         match events.peek() {
@@ -70,12 +79,41 @@ fn read_until_end(events: &mut Events<'_>) -> Vec<Block> {
                 events.next();
                 return blocks;
             }
-            Some(_) => read_container(events, &mut blocks),
+            Some(_) => read_container(events, &mut blocks, depth),
         }
     }
 }
 
-fn read_block(events: &mut Events<'_>, out: &mut Vec<Block>) {
+/// The text of the container just opened, up to and including its end, as one
+/// paragraph (none when it holds no text).
+fn read_flat(events: &mut Events<'_>) -> Vec<Block> {
+    let mut text = String::new();
+    let mut open = 0usize;
+    for event in events.by_ref() {
+        match event {
+            Event::Text(t) | Event::Code(t) => text.push_str(&t),
+            Event::SoftBreak | Event::HardBreak => text.push(' '),
+            Event::Start(_) => open += 1,
+            Event::End(_) if open == 0 => break,
+            Event::End(_) => {
+                open -= 1;
+                if !text.is_empty() && !text.ends_with(' ') {
+                    text.push(' ');
+                }
+            }
+            _ => {}
+        }
+    }
+    let text = text.trim();
+    if text.is_empty() {
+        return Vec::new();
+    }
+    vec![Block::Paragraph(Paragraph {
+        content: vec![Inline::Text(Text::plain(text))],
+    })]
+}
+
+fn read_block(events: &mut Events<'_>, out: &mut Vec<Block>, depth: usize) {
     let Some(event) = events.next() else {
         return;
     };
@@ -96,13 +134,13 @@ fn read_block(events: &mut Events<'_>, out: &mut Vec<Block>) {
                 content,
             }));
         }
-        Event::Start(Tag::BlockQuote(_)) => out.push(quote(read_until_end(events))),
+        Event::Start(Tag::BlockQuote(_)) => out.push(quote(read_until_end(events, depth + 1))),
         Event::Start(Tag::List(start)) => {
             let mut items = Vec::new();
             while let Some(event) = events.next() {
                 match event {
                     Event::Start(Tag::Item) => items.push(ListItem {
-                        content: read_until_end(events),
+                        content: read_until_end(events, depth + 1),
                     }),
                     Event::End(TagEnd::List(_)) => break,
                     _ => {}
@@ -155,7 +193,7 @@ fn read_block(events: &mut Events<'_>, out: &mut Vec<Block>) {
         }
         Event::Start(Tag::Table(align)) => out.push(table(events, align)),
         // A footnote's text joins the body where it is defined.
-        Event::Start(Tag::FootnoteDefinition(_)) => out.extend(read_until_end(events)),
+        Event::Start(Tag::FootnoteDefinition(_)) => out.extend(read_until_end(events, depth)),
         _ => {}
     }
 }

@@ -326,3 +326,39 @@ fn what_markdown_cannot_say_is_refused_not_changed() {
     })];
     assert_eq!(to_markdown(&blocks), Err(Unwritable { block: 0 }));
 }
+
+/// How many quotes or lists deep `blocks` go.
+fn nesting(blocks: &[Block]) -> usize {
+    blocks
+        .iter()
+        .map(|block| match block {
+            Block::Quote(quote) => 1 + nesting(&quote.content),
+            Block::List(list) => {
+                1 + list
+                    .items
+                    .iter()
+                    .map(|item| nesting(&item.content))
+                    .max()
+                    .unwrap_or(0)
+            }
+            _ => 0,
+        })
+        .max()
+        .unwrap_or(0)
+}
+
+#[test]
+fn nesting_past_the_limit_reads_as_text() {
+    for markdown in [
+        format!("{} le cœur", ">".repeat(100_000)),
+        format!("{}le cœur", "- ".repeat(20_000)),
+        format!("{}le cœur", "> - ".repeat(20_000)),
+    ] {
+        let blocks = from_markdown(&markdown);
+        assert_eq!(nesting(&blocks), MAX_NESTING + 1);
+        assert!(serde_json::to_string(&blocks).is_ok_and(|json| json.contains("le cœur")));
+    }
+    let shallow = format!("{} le cœur", ">".repeat(MAX_NESTING + 1));
+    assert_eq!(nesting(&from_markdown(&shallow)), MAX_NESTING + 1);
+    assert!(to_markdown(&from_markdown(&shallow)).is_ok());
+}

@@ -94,6 +94,11 @@ pub fn provider_of(url: &str) -> Option<(&'static Provider, String)> {
     })
 }
 
+/// The names of the providers known.
+pub fn names() -> impl Iterator<Item = &'static str> {
+    PROVIDERS.iter().map(|p| p.name)
+}
+
 /// The provider called `name`.
 pub fn named(name: &str) -> Option<&'static Provider> {
     PROVIDERS.iter().find(|p| p.name == name)
