@@ -141,7 +141,8 @@ fn open(config: &Config) -> Result<Database, String> {
     Ok(db)
 }
 
-/// Migrations, the search index of rows written before it, planner statistics.
+/// Migrations, what articles' bodies are worked out into and the search index
+/// for rows written before them, planner statistics.
 fn prepare(db: &Database) -> Result<(), String> {
     let applied = db.migrate()?;
     if applied > 0 {
@@ -151,6 +152,11 @@ fn prepare(db: &Database) -> Result<(), String> {
         );
     }
     let mut conn = db.get().map_err(|e| e.to_string())?;
+    let derived = db::articles::rederive(&mut conn)
+        .map_err(|e| format!("cannot work out articles' blocks: {e}"))?;
+    if derived > 0 {
+        log::info!("worked out the blocks and HTML of {derived} article(s)");
+    }
     let indexed = commit::index_missing(&mut conn)
         .map_err(|e| format!("cannot build the search index: {e}"))?;
     if indexed > 0 {

@@ -260,9 +260,15 @@ mod tests {
             html.contains("<figure class=\"embed embed-youtube\"><a href=\"https://www.youtube.com/watch?v=dQw4w9WgXcQ&amp;t=4\" rel=\"noopener noreferrer\">https://www.youtube.com/watch?v=dQw4w9WgXcQ&amp;t=4</a><figcaption>YouTube</figcaption></figure>"),
             "{html}"
         );
-        assert!(html.contains("<figure class=\"embed embed-vimeo\">"), "{html}");
+        assert!(
+            html.contains("<figure class=\"embed embed-vimeo\">"),
+            "{html}"
+        );
         assert!(html.contains("<p>Voir https://vimeo.com/1.</p>"), "{html}");
-        assert!(!html.contains("<script") && !html.contains("<iframe"), "{html}");
+        assert!(
+            !html.contains("<script") && !html.contains("<iframe"),
+            "{html}"
+        );
         // What a writer puts in by hand keeps only the classes of placeholders.
         let html = render_html("<figure class=\"embed evil\" onclick=\"x()\"><iframe src=\"https://e.x\"></iframe></figure>");
         assert_eq!(html.trim(), "<figure class=\"embed\"></figure>");

@@ -144,6 +144,9 @@ tables! {
         created_at: NaiveDateTime, updated_at: NaiveDateTime, version: i32, title_key: String,
         #[serde(default)]
         translation_group: String,
+        // Derived: a dump made before blocks has none, worked out after the restore.
+        #[serde(default)]
+        blocks: String,
     }
     assets => AssetLine [id] {
         id: i32, public_id: String, media_type: String, filename: String, byte_size: i64,

@@ -70,6 +70,7 @@ diesel::table! {
         version -> Integer,
         title_key -> Text,
         translation_group -> Text,
+        blocks -> Text,
     }
 }
 

@@ -201,7 +201,8 @@ fn to_article(
             slug: None,
             title: String::new(),
             standfirst: None,
-            body,
+            body: Some(body),
+            blocks: None,
             language: None,
             status: None,
             section: None,
@@ -260,7 +261,8 @@ mod tests {
             let body = parse(file, &options)
                 .expect("a demo file parses")
                 .article
-                .body;
+                .body
+                .expect("a file gives a body");
             let written = to_markdown(&from_markdown(&body));
             assert_eq!(written.as_deref(), Ok(body.trim_end_matches('\n')));
         }

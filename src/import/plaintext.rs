@@ -71,7 +71,8 @@ pub fn parse(text: &str, options: &Options) -> Result<Item, ParseError> {
             slug: None,
             title,
             standfirst: None,
-            body,
+            body: Some(body),
+            blocks: None,
             language: None,
             status: None,
             section: Some(section.to_owned()),
@@ -187,7 +188,11 @@ mod tests {
         use crate::content::blocks::{from_markdown, to_markdown, Block, Heading, Inline, Text};
         let options = Options::for_tests();
         let seed = include_str!("../../demo/01-poutine-au-kazakhstan.txt");
-        let body = parse(seed, &options).expect("the seed parses").article.body;
+        let body = parse(seed, &options)
+            .expect("the seed parses")
+            .article
+            .body
+            .expect("a file gives a body");
         let blocks = from_markdown(&body);
         let headings: Vec<&str> = blocks
             .iter()
@@ -227,7 +232,8 @@ mod tests {
         let body = parse(other, &options)
             .expect("the demo parses")
             .article
-            .body;
+            .body
+            .expect("a file gives a body");
         assert_eq!(
             to_markdown(&from_markdown(&body)).as_deref(),
             Ok(body.as_str())

@@ -70,9 +70,12 @@ impl FieldSet {
             body: self.includes(ArticleField::Body)
                 || (highlighting && self.includes(ArticleField::Highlight)),
             body_html: self.includes(ArticleField::BodyHtml),
+            blocks: self.includes(ArticleField::Blocks),
             tags: self.includes(ArticleField::Tags),
             authors: self.includes(ArticleField::Authors),
-            assets: self.includes(ArticleField::Cover) || self.includes(ArticleField::BodyHtml),
+            assets: self.includes(ArticleField::Cover)
+                || self.includes(ArticleField::BodyHtml)
+                || self.includes(ArticleField::Blocks),
             translations: self.includes(ArticleField::Translations),
             last_change: false,
         }

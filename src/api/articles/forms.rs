@@ -14,6 +14,7 @@ use crate::api::locale::LanguageTag;
 use crate::api::metadata::{ExactObject, MAX_METADATA_BYTES};
 use crate::api::{Metadata, Slug};
 use crate::config::Limits;
+use crate::content::blocks::{self, Block, Unwritable};
 use crate::content::ids::ArticleId;
 use crate::content::xml::is_xml_char;
 use crate::db::articles::Translating;
@@ -24,8 +25,9 @@ use crate::error::ApiResult;
 /// Most authors on one article (tags: `Limits::max_tags`).
 const MAX_AUTHORS: usize = 50;
 
-/// A new article. Only `title` and `body` are required; slug, excerpt,
-/// language and reading time are derived when not given.
+/// A new article. Only `title` and its body are required, as Markdown (`body`)
+/// or as blocks (`blocks`, not both); slug, excerpt, language and reading time
+/// are derived when not given.
 #[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({
@@ -50,9 +52,12 @@ pub struct ArticleCreate {
         pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]*$"
     )]
     pub standfirst: Option<String>,
-    /// Markdown.
+    /// Markdown. Required unless `blocks` is given.
     #[schema(pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]*$")]
-    pub body: String,
+    pub body: Option<String>,
+    /// The body as blocks, instead of `body`: Folio writes the Markdown they read
+    /// as (a 422 names a block no Markdown reads back as).
+    pub blocks: Option<Vec<Block>>,
     /// BCP 47 tag; detected from the text when absent.
     #[schema(value_type = Option<LanguageTag>)]
     pub language: Option<String>,
@@ -104,6 +109,10 @@ pub struct ArticleUpdate {
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = String, pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]*$")]
     pub body: Option<Option<String>>,
+    /// A new body as blocks, instead of `body`.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Vec<Block>)]
+    pub blocks: Option<Option<Vec<Block>>>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<LanguageTag>)]
     pub language: Option<Option<String>>,
@@ -134,6 +143,30 @@ pub struct ArticleUpdate {
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<Name>)]
     pub translation_of: Option<Option<String>>,
+}
+
+/// The Markdown of a body given as Markdown or as blocks (one of them: `None`
+/// when neither is).
+fn body_of(
+    check: &mut Check,
+    markdown: Option<String>,
+    blocks: Option<Vec<Block>>,
+) -> Option<String> {
+    match (markdown, blocks) {
+        (Some(_), Some(_)) => {
+            check.fail("blocks", "give body or blocks, not both");
+            None
+        }
+        (Some(markdown), None) => Some(markdown),
+        (None, Some(blocks)) => match blocks::to_markdown(&blocks) {
+            Ok(markdown) => Some(markdown),
+            Err(Unwritable { block, reason }) => {
+                check.fail(&format!("blocks[{block}]"), reason);
+                None
+            }
+        },
+        (None, None) => None,
+    }
 }
 
 fn check_body(check: &mut Check, body: &str, limits: &Limits) {
@@ -200,7 +233,11 @@ impl ArticleCreate {
         if let Some(standfirst) = &self.standfirst {
             check.text("standfirst", standfirst, MAX_TEXT_CHARS);
         }
-        check_body(&mut check, &self.body, limits);
+        let body = body_of(&mut check, self.body, self.blocks);
+        match &body {
+            Some(body) => check_body(&mut check, body, limits),
+            None => check.fail("body", "is required (or give blocks)"),
+        }
         let tags = self.tags.unwrap_or_default();
         let authors = self.authors.unwrap_or_default();
         check.slugs("tags", &tags, limits.max_tags);
@@ -227,7 +264,7 @@ impl ArticleCreate {
             slug: self.slug,
             title: self.title,
             standfirst: self.standfirst,
-            body: self.body,
+            body: body.unwrap_or_default(),
             language: self.language,
             status: self.status.map(Status::from).unwrap_or(Status::Draft),
             section: self.section,
@@ -246,7 +283,9 @@ impl ArticleUpdate {
         let mut check = Check::default();
         let slug = required(&mut check, "slug", self.slug);
         let title = required(&mut check, "title", self.title);
-        let body = required(&mut check, "body", self.body);
+        let markdown = required(&mut check, "body", self.body);
+        let blocks = required(&mut check, "blocks", self.blocks);
+        let body = body_of(&mut check, markdown, blocks);
         let status = required(&mut check, "status", self.status);
         check_common(
             &mut check,

@@ -1,6 +1,7 @@
 //! `/v1/articles`: the content itself. Handlers here; what they show in `views`,
 //! what they take in `forms`.
 
+mod blocks;
 mod fields;
 mod forms;
 mod listing;

@@ -7,9 +7,11 @@ use serde_json::value::RawValue;
 use serde_json::Value;
 use utoipa::ToSchema;
 
+use super::blocks;
 use crate::api::assets::views::{expand_body, Asset};
 use crate::api::locale::LanguageTag;
 use crate::api::Metadata;
+use crate::content::blocks::Block;
 use crate::content::language;
 use crate::content::names::{Text, Texts};
 use crate::db::articles::Member;
@@ -207,6 +209,9 @@ pub struct Article {
     pub body: String,
     /// The body rendered to sanitised HTML.
     pub body_html: String,
+    /// The body as typed blocks, for clients that lay text out natively.
+    #[schema(value_type = Vec<Block>)]
+    pub blocks: Box<RawValue>,
 }
 
 fn empty_object() -> Box<RawValue> {
@@ -250,6 +255,7 @@ impl Article {
             ArticleField::Translations => put(json, &summary.translations),
             ArticleField::Body => put(json, &self.body),
             ArticleField::BodyHtml => put(json, &self.body_html),
+            ArticleField::Blocks => put(json, &self.blocks),
             ArticleField::Highlight => match &summary.highlight {
                 Some(highlight) => put(json, highlight),
                 None => Ok(false),
@@ -275,10 +281,11 @@ impl ArticleSummary {
         Self::from_record(record, site).0
     }
 
-    fn from_record(record: ArticleRecord, site: &Site) -> (Self, String, String) {
+    fn from_record(record: ArticleRecord, site: &Site) -> (Self, Body) {
         let row = record.row;
         let order = language::lookup_order(std::slice::from_ref(&row.language));
         let body_html = expand_body(&row.body_html, &record.assets.body, site);
+        let blocks = blocks::served(&row.blocks, &row.body, &record.assets.body, site);
         // Stored metadata is always an object written by this code; an unreadable one shows as empty.
         let metadata = RawValue::from_string(row.metadata).unwrap_or_else(|_| empty_object());
         let status = Status::parse(&row.status).unwrap_or(Status::Draft).into();
@@ -317,18 +324,31 @@ impl ArticleSummary {
                 .collect(),
             highlight: None,
         };
-        (summary, row.body, body_html)
+        let body = Body {
+            markdown: row.body,
+            html: body_html,
+            blocks,
+        };
+        (summary, body)
     }
+}
+
+/// An article's body, as the whole article shows it.
+struct Body {
+    markdown: String,
+    html: String,
+    blocks: Box<RawValue>,
 }
 
 impl Article {
     /// A whole article, with its address on `site`.
     pub fn new(record: ArticleRecord, site: &Site) -> Self {
-        let (summary, body, body_html) = ArticleSummary::from_record(record, site);
+        let (summary, body) = ArticleSummary::from_record(record, site);
         Self {
             summary,
-            body,
-            body_html,
+            body: body.markdown,
+            body_html: body.html,
+            blocks: body.blocks,
         }
     }
 }
@@ -385,12 +405,13 @@ pub enum ArticleField {
     Translations,
     Body,
     BodyHtml,
+    Blocks,
     /// With `q`: the matching passage, HTML-escaped, matches in `<mark>`.
     Highlight,
 }
 
 impl ArticleField {
-    pub(crate) const ALL: [ArticleField; 24] = [
+    pub(crate) const ALL: [ArticleField; 25] = [
         ArticleField::Id,
         ArticleField::Slug,
         ArticleField::Url,
@@ -414,6 +435,7 @@ impl ArticleField {
         ArticleField::Translations,
         ArticleField::Body,
         ArticleField::BodyHtml,
+        ArticleField::Blocks,
         ArticleField::Highlight,
     ];
 
@@ -469,6 +491,11 @@ mod tests {
             },
             body: "## Titre\n\n« Nous sommes des alliés »".into(),
             body_html: "<h2>Titre</h2>\n<p>« Nous sommes des alliés »</p>\n".into(),
+            blocks: RawValue::from_string(
+                r#"[{"type":"heading","level":2,"content":[{"type":"text","text":"Titre"}]}]"#
+                    .into(),
+            )
+            .unwrap_or_else(|_| empty_object()),
         }
     }
 

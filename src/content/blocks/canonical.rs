@@ -55,7 +55,12 @@ fn block(block: &Block) -> Option<Block> {
                 None => read::quote(content),
             }
         }
-        Block::Image(image) => Block::Image(image.clone()),
+        // What the image's address names is worked out again; its media is served, not kept.
+        Block::Image(image) => Block::Image(read::image_block(super::InlineImage {
+            src: image.src.clone(),
+            alt: image.alt.clone(),
+            title: image.title.clone(),
+        })),
         Block::Embed(embed) => match provider_of(embed.url.trim()) {
             Some((provider, id)) => Block::Embed(super::Embed {
                 provider: provider.name.to_owned(),

@@ -39,12 +39,14 @@ pub enum Block {
 
 /// A paragraph of text.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Paragraph {
     pub content: Vec<Inline>,
 }
 
 /// A sub-heading; level 1 is the largest (the article's title is not one).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Heading {
     #[schema(minimum = 1, maximum = 6)]
     pub level: u8,
@@ -53,6 +55,7 @@ pub struct Heading {
 
 /// A bulleted or numbered list; each item holds blocks of its own.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct List {
     pub ordered: bool,
     /// The number of the first item of a numbered list.
@@ -63,6 +66,7 @@ pub struct List {
 
 /// One item of a list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ListItem {
     #[schema(no_recursion)]
     pub content: Vec<Block>,
@@ -71,6 +75,7 @@ pub struct ListItem {
 /// A quotation, with who said it when the body names them on a last line
 /// that begins with a dash (`> — Victor Hugo`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Quote {
     #[schema(no_recursion)]
     pub content: Vec<Block>,
@@ -81,6 +86,7 @@ pub struct Quote {
 /// A picture standing on its own line: an asset of the library (`asset:ID`) or
 /// an address.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Image {
     /// Where the body points: `asset:ID` or a URL.
     pub src: String,
@@ -91,11 +97,23 @@ pub struct Image {
     pub alt: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
+    /// The asset as a cover shows it (sizes and their addresses, caption,
+    /// credit, placeholder), when `asset` names one of the library. Served,
+    /// never written: what a client sends here is ignored.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(schema_with = asset_schema)]
+    pub media: Option<serde_json::Value>,
+}
+
+/// The spec's `Asset`, which the API layer defines and `media` holds.
+fn asset_schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+    utoipa::openapi::Ref::from_schema_name("Asset").into()
 }
 
 /// Content from another service, from a line that holds only its address
 /// (see `embeds` for the providers known).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Embed {
     /// The provider's name, such as `youtube` or `bluesky`.
     pub provider: String,
@@ -106,6 +124,7 @@ pub struct Embed {
 
 /// A table: a header row and body rows of cells of text.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Table {
     /// How each column is aligned.
     pub align: Vec<Alignment>,
@@ -115,6 +134,7 @@ pub struct Table {
 
 /// One cell of a table.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Cell {
     pub content: Vec<Inline>,
 }
@@ -130,6 +150,7 @@ pub enum Alignment {
 
 /// Code or preformatted text, shown as written.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Code {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub language: Option<String>,
@@ -138,6 +159,7 @@ pub struct Code {
 
 /// A break between parts of a text.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Divider {}
 
 /// A piece of text inside a block.
@@ -153,6 +175,7 @@ pub enum Inline {
 
 /// A run of text with the same marks.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Text {
     pub text: String,
     /// In the order `strong`, `em`, `strike`, `code`; none when plain.
@@ -172,6 +195,7 @@ pub enum Mark {
 
 /// A link around runs of text.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Link {
     pub href: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -181,6 +205,7 @@ pub struct Link {
 
 /// A picture inside a line of text.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct InlineImage {
     pub src: String,
     pub alt: String,
@@ -190,6 +215,7 @@ pub struct InlineImage {
 
 /// A line break inside a block of text.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Break {}
 
 impl Text {

@@ -68,9 +68,6 @@ fn read_container(events: &mut Events<'_>, out: &mut Vec<Block>, depth: usize) {
 /// Reads the blocks up to the end of the container just opened (`depth` deep),
 /// and that end.
 fn read_until_end(events: &mut Events<'_>, depth: usize) -> Vec<Block> {
-    if depth > MAX_NESTING {
-        return read_flat(events);
-    }
     let mut blocks = Vec::new();
     loop {
         match events.peek() {
@@ -119,6 +116,9 @@ fn read_block(events: &mut Events<'_>, out: &mut Vec<Block>, depth: usize) {
     };
     match event {
         Event::Rule => out.push(Block::Divider(Divider {})),
+        Event::Start(Tag::BlockQuote(_) | Tag::List(_)) if depth >= MAX_NESTING => {
+            out.extend(read_flat(events))
+        }
         Event::Start(Tag::Paragraph) => {
             let content = read_inlines(events);
             events.next(); // the paragraph's end
@@ -280,7 +280,8 @@ fn standing_alone(content: Vec<Inline>) -> Block {
     Block::Paragraph(Paragraph { content })
 }
 
-fn image_block(image: InlineImage) -> Image {
+/// A picture standing on its own line, with the asset its address names.
+pub(super) fn image_block(image: InlineImage) -> Image {
     let asset = image
         .src
         .strip_prefix(ASSET_SCHEME)
@@ -292,6 +293,7 @@ fn image_block(image: InlineImage) -> Image {
         asset,
         alt: image.alt,
         title: image.title,
+        media: None,
     }
 }
 

@@ -114,6 +114,7 @@ fn each_kind_of_block() {
             asset: Some("0b8f6a2e-4c1d-4f7a-9e3b-5d2c1a0f9e8d".into()),
             alt: "Le palais d’Astana".into(),
             title: Some("Astana".into()),
+            media: None,
         })
     );
     assert_eq!(
@@ -239,6 +240,7 @@ fn leaf() -> impl Strategy<Value = Block> {
             asset: None,
             alt,
             title: None,
+            media: None,
         })),
         1 => Just(Block::Embed(Embed {
             provider: "vimeo".into(),
@@ -324,7 +326,40 @@ fn what_markdown_cannot_say_is_refused_not_changed() {
             },
         ],
     })];
-    assert_eq!(to_markdown(&blocks), Err(Unwritable { block: 0 }));
+    let refused = |blocks: &[Block]| to_markdown(blocks).map_err(|e| (e.block, e.reason));
+    assert_eq!(
+        refused(&blocks),
+        Err((0, "a numbered list starts at 999999999 at most".to_owned()))
+    );
+    let heading = Block::Heading(Heading {
+        level: 7,
+        content: vec![text("Titre")],
+    });
+    let empty = paragraph(vec![text("")]);
+    assert_eq!(
+        refused(&[empty.clone(), heading]),
+        Err((1, "a heading's level is from 1 to 6, not 7".to_owned()))
+    );
+    let mut deep = paragraph(vec![text("le cœur")]);
+    for _ in 0..=MAX_NESTING {
+        deep = Block::Quote(Quote {
+            content: vec![deep],
+            attribution: None,
+        });
+    }
+    assert_eq!(
+        refused(&[deep]),
+        Err((0, "quotes and lists nest 32 deep at most".to_owned()))
+    );
+    // Marks crossing where a space stands: the block is counted as the client
+    // sent them, empty ones included.
+    let crossing = paragraph(vec![
+        marked("b ", &[Mark::Strong]),
+        marked("b ", &[Mark::Strong, Mark::Em]),
+        marked("a", &[Mark::Em]),
+    ]);
+    let result = refused(&[empty, crossing]);
+    assert!(matches!(result, Err((1, _))), "{result:?}");
 }
 
 /// How many quotes or lists deep `blocks` go.
@@ -355,10 +390,29 @@ fn nesting_past_the_limit_reads_as_text() {
         format!("{}le cœur", "> - ".repeat(20_000)),
     ] {
         let blocks = from_markdown(&markdown);
-        assert_eq!(nesting(&blocks), MAX_NESTING + 1);
+        assert_eq!(nesting(&blocks), MAX_NESTING);
         assert!(serde_json::to_string(&blocks).is_ok_and(|json| json.contains("le cœur")));
     }
-    let shallow = format!("{} le cœur", ">".repeat(MAX_NESTING + 1));
-    assert_eq!(nesting(&from_markdown(&shallow)), MAX_NESTING + 1);
+    let shallow = format!("{} le cœur", ">".repeat(MAX_NESTING));
+    assert_eq!(nesting(&from_markdown(&shallow)), MAX_NESTING);
     assert!(to_markdown(&from_markdown(&shallow)).is_ok());
+}
+
+#[test]
+fn blocks_from_clients_are_read_strictly() {
+    let read = |json: &str| serde_json::from_str::<Vec<Block>>(json);
+    assert!(read(
+        r#"[{"type":"paragraph","content":[{"type":"text","text":"cœur","marks":["em"]}]}]"#
+    )
+    .is_ok());
+    // What Folio serves may be sent back as it is.
+    assert!(read(r#"[{"type":"image","src":"asset:0b8f6a2e-4c1d-4f7a-9e3b-5d2c1a0f9e8d","asset":"x","alt":"","media":{"id":"x"}}]"#).is_ok());
+    for wrong in [
+        r#"[{"type":"paragraph","content":[],"conten":[]}]"#,
+        r#"[{"type":"paragraph","content":[{"type":"text","text":"a","mark":["em"]}]}]"#,
+        r#"[{"type":"callout","content":[]}]"#,
+        r#"[{"type":"heading","content":[]}]"#,
+    ] {
+        assert!(read(wrong).is_err(), "{wrong}");
+    }
 }

@@ -9,28 +9,35 @@ use std::fmt;
 
 use super::canonical::canonical;
 use super::inline::{destination, longest_run, Escape, Place};
-use super::read::{from_markdown, ATTRIBUTION_DASH};
+use super::read::{from_markdown, ATTRIBUTION_DASH, MAX_NESTING};
 use super::{Alignment, Block, List, Quote, Table};
 
-/// Blocks that no Markdown reads back as, and where.
+/// The highest number a numbered list can start at: Markdown's nine digits.
+pub const MAX_LIST_START: u64 = 999_999_999;
+
+/// Blocks that no Markdown reads back as, where and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Unwritable {
     /// The position of the first block that does not read back, from 0.
     pub block: usize,
+    pub reason: String,
 }
 
 impl fmt::Display for Unwritable {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "block {} cannot be written as Markdown that reads back the same",
-            self.block
-        )
+        write!(f, "block {}: {}", self.block, self.reason)
     }
 }
 
 /// The Markdown of `blocks` (in canonical form: see `canonical`).
 pub fn to_markdown(blocks: &[Block]) -> Result<String, Unwritable> {
+    if let Some((block, reason)) = blocks
+        .iter()
+        .enumerate()
+        .find_map(|(i, block)| beyond_limits(block, 0).map(|reason| (i, reason)))
+    {
+        return Err(Unwritable { block, reason });
+    }
     let wanted = canonical(blocks);
     let mut read = Vec::new();
     for escape in [Escape::Syntax, Escape::Punctuation] {
@@ -40,12 +47,47 @@ pub fn to_markdown(blocks: &[Block]) -> Result<String, Unwritable> {
             return Ok(markdown);
         }
     }
-    let block = wanted
+    let differing = wanted
         .iter()
         .zip(read.iter())
         .position(|(a, b)| a != b)
         .unwrap_or(wanted.len().min(read.len()));
-    Err(Unwritable { block })
+    // Canonical form leaves out blocks with nothing in them: count the client's.
+    let block = blocks
+        .iter()
+        .enumerate()
+        .filter(|(_, block)| !canonical(std::slice::from_ref(*block)).is_empty())
+        .nth(differing)
+        .map_or(blocks.len().saturating_sub(1), |(i, _)| i);
+    Err(Unwritable {
+        block,
+        reason: "no Markdown reads back as it: marks that begin or end beside a space \
+                 inside other marks, or text that reads as a line of its own"
+            .to_owned(),
+    })
+}
+
+/// What in `block` (`depth` quotes and lists deep) Markdown cannot say at all.
+fn beyond_limits(block: &Block, depth: usize) -> Option<String> {
+    let within = |content: &[Block]| {
+        content
+            .iter()
+            .find_map(|block| beyond_limits(block, depth + 1))
+    };
+    match block {
+        Block::Heading(h) if !(1..=6).contains(&h.level) => {
+            Some(format!("a heading's level is from 1 to 6, not {}", h.level))
+        }
+        Block::List(list) if list.start.is_some_and(|start| start > MAX_LIST_START) => Some(
+            format!("a numbered list starts at {MAX_LIST_START} at most"),
+        ),
+        Block::List(_) | Block::Quote(_) if depth >= MAX_NESTING => {
+            Some(format!("quotes and lists nest {MAX_NESTING} deep at most"))
+        }
+        Block::List(list) => list.items.iter().find_map(|item| within(&item.content)),
+        Block::Quote(quote) => within(&quote.content),
+        _ => None,
+    }
 }
 
 struct Writer {

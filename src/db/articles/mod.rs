@@ -1,6 +1,7 @@
 //! Articles: storage, the list query and the read model with section, tags and authors.
 
 mod change_log;
+mod derived;
 mod find;
 mod links;
 mod read;
@@ -13,6 +14,7 @@ pub(in crate::db) mod trashed;
 mod write;
 
 pub(super) use change_log::log_change;
+pub use derived::rederive;
 pub(in crate::db) use find::slug_in_use;
 pub use find::{count_all, find, find_by_public_id, find_current, find_version};
 pub use read::{id_in, records, records_in_order, Parts};

@@ -21,6 +21,8 @@ pub struct Parts {
     /// The Markdown source (also what a search highlight is cut from).
     pub body: bool,
     pub body_html: bool,
+    /// The body as blocks.
+    pub blocks: bool,
     pub tags: bool,
     pub authors: bool,
     /// The cover and the images the body names.
@@ -36,6 +38,7 @@ impl Parts {
     pub const ALL: Parts = Parts {
         body: true,
         body_html: true,
+        blocks: true,
         tags: true,
         authors: true,
         assets: true,
@@ -46,6 +49,7 @@ impl Parts {
     pub const SUMMARY: Parts = Parts {
         body: false,
         body_html: false,
+        blocks: false,
         ..Parts::ALL
     };
 }
@@ -226,6 +230,7 @@ fn load(
                 version,
                 title_key,
                 translation_group,
+                text_column("articles.blocks", parts.blocks),
             ),
             StaticSql::<Nullable<Text>>::new(
                 "(SELECT sections.slug FROM sections WHERE sections.id = articles.section_id)",

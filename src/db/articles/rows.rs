@@ -37,6 +37,9 @@ pub struct ArticleRow {
     pub title_key: String,
     /// The story this article tells in its language (see `translations`).
     pub translation_group: String,
+    /// Its body as blocks, JSON (see `content::blocks`); empty until worked
+    /// out for a row written before blocks were (see `derived`).
+    pub blocks: String,
 }
 
 /// A slug and a display name: how an article shows its section, tags and authors.

@@ -6,6 +6,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::change_log::{log_change, standing};
+use super::derived::{self, DerivedBody};
 use super::find::{find_by_public_id, find_current, slugs_taken};
 use super::links::{link_assets, section_id, set_links};
 use super::rows::{ArticleChanges, ArticleRecord, ArticleRow, NewArticle, Status};
@@ -43,6 +44,7 @@ struct ArticleWrite {
     first_published_at: Option<NaiveDateTime>,
     updated_at: NaiveDateTime,
     title_key: String,
+    blocks: String,
 }
 
 impl ArticleWrite {
@@ -75,7 +77,7 @@ struct Fields {
 impl Fields {
     /// Computes the derived columns: HTML, excerpt, language, reading stats and publication dates.
     fn into_write(self, t: NaiveDateTime) -> ArticleWrite {
-        let body_html = markdown::render_html(&self.body);
+        let DerivedBody { body_html, blocks } = derived::body(&self.body);
         let excerpt = match self
             .standfirst
             .as_deref()
@@ -116,6 +118,7 @@ impl Fields {
             published_at,
             first_published_at,
             updated_at: t,
+            blocks,
         }
     }
 }
