@@ -275,7 +275,8 @@ fn execute(cli: Cli) -> Result<ExitCode, String> {
     }
 }
 
-/// `folio migrate`: applies pending migrations.
+/// `folio migrate`: applies pending migrations, then brings up to date what is
+/// worked out from the rows (as a server does when it starts).
 fn migrate(config: &Config) -> Result<ExitCode, String> {
     let db = Database::connect_for_batch(&config.database_url, 1)?;
     let applied = db.migrate()?;
@@ -283,6 +284,7 @@ fn migrate(config: &Config) -> Result<ExitCode, String> {
         "{applied} migration(s) applied to the {} database",
         db.backend.name()
     );
+    prepare(&db)?;
     Ok(ExitCode::SUCCESS)
 }
 

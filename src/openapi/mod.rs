@@ -171,6 +171,7 @@ pub fn finish(mut api: OpenApi) -> OpenApi {
     }
     let components = api.components.get_or_insert_with(Default::default);
     refer_list_items(components);
+    declare_tags_in_variants(components);
     webhooks::add_webhooks(&mut api);
     add_fields_pages(&mut api);
     api
@@ -390,6 +391,39 @@ fn refer_list_items(components: &mut utoipa::openapi::Components) {
                     RefOr::Ref(Ref::from_schema_name(item)),
                 ));
             }
+        }
+    }
+}
+
+/// A union tagged by a property (serde's `tag = "type"`) is generated as a
+/// `oneOf` of `allOf`s: a variant's schema and an object with the tag. A variant
+/// that takes no other properties (serde's `deny_unknown_fields`) would then
+/// refuse its own tag: each variant declares it (optional on its own, as a run
+/// of a link's text goes without it; required in the union).
+fn declare_tags_in_variants(components: &mut utoipa::openapi::Components) {
+    let mut tags: Vec<(String, RefOr<Schema>)> = Vec::new();
+    for schema in components.schemas.values() {
+        let RefOr::T(Schema::OneOf(union)) = schema else {
+            continue;
+        };
+        for item in &union.items {
+            let RefOr::T(Schema::AllOf(variant)) = item else {
+                continue;
+            };
+            if let [RefOr::Ref(named), RefOr::T(Schema::Object(tag))] = variant.items.as_slice() {
+                let name = named.ref_location.rsplit('/').next().unwrap_or_default();
+                for (property, schema) in &tag.properties {
+                    tags.push((format!("{name}/{property}"), schema.clone()));
+                }
+            }
+        }
+    }
+    for (path, tag) in tags {
+        let Some((name, property)) = path.split_once('/') else {
+            continue;
+        };
+        if let Some(RefOr::T(Schema::Object(variant))) = components.schemas.get_mut(name) {
+            variant.properties.entry(property.to_owned()).or_insert(tag);
         }
     }
 }

@@ -10,6 +10,7 @@ mod archive;
 mod articles;
 mod assets;
 mod auth;
+mod blocks;
 mod caching;
 mod compression;
 mod concurrency;

@@ -15,6 +15,10 @@ export { Webhook, WebhookVerificationError } from "standardwebhooks";
 export type Problem = components["schemas"]["Problem"];
 export type Article = components["schemas"]["Article"];
 export type ArticleSummary = components["schemas"]["ArticleSummary"];
+/** One node of an article's body, discriminated by `type`. */
+export type Block = components["schemas"]["Block"];
+/** A piece of text inside a block, discriminated by `type`. */
+export type Inline = components["schemas"]["Inline"];
 export type SyncItem = components["schemas"]["SyncItem"];
 export type Delta = components["schemas"]["Delta"];
 export type ArticleListPage = components["schemas"]["ArticleListPage"];

@@ -1029,6 +1029,8 @@ export interface components {
          * @enum {string}
          */
         Action: "created" | "updated" | "published" | "unpublished" | "scheduled" | "deleted" | "restored" | "purged";
+        /** @enum {string} */
+        Alignment: "none" | "left" | "center" | "right";
         /** @description Published article counts per period, newest first. */
         Archive: {
             granularity: components["schemas"]["GranularityParam"];
@@ -1118,7 +1120,37 @@ export interface components {
          *         }
          *       ],
          *       "body": "Le président russe est arrivé à Astana pour une visite d’État de deux jours.\n\n## Une relation ancienne\n\n« Nous sommes des alliés naturels », a-t-il déclaré.",
-         *       "body_html": "<p>Le président russe est arrivé à Astana pour une visite d’État de deux jours.</p>\n<h2>Une relation ancienne</h2>\n<p>« Nous sommes des alliés naturels », a-t-il déclaré.</p>\n"
+         *       "body_html": "<p>Le président russe est arrivé à Astana pour une visite d’État de deux jours.</p>\n<h2>Une relation ancienne</h2>\n<p>« Nous sommes des alliés naturels », a-t-il déclaré.</p>\n",
+         *       "blocks": [
+         *         {
+         *           "type": "paragraph",
+         *           "content": [
+         *             {
+         *               "type": "text",
+         *               "text": "Le président russe est arrivé à Astana pour une visite d’État de deux jours."
+         *             }
+         *           ]
+         *         },
+         *         {
+         *           "type": "heading",
+         *           "level": 2,
+         *           "content": [
+         *             {
+         *               "type": "text",
+         *               "text": "Une relation ancienne"
+         *             }
+         *           ]
+         *         },
+         *         {
+         *           "type": "paragraph",
+         *           "content": [
+         *             {
+         *               "type": "text",
+         *               "text": "« Nous sommes des alliés naturels », a-t-il déclaré."
+         *             }
+         *           ]
+         *         }
+         *       ]
          *     }
          */
         Article: components["schemas"]["ArticleSummary"] & {
@@ -1126,10 +1158,13 @@ export interface components {
             body: string;
             /** @description The body rendered to sanitised HTML. */
             body_html: string;
+            /** @description The body as typed blocks, for clients that lay text out natively. */
+            blocks: components["schemas"]["Block"][];
         };
         /**
-         * @description A new article. Only `title` and `body` are required; slug, excerpt,
-         *     language and reading time are derived when not given.
+         * @description A new article. Only `title` and its body are required, as Markdown (`body`)
+         *     or as blocks (`blocks`, not both); slug, excerpt, language and reading time
+         *     are derived when not given.
          * @example {
          *       "title": "Poutine au Kazakhstan : une alliance stratégique…",
          *       "body": "Le président russe est arrivé à Astana.\n\n## Une alliance ancienne\n\nLe « partenariat » remonte à 1992.",
@@ -1158,8 +1193,13 @@ export interface components {
             slug?: null | components["schemas"]["Slug"];
             title: components["schemas"]["Title"];
             standfirst?: string | null;
-            /** @description Markdown. */
-            body: string;
+            /** @description Markdown. Required unless `blocks` is given. */
+            body?: string | null;
+            /**
+             * @description The body as blocks, instead of `body`: Folio writes the Markdown they read
+             *     as (a 422 names a block no Markdown reads back as).
+             */
+            blocks?: components["schemas"]["Block"][] | null;
             language?: null | components["schemas"]["LanguageTag"];
             status?: null | components["schemas"]["ArticleStatus"];
             section?: null | components["schemas"]["Slug"];
@@ -1190,7 +1230,7 @@ export interface components {
          * @description A field of an article that `fields` can select.
          * @enum {string}
          */
-        ArticleField: "id" | "slug" | "url" | "title" | "standfirst" | "excerpt" | "language" | "status" | "section" | "tags" | "authors" | "word_count" | "reading_time_minutes" | "published_at" | "first_published_at" | "created_at" | "updated_at" | "metadata" | "cover" | "translation_group" | "translations" | "body" | "body_html" | "highlight";
+        ArticleField: "id" | "slug" | "url" | "title" | "standfirst" | "excerpt" | "language" | "status" | "section" | "tags" | "authors" | "word_count" | "reading_time_minutes" | "published_at" | "first_published_at" | "created_at" | "updated_at" | "metadata" | "cover" | "translation_group" | "translations" | "body" | "body_html" | "blocks" | "highlight";
         /**
          * @description An article reduced to the fields named in `fields`
          * @example {
@@ -1254,6 +1294,8 @@ export interface components {
             body?: string;
             /** @description The body rendered to sanitised HTML. */
             body_html?: string;
+            /** @description The body as typed blocks, for clients that lay text out natively. */
+            blocks?: components["schemas"]["Block"][];
         };
         /** @description A page of articles reduced to the fields named in `fields` */
         ArticleFieldsPage: {
@@ -1428,6 +1470,8 @@ export interface components {
             title?: components["schemas"]["Title"];
             standfirst?: string | null;
             body?: string;
+            /** @description A new body as blocks, instead of `body`. */
+            blocks?: components["schemas"]["Block"][];
             language?: null | components["schemas"]["LanguageTag"];
             status?: components["schemas"]["ArticleStatus"];
             section?: null | components["schemas"]["Slug"];
@@ -1670,6 +1714,44 @@ export interface components {
         };
         /** @description The file's bytes */
         Binary: string;
+        /** @description One node of a body. */
+        Block: (components["schemas"]["Paragraph"] & {
+            /** @enum {string} */
+            type: "paragraph";
+        }) | (components["schemas"]["Heading"] & {
+            /** @enum {string} */
+            type: "heading";
+        }) | (components["schemas"]["List"] & {
+            /** @enum {string} */
+            type: "list";
+        }) | (components["schemas"]["Quote"] & {
+            /** @enum {string} */
+            type: "quote";
+        }) | (components["schemas"]["Image"] & {
+            /** @enum {string} */
+            type: "image";
+        }) | (components["schemas"]["Embed"] & {
+            /** @enum {string} */
+            type: "embed";
+        }) | (components["schemas"]["Table"] & {
+            /** @enum {string} */
+            type: "table";
+        }) | (components["schemas"]["Code"] & {
+            /** @enum {string} */
+            type: "code";
+        }) | (components["schemas"]["Divider"] & {
+            /** @enum {string} */
+            type: "divider";
+        });
+        /** @description A line break inside a block of text. */
+        Break: {
+            /** @enum {string} */
+            type?: "break";
+        };
+        /** @description One cell of a table. */
+        Cell: {
+            content: components["schemas"]["Inline"][];
+        };
         /**
          * @description A change, with the resource as it is when the message is made (within about a
          *     second of the change): its full shape (drafts included, as `admin` reads it),
@@ -1694,6 +1776,13 @@ export interface components {
             previous_slug: string | null;
             /** @description The fields the change set (none listed for a new resource). */
             fields: string[];
+        };
+        /** @description Code or preformatted text, shown as written. */
+        Code: {
+            language?: string | null;
+            text: string;
+            /** @enum {string} */
+            type?: "code";
         };
         /**
          * @description Which date `from` and `to` apply to.
@@ -1765,6 +1854,24 @@ export interface components {
              */
             action: string;
         };
+        /** @description A break between parts of a text. */
+        Divider: {
+            /** @enum {string} */
+            type?: "divider";
+        };
+        /**
+         * @description Content from another service, from a line that holds only its address
+         *     (see `embeds` for the providers known).
+         */
+        Embed: {
+            /** @description The provider's name, such as `youtube` or `bluesky`. */
+            provider: string;
+            url: string;
+            /** @description The provider's own id of the item (a video id, a post id). */
+            id: string;
+            /** @enum {string} */
+            type?: "embed";
+        };
         /** @description The service's entry points, so a newcomer at `/` knows where to go. */
         EntryLinks: {
             /** @description The versioned API. */
@@ -1832,6 +1939,14 @@ export interface components {
          * @enum {string}
          */
         GranularityParam: "year" | "month" | "day";
+        /** @description A sub-heading; level 1 is the largest (the article's title is not one). */
+        Heading: {
+            /** Format: int32 */
+            level: number;
+            content: components["schemas"]["Inline"][];
+            /** @enum {string} */
+            type?: "heading";
+        };
         /**
          * @description The state of the service.
          * @example {
@@ -1852,13 +1967,71 @@ export interface components {
             replicas?: components["schemas"]["ReplicaHealth"][];
         };
         /**
+         * @description A picture standing on its own line: an asset of the library (`asset:ID`) or
+         *     an address.
+         */
+        Image: {
+            /** @description Where the body points: `asset:ID` or a URL. */
+            src: string;
+            /** @description The asset's id when `src` names one. */
+            asset?: string | null;
+            /** @description What the picture shows, for readers who cannot see it. */
+            alt: string;
+            title?: string | null;
+            media?: components["schemas"]["Asset"];
+            /** @enum {string} */
+            type?: "image";
+        };
+        /** @description A piece of text inside a block. */
+        Inline: (components["schemas"]["Text"] & {
+            /** @enum {string} */
+            type: "text";
+        }) | (components["schemas"]["Link"] & {
+            /** @enum {string} */
+            type: "link";
+        }) | (components["schemas"]["InlineImage"] & {
+            /** @enum {string} */
+            type: "image";
+        }) | (components["schemas"]["Break"] & {
+            /** @enum {string} */
+            type: "break";
+        });
+        /** @description A picture inside a line of text. */
+        InlineImage: {
+            src: string;
+            alt: string;
+            title?: string | null;
+            /** @enum {string} */
+            type?: "image";
+        };
+        /**
          * @description A BCP 47 language tag (such as en or fr-CA)
          * @example fr
          */
         LanguageTag: string;
-        /** @description A link to one of the service's entry points. */
+        /** @description A link around runs of text. */
         Link: {
             href: string;
+            title?: string | null;
+            content: components["schemas"]["Text"][];
+            /** @enum {string} */
+            type?: "link";
+        };
+        /** @description A bulleted or numbered list; each item holds blocks of its own. */
+        List: {
+            ordered: boolean;
+            /**
+             * Format: int64
+             * @description The number of the first item of a numbered list.
+             */
+            start?: number | null;
+            items: components["schemas"]["ListItem"][];
+            /** @enum {string} */
+            type?: "list";
+        };
+        /** @description One item of a list. */
+        ListItem: {
+            content: components["schemas"]["Block"][];
         };
         /** @description A page of a list. */
         ListPage_Asset: {
@@ -2045,6 +2218,11 @@ export interface components {
             total: number;
         };
         /**
+         * @description How a run of text is set.
+         * @enum {string}
+         */
+        Mark: "strong" | "em" | "strike" | "code";
+        /**
          * @description Free-form extra fields: any JSON object of at most 65536 bytes, returned as given. Each key appears once in an object, and each number is one a 64-bit integer or a double holds exactly (send others as strings)
          * @example {
          *       "dateline": "Astana",
@@ -2063,6 +2241,12 @@ export interface components {
              */
             secret: string;
             token: components["schemas"]["Token"];
+        };
+        /** @description A paragraph of text. */
+        Paragraph: {
+            content: components["schemas"]["Inline"][];
+            /** @enum {string} */
+            type?: "paragraph";
         };
         /**
          * @description An RFC 9457 problem document, the body of every error response.
@@ -2093,6 +2277,16 @@ export interface components {
             detail: string;
             /** @description For validation problems: each failing field. */
             errors?: components["schemas"]["FieldError"][];
+        };
+        /**
+         * @description A quotation, with who said it when the body names them on a last line
+         *     that begins with a dash (`> — Victor Hugo`).
+         */
+        Quote: {
+            content: components["schemas"]["Block"][];
+            attribution?: string | null;
+            /** @enum {string} */
+            type?: "quote";
         };
         /**
          * @description A section, tag or author as an article refers to it.
@@ -2425,6 +2619,15 @@ export interface components {
             /** @description Keep it: the next sync with it gets what changed after this one. */
             next_sync_token: string | null;
         };
+        /** @description A table: a header row and body rows of cells of text. */
+        Table: {
+            /** @description How each column is aligned. */
+            align: components["schemas"]["Alignment"][];
+            header: components["schemas"]["Cell"][];
+            rows: components["schemas"]["Cell"][][];
+            /** @enum {string} */
+            type?: "table";
+        };
         /**
          * @description A tag.
          * @example {
@@ -2515,6 +2718,14 @@ export interface components {
         /** @description Texts in other languages, by BCP 47 language tag */
         TermTranslations: {
             [key: string]: components["schemas"]["TermTranslation"];
+        };
+        /** @description A run of text with the same marks. */
+        Text: {
+            text: string;
+            /** @description In the order `strong`, `em`, `strike`, `code`; none when plain. */
+            marks?: components["schemas"]["Mark"][];
+            /** @enum {string} */
+            type?: "text";
         };
         /**
          * @description An IANA time zone

@@ -200,7 +200,12 @@ pub struct ArticleSummary {
     "cover": null, "translation_group": "0b7e4a52-3f0c-4c1e-9a51-5f1f0f6d2a10",
     "translations": [{"id": "7c1e2b90-5a4d-4f0e-8b3a-1d2c3e4f5a6b", "language": "en", "slug": "putin-in-kazakhstan", "url": "https://news.example/interview/putin-in-kazakhstan"}],
     "body": "Le président russe est arrivé à Astana pour une visite d’État de deux jours.\n\n## Une relation ancienne\n\n« Nous sommes des alliés naturels », a-t-il déclaré.",
-    "body_html": "<p>Le président russe est arrivé à Astana pour une visite d’État de deux jours.</p>\n<h2>Une relation ancienne</h2>\n<p>« Nous sommes des alliés naturels », a-t-il déclaré.</p>\n"
+    "body_html": "<p>Le président russe est arrivé à Astana pour une visite d’État de deux jours.</p>\n<h2>Une relation ancienne</h2>\n<p>« Nous sommes des alliés naturels », a-t-il déclaré.</p>\n",
+    "blocks": [
+        {"type": "paragraph", "content": [{"type": "text", "text": "Le président russe est arrivé à Astana pour une visite d’État de deux jours."}]},
+        {"type": "heading", "level": 2, "content": [{"type": "text", "text": "Une relation ancienne"}]},
+        {"type": "paragraph", "content": [{"type": "text", "text": "« Nous sommes des alliés naturels », a-t-il déclaré."}]}
+    ]
 }))]
 pub struct Article {
     #[serde(flatten)]

@@ -11,7 +11,9 @@ import {
   FolioProblem,
   unwrap,
   Webhook,
+  type Block,
   type Delta,
+  type Inline,
   type SyncStore,
 } from "../index.js";
 
@@ -56,6 +58,82 @@ test("one-call helpers answer the whole shapes, typed without a cast", async () 
   assert.equal(found.data.length, 5);
   assert.ok(found.data.every((item) => (item.highlight ?? "").includes("<mark>")));
   await assert.rejects(reader.article(`${run}-absent`), (e: unknown) => e instanceof FolioProblem && e.status === 404);
+});
+
+/** Lays a body out as lines of text, as a native view would: a switch on each
+ * node's type, which the compiler checks covers every one. */
+function layOut(blocks: Block[], indent = ""): string[] {
+  const text = (content: Inline[]) =>
+    content
+      .map((inline) => {
+        switch (inline.type) {
+          case "text":
+            return inline.text;
+          case "link":
+            return inline.content.map((run) => run.text).join("");
+          case "image":
+            return inline.alt;
+          case "break":
+            return "\n";
+          default:
+            return assertNever(inline);
+        }
+      })
+      .join("");
+  return blocks.flatMap((block): string[] => {
+    switch (block.type) {
+      case "paragraph":
+        return [indent + text(block.content)];
+      case "heading":
+        return [`${indent}${"#".repeat(block.level)} ${text(block.content)}`];
+      case "list":
+        return block.items.flatMap((item) => layOut(item.content, `${indent}• `));
+      case "quote":
+        return [...layOut(block.content, `${indent}> `), ...(block.attribution ? [`${indent}— ${block.attribution}`] : [])];
+      case "image":
+        return [`${indent}[${block.alt}] ${block.media?.presets["medium"]?.url ?? block.src}`];
+      case "embed":
+        return [`${indent}${block.provider}: ${block.id}`];
+      case "table":
+        return [block.header, ...block.rows].map((row) => indent + row.map((cell) => text(cell.content)).join(" | "));
+      case "code":
+        return [indent + block.text];
+      case "divider":
+        return [`${indent}—`];
+      default:
+        return assertNever(block);
+    }
+  });
+}
+
+function assertNever(node: never): never {
+  throw new Error(`a node of no known type: ${JSON.stringify(node)}`);
+}
+
+test("a body as blocks, written and read with a type for every node", async () => {
+  const blocks: Block[] = [
+    { type: "heading", level: 2, content: [{ type: "text", text: "Le nucléaire au centre du jeu" }] },
+    {
+      type: "paragraph",
+      content: [
+        { type: "text", text: "Le " },
+        { type: "text", text: "cœur", marks: ["em"] },
+        { type: "text", text: "\u00a0du sujet." },
+      ],
+    },
+    { type: "quote", content: [{ type: "paragraph", content: [{ type: "text", text: "Nous additionnons." }] }], attribution: "Un diplomate" },
+    { type: "embed", provider: "youtube", url: "https://youtu.be/dQw4w9WgXcQ", id: "dQw4w9WgXcQ" },
+  ];
+  const created = unwrap(await writer.client.POST("/v1/articles", { body: { title: `${run} en blocs`, blocks, status: "published" } }));
+  assert.ok(created.body.startsWith("## Le nucléaire au centre du jeu\n\nLe *cœur*\u00a0du sujet."));
+  const read = await reader.article(created.slug);
+  assert.deepEqual(layOut(read.blocks), [
+    "## Le nucléaire au centre du jeu",
+    "Le cœur\u00a0du sujet.",
+    "> Nous additionnons.",
+    "— Un diplomate",
+    "youtube: dQw4w9WgXcQ",
+  ]);
 });
 
 test("every page of a list, text byte-exact", async () => {
