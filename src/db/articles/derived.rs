@@ -75,7 +75,11 @@ pub fn rederive(conn: &mut AnyConnection) -> ApiResult<usize> {
         after = last;
     }
     if everything {
-        shared_state::set_state(conn, FORMAT_STATE, FORMAT)?;
+        // Nodes starting together all get here: writers take turns, so each one's
+        // replacement of the value is whole.
+        write_tx(conn, |conn| {
+            shared_state::set_state(conn, FORMAT_STATE, FORMAT)
+        })?;
     }
     Ok(done)
 }
