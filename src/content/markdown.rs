@@ -22,6 +22,32 @@ pub fn options() -> Options {
 /// How a body names an asset: `![alt](asset:ID)` or `[file](asset:ID)`.
 pub const ASSET_SCHEME: &str = "asset";
 
+/// How a body links to another article: `[text](article:ID)` or `[text](article:SLUG)`.
+pub const ARTICLE_SCHEME: &str = "article";
+
+/// A link to another article as the derived forms of a body hold it: in
+/// `body_html` (`href="article:…"`) and in blocks (`"href":"article:…"`).
+static ARTICLE_LINK: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?:href=|"href":)"article:\s*([0-9A-Za-z-]{1,200})\s*""#)
+        .expect("ARTICLE_LINK is a valid regular expression")
+});
+
+/// The articles (ids or slugs, lower-cased, each once) that the body's HTML or
+/// blocks link to.
+pub fn linked_articles(derived: &str) -> Vec<String> {
+    let mut found: Vec<String> = Vec::new();
+    if !derived.contains("article:") {
+        return found;
+    }
+    for caps in ARTICLE_LINK.captures_iter(derived) {
+        let name = caps[1].to_ascii_lowercase();
+        if !found.contains(&name) {
+            found.push(name);
+        }
+    }
+    found
+}
+
 /// The classes of embeds' placeholders: `embed`, and `embed-` and each provider's name.
 static EMBED_CLASSES: LazyLock<Vec<String>> = LazyLock::new(|| {
     std::iter::once("embed".to_owned())
@@ -35,7 +61,7 @@ static SANITISER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
     let mut builder = ammonia::Builder::default();
     builder
         .link_rel(Some("noopener noreferrer"))
-        .add_url_schemes([ASSET_SCHEME])
+        .add_url_schemes([ASSET_SCHEME, ARTICLE_SCHEME])
         .add_tag_attributes("img", ["width", "height", "loading", "decoding"])
         .add_allowed_classes("figure", EMBED_CLASSES.iter().map(String::as_str));
     builder

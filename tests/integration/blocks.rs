@@ -321,4 +321,83 @@ on_both_backends!(
     blocks_that_cannot_be_written_are_refused,
     pictures_of_the_library_carry_their_media,
     rows_without_blocks_are_worked_out,
+    links_to_other_articles_name_them,
 );
+
+fn links_to_other_articles_name_them(app: &TestApp) {
+    let target = app.article(json!({
+        "slug": "la-cible", "title": "La cible", "body": "x", "status": "published",
+        "published_at": "2024-11-26T09:00:00Z"
+    }));
+    let id = target["id"].as_str().unwrap_or_default().to_owned();
+    app.article(json!({"slug": "brouillon", "title": "Brouillon", "body": "x"}));
+    app.article(json!({
+        "slug": "lecteur", "title": "Lecteur", "status": "published",
+        "published_at": "2024-11-27T09:00:00Z",
+        "body": format!("Voir [la cible](article:{id}), [par son slug](article:la-cible) et [le brouillon](article:brouillon).")
+    }));
+    let read = app.get("/v1/articles/lecteur");
+    let keys = read.header("surrogate-key").unwrap_or_default();
+    assert_eq!(
+        keys.split(' ')
+            .filter(|k| k.starts_with("article-"))
+            .count(),
+        2,
+        "{keys}"
+    );
+    let read = read.expect(200).json();
+    let links: Vec<&Value> = read["blocks"][0]["content"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|i| i["type"] == "link")
+        .collect();
+    let cible = json!({"id": id, "slug": "la-cible", "url": "https://news.example/la-cible"});
+    assert_eq!(links[0]["href"], format!("article:{id}"));
+    assert_eq!(links[0]["article"], cible);
+    assert_eq!(links[1]["article"], cible);
+    assert!(
+        links[2].get("article").is_none(),
+        "a draft is not named: {}",
+        links[2]
+    );
+    let html = read["body_html"].as_str().unwrap_or_default();
+    assert_eq!(
+        html.matches("href=\"https://news.example/la-cible\"")
+            .count(),
+        2,
+        "{html}"
+    );
+    assert!(
+        html.contains("<a rel=\"noopener noreferrer\">le brouillon</a>"),
+        "{html}"
+    );
+    assert!(!html.contains("article:"), "{html}");
+
+    // The target renamed, the draft published: the linking article shows both.
+    app.patch(
+        "/v1/articles/la-cible",
+        json!({"slug": "la-nouvelle-cible"}),
+    )
+    .expect(200);
+    app.patch("/v1/articles/brouillon", json!({"status": "published"}))
+        .expect(200);
+    let read = app.get("/v1/articles/lecteur").expect(200).json();
+    let content = &read["blocks"][0]["content"];
+    assert_eq!(content[1]["article"]["slug"], "la-nouvelle-cible");
+    assert_eq!(content[5]["article"]["slug"], "brouillon");
+    let listed = app
+        .get("/v1/articles?fields=slug,blocks")
+        .expect(200)
+        .json();
+    let item = listed["data"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|a| a["slug"] == "lecteur");
+    assert_eq!(
+        item.map(|a| &a["blocks"]),
+        Some(&read["blocks"]),
+        "{listed}"
+    );
+}

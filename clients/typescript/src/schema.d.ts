@@ -2011,11 +2011,24 @@ export interface components {
         LanguageTag: string;
         /** @description A link around runs of text. */
         Link: {
+            /** @description An address, or `article:ID` (or `article:SLUG`) for another article. */
             href: string;
             title?: string | null;
             content: components["schemas"]["Text"][];
+            article?: null | components["schemas"]["LinkedArticle"];
             /** @enum {string} */
             type?: "link";
+        };
+        /** @description Another article, as a link to it shows it. */
+        LinkedArticle: {
+            /** Format: uuid */
+            id: string;
+            slug: string;
+            /**
+             * Format: uri
+             * @description Its address on the public site; null without a site URL.
+             */
+            url: string | null;
         };
         /** @description A bulleted or numbered list; each item holds blocks of its own. */
         List: {

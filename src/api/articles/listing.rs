@@ -58,10 +58,12 @@ pub(super) fn list(
         parts,
     )?;
     let changed = modified::anything(conn)?;
+    // An article shown, and those its body links to (whose slug and address it shows).
     let shown = list
         .records
         .iter()
-        .map(|record| surrogate::article(record.row.id))
+        .flat_map(|record| std::iter::once(record.row.id).chain(record.linked.iter().map(|l| l.id)))
+        .map(surrogate::article)
         .collect();
     let items = list
         .records

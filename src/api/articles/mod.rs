@@ -4,6 +4,7 @@
 mod blocks;
 mod fields;
 mod forms;
+mod links;
 mod listing;
 pub mod query;
 mod views;
@@ -180,6 +181,7 @@ pub async fn find_article(
             Ok(match found {
                 Lookup::Found(record) => {
                     let (id, version) = (record.row.id, record.row.version);
+                    let linked: Vec<i32> = record.linked.iter().map(|l| l.id).collect();
                     let language = record.row.language.clone();
                     let changed = modified::since_either(record.last_change, record.row.updated_at);
                     let article = Article::new(*record, &settings.site);
@@ -192,16 +194,18 @@ pub async fn find_article(
                         }
                     };
                     let json = json.map_err(cannot_serialise)?;
-                    Ok((id, version, changed, json, language))
+                    Ok((id, version, changed, json, language, linked))
                 }
                 Lookup::MovedTo(current) => Err(current),
             })
         })
         .await?;
     Ok(match found {
-        Ok((id, version, changed, (media_type, json), language)) => {
+        Ok((id, version, changed, (media_type, json), language, linked)) => {
             let mut keys = SurrogateKeys::new();
             keys.add(surrogate::article(id));
+            // Its copies show the slugs and addresses of the articles it links to.
+            keys.extend(linked.into_iter().map(surrogate::article));
             let response = HttpResponse::Ok()
                 .content_type(media_type)
                 .insert_header(version_header(version))

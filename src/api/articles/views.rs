@@ -7,7 +7,7 @@ use serde_json::value::RawValue;
 use serde_json::Value;
 use utoipa::ToSchema;
 
-use super::blocks;
+use super::{blocks, links};
 use crate::api::assets::views::{expand_body, Asset};
 use crate::api::locale::LanguageTag;
 use crate::api::Metadata;
@@ -95,13 +95,7 @@ pub struct Translation {
 
 impl Translation {
     fn new(member: Member, site: &Site) -> Self {
-        let url = site.article_url(&Placed::new(
-            &member.slug,
-            &member.public_id,
-            member.section.as_deref(),
-            member.published_at,
-            member.created_at,
-        ));
+        let url = links::url_of(&member, site);
         Self {
             id: member.public_id,
             language: member.language,
@@ -289,8 +283,16 @@ impl ArticleSummary {
     fn from_record(record: ArticleRecord, site: &Site) -> (Self, Body) {
         let row = record.row;
         let order = language::lookup_order(std::slice::from_ref(&row.language));
-        let body_html = expand_body(&row.body_html, &record.assets.body, site);
-        let blocks = blocks::served(&row.blocks, &row.body, &record.assets.body, site);
+        let body_html = links::expand_html(
+            &expand_body(&row.body_html, &record.assets.body, site),
+            &record.linked,
+            site,
+        );
+        let targets = blocks::Targets {
+            assets: &record.assets.body,
+            linked: &record.linked,
+        };
+        let blocks = blocks::served(&row.blocks, &row.body, &targets, site);
         // Stored metadata is always an object written by this code; an unreadable one shows as empty.
         let metadata = RawValue::from_string(row.metadata).unwrap_or_else(|_| empty_object());
         let status = Status::parse(&row.status).unwrap_or(Status::Draft).into();

@@ -130,6 +130,7 @@ fn line(content: &[Inline], breaks: bool) -> Vec<Inline> {
                             _ => None,
                         })
                         .collect(),
+                    article: None,
                 }));
             }
             Inline::Image(image) => out.push(Inline::Image(image.clone())),

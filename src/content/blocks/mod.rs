@@ -197,10 +197,27 @@ pub enum Mark {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Link {
+    /// An address, or `article:ID` (or `article:SLUG`) for another article.
     pub href: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
     pub content: Vec<Text>,
+    /// The article `href` names, when it names one readers can see. Served,
+    /// never written: what a client sends here is ignored.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub article: Option<LinkedArticle>,
+}
+
+/// Another article, as a link to it shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LinkedArticle {
+    #[schema(format = Uuid)]
+    pub id: String,
+    pub slug: String,
+    /// Its address on the public site; null without a site URL.
+    #[schema(required = true, format = "uri")]
+    pub url: Option<String>,
 }
 
 /// A picture inside a line of text.

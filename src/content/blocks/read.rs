@@ -432,6 +432,7 @@ impl Runs {
                 href,
                 title: Some(title).filter(|t| !t.is_empty()),
                 content,
+                article: None,
             }));
         }
     }

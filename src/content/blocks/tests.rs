@@ -54,6 +54,7 @@ fn marks_links_and_breaks() {
                 href: "https://example.org/a".into(),
                 title: Some("Le titre".into()),
                 content: vec![Text::plain("lu ici")],
+                article: None,
             }),
             Inline::Break(Break {}),
             text("à la ligne."),
@@ -219,6 +220,7 @@ fn inline() -> impl Strategy<Value = Inline> {
             href: format!("https://example.org/{path}"),
             title: None,
             content: vec![Text::plain(t)],
+            article: None,
         })),
         1 => Just(Inline::Break(Break {})),
     ]

@@ -3,6 +3,7 @@
 mod change_log;
 mod derived;
 mod find;
+mod linked;
 mod links;
 mod read;
 pub mod revisions;
@@ -20,8 +21,8 @@ pub use find::{count_all, find, find_by_public_id, find_current, find_version};
 pub use read::{id_in, records, records_in_order, Parts};
 pub(in crate::db) use rows::{public, visible};
 pub use rows::{
-    ArticleChanges, ArticleRecord, ArticleRow, Condition, Label, Lookup, Member, NewArticle,
-    Status, Translating, Visibility,
+    ArticleChanges, ArticleRecord, ArticleRow, Condition, Label, Linked, Lookup, Member,
+    NewArticle, Status, Translating, Visibility,
 };
 pub use write::{create, create_leaving_index, update, update_leaving_index};
 pub(super) use write::{recreate, remove, Origin};

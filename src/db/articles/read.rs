@@ -8,6 +8,7 @@ use diesel::prelude::*;
 use diesel::sql_types::{Bool, Integer, Nullable, Text, Timestamp};
 
 use super::{ArticleRecord, ArticleRow, Condition, Label};
+use crate::content::markdown;
 use crate::content::names::ReadOnce;
 use crate::db::schema::articles;
 use crate::db::static_sql::StaticSql;
@@ -148,6 +149,24 @@ pub fn records(
     let mut stored_translations = ReadOnce::default();
     let mut labels = labels(conn, &labelled, parts, &mut stored_translations)?;
     let mut assets = crate::db::assets::of_articles(conn, &with_assets)?;
+    // What each body links to, from the derived forms this read loaded.
+    let link_names: Vec<Vec<String>> = rows
+        .iter()
+        .map(|(row, ..)| {
+            let mut names = markdown::linked_articles(&row.blocks);
+            for name in markdown::linked_articles(&row.body_html) {
+                if !names.contains(&name) {
+                    names.push(name);
+                }
+            }
+            names
+        })
+        .collect();
+    let mut all_names: Vec<String> = link_names.iter().flatten().cloned().collect();
+    all_names.sort_unstable();
+    all_names.dedup();
+    let targets = super::linked::public_targets(conn, &all_names, crate::db::now())?;
+    let mut link_names = link_names.into_iter();
     Ok(rows
         .into_iter()
         .map(
@@ -163,6 +182,15 @@ pub fn records(
                 last_change,
             )| {
                 let (tags, authors) = labels.remove(&row.id).unwrap_or_default();
+                let names = link_names.next().unwrap_or_default();
+                let linked = targets
+                    .iter()
+                    .filter(|t| {
+                        names.contains(&t.article.public_id)
+                            || names.contains(&t.article.slug.to_ascii_lowercase())
+                    })
+                    .cloned()
+                    .collect();
                 let translations = members
                     .get(&row.translation_group)
                     .map(|all| {
@@ -184,6 +212,7 @@ pub fn records(
                     authors,
                     assets: assets.remove(&row.id).unwrap_or_default(),
                     translations,
+                    linked,
                     last_change,
                     row,
                 }

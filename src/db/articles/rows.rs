@@ -64,6 +64,8 @@ pub struct ArticleRecord {
     pub assets: crate::db::assets::ArticleAssets,
     /// The story's other public versions.
     pub translations: Vec<Member>,
+    /// The public articles its body links to (when its blocks or HTML are read).
+    pub linked: Vec<Linked>,
     /// The time of its newest logged change, when `Parts::last_change` asked.
     pub last_change: Option<NaiveDateTime>,
 }
@@ -107,6 +109,14 @@ pub struct ArticleChanges {
     pub cover: Option<Option<String>>,
     /// `Some(None)` takes it out of its story into one of its own.
     pub translation: Option<Option<Translating>>,
+}
+
+/// An article another's body links to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Linked {
+    /// Its row, whose cached copies' key a linking article's copies carry too.
+    pub id: i32,
+    pub article: Member,
 }
 
 /// Who may see what.
