@@ -126,7 +126,7 @@ async function main() {
       slug: "astana-sous-la-neige",
       title: "Astana sous la neige",
       language: "fr",
-      body: `La capitale s’est réveillée sous la neige.\n\n![](asset:${cover.id})\n\nFin.`,
+      body: `La capitale s’est réveillée sous la **neige**.\n\n![](asset:${cover.id})\n\n> Il fait moins vingt.\n>\n> — Un chauffeur de taxi\n\n1. le tram\n2. le métro\n\nhttps://www.youtube.com/watch?v=dQw4w9WgXcQ\n\n<script>document.title = "pwned"</script>\n\nFin.`,
       section: "asie",
       status: "published",
       cover: cover.id,
@@ -240,6 +240,18 @@ async function main() {
       return img && img.complete && img.naturalWidth > 0;
     });
     await shot("cover");
+    // The body is laid out from its blocks, node by node: raw HTML shows as text.
+    const kinds = await page.$$eval("article.full .body > [data-block]", (nodes) => nodes.map((n) => n.dataset.block));
+    assert.deepEqual(kinds, ["paragraph", "image", "quote", "list", "embed", "paragraph", "paragraph"]);
+    assert.equal(await page.textContent("article.full .body strong"), "neige");
+    assert.equal(await page.textContent("article.full .body blockquote footer"), "— Un chauffeur de taxi");
+    assert.equal(await page.locator("article.full .body ol li").count(), 2);
+    assert.equal(
+      await page.getAttribute("article.full .body figure.embed-youtube a", "href"),
+      "https://www.youtube.com/watch?v=dQw4w9WgXcQ",
+    );
+    assert.equal(await page.locator("article.full .body iframe, article.full .body script").count(), 0);
+    assert.notEqual(await page.title(), "pwned");
     // The story's other language, one click away.
     await page.click('p.translations a[hreflang="en"]');
     await page.waitForFunction(() => document.querySelector("article.full h1")?.textContent === "Astana under snow");

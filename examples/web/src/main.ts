@@ -7,6 +7,8 @@ import { createFolio, FolioProblem, unwrap, type Article, type ArticleSummary, t
 /** An IANA zone the server knows: the spec lists them. */
 type Zone = NonNullable<NonNullable<operations["get_archive"]["parameters"]["query"]>["tz"]>;
 
+import { renderBlocks } from "./blocks";
+import { h, picture, trusted } from "./dom";
 import { say, toggleLanguage, uiLanguage } from "./i18n";
 import { pathOf, route as routeOf } from "./routes";
 
@@ -16,21 +18,6 @@ const api = folio.client;
 const main = document.querySelector<HTMLElement>("#main")!;
 // Dates are shown, and archive days counted, in the reader's own zone.
 const readerZone = Intl.DateTimeFormat().resolvedOptions().timeZone as Zone;
-
-/** An element with text (never parsed as HTML) and children. */
-function h(tag: string, props: Record<string, string> = {}, ...children: (Node | string)[]): HTMLElement {
-  const element = document.createElement(tag);
-  for (const [name, value] of Object.entries(props)) element.setAttribute(name, value);
-  element.append(...children);
-  return element;
-}
-
-/** HTML the API has already made safe (sanitised bodies, escaped highlights). */
-function trusted(tag: string, html: string, props: Record<string, string> = {}): HTMLElement {
-  const element = h(tag, props);
-  element.innerHTML = html;
-  return element;
-}
 
 /** The reader's languages: the site's, then the other one. */
 function reading(): { locale: string; fallback: string[] } {
@@ -68,28 +55,6 @@ function advertiseFeeds(query: string) {
   for (const link of document.querySelectorAll<HTMLLinkElement>("link[data-feed]")) {
     link.href = `/v1/feeds/articles.${link.dataset.feed}${query}`;
   }
-}
-
-type Cover = NonNullable<Article["cover"]>;
-
-/** A responsive image: the browser picks from `srcset`; its box is sized before it
- * loads (no layout shift) and shows the image's colour meanwhile. */
-function picture(cover: Cover, preset: string, sizes: string): HTMLElement {
-  const chosen = cover.presets[preset];
-  const img = h("img", {
-    src: chosen?.url ?? cover.url,
-    alt: cover.alt,
-    width: String(chosen?.width ?? cover.width ?? ""),
-    height: String(chosen?.height ?? cover.height ?? ""),
-    loading: "lazy",
-    decoding: "async",
-  }) as HTMLImageElement;
-  if (cover.srcset && preset !== "thumb") {
-    img.srcset = cover.srcset;
-    img.sizes = sizes;
-  }
-  if (cover.color) img.style.backgroundColor = cover.color;
-  return img;
 }
 
 function teaser(article: ArticleSummary): HTMLElement {
@@ -189,7 +154,7 @@ async function article(slug: string) {
             ),
           ]
         : []),
-      trusted("div", article.body_html, { class: "body" }),
+      h("div", { class: "body" }, ...renderBlocks(article.blocks)),
       h("p", { class: "tags" }, ...article.tags.map((t) => h("a", { href: `/tag/${encodeURIComponent(t.slug)}` }, `#${t.name} `))),
     ),
     h("h2", {}, say("related")),
