@@ -6,7 +6,7 @@ blocks (when the server takes them), N updates of the body, and N reads of one
 such article whole, with `fields=body_html` and with `fields=blocks`. Prints
 medians and 99th percentiles in milliseconds.
 
-usage: blocks.py BASE_URL TOKEN N
+usage: MEASURE=bench/blocks.py bench/writes.sh FOLIO_BINARY [N] [POSTGRES_ADMIN_URL]
 """
 import http.client
 import json
@@ -14,6 +14,8 @@ import statistics
 import sys
 import time
 import urllib.parse
+
+from writes import percentile
 
 BODY = """Le président russe est arrivé mercredi à Astana pour une visite d’État de deux jours. Au **cœur** des discussions\u00a0: l’énergie, les *corridors* de transport et la [sécurité régionale](https://news.example/securite).
 
@@ -40,11 +42,6 @@ https://www.youtube.com/watch?v=dQw4w9WgXcQ
 
 Pour Astana, l’enjeu est d’équilibre\u00a0: rester proche de Moscou sans fermer la porte à Pékin, à Bruxelles ni à Washington. « Nous sommes des alliés naturels », a déclaré Vladimir Poutine à sa descente d’avion, sous un ciel d’hiver déjà bas.
 """
-
-
-def percentile(values, p):
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(len(ordered) * p))]
 
 
 def main():
@@ -95,4 +92,5 @@ def main():
         print(f"{name}: p50 {statistics.median(values):.2f} ms, p99 {percentile(values, 0.99):.2f} ms ({len(values)})")
 
 
-main()
+if __name__ == "__main__":
+    main()

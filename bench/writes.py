@@ -67,4 +67,5 @@ def main():
         print(f"first sync: {items} articles in {pages} pages, {seconds:.1f} s, {items / seconds:.0f} items/s")
 
 
-main()
+if __name__ == "__main__":
+    main()

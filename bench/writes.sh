@@ -2,7 +2,8 @@
 # What a write costs: N creates and N updates, one after another, against a release
 # build on a fresh database of each backend (PostgreSQL when its admin URL is
 # given); with SYNC_ARTICLES=M, M generated articles are imported first and a whole
-# first sync of them is timed. Run it with two binaries to compare them.
+# first sync of them is timed. Run it with two binaries to compare them. With
+# MEASURE=bench/blocks.py, that script times the writes and reads instead.
 # usage: bench/writes.sh FOLIO_BINARY [N] [POSTGRES_ADMIN_URL]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -33,7 +34,7 @@ measure() {
         sync=sync
     fi
     serve "$folio" "$work/server.log" 1500
-    python3 bench/writes.py "http://127.0.0.1:$port" "$token" "$n" $sync
+    python3 "${MEASURE:-bench/writes.py}" "http://127.0.0.1:$port" "$token" "$n" $sync
     kill "$server"
     wait "$server" 2>/dev/null || true
     server=""

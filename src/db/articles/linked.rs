@@ -3,9 +3,7 @@
 //! shows a draft's slug. One statement for a page of articles.
 
 use chrono::NaiveDateTime;
-use diesel::dsl::sql;
 use diesel::prelude::*;
-use diesel::sql_types::{Nullable, Text};
 
 use super::rows::{visible, Linked, Member, Visibility};
 use crate::db::schema::articles;
@@ -21,47 +19,15 @@ pub(super) fn public_targets(
     if names.is_empty() {
         return Ok(Vec::new());
     }
-    type Row = (
-        i32,
-        String,
-        String,
-        String,
-        Option<String>,
-        Option<NaiveDateTime>,
-        NaiveDateTime,
-    );
-    let rows: Vec<Row> = visible(Visibility::Public, at)
+    Ok(visible(Visibility::Public, at)
         .filter(
             articles::public_id
                 .eq_any(names)
                 .or(articles::slug.eq_any(names)),
         )
-        .select((
-            articles::id,
-            articles::public_id,
-            articles::slug,
-            articles::language,
-            sql::<Nullable<Text>>(
-                "(SELECT sections.slug FROM sections WHERE sections.id = articles.section_id)",
-            ),
-            articles::published_at,
-            articles::created_at,
-        ))
-        .load(conn)?;
-    Ok(rows
+        .select((articles::id, Member::as_select()))
+        .load::<(i32, Member)>(conn)?
         .into_iter()
-        .map(
-            |(id, public_id, slug, language, section, published_at, created_at)| Linked {
-                id,
-                article: Member {
-                    public_id,
-                    slug,
-                    language,
-                    section,
-                    published_at,
-                    created_at,
-                },
-            },
-        )
+        .map(|(id, article)| Linked { id, article })
         .collect())
 }

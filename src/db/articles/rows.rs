@@ -3,8 +3,10 @@
 use std::sync::Arc;
 
 use chrono::NaiveDateTime;
+use diesel::dsl::sql;
+use diesel::expression::SqlLiteral;
 use diesel::prelude::*;
-use diesel::sql_types::{Bool, Nullable};
+use diesel::sql_types::{Bool, Nullable, Text};
 
 use crate::content::ids::ArticleId;
 use crate::content::names::NameTranslations;
@@ -138,12 +140,21 @@ pub enum Translating {
     Key(String),
 }
 
-/// One version of a story, as an article lists its translations.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Another article as one refers to it, with what its address is made of: a
+/// version of its story, or an article its body links to.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
+#[diesel(table_name = articles)]
 pub struct Member {
     pub public_id: String,
     pub slug: String,
     pub language: String,
+    /// Its section's slug.
+    #[diesel(
+        select_expression = sql::<Nullable<Text>>(
+            "(SELECT sections.slug FROM sections WHERE sections.id = articles.section_id)"
+        ),
+        select_expression_type = SqlLiteral<Nullable<Text>>
+    )]
     pub section: Option<String>,
     pub published_at: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,

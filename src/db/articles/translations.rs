@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use chrono::NaiveDateTime;
 use diesel::dsl::sql;
 use diesel::prelude::*;
-use diesel::sql_types::{Bool, Nullable, Text};
+use diesel::sql_types::{Bool, Nullable};
 
 use super::rows::{Condition, Member, Status, Visibility};
 use crate::db::schema::articles;
@@ -26,15 +26,6 @@ pub fn public_members(
     if groups.is_empty() {
         return Ok(found);
     }
-    type Row = (
-        String,
-        String,
-        String,
-        String,
-        Option<String>,
-        Option<NaiveDateTime>,
-        NaiveDateTime,
-    );
     // The group's index must lead: without statistics (a new database, an
     // import) SQLite preferred the index on status and date, and read every
     // published article for each page, which made a large import quadratic.
@@ -42,32 +33,15 @@ pub fn public_members(
         .not_leading("articles.status")
         .unwrap_or_else(|| "articles.status".to_owned());
     let published = format!("{status} = '{}'", Status::Published.as_str());
-    let rows: Vec<Row> = articles::table
+    let rows = articles::table
         .filter(articles::translation_group.eq_any(groups))
         .filter(sql::<Bool>(&published))
         .filter(articles::published_at.le(at))
         .order((articles::translation_group, articles::language))
-        .select((
-            articles::translation_group,
-            articles::public_id,
-            articles::slug,
-            articles::language,
-            sql::<Nullable<Text>>(
-                "(SELECT sections.slug FROM sections WHERE sections.id = articles.section_id)",
-            ),
-            articles::published_at,
-            articles::created_at,
-        ))
-        .load(conn)?;
-    for (group, public_id, slug, language, section, published_at, created_at) in rows {
-        found.entry(group).or_default().push(Member {
-            public_id,
-            slug,
-            language,
-            section,
-            published_at,
-            created_at,
-        });
+        .select((articles::translation_group, Member::as_select()))
+        .load::<(String, Member)>(conn)?;
+    for (group, member) in rows {
+        found.entry(group).or_default().push(member);
     }
     Ok(found)
 }
