@@ -104,6 +104,15 @@ impl SurrogateKeys {
     }
 }
 
+impl IntoIterator for SurrogateKeys {
+    type Item = String;
+    type IntoIter = std::collections::btree_set::IntoIter<String>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.into_iter()
+    }
+}
+
 impl FromIterator<String> for SurrogateKeys {
     fn from_iter<I: IntoIterator<Item = String>>(iter: I) -> Self {
         Self(iter.into_iter().collect())

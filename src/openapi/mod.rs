@@ -13,7 +13,7 @@ use utoipa::OpenApi as _;
 
 use crate::api::articles::query::{DateFieldParam, DateOrInstant, SortParam, TimeZoneName};
 use crate::api::articles::{Article, ArticleSummary, ARTICLE_FIELDS_SCHEMA};
-use crate::api::articles::{ArticleField, FIELDS_JSON};
+use crate::api::articles::{ArticleField, Include, FIELDS_JSON};
 use crate::api::feeds::FeedContent;
 use crate::api::pagination::ListPage;
 use crate::api::sections::{Section, SectionNode, SectionTree};
@@ -49,7 +49,7 @@ use headers::{
         (name = "health", description = "Liveness and readiness"),
     ),
     components(schemas(
-        Problem, FieldError, Article, ArticleSummary, ArticleField, DateFieldParam, DateOrInstant, SortParam, TimeZoneName,
+        Problem, FieldError, Article, ArticleSummary, ArticleField, Include, DateFieldParam, DateOrInstant, SortParam, TimeZoneName,
         SectionTree, SectionNode, ListPage<Section>, WebhookMessage, ChangeEvent, FeedContent,
         crate::assets::Fit, crate::api::assets::files::FormatChoice, crate::api::sync::Delta
     )),

@@ -21,6 +21,7 @@ mod feeds;
 mod hostile_input;
 mod idempotency;
 mod import;
+mod include;
 mod limits;
 mod list_costs;
 mod logging;

@@ -19,6 +19,8 @@ export type ArticleSummary = components["schemas"]["ArticleSummary"];
 export type Block = components["schemas"]["Block"];
 /** A piece of text inside a block, discriminated by `type`. */
 export type Inline = components["schemas"]["Inline"];
+/** What a single article's read may include: `related`, `section_path`, `authors`. */
+export type Include = components["schemas"]["Include"];
 export type SyncItem = components["schemas"]["SyncItem"];
 export type Delta = components["schemas"]["Delta"];
 export type ArticleListPage = components["schemas"]["ArticleListPage"];
@@ -139,8 +141,9 @@ export function createFolio(options: FolioOptions) {
   const whole = client as unknown as Client<paths, "application/json">;
 
   /** One article, whole, by slug or id, in the reader's languages when given. */
-  async function article(slug: string, reading: Reading = {}): Promise<Article> {
-    return unwrap(await whole.GET("/v1/articles/{slug}", { params: { path: { slug }, query: reading } }));
+  /** One article whole; `include` reads what its page shows beside it (under `included`). */
+  async function article(slug: string, reading: Reading = {}, include?: Include[]): Promise<Article> {
+    return unwrap(await whole.GET("/v1/articles/{slug}", { params: { path: { slug }, query: { ...reading, include } } }));
   }
 
   /** One page of article summaries; follow `next_cursor` with `{ ...query, cursor }`. */

@@ -1160,6 +1160,7 @@ export interface components {
             body_html: string;
             /** @description The body as typed blocks, for clients that lay text out natively. */
             blocks: components["schemas"]["Block"][];
+            included?: null | components["schemas"]["Included"];
         };
         /**
          * @description A new article. Only `title` and its body are required, as Markdown (`body`)
@@ -1296,6 +1297,7 @@ export interface components {
             body_html?: string;
             /** @description The body as typed blocks, for clients that lay text out natively. */
             blocks?: components["schemas"]["Block"][];
+            included?: null | components["schemas"]["Included"];
         };
         /** @description A page of articles reduced to the fields named in `fields` */
         ArticleFieldsPage: {
@@ -1981,6 +1983,18 @@ export interface components {
             media?: components["schemas"]["Asset"];
             /** @enum {string} */
             type?: "image";
+        };
+        /**
+         * @description What may be read with an article.
+         * @enum {string}
+         */
+        Include: "related" | "section_path" | "authors";
+        /** @description What the article's page shows beside it: each part present when asked for. */
+        Included: {
+            related?: components["schemas"]["ArticleSummary"][] | null;
+            /** @description From the top-level section down to the article's own; empty when it has none. */
+            section_path?: components["schemas"]["Section"][] | null;
+            authors?: components["schemas"]["Author"][] | null;
         };
         /** @description A piece of text inside a block. */
         Inline: (components["schemas"]["Text"] & {
@@ -3919,6 +3933,15 @@ export interface operations {
                  */
                 fields?: components["schemas"]["ArticleField"][];
                 /**
+                 * @description Comma-separated: what to read with the article, under `included`.
+                 * @example [
+                 *       "related",
+                 *       "section_path",
+                 *       "authors"
+                 *     ]
+                 */
+                include?: components["schemas"]["Include"][];
+                /**
                  * @description The reader's language (BCP 47): each story is shown in it (or in its
                  *     shorter form: `fr` for `fr-CA`), else in the first of `fallback` it exists
                  *     in, else in the language it was first written in; a list of articles shows
@@ -3953,7 +3976,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The article; with `fields`, only those fields, as `application/vnd.folio.fields+json` */
+            /** @description The article; with `fields`, only those fields, as `application/vnd.folio.fields+json`; with `include`, what it asked for under `included` */
             200: {
                 headers: {
                     /** @description Who may keep this response and for how long: `public, max-age=…, s-maxage=…` for public reads, `private, no-store` for anything read with a token, `no-store` for writes and refusals of the moment */

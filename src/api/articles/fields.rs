@@ -53,6 +53,14 @@ impl FieldSet {
                 json.truncate(mark);
             }
         }
+        // What `include` read comes whatever the fields.
+        if let Some(included) = &article.included {
+            if json.len() > 1 {
+                json.push(b',');
+            }
+            json.extend_from_slice(b"\"included\":");
+            serde_json::to_writer(&mut json, included)?;
+        }
         json.push(b'}');
         // The bytes were written by serde_json: valid UTF-8 and valid JSON.
         RawValue::from_string(String::from_utf8(json).map_err(serde::ser::Error::custom)?)

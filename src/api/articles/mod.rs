@@ -4,6 +4,7 @@
 mod blocks;
 mod fields;
 mod forms;
+mod include;
 mod links;
 mod listing;
 pub mod query;
@@ -12,6 +13,7 @@ mod views;
 pub use crate::api::metadata::MAX_METADATA_BYTES;
 pub use fields::{FieldSet, FIELDS_JSON};
 pub use forms::{ArticleCreate, ArticleUpdate};
+pub use include::{Include, IncludeParam, Included};
 pub use views::{
     Article, ArticleField, ArticleListPage, ArticleStatus, ArticleSummary, Reference,
     ARTICLE_FIELDS_SCHEMA,
@@ -147,9 +149,9 @@ fn paging_links(req: &HttpRequest, page: Option<i64>, next_cursor: Option<&str>)
 /// A former slug answers 301 with the current one in `Location`.
 #[utoipa::path(
     tag = "articles",
-    params(SlugPath, ArticleFieldsParam, LocaleParams),
+    params(SlugPath, ArticleFieldsParam, IncludeParam, LocaleParams),
     responses(
-        (status = 200, description = "The article; with `fields`, only those fields, as `application/vnd.folio.fields+json`", body = Article),
+        (status = 200, description = "The article; with `fields`, only those fields, as `application/vnd.folio.fields+json`; with `include`, what it asked for under `included`", body = Article),
         (status = 301, description = "The article moved to a new slug",
             headers(("Location" = String, description = "The article's current URL"))),
     ),
@@ -161,11 +163,13 @@ pub async fn find_article(
     settings: web::Data<ServerSettings>,
     path: web::Path<SlugPath>,
     params: web::Query<ArticleFieldsParam>,
+    include: web::Query<IncludeParam>,
     locale: Locale,
 ) -> ApiResult<HttpResponse> {
     let slug = path.into_inner().parse()?;
     let chain = locale.chain(&settings.site.locales)?;
     let fields = params.fields.as_deref().map(FieldSet::parse).transpose()?;
+    let wanted = include.parse()?;
     let visibility = visibility(&caller);
     let parts = Parts {
         last_change: true,
@@ -181,10 +185,22 @@ pub async fn find_article(
             Ok(match found {
                 Lookup::Found(record) => {
                     let (id, version) = (record.row.id, record.row.version);
-                    let linked: Vec<i32> = record.linked.iter().map(|l| l.id).collect();
+                    let mut keys = SurrogateKeys::new();
+                    keys.add(surrogate::article(id))
+                        // Its copies show the slugs and addresses of the articles it links to.
+                        .extend(record.linked.iter().map(|l| surrogate::article(l.id)));
+                    let included = if wanted.is_empty() {
+                        None
+                    } else {
+                        let (included, included_keys) =
+                            include::read(conn, &record, &wanted, visibility, &settings.site)?;
+                        keys.extend(included_keys);
+                        Some(included)
+                    };
                     let language = record.row.language.clone();
                     let changed = modified::since_either(record.last_change, record.row.updated_at);
-                    let article = Article::new(*record, &settings.site);
+                    let mut article = Article::new(*record, &settings.site);
+                    article.included = included;
                     let json = match &fields {
                         Some(fields) => fields
                             .project(&article)
@@ -194,18 +210,14 @@ pub async fn find_article(
                         }
                     };
                     let json = json.map_err(cannot_serialise)?;
-                    Ok((id, version, changed, json, language, linked))
+                    Ok((version, changed, json, language, keys))
                 }
                 Lookup::MovedTo(current) => Err(current),
             })
         })
         .await?;
     Ok(match found {
-        Ok((id, version, changed, (media_type, json), language, linked)) => {
-            let mut keys = SurrogateKeys::new();
-            keys.add(surrogate::article(id));
-            // Its copies show the slugs and addresses of the articles it links to.
-            keys.extend(linked.into_iter().map(surrogate::article));
+        Ok((version, changed, (media_type, json), language, keys)) => {
             let response = HttpResponse::Ok()
                 .content_type(media_type)
                 .insert_header(version_header(version))

@@ -7,6 +7,7 @@ use serde_json::value::RawValue;
 use serde_json::Value;
 use utoipa::ToSchema;
 
+use super::include::Included;
 use super::{blocks, links};
 use crate::api::assets::views::{expand_body, Asset};
 use crate::api::locale::LanguageTag;
@@ -211,6 +212,9 @@ pub struct Article {
     /// The body as typed blocks, for clients that lay text out natively.
     #[schema(value_type = Vec<Block>)]
     pub blocks: Box<RawValue>,
+    /// What `include` asked to read with it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub included: Option<Included>,
 }
 
 fn empty_object() -> Box<RawValue> {
@@ -356,6 +360,7 @@ impl Article {
             body: body.markdown,
             body_html: body.html,
             blocks: body.blocks,
+            included: None,
         }
     }
 }
@@ -503,6 +508,7 @@ mod tests {
                     .into(),
             )
             .unwrap_or_else(|_| empty_object()),
+            included: None,
         }
     }
 

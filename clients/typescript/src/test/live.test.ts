@@ -126,7 +126,9 @@ test("a body as blocks, written and read with a type for every node", async () =
   ];
   const created = unwrap(await writer.client.POST("/v1/articles", { body: { title: `${run} en blocs`, blocks, status: "published" } }));
   assert.ok(created.body.startsWith("## Le nucléaire au centre du jeu\n\nLe *cœur*\u00a0du sujet."));
-  const read = await reader.article(created.slug);
+  const read = await reader.article(created.slug, {}, ["section_path", "related"]);
+  assert.deepEqual(read.included?.section_path, []);
+  assert.ok(Array.isArray(read.included?.related));
   assert.deepEqual(layOut(read.blocks), [
     "## Le nucléaire au centre du jeu",
     "Le cœur\u00a0du sujet.",
