@@ -171,7 +171,7 @@ pub fn finish(mut api: OpenApi) -> OpenApi {
     }
     let components = api.components.get_or_insert_with(Default::default);
     refer_list_items(components);
-    declare_tags_in_variants(components);
+    discriminate_tagged_unions(components);
     webhooks::add_webhooks(&mut api);
     add_fields_pages(&mut api);
     api
@@ -396,35 +396,76 @@ fn refer_list_items(components: &mut utoipa::openapi::Components) {
 }
 
 /// A union tagged by a property (serde's `tag = "type"`) is generated as a
-/// `oneOf` of `allOf`s: a variant's schema and an object with the tag. A variant
-/// that takes no other properties (serde's `deny_unknown_fields`) would then
-/// refuse its own tag: each variant declares it (optional on its own, as a run
-/// of a link's text goes without it; required in the union).
-fn declare_tags_in_variants(components: &mut utoipa::openapi::Components) {
-    let mut tags: Vec<(String, RefOr<Schema>)> = Vec::new();
-    for schema in components.schemas.values() {
-        let RefOr::T(Schema::OneOf(union)) = schema else {
+/// `oneOf` of `allOf`s: a variant's schema and an object with the tag. It is
+/// rewritten as client generators read unions best: each variant's schema
+/// declares its tag, required (a variant that takes no other property, serde's
+/// `deny_unknown_fields`, would otherwise refuse its own tag), and the union is
+/// a `oneOf` of the variants with a `discriminator` mapping each tag to its
+/// schema (Swift, Kotlin and Python generators dispatch on it).
+fn discriminate_tagged_unions(components: &mut utoipa::openapi::Components) {
+    let mut variants: Vec<(String, String, String, RefOr<Schema>)> = Vec::new();
+    for (union, schema) in &components.schemas {
+        let RefOr::T(Schema::OneOf(one_of)) = schema else {
             continue;
         };
-        for item in &union.items {
+        for item in &one_of.items {
             let RefOr::T(Schema::AllOf(variant)) = item else {
                 continue;
             };
-            if let [RefOr::Ref(named), RefOr::T(Schema::Object(tag))] = variant.items.as_slice() {
-                let name = named.ref_location.rsplit('/').next().unwrap_or_default();
-                for (property, schema) in &tag.properties {
-                    tags.push((format!("{name}/{property}"), schema.clone()));
-                }
+            let [RefOr::Ref(named), RefOr::T(Schema::Object(tag))] = variant.items.as_slice()
+            else {
+                continue;
+            };
+            let name = named.ref_location.rsplit('/').next().unwrap_or_default();
+            for (property, schema) in &tag.properties {
+                variants.push((
+                    union.clone(),
+                    name.to_owned(),
+                    property.clone(),
+                    schema.clone(),
+                ));
             }
         }
     }
-    for (path, tag) in tags {
-        let Some((name, property)) = path.split_once('/') else {
+    let mut unions: BTreeMap<String, (String, Vec<(String, String)>)> = BTreeMap::new();
+    for (union, name, property, tag) in variants {
+        let value = match &tag {
+            RefOr::T(Schema::Object(object)) => object
+                .enum_values
+                .as_ref()
+                .and_then(|values| values.first())
+                .and_then(|value| value.as_str())
+                .map(str::to_owned),
+            _ => None,
+        };
+        let Some(value) = value else {
             continue;
         };
-        if let Some(RefOr::T(Schema::Object(variant))) = components.schemas.get_mut(name) {
-            variant.properties.entry(property.to_owned()).or_insert(tag);
+        if let Some(RefOr::T(Schema::Object(variant))) = components.schemas.get_mut(&name) {
+            variant.properties.entry(property.clone()).or_insert(tag);
+            if !variant.required.contains(&property) {
+                variant.required.push(property.clone());
+            }
         }
+        let entry = unions
+            .entry(union)
+            .or_insert_with(|| (property, Vec::new()));
+        entry.1.push((value, name));
+    }
+    for (union, (property, mapping)) in unions {
+        let Some(RefOr::T(Schema::OneOf(one_of))) = components.schemas.get_mut(&union) else {
+            continue;
+        };
+        one_of.items = mapping
+            .iter()
+            .map(|(_, name)| RefOr::Ref(Ref::from_schema_name(name.as_str())))
+            .collect();
+        one_of.discriminator = Some(utoipa::openapi::schema::Discriminator::with_mapping(
+            property,
+            mapping
+                .into_iter()
+                .map(|(value, name)| (value, format!("#/components/schemas/{name}"))),
+        ));
     }
 }
 

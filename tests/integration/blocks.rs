@@ -61,7 +61,7 @@ fn every_kind_of_block_is_served(app: &TestApp) {
             {"type": "text", "text": " d’uranium, voit "},
             {"type": "text", "text": "le cœur", "marks": ["em"]},
             {"type": "text", "text": " du "},
-            {"type": "link", "href": "https://news.example/energie", "content": [{"text": "dossier"}]},
+            {"type": "link", "href": "https://news.example/energie", "content": [{"type": "text", "text": "dossier"}]},
             {"type": "text", "text": "."}
         ])
     );

@@ -1717,38 +1717,14 @@ export interface components {
         /** @description The file's bytes */
         Binary: string;
         /** @description One node of a body. */
-        Block: (components["schemas"]["Paragraph"] & {
-            /** @enum {string} */
-            type: "paragraph";
-        }) | (components["schemas"]["Heading"] & {
-            /** @enum {string} */
-            type: "heading";
-        }) | (components["schemas"]["List"] & {
-            /** @enum {string} */
-            type: "list";
-        }) | (components["schemas"]["Quote"] & {
-            /** @enum {string} */
-            type: "quote";
-        }) | (components["schemas"]["Image"] & {
-            /** @enum {string} */
-            type: "image";
-        }) | (components["schemas"]["Embed"] & {
-            /** @enum {string} */
-            type: "embed";
-        }) | (components["schemas"]["Table"] & {
-            /** @enum {string} */
-            type: "table";
-        }) | (components["schemas"]["Code"] & {
-            /** @enum {string} */
-            type: "code";
-        }) | (components["schemas"]["Divider"] & {
-            /** @enum {string} */
-            type: "divider";
-        });
+        Block: components["schemas"]["Paragraph"] | components["schemas"]["Heading"] | components["schemas"]["List"] | components["schemas"]["Quote"] | components["schemas"]["Image"] | components["schemas"]["Embed"] | components["schemas"]["Table"] | components["schemas"]["Code"] | components["schemas"]["Divider"];
         /** @description A line break inside a block of text. */
         Break: {
-            /** @enum {string} */
-            type?: "break";
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "break";
         };
         /** @description One cell of a table. */
         Cell: {
@@ -1783,8 +1759,11 @@ export interface components {
         Code: {
             language?: string | null;
             text: string;
-            /** @enum {string} */
-            type?: "code";
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "code";
         };
         /**
          * @description Which date `from` and `to` apply to.
@@ -1858,8 +1837,11 @@ export interface components {
         };
         /** @description A break between parts of a text. */
         Divider: {
-            /** @enum {string} */
-            type?: "divider";
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "divider";
         };
         /**
          * @description Content from another service, from a line that holds only its address
@@ -1871,8 +1853,11 @@ export interface components {
             url: string;
             /** @description The provider's own id of the item (a video id, a post id). */
             id: string;
-            /** @enum {string} */
-            type?: "embed";
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "embed";
         };
         /** @description The service's entry points, so a newcomer at `/` knows where to go. */
         EntryLinks: {
@@ -1946,8 +1931,11 @@ export interface components {
             /** Format: int32 */
             level: number;
             content: components["schemas"]["Inline"][];
-            /** @enum {string} */
-            type?: "heading";
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "heading";
         };
         /**
          * @description The state of the service.
@@ -1981,8 +1969,11 @@ export interface components {
             alt: string;
             title?: string | null;
             media?: components["schemas"]["Asset"];
-            /** @enum {string} */
-            type?: "image";
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "image";
         };
         /**
          * @description What may be read with an article.
@@ -1997,26 +1988,17 @@ export interface components {
             authors?: components["schemas"]["Author"][] | null;
         };
         /** @description A piece of text inside a block. */
-        Inline: (components["schemas"]["Text"] & {
-            /** @enum {string} */
-            type: "text";
-        }) | (components["schemas"]["Link"] & {
-            /** @enum {string} */
-            type: "link";
-        }) | (components["schemas"]["InlineImage"] & {
-            /** @enum {string} */
-            type: "image";
-        }) | (components["schemas"]["Break"] & {
-            /** @enum {string} */
-            type: "break";
-        });
+        Inline: components["schemas"]["Text"] | components["schemas"]["Link"] | components["schemas"]["InlineImage"] | components["schemas"]["Break"];
         /** @description A picture inside a line of text. */
         InlineImage: {
             src: string;
             alt: string;
             title?: string | null;
-            /** @enum {string} */
-            type?: "image";
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "image";
         };
         /**
          * @description A BCP 47 language tag (such as en or fr-CA)
@@ -2028,10 +2010,14 @@ export interface components {
             /** @description An address, or `article:ID` (or `article:SLUG`) for another article. */
             href: string;
             title?: string | null;
+            /** @description Runs of text only, each with its `type` as elsewhere. */
             content: components["schemas"]["Text"][];
             article?: null | components["schemas"]["LinkedArticle"];
-            /** @enum {string} */
-            type?: "link";
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "link";
         };
         /** @description Another article, as a link to it shows it. */
         LinkedArticle: {
@@ -2053,8 +2039,11 @@ export interface components {
              */
             start?: number | null;
             items: components["schemas"]["ListItem"][];
-            /** @enum {string} */
-            type?: "list";
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "list";
         };
         /** @description One item of a list. */
         ListItem: {
@@ -2272,8 +2261,11 @@ export interface components {
         /** @description A paragraph of text. */
         Paragraph: {
             content: components["schemas"]["Inline"][];
-            /** @enum {string} */
-            type?: "paragraph";
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "paragraph";
         };
         /**
          * @description An RFC 9457 problem document, the body of every error response.
@@ -2312,8 +2304,11 @@ export interface components {
         Quote: {
             content: components["schemas"]["Block"][];
             attribution?: string | null;
-            /** @enum {string} */
-            type?: "quote";
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "quote";
         };
         /**
          * @description A section, tag or author as an article refers to it.
@@ -2652,8 +2647,11 @@ export interface components {
             align: components["schemas"]["Alignment"][];
             header: components["schemas"]["Cell"][];
             rows: components["schemas"]["Cell"][][];
-            /** @enum {string} */
-            type?: "table";
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "table";
         };
         /**
          * @description A tag.
@@ -2751,8 +2749,11 @@ export interface components {
             text: string;
             /** @description In the order `strong`, `em`, `strike`, `code`; none when plain. */
             marks?: components["schemas"]["Mark"][];
-            /** @enum {string} */
-            type?: "text";
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "text";
         };
         /**
          * @description An IANA time zone

@@ -201,6 +201,8 @@ pub struct Link {
     pub href: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
+    /// Runs of text only, each with its `type` as elsewhere.
+    #[serde(with = "typed_runs")]
     pub content: Vec<Text>,
     /// The article `href` names, when it names one readers can see. Served,
     /// never written: what a client sends here is ignored.
@@ -218,6 +220,40 @@ pub struct LinkedArticle {
     /// Its address on the public site; null without a site URL.
     #[schema(required = true, format = "uri")]
     pub url: Option<String>,
+}
+
+/// A link's runs of text, each tagged `"type": "text"` as a run is anywhere
+/// else, so that a run has one shape wherever it stands.
+mod typed_runs {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    use super::Text;
+
+    #[derive(Serialize)]
+    #[serde(tag = "type", rename_all = "snake_case")]
+    enum Run<'a> {
+        Text(&'a Text),
+    }
+
+    #[derive(Deserialize)]
+    #[serde(tag = "type", rename_all = "snake_case")]
+    enum OwnedRun {
+        Text(Text),
+    }
+
+    pub fn serialize<S: Serializer>(runs: &[Text], serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(runs.iter().map(Run::Text))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<Text>, D::Error> {
+        let runs = Vec::<OwnedRun>::deserialize(deserializer)?;
+        Ok(runs
+            .into_iter()
+            .map(|run| match run {
+                OwnedRun::Text(text) => text,
+            })
+            .collect())
+    }
 }
 
 /// A picture inside a line of text.

@@ -14,7 +14,7 @@ use crate::error::ApiResult;
 /// Names what `body` makes of a body. Change it when `markdown::render_html` or
 /// `blocks::from_markdown` start making something else of the same Markdown
 /// (a provider of embeds added, say): every article is then worked out again.
-const FORMAT: &str = "2026-12-08";
+const FORMAT: &str = "2026-12-08.2";
 /// The name under which the database keeps the format its rows were made in.
 const FORMAT_STATE: &str = "derived_body_format";
 /// Rows worked out again per transaction.
