@@ -204,6 +204,47 @@ pub async fn request_id(
     Ok(res)
 }
 
+/// Reads a query string that repeats a parameter (`tag=a&tag=b`: some generated
+/// clients send arrays so, whatever the spec's `explode: false` says) as the spec
+/// writes lists (`tag=a,b`), before anything reads it: caches included.
+pub async fn merge_repeated_parameters(
+    mut req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    if let Some(merged) = merged_query(req.query_string()) {
+        let target = format!("{}?{merged}", req.path());
+        if let Ok(uri) = target.parse() {
+            req.head_mut().uri = uri;
+        }
+    }
+    next.call(req).await
+}
+
+/// `query` with the values of each repeated parameter joined by commas, in the
+/// place of its first; `None` when no parameter repeats.
+fn merged_query(query: &str) -> Option<String> {
+    let mut pairs: Vec<(&str, String)> = Vec::new();
+    let mut repeated = false;
+    for pair in query.split('&').filter(|p| !p.is_empty()) {
+        let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+        match pairs.iter_mut().find(|(seen, _)| *seen == name) {
+            Some((_, values)) => {
+                repeated = true;
+                values.push(',');
+                values.push_str(value);
+            }
+            None => pairs.push((name, value.to_owned())),
+        }
+    }
+    repeated.then(|| {
+        pairs
+            .iter()
+            .map(|(name, value)| format!("{name}={value}"))
+            .collect::<Vec<_>>()
+            .join("&")
+    })
+}
+
 /// The method a request stands for: the one a CORS preflight asks about, else its own.
 fn intended_method(head: &RequestHead) -> Option<Method> {
     if head.method == Method::OPTIONS {
@@ -522,4 +563,23 @@ pub async fn fallback(req: HttpRequest, routes: web::Data<RouteTable>) -> HttpRe
         None => ApiError::NotFound(format!("there is nothing at {}", req.path())),
     };
     HttpResponse::from_error(error)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::merged_query;
+
+    #[test]
+    fn repeated_parameters_read_as_lists() {
+        assert_eq!(
+            merged_query("tag=a&tag=b&per_page=2"),
+            Some("tag=a,b&per_page=2".into())
+        );
+        assert_eq!(
+            merged_query("include=related&fields=id&include=section_path&fields=slug"),
+            Some("include=related,section_path&fields=id,slug".into())
+        );
+        assert_eq!(merged_query("q=c%C5%93ur&tag=a,b"), None);
+        assert_eq!(merged_query(""), None);
+    }
 }

@@ -211,6 +211,7 @@ pub fn serve(
             // Outside the ETag layer, which hashes the body as the handler wrote it.
             .wrap(Compress::default())
             .wrap(from_fn(mw::vary_on_encoding))
+            .wrap(from_fn(mw::merge_repeated_parameters))
             .wrap(from_fn(request_head::request_size))
             .wrap(from_fn(mw::security_headers))
             .wrap(from_fn(mw::request_id))

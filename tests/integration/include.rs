@@ -88,6 +88,13 @@ fn an_article_page_in_one_call(app: &TestApp) {
         reduced,
         json!({"title": page["title"], "included": {"section_path": included["section_path"]}})
     );
+    // Repeated, as some generated clients send a list, it reads the same.
+    let repeated = app
+        .get("/v1/articles/alliance?fields=title&include=section_path&fields=slug")
+        .expect(200)
+        .json();
+    assert_eq!(repeated["slug"], "alliance");
+    assert_eq!(repeated["included"], reduced["included"]);
     let refused = app.get("/v1/articles/alliance?include=related,comments");
     assert_eq!(refused.status, 400, "{}", refused.text);
     assert!(refused.text.contains("comments"), "{}", refused.text);
