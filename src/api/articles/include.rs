@@ -6,7 +6,7 @@
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::views::ArticleSummary;
+use super::views::{ArticleSummary, Included};
 use crate::api::authors::Author;
 use crate::api::named::in_language;
 use crate::api::sections::Section;
@@ -63,18 +63,6 @@ impl IncludeParam {
         }
         Ok(wanted)
     }
-}
-
-/// What the article's page shows beside it: each part present when asked for.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct Included {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub related: Option<Vec<ArticleSummary>>,
-    /// From the top-level section down to the article's own; empty when it has none.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub section_path: Option<Vec<Section>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub authors: Option<Vec<Author>>,
 }
 
 /// Reads what `wanted` asks for beside `record` (seen with `visibility`), and

@@ -13,9 +13,9 @@ mod views;
 pub use crate::api::metadata::MAX_METADATA_BYTES;
 pub use fields::{FieldSet, FIELDS_JSON};
 pub use forms::{ArticleCreate, ArticleUpdate};
-pub use include::{Include, IncludeParam, Included};
+pub use include::{Include, IncludeParam};
 pub use views::{
-    Article, ArticleField, ArticleListPage, ArticleStatus, ArticleSummary, Reference,
+    Article, ArticleField, ArticleListPage, ArticleStatus, ArticleSummary, Included, Reference,
     ARTICLE_FIELDS_SCHEMA,
 };
 

@@ -7,10 +7,11 @@ use serde_json::value::RawValue;
 use serde_json::Value;
 use utoipa::ToSchema;
 
-use super::include::Included;
 use super::{blocks, links};
 use crate::api::assets::views::{expand_body, Asset};
+use crate::api::authors::Author;
 use crate::api::locale::LanguageTag;
+use crate::api::sections::Section;
 use crate::api::Metadata;
 use crate::content::blocks::Block;
 use crate::content::language;
@@ -173,6 +174,18 @@ pub struct ArticleSummary {
     /// In search results: the matching passage, HTML-escaped, with matches in `<mark>`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub highlight: Option<String>,
+}
+
+/// What the article's page shows beside it: each part present when asked for.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Included {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub related: Option<Vec<ArticleSummary>>,
+    /// From the top-level section down to the article's own; empty when it has none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub section_path: Option<Vec<Section>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub authors: Option<Vec<Author>>,
 }
 
 /// A whole article.
