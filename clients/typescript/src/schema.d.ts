@@ -1988,7 +1988,7 @@ export interface components {
             authors?: components["schemas"]["Author"][] | null;
         };
         /** @description A piece of text inside a block. */
-        Inline: components["schemas"]["Text"] | components["schemas"]["Link"] | components["schemas"]["InlineImage"] | components["schemas"]["Break"];
+        Inline: components["schemas"]["Text"] | components["schemas"]["InlineLink"] | components["schemas"]["InlineImage"] | components["schemas"]["Break"];
         /** @description A picture inside a line of text. */
         InlineImage: {
             src: string;
@@ -2000,13 +2000,8 @@ export interface components {
              */
             type: "image";
         };
-        /**
-         * @description A BCP 47 language tag (such as en or fr-CA)
-         * @example fr
-         */
-        LanguageTag: string;
         /** @description A link around runs of text. */
-        Link: {
+        InlineLink: {
             /** @description An address, or `article:ID` (or `article:SLUG`) for another article. */
             href: string;
             title?: string | null;
@@ -2018,6 +2013,15 @@ export interface components {
              * @enum {string}
              */
             type: "link";
+        };
+        /**
+         * @description A BCP 47 language tag (such as en or fr-CA)
+         * @example fr
+         */
+        LanguageTag: string;
+        /** @description A link to one of the service's entry points. */
+        Link: {
+            href: string;
         };
         /** @description Another article, as a link to it shows it. */
         LinkedArticle: {

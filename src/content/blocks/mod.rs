@@ -196,6 +196,8 @@ pub enum Mark {
 /// A link around runs of text.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+// `Link` is the service index's link in the spec.
+#[schema(as = InlineLink)]
 pub struct Link {
     /// An address, or `article:ID` (or `article:SLUG`) for another article.
     pub href: String,
