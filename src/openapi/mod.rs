@@ -51,7 +51,8 @@ use headers::{
     components(schemas(
         Problem, FieldError, Article, ArticleSummary, ArticleField, Include, DateFieldParam, DateOrInstant, SortParam, TimeZoneName,
         SectionTree, SectionNode, ListPage<Section>, WebhookMessage, ChangeEvent, FeedContent,
-        crate::assets::Fit, crate::api::assets::files::FormatChoice, crate::api::sync::Delta
+        crate::assets::Fit, crate::api::assets::files::FormatChoice, crate::api::sync::Delta,
+        crate::content::blocks::LinkedArticle
     )),
 )]
 struct ApiDoc;

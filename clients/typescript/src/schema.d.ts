@@ -1968,7 +1968,7 @@ export interface components {
             /** @description What the picture shows, for readers who cannot see it. */
             alt: string;
             title?: string | null;
-            media?: components["schemas"]["Asset"];
+            readonly media?: components["schemas"]["Asset"];
             /**
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
@@ -2007,7 +2007,7 @@ export interface components {
             title?: string | null;
             /** @description Runs of text only, each with its `type` as elsewhere. */
             content: components["schemas"]["Text"][];
-            article?: null | components["schemas"]["LinkedArticle"];
+            readonly article?: components["schemas"]["LinkedArticle"];
             /**
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}

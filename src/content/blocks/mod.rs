@@ -105,9 +105,30 @@ pub struct Image {
     pub media: Option<serde_json::Value>,
 }
 
-/// The spec's `Asset`, which the API layer defines and `media` holds.
+/// The spec's `Asset`, which the API layer defines and `media` holds: served only
+/// (`readOnly`, so that request generators leave it out).
 fn asset_schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-    utoipa::openapi::Ref::from_schema_name("Asset").into()
+    served_only(utoipa::openapi::Ref::from_schema_name("Asset").into())
+}
+
+/// A link's `article`: a `LinkedArticle`, served only.
+fn linked_article_schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+    served_only(utoipa::openapi::Ref::from_schema_name("LinkedArticle").into())
+}
+
+/// `schema` marked `readOnly` (JSON Schema's word for what a server writes and
+/// a client does not), which a `$ref` cannot carry beside it in utoipa: an
+/// `allOf` of the one schema does.
+fn served_only(
+    schema: utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>,
+) -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+    use utoipa::openapi::schema::{AllOf, Schema};
+    let mut all_of = AllOf::new();
+    all_of.items.push(schema);
+    let mut extensions = utoipa::openapi::extensions::Extensions::default();
+    extensions.insert("readOnly".into(), serde_json::Value::Bool(true));
+    all_of.extensions = Some(extensions);
+    utoipa::openapi::RefOr::T(Schema::AllOf(all_of))
 }
 
 /// Content from another service, from a line that holds only its address
@@ -209,6 +230,7 @@ pub struct Link {
     /// The article `href` names, when it names one readers can see. Served,
     /// never written: what a client sends here is ignored.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(schema_with = linked_article_schema)]
     pub article: Option<LinkedArticle>,
 }
 
