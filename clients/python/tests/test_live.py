@@ -19,7 +19,7 @@ from folio_client.models import (
     ArticleListPage,
     Heading,
     Include,
-    Link,
+    InlineLink,
     List,
     Paragraph,
     Problem,
@@ -90,7 +90,7 @@ def test_blocks_are_typed_nodes(reader: Client, written: Article) -> None:
     assert isinstance(heading, Heading) and heading.level == 2
     runs = article.blocks[2].content
     assert [r.marks for r in runs if isinstance(r, Text) and r.marks] == [["em"]]
-    link = next(r for r in runs if isinstance(r, Link))
+    link = next(r for r in runs if isinstance(r, InlineLink))
     assert link.href == "https://news.example/energie" and link.content[0].text == "dossier"
     quote = article.blocks[3]
     assert isinstance(quote, Quote) and quote.attribution == "Un diplomate"
